@@ -1,0 +1,1 @@
+"""Everything that touches the outside world: database, crypto, PDF, clock, bus."""

@@ -1,0 +1,65 @@
+"""Settings read from the environment (``VIDEOPHONE_*``).
+
+With no configuration at all the service runs in *demo mode* on one machine: a SQLite file under
+``./var``, an in-process bus and a data-encryption key file created on first start.  Outside demo mode
+the service refuses to start while a secret is missing or still has its published default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-videophone-demo-secret"  # noqa: S105 - the published default, refused outside demo
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot be used (the message says which setting and why)."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIDEOPHONE_", env_file=None, extra="ignore")
+
+    demo: bool = Field(default=True, description="Demo mode: embedded defaults and generated secrets.")
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    secret_key: str = DEFAULT_SECRET
+    data_key: str = Field(default="", description="base64 of a 32-byte AES-GCM key for personal data.")
+    data_key_file: Path | None = None
+    cookie_secure: bool = False
+    session_days: int = 30
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 30
+    login_window_seconds: int = 900
+    log_json: bool = False
+
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'videophone.sqlite3').as_posix()}"
+
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    def key_file(self) -> Path:
+        return self.data_key_file or (self.data_dir / "data.key")
+
+    def check_secrets(self) -> None:
+        """Refuse default or missing secrets outside demo mode."""
+        if self.demo:
+            return
+        problems = []
+        if not self.secret_key or self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+            problems.append("VIDEOPHONE_SECRET_KEY must be set to a random value of at least 32 characters")
+        if not self.data_key and not (self.data_key_file and self.data_key_file.exists()):
+            problems.append("VIDEOPHONE_DATA_KEY (or an existing VIDEOPHONE_DATA_KEY_FILE) must be set")
+        if not self.database_url:
+            problems.append("VIDEOPHONE_DATABASE_URL must be set")
+        if problems:
+            raise SettingsError("; ".join(problems))

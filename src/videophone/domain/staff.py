@@ -1,0 +1,45 @@
+"""Staff roles and what each may do (R-50)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StaffRole(StrEnum):
+    ADMINISTRATOR = "administrator"
+    REVIEWER = "reviewer"
+    BILLING = "billing"
+    SUPPORT = "support"
+    LEGAL = "legal"
+
+
+class Permission(StrEnum):
+    VIEW_SUBSCRIBERS = "view_subscribers"
+    REVIEW_IDENTITY = "review_identity"
+    REVEAL_PERSONAL_DATA = "reveal_personal_data"
+    CHANGE_NUMBER = "change_number"
+    EDIT_POLICY = "edit_policy"
+    VIEW_POLICY = "view_policy"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_STAFF = "manage_staff"
+
+
+ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
+    StaffRole.ADMINISTRATOR: frozenset(Permission),
+    StaffRole.REVIEWER: frozenset(
+        {Permission.VIEW_SUBSCRIBERS, Permission.REVIEW_IDENTITY, Permission.REVEAL_PERSONAL_DATA,
+         Permission.VIEW_POLICY}
+    ),
+    StaffRole.BILLING: frozenset({Permission.VIEW_SUBSCRIBERS, Permission.VIEW_POLICY}),
+    StaffRole.SUPPORT: frozenset(
+        {Permission.VIEW_SUBSCRIBERS, Permission.CHANGE_NUMBER, Permission.VIEW_POLICY}
+    ),
+    StaffRole.LEGAL: frozenset(
+        {Permission.VIEW_SUBSCRIBERS, Permission.REVEAL_PERSONAL_DATA, Permission.VIEW_AUDIT,
+         Permission.VIEW_POLICY}
+    ),
+}
+
+
+def has_permission(roles: frozenset[StaffRole] | set[StaffRole], permission: Permission) -> bool:
+    return any(permission in ROLE_PERMISSIONS[role] for role in roles)

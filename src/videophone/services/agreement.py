@@ -1,0 +1,112 @@
+"""The service agreement (R-06): versions, rendering with the policy and the parties, PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from videophone.adapters.db.models import AgreementAcceptance, AgreementVersion, PolicyVersion, Subscriber
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.adapters.pdf import render_agreement_pdf
+from videophone.domain.agreement import AgreementDocument, SubscriberParty, render_agreement
+from videophone.domain.errors import NotFound
+from videophone.domain.identity_numbers import ID_TYPE_LABELS, IdDocumentType
+from videophone.domain.policy import OperatorPolicy
+from videophone.domain.subscriber import USCC_ID_TYPE
+from videophone.services import policy as policy_service
+from videophone.services.deps import Deps
+
+OPERATOR_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def shipped_template(version: int = 1) -> str:
+    return resources.files("videophone").joinpath(f"resources/agreement_v{version}.txt").read_text("utf-8")
+
+
+async def current_version_number(uow: UnitOfWork) -> int:
+    row = await uow.session.scalar(
+        select(AgreementVersion.version).order_by(AgreementVersion.version.desc()).limit(1)
+    )
+    if row is None:
+        raise NotFound("agreement_missing")
+    return int(row)
+
+
+def id_type_label(id_type: str, language: str = "zh-CN") -> str:
+    if id_type == USCC_ID_TYPE:
+        return "统一社会信用代码" if language == "zh-CN" else "Unified social credit code"
+    try:
+        zh, en = ID_TYPE_LABELS[IdDocumentType(id_type)]
+    except ValueError:
+        return id_type
+    return zh if language == "zh-CN" else en
+
+
+def party_of(sub: Subscriber, address: str, credit_code: str) -> SubscriberParty:
+    """The subscriber as 甲方.  A person's ID number stays masked even here; an organization's
+    credit code is public registry data and is shown in full on the agreement it signs."""
+    return SubscriberParty(
+        kind="organization" if sub.kind == "organization" else "person",
+        name=sub.name,
+        address=address,
+        postal_code=sub.postal_code,
+        phone=sub.contact_phone,
+        id_type_label=id_type_label(sub.id_type),
+        id_number_display=credit_code if sub.kind == "organization" else sub.id_number_masked,
+        legal_representative=sub.legal_representative,
+        credit_code=credit_code if sub.kind == "organization" else "",
+    )
+
+
+class AgreementService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def ensure_initial(self) -> None:
+        async with self.deps.uow() as uow:
+            exists = await uow.session.scalar(select(AgreementVersion.version).limit(1))
+            if exists is not None:
+                return
+            now = self.deps.clock.now()
+            uow.session.add(
+                AgreementVersion(version=1, template=shipped_template(1), summary="初始版本",
+                                 published_at=now, effective_at=now)
+            )
+            await uow.commit()
+
+    async def current(self) -> AgreementDocument:
+        """The current version with the current policy and blank party details (the public page)."""
+        async with self.deps.uow() as uow:
+            version = await current_version_number(uow)
+            row = await uow.session.get(AgreementVersion, version)
+            assert row is not None
+            _, pol = await policy_service.current(uow)
+            return render_agreement(row.template, version=version, policy=pol, subscriber=None, signed_on=None)
+
+    async def for_subscriber(self, subscriber_id: int, address: str, credit_code: str) -> AgreementDocument:
+        """The version the subscriber accepted, with the policy in force when they accepted it,
+        filled with both parties' details and dated the day of acceptance."""
+        async with self.deps.uow() as uow:
+            sub = await uow.session.get(Subscriber, subscriber_id)
+            if sub is None:
+                raise NotFound("subscriber_not_found")
+            acceptance = await uow.session.scalar(
+                select(AgreementAcceptance).where(AgreementAcceptance.subscriber_id == subscriber_id)
+                .order_by(AgreementAcceptance.id.desc()).limit(1)
+            )
+            if acceptance is None:
+                raise NotFound("agreement_not_accepted")
+            row = await uow.session.get(AgreementVersion, acceptance.agreement_version)
+            pol_row = await uow.session.get(PolicyVersion, acceptance.policy_version)
+            assert row is not None and pol_row is not None
+            pol = OperatorPolicy.from_mapping(pol_row.values)
+            signed: date = acceptance.accepted_at.astimezone(OPERATOR_TZ).date()
+            return render_agreement(row.template, version=row.version, policy=pol,
+                                    subscriber=party_of(sub, address, credit_code), signed_on=signed)
+
+    @staticmethod
+    def pdf(doc: AgreementDocument) -> bytes:
+        return render_agreement_pdf(doc)

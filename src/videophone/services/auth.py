@@ -1,0 +1,275 @@
+"""Authentication (R-05): passwords, sessions, bearer tokens, throttling, CSRF tokens."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select
+
+from videophone.adapters.crypto import new_token, token_digest
+from videophone.adapters.db.models import AuthSession, LoginFailure, StaffUser, Subscriber
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.domain import kyc
+from videophone.domain.contact_details import normalize_email
+from videophone.domain.errors import (
+    FieldError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationFailed,
+)
+from videophone.domain.passwords import check_password
+from videophone.domain.staff import StaffRole
+from videophone.services import audit
+from videophone.services.deps import Actor, Deps
+
+SLIDING_UPDATE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts for."""
+
+    type: str  # subscriber | staff
+    id: int
+    session_id: int
+    session_kind: str  # browser | api
+    csrf_token: str
+    language: str
+    roles: frozenset[StaffRole] = frozenset()
+    review_state: str = ""
+
+    def actor(self, ip: str = "") -> Actor:
+        return Actor(self.type, self.id, ip)
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    csrf_token: str
+    principal_type: str
+    principal_id: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    kind: str
+    label: str
+    ip: str
+    user_agent: str
+    created_at: datetime
+    last_seen_at: datetime
+    current: bool
+
+
+class AuthService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    # -- throttling ----------------------------------------------------------------------------------
+    async def _check_throttle(self, uow: UnitOfWork, keys: list[tuple[str, int]], now: datetime) -> None:
+        window = timedelta(seconds=self.deps.limits.window_seconds)
+        for key, limit in keys:
+            rows = list(await uow.session.scalars(
+                select(LoginFailure.at).where(LoginFailure.key == key, LoginFailure.at > now - window)
+                .order_by(LoginFailure.at.desc()).limit(limit)
+            ))
+            if len(rows) >= limit:
+                # Blocked until the oldest failure that still counts leaves the window.
+                retry_after = int((rows[-1] + window - now).total_seconds()) + 1
+                raise Throttled(params={"retry_after": max(retry_after, 1)})
+
+    async def _record_failure(self, keys: list[str], now: datetime) -> None:
+        async with self.deps.uow() as uow:
+            for key in keys:
+                uow.session.add(LoginFailure(key=key, at=now))
+            await uow.session.execute(
+                delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1))
+            )
+            await uow.commit()
+
+    # -- login ---------------------------------------------------------------------------------------
+    async def login_subscriber(self, login: str, password: str, *, ip: str, user_agent: str,
+                               kind: str = "browser", label: str = "") -> IssuedSession:
+        login = login.strip()
+        if not login or not password:
+            raise ValidationFailed([FieldError("login" if not login else "password", "required")])
+        now = self.deps.clock.now()
+        account_key, ip_key = f"sub:{login.lower()}", f"ip:{ip}"
+        async with self.deps.uow() as uow:
+            await self._check_throttle(uow, [(account_key, self.deps.limits.max_failures_per_account),
+                                             (ip_key, self.deps.limits.max_failures_per_ip)], now)
+            sub = await uow.session.scalar(
+                select(Subscriber).where(or_(Subscriber.number == login,
+                                             Subscriber.email == normalize_email(login)))
+            )
+        if not self.deps.hasher.verify(sub.password_hash if sub else None, password) or sub is None:
+            await self._record_failure([account_key, ip_key], now)
+            raise NotAuthenticated("login_failed")
+        if not kyc.can(kyc.ReviewState(sub.review_state), kyc.Capability.LOG_IN):
+            raise PermissionDenied("login_not_allowed")
+        async with self.deps.uow() as uow:
+            await uow.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+            issued = self._issue(uow, "subscriber", sub.id, kind, label, ip, user_agent, now)
+            audit.record(uow, now, Actor("subscriber", sub.id, ip), "auth.login", "subscriber", sub.id,
+                         {"kind": kind})
+            await uow.commit()
+            return issued
+
+    async def login_staff(self, username: str, password: str, *, ip: str, user_agent: str) -> IssuedSession:
+        username = username.strip()
+        if not username or not password:
+            raise ValidationFailed([FieldError("username" if not username else "password", "required")])
+        now = self.deps.clock.now()
+        account_key, ip_key = f"staff:{username.lower()}", f"ip:{ip}"
+        async with self.deps.uow() as uow:
+            await self._check_throttle(uow, [(account_key, self.deps.limits.max_failures_per_account),
+                                             (ip_key, self.deps.limits.max_failures_per_ip)], now)
+            staff = await uow.session.scalar(select(StaffUser).where(StaffUser.username == username))
+        ok = self.deps.hasher.verify(staff.password_hash if staff else None, password)
+        if not ok or staff is None or not staff.active:
+            await self._record_failure([account_key, ip_key], now)
+            raise NotAuthenticated("login_failed")
+        async with self.deps.uow() as uow:
+            await uow.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+            issued = self._issue(uow, "staff", staff.id, "browser", "", ip, user_agent, now)
+            audit.record(uow, now, Actor("staff", staff.id, ip), "auth.login", "staff", staff.id)
+            await uow.commit()
+            return issued
+
+    def _issue(self, uow: UnitOfWork, principal_type: str, principal_id: int, kind: str, label: str,
+               ip: str, user_agent: str, now: datetime) -> IssuedSession:
+        if kind not in ("browser", "api"):
+            raise ValidationFailed([FieldError("kind", "session_kind_unknown")])
+        token, csrf = new_token(), secrets.token_urlsafe(24)
+        expires = now + timedelta(days=self.deps.limits.session_days)
+        uow.session.add(
+            AuthSession(token_hash=token_digest(token), principal_type=principal_type, principal_id=principal_id,
+                        kind=kind, csrf_token=csrf, label=label[:100], ip=ip, user_agent=user_agent[:400],
+                        created_at=now, last_seen_at=now, expires_at=expires, revoked_at=None)
+        )
+        return IssuedSession(token, csrf, principal_type, principal_id, expires)
+
+    # -- every request -------------------------------------------------------------------------------
+    async def authenticate(self, token: str) -> Principal:
+        """The principal of a session token, or :class:`NotAuthenticated`."""
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            sess = await uow.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_digest(token)))
+            if sess is None or sess.revoked_at is not None or sess.expires_at <= now:
+                raise NotAuthenticated("session_invalid")
+            roles: frozenset[StaffRole] = frozenset()
+            review_state = ""
+            if sess.principal_type == "staff":
+                staff = await uow.session.get(StaffUser, sess.principal_id)
+                if staff is None or not staff.active:
+                    raise NotAuthenticated("session_invalid")
+                roles = frozenset(StaffRole(r) for r in staff.roles.split(",") if r)
+                language = staff.language
+            else:
+                sub = await uow.session.get(Subscriber, sess.principal_id)
+                if sub is None:
+                    raise NotAuthenticated("session_invalid")
+                language, review_state = sub.language, sub.review_state
+            if now - sess.last_seen_at > SLIDING_UPDATE:
+                sess.last_seen_at = now
+                await uow.commit()
+            return Principal(sess.principal_type, sess.principal_id, sess.id, sess.kind, sess.csrf_token,
+                             language, roles, review_state)
+
+    async def logout(self, principal: Principal) -> None:
+        await self.revoke(principal, principal.session_id)
+
+    async def sessions(self, principal: Principal) -> list[SessionInfo]:
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            rows = await uow.session.scalars(
+                select(AuthSession).where(
+                    AuthSession.principal_type == principal.type, AuthSession.principal_id == principal.id,
+                    AuthSession.revoked_at.is_(None), AuthSession.expires_at > now,
+                ).order_by(AuthSession.last_seen_at.desc())
+            )
+            return [SessionInfo(s.id, s.kind, s.label, s.ip, s.user_agent, s.created_at, s.last_seen_at,
+                                s.id == principal.session_id) for s in rows]
+
+    async def revoke(self, principal: Principal, session_id: int, ip: str = "") -> None:
+        """End one of the principal's own sessions (another principal's looks like a missing one)."""
+        async with self.deps.uow() as uow:
+            sess = await uow.session.get(AuthSession, session_id)
+            if sess is None or sess.principal_type != principal.type or sess.principal_id != principal.id \
+                    or sess.revoked_at is not None:
+                raise NotFound("session_not_found")
+            now = self.deps.clock.now()
+            sess.revoked_at = now
+            audit.record(uow, now, principal.actor(ip), "auth.session_revoke", principal.type, principal.id,
+                         {"session_id": session_id})
+            await uow.commit()
+
+    async def issue_api_token(self, principal: Principal, label: str, ip: str, user_agent: str) -> IssuedSession:
+        """A bearer token for an API client or terminal, created from a logged-in session."""
+        if not label.strip():
+            raise ValidationFailed([FieldError("label", "required")])
+        async with self.deps.uow() as uow:
+            now = self.deps.clock.now()
+            issued = self._issue(uow, principal.type, principal.id, "api", label.strip(), ip, user_agent, now)
+            audit.record(uow, now, principal.actor(ip), "auth.token_issue", principal.type, principal.id,
+                         {"label": label.strip()})
+            await uow.commit()
+            return issued
+
+    async def change_password(self, principal: Principal, current: str, new: str, ip: str) -> None:
+        """Change the password; every other session of the account is ended."""
+        async with self.deps.uow() as uow:
+            holder: Subscriber | StaffUser | None
+            if principal.type == "subscriber":
+                holder = await uow.session.get(Subscriber, principal.id)
+                personal: tuple[str, ...] = (holder.contact_phone, holder.email.partition("@")[0],
+                                             holder.number) if holder else ()
+            else:
+                holder = await uow.session.get(StaffUser, principal.id)
+                personal = (holder.username,) if holder else ()
+            if holder is None:
+                raise NotAuthenticated("session_invalid")
+            if not self.deps.hasher.verify(holder.password_hash, current):
+                raise ValidationFailed([FieldError("current_password", "password_wrong")])
+            errors = check_password(new, personal=personal, field="new_password")
+            if new == current:
+                errors.append(FieldError("new_password", "password_unchanged"))
+            if errors:
+                raise ValidationFailed(errors)
+            holder.password_hash = self.deps.hasher.hash(new)
+            now = self.deps.clock.now()
+            others = await uow.session.scalars(
+                select(AuthSession).where(
+                    AuthSession.principal_type == principal.type, AuthSession.principal_id == principal.id,
+                    AuthSession.id != principal.session_id, AuthSession.revoked_at.is_(None),
+                )
+            )
+            ended = 0
+            for sess in others:
+                sess.revoked_at = now
+                ended += 1
+            audit.record(uow, now, principal.actor(ip), "auth.password_change", principal.type, principal.id,
+                         {"sessions_ended": ended})
+            await uow.commit()
+
+    async def purge_expired(self) -> int:
+        """Housekeeping job: drop expired and long-revoked sessions and old login failures."""
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            result = await uow.session.execute(
+                delete(AuthSession).where(or_(AuthSession.expires_at < now - timedelta(days=30),
+                                              AuthSession.revoked_at < now - timedelta(days=30)))
+            )
+            await uow.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
+            await uow.commit()
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def count_sessions(self) -> int:
+        async with self.deps.uow() as uow:
+            return int(await uow.session.scalar(select(func.count()).select_from(AuthSession)) or 0)

@@ -1,0 +1,40 @@
+"""What every service is built with (wired in ``videophone.bootstrap``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from videophone.adapters.clock import Clock
+from videophone.adapters.crypto import FieldCipher
+from videophone.adapters.db.uow import UnitOfWorkFactory
+from videophone.adapters.passwords import Argon2Hasher
+
+
+@dataclass(frozen=True)
+class AuthLimits:
+    session_days: int = 30
+    max_failures_per_account: int = 5
+    max_failures_per_ip: int = 30
+    window_seconds: int = 900
+
+
+@dataclass(frozen=True)
+class Deps:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    cipher: FieldCipher
+    hasher: Argon2Hasher
+    limits: AuthLimits = AuthLimits()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is doing something, for the audit log."""
+
+    type: str  # staff | subscriber | system
+    id: int | None
+    ip: str = ""
+
+    @staticmethod
+    def system() -> Actor:
+        return Actor("system", None)

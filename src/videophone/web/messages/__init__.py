@@ -1,0 +1,1 @@
+"""User-facing messages for coded errors, by locale."""
