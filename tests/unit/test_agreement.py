@@ -75,9 +75,7 @@ def changed_clauses(before: AgreementDocument, after: AgreementDocument) -> set[
     """The leading clause numbers ("4", "5", …) of the paragraphs that differ."""
     assert len(before.paragraphs) == len(after.paragraphs)
     return {
-        b.text.split(".", 1)[0]
-        for b, a in zip(before.paragraphs, after.paragraphs, strict=True)
-        if b.text != a.text
+        b.text.split(".", 1)[0] for b, a in zip(before.paragraphs, after.paragraphs, strict=True) if b.text != a.text
     }
 
 
@@ -169,9 +167,7 @@ def test_default_policy_values_appear_in_their_clauses() -> None:
         ({"price_list_url": "https://vp.example.cn/prices"}, 2, "乙方网址 https://vp.example.cn/prices 公示"),
     ],
 )
-def test_policy_change_changes_only_its_clause(
-    change: dict[str, Any], clause_number: int, expected: str
-) -> None:
+def test_policy_change_changes_only_its_clause(change: dict[str, Any], clause_number: int, expected: str) -> None:
     before = render()
     after = render(policy=replace(OperatorPolicy(), **change))
     assert expected in clause(after, clause_number)

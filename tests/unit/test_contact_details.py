@@ -91,9 +91,7 @@ def test_any_six_digits_is_a_postal_code(value: str) -> None:
     assert check_postal_code(value) == []
 
 
-@pytest.mark.parametrize(
-    "value", ["", "10008", "1000800", "10008O", " 100080", "100 080", "１０００８０", "٣٣٣٣٣٣"]
-)
+@pytest.mark.parametrize("value", ["", "10008", "1000800", "10008O", " 100080", "100 080", "１０００８０", "٣٣٣٣٣٣"])
 def test_check_postal_code_format(value: str) -> None:
     assert check_postal_code(value, field="zip") == [FieldError("zip", "postal_code_format")]
 
@@ -202,9 +200,7 @@ def test_required_text_missing(value: str | None) -> None:
 
 
 def test_required_text_too_long() -> None:
-    assert check_required_text("张三丰", field="name", max_length=2) == [
-        FieldError("name", "too_long", {"max": 2})
-    ]
+    assert check_required_text("张三丰", field="name", max_length=2) == [FieldError("name", "too_long", {"max": 2})]
 
 
 @given(st.text(alphabet="abc张", min_size=1, max_size=30), st.integers(min_value=1, max_value=30))

@@ -178,9 +178,7 @@ def test_any_adjacent_transposition_is_rejected(generated: tuple[str, date], pos
 
 @given(
     _digits(6),
-    st.integers(min_value=1900, max_value=2100).filter(
-        lambda y: not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0))
-    ),
+    st.integers(min_value=1900, max_value=2100).filter(lambda y: not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0))),
     _digits(3),
 )
 def test_feb_29_of_non_leap_year_is_rejected(region: str, year: int, sequence: str) -> None:
@@ -206,9 +204,7 @@ def test_birth_date_mismatch_is_reported(generated: tuple[str, date], declared: 
     number, born = generated
     assume(declared != born)
     errors = check_resident_id(number, birth_date=declared, field="holder_id")
-    assert errors == [
-        FieldError("holder_id", "id_number_birth_date_mismatch", {"expected": born.isoformat()})
-    ]
+    assert errors == [FieldError("holder_id", "id_number_birth_date_mismatch", {"expected": born.isoformat()})]
 
 
 @given(resident_ids())
@@ -264,9 +260,7 @@ def test_resident_id_checksum() -> None:
 
 
 def test_resident_id_checksum_reported_before_mismatch() -> None:
-    assert _codes(check_resident_id("110105194912310021", birth_date=date(2000, 1, 1))) == [
-        "id_number_checksum"
-    ]
+    assert _codes(check_resident_id("110105194912310021", birth_date=date(2000, 1, 1))) == ["id_number_checksum"]
 
 
 def test_resident_id_mismatch_example() -> None:
@@ -279,9 +273,7 @@ def test_resident_id_mismatch_example() -> None:
 
 
 def test_unknown_document_type() -> None:
-    assert check_id_document("driving_licence", "123456", birth_date=None) == [
-        FieldError("id_type", "id_type_unknown")
-    ]
+    assert check_id_document("driving_licence", "123456", birth_date=None) == [FieldError("id_type", "id_type_unknown")]
     assert check_id_document("", "123456", birth_date=None) == [FieldError("id_type", "id_type_unknown")]
 
 
@@ -290,9 +282,9 @@ def test_document_type_accepts_enum_members() -> None:
 
 
 def test_resident_id_dispatch_uses_field_and_birth_date() -> None:
-    assert check_id_document(
-        "resident_id", "11010519491231002X", birth_date=date(1950, 1, 1), field="holder"
-    ) == [FieldError("holder", "id_number_birth_date_mismatch", {"expected": "1949-12-31"})]
+    assert check_id_document("resident_id", "11010519491231002X", birth_date=date(1950, 1, 1), field="holder") == [
+        FieldError("holder", "id_number_birth_date_mismatch", {"expected": "1949-12-31"})
+    ]
 
 
 @pytest.mark.parametrize("value", ["E12345678", "G1234567", "12345", "AB12345678901234567C", "ea1234567"])
@@ -300,13 +292,9 @@ def test_passport_valid(value: str) -> None:
     assert check_id_document("passport", value, birth_date=date(1990, 1, 1)) == []
 
 
-@pytest.mark.parametrize(
-    "value", ["", "E123", "A" * 21, "E1234 5678", "E-1234567", "护照12345", "Ｅ12345678"]
-)
+@pytest.mark.parametrize("value", ["", "E123", "A" * 21, "E1234 5678", "E-1234567", "护照12345", "Ｅ12345678"])
 def test_passport_format(value: str) -> None:
-    assert check_id_document("passport", value, birth_date=None, field="doc") == [
-        FieldError("doc", "passport_format")
-    ]
+    assert check_id_document("passport", value, birth_date=None, field="doc") == [FieldError("doc", "passport_format")]
 
 
 @pytest.mark.parametrize("value", ["H12345678", "M12345678", "H1234567890", "M0123456789"])
@@ -318,9 +306,7 @@ def test_hk_macau_permit_valid(value: str) -> None:
     "value", ["", "12345678", "C12345678", "h12345678", "H1234567", "H123456789", "H12345678901", "HM1234567"]
 )
 def test_hk_macau_permit_format(value: str) -> None:
-    assert check_id_document("hk_macau_permit", value, birth_date=None) == [
-        FieldError("id_number", "id_number_format")
-    ]
+    assert check_id_document("hk_macau_permit", value, birth_date=None) == [FieldError("id_number", "id_number_format")]
 
 
 @pytest.mark.parametrize("value", ["12345678", "0123456789"])
@@ -330,9 +316,7 @@ def test_taiwan_permit_valid(value: str) -> None:
 
 @pytest.mark.parametrize("value", ["", "1234567", "123456789", "12345678901", "T12345678", "1234567X"])
 def test_taiwan_permit_format(value: str) -> None:
-    assert check_id_document("taiwan_permit", value, birth_date=None) == [
-        FieldError("id_number", "id_number_format")
-    ]
+    assert check_id_document("taiwan_permit", value, birth_date=None) == [FieldError("id_number", "id_number_format")]
 
 
 def test_foreign_permanent_residence_old_format() -> None:
@@ -347,9 +331,7 @@ def test_foreign_permanent_residence_new_format_valid(digits: str) -> None:
 
 
 @given(_digits(16), st.data())
-def test_foreign_permanent_residence_new_format_substitution_rejected(
-    digits: str, data: st.DataObject
-) -> None:
+def test_foreign_permanent_residence_new_format_substitution_rejected(digits: str, data: st.DataObject) -> None:
     first17 = "9" + digits
     number = first17 + resident_id_check_char(first17)
     position = data.draw(st.integers(min_value=1, max_value=17))

@@ -60,9 +60,7 @@ def squeeze(text: str) -> str:
 @pytest.fixture(scope="module")
 def agreement() -> AgreementDocument:
     policy = OperatorPolicy.from_mapping({"warranty_years": 3, "operator_name": "华东视讯通信有限公司"})
-    return render_agreement(
-        SHIPPED, version=1, policy=policy, subscriber=SUBSCRIBER, signed_on=date(2026, 11, 21)
-    )
+    return render_agreement(SHIPPED, version=1, policy=policy, subscriber=SUBSCRIBER, signed_on=date(2026, 11, 21))
 
 
 @pytest.fixture(scope="module")

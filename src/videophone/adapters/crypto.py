@@ -38,6 +38,16 @@ class FieldCipher:
             raise ValueError("unknown ciphertext version")
         return self._aead.decrypt(raw[1:13], raw[13:], context.encode()).decode()
 
+    def seal(self, data: bytes, *, context: str) -> bytes:
+        """Encrypt binary content (uploaded documents): ``version || nonce || ciphertext+tag``."""
+        nonce = os.urandom(12)
+        return _VERSION + nonce + self._aead.encrypt(nonce, data, context.encode())
+
+    def open(self, sealed: bytes, *, context: str) -> bytes:
+        if sealed[:1] != _VERSION:
+            raise ValueError("unknown ciphertext version")
+        return self._aead.decrypt(sealed[1:13], sealed[13:], context.encode())
+
     def blind_index(self, value: str) -> str:
         """A keyed hash to find equal values without decrypting (e.g. duplicate ID numbers)."""
         return hmac.new(self._blind_key, value.encode(), hashlib.sha256).hexdigest()

@@ -87,12 +87,8 @@ def _register_font() -> None:
 def _styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=17, wordWrap="CJK", spaceAfter=5)
     return {
-        "title": ParagraphStyle(
-            "title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=14
-        ),
-        "heading": ParagraphStyle(
-            "heading", parent=base, fontSize=12.5, leading=20, spaceBefore=8, spaceAfter=6
-        ),
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=14),
+        "heading": ParagraphStyle("heading", parent=base, fontSize=12.5, leading=20, spaceBefore=8, spaceAfter=6),
         "body": base,
         "indent": ParagraphStyle("indent", parent=base, leftIndent=2 * 10.5),
         "cell": ParagraphStyle("cell", parent=base, spaceAfter=0, leading=15),
@@ -186,9 +182,7 @@ def _draw_page_number(canvas: Any, doc: Any) -> None:
     canvas.restoreState()
 
 
-def render_document_pdf(
-    title: str, blocks: Sequence[PdfBlock], *, author: str = "", subject: str = ""
-) -> bytes:
+def render_document_pdf(title: str, blocks: Sequence[PdfBlock], *, author: str = "", subject: str = "") -> bytes:
     """An A4 PDF: ``title`` centred at the top, then ``blocks``; "第 N 页" at the foot of each page."""
     _register_font()
     st = _styles()

@@ -68,11 +68,7 @@ def policy_placeholders() -> tuple[str, ...]:
 
 def known_placeholders() -> frozenset[str]:
     """Every placeholder name a template may use."""
-    return (
-        frozenset(policy_placeholders())
-        | frozenset(SUBSCRIBER_PLACEHOLDERS)
-        | frozenset(DOCUMENT_PLACEHOLDERS)
-    )
+    return frozenset(policy_placeholders()) | frozenset(SUBSCRIBER_PLACEHOLDERS) | frozenset(DOCUMENT_PLACEHOLDERS)
 
 
 @dataclass(frozen=True)
@@ -235,6 +231,4 @@ def render_agreement(
         paragraphs.append(Paragraph(kind, Template(body).substitute(values)))
 
     title = next((p.text for p in paragraphs if p.kind == "title"), "")
-    return AgreementDocument(
-        version=version, title=title, paragraphs=tuple(paragraphs), issuer=policy.operator_name
-    )
+    return AgreementDocument(version=version, title=title, paragraphs=tuple(paragraphs), issuer=policy.operator_name)

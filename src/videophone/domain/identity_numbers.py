@@ -251,11 +251,7 @@ def check_uscc(value: str, *, field: str = "credit_code") -> list[FieldError]:
     The registration-department and institution-category codes (characters 1 and 2) may be any
     charset character.
     """
-    if (
-        len(value) != 18
-        or any(ch not in _USCC_VALUES for ch in value)
-        or any(ch not in _DIGITS for ch in value[2:8])
-    ):
+    if len(value) != 18 or any(ch not in _USCC_VALUES for ch in value) or any(ch not in _DIGITS for ch in value[2:8]):
         return [FieldError(field, "uscc_format")]
     if uscc_check_char(value[:17]) != value[17]:
         return [FieldError(field, "uscc_checksum")]

@@ -8,9 +8,23 @@ MIN_LENGTH = 10
 MAX_LENGTH = 128
 _COMMON = frozenset(
     {
-        "password123", "password1234", "qwertyuiop", "1234567890", "12345678910", "abc1234567",
-        "iloveyou123", "admin12345", "woaini1314", "a123456789", "qwerty12345", "1qaz2wsx3edc",
-        "1q2w3e4r5t", "zxcvbnm123", "aa123456789", "123456789a", "passw0rd12",
+        "password123",
+        "password1234",
+        "qwertyuiop",
+        "1234567890",
+        "12345678910",
+        "abc1234567",
+        "iloveyou123",
+        "admin12345",
+        "woaini1314",
+        "a123456789",
+        "qwerty12345",
+        "1qaz2wsx3edc",
+        "1q2w3e4r5t",
+        "zxcvbnm123",
+        "aa123456789",
+        "123456789a",
+        "passw0rd12",
     }
 )
 

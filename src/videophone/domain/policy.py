@@ -53,76 +53,167 @@ class OperatorPolicy:
 
     # -- the operator as a party of the agreement (乙方) ------------------------------------------
     operator_name: str = _param(
-        "示例可视电话通信有限公司", kind="str", zh="运营商名称", en="Operator name", group="operator",
+        "示例可视电话通信有限公司",
+        kind="str",
+        zh="运营商名称",
+        en="Operator name",
+        group="operator",
         clause="003 header",
     )
     operator_address: str = _param(
-        "北京市海淀区中关村大街1号 100080", kind="str", zh="运营商住所", en="Operator address",
-        group="operator", clause="003 header",
+        "北京市海淀区中关村大街1号 100080",
+        kind="str",
+        zh="运营商住所",
+        en="Operator address",
+        group="operator",
+        clause="003 header",
     )
     operator_phone: str = _param(
-        "010-12345678", kind="str", zh="运营商联系电话", en="Operator phone", group="operator",
+        "010-12345678",
+        kind="str",
+        zh="运营商联系电话",
+        en="Operator phone",
+        group="operator",
         clause="003 header",
     )
     operator_legal_representative: str = _param(
-        "张三", kind="str", zh="法定代表人", en="Legal representative", group="operator", clause="003 header",
+        "张三",
+        kind="str",
+        zh="法定代表人",
+        en="Legal representative",
+        group="operator",
+        clause="003 header",
     )
     operator_credit_code: str = _param(
-        "91110108MA01ABCD2X", kind="str", zh="运营商统一社会信用代码", en="Operator unified social credit code",
-        group="operator", clause="003 header",
+        "91110108MA01ABCD2X",
+        kind="str",
+        zh="运营商统一社会信用代码",
+        en="Operator unified social credit code",
+        group="operator",
+        clause="003 header",
     )
     price_list_url: str = _param(
-        "http://localhost:8000/prices", kind="str", zh="资费公示网址", en="Price list address",
-        group="operator", clause="003 §2",
+        "http://localhost:8000/prices",
+        kind="str",
+        zh="资费公示网址",
+        en="Price list address",
+        group="operator",
+        clause="003 §2",
     )
     signing_place: str = _param(
-        "北京市海淀区", kind="str", zh="签订地点", en="Place of signature", group="operator", clause="003 end",
+        "北京市海淀区",
+        kind="str",
+        zh="签订地点",
+        en="Place of signature",
+        group="operator",
+        clause="003 end",
     )
     arbitration_body: str = _param(
-        "北京仲裁委员会", kind="str", zh="仲裁委员会", en="Arbitration body", group="operator",
+        "北京仲裁委员会",
+        kind="str",
+        zh="仲裁委员会",
+        en="Arbitration body",
+        group="operator",
         clause="003 §16",
     )
     # -- the contract's blanks ----------------------------------------------------------------------
     warranty_years: int = _param(
-        1, kind="int", minimum=0, maximum=10, zh="终端保修期(年)", en="Terminal warranty (years)",
-        group="contract", clause="003 §4",
+        1,
+        kind="int",
+        minimum=0,
+        maximum=10,
+        zh="终端保修期(年)",
+        en="Terminal warranty (years)",
+        group="contract",
+        clause="003 §4",
     )
     late_fee_per_mille_per_day: Decimal = _param(
-        Decimal("3"), kind="decimal", minimum=Decimal("0"), maximum=Decimal("10"),
-        zh="违约金(每日千分之)", en="Late fee (per mille per day)", group="contract", clause="003 §5",
+        Decimal("3"),
+        kind="decimal",
+        minimum=Decimal("0"),
+        maximum=Decimal("10"),
+        zh="违约金(每日千分之)",
+        en="Late fee (per mille per day)",
+        group="contract",
+        clause="003 §5",
     )
     months_overdue_before_suspension: int = _param(
-        1, kind="int", minimum=1, maximum=24, zh="逾期中止服务(月)", en="Months overdue before suspension",
-        group="contract", clause="003 §5",
+        1,
+        kind="int",
+        minimum=1,
+        maximum=24,
+        zh="逾期中止服务(月)",
+        en="Months overdue before suspension",
+        group="contract",
+        clause="003 §5",
     )
     months_overdue_before_termination: int = _param(
-        3, kind="int", minimum=1, maximum=36, zh="逾期终止服务(月)", en="Months overdue before termination",
-        group="contract", clause="003 §5",
+        3,
+        kind="int",
+        minimum=1,
+        maximum=36,
+        zh="逾期终止服务(月)",
+        en="Months overdue before termination",
+        group="contract",
+        clause="003 §5",
     )
     objection_window_months: int = _param(
-        1, kind="int", minimum=1, maximum=12, zh="协议变更异议期(月)", en="Objection window (months)",
-        group="contract", clause="003 §15",
+        1,
+        kind="int",
+        minimum=1,
+        maximum=12,
+        zh="协议变更异议期(月)",
+        en="Objection window (months)",
+        group="contract",
+        clause="003 §15",
     )
     # -- the service's own parameters ----------------------------------------------------------------
     number_pool_start: str = _param(
-        "95100000000", kind="number", zh="号码池起始", en="Number pool start", group="service",
-        max_length=15, clause="003 §7",
+        "95100000000",
+        kind="number",
+        zh="号码池起始",
+        en="Number pool start",
+        group="service",
+        max_length=15,
+        clause="003 §7",
     )
     number_pool_end: str = _param(
-        "95100099999", kind="number", zh="号码池结束", en="Number pool end", group="service",
-        max_length=15, clause="003 §7",
+        "95100099999",
+        kind="number",
+        zh="号码池结束",
+        en="Number pool end",
+        group="service",
+        max_length=15,
+        clause="003 §7",
     )
     number_quarantine_days: int = _param(
-        90, kind="int", minimum=0, maximum=3650, zh="号码冷冻期(天)", en="Number quarantine (days)",
-        group="service", clause="003 §7",
+        90,
+        kind="int",
+        minimum=0,
+        maximum=3650,
+        zh="号码冷冻期(天)",
+        en="Number quarantine (days)",
+        group="service",
+        clause="003 §7",
     )
     no_answer_timeout_seconds: int = _param(
-        45, kind="int", minimum=10, maximum=300, zh="无应答超时(秒)", en="No-answer timeout (seconds)",
+        45,
+        kind="int",
+        minimum=10,
+        maximum=300,
+        zh="无应答超时(秒)",
+        en="No-answer timeout (seconds)",
         group="service",
     )
     document_max_bytes: int = _param(
-        5_000_000, kind="int", minimum=100_000, maximum=50_000_000, zh="证件上传大小上限(字节)",
-        en="Document upload size limit (bytes)", group="service", clause="003 §1",
+        5_000_000,
+        kind="int",
+        minimum=100_000,
+        maximum=50_000_000,
+        zh="证件上传大小上限(字节)",
+        en="Document upload size limit (bytes)",
+        group="service",
+        clause="003 §1",
     )
 
     # ------------------------------------------------------------------------------------------------

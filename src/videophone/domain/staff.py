@@ -27,16 +27,17 @@ class Permission(StrEnum):
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.ADMINISTRATOR: frozenset(Permission),
     StaffRole.REVIEWER: frozenset(
-        {Permission.VIEW_SUBSCRIBERS, Permission.REVIEW_IDENTITY, Permission.REVEAL_PERSONAL_DATA,
-         Permission.VIEW_POLICY}
+        {
+            Permission.VIEW_SUBSCRIBERS,
+            Permission.REVIEW_IDENTITY,
+            Permission.REVEAL_PERSONAL_DATA,
+            Permission.VIEW_POLICY,
+        }
     ),
     StaffRole.BILLING: frozenset({Permission.VIEW_SUBSCRIBERS, Permission.VIEW_POLICY}),
-    StaffRole.SUPPORT: frozenset(
-        {Permission.VIEW_SUBSCRIBERS, Permission.CHANGE_NUMBER, Permission.VIEW_POLICY}
-    ),
+    StaffRole.SUPPORT: frozenset({Permission.VIEW_SUBSCRIBERS, Permission.CHANGE_NUMBER, Permission.VIEW_POLICY}),
     StaffRole.LEGAL: frozenset(
-        {Permission.VIEW_SUBSCRIBERS, Permission.REVEAL_PERSONAL_DATA, Permission.VIEW_AUDIT,
-         Permission.VIEW_POLICY}
+        {Permission.VIEW_SUBSCRIBERS, Permission.REVEAL_PERSONAL_DATA, Permission.VIEW_AUDIT, Permission.VIEW_POLICY}
     ),
 }
 

@@ -27,9 +27,7 @@ def shipped_template(version: int = 1) -> str:
 
 
 async def current_version_number(uow: UnitOfWork) -> int:
-    row = await uow.session.scalar(
-        select(AgreementVersion.version).order_by(AgreementVersion.version.desc()).limit(1)
-    )
+    row = await uow.session.scalar(select(AgreementVersion.version).order_by(AgreementVersion.version.desc()).limit(1))
     if row is None:
         raise NotFound("agreement_missing")
     return int(row)
@@ -72,8 +70,9 @@ class AgreementService:
                 return
             now = self.deps.clock.now()
             uow.session.add(
-                AgreementVersion(version=1, template=shipped_template(1), summary="初始版本",
-                                 published_at=now, effective_at=now)
+                AgreementVersion(
+                    version=1, template=shipped_template(1), summary="初始版本", published_at=now, effective_at=now
+                )
             )
             await uow.commit()
 
@@ -94,8 +93,10 @@ class AgreementService:
             if sub is None:
                 raise NotFound("subscriber_not_found")
             acceptance = await uow.session.scalar(
-                select(AgreementAcceptance).where(AgreementAcceptance.subscriber_id == subscriber_id)
-                .order_by(AgreementAcceptance.id.desc()).limit(1)
+                select(AgreementAcceptance)
+                .where(AgreementAcceptance.subscriber_id == subscriber_id)
+                .order_by(AgreementAcceptance.id.desc())
+                .limit(1)
             )
             if acceptance is None:
                 raise NotFound("agreement_not_accepted")
@@ -104,8 +105,13 @@ class AgreementService:
             assert row is not None and pol_row is not None
             pol = OperatorPolicy.from_mapping(pol_row.values)
             signed: date = acceptance.accepted_at.astimezone(OPERATOR_TZ).date()
-            return render_agreement(row.template, version=row.version, policy=pol,
-                                    subscriber=party_of(sub, address, credit_code), signed_on=signed)
+            return render_agreement(
+                row.template,
+                version=row.version,
+                policy=pol,
+                subscriber=party_of(sub, address, credit_code),
+                signed_on=signed,
+            )
 
     @staticmethod
     def pdf(doc: AgreementDocument) -> bytes:

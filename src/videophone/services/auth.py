@@ -75,10 +75,14 @@ class AuthService:
     async def _check_throttle(self, uow: UnitOfWork, keys: list[tuple[str, int]], now: datetime) -> None:
         window = timedelta(seconds=self.deps.limits.window_seconds)
         for key, limit in keys:
-            rows = list(await uow.session.scalars(
-                select(LoginFailure.at).where(LoginFailure.key == key, LoginFailure.at > now - window)
-                .order_by(LoginFailure.at.desc()).limit(limit)
-            ))
+            rows = list(
+                await uow.session.scalars(
+                    select(LoginFailure.at)
+                    .where(LoginFailure.key == key, LoginFailure.at > now - window)
+                    .order_by(LoginFailure.at.desc())
+                    .limit(limit)
+                )
+            )
             if len(rows) >= limit:
                 # Blocked until the oldest failure that still counts leaves the window.
                 retry_after = int((rows[-1] + window - now).total_seconds()) + 1
@@ -88,25 +92,29 @@ class AuthService:
         async with self.deps.uow() as uow:
             for key in keys:
                 uow.session.add(LoginFailure(key=key, at=now))
-            await uow.session.execute(
-                delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1))
-            )
+            await uow.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
             await uow.commit()
 
     # -- login ---------------------------------------------------------------------------------------
-    async def login_subscriber(self, login: str, password: str, *, ip: str, user_agent: str,
-                               kind: str = "browser", label: str = "") -> IssuedSession:
+    async def login_subscriber(
+        self, login: str, password: str, *, ip: str, user_agent: str, kind: str = "browser", label: str = ""
+    ) -> IssuedSession:
         login = login.strip()
         if not login or not password:
             raise ValidationFailed([FieldError("login" if not login else "password", "required")])
         now = self.deps.clock.now()
         account_key, ip_key = f"sub:{login.lower()}", f"ip:{ip}"
         async with self.deps.uow() as uow:
-            await self._check_throttle(uow, [(account_key, self.deps.limits.max_failures_per_account),
-                                             (ip_key, self.deps.limits.max_failures_per_ip)], now)
+            await self._check_throttle(
+                uow,
+                [
+                    (account_key, self.deps.limits.max_failures_per_account),
+                    (ip_key, self.deps.limits.max_failures_per_ip),
+                ],
+                now,
+            )
             sub = await uow.session.scalar(
-                select(Subscriber).where(or_(Subscriber.number == login,
-                                             Subscriber.email == normalize_email(login)))
+                select(Subscriber).where(or_(Subscriber.number == login, Subscriber.email == normalize_email(login)))
             )
         if not self.deps.hasher.verify(sub.password_hash if sub else None, password) or sub is None:
             await self._record_failure([account_key, ip_key], now)
@@ -116,8 +124,7 @@ class AuthService:
         async with self.deps.uow() as uow:
             await uow.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
             issued = self._issue(uow, "subscriber", sub.id, kind, label, ip, user_agent, now)
-            audit.record(uow, now, Actor("subscriber", sub.id, ip), "auth.login", "subscriber", sub.id,
-                         {"kind": kind})
+            audit.record(uow, now, Actor("subscriber", sub.id, ip), "auth.login", "subscriber", sub.id, {"kind": kind})
             await uow.commit()
             return issued
 
@@ -128,8 +135,14 @@ class AuthService:
         now = self.deps.clock.now()
         account_key, ip_key = f"staff:{username.lower()}", f"ip:{ip}"
         async with self.deps.uow() as uow:
-            await self._check_throttle(uow, [(account_key, self.deps.limits.max_failures_per_account),
-                                             (ip_key, self.deps.limits.max_failures_per_ip)], now)
+            await self._check_throttle(
+                uow,
+                [
+                    (account_key, self.deps.limits.max_failures_per_account),
+                    (ip_key, self.deps.limits.max_failures_per_ip),
+                ],
+                now,
+            )
             staff = await uow.session.scalar(select(StaffUser).where(StaffUser.username == username))
         ok = self.deps.hasher.verify(staff.password_hash if staff else None, password)
         if not ok or staff is None or not staff.active:
@@ -142,16 +155,36 @@ class AuthService:
             await uow.commit()
             return issued
 
-    def _issue(self, uow: UnitOfWork, principal_type: str, principal_id: int, kind: str, label: str,
-               ip: str, user_agent: str, now: datetime) -> IssuedSession:
+    def _issue(
+        self,
+        uow: UnitOfWork,
+        principal_type: str,
+        principal_id: int,
+        kind: str,
+        label: str,
+        ip: str,
+        user_agent: str,
+        now: datetime,
+    ) -> IssuedSession:
         if kind not in ("browser", "api"):
             raise ValidationFailed([FieldError("kind", "session_kind_unknown")])
         token, csrf = new_token(), secrets.token_urlsafe(24)
         expires = now + timedelta(days=self.deps.limits.session_days)
         uow.session.add(
-            AuthSession(token_hash=token_digest(token), principal_type=principal_type, principal_id=principal_id,
-                        kind=kind, csrf_token=csrf, label=label[:100], ip=ip, user_agent=user_agent[:400],
-                        created_at=now, last_seen_at=now, expires_at=expires, revoked_at=None)
+            AuthSession(
+                token_hash=token_digest(token),
+                principal_type=principal_type,
+                principal_id=principal_id,
+                kind=kind,
+                csrf_token=csrf,
+                label=label[:100],
+                ip=ip,
+                user_agent=user_agent[:400],
+                created_at=now,
+                last_seen_at=now,
+                expires_at=expires,
+                revoked_at=None,
+            )
         )
         return IssuedSession(token, csrf, principal_type, principal_id, expires)
 
@@ -179,8 +212,16 @@ class AuthService:
             if now - sess.last_seen_at > SLIDING_UPDATE:
                 sess.last_seen_at = now
                 await uow.commit()
-            return Principal(sess.principal_type, sess.principal_id, sess.id, sess.kind, sess.csrf_token,
-                             language, roles, review_state)
+            return Principal(
+                sess.principal_type,
+                sess.principal_id,
+                sess.id,
+                sess.kind,
+                sess.csrf_token,
+                language,
+                roles,
+                review_state,
+            )
 
     async def logout(self, principal: Principal) -> None:
         await self.revoke(principal, principal.session_id)
@@ -189,25 +230,51 @@ class AuthService:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             rows = await uow.session.scalars(
-                select(AuthSession).where(
-                    AuthSession.principal_type == principal.type, AuthSession.principal_id == principal.id,
-                    AuthSession.revoked_at.is_(None), AuthSession.expires_at > now,
-                ).order_by(AuthSession.last_seen_at.desc())
+                select(AuthSession)
+                .where(
+                    AuthSession.principal_type == principal.type,
+                    AuthSession.principal_id == principal.id,
+                    AuthSession.revoked_at.is_(None),
+                    AuthSession.expires_at > now,
+                )
+                .order_by(AuthSession.last_seen_at.desc())
             )
-            return [SessionInfo(s.id, s.kind, s.label, s.ip, s.user_agent, s.created_at, s.last_seen_at,
-                                s.id == principal.session_id) for s in rows]
+            return [
+                SessionInfo(
+                    s.id,
+                    s.kind,
+                    s.label,
+                    s.ip,
+                    s.user_agent,
+                    s.created_at,
+                    s.last_seen_at,
+                    s.id == principal.session_id,
+                )
+                for s in rows
+            ]
 
     async def revoke(self, principal: Principal, session_id: int, ip: str = "") -> None:
         """End one of the principal's own sessions (another principal's looks like a missing one)."""
         async with self.deps.uow() as uow:
             sess = await uow.session.get(AuthSession, session_id)
-            if sess is None or sess.principal_type != principal.type or sess.principal_id != principal.id \
-                    or sess.revoked_at is not None:
+            if (
+                sess is None
+                or sess.principal_type != principal.type
+                or sess.principal_id != principal.id
+                or sess.revoked_at is not None
+            ):
                 raise NotFound("session_not_found")
             now = self.deps.clock.now()
             sess.revoked_at = now
-            audit.record(uow, now, principal.actor(ip), "auth.session_revoke", principal.type, principal.id,
-                         {"session_id": session_id})
+            audit.record(
+                uow,
+                now,
+                principal.actor(ip),
+                "auth.session_revoke",
+                principal.type,
+                principal.id,
+                {"session_id": session_id},
+            )
             await uow.commit()
 
     async def issue_api_token(self, principal: Principal, label: str, ip: str, user_agent: str) -> IssuedSession:
@@ -217,8 +284,15 @@ class AuthService:
         async with self.deps.uow() as uow:
             now = self.deps.clock.now()
             issued = self._issue(uow, principal.type, principal.id, "api", label.strip(), ip, user_agent, now)
-            audit.record(uow, now, principal.actor(ip), "auth.token_issue", principal.type, principal.id,
-                         {"label": label.strip()})
+            audit.record(
+                uow,
+                now,
+                principal.actor(ip),
+                "auth.token_issue",
+                principal.type,
+                principal.id,
+                {"label": label.strip()},
+            )
             await uow.commit()
             return issued
 
@@ -228,8 +302,9 @@ class AuthService:
             holder: Subscriber | StaffUser | None
             if principal.type == "subscriber":
                 holder = await uow.session.get(Subscriber, principal.id)
-                personal: tuple[str, ...] = (holder.contact_phone, holder.email.partition("@")[0],
-                                             holder.number) if holder else ()
+                personal: tuple[str, ...] = (
+                    (holder.contact_phone, holder.email.partition("@")[0], holder.number) if holder else ()
+                )
             else:
                 holder = await uow.session.get(StaffUser, principal.id)
                 personal = (holder.username,) if holder else ()
@@ -246,16 +321,25 @@ class AuthService:
             now = self.deps.clock.now()
             others = await uow.session.scalars(
                 select(AuthSession).where(
-                    AuthSession.principal_type == principal.type, AuthSession.principal_id == principal.id,
-                    AuthSession.id != principal.session_id, AuthSession.revoked_at.is_(None),
+                    AuthSession.principal_type == principal.type,
+                    AuthSession.principal_id == principal.id,
+                    AuthSession.id != principal.session_id,
+                    AuthSession.revoked_at.is_(None),
                 )
             )
             ended = 0
             for sess in others:
                 sess.revoked_at = now
                 ended += 1
-            audit.record(uow, now, principal.actor(ip), "auth.password_change", principal.type, principal.id,
-                         {"sessions_ended": ended})
+            audit.record(
+                uow,
+                now,
+                principal.actor(ip),
+                "auth.password_change",
+                principal.type,
+                principal.id,
+                {"sessions_ended": ended},
+            )
             await uow.commit()
 
     async def purge_expired(self) -> int:
@@ -263,8 +347,12 @@ class AuthService:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             result = await uow.session.execute(
-                delete(AuthSession).where(or_(AuthSession.expires_at < now - timedelta(days=30),
-                                              AuthSession.revoked_at < now - timedelta(days=30)))
+                delete(AuthSession).where(
+                    or_(
+                        AuthSession.expires_at < now - timedelta(days=30),
+                        AuthSession.revoked_at < now - timedelta(days=30),
+                    )
+                )
             )
             await uow.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
             await uow.commit()

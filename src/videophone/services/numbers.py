@@ -61,15 +61,21 @@ async def _claim(uow: UnitOfWork, number: str, subscriber_id: int | None, now: d
             async with uow.session.begin_nested():
                 uow.session.add(
                     PhoneNumber(
-                        number=number, state=rules.NumberState.ASSIGNED, subscriber_id=subscriber_id,
-                        assigned_at=now, quarantined_until=None,
+                        number=number,
+                        state=rules.NumberState.ASSIGNED,
+                        subscriber_id=subscriber_id,
+                        assigned_at=now,
+                        quarantined_until=None,
                     )
                 )
             return True
         except IntegrityError:
             return False
-    if existing.state == rules.NumberState.QUARANTINED and existing.quarantined_until is not None \
-            and existing.quarantined_until <= now:
+    if (
+        existing.state == rules.NumberState.QUARANTINED
+        and existing.quarantined_until is not None
+        and existing.quarantined_until <= now
+    ):
         result = await uow.session.execute(
             update(PhoneNumber)
             .where(
@@ -77,8 +83,9 @@ async def _claim(uow: UnitOfWork, number: str, subscriber_id: int | None, now: d
                 PhoneNumber.state == rules.NumberState.QUARANTINED,
                 PhoneNumber.quarantined_until <= now,
             )
-            .values(state=rules.NumberState.ASSIGNED, subscriber_id=subscriber_id, assigned_at=now,
-                    quarantined_until=None)
+            .values(
+                state=rules.NumberState.ASSIGNED, subscriber_id=subscriber_id, assigned_at=now, quarantined_until=None
+            )
             .execution_options(synchronize_session="fetch")
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -117,18 +124,31 @@ class NumberService:
             sub.number = new
             sub.updated_at = now
             uow.session.add(
-                NumberChange(subscriber_id=sub.id, old_number=old, new_number=new, reason=why.value,
-                             note=note.strip(), staff_id=actor.id if actor.type == "staff" else None, at=now)
+                NumberChange(
+                    subscriber_id=sub.id,
+                    old_number=old,
+                    new_number=new,
+                    reason=why.value,
+                    note=note.strip(),
+                    staff_id=actor.id if actor.type == "staff" else None,
+                    at=now,
+                )
             )
-            audit.record(uow, now, actor, "subscriber.number_change", "subscriber", sub.id,
-                         {"old": old, "new": new, "reason": why.value, "note": note.strip()})
+            audit.record(
+                uow,
+                now,
+                actor,
+                "subscriber.number_change",
+                "subscriber",
+                sub.id,
+                {"old": old, "new": new, "reason": why.value, "note": note.strip()},
+            )
             await uow.commit()
             return new
 
     async def history(self, subscriber_id: int) -> list[NumberChange]:
         async with self.deps.uow() as uow:
             rows = await uow.session.scalars(
-                select(NumberChange).where(NumberChange.subscriber_id == subscriber_id)
-                .order_by(NumberChange.id.desc())
+                select(NumberChange).where(NumberChange.subscriber_id == subscriber_id).order_by(NumberChange.id.desc())
             )
             return list(rows)

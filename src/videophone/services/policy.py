@@ -34,8 +34,11 @@ class PolicyService:
             policy = OperatorPolicy.from_mapping(overrides or {})
             uow.session.add(
                 PolicyVersion(
-                    version=1, values=policy.to_mapping(), changed_by=None,
-                    changed_at=self.deps.clock.now(), reason="initial",
+                    version=1,
+                    values=policy.to_mapping(),
+                    changed_by=None,
+                    changed_at=self.deps.clock.now(),
+                    reason="initial",
                 )
             )
             await uow.commit()
@@ -61,12 +64,20 @@ class PolicyService:
             now = self.deps.clock.now()
             uow.session.add(
                 PolicyVersion(
-                    version=version + 1, values=after.to_mapping(), changed_by=actor.id,
-                    changed_at=now, reason=reason.strip(),
+                    version=version + 1,
+                    values=after.to_mapping(),
+                    changed_by=actor.id,
+                    changed_at=now,
+                    reason=reason.strip(),
                 )
             )
             audit.record(
-                uow, now, actor, "policy.update", "policy", version + 1,
+                uow,
+                now,
+                actor,
+                "policy.update",
+                "policy",
+                version + 1,
                 {"changes": diff, "reason": reason.strip()},
             )
             await uow.commit()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from videophone.adapters.db.models import (
@@ -24,6 +24,7 @@ from videophone.adapters.db.models import (
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain import kyc, masking
 from videophone.domain.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from videophone.domain.identity_numbers import normalize_id_number
 from videophone.domain.subscriber import (
     ContactDetails,
     SubscriberKind,
@@ -187,9 +188,18 @@ class SubscriberService:
                 )
             )
             audit.record(
-                uow, now, Actor("subscriber", sub.id, request.ip), "subscriber.register", "subscriber", sub.id,
-                {"kind": reg.kind.value, "number": number, "agreement_version": agreement_version,
-                 "channel": request.channel},
+                uow,
+                now,
+                Actor("subscriber", sub.id, request.ip),
+                "subscriber.register",
+                "subscriber",
+                sub.id,
+                {
+                    "kind": reg.kind.value,
+                    "number": number,
+                    "agreement_version": agreement_version,
+                    "channel": request.channel,
+                },
             )
             view = await self._view(uow, sub)
             await uow.commit()
@@ -207,24 +217,24 @@ class SubscriberService:
             if not kyc.can(kyc.ReviewState(sub.review_state), kyc.Capability.EDIT_CONTACT_DETAILS):
                 raise PermissionDenied("capability_missing", params={"capability": "edit_contact_details"})
             data = self.personal_data(sub)
-            current = ContactDetails(
-                data["address"], sub.postal_code, sub.contact_phone, sub.email, data["employer"]
-            )
+            current = ContactDetails(data["address"], sub.postal_code, sub.contact_phone, sub.email, data["employer"])
             new = validate_contact_details(raw, current, SubscriberKind(sub.kind))
             if new.email != sub.email:
                 taken = await uow.session.scalar(select(Subscriber.id).where(Subscriber.email == new.email))
                 if taken is not None:
                     raise ValidationFailed([FieldError("email", "email_taken")])
-            changed = [k for k in ("address", "postal_code", "contact_phone", "email", "employer")
-                       if getattr(new, k) != getattr(current, k)]
+            changed = [
+                k
+                for k in ("address", "postal_code", "contact_phone", "email", "employer")
+                if getattr(new, k) != getattr(current, k)
+            ]
             now = self.deps.clock.now()
             sub.address_enc = self._enc("address", new.address)
             sub.employer_enc = self._enc("employer", new.employer)
             sub.postal_code, sub.contact_phone, sub.email = new.postal_code, new.contact_phone, new.email
             sub.updated_at = now
             if changed:
-                audit.record(uow, now, actor, "subscriber.contact_update", "subscriber", sub.id,
-                             {"fields": changed})
+                audit.record(uow, now, actor, "subscriber.contact_update", "subscriber", sub.id, {"fields": changed})
             view = await self._view(uow, sub)
             await uow.commit()
             return view
@@ -246,19 +256,17 @@ class SubscriberService:
                 select(AgreementAcceptance).where(AgreementAcceptance.subscriber_id == sub.id)
             )
             sessions = await uow.session.scalars(
-                select(AuthSession).where(AuthSession.principal_type == "subscriber",
-                                          AuthSession.principal_id == sub.id)
+                select(AuthSession).where(
+                    AuthSession.principal_type == "subscriber", AuthSession.principal_id == sub.id
+                )
             )
-            docs = await uow.session.scalars(
-                select(IdentityDocument).where(IdentityDocument.subscriber_id == sub.id)
-            )
-            decisions = await uow.session.scalars(
-                select(ReviewDecision).where(ReviewDecision.subscriber_id == sub.id)
-            )
+            docs = await uow.session.scalars(select(IdentityDocument).where(IdentityDocument.subscriber_id == sub.id))
+            decisions = await uow.session.scalars(select(ReviewDecision).where(ReviewDecision.subscriber_id == sub.id))
             changes = await uow.session.scalars(select(NumberChange).where(NumberChange.subscriber_id == sub.id))
             history = await uow.session.scalars(
-                select(AuditRecord).where(AuditRecord.subject_type == "subscriber",
-                                          AuditRecord.subject_id == str(sub.id))
+                select(AuditRecord).where(
+                    AuditRecord.subject_type == "subscriber", AuditRecord.subject_id == str(sub.id)
+                )
             )
             now = self.deps.clock.now()
             audit.record(uow, now, actor, "subscriber.export", "subscriber", sub.id)
@@ -266,69 +274,89 @@ class SubscriberService:
         return {
             "exported_at": now.isoformat(),
             "subscriber": {
-                "number": sub.number, "kind": sub.kind, "name": sub.name, "email": sub.email,
-                "contact_phone": sub.contact_phone, "postal_code": sub.postal_code,
-                "legal_representative": sub.legal_representative, "id_type": sub.id_type,
+                "number": sub.number,
+                "kind": sub.kind,
+                "name": sub.name,
+                "email": sub.email,
+                "contact_phone": sub.contact_phone,
+                "postal_code": sub.postal_code,
+                "legal_representative": sub.legal_representative,
+                "id_type": sub.id_type,
                 **data,
-                "review_state": sub.review_state, "review_reason": sub.review_reason,
-                "service_state": sub.service_state, "language": sub.language,
+                "review_state": sub.review_state,
+                "review_reason": sub.review_reason,
+                "service_state": sub.service_state,
+                "language": sub.language,
                 "created_at": sub.created_at.isoformat(),
             },
             "agreement_acceptances": [
-                {"agreement_version": a.agreement_version, "policy_version": a.policy_version,
-                 "accepted_at": a.accepted_at.isoformat(), "channel": a.channel, "method": a.method,
-                 "ip": a.ip, "user_agent": a.user_agent}
+                {
+                    "agreement_version": a.agreement_version,
+                    "policy_version": a.policy_version,
+                    "accepted_at": a.accepted_at.isoformat(),
+                    "channel": a.channel,
+                    "method": a.method,
+                    "ip": a.ip,
+                    "user_agent": a.user_agent,
+                }
                 for a in acceptances
             ],
             "sessions": [
-                {"created_at": s.created_at.isoformat(), "last_seen_at": s.last_seen_at.isoformat(),
-                 "kind": s.kind, "ip": s.ip, "user_agent": s.user_agent,
-                 "revoked_at": s.revoked_at.isoformat() if s.revoked_at else None}
+                {
+                    "created_at": s.created_at.isoformat(),
+                    "last_seen_at": s.last_seen_at.isoformat(),
+                    "kind": s.kind,
+                    "ip": s.ip,
+                    "user_agent": s.user_agent,
+                    "revoked_at": s.revoked_at.isoformat() if s.revoked_at else None,
+                }
                 for s in sessions
             ],
             "identity_documents": [
-                {"filename": d.filename, "content_type": d.content_type, "size": d.size,
-                 "sha256": d.sha256, "uploaded_at": d.uploaded_at.isoformat()}
+                {
+                    "filename": d.filename,
+                    "content_type": d.content_type,
+                    "size": d.size,
+                    "sha256": d.sha256,
+                    "uploaded_at": d.uploaded_at.isoformat(),
+                }
                 for d in docs
             ],
             "review_decisions": [
-                {"action": d.action, "from": d.from_state, "to": d.to_state, "reason": d.reason,
-                 "at": d.at.isoformat()}
+                {"action": d.action, "from": d.from_state, "to": d.to_state, "reason": d.reason, "at": d.at.isoformat()}
                 for d in decisions
             ],
             "number_changes": [
-                {"old": c.old_number, "new": c.new_number, "reason": c.reason, "at": c.at.isoformat()}
-                for c in changes
+                {"old": c.old_number, "new": c.new_number, "reason": c.reason, "at": c.at.isoformat()} for c in changes
             ],
-            "account_history": [
-                {"at": h.at.isoformat(), "action": h.action, "by": h.actor_type} for h in history
-            ],
+            "account_history": [{"at": h.at.isoformat(), "action": h.action, "by": h.actor_type} for h in history],
         }
 
     # -- staff side ---------------------------------------------------------------------------------
-    async def search(self, query: str, *, review_state: str | None = None, offset: int = 0,
-                     limit: int = 50) -> tuple[int, list[AccountView]]:
+    async def search(
+        self, query: str, *, review_state: str | None = None, offset: int = 0, limit: int = 50
+    ) -> tuple[int, list[AccountView]]:
         stmt = select(Subscriber)
         text = query.strip()
         if text:
             like = f"%{text}%"
-            conditions = [Subscriber.number.like(like), Subscriber.name.like(like),
-                          Subscriber.email.like(like.lower()), Subscriber.contact_phone.like(like)]
+            conditions: list[ColumnElement[bool]] = [
+                Subscriber.number.like(like),
+                Subscriber.name.like(like),
+                Subscriber.email.like(like.lower()),
+                Subscriber.contact_phone.like(like),
+            ]
             if len(text) >= 8:
                 # An exact ID number can be found through its blind index without decrypting anything.
-                from videophone.domain.identity_numbers import normalize_id_number
-
-                conditions.append(
-                    Subscriber.id_number_index == self.deps.cipher.blind_index(normalize_id_number(text))
-                )
+                conditions.append(Subscriber.id_number_index == self.deps.cipher.blind_index(normalize_id_number(text)))
             stmt = stmt.where(or_(*conditions))
         if review_state:
             stmt = stmt.where(Subscriber.review_state == review_state)
         async with self.deps.uow() as uow:
             total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = list(await uow.session.scalars(
-                stmt.order_by(Subscriber.id.desc()).offset(offset).limit(min(limit, 200))
-            ))
+            rows = list(
+                await uow.session.scalars(stmt.order_by(Subscriber.id.desc()).offset(offset).limit(min(limit, 200)))
+            )
             return int(total or 0), [await self._view(uow, s) for s in rows]
 
     async def reveal(self, actor: Actor, subscriber_id: int, field: str, reason: str) -> str:
@@ -343,8 +371,15 @@ class SubscriberService:
         async with self.deps.uow() as uow:
             sub = await self._get(uow, subscriber_id)
             value = self.personal_data(sub)[field]
-            audit.record(uow, self.deps.clock.now(), actor, "subscriber.reveal", "subscriber", sub.id,
-                         {"field": field, "reason": reason.strip()})
+            audit.record(
+                uow,
+                self.deps.clock.now(),
+                actor,
+                "subscriber.reveal",
+                "subscriber",
+                sub.id,
+                {"field": field, "reason": reason.strip()},
+            )
             await uow.commit()
             return value
 
@@ -353,6 +388,17 @@ class SubscriberService:
         if sub is None:
             raise NotFound("subscriber_not_found")
         return sub
+
+    async def own_agreement_details(self, subscriber_id: int) -> dict[str, str]:
+        """Party details for the subscriber's filled-in agreement.  A person's address stays masked
+        (personal data); an organization's registered address and credit code are printed in full,
+        since it signs and stamps the paper copy (R-06)."""
+        async with self.deps.uow() as uow:
+            sub = await self._get(uow, subscriber_id)
+            data = self.personal_data(sub)
+            if sub.kind == SubscriberKind.ORGANIZATION.value:
+                return {"address": data["address"], "credit_code": data["id_number"]}
+            return {"address": masking.mask_text(data["address"]), "credit_code": ""}
 
     async def birth_date(self, subscriber_id: int) -> date | None:
         async with self.deps.uow() as uow:

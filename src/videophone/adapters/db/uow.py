@@ -31,10 +31,9 @@ class UnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed without expiring loaded objects, so
+        # values read inside the block stay usable after it.
+        await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()

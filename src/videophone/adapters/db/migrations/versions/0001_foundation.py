@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -32,9 +31,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_log",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor_type", sa.String(length=16), nullable=False),
         sa.Column("actor_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
@@ -52,9 +49,7 @@ def upgrade() -> None:
 
     op.create_table(
         "auth_sessions",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("principal_type", sa.String(length=16), nullable=False),
         sa.Column("principal_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -75,9 +70,7 @@ def upgrade() -> None:
 
     op.create_table(
         "login_failures",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
@@ -87,9 +80,7 @@ def upgrade() -> None:
 
     op.create_table(
         "staff_users",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("display_name", sa.String(length=100), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
@@ -102,9 +93,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "subscribers",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("number", sa.String(length=20), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
@@ -137,9 +126,7 @@ def upgrade() -> None:
 
     op.create_table(
         "identity_documents",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("subscriber_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("content_type", sa.String(length=100), nullable=False),
@@ -155,15 +142,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_documents")),
     )
     with op.batch_alter_table("identity_documents", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_identity_documents_subscriber_id"), ["subscriber_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_identity_documents_subscriber_id"), ["subscriber_id"], unique=False)
 
     op.create_table(
         "number_changes",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("subscriber_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("old_number", sa.String(length=20), nullable=False),
         sa.Column("new_number", sa.String(length=20), nullable=False),
@@ -171,9 +154,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("staff_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["staff_id"], ["staff_users.id"], name=op.f("fk_number_changes_staff_id_staff_users")
-        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff_users.id"], name=op.f("fk_number_changes_staff_id_staff_users")),
         sa.ForeignKeyConstraint(
             ["subscriber_id"], ["subscribers.id"], name=op.f("fk_number_changes_subscriber_id_subscribers")
         ),
@@ -208,9 +189,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "review_decisions",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("subscriber_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("from_state", sa.String(length=32), nullable=False),
@@ -227,15 +206,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review_decisions")),
     )
     with op.batch_alter_table("review_decisions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_review_decisions_subscriber_id"), ["subscriber_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_review_decisions_subscriber_id"), ["subscriber_id"], unique=False)
 
     op.create_table(
         "agreement_acceptances",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("subscriber_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("agreement_version", sa.Integer(), nullable=False),
         sa.Column("policy_version", sa.Integer(), nullable=False),
@@ -262,9 +237,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement_acceptances")),
     )
     with op.batch_alter_table("agreement_acceptances", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_agreement_acceptances_subscriber_id"), ["subscriber_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_agreement_acceptances_subscriber_id"), ["subscriber_id"], unique=False)
 
     # ### end Alembic commands ###
 

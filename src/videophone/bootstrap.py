@@ -1,0 +1,78 @@
+"""Composition root: settings → adapters → services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from videophone.adapters.clock import Clock, SystemClock
+from videophone.adapters.crypto import FieldCipher, load_or_create_key
+from videophone.adapters.db.engine import make_engine, make_sessionmaker
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.adapters.passwords import Argon2Hasher
+from videophone.config import Settings
+from videophone.services.agreement import AgreementService
+from videophone.services.audit import AuditService
+from videophone.services.auth import AuthService
+from videophone.services.deps import AuthLimits, Deps
+from videophone.services.numbers import NumberService
+from videophone.services.policy import PolicyService
+from videophone.services.review import ReviewService
+from videophone.services.staff import StaffService
+from videophone.services.subscribers import SubscriberService
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    deps: Deps
+    auth: AuthService
+    subscribers: SubscriberService
+    review: ReviewService
+    policy: PolicyService
+    agreement: AgreementService
+    numbers: NumberService
+    staff: StaffService
+    audit: AuditService
+
+    async def ensure_reference_data(self) -> None:
+        """Version 1 of the policy and of the agreement, if the database has none yet."""
+        await self.policy.ensure_initial()
+        await self.agreement.ensure_initial()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build(settings: Settings, *, clock: Clock | None = None, hasher: Argon2Hasher | None = None) -> Container:
+    settings.check_secrets()
+    key = load_or_create_key(configured=settings.data_key, key_file=settings.key_file(), create=settings.demo)
+    engine = make_engine(settings.effective_database_url())
+    sessionmaker = make_sessionmaker(engine)
+    deps = Deps(
+        uow=lambda: UnitOfWork(sessionmaker),
+        clock=clock or SystemClock(),
+        cipher=FieldCipher(key),
+        hasher=hasher or Argon2Hasher(),
+        limits=AuthLimits(
+            session_days=settings.session_days,
+            max_failures_per_account=settings.login_max_failures_per_account,
+            max_failures_per_ip=settings.login_max_failures_per_ip,
+            window_seconds=settings.login_window_seconds,
+        ),
+    )
+    return Container(
+        settings=settings,
+        engine=engine,
+        deps=deps,
+        auth=AuthService(deps),
+        subscribers=SubscriberService(deps),
+        review=ReviewService(deps),
+        policy=PolicyService(deps),
+        agreement=AgreementService(deps),
+        numbers=NumberService(deps),
+        staff=StaffService(deps),
+        audit=AuditService(deps),
+    )

@@ -1,0 +1,206 @@
+"""Command line: ``videophone serve | db upgrade | staff create | demo``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from videophone.adapters.db.migrate import upgrade
+from videophone.bootstrap import Container, build
+from videophone.config import Settings, SettingsError
+from videophone.domain.errors import DomainError, ValidationFailed
+from videophone.domain.identity_numbers import resident_id_check_char
+from videophone.services.deps import Actor
+from videophone.services.subscribers import RequestInfo
+
+app = typer.Typer(help="videophone — video telephone service platform (可视电话业务)", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(staff_app, name="staff")
+console = Console()
+
+DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - printed for the demo, never used outside demo mode
+DEMO_STAFF = [
+    ("admin", "演示管理员", ["administrator"]),
+    ("reviewer", "演示审核员", ["reviewer"]),
+    ("billing", "演示计费员", ["billing"]),
+    ("support", "演示客服", ["support"]),
+    ("legal", "演示法务", ["legal"]),
+]
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    try:
+        settings.check_secrets()
+    except SettingsError as exc:
+        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    return settings
+
+
+def _container(settings: Settings) -> Container:
+    return build(settings)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the database migrations."""
+    settings = _settings()
+    upgrade(settings.effective_database_url(), revision)
+    console.print(f"database at [bold]{revision}[/bold]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port")] = None,
+) -> None:
+    """Upgrade the database and serve the web portal, console and API."""
+    import uvicorn
+
+    from videophone.web.app import create_app
+
+    settings = _settings()
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    upgrade(settings.effective_database_url())
+    container = _container(settings)
+    mode = "demo" if settings.demo else "production"
+    console.print(f"videophone ({mode}) on [bold]{settings.effective_public_url()}[/bold]")
+    uvicorn.run(create_app(container), host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+
+
+@staff_app.command("create")
+def staff_create(
+    username: Annotated[str, typer.Option(help="Login name")],
+    role: Annotated[list[str], typer.Option(help="administrator | reviewer | billing | support | legal")],
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a staff account (the first administrator is made this way)."""
+    settings = _settings()
+    upgrade(settings.effective_database_url())
+
+    async def run() -> None:
+        c = _container(settings)
+        try:
+            await c.ensure_reference_data()
+            view = await c.staff.create(Actor.system(), username, name or username, password, role)
+            console.print(f"created staff [bold]{view.username}[/bold] roles={','.join(view.roles)}")
+        finally:
+            await c.close()
+
+    try:
+        asyncio.run(run())
+    except ValidationFailed as exc:
+        for err in exc.errors:
+            console.print(f"[red]{err.field}[/red]: {err.code} {dict(err.params) or ''}")
+        raise typer.Exit(1) from exc
+
+
+def _resident_id(prefix17: str) -> str:
+    return prefix17 + resident_id_check_char(prefix17)
+
+
+def demo_subscribers() -> list[dict[str, object]]:
+    """A few subscribers with valid (made-up) identity numbers."""
+    return [
+        {
+            "kind": "person",
+            "name": "李明",
+            "birth_date": "1990-03-07",
+            "address": "北京市朝阳区建国路88号",
+            "postal_code": "100022",
+            "id_type": "resident_id",
+            "id_number": _resident_id("11010519900307123"),
+            "employer": "北京示例科技有限公司",
+            "contact_phone": "13800138001",
+            "email": "liming@example.com",
+        },
+        {
+            "kind": "person",
+            "name": "王芳",
+            "birth_date": "1985-11-20",
+            "address": "上海市浦东新区世纪大道100号",
+            "postal_code": "200120",
+            "id_type": "resident_id",
+            "id_number": _resident_id("31011519851120224"),
+            "employer": "上海示例贸易有限公司",
+            "contact_phone": "13900139002",
+            "email": "wangfang@example.com",
+        },
+        {
+            "kind": "organization",
+            "name": "深圳示例文化传播有限公司",
+            "address": "广东省深圳市南山区科技园1号",
+            "postal_code": "518057",
+            "credit_code": "91440300MA5G24KH9F",
+            "legal_representative": "陈强",
+            "employer": "",
+            "contact_phone": "13700137003",
+            "email": "office@example.org",
+        },
+    ]
+
+
+@app.command()
+def demo() -> None:
+    """Create the demo operator: staff accounts for every role and a few subscribers (idempotent)."""
+    settings = _settings()
+    if not settings.demo:
+        console.print("[red]`videophone demo` only runs in demo mode (VIDEOPHONE_DEMO=true).[/red]")
+        raise typer.Exit(2)
+    upgrade(settings.effective_database_url())
+
+    async def run() -> list[tuple[str, str, str]]:
+        c = _container(settings)
+        logins: list[tuple[str, str, str]] = []
+        try:
+            await c.ensure_reference_data()
+            existing = {s.username for s in await c.staff.list()}
+            for username, display, roles in DEMO_STAFF:
+                if username not in existing:
+                    await c.staff.create(Actor.system(), username, display, DEMO_PASSWORD, roles)
+                logins.append(("console", username, ",".join(roles)))
+            for data in demo_subscribers():
+                total, found = await c.subscribers.search(str(data["email"]))
+                if total == 0:
+                    view = await c.subscribers.register(
+                        {**data, "password": DEMO_PASSWORD, "accept_agreement": True},
+                        RequestInfo(ip="127.0.0.1", user_agent="videophone demo", channel="api"),
+                    )
+                    number = view.number
+                else:
+                    number = found[0].number
+                logins.append(("portal", f"{number} / {data['email']}", str(data["name"])))
+        finally:
+            await c.close()
+        return logins
+
+    try:
+        logins = asyncio.run(run())
+    except DomainError as exc:
+        console.print(f"[red]demo set-up failed:[/red] {exc.code}")
+        raise typer.Exit(1) from exc
+    url = settings.effective_public_url()
+    table = Table(title=f"videophone demo — password for every login: {DEMO_PASSWORD}")
+    table.add_column("where")
+    table.add_column("login")
+    table.add_column("who / roles")
+    for where, login, who in logins:
+        table.add_row(f"{url}/console/login" if where == "console" else f"{url}/login", login, who)
+    console.print(table)
+    console.print(f"portal: {url}/   console: {url}/console   API docs: {url}/docs   today: {date.today()}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""The thin HTTP edge: JSON API, pages, error mapping."""

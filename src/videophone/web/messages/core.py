@@ -1,0 +1,159 @@
+"""Messages for the error codes of the service's core (auth, review, policy, numbers, uploads)."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "error": {"zh-CN": "出现错误，请稍后再试。", "en": "Something went wrong. Please try again later."},
+    "internal_error": {"zh-CN": "服务器内部错误，请稍后再试。", "en": "Internal server error. Please try again later."},
+    "validation_failed": {
+        "zh-CN": "提交的信息有误，请按提示修改。",
+        "en": "Some information is not valid; see the messages.",
+    },
+    "invalid_input": {"zh-CN": "输入格式不正确。", "en": "The input is not in the expected format."},
+    "invalid_choice": {"zh-CN": "请选择有效的选项。", "en": "Please choose a valid option."},
+    "not_found": {"zh-CN": "未找到。", "en": "Not found."},
+    "conflict": {"zh-CN": "数据已被修改，请刷新后重试。", "en": "The data changed meanwhile; reload and try again."},
+    "not_authenticated": {"zh-CN": "请先登录。", "en": "Please log in first."},
+    "permission_denied": {"zh-CN": "您没有执行此操作的权限。", "en": "You are not allowed to do this."},
+    "invalid_state": {"zh-CN": "当前状态下不能执行此操作。", "en": "This cannot be done in the current state."},
+    "service_unavailable": {"zh-CN": "服务暂不可用，请稍后再试。", "en": "Service unavailable; please try later."},
+    "csrf_failed": {
+        "zh-CN": "页面已过期或请求来源无效，请刷新页面后重试。",
+        "en": "The page has expired or the request did not come from this site. Reload and try again.",
+    },
+    "too_many_attempts": {
+        "zh-CN": "尝试次数过多，请在 {retry_after} 秒后重试。",
+        "en": "Too many attempts. Try again in {retry_after} s.",
+    },
+    # -- registration -----------------------------------------------------------------------------
+    "kind_unknown": {"zh-CN": "请选择个人用户或单位用户。", "en": "Choose a person or an organization."},
+    "date_format": {"zh-CN": "日期格式应为 年-月-日（如 1990-03-07）。", "en": "Use the date format YYYY-MM-DD."},
+    "birth_date_out_of_range": {
+        "zh-CN": "出生日期不能晚于今天，也不能早于 1900 年。",
+        "en": "The date of birth cannot be in the future or before 1900.",
+    },
+    "email_taken": {"zh-CN": "该邮箱已注册。", "en": "This email address is already registered."},
+    "language_unknown": {"zh-CN": "不支持该语言。", "en": "This language is not supported."},
+    "agreement_not_accepted": {
+        "zh-CN": "请阅读并同意《可视电话视频通信服务协议》。",
+        "en": "Please read and accept the service agreement.",
+    },
+    "agreement_version_outdated": {
+        "zh-CN": "协议已更新，请重新阅读最新版本后再同意。",
+        "en": "The agreement has been updated; please read the current version and accept it.",
+    },
+    "field_not_editable": {"zh-CN": "该项不能在此修改。", "en": "This field cannot be changed here."},
+    "number_pool_exhausted": {
+        "zh-CN": "号码资源暂时不足，请联系运营商。",
+        "en": "No phone numbers are available; contact the operator.",
+    },
+    # -- passwords and login ----------------------------------------------------------------------
+    "password_too_short": {
+        "zh-CN": "密码至少需要 {min} 个字符。",
+        "en": "The password needs at least {min} characters.",
+    },
+    "password_too_weak": {
+        "zh-CN": "密码需包含大写字母、小写字母、数字、符号中的至少三类（或至少 16 个字符）。",
+        "en": "Use at least three of: lower case, upper case, digits, symbols (or 16+ characters).",
+    },
+    "password_common": {"zh-CN": "该密码过于常见，请换一个。", "en": "This password is too common."},
+    "password_personal": {
+        "zh-CN": "密码不能包含您的号码、手机号或邮箱名。",
+        "en": "The password must not contain your number, phone or email name.",
+    },
+    "password_wrong": {"zh-CN": "当前密码不正确。", "en": "The current password is wrong."},
+    "password_unchanged": {"zh-CN": "新密码不能与当前密码相同。", "en": "The new password must differ."},
+    "login_failed": {
+        "zh-CN": "账号或密码不正确。",
+        "en": "The account or the password is not correct.",
+    },
+    "login_not_allowed": {"zh-CN": "该账号当前不能登录。", "en": "This account cannot log in now."},
+    "session_invalid": {"zh-CN": "登录已失效，请重新登录。", "en": "Your session has ended; please log in again."},
+    "session_not_found": {"zh-CN": "未找到该会话。", "en": "Session not found."},
+    "session_kind_unknown": {"zh-CN": "会话类型无效。", "en": "Unknown session kind."},
+    # -- identity review --------------------------------------------------------------------------
+    "review_transition_invalid": {
+        "zh-CN": "当前审核状态下不能执行该操作。",
+        "en": "This review action is not possible in the current state.",
+    },
+    "review_documents_missing": {
+        "zh-CN": "用户尚未上传补充的证件材料，不能通过审核。",
+        "en": "The requested documents have not been uploaded yet.",
+    },
+    "review_action_unknown": {"zh-CN": "未知的审核操作。", "en": "Unknown review action."},
+    "review_reason_required": {
+        "zh-CN": "请填写原因（至少 4 个字），用户将看到该原因。",
+        "en": "Give a reason (at least 4 characters); the subscriber will see it.",
+    },
+    "documents_not_requested": {
+        "zh-CN": "当前无需上传证件材料。",
+        "en": "No documents have been requested from you.",
+    },
+    "document_not_found": {"zh-CN": "未找到该文件。", "en": "Document not found."},
+    "upload_empty": {"zh-CN": "请选择要上传的文件。", "en": "Choose a file to upload."},
+    "upload_too_large": {"zh-CN": "文件不能超过 {max_mb} MB。", "en": "The file must not exceed {max_mb} MB."},
+    "upload_type_not_allowed": {
+        "zh-CN": "只能上传 JPEG、PNG 图片或 PDF 文件。",
+        "en": "Only JPEG or PNG images and PDF files are accepted.",
+    },
+    "upload_type_mismatch": {
+        "zh-CN": "文件内容与其类型不符。",
+        "en": "The file's content does not match its type.",
+    },
+    "capability_missing": {
+        "zh-CN": "当前账号状态下不能执行此操作。",
+        "en": "Your account cannot do this in its current state.",
+    },
+    # -- personal data ----------------------------------------------------------------------------
+    "reveal_field_unknown": {"zh-CN": "该项不可查看。", "en": "This field cannot be revealed."},
+    "reveal_reason_required": {
+        "zh-CN": "查看完整个人信息必须填写事由（至少 4 个字），该操作将被记录。",
+        "en": "State a reason (at least 4 characters) to see personal data; the access is logged.",
+    },
+    "subscriber_not_found": {"zh-CN": "未找到该用户。", "en": "Subscriber not found."},
+    # -- numbers ------------------------------------------------------------------------------------
+    "number_change_reason_unknown": {"zh-CN": "请选择改号原因。", "en": "Choose the reason for the number change."},
+    # -- policy -------------------------------------------------------------------------------------
+    "unknown_parameter": {"zh-CN": "未知参数。", "en": "Unknown parameter."},
+    "not_an_integer": {"zh-CN": "请输入整数。", "en": "Enter a whole number."},
+    "not_a_decimal": {"zh-CN": "请输入数字。", "en": "Enter a number."},
+    "not_a_phone_number": {"zh-CN": "请输入 5–15 位数字。", "en": "Enter 5–15 digits."},
+    "below_minimum": {"zh-CN": "不能小于 {min}。", "en": "Must be at least {min}."},
+    "above_maximum": {"zh-CN": "不能大于 {max}。", "en": "Must be at most {max}."},
+    "must_exceed": {
+        "zh-CN": "必须大于“逾期中止服务(月)”。",
+        "en": "Must be greater than the months before suspension.",
+    },
+    "pool_length_mismatch": {
+        "zh-CN": "号码池起止号码位数必须相同。",
+        "en": "Pool start and end must have equal length.",
+    },
+    "pool_range_empty": {
+        "zh-CN": "号码池结束号码不能小于起始号码。",
+        "en": "The pool end must not be below its start.",
+    },
+    "policy_changed_meanwhile": {
+        "zh-CN": "参数已被他人修改，请刷新后重试。",
+        "en": "Someone changed the parameters meanwhile; reload and retry.",
+    },
+    "policy_no_change": {"zh-CN": "没有任何修改。", "en": "Nothing was changed."},
+    "agreement_missing": {"zh-CN": "尚未发布服务协议。", "en": "No agreement has been published."},
+    "agreement_not_accepted_yet": {"zh-CN": "您尚未接受服务协议。", "en": "You have not accepted the agreement."},
+    "agreement_unknown_placeholder": {
+        "zh-CN": "协议模板包含未知占位符：{name}",
+        "en": "The template has an unknown placeholder: {name}",
+    },
+    "agreement_template_malformed": {
+        "zh-CN": "协议模板第 {line} 行格式错误。",
+        "en": "The template is malformed at line {line}.",
+    },
+    # -- staff --------------------------------------------------------------------------------------
+    "username_format": {
+        "zh-CN": "用户名只能包含字母、数字、点和下划线（最多 64 位）。",
+        "en": "Use letters, digits, dots and underscores (at most 64).",
+    },
+    "username_taken": {"zh-CN": "用户名已被使用。", "en": "This username is taken."},
+    "role_unknown": {"zh-CN": "未知角色：{role}", "en": "Unknown role: {role}"},
+    "staff_not_found": {"zh-CN": "未找到该员工。", "en": "Staff member not found."},
+    "staff_cannot_disable_self": {"zh-CN": "不能停用自己的账号。", "en": "You cannot deactivate yourself."},
+}

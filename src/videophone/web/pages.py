@@ -1,0 +1,166 @@
+"""HTML pages.  Each page is a server-rendered shell; its data comes from the JSON API, so the pages
+and the API can never disagree about rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from videophone import __version__
+from videophone.domain.errors import DomainError
+from videophone.domain.identity_numbers import ID_TYPE_LABELS
+from videophone.web.deps import STAFF_COOKIE, SUBSCRIBER_COOKIE, container
+from videophone.web.i18n import LANGUAGES, ui, ui_catalog
+from videophone.web.problems import request_language
+from videophone.web.views import agreement_json
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, template: str, *, area: str, page: str, **context: Any) -> HTMLResponse:
+    lang = request_language(request)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "area": area,
+            "page": page,
+            "t": lambda key: ui(key, lang),
+            "ui_catalog": ui_catalog(lang),
+            "version": __version__,
+            "id_types": [
+                {"value": t.value, "label": zh if lang == "zh-CN" else en} for t, (zh, en) in ID_TYPE_LABELS.items()
+            ],
+            **context,
+        },
+    )
+
+
+async def _logged_in(request: Request, cookie: str, principal_type: str) -> bool:
+    token = request.cookies.get(cookie)
+    if not token:
+        return False
+    try:
+        principal = await container(request).auth.authenticate(token)
+    except DomainError:
+        return False
+    return principal.type == principal_type
+
+
+@router.get("/lang/{language}")
+async def switch_language(language: str, request: Request, next: str = "/") -> Response:
+    target = next if next.startswith("/") and not urlparse(next).netloc and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie("vp_lang", language, samesite="lax", path="/", max_age=365 * 86400)
+    return response
+
+
+# -- subscriber portal ---------------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> HTMLResponse:
+    return render(
+        request,
+        "portal/home.html",
+        area="portal",
+        page="home",
+        logged_in=await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"),
+    )
+
+
+@router.get("/register", response_class=HTMLResponse)
+async def register_page(request: Request) -> HTMLResponse:
+    doc = await container(request).agreement.current()
+    return render(request, "portal/register.html", area="portal", page="register", agreement_version=doc.version)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> HTMLResponse:
+    return render(request, "portal/login.html", area="portal", page="login")
+
+
+@router.get("/account", response_class=HTMLResponse, response_model=None)
+async def account_page(request: Request) -> Response:
+    if not await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"):
+        return RedirectResponse("/login?next=/account", status_code=303)
+    return render(request, "portal/account.html", area="portal", page="account")
+
+
+@router.get("/agreement", response_class=HTMLResponse)
+async def agreement_page(request: Request) -> HTMLResponse:
+    doc = await container(request).agreement.current()
+    return render(
+        request,
+        "portal/agreement.html",
+        area="portal",
+        page="agreement",
+        doc=agreement_json(doc),
+        pdf_url="/api/v1/agreement.pdf",
+    )
+
+
+@router.get("/account/agreement", response_class=HTMLResponse, response_model=None)
+async def my_agreement_page(request: Request) -> Response:
+    if not await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"):
+        return RedirectResponse("/login?next=/account/agreement", status_code=303)
+    c = container(request)
+    token = request.cookies.get(SUBSCRIBER_COOKIE, "")
+    principal = await c.auth.authenticate(token)
+    details = await c.subscribers.own_agreement_details(principal.id)
+    doc = await c.agreement.for_subscriber(principal.id, details["address"], details["credit_code"])
+    return render(
+        request,
+        "portal/agreement.html",
+        area="portal",
+        page="agreement",
+        doc=agreement_json(doc),
+        pdf_url="/api/v1/me/agreement.pdf",
+    )
+
+
+# -- operator console ------------------------------------------------------------------------------------
+CONSOLE_PAGES = {
+    "reviews": "console/reviews.html",
+    "subscribers": "console/subscribers.html",
+    "policy": "console/policy.html",
+    "audit": "console/audit.html",
+    "staff": "console/staff.html",
+}
+
+
+@router.get("/console/login", response_class=HTMLResponse)
+async def console_login(request: Request) -> HTMLResponse:
+    return render(request, "console/login.html", area="console", page="console-login")
+
+
+@router.get("/console", response_class=HTMLResponse, response_model=None)
+async def console_home(request: Request) -> Response:
+    if not await _logged_in(request, STAFF_COOKIE, "staff"):
+        return RedirectResponse("/console/login", status_code=303)
+    return RedirectResponse("/console/reviews", status_code=303)
+
+
+@router.get("/console/subscribers/{subscriber_id}", response_class=HTMLResponse, response_model=None)
+async def console_subscriber(subscriber_id: int, request: Request) -> Response:
+    if not await _logged_in(request, STAFF_COOKIE, "staff"):
+        return RedirectResponse("/console/login", status_code=303)
+    return render(
+        request, "console/subscriber.html", area="console", page="console-subscriber", subscriber_id=subscriber_id
+    )
+
+
+@router.get("/console/{section}", response_class=HTMLResponse, response_model=None)
+async def console_section(section: str, request: Request) -> Response:
+    template = CONSOLE_PAGES.get(section)
+    if template is None:
+        return render(request, "not_found.html", area="console", page="not-found")
+    if not await _logged_in(request, STAFF_COOKIE, "staff"):
+        return RedirectResponse("/console/login", status_code=303)
+    return render(request, template, area="console", page=f"console-{section}")
