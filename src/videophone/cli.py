@@ -76,7 +76,13 @@ def serve(
     container = _container(settings)
     mode = "demo" if settings.demo else "production"
     console.print(f"videophone ({mode}) on [bold]{settings.effective_public_url()}[/bold]")
-    uvicorn.run(create_app(container), host=settings.host, port=settings.port, log_level="info", proxy_headers=True)
+    uvicorn.run(
+        create_app(container, run_jobs=True),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        proxy_headers=True,
+    )
 
 
 @staff_app.command("create")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -14,6 +16,13 @@ class Argon2Hasher:
 
     def hash(self, password: str) -> str:
         return self._ph.hash(password)
+
+    async def hash_async(self, password: str) -> str:
+        """Hash off the event loop: argon2 is deliberately slow and memory-hard."""
+        return await asyncio.to_thread(self.hash, password)
+
+    async def verify_async(self, stored: str | None, password: str) -> bool:
+        return await asyncio.to_thread(self.verify, stored, password)
 
     def verify(self, stored: str | None, password: str) -> bool:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -85,7 +86,7 @@ class AuthService:
             )
             if len(rows) >= limit:
                 # Blocked until the oldest failure that still counts leaves the window.
-                retry_after = int((rows[-1] + window - now).total_seconds()) + 1
+                retry_after = math.ceil((rows[-1] + window - now).total_seconds())
                 raise Throttled(params={"retry_after": max(retry_after, 1)})
 
     async def _record_failure(self, keys: list[str], now: datetime) -> None:
@@ -116,7 +117,7 @@ class AuthService:
             sub = await uow.session.scalar(
                 select(Subscriber).where(or_(Subscriber.number == login, Subscriber.email == normalize_email(login)))
             )
-        if not self.deps.hasher.verify(sub.password_hash if sub else None, password) or sub is None:
+        if not await self.deps.hasher.verify_async(sub.password_hash if sub else None, password) or sub is None:
             await self._record_failure([account_key, ip_key], now)
             raise NotAuthenticated("login_failed")
         if not kyc.can(kyc.ReviewState(sub.review_state), kyc.Capability.LOG_IN):
@@ -144,7 +145,7 @@ class AuthService:
                 now,
             )
             staff = await uow.session.scalar(select(StaffUser).where(StaffUser.username == username))
-        ok = self.deps.hasher.verify(staff.password_hash if staff else None, password)
+        ok = await self.deps.hasher.verify_async(staff.password_hash if staff else None, password)
         if not ok or staff is None or not staff.active:
             await self._record_failure([account_key, ip_key], now)
             raise NotAuthenticated("login_failed")
@@ -310,14 +311,14 @@ class AuthService:
                 personal = (holder.username,) if holder else ()
             if holder is None:
                 raise NotAuthenticated("session_invalid")
-            if not self.deps.hasher.verify(holder.password_hash, current):
+            if not await self.deps.hasher.verify_async(holder.password_hash, current):
                 raise ValidationFailed([FieldError("current_password", "password_wrong")])
             errors = check_password(new, personal=personal, field="new_password")
             if new == current:
                 errors.append(FieldError("new_password", "password_unchanged"))
             if errors:
                 raise ValidationFailed(errors)
-            holder.password_hash = self.deps.hasher.hash(new)
+            holder.password_hash = await self.deps.hasher.hash_async(new)
             now = self.deps.clock.now()
             others = await uow.session.scalars(
                 select(AuthSession).where(

@@ -65,7 +65,7 @@ class StaffService:
             staff = StaffUser(
                 username=username,
                 display_name=display_name.strip(),
-                password_hash=self.deps.hasher.hash(password),
+                password_hash=await self.deps.hasher.hash_async(password),
                 roles=",".join(r.value for r in parsed),
                 active=True,
                 language="zh-CN",

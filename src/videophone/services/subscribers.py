@@ -133,7 +133,7 @@ class SubscriberService:
         """Validate, take a number, store encrypted, record acceptance of the current agreement."""
         now = self.deps.clock.now()
         reg = validate_registration(raw, today=now.astimezone(OPERATOR_TZ).date())
-        password_hash = self.deps.hasher.hash(reg.password)
+        password_hash = await self.deps.hasher.hash_async(reg.password)
         async with self.deps.uow() as uow:
             taken = await uow.session.scalar(select(Subscriber.id).where(Subscriber.email == reg.email))
             if taken is not None:

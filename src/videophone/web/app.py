@@ -14,19 +14,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from videophone import __version__
 from videophone.bootstrap import Container
 from videophone.domain.errors import DomainError
+from videophone.jobs.scheduler import Scheduler
 from videophone.web import pages, problems
 from videophone.web.api import console, me, public
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(container: Container, *, manage_lifecycle: bool = True) -> FastAPI:
+def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await container.ensure_reference_data()
+        scheduler = Scheduler(container)
+        if run_jobs:
+            scheduler.start()
         try:
             yield
         finally:
+            await scheduler.stop()
             if manage_lifecycle:
                 await container.close()
 

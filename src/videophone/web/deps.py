@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from videophone.bootstrap import Container
-from videophone.domain.errors import DomainError, NotAuthenticated, PermissionDenied
+from videophone.domain.errors import NotAuthenticated, PermissionDenied
 from videophone.domain.staff import Permission, has_permission
 from videophone.services.auth import Principal
 from videophone.services.deps import Actor
@@ -21,7 +21,7 @@ STAFF_CSRF_COOKIE = "vp_staff_csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class CsrfFailed(DomainError):
+class CsrfFailed(PermissionDenied):
     code = "csrf_failed"
 
 

@@ -1,0 +1,42 @@
+# videophone — set-up is two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test check lint format screenshots clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the service on its embedded defaults (SQLite under ./var, in-process bus) with a demo operator.
+run: $(STAMP)
+	$(BIN)/videophone demo
+	$(BIN)/videophone serve
+
+## Run the whole test suite (PostgreSQL tests run when VIDEOPHONE_TEST_POSTGRES_URL is set).
+test: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+## Static checks: ruff (lint + format), mypy --strict, the import contracts (domain/ is pure).
+check: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts
+
+## Regenerate the README screenshots from the running app.
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Background jobs run inside ``videophone serve`` (and, later, bill runs, late fees, dunning)."""

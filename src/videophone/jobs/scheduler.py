@@ -1,0 +1,56 @@
+"""A small in-process scheduler: each job runs every ``interval`` seconds; failures are logged and
+retried at the next tick.  Jobs are idempotent, so several nodes running them is harmless."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+
+from videophone.bootstrap import Container
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    interval: float
+    run: Callable[[Container], Awaitable[object]]
+
+
+async def _purge_sessions(c: Container) -> object:
+    return await c.auth.purge_expired()
+
+
+JOBS = [Job("purge-expired-sessions", 3600, _purge_sessions)]
+
+
+class Scheduler:
+    def __init__(self, container: Container, jobs: list[Job] | None = None) -> None:
+        self.container = container
+        self.jobs = jobs if jobs is not None else JOBS
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def _loop(self, job: Job) -> None:
+        while True:
+            try:
+                result = await job.run(self.container)
+                log.info("job done", job=job.name, result=result)
+            except Exception:
+                log.exception("job failed", job=job.name)
+            await asyncio.sleep(job.interval)
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._loop(job), name=job.name) for job in self.jobs]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []

@@ -1,0 +1,135 @@
+"""Every protected route refuses the wrong caller: nobody, the other kind of principal, staff without
+the permission, and (for cookie sessions) a write without the CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from tests.api.conftest import client_for, register_and_login, staff_login
+from videophone.bootstrap import Container
+from videophone.domain.staff import ROLE_PERMISSIONS, Permission, StaffRole
+
+PUBLIC = {
+    ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/id-types"),
+    ("GET", "/api/v1/policy"),
+    ("GET", "/api/v1/agreement"),
+    ("GET", "/api/v1/agreement.pdf"),
+    ("POST", "/api/v1/subscribers"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/console/auth/login"),
+}
+# Console routes and the permission each needs (None: any staff member).
+CONSOLE_PERMISSION: dict[str, Permission | None] = {
+    "/api/v1/console/me": None,
+    "/api/v1/console/auth/logout": None,
+    "/api/v1/console/review-queue": Permission.REVIEW_IDENTITY,
+    "/api/v1/console/subscribers/{subscriber_id}/review": Permission.REVIEW_IDENTITY,
+    "/api/v1/console/subscribers/{subscriber_id}/documents/{document_id}": Permission.REVIEW_IDENTITY,
+    "/api/v1/console/subscribers": Permission.VIEW_SUBSCRIBERS,
+    "/api/v1/console/subscribers/{subscriber_id}": Permission.VIEW_SUBSCRIBERS,
+    "/api/v1/console/subscribers/{subscriber_id}/reveal": Permission.REVEAL_PERSONAL_DATA,
+    "/api/v1/console/subscribers/{subscriber_id}/number-change": Permission.CHANGE_NUMBER,
+    "/api/v1/console/policy": Permission.VIEW_POLICY,
+    "/api/v1/console/policy/history": Permission.VIEW_POLICY,
+    "/api/v1/console/audit": Permission.VIEW_AUDIT,
+    "/api/v1/console/staff": Permission.MANAGE_STAFF,
+    "/api/v1/console/staff/{staff_id}/active": Permission.MANAGE_STAFF,
+}
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, str]]:
+    out = []
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
+            out.extend((m, route.path) for m in sorted(route.methods))
+    return out
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def permission_for(method: str, path: str) -> Permission | None:
+    if method == "PUT" and path == "/api/v1/console/policy":
+        return Permission.EDIT_POLICY
+    return CONSOLE_PERMISSION[path]
+
+
+async def test_every_route_is_classified(app: FastAPI) -> None:
+    for method, path in api_routes(app):
+        if (method, path) in PUBLIC or path.startswith("/api/v1/me") or path == "/api/v1/auth/logout":
+            continue
+        assert path in CONSOLE_PERMISSION, f"unclassified route {method} {path}"
+
+
+async def test_nobody_gets_nothing(app: FastAPI) -> None:
+    async with client_for(app) as anonymous:
+        for method, path in api_routes(app):
+            if (method, path) in PUBLIC:
+                continue
+            r = await anonymous.request(method, concrete(path), json={})
+            assert r.status_code == 401, f"{method} {path} → {r.status_code}"
+            assert r.json()["code"] == "not_authenticated"
+
+
+async def test_subscribers_cannot_use_the_console_and_staff_cannot_act_as_subscribers(
+    app: FastAPI, container: Container
+) -> None:
+    sub = await register_and_login(app)
+    admin = await staff_login(app, container, "administrator")
+    for method, path in api_routes(app):
+        if (method, path) in PUBLIC:
+            continue
+        if path.startswith("/api/v1/console"):
+            r = await sub.request(method, concrete(path), json={})
+        else:
+            r = await admin.request(method, concrete(path), json={})
+        assert r.status_code == 401, f"{method} {path} → {r.status_code}"
+
+
+@pytest.mark.parametrize("role", list(StaffRole))
+async def test_staff_need_the_permission(app: FastAPI, container: Container, role: StaffRole) -> None:
+    staff = await staff_login(app, container, role.value)
+    for method, path in api_routes(app):
+        if not path.startswith("/api/v1/console") or (method, path) in PUBLIC:
+            continue
+        needed = permission_for(method, path)
+        if needed is None or needed in ROLE_PERMISSIONS[role]:
+            continue
+        r = await staff.request(method, concrete(path), json={})
+        assert r.status_code == 403, f"{role} {method} {path} → {r.status_code}"
+
+
+async def test_cookie_writes_without_csrf_are_refused(app: FastAPI, container: Container) -> None:
+    sub = await register_and_login(app)
+    admin = await staff_login(app, container, "administrator")
+    for method, path in api_routes(app):
+        if method == "GET" or (method, path) in PUBLIC:
+            continue
+        who = admin if path.startswith("/api/v1/console") else sub
+        r = await who.client.request(method, concrete(path), json={})
+        assert r.status_code == 403 and r.json()["code"] == "csrf_failed", f"{method} {path}"
+
+
+async def test_a_subscriber_only_ever_sees_their_own_data(app: FastAPI) -> None:
+    alice = await register_and_login(app)
+    bob = await register_and_login(app)
+    for path in (
+        "/api/v1/me",
+        "/api/v1/me/export",
+        "/api/v1/me/agreement",
+        "/api/v1/me/sessions",
+        "/api/v1/me/documents",
+    ):
+        body = (await bob.get(path)).text
+        assert alice.account["number"] not in body and alice.account["email"] not in body
+    # Bob cannot end Alice's session, even knowing its id.
+    alice_sessions = (await alice.get("/api/v1/me/sessions")).json()
+    r = await bob.request("DELETE", f"/api/v1/me/sessions/{alice_sessions[0]['id']}")
+    assert r.status_code == 404
+    assert (await alice.get("/api/v1/me")).status_code == 200
