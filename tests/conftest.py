@@ -17,6 +17,7 @@ from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.engine import make_engine, normalize_url
 from videophone.adapters.db.migrate import upgrade_async
 from videophone.adapters.db.models import Base
+from videophone.adapters.mail import MemoryMailer
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.bootstrap import Container, build
 from videophone.config import Settings
@@ -115,9 +116,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def container(database_url: str, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Container]:
+def mailer() -> MemoryMailer:
+    return MemoryMailer()
+
+
+@pytest.fixture
+async def container(
+    database_url: str, clock: FakeClock, tmp_path: Path, mailer: MemoryMailer
+) -> AsyncIterator[Container]:
     await _empty_tables(database_url)
-    c = build(make_settings(database_url, tmp_path), clock=clock, hasher=FAST_HASHER)
+    c = build(make_settings(database_url, tmp_path), clock=clock, hasher=FAST_HASHER, mailer=mailer)
     await c.ensure_reference_data()
     try:
         yield c

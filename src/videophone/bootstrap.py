@@ -10,6 +10,7 @@ from videophone.adapters.clock import Clock, SystemClock
 from videophone.adapters.crypto import FieldCipher, load_or_create_key
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.uow import UnitOfWork
+from videophone.adapters.mail import FileMailer, Mailer, SmtpMailer
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.config import Settings
 from videophone.services.agreement import AgreementService
@@ -46,7 +47,26 @@ class Container:
         await self.engine.dispose()
 
 
-def build(settings: Settings, *, clock: Clock | None = None, hasher: Argon2Hasher | None = None) -> Container:
+def _mailer(settings: Settings) -> Mailer:
+    if settings.smtp_host:
+        return SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.mail_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    return FileMailer(settings.data_dir / "mail", settings.mail_from)
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    hasher: Argon2Hasher | None = None,
+    mailer: Mailer | None = None,
+) -> Container:
     settings.check_secrets()
     key = load_or_create_key(configured=settings.data_key, key_file=settings.key_file(), create=settings.demo)
     engine = make_engine(settings.effective_database_url())
@@ -61,7 +81,10 @@ def build(settings: Settings, *, clock: Clock | None = None, hasher: Argon2Hashe
             max_failures_per_account=settings.login_max_failures_per_account,
             max_failures_per_ip=settings.login_max_failures_per_ip,
             window_seconds=settings.login_window_seconds,
+            password_reset_minutes=settings.password_reset_minutes,
         ),
+        mailer=mailer or _mailer(settings),
+        public_url=settings.effective_public_url(),
     )
     return Container(
         settings=settings,

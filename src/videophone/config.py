@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 30
     login_window_seconds: int = 900
     log_json: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "noreply@videophone.local"
+    password_reset_minutes: int = 30
 
     def effective_database_url(self) -> str:
         if self.database_url:

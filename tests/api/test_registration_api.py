@@ -101,3 +101,25 @@ async def test_bearer_tokens_for_api_clients(client: httpx.AsyncClient, app: Fas
         assert r.status_code == 200 and r.json()["postal_code"] == "100000"
         r = await fresh.post("/api/v1/me/tokens", json={"label": "tv"}, headers=headers)
         assert r.status_code == 201 and r.json()["token"] != token
+
+
+async def test_password_reset_through_the_api(client: httpx.AsyncClient, app: FastAPI, mailer) -> None:  # type: ignore[no-untyped-def]
+    session = await register_and_login(app)
+    r = await client.post("/api/v1/auth/password-reset", json={"login": session.account["email"]})
+    assert r.status_code == 202
+    r2 = await client.post("/api/v1/auth/password-reset", json={"login": "ghost@example.com"})
+    assert r2.status_code == 202 and r2.json() == r.json()
+    token = mailer.sent[-1].body.split("token=")[1].split()[0]
+    r = await client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": "Fresh-Passw0rd-9"}
+    )
+    assert r.status_code == 204
+    assert (await session.get("/api/v1/me")).status_code == 401
+    r = await client.post(
+        "/api/v1/auth/login", json={"login": session.account["email"], "password": "Fresh-Passw0rd-9"}
+    )
+    assert r.status_code == 200 and r.cookies.get("vp_lang") == "zh-CN"
+    r = await client.post(
+        "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": "Fresh-Passw0rd-9"}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "reset_token_invalid"

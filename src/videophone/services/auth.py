@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 
 from videophone.adapters.crypto import new_token, token_digest
-from videophone.adapters.db.models import AuthSession, LoginFailure, StaffUser, Subscriber
+from videophone.adapters.db.models import AuthSession, LoginFailure, PasswordReset, StaffUser, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
+from videophone.adapters.mail import Mail
 from videophone.domain import kyc
 from videophone.domain.contact_details import normalize_email
 from videophone.domain.errors import (
@@ -26,6 +27,7 @@ from videophone.domain.passwords import check_password
 from videophone.domain.staff import StaffRole
 from videophone.services import audit
 from videophone.services.deps import Actor, Deps
+from videophone.services.mail_text import PASSWORD_RESET
 
 SLIDING_UPDATE = timedelta(minutes=5)
 
@@ -54,6 +56,7 @@ class IssuedSession:
     principal_type: str
     principal_id: int
     expires_at: datetime
+    language: str = "zh-CN"
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class AuthService:
             raise PermissionDenied("login_not_allowed")
         async with self.deps.uow() as uow:
             await uow.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
-            issued = self._issue(uow, "subscriber", sub.id, kind, label, ip, user_agent, now)
+            issued = self._issue(uow, "subscriber", sub.id, kind, label, ip, user_agent, now, sub.language)
             audit.record(uow, now, Actor("subscriber", sub.id, ip), "auth.login", "subscriber", sub.id, {"kind": kind})
             await uow.commit()
             return issued
@@ -151,7 +154,7 @@ class AuthService:
             raise NotAuthenticated("login_failed")
         async with self.deps.uow() as uow:
             await uow.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
-            issued = self._issue(uow, "staff", staff.id, "browser", "", ip, user_agent, now)
+            issued = self._issue(uow, "staff", staff.id, "browser", "", ip, user_agent, now, staff.language)
             audit.record(uow, now, Actor("staff", staff.id, ip), "auth.login", "staff", staff.id)
             await uow.commit()
             return issued
@@ -166,6 +169,7 @@ class AuthService:
         ip: str,
         user_agent: str,
         now: datetime,
+        language: str = "zh-CN",
     ) -> IssuedSession:
         if kind not in ("browser", "api"):
             raise ValidationFailed([FieldError("kind", "session_kind_unknown")])
@@ -187,7 +191,7 @@ class AuthService:
                 revoked_at=None,
             )
         )
-        return IssuedSession(token, csrf, principal_type, principal_id, expires)
+        return IssuedSession(token, csrf, principal_type, principal_id, expires, language)
 
     # -- every request -------------------------------------------------------------------------------
     async def authenticate(self, token: str) -> Principal:
@@ -341,6 +345,86 @@ class AuthService:
                 principal.id,
                 {"sessions_ended": ended},
             )
+            await uow.commit()
+
+    # -- password reset --------------------------------------------------------------------------------
+    async def request_password_reset(self, login: str, *, ip: str) -> None:
+        """Email a one-time reset link.  The answer is the same whether or not the account exists,
+        so the form cannot be used to find out who is a subscriber; requests are throttled."""
+        login = login.strip()
+        if not login:
+            raise ValidationFailed([FieldError("login", "required")])
+        now = self.deps.clock.now()
+        keys = [f"reset:{login.lower()}", f"reset-ip:{ip}"]
+        async with self.deps.uow() as uow:
+            await self._check_throttle(uow, [(keys[0], 3), (keys[1], self.deps.limits.max_failures_per_ip)], now)
+        await self._record_failure(keys, now)  # every request counts toward the limits
+        async with self.deps.uow() as uow:
+            sub = await uow.session.scalar(
+                select(Subscriber).where(or_(Subscriber.number == login, Subscriber.email == normalize_email(login)))
+            )
+            if sub is None:
+                return
+            token = new_token()
+            minutes = self.deps.limits.password_reset_minutes
+            uow.session.add(
+                PasswordReset(
+                    token_hash=token_digest(token),
+                    subscriber_id=sub.id,
+                    created_at=now,
+                    expires_at=now + timedelta(minutes=minutes),
+                    used_at=None,
+                    ip=ip,
+                )
+            )
+            audit.record(uow, now, Actor("subscriber", sub.id, ip), "auth.password_reset_request", "subscriber", sub.id)
+            subject, body = PASSWORD_RESET.get(sub.language, PASSWORD_RESET["zh-CN"])
+            link = f"{self.deps.public_url}/reset-password?token={token}"
+            mail = Mail(
+                to=sub.email,
+                subject=subject,
+                body=body.format(name=sub.name, number=sub.number, minutes=minutes, link=link),
+            )
+
+            async def send() -> None:
+                await self.deps.mailer.send(mail)
+
+            uow.after_commit(send)
+            await uow.commit()
+
+    async def reset_password(self, token: str, new_password: str, *, ip: str) -> None:
+        """Set a new password with a reset token: the token works once, and every session ends."""
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            reset = await uow.session.scalar(
+                select(PasswordReset).where(PasswordReset.token_hash == token_digest(token.strip())).with_for_update()
+            )
+            if reset is None or reset.used_at is not None or reset.expires_at <= now:
+                raise ValidationFailed([FieldError("token", "reset_token_invalid")])
+            sub = await uow.session.get(Subscriber, reset.subscriber_id)
+            assert sub is not None
+            errors = check_password(
+                new_password,
+                personal=(sub.contact_phone, sub.email.partition("@")[0], sub.number),
+                field="new_password",
+            )
+            if errors:
+                raise ValidationFailed(errors)
+            sub.password_hash = await self.deps.hasher.hash_async(new_password)
+            reset.used_at = now
+            sessions = await uow.session.scalars(
+                select(AuthSession).where(
+                    AuthSession.principal_type == "subscriber",
+                    AuthSession.principal_id == sub.id,
+                    AuthSession.revoked_at.is_(None),
+                )
+            )
+            for sess in sessions:
+                sess.revoked_at = now
+            await uow.session.execute(
+                delete(LoginFailure).where(LoginFailure.key.in_([f"sub:{sub.number}", f"sub:{sub.email}"]))
+            )
+            audit.record(uow, now, Actor("subscriber", sub.id, ip), "auth.password_reset", "subscriber", sub.id)
             await uow.commit()
 
     async def purge_expired(self) -> int:

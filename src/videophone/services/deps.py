@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from videophone.adapters.clock import Clock
 from videophone.adapters.crypto import FieldCipher
 from videophone.adapters.db.uow import UnitOfWorkFactory
+from videophone.adapters.mail import Mailer, MemoryMailer
 from videophone.adapters.passwords import Argon2Hasher
 
 
@@ -16,6 +18,7 @@ class AuthLimits:
     max_failures_per_account: int = 5
     max_failures_per_ip: int = 30
     window_seconds: int = 900
+    password_reset_minutes: int = 30
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Deps:
     cipher: FieldCipher
     hasher: Argon2Hasher
     limits: AuthLimits = AuthLimits()
+    mailer: Mailer = dataclasses.field(default_factory=MemoryMailer)
+    public_url: str = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)

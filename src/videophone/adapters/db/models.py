@@ -150,6 +150,17 @@ class AuthSession(Base):
     __table_args__ = (Index("ix_auth_sessions_principal", "principal_type", "principal_id"),)
 
 
+class PasswordReset(Base):
+    __tablename__ = "password_resets"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+
 class LoginFailure(Base):
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

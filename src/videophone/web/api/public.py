@@ -10,7 +10,13 @@ from videophone.domain.identity_numbers import ID_TYPE_LABELS
 from videophone.domain.policy import parameter_specs
 from videophone.services.auth import IssuedSession
 from videophone.services.subscribers import RequestInfo
-from videophone.web.api.schemas import LoginIn, RegistrationIn, StaffLoginIn
+from videophone.web.api.schemas import (
+    LoginIn,
+    PasswordResetConfirmIn,
+    PasswordResetRequestIn,
+    RegistrationIn,
+    StaffLoginIn,
+)
 from videophone.web.deps import (
     STAFF_COOKIE,
     STAFF_CSRF_COOKIE,
@@ -86,8 +92,22 @@ async def login(body: LoginIn, request: Request, response: Response, c: Containe
         out["token"] = issued.token
     else:
         set_session_cookies(response, issued, staff=False, secure=c.settings.cookie_secure)
+        # The subscriber's saved language follows them to every browser they log in from.
+        response.set_cookie("vp_lang", issued.language, samesite="lax", path="/", max_age=365 * 86400)
         out["csrf_token"] = issued.csrf_token
     return out
+
+
+@router.post("/auth/password-reset", status_code=202)
+async def request_password_reset(body: PasswordResetRequestIn, request: Request, c: ContainerDep) -> dict[str, str]:
+    """Always 202: whether the account exists is not revealed.  The link arrives by email."""
+    await c.auth.request_password_reset(body.login, ip=client_ip(request))
+    return {"status": "accepted"}
+
+
+@router.post("/auth/password-reset/confirm", status_code=204)
+async def confirm_password_reset(body: PasswordResetConfirmIn, request: Request, c: ContainerDep) -> None:
+    await c.auth.reset_password(body.token, body.new_password, ip=client_ip(request))
 
 
 @router.post("/console/auth/login")

@@ -38,6 +38,15 @@ class LoginIn(Body):
     label: str = ""
 
 
+class PasswordResetRequestIn(Body):
+    login: str = Field(description="Video phone number or email")
+
+
+class PasswordResetConfirmIn(Body):
+    token: str
+    new_password: str
+
+
 class StaffLoginIn(Body):
     username: str
     password: str

@@ -157,3 +157,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "staff_not_found": {"zh-CN": "未找到该员工。", "en": "Staff member not found."},
     "staff_cannot_disable_self": {"zh-CN": "不能停用自己的账号。", "en": "You cannot deactivate yourself."},
 }
+
+MESSAGES["reset_token_invalid"] = {
+    "zh-CN": "重置链接无效或已过期，请重新申请。",
+    "en": "This reset link is invalid or has expired; please ask for a new one.",
+}
