@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,6 +19,22 @@ from videophone.web import pages, problems
 from videophone.web.api import console, me, public
 
 STATIC = Path(__file__).parent / "static"
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Browsers asking for a page that does not exist get a page; API clients get problem JSON."""
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if (
+        isinstance(exc, StarletteHTTPException)
+        and exc.status_code == 404
+        and wants_html
+        and not request.url.path.startswith("/api/")
+    ):
+        area = "console" if request.url.path.startswith("/console") else "portal"
+        response = pages.render(request, "not_found.html", area=area, page="not-found")
+        response.status_code = 404
+        return response
+    return await problems.http_error_handler(request, exc)
 
 
 def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs: bool = False) -> FastAPI:
@@ -44,7 +60,7 @@ def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs:
     app.state.container = container
     app.add_exception_handler(DomainError, problems.domain_error_handler)
     app.add_exception_handler(RequestValidationError, problems.request_validation_handler)
-    app.add_exception_handler(StarletteHTTPException, problems.http_error_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, problems.unexpected_error_handler)
     app.include_router(public.router)
     app.include_router(me.router)

@@ -86,6 +86,16 @@ async def login_page(request: Request) -> HTMLResponse:
     return render(request, "portal/login.html", area="portal", page="login")
 
 
+@router.get("/forgot-password", response_class=HTMLResponse)
+async def forgot_password_page(request: Request) -> HTMLResponse:
+    return render(request, "portal/forgot_password.html", area="portal", page="forgot-password")
+
+
+@router.get("/reset-password", response_class=HTMLResponse)
+async def reset_password_page(request: Request, token: str = "") -> HTMLResponse:
+    return render(request, "portal/reset_password.html", area="portal", page="reset-password", token=token)
+
+
 @router.get("/account", response_class=HTMLResponse, response_model=None)
 async def account_page(request: Request) -> Response:
     if not await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"):
@@ -160,7 +170,9 @@ async def console_subscriber(subscriber_id: int, request: Request) -> Response:
 async def console_section(section: str, request: Request) -> Response:
     template = CONSOLE_PAGES.get(section)
     if template is None:
-        return render(request, "not_found.html", area="console", page="not-found")
+        response = render(request, "not_found.html", area="console", page="not-found")
+        response.status_code = 404
+        return response
     if not await _logged_in(request, STAFF_COOKIE, "staff"):
         return RedirectResponse("/console/login", status_code=303)
     return render(request, template, area="console", page=f"console-{section}")

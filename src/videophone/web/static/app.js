@@ -348,6 +348,32 @@
     });
   }
 
+  // -- portal: password reset ---------------------------------------------------------------------
+  function initForgotPassword() {
+    const form = $("#forgot-form");
+    form.dataset.anonymous = "1";
+    onSubmit(form, async () => {
+      await api("POST", "/api/v1/auth/password-reset", { login: formValues(form).login.trim() });
+      form.hidden = true;
+      const sent = $("[data-testid=forgot-sent]");
+      sent.hidden = false;
+      sent.focus();
+    });
+  }
+
+  function initResetPassword() {
+    const form = $("#reset-form");
+    form.dataset.anonymous = "1";
+    onSubmit(form, async () => {
+      const values = formValues(form);
+      await api("POST", "/api/v1/auth/password-reset/confirm", { token: values.token, new_password: values.new_password });
+      form.hidden = true;
+      const done = $("[data-testid=reset-done]");
+      done.hidden = false;
+      done.focus();
+    });
+  }
+
   // -- portal: account ----------------------------------------------------------------------------
   function accountValues(me) {
     return Object.assign({}, me, {
@@ -903,6 +929,8 @@
   const PAGES = {
     register: initRegister,
     login: initLogin,
+    "forgot-password": initForgotPassword,
+    "reset-password": initResetPassword,
     account: initAccount,
     "console-login": initConsoleLogin,
     "console-reviews": initReviews,

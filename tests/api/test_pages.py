@@ -1,0 +1,68 @@
+"""The page shells: every page renders in both languages, redirects when login is needed, 404s."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.api.conftest import register_and_login, staff_login
+from videophone.bootstrap import Container
+
+PUBLIC_PAGES = [
+    "/",
+    "/register",
+    "/login",
+    "/agreement",
+    "/forgot-password",
+    "/reset-password?token=x",
+    "/console/login",
+]
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+async def test_public_pages_render_in_both_languages(client: httpx.AsyncClient, language: str) -> None:
+    client.cookies.set("vp_lang", language)
+    for path in PUBLIC_PAGES:
+        r = await client.get(path)
+        assert r.status_code == 200, path
+        assert f'<html lang="{language}">' in r.text
+    agreement = await client.get("/agreement")
+    assert "可视电话视频通信服务协议" in agreement.text  # the contract itself stays in Chinese
+
+
+async def test_pages_that_need_a_login_redirect(client: httpx.AsyncClient) -> None:
+    for path, target in [
+        ("/account", "/login?next=/account"),
+        ("/console", "/console/login"),
+        ("/console/reviews", "/console/login"),
+        ("/console/subscribers/1", "/console/login"),
+    ]:
+        r = await client.get(path)
+        assert (r.status_code, r.headers["location"]) == (303, target), path
+
+
+async def test_logged_in_pages(app: FastAPI, container: Container) -> None:
+    sub = await register_and_login(app)
+    assert (await sub.get("/account")).status_code == 200
+    mine = await sub.get("/account/agreement")
+    assert sub.account["name"] in mine.text
+    staff = await staff_login(app, container, "administrator")
+    for section in ("reviews", "subscribers", "policy", "audit", "staff", "subscribers/1"):
+        assert (await staff.get(f"/console/{section}")).status_code == 200, section
+    assert (await staff.get("/console/nothing-here")).status_code == 404
+
+
+async def test_unknown_pages_and_routes(client: httpx.AsyncClient) -> None:
+    r = await client.get("/no-such-page", headers={"Accept": "text/html"})
+    assert r.status_code == 404 and "not-found" in r.text
+    r = await client.get("/api/v1/no-such-route")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+async def test_language_switch_only_redirects_locally(client: httpx.AsyncClient) -> None:
+    r = await client.get("/lang/en", params={"next": "/register"})
+    assert (r.status_code, r.headers["location"]) == (303, "/register")
+    assert r.cookies.get("vp_lang") == "en"
+    r = await client.get("/lang/en", params={"next": "//evil.example/"})
+    assert r.headers["location"] == "/"
