@@ -13,65 +13,19 @@ Usage: .venv/bin/python scripts/screenshots.py [--lang zh-CN|en] [--out docs/img
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-PASSWORD = "Demo-Passw0rd!"
+sys.path.insert(0, str(ROOT))
+
+from tests.support.server import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, start_app  # noqa: E402
+
+PASSWORD = DEMO_PASSWORD
 VIEWPORT = {"width": 1280, "height": 900}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def videophone_command() -> list[str]:
-    script = Path(sys.executable).with_name("videophone")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "videophone.cli"]
-
-
-def start(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var")}
-    command = videophone_command()
-    subprocess.run([*command, "demo"], cwd=workdir, env=env, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen(
-        [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/api/v1/health", timeout=2):
-                return process, url
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.25)
-    process.terminate()
-    raise SystemExit("the app did not start")
 
 
 def registration(page: Page, out: Path) -> None:
@@ -117,7 +71,8 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="videophone-shots-") as tmp:
-        process, url = start(Path(tmp))
+        app = start_app(Path(tmp))
+        url = app.base_url
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -128,8 +83,7 @@ def main() -> None:
                     context.close()
                 browser.close()
         finally:
-            process.terminate()
-            process.wait(timeout=15)
+            app.stop()
     for name in ("registration.png", "review-queue.png", "account.png"):
         print(args.out / name)
 

@@ -34,10 +34,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.postgres)
 
 
-async def _create_pg_database(admin_url: str) -> str:
+async def _admin_execute(admin_url: str, statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the PostgreSQL server the tests were given."""
     import asyncpg
 
-    name = f"vp_test_{uuid.uuid4().hex[:10]}"
     url = make_url(normalize_url(admin_url))
     conn = await asyncpg.connect(
         host=url.host or "127.0.0.1",
@@ -47,28 +47,19 @@ async def _create_pg_database(admin_url: str) -> str:
         database=url.database or "postgres",
     )
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
-    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def _create_pg_database(admin_url: str) -> str:
+    name = f"vp_test_{uuid.uuid4().hex[:10]}"
+    await _admin_execute(admin_url, f'CREATE DATABASE "{name}"')
+    return make_url(normalize_url(admin_url)).set(database=name).render_as_string(hide_password=False)
 
 
 async def _drop_pg_database(admin_url: str, test_url: str) -> None:
-    import asyncpg
-
-    url = make_url(normalize_url(admin_url))
-    name = make_url(test_url).database
-    conn = await asyncpg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        database=url.database or "postgres",
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{make_url(test_url).database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

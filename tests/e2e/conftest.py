@@ -2,110 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.server import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, RunningApp, start_app
 from videophone.domain.identity_numbers import resident_id_check_char
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-DEMO_PASSWORD = "Demo-Passw0rd!"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def videophone_command() -> list[str]:
-    """The venv's `videophone` script next to the interpreter, else the module."""
-    script = Path(sys.executable).with_name("videophone")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "videophone.cli"]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"videophone serve exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError("videophone serve did not become healthy in time")
-
-
-class RunningApp:
-    def __init__(self, base_url: str, workdir: Path) -> None:
-        self.base_url = base_url
-        self.workdir = workdir
-
-
-def start_app(workdir: Path) -> tuple[RunningApp, subprocess.Popen[bytes]]:
-    """`videophone demo` then `videophone serve` in ``workdir``; the caller stops the process."""
-    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var")}
-    env.pop("VIDEOPHONE_DATABASE_URL", None)
-    command = videophone_command()
-    subprocess.run([*command, "demo"], cwd=workdir, env=env, check=True, capture_output=True, timeout=180)
-    port = _free_port()
-    log = open(workdir / "serve.log", "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
-        [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base_url, process)
-    except Exception:
-        stop_app(process)
-        raise
-    return RunningApp(base_url, workdir), process
-
-
-def stop_app(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="package")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    workdir = tmp_path_factory.mktemp("videophone-e2e")
-    app, process = start_app(workdir)
+    app = start_app(tmp_path_factory.mktemp("videophone-e2e"))
     try:
         yield app
     finally:
-        stop_app(process)
+        app.stop()
 
 
 @pytest.fixture(scope="package")

@@ -1,0 +1,93 @@
+"""Start real `videophone serve` processes on loopback for browser tests, screenshots and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+DEMO_PASSWORD = "Demo-Passw0rd!"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def videophone_command() -> list[str]:
+    """The venv's `videophone` script next to the interpreter, else the module."""
+    script = Path(sys.executable).with_name("videophone")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "videophone.cli"]
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"videophone serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError("videophone serve did not become healthy in time")
+
+
+@dataclass
+class RunningApp:
+    base_url: str
+    workdir: Path
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+def start_app(workdir: Path, *, demo: bool = True, extra_env: dict[str, str] | None = None) -> RunningApp:
+    """`videophone demo` (optional) then `videophone serve` on a free loopback port, in ``workdir``."""
+    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var"), **(extra_env or {})}
+    if not extra_env or "VIDEOPHONE_DATABASE_URL" not in extra_env:
+        env.pop("VIDEOPHONE_DATABASE_URL", None)
+    command = videophone_command()
+    if demo:
+        subprocess.run([*command, "demo"], cwd=workdir, env=env, check=True, capture_output=True, timeout=180)
+    port = free_port()
+    log = open(workdir / f"serve-{port}.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [*command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    app = RunningApp(f"http://127.0.0.1:{port}", workdir, process)
+    try:
+        wait_healthy(app.base_url, process)
+    except Exception:
+        app.stop()
+        raise
+    return app
