@@ -12,7 +12,13 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from videophone.adapters.turn import TurnConfig
+
 DEFAULT_SECRET = "change-me-videophone-demo-secret"  # noqa: S105 - the published default, refused outside demo
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 class SettingsError(RuntimeError):
@@ -45,6 +51,14 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "noreply@videophone.local"
     password_reset_minutes: int = 30
+    stun_urls: str = Field(default="", description="Comma-separated STUN URLs, e.g. stun:stun.example.com:3478")
+    turn_urls: str = Field(default="", description="Comma-separated TURN URLs, e.g. turn:turn.example.com:3478")
+    turn_secret: str = Field(default="", description="coturn static-auth-secret (use-auth-secret)")
+    turn_ttl_seconds: int = 3600
+    node_id: str = Field(default="", description="This node's id in a cluster (default: host-pid)")
+
+    def turn_config(self) -> TurnConfig:
+        return TurnConfig(_split(self.stun_urls), _split(self.turn_urls), self.turn_secret, self.turn_ttl_seconds)
 
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -205,6 +205,15 @@ class OperatorPolicy:
         en="No-answer timeout (seconds)",
         group="service",
     )
+    reconnect_grace_seconds: int = _param(
+        20,
+        kind="int",
+        minimum=5,
+        maximum=120,
+        zh="断线重连宽限(秒)",
+        en="Reconnection grace (seconds)",
+        group="service",
+    )
     document_max_bytes: int = _param(
         5_000_000,
         kind="int",

@@ -22,6 +22,8 @@ class Permission(StrEnum):
     VIEW_POLICY = "view_policy"
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
+    VIEW_CALLS = "view_calls"
+    HANDLE_REPORTS = "handle_reports"
 
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
@@ -34,10 +36,24 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.VIEW_POLICY,
         }
     ),
-    StaffRole.BILLING: frozenset({Permission.VIEW_SUBSCRIBERS, Permission.VIEW_POLICY}),
-    StaffRole.SUPPORT: frozenset({Permission.VIEW_SUBSCRIBERS, Permission.CHANGE_NUMBER, Permission.VIEW_POLICY}),
+    StaffRole.BILLING: frozenset({Permission.VIEW_SUBSCRIBERS, Permission.VIEW_POLICY, Permission.VIEW_CALLS}),
+    StaffRole.SUPPORT: frozenset(
+        {
+            Permission.VIEW_SUBSCRIBERS,
+            Permission.CHANGE_NUMBER,
+            Permission.VIEW_POLICY,
+            Permission.VIEW_CALLS,
+            Permission.HANDLE_REPORTS,
+        }
+    ),
     StaffRole.LEGAL: frozenset(
-        {Permission.VIEW_SUBSCRIBERS, Permission.REVEAL_PERSONAL_DATA, Permission.VIEW_AUDIT, Permission.VIEW_POLICY}
+        {
+            Permission.VIEW_SUBSCRIBERS,
+            Permission.REVEAL_PERSONAL_DATA,
+            Permission.VIEW_AUDIT,
+            Permission.VIEW_POLICY,
+            Permission.VIEW_CALLS,
+        }
     ),
 }
 

@@ -103,6 +103,23 @@ async def account_page(request: Request) -> Response:
     return render(request, "portal/account.html", area="portal", page="account")
 
 
+PORTAL_PAGES = {
+    "phone": "portal/phone.html",
+    "history": "portal/history.html",
+    "contacts": "portal/contacts.html",
+}
+
+
+@router.get("/phone", response_class=HTMLResponse, response_model=None)
+@router.get("/history", response_class=HTMLResponse, response_model=None)
+@router.get("/contacts", response_class=HTMLResponse, response_model=None)
+async def subscriber_page(request: Request) -> Response:
+    section = request.url.path.strip("/")
+    if not await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"):
+        return RedirectResponse(f"/login?next=/{section}", status_code=303)
+    return render(request, PORTAL_PAGES[section], area="portal", page=section, logged_in=True)
+
+
 @router.get("/agreement", response_class=HTMLResponse)
 async def agreement_page(request: Request) -> HTMLResponse:
     doc = await container(request).agreement.current()
@@ -142,6 +159,8 @@ CONSOLE_PAGES = {
     "policy": "console/policy.html",
     "audit": "console/audit.html",
     "staff": "console/staff.html",
+    "calls": "console/calls.html",
+    "reports": "console/reports.html",
 }
 
 

@@ -312,3 +312,22 @@ UI: dict[str, dict[str, str]] = {
     "id_type_uscc": {"zh-CN": "统一社会信用代码", "en": "Unified social credit code"},
     "nothing_changed": {"zh-CN": "没有需要保存的修改。", "en": "There is nothing to save."},
 }
+
+
+def _merge() -> None:
+    from videophone.web import ui_text_calls, ui_text_contacts, ui_text_history
+
+    for part in (ui_text_calls.UI, ui_text_contacts.UI, ui_text_history.UI):
+        UI.update(part)
+
+
+UI.update(
+    {
+        "nav_phone": {"zh-CN": "拨号", "en": "Phone"},
+        "nav_history": {"zh-CN": "通话记录", "en": "History"},
+        "nav_contacts": {"zh-CN": "联系人", "en": "Contacts"},
+        "nav_live_calls": {"zh-CN": "实时通话", "en": "Live calls"},
+        "nav_reports": {"zh-CN": "骚扰举报", "en": "Reports"},
+    }
+)
+_merge()

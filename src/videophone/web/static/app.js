@@ -947,11 +947,16 @@
     if (VP.area === "console" && page !== "console-login" && page !== "not-found") {
       initConsoleChrome().catch(handlePageError);
     }
-    const init = PAGES[page];
+    const init = PAGES[page] || (window.VP.pages || {})[page];
     if (init) init();
   }
 
   window.VP.api = api;
+  // Shared helpers for the page scripts loaded after this one (phone.js, contacts.js, history.js, …);
+  // each registers its initializer in VP.pages[<body data-page>].
+  window.VP.pages = window.VP.pages || {};
+  window.VP.ui = { t, el, $, $$, bind, fillTable, formatDate, formatSize, labelOf, onSubmit, formValues,
+    showErrors, setBusy, handlePageError, ApiError };
   window.VP.showErrors = showErrors;
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
