@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import redis.asyncio as redis_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from videophone.adapters.bus import Bus, MemoryBus, RedisBus
 from videophone.adapters.clock import Clock, SystemClock
 from videophone.adapters.crypto import FieldCipher, load_or_create_key
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.mail import FileMailer, Mailer, SmtpMailer
 from videophone.adapters.passwords import Argon2Hasher
+from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
 from videophone.config import Settings
 from videophone.services.agreement import AgreementService
 from videophone.services.audit import AuditService
 from videophone.services.auth import AuthService
+from videophone.services.calls import CallHistoryService
+from videophone.services.contacts import ContactService
 from videophone.services.deps import AuthLimits, Deps
 from videophone.services.numbers import NumberService
 from videophone.services.policy import PolicyService
 from videophone.services.review import ReviewService
+from videophone.services.signaling import SignalingHub, default_node_id
 from videophone.services.staff import StaffService
 from videophone.services.subscribers import SubscriberService
 
@@ -37,6 +43,9 @@ class Container:
     numbers: NumberService
     staff: StaffService
     audit: AuditService
+    signaling: SignalingHub
+    calls: CallHistoryService
+    contacts: ContactService
 
     async def ensure_reference_data(self) -> None:
         """Version 1 of the policy and of the agreement, if the database has none yet."""
@@ -44,7 +53,12 @@ class Container:
         await self.agreement.ensure_initial()
 
     async def close(self) -> None:
+        await self.bus.close()
         await self.engine.dispose()
+
+    @property
+    def bus(self) -> Bus:
+        return self.signaling.bus
 
 
 def _mailer(settings: Settings) -> Mailer:
@@ -70,6 +84,13 @@ def build(
     settings.check_secrets()
     key = load_or_create_key(configured=settings.data_key, key_file=settings.key_file(), create=settings.demo)
     engine = make_engine(settings.effective_database_url())
+    bus: Bus
+    presence: Presence
+    if settings.redis_url:
+        client = redis_asyncio.from_url(settings.redis_url)
+        bus, presence = RedisBus(client), RedisPresence(client)
+    else:
+        bus, presence = MemoryBus(), MemoryPresence()
     sessionmaker = make_sessionmaker(engine)
     deps = Deps(
         uow=lambda: UnitOfWork(sessionmaker),
@@ -98,4 +119,15 @@ def build(
         numbers=NumberService(deps),
         staff=StaffService(deps),
         audit=AuditService(deps),
+        calls=CallHistoryService(deps),
+        contacts=ContactService(deps),
+        signaling=SignalingHub(
+            deps,
+            bus,
+            presence,
+            node_id=settings.node_id or default_node_id(),
+            turn=settings.turn_config(),
+            node_stale_seconds=settings.node_stale_seconds,
+            sweep_seconds=settings.sweep_seconds,
+        ),
     )

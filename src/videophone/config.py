@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     turn_secret: str = Field(default="", description="coturn static-auth-secret (use-auth-secret)")
     turn_ttl_seconds: int = 3600
     node_id: str = Field(default="", description="This node's id in a cluster (default: host-pid)")
+    node_stale_seconds: float = Field(default=30, description="A node silent this long has its calls ended")
+    sweep_seconds: float = Field(default=10, description="How often each node looks for calls of stopped nodes")
 
     def turn_config(self) -> TurnConfig:
         return TurnConfig(_split(self.stun_urls), _split(self.turn_urls), self.turn_secret, self.turn_ttl_seconds)

@@ -39,6 +39,12 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/audit": Permission.VIEW_AUDIT,
     "/api/v1/console/staff": Permission.MANAGE_STAFF,
     "/api/v1/console/staff/{staff_id}/active": Permission.MANAGE_STAFF,
+    "/api/v1/console/calls": Permission.VIEW_CALLS,
+    "/api/v1/console/calls/live": Permission.VIEW_CALLS,
+    "/api/v1/console/calls/{call_id}": Permission.VIEW_CALLS,
+    "/api/v1/console/reports": Permission.HANDLE_REPORTS,
+    "/api/v1/console/reports/{report_id}": Permission.HANDLE_REPORTS,
+    "/api/v1/console/reports/{report_id}/handle": Permission.HANDLE_REPORTS,
 }
 
 

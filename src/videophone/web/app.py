@@ -15,8 +15,8 @@ from videophone import __version__
 from videophone.bootstrap import Container
 from videophone.domain.errors import DomainError
 from videophone.jobs.scheduler import Scheduler
-from videophone.web import pages, problems
-from videophone.web.api import console, me, public
+from videophone.web import pages, problems, ws
+from videophone.web.api import calls, console, contacts, me, public
 
 STATIC = Path(__file__).parent / "static"
 
@@ -44,9 +44,11 @@ def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs:
         scheduler = Scheduler(container)
         if run_jobs:
             scheduler.start()
+        await container.signaling.start()
         try:
             yield
         finally:
+            await container.signaling.stop()
             await scheduler.stop()
             if manage_lifecycle:
                 await container.close()
@@ -65,6 +67,9 @@ def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs:
     app.include_router(public.router)
     app.include_router(me.router)
     app.include_router(console.router)
+    app.include_router(calls.router)
+    app.include_router(contacts.router)
+    app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

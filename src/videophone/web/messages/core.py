@@ -162,3 +162,73 @@ MESSAGES["reset_token_invalid"] = {
     "zh-CN": "重置链接无效或已过期，请重新申请。",
     "en": "This reset link is invalid or has expired; please ask for a new one.",
 }
+# -- contacts, block list, harassment reports (R-12) ------------------------------------------------
+MESSAGES["contact_number_format"] = {
+    "zh-CN": "号码应为 {min}–{max} 位数字（可含空格或连字符）。",
+    "en": "Enter {min}–{max} digits (spaces and dashes are ignored).",
+}
+MESSAGES["contact_number_taken"] = {
+    "zh-CN": "通讯录中已有该号码。",
+    "en": "This number is already in your contacts.",
+}
+MESSAGES["contact_not_found"] = {"zh-CN": "未找到该联系人。", "en": "Contact not found."}
+MESSAGES["block_not_found"] = {"zh-CN": "未找到该拦截记录。", "en": "Block entry not found."}
+MESSAGES["number_already_blocked"] = {"zh-CN": "该号码已在黑名单中。", "en": "This number is already blocked."}
+MESSAGES["number_is_own"] = {"zh-CN": "不能对自己的号码执行此操作。", "en": "This is your own number."}
+MESSAGES["report_description_too_short"] = {
+    "zh-CN": "请至少用 {min} 个字描述发生了什么。",
+    "en": "Describe what happened in at least {min} characters.",
+}
+MESSAGES["report_not_found"] = {"zh-CN": "未找到该举报。", "en": "Report not found."}
+MESSAGES["report_action_unknown"] = {"zh-CN": "未知的处理操作。", "en": "Unknown action."}
+MESSAGES["report_resolution_required"] = {
+    "zh-CN": "办结或驳回举报时须填写处理结果。",
+    "en": "Write the outcome to resolve or dismiss a report.",
+}
+MESSAGES["report_transition_invalid"] = {
+    "zh-CN": "该举报当前状态下不能执行此操作。",
+    "en": "The report cannot be handled this way in its current state.",
+}
+# -- call history and call quality (R-13, R-15) -----------------------------------------------------
+MESSAGES["call_not_found"] = {"zh-CN": "未找到该通话记录。", "en": "Call not found."}
+MESSAGES["call_direction_unknown"] = {
+    "zh-CN": "请选择全部、未接、呼入或呼出。",
+    "en": "Choose all, missed, incoming or outgoing.",
+}
+MESSAGES["call_outcome_unknown"] = {"zh-CN": "未知的通话结果。", "en": "Unknown call outcome."}
+MESSAGES["date_range_inverted"] = {
+    "zh-CN": "结束日期不能早于开始日期。",
+    "en": "The end date must not be before the start date.",
+}
+MESSAGES["quality_sample_too_frequent"] = {
+    "zh-CN": "质量数据上报过于频繁，请 {retry_after} 秒后再试。",
+    "en": "Quality samples are sent too often; try again in {retry_after} s.",
+}
+MESSAGES["quality_already_final"] = {
+    "zh-CN": "该通话的质量数据已上报完毕。",
+    "en": "The final quality sample of this call has already been sent.",
+}
+MESSAGES["quality_window_closed"] = {
+    "zh-CN": "该通话已结束太久，不再接收质量数据。",
+    "en": "This call ended too long ago to take quality samples.",
+}
+
+# -- signaling (docs/signaling.md) ----------------------------------------------------------------------
+MESSAGES.update(
+    {
+        "ws_bad_json": {"zh-CN": "消息不是有效的 JSON 对象。", "en": "The message is not a JSON object."},
+        "ws_unknown_type": {"zh-CN": "未知的消息类型。", "en": "Unknown message type."},
+        "ws_invalid_message": {"zh-CN": "消息字段无效。", "en": "A field of the message is not valid."},
+        "ws_hello_required": {"zh-CN": "连接后必须先发送 hello。", "en": "The first message must be hello."},
+        "ws_protocol_unsupported": {"zh-CN": "不支持该协议版本。", "en": "This protocol version is not supported."},
+        "ws_call_not_found": {"zh-CN": "通话不存在或已结束。", "en": "No such call, or it has ended."},
+        "ws_not_participant": {"zh-CN": "您不是该通话的参与方。", "en": "You are not part of this call."},
+        "ws_out_of_order": {
+            "zh-CN": "当前通话状态下不能执行该操作。",
+            "en": "This cannot be done in the call's current state.",
+        },
+        "ws_duplicate_call_id": {"zh-CN": "通话编号已被使用。", "en": "This call id is already used."},
+        "ws_rate_limited": {"zh-CN": "消息过于频繁，请稍后再试。", "en": "Too many messages; slow down."},
+        "ws_unknown_error": {"zh-CN": "发生错误。", "en": "An error occurred."},
+    }
+)

@@ -1,0 +1,632 @@
+"""The signaling hub of one serving node (R-10, R-11, R-13).
+
+It holds the node's connected devices and the calls whose ``invite`` arrived here (their owner).
+Rules live in ``domain.calls`` / ``domain.call_rules``; the hub applies them, records every attempt
+in ``call_records`` (created at invite, finalized exactly once) and routes messages: to local
+devices directly, to devices on other nodes through the bus (``vp:node:<id>``), and events for
+calls owned elsewhere to their owner.  See docs/signaling.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import socket
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy import and_, exists, or_, select, update
+
+from videophone.adapters.bus import Bus
+from videophone.adapters.db.models import CallRecord, SignalingNode, Subscriber
+from videophone.adapters.presence import Presence
+from videophone.adapters.turn import TurnConfig, ice_servers
+from videophone.domain.call_rules import Party, check_invite
+from videophone.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
+from videophone.domain.errors import InvalidState
+from videophone.domain.policy import OperatorPolicy
+from videophone.services import policy as policy_service
+from videophone.services.contacts import is_blocked
+from videophone.services.deps import Deps
+
+log = structlog.get_logger(__name__)
+
+PROTOCOL_VERSION = 1
+PING_INTERVAL = 20
+HEARTBEAT_SECONDS = 1.0
+NODE_STALE_SECONDS = 30
+TICK_SECONDS = 0.25
+SWEEP_SECONDS = 10.0
+POLICY_CACHE_SECONDS = 10.0
+
+
+class Link(Protocol):
+    """A device's connection (the WebSocket, as the web layer wraps it)."""
+
+    async def send(self, message: dict[str, Any]) -> None: ...
+
+    async def close(self, code: int) -> None: ...
+
+
+@dataclass
+class DeviceSession:
+    subscriber_id: int
+    device_id: str
+    number: str
+    name: str
+    link: Link
+
+
+@dataclass
+class CallMeta:
+    """What the hub needs besides the state machine: numbers, names, SDPs, where devices are."""
+
+    caller_number: str
+    caller_name: str
+    callee_number: str
+    offer: str
+    media: dict[str, Any]
+    answer: str = ""
+    detail: str = ""
+    nodes: dict[DeviceRef, str] = field(default_factory=dict)
+
+
+def default_node_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+def channel_of(node_id: str) -> str:
+    return f"vp:node:{node_id}"
+
+
+class SignalingHub:
+    def __init__(
+        self,
+        deps: Deps,
+        bus: Bus,
+        presence: Presence,
+        *,
+        node_id: str,
+        turn: TurnConfig,
+        ping_interval: int = PING_INTERVAL,
+        node_stale_seconds: float = NODE_STALE_SECONDS,
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
+        self.deps = deps
+        self.bus = bus
+        self.presence = presence
+        self.node_id = node_id
+        self.turn = turn
+        self.ping_interval = ping_interval
+        self.node_stale_seconds = node_stale_seconds
+        self.sweep_seconds = sweep_seconds
+        self.local: dict[DeviceRef, DeviceSession] = {}
+        self.calls: dict[str, Call] = {}
+        self.meta: dict[str, CallMeta] = {}
+        self.owner_of: dict[str, str] = {}
+        self.device_calls: dict[DeviceRef, set[str]] = defaultdict(set)
+        self._event_at: dict[tuple[str, DeviceRef], datetime] = {}
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._policy: tuple[float, OperatorPolicy] | None = None
+        self._bus_ready = asyncio.Event()
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self._heartbeat_once(started=True)
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._bus_loop(), name="signaling-bus"),
+            loop.create_task(self._every(TICK_SECONDS, self.tick), name="signaling-tick"),
+            loop.create_task(self._every(HEARTBEAT_SECONDS, self._heartbeat_once), name="signaling-heartbeat"),
+            loop.create_task(self._every(self.sweep_seconds, self.sweep), name="signaling-sweep"),
+        ]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._bus_ready.wait(), timeout=5)
+
+    async def stop(self) -> None:
+        """End the calls this node holds (``node_lost``) and close every connection (1001)."""
+        now = self.deps.clock.now()
+        for call_id in list(self.calls):
+            async with self._locks[call_id]:
+                call = self.calls.get(call_id)
+                if call is not None:
+                    await self._apply(call, call.end(EndReason.NODE_LOST, now))
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        for session in list(self.local.values()):
+            with contextlib.suppress(Exception):
+                await session.link.close(1001)
+        self.local.clear()
+
+    async def _every(self, seconds: float, job: Any) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await job()
+            except Exception:
+                log.exception("signaling job failed", job=getattr(job, "__name__", str(job)))
+
+    async def _heartbeat_once(self, started: bool = False) -> None:
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await uow.session.get(SignalingNode, self.node_id)
+            if row is None:
+                uow.session.add(SignalingNode(node_id=self.node_id, address="", started_at=now, heartbeat_at=now))
+            else:
+                row.heartbeat_at = now
+            await uow.commit()
+
+    async def _current_policy(self) -> OperatorPolicy:
+        loop_time = asyncio.get_running_loop().time()
+        if self._policy is None or loop_time - self._policy[0] > POLICY_CACHE_SECONDS:
+            async with self.deps.uow() as uow:
+                _, pol = await policy_service.current(uow)
+            self._policy = (loop_time, pol)
+        return self._policy[1]
+
+    # -- connections -----------------------------------------------------------------------------------
+    async def connect(self, subscriber_id: int, device_id: str, link: Link) -> dict[str, Any]:
+        """Register a device; returns the ``welcome`` message (with calls to resume)."""
+        device: DeviceRef = (subscriber_id, device_id)
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            sub = await uow.session.get(Subscriber, subscriber_id)
+            assert sub is not None
+            number, name = sub.number, sub.name
+            rows = list(
+                await uow.session.scalars(
+                    select(CallRecord).where(
+                        CallRecord.ended_at.is_(None),
+                        or_(
+                            and_(CallRecord.caller_id == subscriber_id, CallRecord.caller_device == device_id),
+                            and_(CallRecord.callee_id == subscriber_id, CallRecord.callee_device == device_id),
+                        ),
+                    )
+                )
+            )
+            peers = {
+                s.id: s
+                for s in await uow.session.scalars(
+                    select(Subscriber).where(
+                        Subscriber.id.in_([r.callee_id if r.caller_id == subscriber_id else r.caller_id for r in rows])
+                    )
+                )
+            }
+        old = self.local.get(device)
+        self.local[device] = DeviceSession(subscriber_id, device_id, number, name, link)
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await old.link.close(4409)
+        pol = await self._current_policy()
+        await self.presence.add(subscriber_id, device_id, self.node_id, ttl=3 * self.ping_interval)
+        resumed = []
+        for row in rows:
+            role = "caller" if row.caller_id == subscriber_id else "callee"
+            peer_id = row.callee_id if role == "caller" else row.caller_id
+            peer = peers.get(peer_id or 0)
+            resumed.append(
+                {
+                    "call_id": row.id,
+                    "role": role,
+                    "state": row.state,
+                    "peer": {
+                        "number": row.callee_number if role == "caller" else row.caller_number,
+                        "name": peer.name if peer else "",
+                    },
+                    "answered_at": row.answered_at.isoformat() if row.answered_at else None,
+                }
+            )
+            self.owner_of[row.id] = row.node_id
+            self.device_calls[device].add(row.id)
+            await self._call_event(row.id, device, "back", {"at": now.isoformat()})
+        return {
+            "type": "welcome",
+            "protocol": PROTOCOL_VERSION,
+            "device_id": device_id,
+            "number": number,
+            "ice_servers": ice_servers(self.turn, subscriber_id, now),
+            "no_answer_timeout": pol.no_answer_timeout_seconds,
+            "reconnect_grace": pol.reconnect_grace_seconds,
+            "ping_interval": self.ping_interval,
+            "calls": resumed,
+        }
+
+    async def disconnect(self, subscriber_id: int, device_id: str, link: Link) -> None:
+        device: DeviceRef = (subscriber_id, device_id)
+        session = self.local.get(device)
+        if session is None or session.link is not link:
+            return  # already replaced by a newer connection of the same device
+        del self.local[device]
+        await self.presence.remove(subscriber_id, device_id, self.node_id)
+        now = self.deps.clock.now().isoformat()
+        for call_id in list(self.device_calls.pop(device, set())):
+            await self._call_event(call_id, device, "lost", {"at": now})
+
+    # -- messages from devices -------------------------------------------------------------------------
+    async def handle(self, subscriber_id: int, device_id: str, message: Mapping[str, Any]) -> None:
+        """A validated client message (see web.ws for the shapes)."""
+        device: DeviceRef = (subscriber_id, device_id)
+        kind = message["type"]
+        if kind == "ping":
+            await self.presence.add(subscriber_id, device_id, self.node_id, ttl=3 * self.ping_interval)
+            await self._send_local(device, {"type": "pong"})
+            return
+        if kind == "invite":
+            await self._invite(device, message)
+            return
+        call_id = str(message["call_id"])
+        payload = {k: v for k, v in message.items() if k not in ("type", "call_id")}
+        self.device_calls[device].add(call_id)
+        await self._call_event(call_id, device, kind, payload)
+
+    async def _call_event(self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any]) -> None:
+        """Apply an event to a call here if this node holds it, else forward it to its owner."""
+        if call_id in self.calls:
+            await self._on_call_event(call_id, device, kind, payload, origin=self.node_id)
+            return
+        owner = self.owner_of.get(call_id)
+        if owner is None:
+            async with self.deps.uow() as uow:
+                row = await uow.session.get(CallRecord, call_id)
+            if row is not None and row.ended_at is None:
+                owner = row.node_id
+                self.owner_of[call_id] = owner
+        if owner is None or owner == self.node_id:
+            if kind not in ("lost", "back"):
+                await self._error(device, "call_not_found", payload, call_id)
+            return
+        await self.bus.publish(
+            channel_of(owner),
+            {
+                "op": "event",
+                "call_id": call_id,
+                "from": list(device),
+                "node": self.node_id,
+                "kind": kind,
+                "payload": dict(payload),
+            },
+        )
+
+    async def _on_call_event(
+        self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any], *, origin: str
+    ) -> None:
+        async with self._locks[call_id]:
+            call = self.calls.get(call_id)
+            meta = self.meta.get(call_id)
+            if call is None or meta is None:
+                if kind not in ("lost", "back"):
+                    await self._error(device, "call_not_found", payload, call_id, node=origin)
+                return
+            if call.role_of(device) is not None:
+                meta.nodes.setdefault(device, origin)
+            now = self.deps.clock.now()
+            try:
+                if kind in ("lost", "back"):
+                    at = datetime.fromisoformat(str(payload.get("at"))) if payload.get("at") else now
+                    last = self._event_at.get((call_id, device))
+                    if last is not None and at < last:
+                        return  # an older event that overtook a newer one
+                    self._event_at[(call_id, device)] = at
+                    sends = call.device_lost(device, now) if kind == "lost" else call.device_back(device, now)
+                    if kind == "back":
+                        meta.nodes[device] = origin
+                elif kind == "accept":
+                    meta.answer = str(payload.get("sdp", ""))
+                    sends = call.accept(device, now)
+                    meta.nodes[device] = origin
+                elif kind == "reject":
+                    sends = call.reject(device, now)
+                elif kind == "cancel":
+                    sends = call.cancel(device, now)
+                elif kind == "hangup":
+                    sends = call.hangup(device, now)
+                elif kind in ("ice", "renegotiate"):
+                    relay = {"type": kind, "call_id": call_id}
+                    relay.update({k: payload[k] for k in ("candidate", "description") if k in payload})
+                    for target in call.peer_of(device):
+                        await self._deliver(target, relay, call_id)
+                    return
+                else:
+                    await self._error(device, "unknown_type", payload, call_id, node=origin)
+                    return
+            except InvalidState as exc:
+                await self._error(device, exc.code, payload, call_id, node=origin)
+                return
+            if kind == "accept" and call.state is CallState.ANSWERED:
+                # On record before anyone is told: if this node dies right after, the answer (and
+                # what it is billed) survives in the call record.
+                await self._record_answer(call)
+            await self._apply(call, sends)
+
+    # -- invite ------------------------------------------------------------------------------------------
+    async def _invite(self, device: DeviceRef, message: Mapping[str, Any]) -> None:
+        call_id = str(message["call_id"])
+        to = str(message["to"])
+        now = self.deps.clock.now()
+        pol = await self._current_policy()
+        async with self.deps.uow() as uow:
+            if call_id in self.calls or await uow.session.get(CallRecord, call_id) is not None:
+                await self._error(device, "duplicate_call_id", message, call_id)
+                return
+            caller = await uow.session.get(Subscriber, device[0])
+            assert caller is not None
+            callee = await uow.session.scalar(select(Subscriber).where(Subscriber.number == to))
+            blocked = callee is not None and await is_blocked(uow, callee.id, caller.number)
+            caller_in_call = await _in_call(uow, caller.id)
+            callee_in_call = callee is not None and await _in_call(uow, callee.id)
+            callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
+            refusal = check_invite(
+                _party(caller),
+                _party(callee) if callee is not None else None,
+                caller_in_call=caller_in_call,
+                blocked=blocked,
+                callee_in_call=callee_in_call,
+                callee_devices=len(callee_devices),
+            )
+            callee_id = callee.id if callee is not None else 0
+            if refusal is not None:
+                call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
+            else:
+                call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
+            uow.session.add(
+                CallRecord(
+                    id=call_id,
+                    caller_id=caller.id,
+                    callee_id=callee.id if callee is not None else None,
+                    caller_number=caller.number,
+                    callee_number=to,
+                    caller_device=device[1],
+                    callee_device="",
+                    node_id=self.node_id,
+                    state=call.state.value,
+                    started_at=now,
+                    ended_at=call.ended_at,
+                    outcome=call.outcome.value if call.outcome else "",
+                    end_reason=call.end_reason.value if call.end_reason else "",
+                    billable_seconds=0,
+                )
+            )
+            await uow.commit()
+        meta = CallMeta(
+            caller_number=caller.number,
+            caller_name=caller.name,
+            callee_number=to,
+            offer=str(message.get("sdp", "")),
+            media=dict(message.get("media") or {"audio": True, "video": True}),
+            detail=refusal.detail if refusal is not None else "",
+            nodes={device: self.node_id, **{(callee_id, d): n for d, n in callee_devices.items()}},
+        )
+        self.device_calls[device].add(call_id)
+        if call.state is not CallState.ENDED:
+            self.calls[call_id] = call
+            self.meta[call_id] = meta
+        await self._dispatch(call, meta, sends)
+
+    # -- applying effects ----------------------------------------------------------------------------
+    async def _apply(self, call: Call, sends: list[Send]) -> None:
+        meta = self.meta[call.id]
+        if call.state is CallState.ENDED:
+            # The record is final before anyone hears the call ended, so whatever they do next
+            # (call again at once, look at their history) sees it finished.
+            await self._finalize(call)
+        await self._dispatch(call, meta, sends)
+
+    async def _dispatch(self, call: Call, meta: CallMeta, sends: list[Send]) -> None:
+        for send in sends:
+            await self._deliver(send.to, self._compose(call, meta, send), call.id, node=meta.nodes.get(send.to))
+
+    def _compose(self, call: Call, meta: CallMeta, send: Send) -> dict[str, Any]:
+        message: dict[str, Any] = {"type": send.notice.value, "call_id": call.id, **send.data}
+        if send.notice is Notice.INCOMING:
+            message.update(
+                {
+                    "from": {"number": meta.caller_number, "name": meta.caller_name},
+                    "sdp": meta.offer,
+                    "media": meta.media,
+                }
+            )
+        elif send.notice is Notice.ACCEPTED:
+            message["sdp"] = meta.answer
+        elif send.notice is Notice.ENDED and meta.detail:
+            message["detail"] = meta.detail
+        return message
+
+    async def _record_answer(self, call: Call) -> None:
+        async with self.deps.uow() as uow:
+            await uow.session.execute(
+                update(CallRecord)
+                .where(CallRecord.id == call.id, CallRecord.ended_at.is_(None))
+                .values(
+                    state=CallState.ANSWERED.value,
+                    answered_at=call.answered_at,
+                    callee_device=call.answered_device or "",
+                )
+            )
+            await uow.commit()
+
+    async def _finalize(self, call: Call) -> None:
+        """Write the call record's end — exactly once (the row is only updated while still open)."""
+        self.calls.pop(call.id, None)
+        self.meta.pop(call.id, None)
+        for key in [k for k in self._event_at if k[0] == call.id]:
+            del self._event_at[key]
+        async with self.deps.uow() as uow:
+            await uow.session.execute(
+                update(CallRecord)
+                .where(CallRecord.id == call.id, CallRecord.ended_at.is_(None))
+                .values(
+                    state=CallState.ENDED.value,
+                    answered_at=call.answered_at,
+                    callee_device=call.answered_device or "",
+                    ended_at=call.ended_at,
+                    outcome=call.outcome.value if call.outcome else "",
+                    end_reason=call.end_reason.value if call.end_reason else "",
+                    billable_seconds=call.billable_seconds(),
+                )
+            )
+            await uow.commit()
+        self._locks.pop(call.id, None)
+
+    # -- delivery --------------------------------------------------------------------------------------
+    async def _deliver(
+        self, device: DeviceRef, message: dict[str, Any], call_id: str | None, node: str | None = None
+    ) -> None:
+        if call_id is not None and device in self.local:
+            self.device_calls[device].add(call_id)
+        if device in self.local:
+            await self._send_local(device, message)
+            return
+        if node is None:
+            node = (await self.presence.devices(device[0])).get(device[1])
+        if node is None or node == self.node_id:
+            return  # the device is gone; the call's own timeouts take care of the rest
+        await self.bus.publish(
+            channel_of(node),
+            {"op": "deliver", "to": list(device), "message": message, "owner": self.node_id, "call_id": call_id},
+        )
+
+    async def _send_local(self, device: DeviceRef, message: dict[str, Any]) -> None:
+        session = self.local.get(device)
+        if session is None:
+            return
+        try:
+            await session.link.send(message)
+        except Exception:  # the connection is closing; its disconnect does the bookkeeping
+            log.debug("send to a closing connection", device=device)
+
+    async def _error(
+        self, device: DeviceRef, code: str, payload: Mapping[str, Any], call_id: str | None, node: str | None = None
+    ) -> None:
+        message: dict[str, Any] = {"type": "error", "code": code}
+        if call_id is not None:
+            message["call_id"] = call_id
+        if payload.get("ref"):
+            message["ref"] = payload["ref"]
+        await self._deliver(device, message, None, node=node)
+
+    async def _bus_loop(self) -> None:
+        stream = self.bus.subscribe(channel_of(self.node_id))
+        self._bus_ready.set()
+        async for item in stream:
+            try:
+                await self._on_bus(item)
+            except Exception:
+                log.exception("bad bus message", item=item)
+
+    async def _on_bus(self, item: Mapping[str, Any]) -> None:
+        op = item.get("op")
+        if op == "deliver":
+            device: DeviceRef = (int(item["to"][0]), str(item["to"][1]))
+            call_id = item.get("call_id")
+            if call_id:
+                self.owner_of[str(call_id)] = str(item["owner"])
+                if device in self.local:
+                    self.device_calls[device].add(str(call_id))
+                if item["message"].get("type") == "ended":
+                    self.owner_of.pop(str(call_id), None)
+                    self.device_calls[device].discard(str(call_id))
+            await self._send_local(device, dict(item["message"]))
+        elif op == "event":
+            device = (int(item["from"][0]), str(item["from"][1]))
+            await self._on_call_event(
+                str(item["call_id"]), device, str(item["kind"]), item["payload"], origin=str(item["node"])
+            )
+
+    # -- time ----------------------------------------------------------------------------------------
+    async def tick(self) -> None:
+        """No-answer timeouts and connections that did not come back."""
+        if not self.calls:
+            return
+        now = self.deps.clock.now()
+        grace = (await self._current_policy()).reconnect_grace_seconds
+        for call_id in list(self.calls):
+            async with self._locks[call_id]:
+                call = self.calls.get(call_id)
+                if call is None:
+                    continue
+                sends = call.tick(now, grace)
+                if sends:
+                    await self._apply(call, sends)
+
+    async def sweep(self) -> int:
+        """End the open calls of nodes that stopped heartbeating (``node_lost``); returns how many."""
+        now = self.deps.clock.now()
+        stale_before = now - timedelta(seconds=self.node_stale_seconds)
+        async with self.deps.uow() as uow:
+            rows = list(
+                await uow.session.scalars(
+                    select(CallRecord).where(
+                        CallRecord.ended_at.is_(None),
+                        CallRecord.node_id != self.node_id,
+                        ~exists().where(
+                            SignalingNode.node_id == CallRecord.node_id, SignalingNode.heartbeat_at >= stale_before
+                        ),
+                    )
+                )
+            )
+            ended: list[CallRecord] = []
+            for row in rows:
+                answered = row.answered_at is not None
+                outcome = outcome_of(EndReason.NODE_LOST, answered=answered)
+                seconds = int((now - row.answered_at).total_seconds()) if row.answered_at else 0
+                result = await uow.session.execute(
+                    update(CallRecord)
+                    .where(CallRecord.id == row.id, CallRecord.ended_at.is_(None))
+                    .values(
+                        state=CallState.ENDED.value,
+                        ended_at=now,
+                        outcome=outcome.value,
+                        end_reason=EndReason.NODE_LOST.value,
+                        billable_seconds=max(0, seconds),
+                    )
+                )
+                if result.rowcount:  # type: ignore[attr-defined]
+                    ended.append(row)
+            await uow.commit()
+        for row in ended:
+            outcome = outcome_of(EndReason.NODE_LOST, answered=row.answered_at is not None)
+            message = {
+                "type": "ended",
+                "call_id": row.id,
+                "reason": EndReason.NODE_LOST.value,
+                "outcome": outcome.value,
+                "duration": 0,
+                "by": None,
+            }
+            targets: list[DeviceRef] = [(row.caller_id, row.caller_device)]
+            if row.callee_id and row.callee_device:
+                targets.append((row.callee_id, row.callee_device))
+            elif row.callee_id:  # still ringing: every device of the callee stops ringing
+                targets += [(row.callee_id, d) for d in await self.presence.devices(row.callee_id)]
+            for target in targets:
+                await self._deliver(target, message, None)
+        if ended:
+            log.info("ended calls of stopped nodes", count=len(ended))
+        return len(ended)
+
+
+def _party(sub: Subscriber) -> Party:
+    return Party(sub.id, sub.number, sub.review_state, sub.service_state)
+
+
+async def _in_call(uow: Any, subscriber_id: int) -> bool:
+    found = await uow.session.scalar(
+        select(CallRecord.id)
+        .where(
+            CallRecord.ended_at.is_(None),
+            or_(CallRecord.caller_id == subscriber_id, CallRecord.callee_id == subscriber_id),
+        )
+        .limit(1)
+    )
+    return found is not None

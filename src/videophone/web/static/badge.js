@@ -1,0 +1,54 @@
+/* The missed-calls badge in the portal navigation (R-13): on every page of a signed-in subscriber,
+ * shows how many missed calls they have not looked at yet; hidden when there are none.
+ * Other page scripts call VP.refreshMissedBadge() (or dispatch "vp:missed-changed") after a change. */
+(function () {
+  "use strict";
+
+  const VP = window.VP;
+  const REFRESH_MS = 60000;
+  let timer = null;
+
+  function show(count) {
+    const node = document.querySelector("[data-testid=missed-badge]");
+    if (!node) return;
+    node.textContent = count > 99 ? "99+" : String(count);
+    node.dataset.count = String(count);
+    node.hidden = !(count > 0);
+    node.style.background = "#d92d20";
+    node.style.color = "#fff";
+    node.style.padding = "0 7px";
+    node.style.marginLeft = "2px";
+    node.setAttribute("aria-label", String(count));
+  }
+
+  async function refresh() {
+    try {
+      const data = await VP.api("GET", "/api/v1/me/calls/missed-count");
+      show(data.count);
+    } catch (error) {
+      // A lost session or a network problem is not this badge's business; the page handles it.
+      show(0);
+    }
+  }
+
+  function schedule() {
+    if (timer) clearInterval(timer);
+    timer = setInterval(() => {
+      if (!document.hidden) refresh();
+    }, REFRESH_MS);
+  }
+
+  VP.refreshMissedBadge = refresh;
+  window.addEventListener("vp:missed-changed", refresh);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) refresh();
+  });
+
+  function start() {
+    refresh();
+    schedule();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,136 @@
+"""Two `videophone serve` processes sharing PostgreSQL and Redis: a call between a subscriber on
+each node, and a node that dies mid-call has its calls ended by the other (docs/signaling.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import signal
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis.asyncio as redis_asyncio
+
+from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database
+from tests.factories import PASSWORD, person
+from tests.support.live import Device
+from tests.support.server import RunningApp, start_app
+
+REDIS_URL = os.environ.get("VIDEOPHONE_TEST_REDIS_URL", "")
+OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+ANSWER = "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+
+
+@pytest.fixture(scope="module")
+def cluster_env() -> Iterator[dict[str, str]]:
+    if not PG_URL or not REDIS_URL:
+        pytest.skip("the cluster test needs VIDEOPHONE_TEST_POSTGRES_URL and VIDEOPHONE_TEST_REDIS_URL (CI sets both)")
+    url = asyncio.run(_create_pg_database(PG_URL))
+
+    async def flush() -> None:
+        client = redis_asyncio.from_url(REDIS_URL)
+        await client.flushdb()
+        await client.aclose()
+
+    asyncio.run(flush())
+    yield {
+        "VIDEOPHONE_DEMO": "false",
+        "VIDEOPHONE_DATABASE_URL": url,
+        "VIDEOPHONE_REDIS_URL": REDIS_URL,
+        "VIDEOPHONE_SECRET_KEY": "cluster-test-secret-" + "x" * 32,
+        "VIDEOPHONE_DATA_KEY": base64.b64encode(b"c" * 32).decode(),
+        "VIDEOPHONE_NODE_STALE_SECONDS": "3",
+        "VIDEOPHONE_SWEEP_SECONDS": "1",
+    }
+    asyncio.run(_drop_pg_database(PG_URL, url))
+
+
+@pytest.fixture(scope="module")
+def nodes(cluster_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[RunningApp]]:
+    started: list[RunningApp] = []
+    try:
+        for name in ("node-one", "node-two"):
+            workdir: Path = tmp_path_factory.mktemp(name)
+            started.append(start_app(workdir, demo=False, extra_env={**cluster_env, "VIDEOPHONE_NODE_ID": name}))
+        yield started
+    finally:
+        for node in started:
+            node.stop()
+
+
+async def subscriber_token(base_url: str) -> tuple[str, str]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        data = person()
+        r = await client.post("/api/v1/subscribers", json=data)
+        assert r.status_code == 201, r.text
+        number = r.json()["number"]
+        r = await client.post(
+            "/api/v1/auth/login", json={"login": number, "password": PASSWORD, "kind": "api", "label": "cluster test"}
+        )
+        return number, r.json()["token"]
+
+
+@pytest.fixture
+async def pair(nodes: list[RunningApp]) -> AsyncIterator[tuple[Device, Device, str]]:
+    one, two = (n.base_url.removeprefix("http://") for n in nodes)
+    _, a_token = await subscriber_token(nodes[0].base_url)
+    b_number, b_token = await subscriber_token(nodes[1].base_url)
+    da = await Device.open(one, a_token, f"a-{uuid.uuid4().hex[:8]}")
+    db = await Device.open(two, b_token, f"b-{uuid.uuid4().hex[:8]}")
+    yield da, db, b_number
+    for d in (da, db):
+        await d.close()
+
+
+async def test_a_call_between_subscribers_on_two_nodes(
+    pair: tuple[Device, Device, str], nodes: list[RunningApp]
+) -> None:
+    da, db, b_number = pair
+    call_id = str(uuid.uuid4())
+    await da.send({"type": "invite", "call_id": call_id, "to": b_number, "sdp": OFFER})
+    incoming = await db.expect("incoming", within=10)  # crossed nodes through Redis
+    assert incoming["sdp"] == OFFER
+    await da.expect("ringing")
+    await da.send(
+        {"type": "ice", "call_id": call_id, "candidate": {"candidate": "candidate:1 1 udp 9 127.0.0.1 9 typ host"}}
+    )
+    assert (await db.expect("ice"))["candidate"]["candidate"].startswith("candidate:1")
+    await db.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
+    assert (await da.expect("accepted"))["sdp"] == ANSWER
+    await db.expect("answered")
+    await db.send({"type": "ice", "call_id": call_id, "candidate": None})
+    assert (await da.expect("ice"))["candidate"] is None
+    await db.send({"type": "hangup", "call_id": call_id})
+    for d in (da, db):
+        ended = await d.expect("ended")
+        assert (ended["reason"], ended["outcome"], ended["by"]) == ("hangup", "answered", "callee")
+
+
+async def test_busy_and_unknown_numbers_across_nodes(pair: tuple[Device, Device, str], nodes: list[RunningApp]) -> None:
+    da, db, b_number = pair
+    call_id = str(uuid.uuid4())
+    await da.send({"type": "invite", "call_id": call_id, "to": "95199999998", "sdp": OFFER})
+    assert (await da.expect("ended"))["reason"] == "number_unknown"
+    await da.send({"type": "invite", "call_id": str(uuid.uuid4()), "to": b_number, "sdp": OFFER})
+    await db.expect("incoming", within=10)
+    await db.send({"type": "reject", "call_id": (await da.expect("ringing"))["call_id"]})
+    assert (await da.expect("ended"))["reason"] == "rejected"
+
+
+async def test_a_dead_node_has_its_calls_ended_by_the_other(
+    pair: tuple[Device, Device, str], nodes: list[RunningApp]
+) -> None:
+    da, db, b_number = pair
+    call_id = str(uuid.uuid4())
+    await da.send({"type": "invite", "call_id": call_id, "to": b_number, "sdp": OFFER})
+    await db.expect("incoming", within=10)
+    await db.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
+    await db.expect("answered")
+    nodes[0].process.send_signal(signal.SIGKILL)  # node one holds the call and dies without a word
+    nodes[0].process.wait(timeout=10)
+    ended = await db.expect("ended", within=15)
+    assert (ended["reason"], ended["outcome"]) == ("node_lost", "answered")
