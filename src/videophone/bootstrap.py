@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import redis.asyncio as redis_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -106,6 +107,7 @@ def build(
         ),
         mailer=mailer or _mailer(settings),
         public_url=settings.effective_public_url(),
+        operator_tz=ZoneInfo(settings.time_zone),
     )
     return Container(
         settings=settings,

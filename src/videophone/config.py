@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "noreply@videophone.local"
     password_reset_minutes: int = 30
+    time_zone: str = Field(default="Asia/Shanghai", description="The operator's calendar (billing periods, days)")
     stun_urls: str = Field(default="", description="Comma-separated STUN URLs, e.g. stun:stun.example.com:3478")
     turn_urls: str = Field(default="", description="Comma-separated TURN URLs, e.g. turn:turn.example.com:3478")
     turn_secret: str = Field(default="", description="coturn static-auth-secret (use-auth-secret)")

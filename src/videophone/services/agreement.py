@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -18,8 +17,6 @@ from videophone.domain.policy import OperatorPolicy
 from videophone.domain.subscriber import USCC_ID_TYPE
 from videophone.services import policy as policy_service
 from videophone.services.deps import Deps
-
-OPERATOR_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def shipped_template(version: int = 1) -> str:
@@ -104,7 +101,7 @@ class AgreementService:
             pol_row = await uow.session.get(PolicyVersion, acceptance.policy_version)
             assert row is not None and pol_row is not None
             pol = OperatorPolicy.from_mapping(pol_row.values)
-            signed: date = acceptance.accepted_at.astimezone(OPERATOR_TZ).date()
+            signed: date = acceptance.accepted_at.astimezone(self.deps.operator_tz).date()
             return render_agreement(
                 row.template,
                 version=row.version,

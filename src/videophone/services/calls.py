@@ -26,7 +26,6 @@ from videophone.domain.errors import (
 from videophone.services import audit
 from videophone.services.deps import Actor, Deps
 
-OPERATOR_TZ = ZoneInfo("Asia/Shanghai")
 DIRECTIONS = ("all", "incoming", "outgoing", "missed")
 OUTCOMES = ("answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit")
 LIVE_STATES = ("ringing", "answered")
@@ -163,9 +162,9 @@ class LiveCall:
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
-def day_start(day: date) -> datetime:
+def day_start(day: date, tz: ZoneInfo) -> datetime:
     """Midnight at the start of ``day`` in the operator's time zone, as UTC."""
-    return datetime.combine(day, time.min, tzinfo=OPERATOR_TZ).astimezone(UTC)
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
 
 def _check_range(since: date | None, until: date | None, errors: list[FieldError]) -> None:
@@ -173,11 +172,11 @@ def _check_range(since: date | None, until: date | None, errors: list[FieldError
         errors.append(FieldError("until", "date_range_inverted"))
 
 
-def _in_range(stmt: Select[Any], since: date | None, until: date | None) -> Select[Any]:
+def _in_range(stmt: Select[Any], since: date | None, until: date | None, tz: ZoneInfo) -> Select[Any]:
     if since is not None:
-        stmt = stmt.where(CallRecord.started_at >= day_start(since))
+        stmt = stmt.where(CallRecord.started_at >= day_start(since, tz))
     if until is not None:
-        stmt = stmt.where(CallRecord.started_at < day_start(until + timedelta(days=1)))
+        stmt = stmt.where(CallRecord.started_at < day_start(until + timedelta(days=1), tz))
     return stmt
 
 
@@ -265,7 +264,7 @@ class CallHistoryService:
             stmt = stmt.where(CallRecord.callee_id == subscriber_id, CallRecord.outcome == "missed")
         else:
             stmt = stmt.where(_is_party(subscriber_id))
-        stmt = _in_range(stmt, since, until)
+        stmt = _in_range(stmt, since, until, self.deps.operator_tz)
         async with self.deps.uow() as uow:
             total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
             rows = list(
@@ -365,7 +364,7 @@ class CallHistoryService:
             stmt = stmt.where(or_(CallRecord.caller_number.like(like), CallRecord.callee_number.like(like)))
         if outcome:
             stmt = stmt.where(CallRecord.outcome == outcome)
-        stmt = _in_range(stmt, since, until)
+        stmt = _in_range(stmt, since, until, self.deps.operator_tz)
         async with self.deps.uow() as uow:
             total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
             rows = await uow.session.scalars(

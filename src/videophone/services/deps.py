@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from videophone.adapters.clock import Clock
 from videophone.adapters.crypto import FieldCipher
@@ -30,6 +31,8 @@ class Deps:
     limits: AuthLimits = AuthLimits()
     mailer: Mailer = dataclasses.field(default_factory=MemoryMailer)
     public_url: str = "http://127.0.0.1:8000"
+    # Billing periods, "today" and day filters follow the operator's calendar (SPEC: default Asia/Shanghai).
+    operator_tz: ZoneInfo = dataclasses.field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,18 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import Exists, and_, exists, false, insert, or_, select, update
 
 from videophone.adapters.bus import Bus
-from videophone.adapters.db.models import CallRecord, SignalingNode, Subscriber
+from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
 from videophone.domain.call_rules import Party, check_invite
 from videophone.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
+from videophone.domain.contacts import normalize_number
 from videophone.domain.errors import InvalidState
 from videophone.domain.policy import OperatorPolicy
 from videophone.services import policy as policy_service
-from videophone.services.contacts import is_blocked
 from videophone.services.deps import Deps
 
 log = structlog.get_logger(__name__)
@@ -355,16 +355,40 @@ class SignalingHub:
         to = str(message["to"])
         now = self.deps.clock.now()
         pol = await self._current_policy()
+        if call_id in self.calls:
+            await self._error(device, "duplicate_call_id", message, call_id)
+            return
         async with self.deps.uow() as uow:
-            if call_id in self.calls or await uow.session.get(CallRecord, call_id) is not None:
+            # Two reads (both parties; then every yes/no the rules need) instead of six.
+            parties = (
+                await uow.session.execute(
+                    select(
+                        Subscriber.id,
+                        Subscriber.number,
+                        Subscriber.name,
+                        Subscriber.review_state,
+                        Subscriber.service_state,
+                    ).where(or_(Subscriber.id == device[0], Subscriber.number == to))
+                )
+            ).all()
+            caller = next(p for p in parties if p.id == device[0])
+            callee = next((p for p in parties if p.number == to), None)
+            blocked_number = normalize_number(caller.number)
+            checks: list[Any] = [exists().where(CallRecord.id == call_id), _open_call_of(caller.id)]
+            if callee is not None:
+                checks.append(_open_call_of(callee.id))
+                checks.append(
+                    exists().where(Block.owner_id == callee.id, Block.blocked_number == blocked_number)
+                    if blocked_number
+                    else false()
+                )
+            flags = (await uow.session.execute(select(*checks))).one()
+            if flags[0]:
                 await self._error(device, "duplicate_call_id", message, call_id)
                 return
-            caller = await uow.session.get(Subscriber, device[0])
-            assert caller is not None
-            callee = await uow.session.scalar(select(Subscriber).where(Subscriber.number == to))
-            blocked = callee is not None and await is_blocked(uow, callee.id, caller.number)
-            caller_in_call = await _in_call(uow, caller.id)
-            callee_in_call = callee is not None and await _in_call(uow, callee.id)
+            caller_in_call = bool(flags[1])
+            callee_in_call = callee is not None and bool(flags[2])
+            blocked = callee is not None and bool(flags[3])
             callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
             refusal = check_invite(
                 _party(caller),
@@ -379,8 +403,8 @@ class SignalingHub:
                 call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
             else:
                 call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
-            uow.session.add(
-                CallRecord(
+            await uow.session.execute(
+                insert(CallRecord).values(
                     id=call_id,
                     caller_id=caller.id,
                     callee_id=callee.id if callee is not None else None,
@@ -616,17 +640,14 @@ class SignalingHub:
         return len(ended)
 
 
-def _party(sub: Subscriber) -> Party:
+def _party(sub: Any) -> Party:
+    """A subscriber row (ORM object or a selected row with the same column names) as a rules party."""
     return Party(sub.id, sub.number, sub.review_state, sub.service_state)
 
 
-async def _in_call(uow: Any, subscriber_id: int) -> bool:
-    found = await uow.session.scalar(
-        select(CallRecord.id)
-        .where(
-            CallRecord.ended_at.is_(None),
-            or_(CallRecord.caller_id == subscriber_id, CallRecord.callee_id == subscriber_id),
-        )
-        .limit(1)
+def _open_call_of(subscriber_id: int) -> Exists:
+    """Whether the subscriber is in a call that has not ended (on any node)."""
+    return exists().where(
+        CallRecord.ended_at.is_(None),
+        or_(CallRecord.caller_id == subscriber_id, CallRecord.callee_id == subscriber_id),
     )
-    return found is not None

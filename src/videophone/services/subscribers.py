@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +33,6 @@ from videophone.domain.subscriber import (
 from videophone.services import agreement, audit, numbers, policy
 from videophone.services.deps import Actor, Deps
 
-OPERATOR_TZ = ZoneInfo("Asia/Shanghai")
 REVEALABLE = ("id_number", "birth_date", "address", "employer")
 
 
@@ -132,7 +130,7 @@ class SubscriberService:
     async def register(self, raw: Mapping[str, Any], request: RequestInfo) -> AccountView:
         """Validate, take a number, store encrypted, record acceptance of the current agreement."""
         now = self.deps.clock.now()
-        reg = validate_registration(raw, today=now.astimezone(OPERATOR_TZ).date())
+        reg = validate_registration(raw, today=now.astimezone(self.deps.operator_tz).date())
         password_hash = await self.deps.hasher.hash_async(reg.password)
         async with self.deps.uow() as uow:
             taken = await uow.session.scalar(select(Subscriber.id).where(Subscriber.email == reg.email))

@@ -25,7 +25,16 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        if parsed.database and parsed.database != ":memory:":
+            # One connection, queued for in the event loop.  Every transaction takes the write lock
+            # at BEGIN (see _sqlite_begin), so two connections of this process can never work at the
+            # same time anyway; with more, waiters spin in SQLite's busy handler (sleeps of up to
+            # 100 ms: long tail latencies) and overflow connections are opened and closed per burst.
+            engine = create_async_engine(
+                url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=30
+            )
+        else:
+            engine = create_async_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -31,6 +31,15 @@
     return date.toLocaleString(VP.lang, { dateStyle: "medium", timeStyle: "short" });
   }
 
+  /** A duration in seconds as mm:ss, or h:mm:ss from an hour on. */
+  function mmss(seconds) {
+    const s = Math.max(0, Math.floor(seconds || 0));
+    const h = Math.floor(s / 3600);
+    const m = String(Math.floor((s % 3600) / 60)).padStart(2, "0");
+    const sec = String(s % 60).padStart(2, "0");
+    return h ? h + ":" + m + ":" + sec : m + ":" + sec;
+  }
+
   function formatSize(bytes) {
     if (bytes < 1024) return bytes + " B";
     if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
@@ -956,7 +965,7 @@
   // each registers its initializer in VP.pages[<body data-page>].
   window.VP.pages = window.VP.pages || {};
   window.VP.ui = { t, el, $, $$, bind, fillTable, formatDate, formatSize, labelOf, onSubmit, formValues,
-    showErrors, setBusy, handlePageError, ApiError };
+    showErrors, setBusy, handlePageError, ApiError, query, renderPager, mmss };
   window.VP.showErrors = showErrors;
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

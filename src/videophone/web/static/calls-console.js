@@ -4,7 +4,7 @@
   "use strict";
 
   const VP = window.VP;
-  const { t, el, $, fillTable, labelOf, setBusy, handlePageError, showErrors, formValues } = VP.ui;
+  const { t, el, $, fillTable, labelOf, setBusy, handlePageError, showErrors, formValues, mmss, renderPager } = VP.ui;
   const TZ = "Asia/Shanghai";
   const LIMIT = 50;
   const LIVE_MS = 5000;
@@ -15,11 +15,6 @@
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return iso;
     return date.toLocaleString(VP.lang, { timeZone: TZ, dateStyle: "medium", timeStyle: "medium" });
-  }
-
-  function mmss(seconds) {
-    const s = Math.max(0, Math.round(seconds || 0));
-    return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
   }
 
   function num(value, digits) {
@@ -95,21 +90,6 @@
     );
   }
 
-  function renderPager(total, offset) {
-    const container = $("[data-pager]");
-    container.replaceChildren();
-    container.hidden = total <= LIMIT && offset === 0;
-    if (container.hidden) return;
-    const to = Math.min(offset + LIMIT, total);
-    container.append(
-      el("button", { type: "button", class: "button small", disabled: offset === 0, "data-testid": "page-prev",
-        onclick: () => loadSearch(Math.max(0, offset - LIMIT)) }, t("previous_page")),
-      el("span", { class: "muted" }, t("page_info", { from: total ? offset + 1 : 0, to, total })),
-      el("button", { type: "button", class: "button small", disabled: to >= total, "data-testid": "page-next",
-        onclick: () => loadSearch(offset + LIMIT) }, t("next_page")),
-    );
-  }
-
   async function loadSearch(offset) {
     const form = $("#calls-search");
     const table = $("[data-testid=calls-table]");
@@ -121,7 +101,7 @@
     try {
       const data = await VP.api("GET", "/api/v1/console/calls?" + params.toString());
       fillTable(table, data.items, callRow);
-      renderPager(data.total, offset);
+      renderPager($("[data-pager]"), data.total, offset, LIMIT, (next) => loadSearch(next).catch(handlePageError));
     } catch (error) {
       if (error instanceof VP.ui.ApiError && error.status === 422) showErrors(form, error);
       else handlePageError(error);

@@ -3,7 +3,7 @@
   "use strict";
 
   const VP = window.VP;
-  const { t, el, $, fillTable, formatDate, onSubmit, formValues, setBusy, handlePageError, labelOf } = VP.ui;
+  const { t, el, $, fillTable, formatDate, onSubmit, formValues, setBusy, handlePageError, labelOf, query, renderPager } = VP.ui;
   const PAGE_SIZE = 50;
   let offset = 0;
 
@@ -12,15 +12,6 @@
     if (!node) return;
     node.textContent = message;
     node.hidden = false;
-  }
-
-  function query(params) {
-    const search = new URLSearchParams();
-    Object.entries(params).forEach(([key, value]) => {
-      if (value !== "" && value !== null && value !== undefined && value !== false) search.set(key, value);
-    });
-    const text = search.toString();
-    return text ? "?" + text : "";
   }
 
   function stateBadge(state) {
@@ -66,18 +57,6 @@
     return row;
   }
 
-  function renderPager(container, total, from, go) {
-    container.replaceChildren();
-    container.hidden = total <= PAGE_SIZE && from === 0;
-    if (container.hidden) return;
-    const to = Math.min(from + PAGE_SIZE, total);
-    container.append(
-      el("button", { type: "button", class: "button small", disabled: from === 0, "data-testid": "page-prev", onclick: () => go(Math.max(0, from - PAGE_SIZE)) }, t("previous_page")),
-      el("span", { class: "muted" }, t("page_info", { from: total ? from + 1 : 0, to, total })),
-      el("button", { type: "button", class: "button small", disabled: to >= total, "data-testid": "page-next", onclick: () => go(from + PAGE_SIZE) }, t("next_page")),
-    );
-  }
-
   async function loadContacts(from) {
     offset = from === undefined ? offset : from;
     const values = formValues($("#contacts-search"));
@@ -86,7 +65,7 @@
     fillTable(table, data.items, contactRow);
     setBusy(table, false);
     $("[data-testid=contacts-total]").textContent = t("contacts_total", { total: data.total });
-    renderPager($("[data-testid=contacts-pager]"), data.total, offset, (next) => loadContacts(next).catch(handlePageError));
+    renderPager($("[data-testid=contacts-pager]"), data.total, offset, PAGE_SIZE, (next) => loadContacts(next).catch(handlePageError));
   }
 
   function resetContactForm() {

@@ -5,7 +5,7 @@
   "use strict";
 
   const VP = window.VP;
-  const { t, el, $, $$, labelOf, setBusy, handlePageError, showErrors } = VP.ui;
+  const { t, el, $, $$, labelOf, setBusy, handlePageError, showErrors, mmss, renderPager } = VP.ui;
   const LIMIT = 20;
   const DIRECTIONS = ["all", "missed", "incoming", "outgoing"];
   const TZ = "Asia/Shanghai";
@@ -20,11 +20,6 @@
       ? { timeZone: TZ, timeStyle: "medium" }
       : { timeZone: TZ, dateStyle: "medium", timeStyle: "short" };
     return date.toLocaleString(VP.lang, opts);
-  }
-
-  function mmss(seconds) {
-    const s = Math.max(0, Math.round(seconds || 0));
-    return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
   }
 
   function num(value, digits) {
@@ -164,22 +159,6 @@
     return li;
   }
 
-  function renderPager(total) {
-    const container = $("[data-pager]");
-    container.replaceChildren();
-    container.hidden = total <= LIMIT && state.offset === 0;
-    if (container.hidden) return;
-    const to = Math.min(state.offset + LIMIT, total);
-    const go = (offset) => { state.offset = offset; load(); };
-    container.append(
-      el("button", { type: "button", class: "button small", disabled: state.offset === 0, "data-testid": "page-prev",
-        onclick: () => go(Math.max(0, state.offset - LIMIT)) }, t("previous_page")),
-      el("span", { class: "muted" }, t("page_info", { from: total ? state.offset + 1 : 0, to, total })),
-      el("button", { type: "button", class: "button small", disabled: to >= total, "data-testid": "page-next",
-        onclick: () => go(state.offset + LIMIT) }, t("next_page")),
-    );
-  }
-
   function syncAddress() {
     const params = new URLSearchParams();
     if (state.direction !== "all") params.set("filter", state.direction);
@@ -215,7 +194,7 @@
       list.replaceChildren(...data.items.map(callRow));
       $("[data-testid=history-empty]").hidden = data.items.length > 0;
       $("[data-testid=history-total]").textContent = t("hist_total", { total: data.total });
-      renderPager(data.total);
+      renderPager($("[data-pager]"), data.total, state.offset, LIMIT, (next) => { state.offset = next; load().catch(handlePageError); });
       if (state.direction === "missed" && data.items.some((c) => c.unseen_missed)) await markMissedSeen();
     } catch (error) {
       if (error instanceof VP.ui.ApiError && error.status === 422) showErrors(form, error);

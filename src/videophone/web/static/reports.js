@@ -3,19 +3,10 @@
   "use strict";
 
   const VP = window.VP;
-  const { t, el, $, $$, bind, fillTable, formatDate, onSubmit, formValues, setBusy, handlePageError, labelOf } = VP.ui;
+  const { t, el, $, $$, bind, fillTable, formatDate, onSubmit, formValues, setBusy, handlePageError, labelOf, query, renderPager } = VP.ui;
   const PAGE_SIZE = 50;
   let offset = 0;
   let current = null;
-
-  function query(params) {
-    const search = new URLSearchParams();
-    Object.entries(params).forEach(([key, value]) => {
-      if (value !== "" && value !== null && value !== undefined) search.set(key, value);
-    });
-    const text = search.toString();
-    return text ? "?" + text : "";
-  }
 
   function stateBadge(state, testid) {
     return el("span", { class: "badge state-" + state, "data-testid": testid || "report-state", dataset: { state } }, labelOf("report_state_", state));
@@ -50,18 +41,6 @@
     );
   }
 
-  function renderPager(container, total, from, go) {
-    container.replaceChildren();
-    container.hidden = total <= PAGE_SIZE && from === 0;
-    if (container.hidden) return;
-    const to = Math.min(from + PAGE_SIZE, total);
-    container.append(
-      el("button", { type: "button", class: "button small", disabled: from === 0, "data-testid": "page-prev", onclick: () => go(Math.max(0, from - PAGE_SIZE)) }, t("previous_page")),
-      el("span", { class: "muted" }, t("page_info", { from: total ? from + 1 : 0, to, total })),
-      el("button", { type: "button", class: "button small", disabled: to >= total, "data-testid": "page-next", onclick: () => go(from + PAGE_SIZE) }, t("next_page")),
-    );
-  }
-
   async function loadReports(from) {
     offset = from === undefined ? offset : from;
     const values = formValues($("#reports-filter"));
@@ -69,7 +48,7 @@
     const data = await VP.api("GET", "/api/v1/console/reports" + query({ state: values.state, number: values.number.trim(), offset, limit: PAGE_SIZE }));
     fillTable(table, data.items, reportRow);
     setBusy(table, false);
-    renderPager($("[data-pager]"), data.total, offset, (next) => loadReports(next).catch(handlePageError));
+    renderPager($("[data-pager]"), data.total, offset, PAGE_SIZE, (next) => loadReports(next).catch(handlePageError));
   }
 
   function showDetail(r) {
