@@ -83,3 +83,14 @@ async def test_language_preference(app: FastAPI) -> None:
     assert r.status_code == 204 and r.cookies.get("vp_lang") == "en"
     r = await s.request("PUT", "/api/v1/me/language", json={"language": "fr"})
     assert r.status_code == 422
+
+
+async def test_turn_credentials_need_a_login_and_expire(app: FastAPI, container) -> None:  # type: ignore[no-untyped-def]
+    container.settings.turn_urls = "turn:127.0.0.1:3478?transport=udp"
+    container.settings.turn_secret = "test-secret"
+    s = await register_and_login(app)
+    body = (await s.get("/api/v1/me/turn-credentials")).json()
+    (turn,) = body["ice_servers"]
+    assert turn["urls"] == ["turn:127.0.0.1:3478?transport=udp"]
+    assert turn["username"].endswith(":" + str((await s.get("/api/v1/me")).json()["id"]))
+    assert body["ttl_seconds"] == 3600

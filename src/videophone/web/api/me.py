@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, UploadFile
 
+from videophone.adapters.turn import ice_servers
 from videophone.services.subscribers import AccountView
 from videophone.web.api.schemas import ContactDetailsIn, LanguageIn, PasswordChangeIn, TokenIn
 from videophone.web.deps import (
@@ -53,6 +54,15 @@ async def logout(principal: SubscriberDep, response: Response, c: ContainerDep) 
     await c.auth.logout(principal)
     response.delete_cookie(SUBSCRIBER_COOKIE, path="/")
     response.delete_cookie(SUBSCRIBER_CSRF_COOKIE, path="/")
+
+
+@router.get("/me/turn-credentials")
+async def turn_credentials(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+    """Short-lived STUN/TURN servers for this subscriber (also sent in the signaling `welcome`)."""
+    return {
+        "ice_servers": ice_servers(c.settings.turn_config(), principal.id, c.deps.clock.now()),
+        "ttl_seconds": c.settings.turn_ttl_seconds,
+    }
 
 
 @router.get("/me/sessions")
