@@ -214,6 +214,25 @@ class OperatorPolicy:
         en="Reconnection grace (seconds)",
         group="service",
     )
+    bill_due_days: int = _param(
+        15,
+        kind="int",
+        minimum=1,
+        maximum=60,
+        zh="账单缴费期限(天)",
+        en="Days from bill issue to due date",
+        group="billing",
+        clause="003 §5",
+    )
+    default_plan_code: str = _param(
+        "basic",
+        kind="str",
+        zh="默认套餐代码",
+        en="Default plan code (new subscribers)",
+        group="billing",
+        max_length=32,
+        clause="003 §2",
+    )
     document_max_bytes: int = _param(
         5_000_000,
         kind="int",

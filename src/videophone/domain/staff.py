@@ -24,6 +24,10 @@ class Permission(StrEnum):
     MANAGE_STAFF = "manage_staff"
     VIEW_CALLS = "view_calls"
     HANDLE_REPORTS = "handle_reports"
+    MANAGE_TARIFFS = "manage_tariffs"
+    VIEW_BILLING = "view_billing"
+    RUN_BILLING = "run_billing"
+    ADJUST_BILLS = "adjust_bills"
 
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
@@ -36,7 +40,16 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.VIEW_POLICY,
         }
     ),
-    StaffRole.BILLING: frozenset({Permission.VIEW_SUBSCRIBERS, Permission.VIEW_POLICY, Permission.VIEW_CALLS}),
+    StaffRole.BILLING: frozenset(
+        {
+            Permission.VIEW_SUBSCRIBERS,
+            Permission.VIEW_POLICY,
+            Permission.VIEW_CALLS,
+            Permission.VIEW_BILLING,
+            Permission.RUN_BILLING,
+            Permission.ADJUST_BILLS,
+        }
+    ),
     StaffRole.SUPPORT: frozenset(
         {
             Permission.VIEW_SUBSCRIBERS,
@@ -44,6 +57,7 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.VIEW_POLICY,
             Permission.VIEW_CALLS,
             Permission.HANDLE_REPORTS,
+            Permission.VIEW_BILLING,
         }
     ),
     StaffRole.LEGAL: frozenset(

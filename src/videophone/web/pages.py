@@ -107,17 +107,33 @@ PORTAL_PAGES = {
     "phone": "portal/phone.html",
     "history": "portal/history.html",
     "contacts": "portal/contacts.html",
+    "orders": "portal/orders.html",
+    "bills": "portal/bills.html",
 }
 
 
 @router.get("/phone", response_class=HTMLResponse, response_model=None)
 @router.get("/history", response_class=HTMLResponse, response_model=None)
 @router.get("/contacts", response_class=HTMLResponse, response_model=None)
+@router.get("/orders", response_class=HTMLResponse, response_model=None)
+@router.get("/bills", response_class=HTMLResponse, response_model=None)
 async def subscriber_page(request: Request) -> Response:
     section = request.url.path.strip("/")
     if not await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"):
         return RedirectResponse(f"/login?next=/{section}", status_code=303)
     return render(request, PORTAL_PAGES[section], area="portal", page=section, logged_in=True)
+
+
+@router.get("/prices", response_class=HTMLResponse)
+async def prices_page(request: Request) -> HTMLResponse:
+    """The public price list (no login needed)."""
+    return render(
+        request,
+        "portal/prices.html",
+        area="portal",
+        page="prices",
+        logged_in=await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"),
+    )
 
 
 @router.get("/agreement", response_class=HTMLResponse)
@@ -161,6 +177,8 @@ CONSOLE_PAGES = {
     "staff": "console/staff.html",
     "calls": "console/calls.html",
     "reports": "console/reports.html",
+    "tariffs": "console/tariffs.html",
+    "bills": "console/bills.html",
 }
 
 

@@ -315,9 +315,9 @@ UI: dict[str, dict[str, str]] = {
 
 
 def _merge() -> None:
-    from videophone.web import ui_text_calls, ui_text_contacts, ui_text_history
+    from videophone.web import ui_text_billing, ui_text_calls, ui_text_contacts, ui_text_history, ui_text_sales
 
-    for part in (ui_text_calls.UI, ui_text_contacts.UI, ui_text_history.UI):
+    for part in (ui_text_calls.UI, ui_text_contacts.UI, ui_text_history.UI, ui_text_sales.UI, ui_text_billing.UI):
         UI.update(part)
 
 
@@ -328,6 +328,11 @@ UI.update(
         "nav_contacts": {"zh-CN": "联系人", "en": "Contacts"},
         "nav_live_calls": {"zh-CN": "实时通话", "en": "Live calls"},
         "nav_reports": {"zh-CN": "骚扰举报", "en": "Reports"},
+        "nav_prices": {"zh-CN": "资费", "en": "Prices"},
+        "nav_orders": {"zh-CN": "我的订单", "en": "Orders"},
+        "nav_my_bills": {"zh-CN": "我的账单", "en": "Bills"},
+        "nav_tariffs": {"zh-CN": "资费管理", "en": "Tariffs"},
+        "nav_bills": {"zh-CN": "账单", "en": "Bills"},
     }
 )
 _merge()
