@@ -40,3 +40,8 @@ screenshots: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+.PHONY: bench-signaling
+## Signaling benchmark against a real `videophone serve` (SQLite; see docs/performance.md).
+bench-signaling: $(STAMP)
+	$(BIN)/python bench/signaling/run.py

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from videophone.adapters.db.models import Block, Contact, HarassmentReport, Subscriber
@@ -113,15 +113,18 @@ class StaffReportView:
         return asdict(self)
 
 
-async def is_blocked(uow: UnitOfWork, owner_id: int, caller_number: str) -> bool:
-    """Whether ``owner_id`` has blocked calls from ``caller_number`` (used by signaling at invite)."""
+def blocked_clause(owner_id: int, caller_number: str) -> ColumnElement[bool]:
+    """SQL for "``owner_id`` has blocked ``caller_number``" — the signaling hub folds it into the one
+    query it makes at invite."""
     number = rules.normalize_number(caller_number)
     if not number:
-        return False
-    found = await uow.session.scalar(
-        select(Block.id).where(Block.owner_id == owner_id, Block.blocked_number == number).limit(1)
-    )
-    return found is not None
+        return false()
+    return exists().where(Block.owner_id == owner_id, Block.blocked_number == number)
+
+
+async def is_blocked(uow: UnitOfWork, owner_id: int, caller_number: str) -> bool:
+    """Whether ``owner_id`` has blocked calls from ``caller_number``."""
+    return bool(await uow.session.scalar(select(blocked_clause(owner_id, caller_number))))
 
 
 def _excerpt(text: str, size: int = 100) -> str:

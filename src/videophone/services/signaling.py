@@ -15,24 +15,24 @@ import os
 import secrets
 import socket
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import Exists, and_, exists, false, insert, or_, select, update
+from sqlalchemy import Exists, and_, exists, insert, or_, select, update
 
 from videophone.adapters.bus import Bus
-from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
+from videophone.adapters.db.models import CallRecord, SignalingNode, Subscriber
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
 from videophone.domain.call_rules import Party, check_invite
 from videophone.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
-from videophone.domain.contacts import normalize_number
 from videophone.domain.errors import InvalidState
 from videophone.domain.policy import OperatorPolicy
 from videophone.services import policy as policy_service
+from videophone.services.contacts import blocked_clause
 from videophone.services.deps import Deps
 
 log = structlog.get_logger(__name__)
@@ -116,6 +116,8 @@ class SignalingHub:
         self._tasks: list[asyncio.Task[None]] = []
         self._policy: tuple[float, OperatorPolicy] | None = None
         self._bus_ready = asyncio.Event()
+        # Called with the call id after a call record's end is written (e.g. rating); errors are logged.
+        self.on_call_ended: list[Callable[[str], Awaitable[None]]] = []
 
     # -- lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -373,15 +375,10 @@ class SignalingHub:
             ).all()
             caller = next(p for p in parties if p.id == device[0])
             callee = next((p for p in parties if p.number == to), None)
-            blocked_number = normalize_number(caller.number)
             checks: list[Any] = [exists().where(CallRecord.id == call_id), _open_call_of(caller.id)]
             if callee is not None:
                 checks.append(_open_call_of(callee.id))
-                checks.append(
-                    exists().where(Block.owner_id == callee.id, Block.blocked_number == blocked_number)
-                    if blocked_number
-                    else false()
-                )
+                checks.append(blocked_clause(callee.id, caller.number))
             flags = (await uow.session.execute(select(*checks))).one()
             if flags[0]:
                 await self._error(device, "duplicate_call_id", message, call_id)
@@ -501,6 +498,11 @@ class SignalingHub:
             )
             await uow.commit()
         self._locks.pop(call.id, None)
+        for hook in self.on_call_ended:
+            try:
+                await hook(call.id)
+            except Exception:  # a hook (rating) must never break signaling
+                log.exception("call-ended hook failed", call_id=call.id)
 
     # -- delivery --------------------------------------------------------------------------------------
     async def _deliver(
@@ -647,7 +649,9 @@ def _party(sub: Any) -> Party:
 
 def _open_call_of(subscriber_id: int) -> Exists:
     """Whether the subscriber is in a call that has not ended (on any node)."""
+    # Through the state index: open calls are few, whatever the length of anyone's history.
     return exists().where(
+        CallRecord.state.in_((CallState.RINGING.value, CallState.ANSWERED.value)),
         CallRecord.ended_at.is_(None),
         or_(CallRecord.caller_id == subscriber_id, CallRecord.callee_id == subscriber_id),
     )

@@ -1,0 +1,458 @@
+"""Signaling benchmark: simulated clients over real WebSockets against a real ``videophone serve``.
+
+    .venv/bin/python bench/signaling/run.py                 # SQLite, full run (~3 min), updates docs/performance.md
+    .venv/bin/python bench/signaling/run.py --quick         # smoke run (< 30 s), docs untouched
+    .venv/bin/python bench/signaling/run.py --database-url postgresql://postgres@127.0.0.1/bench \\
+        --redis-url redis://127.0.0.1:6379/0
+
+Phases (one server process, loopback only, every loop bounded in count and time):
+
+1. open loop — a call starts every 1/``--rate`` s (``--rate-calls`` calls): p50/p99 of invite→ringing
+   (caller) and accept→answered (callee), as seen by the client;
+2. max throughput — ``--pairs`` caller/callee pairs call back to back (``--calls`` calls in all):
+   call setups per second (invite → accepted, then hangup → ended at both ends);
+3. idle — ``--idle`` subscribers, each with its own device, connected and welcomed, pinging every
+   ``ping_interval``: the server's VmRSS (/proc/<pid>/status) before and with them connected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import math
+import os
+import platform
+import resource
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.server import start_app  # noqa: E402
+
+from bench.signaling.client import (  # noqa: E402
+    Account,
+    Stats,
+    close_all,
+    closed_loop,
+    hold_idle,
+    open_loop,
+    open_pairs,
+    release_idle,
+)
+from bench.signaling.seed import cleanup, seed  # noqa: E402
+
+DOCS = ROOT / "docs" / "performance.md"
+TARGET_SETUPS = 300.0
+TARGET_RINGING_P99_MS = 20.0
+TARGET_IDLE_RSS_MIB = 1024.0
+PHASE_TIMEOUT = 300.0  # no phase runs longer than this, whatever the arguments
+
+
+# -- measurements of the server process ------------------------------------------------------------------
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def raise_fd_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = 1 << 20
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile, in milliseconds."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))] * 1000
+
+
+@dataclass
+class Phase:
+    name: str
+    stats: Stats
+    seconds: float
+    server_cpu: float  # CPU seconds the server used during the phase
+    client_cpu: float  # CPU seconds the load generator used (all its processes)
+
+    @property
+    def rate(self) -> float:
+        return self.stats.completed / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class Results:
+    phases: dict[str, Phase] = field(default_factory=dict)
+    rss_start: float = 0.0
+    rss_before_idle: float = 0.0
+    rss_idle: float = 0.0
+    idle_connected: int = 0
+    idle_connect_seconds: float = 0.0
+    idle_stats: Stats = field(default_factory=Stats)
+
+
+# -- max-throughput load in worker processes (when one client process would be the bottleneck) ---------
+def _worker(host: str, accounts: list[tuple[str, str]], tag: str, calls: int, start_at: float) -> dict[str, Any]:
+    async def main() -> dict[str, Any]:
+        stats = Stats()
+        pairs = await open_pairs(host, [Account(n, t) for n, t in accounts], tag, stats)
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        began, cpu = time.time(), time.process_time()
+        await closed_loop(pairs, calls, stats, time.perf_counter() + PHASE_TIMEOUT)
+        ended, cpu = time.time(), time.process_time() - cpu
+        await close_all([d for pair in pairs for d in pair])
+        return {"stats": stats, "began": began, "ended": ended, "cpu": cpu}
+
+    return _run_loop(main())
+
+
+def _run_loop(coro: Any) -> Any:
+    try:
+        import uvloop
+
+        return uvloop.run(coro)
+    except ImportError:
+        return asyncio.run(coro)
+
+
+# -- the benchmark -----------------------------------------------------------------------------------------
+async def bench(host: str, pid: int, accounts: list[Account], args: argparse.Namespace) -> Results:
+    results = Results(rss_start=rss_mib(pid))
+    pair_accounts = accounts[: 2 * args.pairs]
+    setup_stats = Stats()
+    pairs = await open_pairs(host, pair_accounts, "call", setup_stats)
+    devices = [d for pair in pairs for d in pair]
+
+    async def measured(name: str, run: Any, stats: Stats) -> None:
+        for device in devices:
+            device.stats = stats  # callee devices record accept→answered into the running phase
+        server0, client0 = cpu_seconds(pid), time.process_time()
+        seconds = await run
+        results.phases[name] = Phase(name, stats, seconds, cpu_seconds(pid) - server0, time.process_time() - client0)
+
+    deadline = time.perf_counter() + PHASE_TIMEOUT
+    warm = Stats()
+    await measured("warm-up", closed_loop(pairs, args.warmup, warm, deadline), warm)
+    rate_stats = Stats()
+    deadline = time.perf_counter() + PHASE_TIMEOUT
+    await measured("open loop", open_loop(pairs, args.rate_calls, args.rate, rate_stats, deadline), rate_stats)
+
+    if args.workers <= 1:
+        max_stats = Stats()
+        deadline = time.perf_counter() + PHASE_TIMEOUT
+        await measured("max throughput", closed_loop(pairs, args.calls, max_stats, deadline), max_stats)
+        await close_all(devices)
+    else:
+        await close_all(devices)
+        results.phases["max throughput"] = await _max_in_workers(host, pid, pair_accounts, args)
+
+    await asyncio.sleep(1.0)
+    results.rss_before_idle = rss_mib(pid)
+    idle_accounts = accounts[: args.idle]
+    connections, tasks, took = await hold_idle(host, idle_accounts, args.ping_every, results.idle_stats)
+    results.idle_connected, results.idle_connect_seconds = len(connections), took
+    hold_until = time.perf_counter() + args.hold
+    peak = rss_mib(pid)
+    while time.perf_counter() < hold_until:
+        await asyncio.sleep(1.0)
+        peak = max(peak, rss_mib(pid))
+    results.rss_idle = peak
+    await release_idle(connections, tasks)
+    return results
+
+
+async def _max_in_workers(host: str, pid: int, accounts: list[Account], args: argparse.Namespace) -> Phase:
+    loop = asyncio.get_running_loop()
+    per = len(accounts) // args.workers // 2 * 2
+    start_at = time.time() + 3.0 + len(accounts) / 500
+    server0 = cpu_seconds(pid)
+    with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
+        futures = [
+            loop.run_in_executor(
+                pool,
+                _worker,
+                host,
+                [(a.number, a.token) for a in accounts[i * per : (i + 1) * per]],
+                f"w{i}",
+                args.calls // args.workers,
+                start_at,
+            )
+            for i in range(args.workers)
+        ]
+        outputs = await asyncio.wait_for(asyncio.gather(*futures), PHASE_TIMEOUT + 60)
+    stats = Stats()
+    for out in outputs:
+        stats.merge(out["stats"])
+    seconds = max(o["ended"] for o in outputs) - min(o["began"] for o in outputs)
+    # The server's CPU over the whole pool lifetime includes connecting; scale to the measured window.
+    return Phase("max throughput", stats, seconds, cpu_seconds(pid) - server0, sum(o["cpu"] for o in outputs))
+
+
+# -- reporting --------------------------------------------------------------------------------------------
+def machine_facts() -> dict[str, str]:
+    def sh(*command: str) -> str:
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=10).stdout.strip()
+        except OSError:
+            return "?"
+
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {"nproc": sh("nproc"), "free -g": sh("free", "-g"), "cpu": cpu, "python": platform.python_version()}
+
+
+def report(results: Results, args: argparse.Namespace, backend: str) -> tuple[str, list[tuple[str, bool]]]:
+    rate = results.phases["open loop"]
+    top = results.phases["max throughput"]
+    idle_delta = results.rss_idle - results.rss_before_idle
+    per_1000 = idle_delta / max(1, results.idle_connected) * 1000
+    ring_p99 = pct(rate.stats.ringing, 99)
+    checks = [
+        (f"≥ {TARGET_SETUPS:.0f} call setups/s per node", top.rate >= TARGET_SETUPS),
+        (
+            f"p99 invite→ringing ≤ {TARGET_RINGING_P99_MS:.0f} ms at {args.rate:g} setups/s",
+            ring_p99 <= TARGET_RINGING_P99_MS,
+        ),
+        (
+            f"{args.idle:,} idle connected subscribers in one process under 1 GiB",
+            results.idle_connected >= args.idle and results.rss_idle < TARGET_IDLE_RSS_MIB,
+        ),
+    ]
+    rows = [
+        ("backend", backend),
+        (
+            "max throughput: call setups/s",
+            f"{top.rate:.0f}  ({top.stats.completed} calls in {top.seconds:.1f} s, "
+            f"{args.pairs} concurrent caller/callee pairs, {top.stats.failed} failed)",
+        ),
+        (
+            "max throughput: invite→ringing p50 / p99",
+            f"{pct(top.stats.ringing, 50):.1f} / {pct(top.stats.ringing, 99):.1f} ms",
+        ),
+        (
+            "max throughput: accept→answered p50 / p99",
+            f"{pct(top.stats.answered, 50):.1f} / {pct(top.stats.answered, 99):.1f} ms",
+        ),
+        (
+            "max throughput: CPU server / client",
+            f"{top.server_cpu / top.seconds * 100:.0f} % / {top.client_cpu / top.seconds * 100:.0f} % of one core",
+        ),
+        (
+            f"open loop {args.rate:g}/s: achieved",
+            f"{rate.rate:.1f} setups/s ({rate.stats.completed} calls, {rate.stats.failed} failed, "
+            f"start lag p99 {pct(rate.stats.lag, 99):.1f} ms)",
+        ),
+        (
+            f"open loop {args.rate:g}/s: invite→ringing p50 / p99",
+            f"{pct(rate.stats.ringing, 50):.1f} / {ring_p99:.1f} ms",
+        ),
+        (
+            f"open loop {args.rate:g}/s: accept→answered p50 / p99",
+            f"{pct(rate.stats.answered, 50):.1f} / {pct(rate.stats.answered, 99):.1f} ms",
+        ),
+        (
+            f"open loop {args.rate:g}/s: invite→accepted p50 / p99",
+            f"{pct(rate.stats.setup, 50):.1f} / {pct(rate.stats.setup, 99):.1f} ms",
+        ),
+        (
+            f"open loop {args.rate:g}/s: hangup→ended p50 / p99",
+            f"{pct(rate.stats.ended, 50):.1f} / {pct(rate.stats.ended, 99):.1f} ms",
+        ),
+        (f"open loop {args.rate:g}/s: CPU server", f"{rate.server_cpu / rate.seconds * 100:.0f} % of one core"),
+        (
+            "idle: subscribers connected",
+            f"{results.idle_connected:,} of {args.idle:,} (connected in {results.idle_connect_seconds:.1f} s, "
+            f"held {args.hold:g} s, ping every {args.ping_every:g} s)",
+        ),
+        (
+            "server RSS: start / before idle / with idle",
+            f"{results.rss_start:.0f} / {results.rss_before_idle:.0f} / {results.rss_idle:.0f} MiB",
+        ),
+        ("server RSS per 1,000 idle subscribers", f"{per_1000:.1f} MiB"),
+    ]
+    errors = Stats()
+    for phase in results.phases.values():
+        errors.merge(phase.stats)
+    errors.merge(results.idle_stats)
+    if errors.errors:
+        rows.append(("errors", ", ".join(f"{k}={v}" for k, v in sorted(errors.errors.items()))))
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
+    lines += [f"{'target'.ljust(width)}  {'MET' if ok else 'NOT MET'}: {name}" for name, ok in checks]
+    table = "\n".join(lines)
+    return table, checks
+
+
+def markdown(
+    results: Results, args: argparse.Namespace, backend: str, checks: list[tuple[str, bool]], command: str
+) -> str:
+    facts = machine_facts()
+    rate = results.phases["open loop"]
+    top = results.phases["max throughput"]
+    per_1000 = (results.rss_idle - results.rss_before_idle) / max(1, results.idle_connected) * 1000
+    fmt = lambda v: f"{pct(v, 50):.1f} / {pct(v, 99):.1f}"  # noqa: E731
+    lines = [
+        f"### {backend}",
+        "",
+        f"* command: `{command}`",
+        f"* date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"* machine: `nproc` = {facts['nproc']}, {facts['cpu']}, Python {facts['python']}; `free -g`:",
+        "",
+        "```",
+        facts["free -g"],
+        "```",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| call setups/s, max throughput ({args.pairs} concurrent pairs) | **{top.rate:.0f}** ({top.stats.completed} calls in {top.seconds:.1f} s, {top.stats.failed} failed) |",
+        f"| invite→ringing p50 / p99 at max throughput | {fmt(top.stats.ringing)} ms |",
+        f"| accept→answered p50 / p99 at max throughput | {fmt(top.stats.answered)} ms |",
+        f"| server / client CPU at max throughput | {top.server_cpu / top.seconds * 100:.0f} % / {top.client_cpu / top.seconds * 100:.0f} % of one core |",
+        f"| open loop: offered / achieved | {args.rate:g} / {rate.rate:.1f} setups/s ({rate.stats.completed} calls, {rate.stats.failed} failed; start lag p99 {pct(rate.stats.lag, 99):.1f} ms) |",
+        f"| invite→ringing p50 / p99 at {args.rate:g}/s | **{fmt(rate.stats.ringing)} ms** |",
+        f"| accept→answered p50 / p99 at {args.rate:g}/s | **{fmt(rate.stats.answered)} ms** |",
+        f"| invite→accepted p50 / p99 at {args.rate:g}/s | {fmt(rate.stats.setup)} ms |",
+        f"| hangup→ended p50 / p99 at {args.rate:g}/s | {fmt(rate.stats.ended)} ms |",
+        f"| idle subscribers connected | {results.idle_connected:,} of {args.idle:,} (in {results.idle_connect_seconds:.1f} s; held {args.hold:g} s) |",
+        f"| server RSS at start / before idle / with idle | {results.rss_start:.0f} / {results.rss_before_idle:.0f} / **{results.rss_idle:.0f} MiB** |",
+        f"| server RSS per 1,000 idle subscribers | **{per_1000:.1f} MiB** |",
+        "",
+        "| target | met? |",
+        "|---|---|",
+        *[f"| {name} | {'yes' if ok else '**no**'} |" for name, ok in checks],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def update_docs(section: str, backend_key: str) -> None:
+    """Replace this backend's generated block inside docs/performance.md (the rest is hand-written)."""
+    begin, end = f"<!-- bench-signaling:{backend_key}:begin -->", f"<!-- bench-signaling:{backend_key}:end -->"
+    block = f"{begin}\n{section}{end}"
+    text = DOCS.read_text() if DOCS.exists() else "# Performance\n\n## Signaling\n\n"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
+    else:
+        anchor = "<!-- bench-signaling:results -->"
+        text = text.replace(anchor, f"{anchor}\n\n{block}", 1) if anchor in text else text.rstrip() + f"\n\n{block}\n"
+    DOCS.write_text(text)
+
+
+# -- main -------------------------------------------------------------------------------------------------
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--calls", type=int, default=6000, help="calls in the max-throughput phase")
+    p.add_argument("--rate", type=float, default=100.0, help="offered load of the open-loop phase (setups/s)")
+    p.add_argument("--rate-calls", type=int, default=3000, help="calls in the open-loop phase")
+    p.add_argument("--idle", type=int, default=10_000, help="idle connected subscribers")
+    p.add_argument("--pairs", type=int, default=100, help="concurrent caller/callee pairs")
+    p.add_argument("--warmup", type=int, default=300, help="calls before measuring")
+    p.add_argument("--hold", type=float, default=30.0, help="seconds the idle subscribers stay connected")
+    p.add_argument("--ping-every", type=float, default=20.0, help="idle clients' ping interval (s)")
+    p.add_argument("--workers", type=int, default=1, help="client processes for the max-throughput phase")
+    p.add_argument("--database-url", default="", help="default: a fresh SQLite file in a temporary directory")
+    p.add_argument("--redis-url", default="", help="run the server with Redis presence and bus")
+    p.add_argument("--quick", action="store_true", help="a small run for smoke testing (< 30 s); docs untouched")
+    p.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory (server log, SQLite file)")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.calls, args.rate_calls, args.idle, args.pairs = (
+            min(args.calls, 300),
+            min(args.rate_calls, 100),
+            min(args.idle, 200),
+            min(args.pairs, 10),
+        )
+        args.warmup, args.hold, args.no_docs = min(args.warmup, 20), min(args.hold, 2.0), True
+    for name in ("calls", "rate_calls", "idle", "pairs"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.rate <= 0:
+        p.error("--rate must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    command = " ".join(["python bench/signaling/run.py", *(argv if argv is not None else sys.argv[1:])])
+    fd_limit = raise_fd_limit()  # before the server is spawned: it inherits the limit
+    if args.idle + 2 * args.pairs + 100 > fd_limit:
+        print(f"fd limit {fd_limit} is too low for {args.idle} idle subscribers", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="vp-bench-signaling-"))
+    database_url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'var' / 'videophone.sqlite3'}"
+    backend = "PostgreSQL" if "postgres" in database_url else "SQLite"
+    backend += " + Redis" if args.redis_url else ""
+    data_key = base64.b64encode(os.urandom(32)).decode()
+    env = {
+        "VIDEOPHONE_DEMO": "false",
+        "VIDEOPHONE_SECRET_KEY": secrets.token_urlsafe(48),
+        "VIDEOPHONE_DATA_KEY": data_key,
+        "VIDEOPHONE_DATABASE_URL": database_url,
+        "VIDEOPHONE_REDIS_URL": args.redis_url,
+        "VIDEOPHONE_LOG_JSON": "false",
+    }
+    run_tag = secrets.randbelow(100_000)
+    started = time.perf_counter()
+    print(f"bench/signaling: {backend}, workdir {workdir}", flush=True)
+    app = start_app(workdir, demo=False, extra_env=env)
+    host = app.base_url.removeprefix("http://")
+    try:
+        count = max(args.idle, 2 * args.pairs)
+        t0 = time.perf_counter()
+        subscribers = asyncio.run(seed(database_url, data_key, count, run_tag))
+        print(
+            f"seeded {count} subscribers + tokens in {time.perf_counter() - t0:.1f} s; server pid {app.process.pid}",
+            flush=True,
+        )
+        accounts = [Account(s.number, s.token) for s in subscribers]
+        results: Results = _run_loop(
+            asyncio.wait_for(bench(host, app.process.pid, accounts, args), 3 * PHASE_TIMEOUT + 300)
+        )
+    finally:
+        app.stop()
+        if args.database_url:
+            asyncio.run(cleanup(database_url, run_tag))
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    table, checks = report(results, args, backend)
+    print(f"\n== signaling benchmark ({time.perf_counter() - started:.0f} s) ==")
+    print(table, flush=True)
+    if not args.no_docs:
+        key = "postgresql" if backend.startswith("PostgreSQL") else "sqlite"
+        update_docs(markdown(results, args, backend, checks, command), key)
+        print(f"\nwrote {DOCS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Fast set-up: subscribers and API tokens written straight into the server's database.
+
+Registering through the API would hash a password with argon2 per subscriber (minutes for 10,000);
+here one hash is shared, the personal-data columns are real AES-GCM ciphertext made with the same
+data key the server uses, and each subscriber gets an ``api`` session whose ``token_hash`` is
+``token_digest(token)`` — exactly what ``POST /api/v1/me/tokens`` would store.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from sqlalchemy import delete, insert, select
+
+from videophone.adapters.crypto import FieldCipher, new_token, token_digest
+from videophone.adapters.db.engine import make_engine
+from videophone.adapters.db.models import AuthSession, CallRecord, PhoneNumber, Subscriber
+from videophone.domain.identity_numbers import resident_id_check_char
+from videophone.domain.masking import mask_id_number
+
+
+@dataclass(frozen=True)
+class BenchSubscriber:
+    id: int
+    number: str
+    token: str
+
+
+def _resident_id(index: int) -> str:
+    # 110105 (Beijing Chaoyang) + a birth date in 1980-1999 + a sequence; valid check character.
+    year = 1980 + index % 20
+    month = 1 + index % 12
+    day = 1 + index % 28
+    prefix17 = f"110105{year:04d}{month:02d}{day:02d}{index % 1000:03d}"
+    return prefix17 + resident_id_check_char(prefix17)
+
+
+def number_prefix(run_tag: int) -> str:
+    """Numbers of one run: ``97`` + a 5-digit run tag + a 7-digit index (14 digits)."""
+    return f"97{run_tag:05d}"
+
+
+async def seed(database_url: str, data_key_b64: str, count: int, run_tag: int) -> list[BenchSubscriber]:
+    """Insert ``count`` verified, active subscribers with one API token each (bulk, one transaction)."""
+    cipher = FieldCipher(base64.b64decode(data_key_b64))
+    password_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(secrets.token_urlsafe(24))
+    now = datetime.now(UTC)
+    prefix = number_prefix(run_tag)
+    numbers = [f"{prefix}{i:07d}" for i in range(count)]
+    subscribers = []
+    for i, number in enumerate(numbers):
+        id_number = _resident_id(i)
+        subscribers.append(
+            {
+                "number": number,
+                "kind": "person",
+                "name": f"压测用户{i:05d}",
+                "email": f"bench-{run_tag}-{i}@bench.example.com",
+                "contact_phone": f"138{i % 100_000_000:08d}",
+                "postal_code": "100022",
+                "legal_representative": "",
+                "id_type": "resident_id",
+                "id_number_enc": cipher.encrypt(id_number, context="subscribers.id_number"),
+                "id_number_masked": mask_id_number(id_number),
+                "id_number_index": cipher.blind_index(id_number),
+                "birth_date_enc": cipher.encrypt(
+                    f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}", context="subscribers.birth_date"
+                ),
+                "address_enc": cipher.encrypt(f"北京市朝阳区压测路{i}号", context="subscribers.address"),
+                "employer_enc": cipher.encrypt("压测示例有限公司", context="subscribers.employer"),
+                "review_state": "verified",
+                "review_reason": "",
+                "documents_requested_at": None,
+                "service_state": "active",
+                "language": "zh-CN",
+                "password_hash": password_hash,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(Subscriber), subscribers)
+            ids = dict(
+                (
+                    await conn.execute(
+                        select(Subscriber.number, Subscriber.id).where(Subscriber.number.like(f"{prefix}%"))
+                    )
+                )
+                .tuples()
+                .all()
+            )
+            await conn.execute(
+                insert(PhoneNumber),
+                [
+                    {
+                        "number": n,
+                        "state": "assigned",
+                        "subscriber_id": ids[n],
+                        "assigned_at": now,
+                        "quarantined_until": None,
+                    }
+                    for n in numbers
+                ],
+            )
+            if len(ids) != count:
+                raise RuntimeError(f"expected {count} seeded subscribers, found {len(ids)}")
+            tokens = [new_token() for _ in numbers]
+            await conn.execute(
+                insert(AuthSession),
+                [
+                    {
+                        "token_hash": token_digest(token),
+                        "principal_type": "subscriber",
+                        "principal_id": ids[n],
+                        "kind": "api",
+                        "csrf_token": secrets.token_urlsafe(24),
+                        "label": "bench",
+                        "ip": "127.0.0.1",
+                        "user_agent": "bench/signaling",
+                        "created_at": now,
+                        "last_seen_at": now,
+                        "expires_at": now + timedelta(days=365),
+                        "revoked_at": None,
+                    }
+                    for n, token in zip(numbers, tokens, strict=True)
+                ],
+            )
+    finally:
+        await engine.dispose()
+    return [BenchSubscriber(ids[n], n, t) for n, t in zip(numbers, tokens, strict=True)]
+
+
+async def cleanup(database_url: str, run_tag: int) -> None:
+    """Remove what one run put into a shared database (PostgreSQL): calls, tokens, numbers, subscribers."""
+    prefix = number_prefix(run_tag)
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            ids = select(Subscriber.id).where(Subscriber.number.like(f"{prefix}%")).scalar_subquery()
+            await conn.execute(delete(CallRecord).where(CallRecord.caller_id.in_(ids)))
+            await conn.execute(
+                delete(AuthSession).where(AuthSession.principal_type == "subscriber", AuthSession.principal_id.in_(ids))
+            )
+            await conn.execute(delete(PhoneNumber).where(PhoneNumber.number.like(f"{prefix}%")))
+            await conn.execute(delete(Subscriber).where(Subscriber.number.like(f"{prefix}%")))
+    finally:
+        await engine.dispose()
