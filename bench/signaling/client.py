@@ -69,6 +69,7 @@ class Device:
         self._waiters: dict[tuple[str, str], asyncio.Future[float]] = {}
         self._accept_sent: dict[str, float] = {}
         self._reader: asyncio.Task[None] | None = None
+        self._pinger: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, host: str, token: str, device_id: str, number: str, stats: Stats) -> Device:
@@ -91,8 +92,19 @@ class Device:
             raise CallFailed(f"no welcome: {welcome}")
         return device
 
-    def start_reader(self) -> None:
-        self._reader = asyncio.get_running_loop().create_task(self._read())
+    def start_reader(self, ping_every: float = 20.0) -> None:
+        loop = asyncio.get_running_loop()
+        self._reader = loop.create_task(self._read())
+        # Like every client of the protocol: a `ping` each ping_interval, or the server (rightly)
+        # treats the device as gone after 3 × ping_interval of silence.
+        self._pinger = loop.create_task(self._ping(ping_every))
+
+    async def _ping(self, every: float) -> None:
+        with contextlib.suppress(ConnectionClosed, asyncio.CancelledError):
+            await asyncio.sleep(random.uniform(0, every))
+            while True:
+                await self.ws.send('{"type":"ping"}')
+                await asyncio.sleep(every)
 
     def expect(self, kind: str, call_id: str) -> asyncio.Future[float]:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -145,8 +157,9 @@ class Device:
             self._waiters.clear()
 
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
+        for task in (self._reader, self._pinger):
+            if task is not None:
+                task.cancel()
         with contextlib.suppress(TimeoutError, ConnectionClosed, OSError):
             await asyncio.wait_for(self.ws.close(), 3)
 
