@@ -20,15 +20,20 @@ from videophone.config import Settings
 from videophone.services.agreement import AgreementService
 from videophone.services.audit import AuditService
 from videophone.services.auth import AuthService
+from videophone.services.billing import BillingService
 from videophone.services.calls import CallHistoryService
 from videophone.services.contacts import ContactService
 from videophone.services.deps import AuthLimits, Deps
+from videophone.services.ledger import AdjustmentService
 from videophone.services.numbers import NumberService
+from videophone.services.orders import OrderService
 from videophone.services.policy import PolicyService
+from videophone.services.rating import RatingService
 from videophone.services.review import ReviewService
 from videophone.services.signaling import SignalingHub, default_node_id
 from videophone.services.staff import StaffService
 from videophone.services.subscribers import SubscriberService
+from videophone.services.tariffs import TariffService
 
 
 @dataclass
@@ -47,6 +52,11 @@ class Container:
     signaling: SignalingHub
     calls: CallHistoryService
     contacts: ContactService
+    tariffs: TariffService
+    orders: OrderService
+    rating: RatingService
+    billing: BillingService
+    adjustments: AdjustmentService
 
     async def ensure_reference_data(self) -> None:
         """Version 1 of the policy and of the agreement, if the database has none yet."""
@@ -109,7 +119,7 @@ def build(
         public_url=settings.effective_public_url(),
         operator_tz=ZoneInfo(settings.time_zone),
     )
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         deps=deps,
@@ -123,6 +133,8 @@ def build(
         audit=AuditService(deps),
         calls=CallHistoryService(deps),
         contacts=ContactService(deps),
+        tariffs=TariffService(deps),
+        orders=OrderService(deps),
         signaling=SignalingHub(
             deps,
             bus,
@@ -132,4 +144,9 @@ def build(
             node_stale_seconds=settings.node_stale_seconds,
             sweep_seconds=settings.sweep_seconds,
         ),
+        rating=RatingService(deps),
+        billing=BillingService(deps),
+        adjustments=AdjustmentService(deps),
     )
+    container.signaling.on_call_ended.append(container.rating.rate_call)
+    return container

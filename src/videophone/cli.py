@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
@@ -172,6 +173,7 @@ def demo() -> None:
         logins: list[tuple[str, str, str]] = []
         try:
             await c.ensure_reference_data()
+            await c.tariffs.ensure_demo_catalog()
             existing = {s.username for s in await c.staff.list()}
             for username, display, roles in DEMO_STAFF:
                 if username not in existing:
@@ -206,6 +208,69 @@ def demo() -> None:
         table.add_row(f"{url}/console/login" if where == "console" else f"{url}/login", login, who)
     console.print(table)
     console.print(f"portal: {url}/   console: {url}/console   API docs: {url}/docs   today: {date.today()}")
+
+
+# -- billing (R-22) ---------------------------------------------------------------------------------------
+billing_app = typer.Typer(help="Rating and the monthly bill run.", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
+
+
+def _billing(action: str, period: str) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    settings = _settings()
+    upgrade(settings.effective_database_url())
+
+    async def run() -> Mapping[str, object]:
+        c = _container(settings)
+        try:
+            await c.ensure_reference_data()
+            if action == "rate":
+                return await c.rating.rate_period(period)
+            with Progress(
+                TextColumn("[bold]bill run {task.fields[period]}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("bills", total=None, period=period)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                summary = await c.billing.run(period, actor=Actor.system(), progress=progress)
+            return summary.to_dict()
+        finally:
+            await c.close()
+
+    try:
+        result = asyncio.run(run())
+    except ValidationFailed as exc:
+        for err in exc.errors:
+            console.print(f"[red]{err.field}[/red]: {err.code}")
+        raise typer.Exit(1) from exc
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    table = Table(title=f"billing {action} {period}")
+    table.add_column("")
+    table.add_column("")
+    for key, value in result.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@billing_app.command("run")
+def billing_run(period: Annotated[str, typer.Option(help="The month to bill, YYYY-MM (must have ended)")]) -> None:
+    """Bill every account of the period that has no bill yet (safe to run again)."""
+    _billing("run", period)
+
+
+@billing_app.command("rate")
+def billing_rate(period: Annotated[str, typer.Option(help="The month to rate, YYYY-MM")]) -> None:
+    """Rate every call of the period again (idempotent)."""
+    _billing("rate", period)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ PUBLIC = {
     ("POST", "/api/v1/subscribers"),
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/console/auth/login"),
+    ("GET", "/api/v1/prices"),
 }
 # Console routes and the permission each needs (None: any staff member).
 CONSOLE_PERMISSION: dict[str, Permission | None] = {
@@ -45,6 +46,17 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/reports": Permission.HANDLE_REPORTS,
     "/api/v1/console/reports/{report_id}": Permission.HANDLE_REPORTS,
     "/api/v1/console/reports/{report_id}/handle": Permission.HANDLE_REPORTS,
+    "/api/v1/console/bills": Permission.VIEW_BILLING,
+    "/api/v1/console/bills/{bill_id}": Permission.VIEW_BILLING,
+    "/api/v1/console/bill-runs": Permission.VIEW_BILLING,
+    "/api/v1/console/subscribers/{subscriber_id}/adjustments": Permission.ADJUST_BILLS,
+    "/api/v1/console/tariffs": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/tariffs/plans": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/tariffs/plans/{code}/prices": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/tariffs/plans/{code}/active": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/tariffs/vas": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/tariffs/vas/{code}/prices": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/tariffs/vas/{code}/active": Permission.MANAGE_TARIFFS,
 }
 
 
@@ -63,6 +75,8 @@ def concrete(path: str) -> str:
 def permission_for(method: str, path: str) -> Permission | None:
     if method == "PUT" and path == "/api/v1/console/policy":
         return Permission.EDIT_POLICY
+    if method == "POST" and path == "/api/v1/console/bill-runs":
+        return Permission.RUN_BILLING
     return CONSOLE_PERMISSION[path]
 
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 
@@ -26,7 +27,21 @@ async def _purge_sessions(c: Container) -> object:
     return await c.auth.purge_expired()
 
 
-JOBS = [Job("purge-expired-sessions", 3600, _purge_sessions)]
+async def _monthly_bill_run(c: Container) -> object:
+    """The bill run for last month (operator's calendar), unless one has finished already."""
+    from videophone.domain.billing import period_of
+
+    today = c.deps.clock.now().astimezone(c.deps.operator_tz).date()
+    period = period_of(today.replace(day=1) - timedelta(days=1))
+    if await c.billing.last_run_finished(period):
+        return {"period": period, "skipped": True}
+    return (await c.billing.run(period)).to_dict()
+
+
+JOBS = [
+    Job("purge-expired-sessions", 3600, _purge_sessions),
+    Job("monthly-bill-run", 86400, _monthly_bill_run),
+]
 
 
 class Scheduler:

@@ -30,7 +30,7 @@ from videophone.domain.subscriber import (
     validate_contact_details,
     validate_registration,
 )
-from videophone.services import agreement, audit, numbers, policy
+from videophone.services import agreement, audit, numbers, orders, policy
 from videophone.services.deps import Actor, Deps
 
 REVEALABLE = ("id_number", "birth_date", "address", "employer")
@@ -184,6 +184,15 @@ class SubscriberService:
                     ip=request.ip,
                     user_agent=request.user_agent[:400],
                 )
+            )
+            # The initial plan (R-21, ADR 0004): an order from today, in the same transaction.
+            await orders.subscribe_default_plan(
+                uow,
+                sub.id,
+                now.astimezone(self.deps.operator_tz).date(),
+                agreement_version,
+                now=now,
+                channel=request.channel,
             )
             audit.record(
                 uow,

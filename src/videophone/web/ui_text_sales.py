@@ -1,5 +1,136 @@
-"""Page labels for the sales pages, by locale (merged into ``ui_text.UI``)."""
+"""Page labels for the sales pages (price list, orders, tariff console), by locale (merged into
+``ui_text.UI``)."""
 
 from __future__ import annotations
 
-UI: dict[str, dict[str, str]] = {}
+
+def _l(zh: str, en: str) -> dict[str, str]:
+    return {"zh-CN": zh, "en": en}
+
+
+UI: dict[str, dict[str, str]] = {
+    # -- price list --------------------------------------------------------------------------------------
+    "prices_title": _l("资费公示", "Price list"),
+    "prices_lead": _l(
+        "以下为现行资费（人民币，含税）。套餐月租按月收取，超出套餐内分钟数的通话按分钟费率计费。",
+        "Current prices (CNY, tax included). Plan rent is charged monthly; calls beyond the included minutes"
+        " are charged at the per-minute rate.",
+    ),
+    "prices_plans": _l("套餐", "Plans"),
+    "prices_vas": _l("增值业务", "Value-added services"),
+    "prices_upcoming": _l("资费调整预告", "Announced price changes"),
+    "prices_no_upcoming": _l("暂无资费调整。", "No price changes announced."),
+    "prices_json": _l("机器可读版本（JSON）", "Machine-readable version (JSON)"),
+    "prices_per_month": _l("元/月", "CNY / month"),
+    "prices_rent": _l("月租", "Monthly rent"),
+    "prices_included": _l("套餐内通话", "Included minutes"),
+    "prices_minutes": _l("{n} 分钟", "{n} min"),
+    "prices_rate": _l("超出后费率", "Rate beyond"),
+    "prices_rate_value": _l("{rate} 元/分钟", "¥{rate} / min"),
+    "prices_increments": _l("计费单元", "Billing increments"),
+    "prices_increments_value": _l("首 {first} 秒，其后每 {next} 秒", "first {first} s, then every {next} s"),
+    "prices_fee": _l("月费", "Monthly fee"),
+    "prices_from": _l("自 {date} 起", "from {date}"),
+    "prices_choose_plan": _l("选择此套餐", "Choose this plan"),
+    "prices_current_plan": _l("当前套餐", "Your plan"),
+    "prices_add_vas": _l("开通", "Add"),
+    "prices_have_vas": _l("已开通", "Active"),
+    "prices_login_to_order": _l("登录后可在线订购。", "Log in to order online."),
+    "prices_verify_to_order": _l(
+        "实名审核通过后才能订购套餐和增值业务。", "You can order plans and services once your identity is verified."
+    ),
+    "prices_col_item": _l("业务", "Item"),
+    "prices_col_new_price": _l("新资费", "New price"),
+    "prices_col_from": _l("生效日期", "Effective"),
+    "prices_confirm_plan": _l(
+        "确认变更为“{name}”？套餐变更自下月1日起生效。",
+        "Change to “{name}”? A plan change applies from the 1st of next month.",
+    ),
+    "prices_confirm_vas": _l(
+        "确认开通“{name}”（{fee} 元/月）？即日生效，当月费用按天折算。",
+        "Add “{name}” (¥{fee}/month)? It starts today; this month's fee is prorated.",
+    ),
+    "prices_ordered": _l("已下单：订单号 {number}。", "Ordered: order number {number}."),
+    "prices_see_orders": _l("查看我的订单", "See my orders"),
+    # -- orders --------------------------------------------------------------------------------------------
+    "orders_title": _l("我的业务与订单", "My services and orders"),
+    "orders_current": _l("当前业务", "Current services"),
+    "orders_plan": _l("套餐", "Plan"),
+    "orders_no_plan": _l("尚未订购套餐。", "No plan yet."),
+    "orders_pending_plan": _l("{date} 起变更为：{name}", "From {date}: {name}"),
+    "orders_plan_ends": _l("至 {date}", "until {date}"),
+    "orders_vas": _l("增值业务", "Value-added services"),
+    "orders_no_vas": _l("未开通增值业务。", "No value-added services."),
+    "orders_ends_today": _l("今日结束", "Ends today"),
+    "orders_remove": _l("取消", "Remove"),
+    "orders_confirm_remove": _l(
+        "确认取消“{name}”？服务于今日结束，费用按天折算至今日。",
+        "Remove “{name}”? The service ends today; the fee is prorated to today.",
+    ),
+    "orders_removed": _l("已取消：订单号 {number}。", "Removed: order number {number}."),
+    "orders_monthly_total": _l("当前月费合计", "Current monthly fees"),
+    "orders_change": _l("变更套餐或开通业务", "Change plan or add services"),
+    "orders_list": _l("订单记录", "Orders"),
+    "orders_list_lead": _l(
+        "订单是服务协议的附件，与协议具有同等效力；订单确认后不可修改。",
+        "Orders are annexes of the service agreement with equal force; a confirmed order cannot be changed.",
+    ),
+    "orders_col_number": _l("订单号", "Number"),
+    "orders_col_date": _l("下单时间", "Ordered"),
+    "orders_col_kind": _l("类型", "Kind"),
+    "orders_col_items": _l("内容", "Items"),
+    "orders_col_effective": _l("生效日期", "Effective"),
+    "orders_col_fee": _l("月费", "Monthly fee"),
+    "orders_pdf": _l("PDF", "PDF"),
+    "orders_details": _l("详情", "Details"),
+    "orders_agreement_version": _l("协议版本：第 {v} 版", "Agreement version {v}"),
+    "orders_terms": _l("资费条款", "Price terms"),
+    "order_kind_initial_plan": _l("开通套餐", "Initial plan"),
+    "order_kind_plan_change": _l("变更套餐", "Plan change"),
+    "order_kind_vas_add": _l("开通增值业务", "Service added"),
+    "order_kind_vas_remove": _l("取消增值业务", "Service removed"),
+    "order_action_subscribe": _l("开通", "Subscribe"),
+    "order_action_change": _l("变更为", "Change to"),
+    "order_action_add": _l("开通", "Add"),
+    "order_action_remove": _l("取消", "Remove"),
+    "orders_yuan": _l("{amount} 元", "¥{amount}"),
+    # -- console: tariffs --------------------------------------------------------------------------------------
+    "tariffs_title": _l("资费管理", "Tariffs"),
+    "tariffs_lead": _l(
+        "资费按生效日期管理：调整资费即新增一条自某日（今天或以后）起执行的价格，历史价格不可修改。",
+        "Prices are effective-dated: a change is a new price from a day (today or later); past prices never change.",
+    ),
+    "tariffs_plans": _l("套餐", "Plans"),
+    "tariffs_vas": _l("增值业务", "Value-added services"),
+    "tariffs_col_code": _l("代码", "Code"),
+    "tariffs_col_name": _l("名称", "Name"),
+    "tariffs_col_price": _l("现行资费", "Price in force"),
+    "tariffs_col_history": _l("价格历史", "Price history"),
+    "tariffs_col_state": _l("状态", "State"),
+    "tariffs_active": _l("受理中", "On sale"),
+    "tariffs_inactive": _l("已停止受理", "Withdrawn"),
+    "tariffs_activate": _l("恢复受理", "Put on sale"),
+    "tariffs_deactivate": _l("停止受理", "Withdraw"),
+    "tariffs_add_price": _l("调整资费", "New price"),
+    "tariffs_new_plan": _l("新增套餐", "New plan"),
+    "tariffs_new_vas": _l("新增增值业务", "New value-added service"),
+    "tariffs_price_form": _l("新增资费", "Add a price"),
+    "tariffs_field_kind": _l("对象", "For"),
+    "tariffs_field_target": _l("套餐或业务", "Plan or service"),
+    "tariffs_field_code": _l("代码（小写字母、数字、_ -）", "Code (lowercase letters, digits, _ -)"),
+    "tariffs_field_name_zh": _l("中文名称", "Chinese name"),
+    "tariffs_field_name_en": _l("英文名称", "English name"),
+    "tariffs_field_description": _l("说明", "Description"),
+    "tariffs_field_rent": _l("月租（元）", "Monthly rent (CNY)"),
+    "tariffs_field_minutes": _l("套餐内分钟数", "Included minutes"),
+    "tariffs_field_rate": _l("超出费率（元/分钟）", "Rate beyond (CNY/min)"),
+    "tariffs_field_first": _l("首计费单元（秒）", "First increment (s)"),
+    "tariffs_field_next": _l("后续计费单元（秒）", "Next increments (s)"),
+    "tariffs_field_fee": _l("月费（元）", "Monthly fee (CNY)"),
+    "tariffs_field_from": _l("生效日期", "Effective from"),
+    "tariffs_create": _l("创建", "Create"),
+    "tariffs_save_price": _l("保存资费", "Save price"),
+    "tariffs_created": _l("已创建。", "Created."),
+    "tariffs_price_saved": _l("资费已保存。", "Price saved."),
+    "tariffs_upcoming": _l("待生效", "upcoming"),
+}

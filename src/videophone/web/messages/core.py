@@ -232,3 +232,71 @@ MESSAGES.update(
         "ws_unknown_error": {"zh-CN": "发生错误。", "en": "An error occurred."},
     }
 )
+
+# -- billing (R-22: bills, bill runs, adjustments) -----------------------------------------------------
+MESSAGES.update(
+    {
+        "idempotency_key_required": {
+            "zh-CN": "请求缺少 Idempotency-Key 请求头（防止重复记账）。",
+            "en": "The Idempotency-Key header is required (it prevents posting twice).",
+        },
+        "period_format": {"zh-CN": "账期格式应为 年-月（如 2026-11）。", "en": "Use the period format YYYY-MM."},
+        "period_not_ended": {
+            "zh-CN": "该账期尚未结束，不能出账。",
+            "en": "This period has not ended yet; it cannot be billed.",
+        },
+        "amount_zero": {"zh-CN": "金额不能为零。", "en": "The amount cannot be zero."},
+        "amount_too_large": {
+            "zh-CN": "金额不能超过 {max} 元。",
+            "en": "The amount cannot exceed ¥{max}.",
+        },
+        "money_format": {
+            "zh-CN": "金额格式不正确（元，最多两位小数）。",
+            "en": "Enter an amount in yuan with at most two decimals.",
+        },
+        "money_negative": {"zh-CN": "金额不能为负数。", "en": "The amount cannot be negative."},
+    }
+)
+
+# -- tariffs and orders (R-20, R-21) --------------------------------------------------------------------
+MESSAGES.update(
+    {
+        "rate_format": {
+            "zh-CN": "费率格式不正确（元/分钟，最多四位小数，不能为负）。",
+            "en": "Enter a rate in yuan per minute with at most four decimals (not negative).",
+        },
+        "tariff_code_format": {
+            "zh-CN": "代码须为 2–32 位小写字母、数字、下划线或连字符。",
+            "en": "The code must be 2–32 lowercase letters, digits, underscores or hyphens.",
+        },
+        "tariff_code_taken": {"zh-CN": "该代码已被使用。", "en": "This code is already used."},
+        "price_date_in_past": {
+            "zh-CN": "新资费只能自今天或以后的日期起执行（历史资费不可修改）。",
+            "en": "A new price can only apply from today or a later day (past prices are never changed).",
+        },
+        "price_date_taken": {
+            "zh-CN": "该日期已有一条资费，不能重复设定。",
+            "en": "There is already a price from this date.",
+        },
+        "plan_not_found": {"zh-CN": "套餐不存在。", "en": "No such plan."},
+        "vas_not_found": {"zh-CN": "增值业务不存在。", "en": "No such value-added service."},
+        "plan_price_missing": {
+            "zh-CN": "该套餐当前没有生效的资费，暂不能订购。",
+            "en": "This plan has no price in force yet; it cannot be ordered.",
+        },
+        "vas_price_missing": {
+            "zh-CN": "该增值业务当前没有生效的资费，暂不能订购。",
+            "en": "This service has no price in force yet; it cannot be ordered.",
+        },
+        "plan_inactive": {"zh-CN": "该套餐已停止受理。", "en": "This plan is no longer offered."},
+        "vas_inactive": {"zh-CN": "该增值业务已停止受理。", "en": "This service is no longer offered."},
+        "plan_already_current": {"zh-CN": "您已在使用该套餐。", "en": "You are already on this plan."},
+        "plan_change_pending": {
+            "zh-CN": "您已申请变更套餐，下月生效前不能再次变更。",
+            "en": "A plan change is already ordered for next month; it cannot be changed again before then.",
+        },
+        "vas_already_active": {"zh-CN": "您已开通该增值业务。", "en": "You already have this service."},
+        "vas_not_active": {"zh-CN": "您未开通该增值业务。", "en": "You do not have this service."},
+        "order_not_found": {"zh-CN": "订单不存在。", "en": "No such order."},
+    }
+)
