@@ -45,3 +45,8 @@ clean:
 ## Signaling benchmark against a real `videophone serve` (SQLite; see docs/performance.md).
 bench-signaling: $(STAMP)
 	$(BIN)/python bench/signaling/run.py
+
+.PHONY: bench-billing
+## Billing benchmark: rating and the bill run, 100,000 subscribers / 1,000,000 calls (SQLite; see docs/performance.md).
+bench-billing: $(STAMP)
+	$(BIN)/python bench/billing/run.py

@@ -81,8 +81,12 @@ def serve(
         create_app(container, run_jobs=True),
         host=settings.host,
         port=settings.port,
-        log_level="info",
+        # Per-connection access/"connection open" lines cost CPU at thousands of devices; errors stay.
+        log_level="warning",
         proxy_headers=True,
+        # Signaling frames are small JSON; compression costs CPU per message and keeps zlib state
+        # per connection (tens of thousands of idle devices per node).
+        ws_per_message_deflate=False,
     )
 
 

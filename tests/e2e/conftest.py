@@ -15,7 +15,9 @@ from videophone.domain.identity_numbers import resident_id_check_char
 
 @pytest.fixture(scope="package")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    app = start_app(tmp_path_factory.mktemp("videophone-e2e"))
+    # test_history_pages plants a live call on a node that stopped heartbeating, to see the console
+    # flag it; the sweeper would (rightly) end that call within seconds, so here it waits an hour.
+    app = start_app(tmp_path_factory.mktemp("videophone-e2e"), extra_env={"VIDEOPHONE_NODE_STALE_SECONDS": "3600"})
     try:
         yield app
     finally:

@@ -80,7 +80,10 @@ def _days(start: date, end: date) -> set[date]:
 def service_days(period: str, start: date, end: date | None, suspensions: Iterable[Suspension] = ()) -> int:
     """Days of ``period`` within ``[start, end)`` that are chargeable (see the module doc)."""
     first, after = period_bounds(period)
-    days = _days(max(first, start), min(after, end) if end is not None else after)
+    lo, hi = max(first, start), min(after, end) if end is not None else after
+    if not suspensions:  # the usual case: plain date arithmetic, same count as the set below
+        return max(0, (hi - lo).days)
+    days = _days(lo, hi)
     for s_from, s_to, reason in suspensions:
         if not rent_continues(reason):
             days -= _days(max(first, s_from), min(after, s_to) if s_to is not None else after)

@@ -22,10 +22,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from videophone.domain.money import Money
 
 SECONDS_PER_MINUTE = 60
+_ZERO = Money(0)  # immutable, shared
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,14 @@ def round_up_seconds(billable: int, first: int, next: int) -> int:
 
 def charge_for(seconds: int, rate_per_minute: Decimal) -> Money:
     """``seconds`` at ``rate_per_minute`` yuan, rounded to the fen once (half up)."""
+    if seconds == 0:
+        return _ZERO
+    return _charge_for(seconds, rate_per_minute)
+
+
+@lru_cache(maxsize=65536)
+def _charge_for(seconds: int, rate_per_minute: Decimal) -> Money:
+    # Pure and small-domain (rated seconds × a few rates): cached, as a month's calls repeat values.
     return Money.round_yuan(Decimal(seconds) * rate_per_minute / SECONDS_PER_MINUTE)
 
 
@@ -102,7 +112,7 @@ def rate_month(
     for call in sorted(calls, key=sort_key):
         price = price_for_call(call)
         if price is None:
-            results.append(ChargeResult(call.id, None, max(call.billable_seconds, 0), 0, 0, Money.zero()))
+            results.append(ChargeResult(call.id, None, max(call.billable_seconds, 0), 0, 0, _ZERO))
             continue
         if pool is None:
             pool = price.allowance_seconds

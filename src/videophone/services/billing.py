@@ -4,8 +4,12 @@ For each subscriber with a plan subscription overlapping the period and no bill 
 transaction rates the month, posts the period's charges (rent, value-added fees, usage) to the ledger
 with idempotency keys ``bill:<subscriber>:<period>:<kind>``, attaches the adjustments, credits and
 payments not yet on any bill, and writes the bill and its lines.  Accounts are processed in chunks, each
-chunk one transaction (each account inside it a savepoint), so a run that is killed and started again
-creates every bill exactly once (the unique index on (subscriber, period) is the last guard).
+chunk one transaction, so a run that is killed and started again creates every bill exactly once (the
+unique index on (subscriber, period) is the last guard).  A chunk is billed in bulk: a fixed number of
+queries for all its accounts (bills already there, calls and stored charges, subscriptions, pending
+postings, previous bills, receivable balances), the bills composed in memory, then bulk inserts of
+bills, postings and lines.  If the chunk collides with a bill made meanwhile (a concurrent run), its
+savepoint is rolled back and each of its accounts is billed in a savepoint of its own.
 
 ``total_due`` is the receivable balance after posting, which equals the previous bill's total due −
 payments + this bill's new charges, because every posting is shown on exactly one bill (the first bill
@@ -20,14 +24,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from videophone.adapters.db.models import (
     Bill,
     BillLine,
     BillRun,
-    CallCharge,
     LedgerLine,
     LedgerTransaction,
     Plan,
@@ -46,11 +49,12 @@ from videophone.domain.policy import OperatorPolicy
 from videophone.services import audit, ledger
 from videophone.services import policy as policy_service
 from videophone.services.deps import Actor, Deps
-from videophone.services.rating import PriceBook, price_book, rate_subscriber_month
+from videophone.services.rating import PriceBook, Prices, load_prices, rate_subscribers
 
 log = structlog.get_logger(__name__)
 
-CHUNK = 50
+CHUNK = 2000  # most accounts per transaction
+MIN_CHUNK = 50  # a small run still commits in several steps (progress; a kill loses little)
 MAX_PAGE = 200
 Progress = Callable[[int, int], None]
 LINE_LABELS = {
@@ -167,6 +171,21 @@ class RunSummary:
         return asdict(self)
 
 
+def chunk_size_for(accounts: int, largest: int) -> int:
+    """About 20 chunks per run, between ``MIN_CHUNK`` and ``largest`` accounts each."""
+    return max(1, min(largest, max(MIN_CHUNK, -(-accounts // 20))))
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a run reads once: plan prices and names, value-added prices and names."""
+
+    prices: Prices
+    plan_names: dict[int, str]
+    vas_names: dict[int, str]
+    vas_prices: dict[int, list[tuple[date, int]]]  # vas id → (effective from, monthly fee), oldest first
+
+
 def _desc(kind: str, name: str) -> str:
     zh, _ = LINE_LABELS[kind]
     return f"{zh} · {name}" if name else zh
@@ -232,18 +251,19 @@ class BillingService:
         charges = Money.zero()
         if progress:
             progress(0, len(todo))
+        async with self.deps.uow() as uow:
+            ctx = await self._context(uow)
+        size = chunk_size_for(len(todo), self.chunk_size)
         try:
-            for i in range(0, len(todo), self.chunk_size):
+            for i in range(0, len(todo), size):
                 async with self.deps.uow() as uow:
-                    for subscriber_id in todo[i : i + self.chunk_size]:
-                        bill = await self._bill_one_safely(uow, subscriber_id, period, run_id, pol)
-                        if bill is not None:
-                            created += 1
-                            charges += Money(bill.new_charges_fen)
+                    made = await self._bill_chunk_safely(uow, todo[i : i + size], period, run_id, pol, ctx)
+                    created += len(made)
+                    charges += Money(sum(made))
                     await uow.session.execute(update(BillRun).where(BillRun.id == run_id).values(bills_created=created))
                     await uow.commit()
                 if progress:
-                    progress(min(i + self.chunk_size, len(todo)), len(todo))
+                    progress(min(i + size, len(todo)), len(todo))
         except Exception:
             async with self.deps.uow() as uow:
                 await uow.session.execute(
@@ -263,144 +283,220 @@ class BillingService:
         log.info("bill run finished", period=period, run_id=run_id, bills=created)
         return RunSummary(run_id, period, len(todo), created, already, _yuan(charges))
 
-    async def _bill_one_safely(
-        self, uow: UnitOfWork, subscriber_id: int, period: str, run_id: int, pol: OperatorPolicy
-    ) -> Bill | None:
+    async def _context(self, uow: UnitOfWork) -> RunContext:
+        s = uow.session
+        vas_prices: dict[int, list[tuple[date, int]]] = {}
+        for vas_id, effective_from, fee in await s.execute(
+            select(VasPrice.vas_id, VasPrice.effective_from, VasPrice.monthly_fee_fen).order_by(
+                VasPrice.vas_id, VasPrice.effective_from
+            )
+        ):
+            vas_prices.setdefault(vas_id, []).append((effective_from, int(fee)))
+        return RunContext(
+            prices=await load_prices(uow),
+            plan_names={i: n for i, n in await s.execute(select(Plan.id, Plan.name_zh))},
+            vas_names={i: n for i, n in await s.execute(select(ValueAddedService.id, ValueAddedService.name_zh))},
+            vas_prices=vas_prices,
+        )
+
+    async def _bill_chunk_safely(
+        self, uow: UnitOfWork, ids: Sequence[int], period: str, run_id: int, pol: OperatorPolicy, ctx: RunContext
+    ) -> list[int]:
+        """Bill a chunk in one savepoint; if it collides with a bill made meanwhile (the unique index
+        is the arbiter), bill its accounts one savepoint each."""
         try:
             async with uow.session.begin_nested():
-                return await self._bill_one(uow, subscriber_id, period, run_id, pol)
-        except IntegrityError:  # billed meanwhile by another run
-            log.info("account billed concurrently", subscriber_id=subscriber_id, period=period)
-            return None
+                return await self._bill_chunk(uow, ids, period, run_id, pol, ctx)
+        except IntegrityError:
+            if len(ids) == 1:
+                log.info("account billed concurrently", subscriber_id=ids[0], period=period)
+                return []
+        made: list[int] = []
+        for subscriber_id in ids:
+            made += await self._bill_chunk_safely(uow, [subscriber_id], period, run_id, pol, ctx)
+        return made
 
-    async def _bill_one(
-        self, uow: UnitOfWork, subscriber_id: int, period: str, run_id: int, pol: OperatorPolicy
-    ) -> Bill | None:
+    async def _bill_chunk(
+        self, uow: UnitOfWork, ids: Sequence[int], period: str, run_id: int, pol: OperatorPolicy, ctx: RunContext
+    ) -> list[int]:
+        """Bill the accounts ``ids`` that have no bill for ``period`` yet: a fixed number of queries
+        and bulk inserts for the whole chunk, the bills composed in memory.  Returns the new charges
+        (fen) of each bill created."""
         s = uow.session
-        if await s.scalar(select(Bill.id).where(Bill.subscriber_id == subscriber_id, Bill.period == period)):
-            return None
+        billed = set(
+            await s.scalars(select(Bill.subscriber_id).where(Bill.period == period, Bill.subscriber_id.in_(ids)))
+        )
+        ids = [i for i in ids if i not in billed]
+        if not ids:
+            return []
         tz = self.deps.operator_tz
         now = self.deps.clock.now()
         first, after = rules.period_bounds(period)
         period_days = rules.days_in_period(period)
-        await rate_subscriber_month(uow, subscriber_id, period, tz, now)
-        book = await price_book(uow, subscriber_id)
-        rent_lines = await self._rent_lines(uow, book, period, first, after, period_days)
-        vas_lines = await self._vas_lines(uow, subscriber_id, period, first, after, period_days)
-        usage_row = (
-            await s.execute(
-                select(
-                    func.count(CallCharge.call_id),
-                    func.coalesce(func.sum(CallCharge.rated_seconds), 0),
-                    func.coalesce(func.sum(CallCharge.amount_fen), 0),
-                ).where(CallCharge.subscriber_id == subscriber_id, CallCharge.period == period)
+        _, rated, books = await rate_subscribers(uow, ids, period, tz, now, ctx.prices)
+        vas_subs: dict[int, list[tuple[int, date, date | None]]] = {}
+        for sub_id, vas_id, start, end in await s.execute(
+            select(
+                VasSubscription.subscriber_id,
+                VasSubscription.vas_id,
+                VasSubscription.start_date,
+                VasSubscription.end_date,
             )
-        ).one()
-        usage = rules.UsageSummary(int(usage_row[0]), int(usage_row[1]), Money(int(usage_row[2])))
-        previous = await s.scalar(
-            select(Bill.total_due_fen)
-            .where(Bill.subscriber_id == subscriber_id, Bill.period < period)
-            .order_by(Bill.period.desc())
-            .limit(1)
-        )
-        bill = Bill(
-            number=rules.bill_number(period, subscriber_id),
-            subscriber_id=subscriber_id,
-            period=period,
-            issued_at=now,
-            due_date=now.astimezone(tz).date() + timedelta(days=pol.bill_due_days),
-            previous_balance_fen=int(previous or 0),
-            payments_fen=0,
-            new_charges_fen=0,
-            total_due_fen=0,
-            state="issued",
-            run_id=run_id,
-        )
-        s.add(bill)
-        await s.flush()
-        # The period's charges, one posting per kind.
-        totals = {
-            ledger.REVENUE_RENT: Money.total(a for _, _, a in rent_lines),
-            ledger.REVENUE_VAS: Money.total(a for _, _, a in vas_lines),
-            ledger.REVENUE_USAGE: usage.amount,
-        }
-        for account, amount in totals.items():
-            if amount:
-                kind = account.split(":", 1)[1]
-                await ledger.post(
-                    uow,
-                    "charge",
-                    f"bill:{subscriber_id}:{period}:{kind}",
-                    [(ledger.RECEIVABLE, subscriber_id, amount), (account, None, -amount)],
-                    subscriber_id=subscriber_id,
-                    period=period,
-                    bill_id=bill.id,
-                    memo=f"{period} {kind}",
-                    at=now,
-                )
-        # Adjustments, credits and payments not yet on any bill.
-        pending = (
-            await s.execute(
-                select(LedgerTransaction.id, LedgerTransaction.kind, LedgerTransaction.memo, LedgerLine.amount_fen)
-                .join(LedgerLine, LedgerLine.transaction_id == LedgerTransaction.id)
-                .where(
-                    LedgerTransaction.subscriber_id == subscriber_id,
-                    LedgerTransaction.bill_id.is_(None),
-                    LedgerTransaction.kind.in_(("adjustment", "credit", "payment")),
-                    LedgerLine.account == ledger.RECEIVABLE,
-                    LedgerLine.subscriber_id == subscriber_id,
-                )
-                .order_by(LedgerTransaction.created_at, LedgerTransaction.id)
+            .where(
+                VasSubscription.subscriber_id.in_(ids),
+                VasSubscription.start_date < after,
+                or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > first),
             )
-        ).all()
-        adjustments = [(_desc("adjustment", r.memo), Money(r.amount_fen)) for r in pending if r.kind == "adjustment"]
-        credits = [(_desc("credit", r.memo), Money(r.amount_fen)) for r in pending if r.kind == "credit"]
-        payments = -Money.total(Money(r.amount_fen) for r in pending if r.kind == "payment")
-        if pending:
-            await s.execute(
-                update(LedgerTransaction)
-                .where(LedgerTransaction.id.in_({r.id for r in pending}))
-                .values(bill_id=bill.id)
+            .order_by(VasSubscription.subscriber_id, VasSubscription.start_date, VasSubscription.id)
+        ):
+            vas_subs.setdefault(sub_id, []).append((vas_id, start, end))
+        previous: dict[int, tuple[str, int]] = {}
+        for sub_id, bill_period, total_due in await s.execute(
+            select(Bill.subscriber_id, Bill.period, Bill.total_due_fen).where(
+                Bill.subscriber_id.in_(ids), Bill.period < period
             )
-        total_due = await ledger.balance(uow, subscriber_id)
-        draft = rules.compose_bill(
-            rent=rent_lines,
-            vas=vas_lines,
-            usage=usage,
-            usage_description=_desc("usage", ""),
-            adjustments=adjustments,
-            credits=credits,
-            previous_balance=Money(bill.previous_balance_fen),
-            payments=payments,
-            total_due=total_due,
-        )
-        if not draft.consistent:
-            log.warning(
-                "bill total differs from previous − payments + charges",
-                subscriber_id=subscriber_id,
-                period=period,
-                total_due=total_due.fen,
-                expected=draft.expected_total.fen,
+        ):
+            if sub_id not in previous or bill_period > previous[sub_id][0]:
+                previous[sub_id] = (bill_period, int(total_due))
+        pending: dict[int, list[Any]] = {}
+        for r in await s.execute(
+            select(
+                LedgerTransaction.subscriber_id,
+                LedgerTransaction.id,
+                LedgerTransaction.kind,
+                LedgerTransaction.memo,
+                LedgerLine.amount_fen,
             )
-        s.add_all(
-            BillLine(
-                bill_id=bill.id,
-                position=i,
-                kind=line.kind,
-                description=line.description[:200],
-                quantity=line.quantity,
-                amount_fen=line.amount.fen,
+            .join(LedgerLine, LedgerLine.transaction_id == LedgerTransaction.id)
+            .where(
+                LedgerTransaction.subscriber_id.in_(ids),
+                LedgerTransaction.bill_id.is_(None),
+                LedgerTransaction.kind.in_(("adjustment", "credit", "payment")),
+                LedgerLine.account == ledger.RECEIVABLE,
+                LedgerLine.subscriber_id == LedgerTransaction.subscriber_id,
             )
-            for i, line in enumerate(draft.lines, start=1)
-        )
-        bill.payments_fen = draft.payments.fen
-        bill.new_charges_fen = draft.new_charges.fen
-        bill.total_due_fen = draft.total_due.fen
-        await s.flush()
-        return bill
+            .order_by(LedgerTransaction.subscriber_id, LedgerTransaction.created_at, LedgerTransaction.id)
+        ):
+            pending.setdefault(r.subscriber_id, []).append(r)
+        before = await ledger.balances(uow, ids)
 
-    async def _rent_lines(
-        self, uow: UnitOfWork, book: PriceBook, period: str, first: date, after: date, period_days: int
+        # The postings of the period's charges, one per kind, and the bills, composed in memory.
+        charges: dict[int, list[tuple[str, str, Money]]] = {}
+        drafts: dict[int, tuple[list[tuple[str, str, Money]], list[tuple[str, str, Money]], rules.UsageSummary]] = {}
+        for sub_id in ids:
+            rent = self._rent_lines(books[sub_id], period, first, after, period_days, ctx)
+            vas = self._vas_lines(vas_subs.get(sub_id, ()), period, first, period_days, ctx)
+            results = rated[sub_id]
+            usage = rules.UsageSummary(
+                len(results), sum(r.rated_seconds for r in results), Money.total(r.amount for r in results)
+            )
+            drafts[sub_id] = (rent, vas, usage)
+            totals = {
+                ledger.REVENUE_RENT: Money.total(a for _, _, a in rent),
+                ledger.REVENUE_VAS: Money.total(a for _, _, a in vas),
+                ledger.REVENUE_USAGE: usage.amount,
+            }
+            charges[sub_id] = [
+                (account, f"bill:{sub_id}:{period}:{account.split(':', 1)[1]}", amount)
+                for account, amount in totals.items()
+                if amount
+            ]
+        done = await ledger.posted_keys(uow, [key for rows in charges.values() for _, key, _ in rows])
+        due_date = now.astimezone(tz).date() + timedelta(days=pol.bill_due_days)
+        bills: list[dict[str, Any]] = []
+        composed: dict[int, rules.BillDraft] = {}
+        for sub_id in ids:
+            rent, vas, usage = drafts[sub_id]
+            rows = pending.get(sub_id, [])
+            posted = Money.total(amount for _, key, amount in charges[sub_id] if key not in done)
+            draft = rules.compose_bill(
+                rent=rent,
+                vas=vas,
+                usage=usage,
+                usage_description=_desc("usage", ""),
+                adjustments=[
+                    (_desc("adjustment", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "adjustment"
+                ],
+                credits=[(_desc("credit", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "credit"],
+                previous_balance=Money(previous.get(sub_id, (period, 0))[1]),
+                payments=-Money.total(Money(r.amount_fen) for r in rows if r.kind == "payment"),
+                total_due=before[sub_id] + posted,  # the receivable balance after posting
+            )
+            if not draft.consistent:
+                log.warning(
+                    "bill total differs from previous − payments + charges",
+                    subscriber_id=sub_id,
+                    period=period,
+                    total_due=draft.total_due.fen,
+                    expected=draft.expected_total.fen,
+                )
+            composed[sub_id] = draft
+            bills.append(
+                {
+                    "number": rules.bill_number(period, sub_id),
+                    "subscriber_id": sub_id,
+                    "period": period,
+                    "issued_at": now,
+                    "due_date": due_date,
+                    "previous_balance_fen": draft.previous_balance.fen,
+                    "payments_fen": draft.payments.fen,
+                    "new_charges_fen": draft.new_charges.fen,
+                    "total_due_fen": draft.total_due.fen,
+                    "state": "issued",
+                    "run_id": run_id,
+                }
+            )
+
+        # Bulk writes: bills (ids returned), the postings, the pending postings attached, the lines.
+        conn = await s.connection()
+        bill_ids: dict[int, int] = {}
+        for sub_id, bill_id in await ledger.write_rows(conn, Bill, bills, returning=("subscriber_id", "id")):
+            bill_ids[sub_id] = bill_id
+        await ledger.post_many(
+            uow,
+            [
+                ledger.Posting(
+                    "charge",
+                    key,
+                    [(ledger.RECEIVABLE, sub_id, amount), (account, None, -amount)],
+                    subscriber_id=sub_id,
+                    period=period,
+                    bill_id=bill_ids[sub_id],
+                    memo=f"{period} {account.split(':', 1)[1]}",
+                )
+                for sub_id in ids
+                for account, key, amount in charges[sub_id]
+                if key not in done
+            ],
+            at=now,
+            checked=True,
+        )
+        attach = [{"tx_id": r.id, "to_bill": bill_ids[sub_id]} for sub_id in ids for r in pending.get(sub_id, [])]
+        if attach:
+            await conn.execute(
+                update(LedgerTransaction)
+                .where(LedgerTransaction.id == bindparam("tx_id"))
+                .values(bill_id=bindparam("to_bill")),
+                attach,
+            )
+        lines = [
+            {
+                "bill_id": bill_ids[sub_id],
+                "position": position,
+                "kind": line.kind,
+                "description": line.description[:200],
+                "quantity": line.quantity,
+                "amount_fen": line.amount.fen,
+            }
+            for sub_id in ids
+            for position, line in enumerate(composed[sub_id].lines, start=1)
+        ]
+        await ledger.write_rows(conn, BillLine, lines)
+        return [composed[sub_id].new_charges.fen for sub_id in ids]
+
+    @staticmethod
+    def _rent_lines(
+        book: PriceBook, period: str, first: date, after: date, period_days: int, ctx: RunContext
     ) -> list[tuple[str, str, Money]]:
         lines: list[tuple[str, str, Money]] = []
         for sub in book.subscriptions:
@@ -413,43 +509,29 @@ class BillingService:
             days = rules.service_days(period, sub.start_date, sub.end_date)  # suspensions: later issues
             if days == 0:
                 continue
-            plan = await uow.session.get(Plan, sub.plan_id)
             amount = rules.prorate_rent(Money(price.monthly_rent_fen), days, period_days)
-            lines.append((_desc("rent", plan.name_zh if plan else ""), f"{days}/{period_days} 天", amount))
+            name = ctx.plan_names.get(sub.plan_id, "")
+            lines.append((_desc("rent", name), f"{days}/{period_days} 天", amount))
         return lines
 
-    async def _vas_lines(
-        self, uow: UnitOfWork, subscriber_id: int, period: str, first: date, after: date, period_days: int
+    @staticmethod
+    def _vas_lines(
+        subs: Sequence[tuple[int, date, date | None]], period: str, first: date, period_days: int, ctx: RunContext
     ) -> list[tuple[str, str, Money]]:
-        s = uow.session
-        subs = list(
-            await s.scalars(
-                select(VasSubscription)
-                .where(
-                    VasSubscription.subscriber_id == subscriber_id,
-                    VasSubscription.start_date < after,
-                    or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > first),
-                )
-                .order_by(VasSubscription.start_date, VasSubscription.id)
-            )
-        )
         lines: list[tuple[str, str, Money]] = []
-        for sub in subs:
-            start = max(sub.start_date, first)
-            fee = await s.scalar(
-                select(VasPrice.monthly_fee_fen)
-                .where(VasPrice.vas_id == sub.vas_id, VasPrice.effective_from <= start)
-                .order_by(VasPrice.effective_from.desc())
-                .limit(1)
-            )
+        for vas_id, start_date, end_date in subs:
+            start = max(start_date, first)
+            fee = None
+            for effective_from, monthly_fee in ctx.vas_prices.get(vas_id, ()):
+                if effective_from <= start:
+                    fee = monthly_fee
             if fee is None:
                 continue
-            days = rules.service_days(period, sub.start_date, sub.end_date)
+            days = rules.service_days(period, start_date, end_date)
             if days == 0:
                 continue
-            vas = await s.get(ValueAddedService, sub.vas_id)
-            amount = rules.prorate_rent(Money(int(fee)), days, period_days)
-            lines.append((_desc("vas", vas.name_zh if vas else ""), f"{days}/{period_days} 天", amount))
+            amount = rules.prorate_rent(Money(fee), days, period_days)
+            lines.append((_desc("vas", ctx.vas_names.get(vas_id, "")), f"{days}/{period_days} 天", amount))
         return lines
 
     # -- reading --------------------------------------------------------------------------------------------

@@ -9,23 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, select, text
 
 from videophone.adapters.db.models import CallCharge, CallRecord, PlanPrice, PlanSubscription
+from videophone.adapters.db.types import UTCDateTime
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain import billing as bill_rules
 from videophone.domain import rating as rules
 from videophone.domain.money import Money
+from videophone.services import ledger
 from videophone.services.deps import Deps
 
 log = structlog.get_logger(__name__)
 
-BATCH = 200
+BATCH = 10_000  # subscribers per transaction when rating a whole period
+WRITE_BATCH = 5000  # rows per bulk statement
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -55,116 +58,238 @@ class MonthToDate:
         return out
 
 
+@dataclass(frozen=True)
+class PlanTerm:
+    """One plan price (the ``plan_prices`` row) as rating and the bill run need it."""
+
+    id: int
+    plan_id: int
+    effective_from: date
+    monthly_rent_fen: int
+    included_minutes: int
+    rate: rules.RatePrice
+
+
+@dataclass(frozen=True)
+class PlanPeriod:
+    """One plan subscription: ``[start_date, end_date)``."""
+
+    plan_id: int
+    start_date: date
+    end_date: date | None
+
+
+Prices = dict[int, list[PlanTerm]]  # plan id → its prices, oldest first
+
+
 class PriceBook:
-    """The plan subscriptions and plan prices of one subscriber, to find the price in force on a day."""
+    """The plan subscriptions of one subscriber and the plan prices, to find the price in force on a day."""
 
-    def __init__(self, subscriptions: Sequence[PlanSubscription], prices: Sequence[PlanPrice]) -> None:
+    def __init__(self, subscriptions: Sequence[PlanPeriod], prices: Prices) -> None:
         self.subscriptions = sorted(subscriptions, key=lambda s: s.start_date)
-        self.prices: dict[int, list[PlanPrice]] = {}
-        for p in sorted(prices, key=lambda p: p.effective_from):
-            self.prices.setdefault(p.plan_id, []).append(p)
+        self.prices = prices
+        self._on: dict[date, PlanTerm | None] = {}
+        self._single: tuple[PlanPeriod, PlanTerm] | None = None
+        if len(self.subscriptions) == 1 and len(prices.get(self.subscriptions[0].plan_id, ())) == 1:
+            self._single = (self.subscriptions[0], prices[self.subscriptions[0].plan_id][0])
 
-    def plan_on(self, day: date) -> PlanSubscription | None:
+    def plan_on(self, day: date) -> PlanPeriod | None:
         for sub in self.subscriptions:
             if sub.start_date <= day and (sub.end_date is None or day < sub.end_date):
                 return sub
         return None
 
-    def price_of(self, plan_id: int, day: date) -> PlanPrice | None:
+    def price_of(self, plan_id: int, day: date) -> PlanTerm | None:
         found = None
-        for p in self.prices.get(plan_id, []):
+        for p in self.prices.get(plan_id, ()):
             if p.effective_from <= day:
                 found = p
         return found
 
-    def price_on(self, day: date) -> PlanPrice | None:
-        sub = self.plan_on(day)
-        return None if sub is None else self.price_of(sub.plan_id, day)
+    def price_on(self, day: date) -> PlanTerm | None:
+        if self._single is not None:  # one subscription, one price: two comparisons
+            only, term = self._single
+            if only.start_date <= day and (only.end_date is None or day < only.end_date) and term.effective_from <= day:
+                return term
+            return None
+        if day not in self._on:
+            sub = self.plan_on(day)
+            self._on[day] = None if sub is None else self.price_of(sub.plan_id, day)
+        return self._on[day]
 
 
-def rate_price(p: PlanPrice) -> rules.RatePrice:
-    return rules.RatePrice(
-        price_id=p.id,
-        included_minutes=p.included_minutes,
-        rate_per_minute=p.rate_per_minute,
-        first_increment_seconds=p.first_increment_seconds,
-        next_increment_seconds=p.next_increment_seconds,
+async def load_prices(uow: UnitOfWork) -> Prices:
+    """Every plan price (a small table), read once per run."""
+    prices: Prices = {}
+    rows = await uow.session.execute(select(PlanPrice).order_by(PlanPrice.plan_id, PlanPrice.effective_from))
+    for (p,) in rows:
+        prices.setdefault(p.plan_id, []).append(
+            PlanTerm(
+                id=p.id,
+                plan_id=p.plan_id,
+                effective_from=p.effective_from,
+                monthly_rent_fen=p.monthly_rent_fen,
+                included_minutes=p.included_minutes,
+                rate=rules.RatePrice(
+                    price_id=p.id,
+                    included_minutes=p.included_minutes,
+                    rate_per_minute=p.rate_per_minute,
+                    first_increment_seconds=p.first_increment_seconds,
+                    next_increment_seconds=p.next_increment_seconds,
+                ),
+            )
+        )
+    return prices
+
+
+async def price_books(uow: UnitOfWork, subscriber_ids: Sequence[int], prices: Prices) -> dict[int, PriceBook]:
+    """The price books of ``subscriber_ids`` (one query for all their plan subscriptions)."""
+    periods: dict[int, list[PlanPeriod]] = {i: [] for i in subscriber_ids}
+    rows = await uow.session.execute(
+        select(
+            PlanSubscription.subscriber_id,
+            PlanSubscription.plan_id,
+            PlanSubscription.start_date,
+            PlanSubscription.end_date,
+        ).where(PlanSubscription.subscriber_id.in_(subscriber_ids))
     )
+    for sub_id, plan_id, start, end in rows:
+        periods[sub_id].append(PlanPeriod(plan_id, start, end))
+    return {i: PriceBook(subs, prices) for i, subs in periods.items()}
 
 
 async def price_book(uow: UnitOfWork, subscriber_id: int) -> PriceBook:
-    subs = list(
-        await uow.session.scalars(select(PlanSubscription).where(PlanSubscription.subscriber_id == subscriber_id))
-    )
-    plan_ids = {s.plan_id for s in subs}
-    prices = (
-        list(await uow.session.scalars(select(PlanPrice).where(PlanPrice.plan_id.in_(plan_ids)))) if plan_ids else []
-    )
-    return PriceBook(subs, prices)
+    return (await price_books(uow, [subscriber_id], await load_prices(uow)))[subscriber_id]
+
+
+# Core text, no ORM/type processing.  The subscribers are a range of ids (callers of a batch are
+# contiguous in id order; others in the range are skipped): PostgreSQL then scans the range in
+# physical order instead of one index probe per caller or per call.
+_CALLS_OF_MONTH = text(
+    "SELECT caller_id, id, started_at, billable_seconds FROM call_records"
+    " WHERE caller_id >= :lo AND caller_id <= :hi AND state = 'ended' AND outcome = 'answered'"
+    " AND billable_seconds > 0 AND started_at >= :start AND started_at < :end"
+    " ORDER BY caller_id, started_at, id"
+).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+_CHARGES_OF_MONTH = text(
+    "SELECT call_id, subscriber_id, period, plan_price_id, rated_seconds, included_seconds, charged_seconds,"
+    " amount_fen FROM call_charges WHERE subscriber_id >= :lo AND subscriber_id <= :hi AND period = :period"
+)
+
+Stored = tuple[Any, ...]  # (subscriber, period, price id, rated, included, charged, amount) of a call_charges row
+
+
+async def _compute(
+    uow: UnitOfWork, subscriber_ids: Sequence[int], period: str, tz: ZoneInfo, prices: Prices, *, with_stored: bool
+) -> tuple[dict[int, list[rules.ChargeResult]], dict[int, PriceBook], dict[str, Stored]]:
+    """Rate the month of every subscriber in ``subscriber_ids`` in memory (nothing written): one query
+    for their calls, one for their plan subscriptions (and one for their stored charges)."""
+    if not subscriber_ids:
+        return {}, {}, {}
+    start, end = period_window(period, tz)
+    calls: dict[int, list[rules.CallToRate]] = {i: [] for i in subscriber_ids}
+    stored: dict[str, Stored] = {}
+    # Core text, no ORM/type processing of the ~10 rows per subscriber: ``started_at`` comes back as
+    # the driver gives it (asyncpg: an aware datetime; SQLite: UTC text, as ``UTCDateTime`` stores it).
+    bounds = {"lo": min(subscriber_ids), "hi": max(subscriber_ids)}
+    rows = await uow.session.execute(_CALLS_OF_MONTH, {**bounds, "start": start, "end": end})
+    parse = datetime.fromisoformat
+    for caller_id, call_id, started_at, seconds in rows:
+        month = calls.get(caller_id)
+        if month is None:
+            continue
+        if isinstance(started_at, str):
+            started_at = parse(started_at).replace(tzinfo=UTC)
+        month.append(rules.CallToRate(call_id, started_at, seconds))
+    if with_stored:
+        for call_id, *charge in await uow.session.execute(_CHARGES_OF_MONTH, {**bounds, "period": period}):
+            if charge[0] in calls:
+                stored[call_id] = tuple(charge)
+    books = await price_books(uow, subscriber_ids, prices)
+    results: dict[int, list[rules.ChargeResult]] = {}
+    for sub_id, month in calls.items():
+        book = books[sub_id]
+
+        def price_for(call: rules.CallToRate, book: PriceBook = book) -> rules.RatePrice | None:
+            term = book.price_on(call.started_at.astimezone(tz).date())
+            return None if term is None else term.rate
+
+        results[sub_id] = rules.rate_month(month, price_for) if month else []
+    return results, books, stored
+
+
+async def compute_months(
+    uow: UnitOfWork, subscriber_ids: Sequence[int], period: str, tz: ZoneInfo, prices: Prices
+) -> tuple[dict[int, list[rules.ChargeResult]], dict[int, PriceBook]]:
+    """Rate the months of ``subscriber_ids`` in memory (nothing written)."""
+    results, books, _ = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=False)
+    return results, books
 
 
 async def compute_month(
     uow: UnitOfWork, subscriber_id: int, period: str, tz: ZoneInfo, book: PriceBook | None = None
 ) -> tuple[list[rules.ChargeResult], PriceBook]:
     """Rate the subscriber's month in memory (nothing written)."""
-    start, end = period_window(period, tz)
-    rows = await uow.session.execute(
-        select(CallRecord.id, CallRecord.started_at, CallRecord.billable_seconds).where(
-            CallRecord.caller_id == subscriber_id,
-            CallRecord.state == "ended",
-            CallRecord.outcome == "answered",
-            CallRecord.billable_seconds > 0,
-            CallRecord.started_at >= start,
-            CallRecord.started_at < end,
-        )
-    )
-    calls = [rules.CallToRate(r.id, r.started_at, r.billable_seconds) for r in rows]
-    book = book or await price_book(uow, subscriber_id)
+    results, books = await compute_months(uow, [subscriber_id], period, tz, await load_prices(uow))
+    return results[subscriber_id], books[subscriber_id]
 
-    def price_for(call: rules.CallToRate) -> rules.RatePrice | None:
-        p = book.price_on(call.started_at.astimezone(tz).date())
-        return None if p is None else rate_price(p)
 
-    return rules.rate_month(calls, price_for), book
+async def rate_subscribers(
+    uow: UnitOfWork,
+    subscriber_ids: Sequence[int],
+    period: str,
+    tz: ZoneInfo,
+    now: datetime,
+    prices: Prices | None = None,
+) -> tuple[int, dict[int, list[rules.ChargeResult]], dict[int, PriceBook]]:
+    """Rate and store the month's charges of ``subscriber_ids`` in ``uow`` (not committed).
+
+    Rows are written only where they changed (bulk upsert); charges of calls that no longer
+    qualify are deleted.  Returns the rows written, the results and the price books."""
+    if prices is None:
+        prices = await load_prices(uow)
+    results, books, stored = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=True)
+    s = uow.session
+    rows: list[dict[str, Any]] = []
+    kept = 0
+    for sub_id, month in results.items():
+        for r in month:
+            values = (sub_id, period, r.price_id, r.rated_seconds, r.included_seconds, r.charged_seconds, r.amount.fen)
+            if stored.get(r.call_id) == values:
+                kept += 1
+                continue
+            rows.append(
+                {
+                    "call_id": r.call_id,
+                    "subscriber_id": sub_id,
+                    "period": period,
+                    "plan_price_id": r.price_id,
+                    "rated_seconds": r.rated_seconds,
+                    "included_seconds": r.included_seconds,
+                    "charged_seconds": r.charged_seconds,
+                    "amount_fen": r.amount.fen,
+                    "rated_at": now,
+                }
+            )
+    conn = await s.connection()
+    # A charge rated before under another month or subscriber is moved (ON CONFLICT … DO UPDATE).
+    await ledger.write_rows(conn, CallCharge, rows, upsert_on="call_id")
+    # Charges of calls that no longer qualify (should not happen: records end once) — looked for
+    # only when the month holds more charges than the calls that matched.
+    where = (CallCharge.subscriber_id.in_(subscriber_ids), CallCharge.period == period)
+    held = int(await s.scalar(select(func.count()).select_from(CallCharge).where(*where)) or 0)
+    stale: list[str] = []
+    if held > kept + len(rows):
+        qualifying = {r.call_id for month in results.values() for r in month}
+        stale = [c for c in await s.scalars(select(CallCharge.call_id).where(*where)) if c not in qualifying]
+    for i in range(0, len(stale), WRITE_BATCH):
+        await conn.execute(delete(CallCharge).where(CallCharge.call_id.in_(stale[i : i + WRITE_BATCH])))
+    return len(rows) + len(stale), results, books
 
 
 async def rate_subscriber_month(uow: UnitOfWork, subscriber_id: int, period: str, tz: ZoneInfo, now: datetime) -> int:
-    """Rate and store the month's charges in ``uow`` (not committed); returns rows written."""
-    results, _ = await compute_month(uow, subscriber_id, period, tz)
-    existing = {
-        c.call_id: c
-        for c in await uow.session.scalars(
-            select(CallCharge).where(CallCharge.subscriber_id == subscriber_id, CallCharge.period == period)
-        )
-    }
-    written = 0
-    for r in results:
-        row = existing.pop(r.call_id, None)
-        values = {
-            "plan_price_id": r.price_id,
-            "rated_seconds": r.rated_seconds,
-            "included_seconds": r.included_seconds,
-            "charged_seconds": r.charged_seconds,
-            "amount_fen": r.amount.fen,
-        }
-        if row is None:
-            row = await uow.session.get(CallCharge, r.call_id)  # rated under another period/subscriber?
-            if row is None:
-                uow.session.add(
-                    CallCharge(call_id=r.call_id, subscriber_id=subscriber_id, period=period, rated_at=now, **values)
-                )
-                written += 1
-                continue
-            row.subscriber_id, row.period = subscriber_id, period
-        if any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.rated_at = now
-            written += 1
-    if existing:  # calls that no longer qualify (should not happen: records end once)
-        await uow.session.execute(delete(CallCharge).where(CallCharge.call_id.in_(list(existing))))
-        written += len(existing)
-    await uow.session.flush()
+    """Rate and store one subscriber's month in ``uow`` (not committed); returns rows written."""
+    written, _, _ = await rate_subscribers(uow, [subscriber_id], period, tz, now)
     return written
 
 
@@ -200,11 +325,15 @@ class RatingService:
                     )
                 )
             )
+        async with self.deps.uow() as uow:
+            prices = await load_prices(uow)
         written = 0
         for i in range(0, len(callers), BATCH):
             async with self.deps.uow() as uow:
-                for subscriber_id in callers[i : i + BATCH]:
-                    written += await rate_subscriber_month(uow, subscriber_id, period, self.tz, self.deps.clock.now())
+                n, _, _ = await rate_subscribers(
+                    uow, callers[i : i + BATCH], period, self.tz, self.deps.clock.now(), prices
+                )
+                written += n
                 await uow.commit()
         return {"subscribers": len(callers), "rows_written": written}
 
@@ -216,7 +345,7 @@ class RatingService:
             results, book = await compute_month(uow, subscriber_id, period, self.tz)
         priced = [r for r in results if r.price_id is not None]
         allowance = 0
-        first_price = None
+        first_price: PlanTerm | None = None
         if priced:
             first_price = next(p for ps in book.prices.values() for p in ps if p.id == priced[0].price_id)
         else:

@@ -21,18 +21,19 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
-from sqlalchemy import Exists, and_, exists, insert, or_, select, update
+from sqlalchemy import BindParameter, Exists, and_, bindparam, exists, false, or_, select, update
 
 from videophone.adapters.bus import Bus
-from videophone.adapters.db.models import CallRecord, SignalingNode, Subscriber
+from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
 from videophone.domain.call_rules import Party, check_invite
 from videophone.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
+from videophone.domain.contacts import normalize_number
 from videophone.domain.errors import InvalidState
 from videophone.domain.policy import OperatorPolicy
 from videophone.services import policy as policy_service
-from videophone.services.contacts import blocked_clause
+from videophone.services.call_records import CallRecordWriter
 from videophone.services.deps import Deps
 
 log = structlog.get_logger(__name__)
@@ -116,6 +117,15 @@ class SignalingHub:
         self._tasks: list[asyncio.Task[None]] = []
         self._policy: tuple[float, OperatorPolicy] | None = None
         self._bus_ready = asyncio.Event()
+        # Call-record writes of many calls are committed together (each write still awaited).
+        self.records = CallRecordWriter(deps.uow)
+        # Subscribers in a call held by this node, counted from the moment the invite is decided
+        # (before its record is committed) until the call is finalized; and call ids whose insert is
+        # being committed.  With the database's view (committed records), this keeps "busy" and
+        # "duplicate call id" exact although the invite's reads and its insert are separate
+        # transactions now.
+        self._in_call: dict[int, int] = {}
+        self._inserting: set[str] = set()
         # Called with the call id after a call record's end is written (e.g. rating); errors are logged.
         self.on_call_ended: list[Callable[[str], Awaitable[None]]] = []
 
@@ -146,6 +156,7 @@ class SignalingHub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        await self.records.close()
         for session in list(self.local.values()):
             with contextlib.suppress(Exception):
                 await session.link.close(1001)
@@ -183,28 +194,24 @@ class SignalingHub:
         device: DeviceRef = (subscriber_id, device_id)
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            sub = await uow.session.get(Subscriber, subscriber_id)
-            assert sub is not None
+            conn = await uow.session.connection()  # Core statements: no ORM session work
+            sub = (await conn.execute(_CONNECT_SUBSCRIBER, {"id": subscriber_id})).one()
             number, name = sub.number, sub.name
-            rows = list(
-                await uow.session.scalars(
-                    select(CallRecord).where(
-                        CallRecord.ended_at.is_(None),
-                        or_(
-                            and_(CallRecord.caller_id == subscriber_id, CallRecord.caller_device == device_id),
-                            and_(CallRecord.callee_id == subscriber_id, CallRecord.callee_device == device_id),
-                        ),
+            rows = (await conn.execute(_CONNECT_OPEN_CALLS, {"sub": subscriber_id, "device": device_id})).all()
+            peers = (
+                {
+                    p.id: p
+                    for p in await conn.execute(
+                        select(Subscriber.id, Subscriber.name).where(
+                            Subscriber.id.in_(
+                                [r.callee_id if r.caller_id == subscriber_id else r.caller_id for r in rows]
+                            )
+                        )
                     )
-                )
+                }
+                if rows
+                else {}
             )
-            peers = {
-                s.id: s
-                for s in await uow.session.scalars(
-                    select(Subscriber).where(
-                        Subscriber.id.in_([r.callee_id if r.caller_id == subscriber_id else r.caller_id for r in rows])
-                    )
-                )
-            }
         old = self.local.get(device)
         self.local[device] = DeviceSession(subscriber_id, device_id, number, name, link)
         if old is not None:
@@ -361,64 +368,85 @@ class SignalingHub:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
         async with self.deps.uow() as uow:
+            conn = await uow.session.connection()  # Core statements: no ORM session work
             # Two reads (both parties; then every yes/no the rules need) instead of six.
-            parties = (
-                await uow.session.execute(
-                    select(
-                        Subscriber.id,
-                        Subscriber.number,
-                        Subscriber.name,
-                        Subscriber.review_state,
-                        Subscriber.service_state,
-                    ).where(or_(Subscriber.id == device[0], Subscriber.number == to))
-                )
-            ).all()
+            # Both statements are built once with bound parameters (no per-call SQL construction).
+            parties = (await conn.execute(_INVITE_PARTIES, {"caller_id": device[0], "to": to})).all()
             caller = next(p for p in parties if p.id == device[0])
             callee = next((p for p in parties if p.number == to), None)
-            checks: list[Any] = [exists().where(CallRecord.id == call_id), _open_call_of(caller.id)]
-            if callee is not None:
-                checks.append(_open_call_of(callee.id))
-                checks.append(blocked_clause(callee.id, caller.number))
-            flags = (await uow.session.execute(select(*checks))).one()
-            if flags[0]:
-                await self._error(device, "duplicate_call_id", message, call_id)
-                return
-            caller_in_call = bool(flags[1])
-            callee_in_call = callee is not None and bool(flags[2])
-            blocked = callee is not None and bool(flags[3])
-            callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
-            refusal = check_invite(
-                _party(caller),
-                _party(callee) if callee is not None else None,
-                caller_in_call=caller_in_call,
-                blocked=blocked,
-                callee_in_call=callee_in_call,
-                callee_devices=len(callee_devices),
-            )
-            callee_id = callee.id if callee is not None else 0
-            if refusal is not None:
-                call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
+            flags: Any  # (duplicate id, caller in a call[, callee in a call, blocked])
+            if callee is None:
+                flags = (
+                    await conn.execute(_INVITE_FLAGS_NO_CALLEE, {"call_id": call_id, "caller_id": caller.id})
+                ).one()
             else:
-                call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
-            await uow.session.execute(
-                insert(CallRecord).values(
-                    id=call_id,
-                    caller_id=caller.id,
-                    callee_id=callee.id if callee is not None else None,
-                    caller_number=caller.number,
-                    callee_number=to,
-                    caller_device=device[1],
-                    callee_device="",
-                    node_id=self.node_id,
-                    state=call.state.value,
-                    started_at=now,
-                    ended_at=call.ended_at,
-                    outcome=call.outcome.value if call.outcome else "",
-                    end_reason=call.end_reason.value if call.end_reason else "",
-                    billable_seconds=0,
-                )
+                # The block check is contacts.blocked_clause with bound parameters.
+                blocked_number = normalize_number(caller.number)
+                flags = (
+                    await conn.execute(
+                        _INVITE_FLAGS if blocked_number else _INVITE_FLAGS_UNBLOCKABLE,
+                        {
+                            "call_id": call_id,
+                            "caller_id": caller.id,
+                            "callee_id": callee.id,
+                            "blocked_number": blocked_number,
+                        },
+                    )
+                ).one()
+        if flags[0] or call_id in self._inserting or call_id in self.calls:
+            await self._error(device, "duplicate_call_id", message, call_id)
+            return
+        callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
+        # From here to the registration below nothing awaits: the decision and the bookkeeping
+        # that makes later invites see this call (before its record is committed) are one step.
+        if call_id in self._inserting or call_id in self.calls:
+            await self._error(device, "duplicate_call_id", message, call_id)
+            return
+        caller_in_call = bool(flags[1]) or caller.id in self._in_call
+        callee_in_call = callee is not None and (bool(flags[2]) or callee.id in self._in_call)
+        blocked = callee is not None and bool(flags[3])
+        refusal = check_invite(
+            _party(caller),
+            _party(callee) if callee is not None else None,
+            caller_in_call=caller_in_call,
+            blocked=blocked,
+            callee_in_call=callee_in_call,
+            callee_devices=len(callee_devices),
+        )
+        callee_id = callee.id if callee is not None else 0
+        if refusal is not None:
+            call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
+        else:
+            call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
+        parties_in_call = (caller.id, callee_id) if call.state is not CallState.ENDED else ()
+        for subscriber_id in parties_in_call:
+            self._in_call[subscriber_id] = self._in_call.get(subscriber_id, 0) + 1
+        self._inserting.add(call_id)
+        try:
+            await self.records.insert(
+                {
+                    "id": call_id,
+                    "caller_id": caller.id,
+                    "callee_id": callee.id if callee is not None else None,
+                    "caller_number": caller.number,
+                    "callee_number": to,
+                    "caller_device": device[1],
+                    "callee_device": "",
+                    "node_id": self.node_id,
+                    "state": call.state.value,
+                    "started_at": now,
+                    "ended_at": call.ended_at,
+                    "outcome": call.outcome.value if call.outcome else "",
+                    "end_reason": call.end_reason.value if call.end_reason else "",
+                    "billable_seconds": 0,
+                }
             )
-            await uow.commit()
+        except BaseException:
+            for subscriber_id in parties_in_call:
+                self._left_call(subscriber_id)
+            raise
+        finally:
+            self._inserting.discard(call_id)
         meta = CallMeta(
             caller_number=caller.number,
             caller_name=caller.name,
@@ -433,6 +461,8 @@ class SignalingHub:
             self.calls[call_id] = call
             self.meta[call_id] = meta
         await self._dispatch(call, meta, sends)
+        if call.state is CallState.ENDED:
+            self._forget(call, meta)
 
     # -- applying effects ----------------------------------------------------------------------------
     async def _apply(self, call: Call, sends: list[Send]) -> None:
@@ -442,6 +472,18 @@ class SignalingHub:
             # (call again at once, look at their history) sees it finished.
             await self._finalize(call)
         await self._dispatch(call, meta, sends)
+        if call.state is CallState.ENDED:
+            self._forget(call, meta)
+
+    def _forget(self, call: Call, meta: CallMeta) -> None:
+        """Drop an ended call from its devices' lists (kept for "lost"/"back" on reconnection, where an
+        ended call only costs a database read to find nothing to do)."""
+        for device in (call.caller, *meta.nodes):
+            calls = self.device_calls.get(device)
+            if calls is not None:
+                calls.discard(call.id)
+                if not calls:
+                    del self.device_calls[device]
 
     async def _dispatch(self, call: Call, meta: CallMeta, sends: list[Send]) -> None:
         for send in sends:
@@ -464,39 +506,38 @@ class SignalingHub:
         return message
 
     async def _record_answer(self, call: Call) -> None:
-        async with self.deps.uow() as uow:
-            await uow.session.execute(
-                update(CallRecord)
-                .where(CallRecord.id == call.id, CallRecord.ended_at.is_(None))
-                .values(
-                    state=CallState.ANSWERED.value,
-                    answered_at=call.answered_at,
-                    callee_device=call.answered_device or "",
-                )
-            )
-            await uow.commit()
+        await self.records.answer(
+            call.id,
+            state=CallState.ANSWERED.value,
+            answered_at=call.answered_at,
+            callee_device=call.answered_device or "",
+        )
+
+    def _left_call(self, subscriber_id: int) -> None:
+        left = self._in_call.get(subscriber_id, 0) - 1
+        if left > 0:
+            self._in_call[subscriber_id] = left
+        else:
+            self._in_call.pop(subscriber_id, None)
 
     async def _finalize(self, call: Call) -> None:
         """Write the call record's end — exactly once (the row is only updated while still open)."""
-        self.calls.pop(call.id, None)
+        if self.calls.pop(call.id, None) is not None:
+            for subscriber_id in (call.caller[0], call.callee_id):
+                self._left_call(subscriber_id)
         self.meta.pop(call.id, None)
         for key in [k for k in self._event_at if k[0] == call.id]:
             del self._event_at[key]
-        async with self.deps.uow() as uow:
-            await uow.session.execute(
-                update(CallRecord)
-                .where(CallRecord.id == call.id, CallRecord.ended_at.is_(None))
-                .values(
-                    state=CallState.ENDED.value,
-                    answered_at=call.answered_at,
-                    callee_device=call.answered_device or "",
-                    ended_at=call.ended_at,
-                    outcome=call.outcome.value if call.outcome else "",
-                    end_reason=call.end_reason.value if call.end_reason else "",
-                    billable_seconds=call.billable_seconds(),
-                )
-            )
-            await uow.commit()
+        await self.records.end(
+            call.id,
+            state=CallState.ENDED.value,
+            answered_at=call.answered_at,
+            callee_device=call.answered_device or "",
+            ended_at=call.ended_at,
+            outcome=call.outcome.value if call.outcome else "",
+            end_reason=call.end_reason.value if call.end_reason else "",
+            billable_seconds=call.billable_seconds(),
+        )
         self._locks.pop(call.id, None)
         for hook in self.on_call_ended:
             try:
@@ -647,7 +688,7 @@ def _party(sub: Any) -> Party:
     return Party(sub.id, sub.number, sub.review_state, sub.service_state)
 
 
-def _open_call_of(subscriber_id: int) -> Exists:
+def _open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
     """Whether the subscriber is in a call that has not ended (on any node)."""
     # Through the state index: open calls are few, whatever the length of anyone's history.
     return exists().where(
@@ -655,3 +696,40 @@ def _open_call_of(subscriber_id: int) -> Exists:
         CallRecord.ended_at.is_(None),
         or_(CallRecord.caller_id == subscriber_id, CallRecord.callee_id == subscriber_id),
     )
+
+
+# A connecting device: its subscriber; the calls it is part of that are still going.
+_CONNECT_SUBSCRIBER = select(Subscriber.number, Subscriber.name).where(Subscriber.id == bindparam("id"))
+_CONNECT_OPEN_CALLS = select(
+    CallRecord.id,
+    CallRecord.caller_id,
+    CallRecord.callee_id,
+    CallRecord.caller_number,
+    CallRecord.callee_number,
+    CallRecord.state,
+    CallRecord.answered_at,
+    CallRecord.node_id,
+).where(
+    CallRecord.ended_at.is_(None),
+    or_(
+        and_(CallRecord.caller_id == bindparam("sub"), CallRecord.caller_device == bindparam("device")),
+        and_(CallRecord.callee_id == bindparam("sub"), CallRecord.callee_device == bindparam("device")),
+    ),
+)
+
+# The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
+# callee blocked the caller (contacts.blocked_clause, with the caller's number normalized the same way).
+_INVITE_PARTIES = select(
+    Subscriber.id, Subscriber.number, Subscriber.name, Subscriber.review_state, Subscriber.service_state
+).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
+_DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
+_INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, _open_call_of(bindparam("caller_id")))
+_INVITE_FLAGS_UNBLOCKABLE = select(
+    _DUPLICATE, _open_call_of(bindparam("caller_id")), _open_call_of(bindparam("callee_id")), false()
+)
+_INVITE_FLAGS = select(
+    _DUPLICATE,
+    _open_call_of(bindparam("caller_id")),
+    _open_call_of(bindparam("callee_id")),
+    exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
+)

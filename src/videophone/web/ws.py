@@ -212,7 +212,9 @@ async def signaling(websocket: WebSocket) -> None:
         return
     link = WsLink(websocket, principal.language)
     try:
-        first = await asyncio.wait_for(_receive(websocket), timeout=HELLO_TIMEOUT)
+        # asyncio.timeout, not wait_for: no extra task per receive (Python 3.11 wraps in one).
+        async with asyncio.timeout(HELLO_TIMEOUT):
+            first = await _receive(websocket)
     except TimeoutError:
         await websocket.close(CLOSE_HELLO_TIMEOUT)
         return
@@ -236,7 +238,8 @@ async def signaling(websocket: WebSocket) -> None:
     try:
         while True:
             try:
-                text = await asyncio.wait_for(_receive(websocket), timeout=idle_timeout)
+                async with asyncio.timeout(idle_timeout):
+                    text = await _receive(websocket)
             except TimeoutError:
                 break  # silent for too long: treat as gone
             if not bucket.take():

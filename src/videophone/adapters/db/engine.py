@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -19,6 +22,54 @@ def normalize_url(url: str) -> str:
     return url
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+
+
+class InlineSqliteConnection(aiosqlite.Connection):
+    """An aiosqlite connection that runs each call on the event loop's thread.
+
+    aiosqlite hands every call (cursor, execute, fetch, close, commit) to its worker thread and back:
+    two thread switches and a self-pipe wake-up per call, which cost far more CPU than the SQLite
+    work of this service's short statements on a local file.  Here a call runs at once, with
+    SQLite's busy timeout at 0 so it can never sleep in the loop; only when the database is locked
+    by *another* process (a CLI command, another tool) does the call go to the worker thread, which
+    waits for the lock with the usual busy timeout — as plain aiosqlite would.  A statement that
+    failed with SQLITE_BUSY changed nothing, so running it again there is safe.  With a pool of one
+    connection (see make_engine) the calls of this process never overlap.
+    """
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (_SQLITE_BUSY, _SQLITE_LOCKED):
+                raise
+        connection = self._conn
+
+        def waiting() -> Any:
+            connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                connection.execute("PRAGMA busy_timeout=0")
+
+        return await super()._execute(waiting)  # type: ignore[no-untyped-call]
+
+
+def _inline_sqlite_creator(database: str) -> Callable[[], Any]:
+    async def connect() -> aiosqlite.Connection:
+        connection = InlineSqliteConnection(
+            lambda: sqlite3.connect(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False), 64
+        )
+        connection._thread.daemon = True
+        return await connection
+
+    return connect
+
+
 def make_engine(url: str) -> AsyncEngine:
     url = normalize_url(url)
     parsed = make_url(url)
@@ -30,11 +81,19 @@ def make_engine(url: str) -> AsyncEngine:
             # at BEGIN (see _sqlite_begin), so two connections of this process can never work at the
             # same time anyway; with more, waiters spin in SQLite's busy handler (sleeps of up to
             # 100 ms: long tail latencies) and overflow connections are opened and closed per burst.
+            # Its calls run inline on the event loop (InlineSqliteConnection): the thread hand-offs
+            # were most of the CPU a statement cost.
             engine = create_async_engine(
-                url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=30
+                url,
+                async_creator=_inline_sqlite_creator(parsed.database),
+                pool_size=1,
+                max_overflow=0,
+                pool_timeout=30,
             )
+            busy_timeout_ms = 0  # waits for another process's lock happen in the worker thread
         else:
             engine = create_async_engine(url, connect_args={"timeout": 30})
+            busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -44,7 +103,7 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
