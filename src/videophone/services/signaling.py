@@ -127,12 +127,17 @@ class SignalingHub:
         self._in_call: dict[int, int] = {}
         self._inserting: set[str] = set()
         # Called with the call id after a call record's end is written (e.g. rating); errors are logged.
+        # They run in a background worker, in order, off the path that tells the parties; the bill
+        # run rates the whole period again, so nothing depends on them having run.
         self.on_call_ended: list[Callable[[str], Awaitable[None]]] = []
+        self._ended: asyncio.Queue[str] = asyncio.Queue()
+        self._hook_worker: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
         await self._heartbeat_once(started=True)
         loop = asyncio.get_running_loop()
+        self._hook_worker = loop.create_task(self._run_hooks(), name="signaling-call-ended-hooks")
         self._tasks = [
             loop.create_task(self._bus_loop(), name="signaling-bus"),
             loop.create_task(self._every(TICK_SECONDS, self.tick), name="signaling-tick"),
@@ -156,6 +161,14 @@ class SignalingHub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        if self._hook_worker is not None:
+            # Let the queued hooks (rating of the calls just ended) finish, within reason.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ended.join(), timeout=10)
+            self._hook_worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._hook_worker
+            self._hook_worker = None
         await self.records.close()
         for session in list(self.local.values()):
             with contextlib.suppress(Exception):
@@ -539,11 +552,26 @@ class SignalingHub:
             billable_seconds=call.billable_seconds(),
         )
         self._locks.pop(call.id, None)
+        if self.on_call_ended:
+            if self._hook_worker is not None and not self._hook_worker.done():
+                self._ended.put_nowait(call.id)
+            else:  # not started (no event loop of its own): run them here
+                await self._call_hooks(call.id)
+
+    async def _call_hooks(self, call_id: str) -> None:
         for hook in self.on_call_ended:
             try:
-                await hook(call.id)
+                await hook(call_id)
             except Exception:  # a hook (rating) must never break signaling
-                log.exception("call-ended hook failed", call_id=call.id)
+                log.exception("call-ended hook failed", call_id=call_id)
+
+    async def _run_hooks(self) -> None:
+        while True:
+            call_id = await self._ended.get()
+            try:
+                await self._call_hooks(call_id)
+            finally:
+                self._ended.task_done()
 
     # -- delivery --------------------------------------------------------------------------------------
     async def _deliver(
