@@ -25,14 +25,14 @@ test: $(STAMP)
 
 ## Static checks: ruff (lint + format), mypy --strict, the import contracts (domain/ is pure).
 check: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests scripts
-	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts bench
+	$(BIN)/ruff check --fix src tests scripts bench
 
 ## Regenerate the README screenshots from the running app.
 screenshots: $(STAMP)

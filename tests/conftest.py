@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from tests.support.databases import admin_execute
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.engine import make_engine, normalize_url
 from videophone.adapters.db.migrate import upgrade_async
@@ -34,32 +35,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.postgres)
 
 
-async def _admin_execute(admin_url: str, statement: str) -> None:
-    """Run one statement (CREATE/DROP DATABASE) on the PostgreSQL server the tests were given."""
-    import asyncpg
-
-    url = make_url(normalize_url(admin_url))
-    conn = await asyncpg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        database=url.database or "postgres",
-    )
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 async def _create_pg_database(admin_url: str) -> str:
     name = f"vp_test_{uuid.uuid4().hex[:10]}"
-    await _admin_execute(admin_url, f'CREATE DATABASE "{name}"')
+    await admin_execute(admin_url, f'CREATE DATABASE "{name}"')
     return make_url(normalize_url(admin_url)).set(database=name).render_as_string(hide_password=False)
 
 
 async def _drop_pg_database(admin_url: str, test_url: str) -> None:
-    await _admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{make_url(test_url).database}" WITH (FORCE)')
+    await admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{make_url(test_url).database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+from tests.support.databases import admin_execute  # noqa: E402
 
 from bench.billing.seed import seed  # noqa: E402
 from videophone.adapters.crypto import FieldCipher  # noqa: E402
@@ -109,23 +110,6 @@ def last_period() -> str:
 
 
 # -- databases -----------------------------------------------------------------------------------------
-async def _pg_admin(admin_url: str, statement: str) -> None:
-    import asyncpg
-
-    url = make_url(normalize_url(admin_url))
-    conn = await asyncpg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        database=url.database or "postgres",
-    )
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 async def fresh_database(database_url: str | None, tmp: Path) -> tuple[str, str | None]:
     """The URL to use and, for PostgreSQL, the database to drop afterwards."""
     if not database_url:
@@ -134,7 +118,7 @@ async def fresh_database(database_url: str | None, tmp: Path) -> tuple[str, str 
     if url.get_backend_name() != "postgresql":
         return database_url, None
     name = f"bench_billing_{uuid.uuid4().hex[:10]}"
-    await _pg_admin(database_url, f'CREATE DATABASE "{name}"')
+    await admin_execute(database_url, f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False), name
 
 
@@ -367,7 +351,7 @@ async def bench(args: argparse.Namespace, tmp: Path) -> tuple[Figures, list[str]
             await c.close()
     finally:
         if pg_name and args.database_url:
-            await _pg_admin(args.database_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            await admin_execute(args.database_url, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
     return fig, problems
 
 
