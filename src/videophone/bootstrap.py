@@ -64,12 +64,8 @@ class Container:
         await self.agreement.ensure_initial()
 
     async def close(self) -> None:
-        await self.bus.close()
+        await self.signaling.bus.close()
         await self.engine.dispose()
-
-    @property
-    def bus(self) -> Bus:
-        return self.signaling.bus
 
 
 def _mailer(settings: Settings) -> Mailer:

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 
 from videophone.adapters.crypto import new_token, token_digest
 from videophone.adapters.db.models import AuthSession, LoginFailure, PasswordReset, StaffUser, Subscriber
@@ -442,7 +442,3 @@ class AuthService:
             await uow.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
             await uow.commit()
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    async def count_sessions(self) -> int:
-        async with self.deps.uow() as uow:
-            return int(await uow.session.scalar(select(func.count()).select_from(AuthSession)) or 0)

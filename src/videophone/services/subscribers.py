@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -406,9 +406,3 @@ class SubscriberService:
             if sub.kind == SubscriberKind.ORGANIZATION.value:
                 return {"address": data["address"], "credit_code": data["id_number"]}
             return {"address": masking.mask_text(data["address"]), "credit_code": ""}
-
-    async def birth_date(self, subscriber_id: int) -> date | None:
-        async with self.deps.uow() as uow:
-            sub = await self._get(uow, subscriber_id)
-            text = self._dec("birth_date", sub.birth_date_enc)
-            return date.fromisoformat(text) if text else None

@@ -40,6 +40,12 @@
     return h ? h + ":" + m + ":" + sec : m + ":" + sec;
   }
 
+  /** A number in the page's language ("—" when missing), at most ``digits`` decimals. */
+  function num(value, digits) {
+    if (value === null || value === undefined) return "—";
+    return Number(value).toLocaleString(VP.lang, { maximumFractionDigits: digits === undefined ? 0 : digits });
+  }
+
   function formatSize(bytes) {
     if (bytes < 1024) return bytes + " B";
     if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
@@ -965,7 +971,7 @@
   // each registers its initializer in VP.pages[<body data-page>].
   window.VP.pages = window.VP.pages || {};
   window.VP.ui = { t, el, $, $$, bind, fillTable, formatDate, formatSize, labelOf, onSubmit, formValues,
-    showErrors, setBusy, handlePageError, ApiError, query, renderPager, mmss };
+    showErrors, setBusy, handlePageError, ApiError, query, renderPager, mmss, num };
   window.VP.showErrors = showErrors;
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -4,7 +4,7 @@
   "use strict";
 
   const VP = window.VP;
-  const { t, el, $, fillTable, labelOf, setBusy, handlePageError, showErrors, formValues, mmss, renderPager } = VP.ui;
+  const { t, el, $, fillTable, labelOf, setBusy, handlePageError, showErrors, formValues, mmss, renderPager, num } = VP.ui;
   const TZ = "Asia/Shanghai";
   const LIMIT = 50;
   const LIVE_MS = 5000;
@@ -15,11 +15,6 @@
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return iso;
     return date.toLocaleString(VP.lang, { timeZone: TZ, dateStyle: "medium", timeStyle: "medium" });
-  }
-
-  function num(value, digits) {
-    if (value === null || value === undefined) return "—";
-    return Number(value).toLocaleString(VP.lang, { maximumFractionDigits: digits === undefined ? 0 : digits });
   }
 
   function badge(text, cls, attrs) {

@@ -5,7 +5,7 @@
   "use strict";
 
   const VP = window.VP;
-  const { t, el, $, $$, labelOf, setBusy, handlePageError, showErrors, mmss, renderPager } = VP.ui;
+  const { t, el, $, $$, labelOf, setBusy, handlePageError, showErrors, mmss, renderPager, num } = VP.ui;
   const LIMIT = 20;
   const DIRECTIONS = ["all", "missed", "incoming", "outgoing"];
   const TZ = "Asia/Shanghai";
@@ -20,11 +20,6 @@
       ? { timeZone: TZ, timeStyle: "medium" }
       : { timeZone: TZ, dateStyle: "medium", timeStyle: "short" };
     return date.toLocaleString(VP.lang, opts);
-  }
-
-  function num(value, digits) {
-    if (value === null || value === undefined) return "—";
-    return Number(value).toLocaleString(VP.lang, { maximumFractionDigits: digits === undefined ? 0 : digits });
   }
 
   function outcomeText(call) {
