@@ -9,7 +9,7 @@ import redis.asyncio as redis_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videophone.adapters.bus import Bus, MemoryBus, RedisBus
-from videophone.adapters.clock import Clock, SystemClock
+from videophone.adapters.clock import Clock, OffsetFileClock, SystemClock
 from videophone.adapters.crypto import FieldCipher, load_or_create_key
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.uow import UnitOfWork
@@ -17,6 +17,7 @@ from videophone.adapters.mail import FileMailer, Mailer, SmtpMailer
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
 from videophone.config import Settings
+from videophone.services.account_history import AccountHistoryService
 from videophone.services.agreement import AgreementService
 from videophone.services.audit import AuditService
 from videophone.services.auth import AuthService
@@ -25,6 +26,7 @@ from videophone.services.calls import CallHistoryService
 from videophone.services.contacts import ContactService
 from videophone.services.deps import AuthLimits, Deps
 from videophone.services.ledger import AdjustmentService
+from videophone.services.notifications import NotificationService
 from videophone.services.numbers import NumberService
 from videophone.services.orders import OrderService
 from videophone.services.policy import PolicyService
@@ -57,6 +59,8 @@ class Container:
     rating: RatingService
     billing: BillingService
     adjustments: AdjustmentService
+    notifications: NotificationService
+    account_history: AccountHistoryService
 
     async def ensure_reference_data(self) -> None:
         """Version 1 of the policy and of the agreement, if the database has none yet."""
@@ -101,7 +105,7 @@ def build(
     sessionmaker = make_sessionmaker(engine)
     deps = Deps(
         uow=lambda: UnitOfWork(sessionmaker),
-        clock=clock or SystemClock(),
+        clock=clock or (OffsetFileClock(settings.clock_file) if settings.clock_file else SystemClock()),
         cipher=FieldCipher(key),
         hasher=hasher or Argon2Hasher(),
         limits=AuthLimits(
@@ -143,6 +147,8 @@ def build(
         rating=RatingService(deps),
         billing=BillingService(deps),
         adjustments=AdjustmentService(deps),
+        notifications=NotificationService(deps),
+        account_history=AccountHistoryService(deps),
     )
     container.signaling.on_call_ended.append(container.rating.rate_call)
     return container

@@ -60,6 +60,23 @@ class Settings(BaseSettings):
     node_stale_seconds: float = Field(default=30, description="A node silent this long has its calls ended")
     sweep_seconds: float = Field(default=10, description="How often each node looks for calls of stopped nodes")
 
+    # The payment gateway: the built-in one runs as `videophone gateway` on its own port.
+    gateway_url: str = Field(default="", description="Base URL of the payment gateway (default: built-in)")
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = Field(default=8001, description="Port of the built-in gateway (`videophone gateway`)")
+    gateway_merchant_id: str = "videophone-demo"
+    gateway_secret: str = Field(default="", description="HMAC secret shared with the payment gateway")
+    clock_file: Path | None = Field(
+        default=None,
+        description="Demo/test only: a file holding a number of seconds the clock runs ahead of real time",
+    )
+
+    def effective_gateway_url(self) -> str:
+        return (self.gateway_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip("/")
+
+    def effective_gateway_secret(self) -> str:
+        return self.gateway_secret or f"demo-gateway:{self.secret_key}"
+
     def turn_config(self) -> TurnConfig:
         return TurnConfig(_split(self.stun_urls), _split(self.turn_urls), self.turn_secret, self.turn_ttl_seconds)
 
@@ -85,5 +102,9 @@ class Settings(BaseSettings):
             problems.append("VIDEOPHONE_DATA_KEY (or an existing VIDEOPHONE_DATA_KEY_FILE) must be set")
         if not self.database_url:
             problems.append("VIDEOPHONE_DATABASE_URL must be set")
+        if not self.gateway_secret or len(self.gateway_secret) < 32:
+            problems.append("VIDEOPHONE_GATEWAY_SECRET must be set to a random value of at least 32 characters")
+        if self.clock_file is not None:
+            problems.append("VIDEOPHONE_CLOCK_FILE is for demos and tests only (demo mode)")
         if problems:
             raise SettingsError("; ".join(problems))

@@ -108,7 +108,7 @@ def allocate_rent(rent: Money, parts_days: Sequence[int], period_days: int) -> l
 # -- the bill --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class DraftLine:
-    kind: str  # rent | vas | usage | adjustment | credit
+    kind: str  # rent | vas | usage | late_fee | adjustment | credit | refund
     description: str
     quantity: str
     amount: Money
@@ -151,17 +151,23 @@ def compose_bill(
     previous_balance: Money,
     payments: Money,
     total_due: Money,
+    late_fees: Sequence[tuple[str, str, Money]] = (),
+    refunds: Sequence[tuple[str, Money]] = (),
 ) -> BillDraft:
-    """Lines in a fixed order — rent, each value-added service, usage, adjustments, credits — and
-    the totals.  ``credits`` are amounts that reduce what is owed (shown negative); ``payments`` are
-    the sum received (positive); ``total_due`` is the receivable balance at the cut-off."""
+    """Lines in a fixed order — rent, each value-added service, usage, late fees, adjustments,
+    credits, refunds — and the totals.  ``credits`` are amounts that reduce what is owed (shown
+    negative); ``refunds`` are money paid back to the subscriber (owed again, shown positive);
+    ``payments`` are the sum received (positive); ``total_due`` is the receivable balance at the
+    cut-off."""
     lines: list[DraftLine] = []
     lines.extend(DraftLine("rent", d, q, a) for d, q, a in rent)
     lines.extend(DraftLine("vas", d, q, a) for d, q, a in vas)
     if usage is not None and (usage.calls or usage.amount):
         lines.append(DraftLine("usage", usage_description, f"{usage.calls} / {usage.minutes_label}", usage.amount))
+    lines.extend(DraftLine("late_fee", d, q, a) for d, q, a in late_fees)
     lines.extend(DraftLine("adjustment", d, "", a) for d, a in adjustments)
     lines.extend(DraftLine("credit", d, "", Money(-abs(a.fen))) for d, a in credits)
+    lines.extend(DraftLine("refund", d, "", Money(abs(a.fen))) for d, a in refunds)
     new_charges = Money.total(line.amount for line in lines)
     return BillDraft(
         lines=tuple(lines),

@@ -233,6 +233,54 @@ class OperatorPolicy:
         max_length=32,
         clause="003 §2",
     )
+    late_fee_cap_percent: int = _param(
+        0,
+        kind="int",
+        minimum=0,
+        maximum=100,
+        zh="违约金上限(占欠费本金的百分比, 0为不设上限)",
+        en="Late fee cap (% of the overdue principal; 0 = no cap)",
+        group="contract",
+        clause="003 §5",
+    )
+    credit_limit_options: str = _param(
+        "50,100,200,500,1000",
+        kind="str",
+        zh="可选信用额度(元, 逗号分隔)",
+        en="Credit limit options (yuan, comma-separated)",
+        group="billing",
+        max_length=200,
+        clause="003 §9",
+    )
+    credit_limit_action: str = _param(
+        "outgoing_barred",
+        kind="str",
+        zh="超出信用额度时(outgoing_barred=限制呼出, suspended=暂停全部服务)",
+        en="Over the credit limit (outgoing_barred or suspended)",
+        group="billing",
+        max_length=20,
+        clause="003 §9",
+    )
+    dispute_response_days: int = _param(
+        15,
+        kind="int",
+        minimum=1,
+        maximum=60,
+        zh="费用争议答复期限(天)",
+        en="Days to answer a billing dispute",
+        group="billing",
+        clause="003 §6",
+    )
+    payment_reconcile_minutes: int = _param(
+        10,
+        kind="int",
+        minimum=1,
+        maximum=1440,
+        zh="支付对账等待(分钟)",
+        en="Minutes before an unconfirmed payment is reconciled with the gateway",
+        group="billing",
+        clause="篇1 §4.2",
+    )
     document_max_bytes: int = _param(
         5_000_000,
         kind="int",
@@ -291,11 +339,27 @@ class OperatorPolicy:
                     {"other": "months_overdue_before_suspension"},
                 )
             )
+        if self.credit_limit_action not in ("outgoing_barred", "suspended"):
+            errors.append(FieldError("credit_limit_action", "invalid_choice"))
+        try:
+            options = self.credit_limit_yuan_options()
+        except ValueError:
+            options = []
+        if not options:
+            errors.append(FieldError("credit_limit_options", "invalid_credit_limit_options"))
         if len(self.number_pool_start) != len(self.number_pool_end):
             errors.append(FieldError("number_pool_end", "pool_length_mismatch"))
         elif int(self.number_pool_end) < int(self.number_pool_start):
             errors.append(FieldError("number_pool_end", "pool_range_empty"))
         return errors
+
+    def credit_limit_yuan_options(self) -> list[int]:
+        """The monthly credit limits a subscriber may choose (whole yuan, ascending, 1..1,000,000).
+        Raises ``ValueError`` when the parameter is malformed."""
+        values = sorted({int(part.strip()) for part in self.credit_limit_options.split(",") if part.strip()})
+        if not values or values[0] < 1 or values[-1] > 1_000_000:
+            raise ValueError(self.credit_limit_options)
+        return values
 
     def pool_size(self) -> int:
         return int(self.number_pool_end) - int(self.number_pool_start) + 1

@@ -28,6 +28,9 @@ class Permission(StrEnum):
     VIEW_BILLING = "view_billing"
     RUN_BILLING = "run_billing"
     ADJUST_BILLS = "adjust_bills"
+    RECORD_PAYMENTS = "record_payments"
+    REFUND_PAYMENTS = "refund_payments"
+    HANDLE_DISPUTES = "handle_disputes"
 
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
@@ -48,6 +51,9 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.VIEW_BILLING,
             Permission.RUN_BILLING,
             Permission.ADJUST_BILLS,
+            Permission.RECORD_PAYMENTS,
+            Permission.REFUND_PAYMENTS,
+            Permission.HANDLE_DISPUTES,
         }
     ),
     StaffRole.SUPPORT: frozenset(

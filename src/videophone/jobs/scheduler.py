@@ -38,7 +38,12 @@ async def _monthly_bill_run(c: Container) -> object:
     return (await c.billing.run(period)).to_dict()
 
 
+async def _deliver_notifications(c: Container) -> object:
+    return await c.notifications.deliver_due()
+
+
 JOBS = [
+    Job("deliver-notifications", 10, _deliver_notifications),
     Job("purge-expired-sessions", 3600, _purge_sessions),
     Job("monthly-bill-run", 86400, _monthly_bill_run),
 ]

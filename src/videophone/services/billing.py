@@ -46,7 +46,7 @@ from videophone.domain import billing as rules
 from videophone.domain.errors import FieldError, NotFound, ValidationFailed
 from videophone.domain.money import Money
 from videophone.domain.policy import OperatorPolicy
-from videophone.services import audit, ledger
+from videophone.services import audit, ledger, restrictions
 from videophone.services import policy as policy_service
 from videophone.services.deps import Actor, Deps
 from videophone.services.rating import PriceBook, Prices, load_prices, rate_subscribers
@@ -63,6 +63,8 @@ LINE_LABELS = {
     "usage": ("通话费", "Call charges"),
     "adjustment": ("调账", "Adjustment"),
     "credit": ("减免", "Credit"),
+    "late_fee": ("违约金", "Late fee"),
+    "refund": ("退款", "Refund"),
 }
 
 
@@ -184,6 +186,13 @@ class RunContext:
     plan_names: dict[int, str]
     vas_names: dict[int, str]
     vas_prices: dict[int, list[tuple[date, int]]]  # vas id → (effective from, monthly fee), oldest first
+
+
+def _late_fee_lines(rows: Sequence[Any]) -> list[tuple[str, str, Money]]:
+    """The late fees accrued since the last bill as one line (quantity: the days they cover)."""
+    if not rows:
+        return []
+    return [(_desc("late_fee", ""), f"{len(rows)} 天", Money.total(Money(r.amount_fen) for r in rows))]
 
 
 def _desc(kind: str, name: str) -> str:
@@ -371,7 +380,7 @@ class BillingService:
             .where(
                 LedgerTransaction.subscriber_id.in_(ids),
                 LedgerTransaction.bill_id.is_(None),
-                LedgerTransaction.kind.in_(("adjustment", "credit", "payment")),
+                LedgerTransaction.kind.in_(("adjustment", "credit", "payment", "late_fee", "refund")),
                 LedgerLine.account == ledger.RECEIVABLE,
                 LedgerLine.subscriber_id == LedgerTransaction.subscriber_id,
             )
@@ -379,13 +388,15 @@ class BillingService:
         ):
             pending.setdefault(r.subscriber_id, []).append(r)
         before = await ledger.balances(uow, ids)
+        suspended = await restrictions.suspensions_between(uow, ids, first, after, tz)
 
         # The postings of the period's charges, one per kind, and the bills, composed in memory.
         charges: dict[int, list[tuple[str, str, Money]]] = {}
         drafts: dict[int, tuple[list[tuple[str, str, Money]], list[tuple[str, str, Money]], rules.UsageSummary]] = {}
         for sub_id in ids:
-            rent = self._rent_lines(books[sub_id], period, first, after, period_days, ctx)
-            vas = self._vas_lines(vas_subs.get(sub_id, ()), period, first, period_days, ctx)
+            stops = suspended.get(sub_id, ())
+            rent = self._rent_lines(books[sub_id], period, first, after, period_days, ctx, stops)
+            vas = self._vas_lines(vas_subs.get(sub_id, ()), period, first, period_days, ctx, stops)
             results = rated[sub_id]
             usage = rules.UsageSummary(
                 len(results), sum(r.rated_seconds for r in results), Money.total(r.amount for r in results)
@@ -418,6 +429,8 @@ class BillingService:
                     (_desc("adjustment", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "adjustment"
                 ],
                 credits=[(_desc("credit", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "credit"],
+                late_fees=_late_fee_lines([r for r in rows if r.kind == "late_fee"]),
+                refunds=[(_desc("refund", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "refund"],
                 previous_balance=Money(previous.get(sub_id, (period, 0))[1]),
                 payments=-Money.total(Money(r.amount_fen) for r in rows if r.kind == "payment"),
                 total_due=before[sub_id] + posted,  # the receivable balance after posting
@@ -496,7 +509,13 @@ class BillingService:
 
     @staticmethod
     def _rent_lines(
-        book: PriceBook, period: str, first: date, after: date, period_days: int, ctx: RunContext
+        book: PriceBook,
+        period: str,
+        first: date,
+        after: date,
+        period_days: int,
+        ctx: RunContext,
+        suspensions: Sequence[rules.Suspension] = (),
     ) -> list[tuple[str, str, Money]]:
         lines: list[tuple[str, str, Money]] = []
         for sub in book.subscriptions:
@@ -506,7 +525,7 @@ class BillingService:
             price = book.price_of(sub.plan_id, start)
             if price is None:
                 continue
-            days = rules.service_days(period, sub.start_date, sub.end_date)  # suspensions: later issues
+            days = rules.service_days(period, sub.start_date, sub.end_date, suspensions)
             if days == 0:
                 continue
             amount = rules.prorate_rent(Money(price.monthly_rent_fen), days, period_days)
@@ -516,7 +535,12 @@ class BillingService:
 
     @staticmethod
     def _vas_lines(
-        subs: Sequence[tuple[int, date, date | None]], period: str, first: date, period_days: int, ctx: RunContext
+        subs: Sequence[tuple[int, date, date | None]],
+        period: str,
+        first: date,
+        period_days: int,
+        ctx: RunContext,
+        suspensions: Sequence[rules.Suspension] = (),
     ) -> list[tuple[str, str, Money]]:
         lines: list[tuple[str, str, Money]] = []
         for vas_id, start_date, end_date in subs:
@@ -527,7 +551,7 @@ class BillingService:
                     fee = monthly_fee
             if fee is None:
                 continue
-            days = rules.service_days(period, start_date, end_date)
+            days = rules.service_days(period, start_date, end_date, suspensions)
             if days == 0:
                 continue
             amount = rules.prorate_rent(Money(fee), days, period_days)

@@ -109,6 +109,10 @@ PORTAL_PAGES = {
     "contacts": "portal/contacts.html",
     "orders": "portal/orders.html",
     "bills": "portal/bills.html",
+    "payments": "portal/payments.html",
+    "notifications": "portal/notifications.html",
+    "credit": "portal/credit.html",
+    "disputes": "portal/disputes.html",
 }
 
 
@@ -117,6 +121,10 @@ PORTAL_PAGES = {
 @router.get("/contacts", response_class=HTMLResponse, response_model=None)
 @router.get("/orders", response_class=HTMLResponse, response_model=None)
 @router.get("/bills", response_class=HTMLResponse, response_model=None)
+@router.get("/payments", response_class=HTMLResponse, response_model=None)
+@router.get("/notifications", response_class=HTMLResponse, response_model=None)
+@router.get("/credit", response_class=HTMLResponse, response_model=None)
+@router.get("/disputes", response_class=HTMLResponse, response_model=None)
 async def subscriber_page(request: Request) -> Response:
     section = request.url.path.strip("/")
     if not await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"):
@@ -179,6 +187,9 @@ CONSOLE_PAGES = {
     "reports": "console/reports.html",
     "tariffs": "console/tariffs.html",
     "bills": "console/bills.html",
+    "payments": "console/payments.html",
+    "arrears": "console/arrears.html",
+    "disputes": "console/disputes.html",
 }
 
 

@@ -315,15 +315,42 @@ UI: dict[str, dict[str, str]] = {
 
 
 def _merge() -> None:
-    from videophone.web import ui_text_billing, ui_text_calls, ui_text_contacts, ui_text_history, ui_text_sales
+    from videophone.web import (
+        ui_text_account,
+        ui_text_billing,
+        ui_text_calls,
+        ui_text_contacts,
+        ui_text_credit,
+        ui_text_disputes,
+        ui_text_history,
+        ui_text_payments,
+        ui_text_sales,
+    )
 
-    for part in (ui_text_calls.UI, ui_text_contacts.UI, ui_text_history.UI, ui_text_sales.UI, ui_text_billing.UI):
+    for part in (
+        ui_text_calls.UI,
+        ui_text_contacts.UI,
+        ui_text_history.UI,
+        ui_text_sales.UI,
+        ui_text_billing.UI,
+        ui_text_payments.UI,
+        ui_text_account.UI,
+        ui_text_credit.UI,
+        ui_text_disputes.UI,
+    ):
         UI.update(part)
 
 
 UI.update(
     {
         "nav_phone": {"zh-CN": "拨号", "en": "Phone"},
+        "nav_payments": {"zh-CN": "收款", "en": "Payments"},
+        "nav_arrears": {"zh-CN": "欠费", "en": "Arrears"},
+        "nav_disputes": {"zh-CN": "费用争议", "en": "Disputes"},
+        "nav_my_payments": {"zh-CN": "缴费", "en": "Pay"},
+        "nav_my_disputes": {"zh-CN": "费用争议", "en": "Disputes"},
+        "nav_credit": {"zh-CN": "信用额度", "en": "Credit limit"},
+        "nav_notifications": {"zh-CN": "通知", "en": "Notifications"},
         "nav_history": {"zh-CN": "通话记录", "en": "History"},
         "nav_contacts": {"zh-CN": "联系人", "en": "Contacts"},
         "nav_live_calls": {"zh-CN": "实时通话", "en": "Live calls"},

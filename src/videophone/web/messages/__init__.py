@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from videophone.web.messages import core, identity
+from videophone.web.messages import arrears, core, credit, disputes, identity, payments
 
-CATALOG: dict[str, dict[str, str]] = {**identity.MESSAGES, **core.MESSAGES}
+CATALOG: dict[str, dict[str, str]] = {
+    **identity.MESSAGES,
+    **payments.MESSAGES,
+    **arrears.MESSAGES,
+    **credit.MESSAGES,
+    **disputes.MESSAGES,
+    **core.MESSAGES,
+}

@@ -128,6 +128,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "号码池起止号码位数必须相同。",
         "en": "Pool start and end must have equal length.",
     },
+    "invalid_credit_limit_options": {
+        "zh-CN": "请填写以逗号分隔的整数金额(元)，每项在 1 至 1000000 之间。",
+        "en": "Enter whole yuan amounts separated by commas, each between 1 and 1,000,000.",
+    },
     "pool_range_empty": {
         "zh-CN": "号码池结束号码不能小于起始号码。",
         "en": "The pool end must not be below its start.",
