@@ -416,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {
         "VIDEOPHONE_DEMO": "false",
         "VIDEOPHONE_SECRET_KEY": secrets.token_urlsafe(48),
+        "VIDEOPHONE_GATEWAY_SECRET": secrets.token_urlsafe(48),
         "VIDEOPHONE_DATA_KEY": data_key,
         "VIDEOPHONE_DATABASE_URL": database_url,
         "VIDEOPHONE_REDIS_URL": args.redis_url,

@@ -277,5 +277,46 @@ def billing_rate(period: Annotated[str, typer.Option(help="The month to rate, YY
     _billing("rate", period)
 
 
+# -- scheduled jobs --------------------------------------------------------------------------------------
+jobs_app = typer.Typer(help="The scheduled jobs (they also run inside `serve`).", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """The jobs `serve` runs, and how often."""
+    from videophone.jobs.scheduler import JOBS
+
+    table = Table(title="jobs")
+    table.add_column("name")
+    table.add_column("every (s)")
+    for job in JOBS:
+        table.add_row(job.name, f"{job.interval:g}")
+    console.print(table)
+
+
+@jobs_app.command("run")
+def jobs_run(name: Annotated[str, typer.Argument(help="A job name from `videophone jobs list`")]) -> None:
+    """Run one job once now (jobs are idempotent: running one again does no harm)."""
+    from videophone.jobs.scheduler import JOBS
+
+    job = next((j for j in JOBS if j.name == name), None)
+    if job is None:
+        console.print(f"[red]unknown job {name!r}[/red]; known: {', '.join(j.name for j in JOBS)}")
+        raise typer.Exit(2)
+    settings = _settings()
+    upgrade(settings.effective_database_url())
+
+    async def run() -> object:
+        c = _container(settings)
+        try:
+            await c.ensure_reference_data()
+            return await job.run(c)
+        finally:
+            await c.close()
+
+    console.print({"job": name, "result": asyncio.run(run())})
+
+
 if __name__ == "__main__":
     app()

@@ -23,10 +23,20 @@ def test_outside_demo_mode_default_or_missing_secrets_are_refused(tmp_path: Path
         Settings(demo=False, secret_key=DEFAULT_SECRET).check_secrets()
     message = str(err.value)
     assert "VIDEOPHONE_SECRET_KEY" in message and "VIDEOPHONE_DATA_KEY" in message
-    assert "VIDEOPHONE_DATABASE_URL" in message
+    assert "VIDEOPHONE_DATABASE_URL" in message and "VIDEOPHONE_GATEWAY_SECRET" in message
+    with pytest.raises(SettingsError, match="VIDEOPHONE_CLOCK_FILE"):
+        Settings(
+            demo=False,
+            secret_key="s" * 40,
+            gateway_secret="g" * 40,
+            data_key=base64.b64encode(b"k" * 32).decode(),
+            database_url=f"sqlite:///{tmp_path}/x.db",
+            clock_file=tmp_path / "clock",
+        ).check_secrets()
     good = Settings(
         demo=False,
         secret_key="s" * 40,
+        gateway_secret="g" * 40,
         data_key=base64.b64encode(b"k" * 32).decode(),
         database_url=f"sqlite:///{tmp_path}/x.db",
     )
@@ -69,6 +79,7 @@ def test_demo_refuses_outside_demo_mode(tmp_path: Path) -> None:
     env = {
         "VIDEOPHONE_DEMO": "false",
         "VIDEOPHONE_SECRET_KEY": "s" * 40,
+        "VIDEOPHONE_GATEWAY_SECRET": "g" * 40,
         "VIDEOPHONE_DATA_KEY": base64.b64encode(b"k" * 32).decode(),
         "VIDEOPHONE_DATABASE_URL": f"sqlite:///{tmp_path}/prod.db",
     }

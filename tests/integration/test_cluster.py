@@ -42,6 +42,7 @@ def cluster_env() -> Iterator[dict[str, str]]:
         "VIDEOPHONE_DATABASE_URL": url,
         "VIDEOPHONE_REDIS_URL": REDIS_URL,
         "VIDEOPHONE_SECRET_KEY": "cluster-test-secret-" + "x" * 32,
+        "VIDEOPHONE_GATEWAY_SECRET": "cluster-gateway-secret-" + "x" * 32,
         "VIDEOPHONE_DATA_KEY": base64.b64encode(b"c" * 32).decode(),
         "VIDEOPHONE_NODE_STALE_SECONDS": "3",
         "VIDEOPHONE_SWEEP_SECONDS": "1",

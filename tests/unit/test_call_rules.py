@@ -28,6 +28,15 @@ def test_callers_service_and_review_state() -> None:
     assert refusal(caller=Party(1, "9", "verified", "outgoing_barred")) == (EndReason.NOT_ALLOWED, "outgoing_barred")
     assert refusal(caller=Party(1, "9", "verified", "suspended")) == (EndReason.NOT_ALLOWED, "suspended")
     assert refusal(caller=Party(1, "9", "verified", "terminated")) == (EndReason.NOT_ALLOWED, "terminated")
+    # The detail says why the service is restricted, so the caller can be told.
+    assert refusal(caller=Party(1, "9", "verified", "suspended", "arrears")) == (
+        EndReason.NOT_ALLOWED,
+        "suspended_arrears",
+    )
+    assert refusal(caller=Party(1, "9", "verified", "outgoing_barred", "credit_limit")) == (
+        EndReason.NOT_ALLOWED,
+        "outgoing_barred_credit_limit",
+    )
     assert refusal(caller=Party(1, "9", "documents_requested", "active")) == (
         EndReason.NOT_ALLOWED,
         "documents_requested",

@@ -26,6 +26,7 @@ class Party:
     number: str
     review_state: str
     service_state: str
+    service_reason: str = ""  # why the service is restricted (arrears, credit_limit, violation, lawful)
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,10 @@ def caller_refusal(caller: Party) -> Refusal | None:
     service = ServiceState(caller.service_state)
     if service is ServiceState.TERMINATED:
         return Refusal(EndReason.NOT_ALLOWED, "terminated")
-    if service is ServiceState.SUSPENDED:
-        return Refusal(EndReason.NOT_ALLOWED, "suspended")
-    if service is ServiceState.OUTGOING_BARRED:
-        return Refusal(EndReason.NOT_ALLOWED, "outgoing_barred")
+    if service in (ServiceState.SUSPENDED, ServiceState.OUTGOING_BARRED):
+        # The detail says why, e.g. "suspended_arrears", "outgoing_barred_credit_limit".
+        reason = f"_{caller.service_reason}" if caller.service_reason else ""
+        return Refusal(EndReason.NOT_ALLOWED, f"{service.value}{reason}")
     review = kyc.ReviewState(caller.review_state)
     if not kyc.can(review, kyc.Capability.PLACE_CALLS):
         return Refusal(EndReason.NOT_ALLOWED, review.value)

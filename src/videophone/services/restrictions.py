@@ -35,15 +35,16 @@ REASONS: tuple[str, ...] = ("arrears", "credit_limit", "violation", "lawful")
 SCOPES: tuple[str, ...] = ("outgoing", "all")
 
 
-def derive_state(current: str, scopes: Sequence[str]) -> str:
-    """The service state for the open restrictions' scopes (``terminated`` stays)."""
+def derive_state(current: str, restrictions: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """The service state and its reason for the open restrictions' ``(reason, scope)`` pairs, oldest
+    first (``terminated`` stays as it is)."""
     if current == ServiceState.TERMINATED.value:
-        return current
-    if "all" in scopes:
-        return ServiceState.SUSPENDED.value
-    if "outgoing" in scopes:
-        return ServiceState.OUTGOING_BARRED.value
-    return ServiceState.ACTIVE.value
+        return current, ""
+    for scope, state in (("all", ServiceState.SUSPENDED), ("outgoing", ServiceState.OUTGOING_BARRED)):
+        reasons = [reason for reason, s in restrictions if s == scope]
+        if reasons:
+            return state.value, reasons[0]
+    return ServiceState.ACTIVE.value, ""
 
 
 async def open_restrictions(uow: UnitOfWork, subscriber_id: int) -> list[ServiceRestriction]:
@@ -57,8 +58,10 @@ async def open_restrictions(uow: UnitOfWork, subscriber_id: int) -> list[Service
 
 async def _recompute(uow: UnitOfWork, subscriber: Subscriber) -> str:
     await uow.session.flush()
-    scopes = [r.scope for r in await open_restrictions(uow, subscriber.id)]
-    subscriber.service_state = derive_state(subscriber.service_state, scopes)
+    pairs = [(r.reason, r.scope) for r in await open_restrictions(uow, subscriber.id)]
+    state, reason = derive_state(subscriber.service_state, pairs)
+    if subscriber.service_state != ServiceState.TERMINATED.value:
+        subscriber.service_state, subscriber.service_reason = state, reason
     return subscriber.service_state
 
 

@@ -713,7 +713,7 @@ class SignalingHub:
 
 def _party(sub: Any) -> Party:
     """A subscriber row (ORM object or a selected row with the same column names) as a rules party."""
-    return Party(sub.id, sub.number, sub.review_state, sub.service_state)
+    return Party(sub.id, sub.number, sub.review_state, sub.service_state, sub.service_reason)
 
 
 def _open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
@@ -748,7 +748,13 @@ _CONNECT_OPEN_CALLS = select(
 # The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
 # callee blocked the caller (contacts.blocked_clause, with the caller's number normalized the same way).
 _INVITE_PARTIES = select(
-    Subscriber.id, Subscriber.number, Subscriber.name, Subscriber.review_state, Subscriber.service_state
+    Subscriber.id,
+    Subscriber.number,
+    Subscriber.name,
+    Subscriber.review_state,
+    Subscriber.service_state,
+    Subscriber.service_reason,
+    Subscriber.credit_limit_fen,
 ).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
 _DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
 _INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, _open_call_of(bindparam("caller_id")))

@@ -16,7 +16,7 @@ from videophone.bootstrap import Container
 from videophone.domain.errors import DomainError
 from videophone.jobs.scheduler import Scheduler
 from videophone.web import pages, problems, ws
-from videophone.web.api import billing, calls, console, contacts, me, public, sales
+from videophone.web.api import arrears, billing, calls, console, contacts, credit, disputes, me, payments, public, sales
 
 STATIC = Path(__file__).parent / "static"
 
@@ -71,6 +71,10 @@ def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs:
     app.include_router(contacts.router)
     app.include_router(sales.router)
     app.include_router(billing.router)
+    app.include_router(payments.router)
+    app.include_router(arrears.router)
+    app.include_router(credit.router)
+    app.include_router(disputes.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -155,6 +155,30 @@ UI: dict[str, dict[str, str]] = {
         "zh-CN": "您的服务已暂停，不能拨打电话。",
         "en": "Your service is suspended, so you cannot place calls.",
     },
+    "phone_reason_not_allowed_suspended_arrears": {
+        "zh-CN": "您的账户欠费逾期，服务已中止，不能拨打电话。缴清欠费后即可恢复。",
+        "en": "Your service is suspended for overdue payment, so you cannot place calls. Pay what is due to restore it.",
+    },
+    "phone_reason_not_allowed_suspended_credit_limit": {
+        "zh-CN": "本月通信费已达到您选定的信用额度，服务已暂停。缴清已发生费用后即可恢复。",
+        "en": "This month's charges reached your credit limit, so your service is suspended until you pay them.",
+    },
+    "phone_reason_not_allowed_outgoing_barred_credit_limit": {
+        "zh-CN": "本月通信费已达到您选定的信用额度，已限制呼出。缴清已发生费用后即可恢复。",
+        "en": "This month's charges reached your credit limit, so outgoing calls are barred until you pay them.",
+    },
+    "phone_reason_not_allowed_suspended_violation": {
+        "zh-CN": "因违反服务协议，您的服务已暂停，详情请查看通知。",
+        "en": "Your service is suspended for a breach of the agreement; see your notifications.",
+    },
+    "phone_reason_not_allowed_outgoing_barred_violation": {
+        "zh-CN": "因违反服务协议，您的号码已被限制呼出，详情请查看通知。",
+        "en": "Outgoing calls are barred for a breach of the agreement; see your notifications.",
+    },
+    "phone_reason_not_allowed_suspended_lawful": {
+        "zh-CN": "您的服务已依法暂停，不能拨打电话。",
+        "en": "Your service is suspended as required by law, so you cannot place calls.",
+    },
     "phone_reason_not_allowed_terminated": {
         "zh-CN": "您的服务已终止，不能拨打电话。",
         "en": "Your service has ended, so you cannot place calls.",

@@ -74,6 +74,9 @@ class Subscriber(Base):
     review_reason: Mapped[str] = mapped_column(Text, default="")
     documents_requested_at: Mapped[datetime | None] = mapped_column(nullable=True)
     service_state: Mapped[str] = mapped_column(String(32), default="active")
+    # Why the service is restricted (the reason of the restriction that decides service_state), shown
+    # to the subscriber when a call is refused: arrears | credit_limit | violation | lawful | "".
+    service_reason: Mapped[str] = mapped_column(String(24), default="")
     # The monthly credit limit the subscriber chose, in fen; None: no limit.
     credit_limit_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
