@@ -85,3 +85,14 @@ def test_demo_refuses_outside_demo_mode(tmp_path: Path) -> None:
     }
     result = runner.invoke(app, ["demo"], env=env)
     assert result.exit_code == 2
+
+
+def test_jobs_list_and_run(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    listed = runner.invoke(app, ["jobs", "list"], env=env)
+    assert listed.exit_code == 0 and "deliver-notifications" in listed.output
+    ran = runner.invoke(app, ["jobs", "run", "deliver-notifications"], env=env)
+    assert ran.exit_code == 0, ran.output
+    assert "'sent': 0" in ran.output
+    unknown = runner.invoke(app, ["jobs", "run", "no-such-job"], env=env)
+    assert unknown.exit_code == 2 and "unknown job" in unknown.output
