@@ -114,6 +114,36 @@ async def test_number_change_quarantines_the_old_number(container: Container, cl
     assert [(h.old_number, h.new_number, h.reason) for h in history] == [(old, new, "network_change")]
 
 
+async def test_a_terminated_accounts_number_is_reused_after_quarantine(container: Container, clock: FakeClock) -> None:
+    """Termination quarantines the number (R-24, R-32); the terminated account row stays (arrears are
+    collected) under "<number>#<id>" once the number is handed to someone else."""
+    from videophone.services import numbers, policy
+
+    await container.policy.update(
+        Actor("staff", None),
+        {"number_pool_start": "95100000000", "number_pool_end": "95100000001", "number_quarantine_days": 30},
+        reason="test",
+    )
+    gone = await container.subscribers.register(person(), REQ)
+    await container.subscribers.register(person(), REQ)
+    async with container.deps.uow() as uow:
+        row = await uow.session.get(Subscriber, gone.id)
+        assert row is not None
+        row.service_state = "terminated"
+        _, pol = await policy.current(uow)
+        await numbers.release(uow, pol, gone.number, clock.now())
+        await uow.commit()
+    with pytest.raises(Exception) as err:
+        await container.subscribers.register(person(), REQ)
+    assert getattr(err.value, "code", "") == "number_pool_exhausted"
+    clock.advance(timedelta(days=31))
+    heir = await container.subscribers.register(person(), REQ)
+    assert heir.number == gone.number
+    async with container.deps.uow() as uow:
+        row = await uow.session.get(Subscriber, gone.id)
+        assert row is not None and row.number == f"{gone.number}#{gone.id}"
+
+
 async def test_reveal_is_audited_with_its_reason(container: Container) -> None:
     data = person()
     view = await container.subscribers.register(data, REQ)

@@ -88,7 +88,16 @@ async def _claim(uow: UnitOfWork, number: str, subscriber_id: int | None, now: d
             )
             .execution_options(synchronize_session="fetch")
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        # A terminated account keeps its row (arrears are still collected) but no longer its number:
+        # its copy becomes "<number>#<id>" so the number can belong to someone else.
+        for holder in await uow.session.scalars(
+            select(Subscriber).where(Subscriber.number == number, Subscriber.service_state == "terminated")
+        ):
+            holder.number = f"{number}#{holder.id}"
+        await uow.session.flush()
+        return True
     return False
 
 
