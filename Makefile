@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start the service on its embedded defaults (SQLite under ./var, in-process bus) with a demo operator.
+## Start the service on its embedded defaults (SQLite under ./var, in-process bus) with a demo operator,
+## and the built-in payment gateway on its own port (stopped when the service stops).
 run: $(STAMP)
 	$(BIN)/videophone demo
+	$(BIN)/videophone gateway & gateway=$$!; \
+	trap 'kill $$gateway 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/videophone serve
 
 ## Run the whole test suite (PostgreSQL tests run when VIDEOPHONE_TEST_POSTGRES_URL is set).

@@ -15,20 +15,26 @@ from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.mail import FileMailer, Mailer, SmtpMailer
 from videophone.adapters.passwords import Argon2Hasher
+from videophone.adapters.payment_gateway import BuiltinGatewayClient
 from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
 from videophone.config import Settings
 from videophone.services.account_history import AccountHistoryService
 from videophone.services.agreement import AgreementService
+from videophone.services.arrears import ArrearsService
 from videophone.services.audit import AuditService
 from videophone.services.auth import AuthService
 from videophone.services.billing import BillingService
 from videophone.services.calls import CallHistoryService
 from videophone.services.contacts import ContactService
+from videophone.services.credit import CreditService
 from videophone.services.deps import AuthLimits, Deps
+from videophone.services.disputes import DisputeService
+from videophone.services.late_fees import LateFeeService
 from videophone.services.ledger import AdjustmentService
 from videophone.services.notifications import NotificationService
 from videophone.services.numbers import NumberService
 from videophone.services.orders import OrderService
+from videophone.services.payments import PaymentService
 from videophone.services.policy import PolicyService
 from videophone.services.rating import RatingService
 from videophone.services.review import ReviewService
@@ -61,6 +67,11 @@ class Container:
     adjustments: AdjustmentService
     notifications: NotificationService
     account_history: AccountHistoryService
+    arrears: ArrearsService
+    late_fees: LateFeeService
+    payments: PaymentService
+    credit: CreditService
+    disputes: DisputeService
 
     async def ensure_reference_data(self) -> None:
         """Version 1 of the policy and of the agreement, if the database has none yet."""
@@ -149,6 +160,18 @@ def build(
         adjustments=AdjustmentService(deps),
         notifications=NotificationService(deps),
         account_history=AccountHistoryService(deps),
+        arrears=ArrearsService(deps),
+        late_fees=LateFeeService(deps),
+        payments=PaymentService(
+            deps,
+            BuiltinGatewayClient(
+                settings.effective_gateway_url(), settings.gateway_merchant_id, settings.effective_gateway_secret()
+            ),
+        ),
+        credit=CreditService(deps),
+        disputes=DisputeService(deps),
     )
     container.signaling.on_call_ended.append(container.rating.rate_call)
+    container.signaling.credit = container.credit  # the credit limit in real time (R-26)
+    container.signaling.on_call_ended.append(container.credit.on_call_ended)  # after rating
     return container

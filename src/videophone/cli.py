@@ -90,6 +90,28 @@ def serve(
     )
 
 
+@app.command()
+def gateway(
+    host: Annotated[str | None, typer.Option(help="Listen address")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port")] = None,
+) -> None:
+    """Serve the built-in payment gateway (its own process, port and store; R-23)."""
+    import uvicorn
+
+    from videophone.adapters.clock import OffsetFileClock, SystemClock
+    from videophone.gateway.app import GatewayConfig, create_gateway_app
+
+    settings = _settings()
+    listen_host, listen_port = host or settings.gateway_host, port or settings.gateway_port
+    config = GatewayConfig(
+        merchants={settings.gateway_merchant_id: settings.effective_gateway_secret()},
+        db_path=settings.data_dir / "gateway.sqlite3",
+        clock=OffsetFileClock(settings.clock_file) if settings.clock_file else SystemClock(),
+    )
+    console.print(f"payment gateway on [bold]http://{listen_host}:{listen_port}[/bold]")
+    uvicorn.run(create_gateway_app(config), host=listen_host, port=listen_port, log_level="warning")
+
+
 @staff_app.command("create")
 def staff_create(
     username: Annotated[str, typer.Option(help="Login name")],

@@ -23,6 +23,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/console/auth/login"),
     ("GET", "/api/v1/prices"),
+    ("POST", "/api/v1/payments/gateway/notify"),  # the gateway's signed notification (no session)
 }
 # Console routes and the permission each needs (None: any staff member).
 CONSOLE_PERMISSION: dict[str, Permission | None] = {
@@ -50,6 +51,11 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/bills/{bill_id}": Permission.VIEW_BILLING,
     "/api/v1/console/bill-runs": Permission.VIEW_BILLING,
     "/api/v1/console/subscribers/{subscriber_id}/adjustments": Permission.ADJUST_BILLS,
+    "/api/v1/console/arrears": Permission.VIEW_BILLING,
+    "/api/v1/console/subscribers/{subscriber_id}/account": Permission.VIEW_SUBSCRIBERS,
+    "/api/v1/console/payments": Permission.VIEW_BILLING,
+    "/api/v1/console/subscribers/{subscriber_id}/payments": Permission.RECORD_PAYMENTS,
+    "/api/v1/console/subscribers/{subscriber_id}/refunds": Permission.REFUND_PAYMENTS,
     "/api/v1/console/tariffs": Permission.MANAGE_TARIFFS,
     "/api/v1/console/tariffs/plans": Permission.MANAGE_TARIFFS,
     "/api/v1/console/tariffs/plans/{code}/prices": Permission.MANAGE_TARIFFS,
@@ -57,6 +63,10 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/tariffs/vas": Permission.MANAGE_TARIFFS,
     "/api/v1/console/tariffs/vas/{code}/prices": Permission.MANAGE_TARIFFS,
     "/api/v1/console/tariffs/vas/{code}/active": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/disputes": Permission.HANDLE_DISPUTES,
+    "/api/v1/console/disputes/{dispute_id}": Permission.HANDLE_DISPUTES,
+    "/api/v1/console/disputes/{dispute_id}/adjust": Permission.HANDLE_DISPUTES,
+    "/api/v1/console/disputes/{dispute_id}/reject": Permission.HANDLE_DISPUTES,
 }
 
 

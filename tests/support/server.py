@@ -91,3 +91,31 @@ def start_app(workdir: Path, *, demo: bool = True, extra_env: dict[str, str] | N
         app.stop()
         raise
     return app
+
+
+def start_gateway(workdir: Path, *, port: int, env: dict[str, str] | None = None) -> RunningApp:
+    """`videophone gateway` (the built-in payment gateway) on ``port``, with its store in ``workdir``."""
+    full_env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var"), **(env or {})}
+    log = open(workdir / f"gateway-{port}.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(
+        [*videophone_command(), "gateway", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=workdir,
+        env=full_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    gateway = RunningApp(f"http://127.0.0.1:{port}", workdir, process)
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"videophone gateway exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(gateway.base_url + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return gateway
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            gateway.stop()
+            raise RuntimeError("videophone gateway did not answer in time")
+        time.sleep(0.2)

@@ -5,6 +5,11 @@ A call is ``ringing`` (callee devices alerted) → ``answered`` (one device acce
 goes straight from ``ringing`` to ``ended``.  Once ended it never changes again, and it always ends:
 at the no-answer timeout while ringing, or when a party's connection stays away longer than the
 grace period.
+
+A call of a subscriber with a credit limit (R-26) may carry a limit: :meth:`Call.set_limit` at answer
+gives it the instant it is cut off (``limit_at``) and the instant both parties are warned
+(``warn_at``, 60 s before); :meth:`Call.tick` applies both.  A call ended by anything at or after its
+limit is recorded as cut off at the limit, so it is never billed for a second beyond it.
 """
 
 from __future__ import annotations
@@ -91,6 +96,7 @@ class Notice(StrEnum):
     ENDED = "ended"
     PEER_RECONNECTING = "peer_reconnecting"
     PEER_RECONNECTED = "peer_reconnected"
+    CREDIT_WARNING = "credit_warning"
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,9 @@ class Call:
     outcome: Outcome | None = None
     ended_by: str | None = None  # caller | callee | None (the system)
     disconnected: dict[DeviceRef, datetime] = field(default_factory=dict)
+    limit_at: datetime | None = None  # credit limit: cut off at this instant (R-26)
+    warn_at: datetime | None = None
+    credit_warned: bool = False
 
     # -- creation --------------------------------------------------------------------------------------
     @classmethod
@@ -250,10 +259,44 @@ class Call:
         del self.disconnected[device]
         return [Send(peer, Notice.PEER_RECONNECTED) for peer in self.participants() if peer != device]
 
+    # -- credit limit (R-26) -------------------------------------------------------------------------
+    def set_limit(self, seconds: int, now: datetime, warn_before: int = 60) -> list[Send]:
+        """Limit an answered call to ``seconds`` from its answer.  Returns what is due at once: the
+        warning when less than ``warn_before`` seconds are left, or the end when none are."""
+        if self.state is not CallState.ANSWERED or self.answered_at is None:
+            raise _out_of_order("limit", self.state)
+        if seconds < 0:
+            raise ValueError("a call's limit cannot be negative")
+        self.limit_at = self.answered_at + timedelta(seconds=seconds)
+        self.warn_at = max(self.answered_at, self.limit_at - timedelta(seconds=warn_before))
+        self.credit_warned = False
+        return self._credit_due(now)
+
+    def limit_seconds(self, now: datetime) -> int | None:
+        """Whole seconds left before the call is cut off (``None``: no limit)."""
+        if self.limit_at is None:
+            return None
+        return max(0, math.ceil((self.limit_at - now).total_seconds()))
+
+    def _credit_due(self, now: datetime) -> list[Send]:
+        if self.limit_at is None or self.state is not CallState.ANSWERED:
+            return []
+        if now >= self.limit_at:
+            return self._end(EndReason.CUT_OFF_CREDIT, self.limit_at)
+        if not self.credit_warned and self.warn_at is not None and now >= self.warn_at:
+            self.credit_warned = True
+            data = {"remaining": self.limit_seconds(now)}
+            return [Send(device, Notice.CREDIT_WARNING, data) for device in self.participants()]
+        return []
+
     def tick(self, now: datetime, grace_seconds: int) -> list[Send]:
-        """Timeouts: no answer in time; a party away longer than the grace period."""
+        """Timeouts: no answer in time; a party away longer than the grace period; the credit limit."""
         if self.state is CallState.RINGING and now >= self.ring_deadline:
             return self._end(EndReason.NO_ANSWER, now)
+        if self.limit_at is not None:
+            due = self._credit_due(now)
+            if due:
+                return due
         grace = timedelta(seconds=grace_seconds)
         if self.state is not CallState.ENDED and any(now - t >= grace for t in self.disconnected.values()):
             return self._end(EndReason.CONNECTION_LOST, now)
@@ -269,6 +312,9 @@ class Call:
     def _end(self, reason: EndReason, now: datetime, by: str | None = None) -> list[Send]:
         if self.state is CallState.ENDED:
             raise _out_of_order("end", self.state)
+        if self.limit_at is not None and self.state is CallState.ANSWERED and now >= self.limit_at:
+            # Whatever ends it at or after its limit, the call was cut off at the limit.
+            reason, now, by = EndReason.CUT_OFF_CREDIT, self.limit_at, None
         told = self.participants()
         self.state = CallState.ENDED
         self.ended_at = now

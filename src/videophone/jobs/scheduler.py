@@ -42,9 +42,24 @@ async def _deliver_notifications(c: Container) -> object:
     return await c.notifications.deliver_due()
 
 
+async def _payment_reconcile(c: Container) -> object:
+    return await c.payments.reconcile()
+
+
+async def _late_fees(c: Container) -> object:
+    return await c.late_fees.run()
+
+
+async def _arrears(c: Container) -> object:
+    return await c.arrears.run()
+
+
 JOBS = [
     Job("deliver-notifications", 10, _deliver_notifications),
+    Job("payment-reconcile", 60, _payment_reconcile),
     Job("purge-expired-sessions", 3600, _purge_sessions),
+    Job("late-fees", 3600, _late_fees),
+    Job("arrears", 3600, _arrears),
     Job("monthly-bill-run", 86400, _monthly_bill_run),
 ]
 

@@ -167,8 +167,8 @@ async def price_book(uow: UnitOfWork, subscriber_id: int) -> PriceBook:
 # physical order instead of one index probe per caller or per call.
 _CALLS_OF_MONTH = text(
     "SELECT caller_id, id, started_at, billable_seconds FROM call_records"
-    " WHERE caller_id >= :lo AND caller_id <= :hi AND state = 'ended' AND outcome = 'answered'"
-    " AND billable_seconds > 0 AND started_at >= :start AND started_at < :end"
+    " WHERE caller_id >= :lo AND caller_id <= :hi AND state = 'ended'"
+    " AND outcome IN ('answered', 'cut_off_credit') AND billable_seconds > 0 AND started_at >= :start AND started_at < :end"
     " ORDER BY caller_id, started_at, id"
 ).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
 _CHARGES_OF_MONTH = text(

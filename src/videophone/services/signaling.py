@@ -27,13 +27,15 @@ from videophone.adapters.bus import Bus
 from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
-from videophone.domain.call_rules import Party, check_invite
+from videophone.domain.call_rules import Party, Refusal, caller_refusal, check_invite
 from videophone.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
 from videophone.domain.contacts import normalize_number
+from videophone.domain.credit import WARN_BEFORE_SECONDS
 from videophone.domain.errors import InvalidState
 from videophone.domain.policy import OperatorPolicy
 from videophone.services import policy as policy_service
 from videophone.services.call_records import CallRecordWriter
+from videophone.services.credit import CreditService
 from videophone.services.deps import Deps
 
 log = structlog.get_logger(__name__)
@@ -76,6 +78,7 @@ class CallMeta:
     answer: str = ""
     detail: str = ""
     nodes: dict[DeviceRef, str] = field(default_factory=dict)
+    credit_limited: bool = False  # the caller has a credit limit: reserve at answer (R-26)
 
 
 def default_node_id() -> str:
@@ -132,6 +135,9 @@ class SignalingHub:
         self.on_call_ended: list[Callable[[str], Awaitable[None]]] = []
         self._ended: asyncio.Queue[str] = asyncio.Queue()
         self._hook_worker: asyncio.Task[None] | None = None
+        # The credit limit in real time (R-26; wired in bootstrap): checked at the invite and reserved
+        # at the answer of limited callers only.
+        self.credit: CreditService | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -249,6 +255,9 @@ class SignalingHub:
                     "answered_at": row.answered_at.isoformat() if row.answered_at else None,
                 }
             )
+            held = self.calls.get(row.id)
+            if held is not None and held.limit_at is not None:
+                resumed[-1]["limit_seconds"] = held.limit_seconds(now)
             self.owner_of[row.id] = row.node_id
             self.device_calls[device].add(row.id)
             await self._call_event(row.id, device, "back", {"at": now.isoformat()})
@@ -369,7 +378,22 @@ class SignalingHub:
                 # On record before anyone is told: if this node dies right after, the answer (and
                 # what it is billed) survives in the call record.
                 await self._record_answer(call)
+                if meta.credit_limited:
+                    sends += await self._limit_call(call, now)
             await self._apply(call, sends)
+
+    async def _limit_call(self, call: Call, now: datetime) -> list[Send]:
+        """Reserve the caller's credit for an answered call and give it its cut-off instant (R-26)."""
+        if self.credit is None:
+            return []
+        try:
+            seconds = await self.credit.reserve(call.id, call.caller[0])
+        except Exception:  # the call goes on unlimited (rating still charges it); never drop it here
+            log.exception("credit reservation failed", call_id=call.id)
+            return []
+        if seconds is None:
+            return []
+        return call.set_limit(seconds, now, WARN_BEFORE_SECONDS)
 
     # -- invite ------------------------------------------------------------------------------------------
     async def _invite(self, device: DeviceRef, message: Mapping[str, Any]) -> None:
@@ -409,6 +433,16 @@ class SignalingHub:
         if flags[0] or call_id in self._inserting or call_id in self.calls:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
+        credit_refusal: Refusal | None = None
+        # A limited caller with no headroom left is barred even before the restriction is written.
+        if (
+            caller.credit_limit_fen is not None
+            and self.credit is not None
+            and caller_refusal(_party(caller)) is None
+            and not await self.credit.may_place_call(caller.id, caller.credit_limit_fen)
+        ):
+            state = "suspended" if pol.credit_limit_action == "suspended" else "outgoing_barred"
+            credit_refusal = Refusal(EndReason.NOT_ALLOWED, f"{state}_credit_limit")
         callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
         # From here to the registration below nothing awaits: the decision and the bookkeeping
         # that makes later invites see this call (before its record is committed) are one step.
@@ -426,6 +460,8 @@ class SignalingHub:
             callee_in_call=callee_in_call,
             callee_devices=len(callee_devices),
         )
+        if credit_refusal is not None:
+            refusal = credit_refusal
         callee_id = callee.id if callee is not None else 0
         if refusal is not None:
             call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
@@ -468,6 +504,7 @@ class SignalingHub:
             media=dict(message.get("media") or {"audio": True, "video": True}),
             detail=refusal.detail if refusal is not None else "",
             nodes={device: self.node_id, **{(callee_id, d): n for d, n in callee_devices.items()}},
+            credit_limited=caller.credit_limit_fen is not None,
         )
         self.device_calls[device].add(call_id)
         if call.state is not CallState.ENDED:
@@ -514,6 +551,10 @@ class SignalingHub:
             )
         elif send.notice is Notice.ACCEPTED:
             message["sdp"] = meta.answer
+            if call.limit_at is not None:
+                message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
+        elif send.notice is Notice.ANSWERED and call.limit_at is not None:
+            message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
         elif send.notice is Notice.ENDED and meta.detail:
             message["detail"] = meta.detail
         return message

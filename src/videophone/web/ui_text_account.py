@@ -1,5 +1,78 @@
-"""UI text of the account pages, zh-CN and English."""
+"""UI text of the account pages (notifications, account history, debts, arrears), zh-CN and English."""
 
 from __future__ import annotations
 
-UI: dict[str, dict[str, str]] = {}
+UI: dict[str, dict[str, str]] = {
+    # notifications page
+    "account_notifications_lead": {
+        "zh-CN": "服务中止、恢复、缴费提醒等通知，以及您账户的变动记录。",
+        "en": "Notices about suspensions, restorations and payments, and what happened to your account.",
+    },
+    "account_notifications_mark_read": {"zh-CN": "全部标为已读", "en": "Mark all read"},
+    "account_notifications_empty": {"zh-CN": "暂无通知。", "en": "No notifications."},
+    "account_notifications_unread": {"zh-CN": "未读", "en": "Unread"},
+    "account_notifications_marked": {"zh-CN": "已全部标为已读。", "en": "All marked read."},
+    "account_history_heading": {"zh-CN": "账户记录", "en": "Account history"},
+    "account_history_empty": {"zh-CN": "暂无记录。", "en": "Nothing yet."},
+    "account_col_when": {"zh-CN": "时间", "en": "When"},
+    "account_col_event": {"zh-CN": "事项", "en": "What happened"},
+    "account_col_detail": {"zh-CN": "详情", "en": "Details"},
+    # account event kinds (services/account_history.py)
+    "account_event_payment_received": {"zh-CN": "收到缴费", "en": "Payment received"},
+    "account_event_refund_issued": {"zh-CN": "已退款", "en": "Refund issued"},
+    "account_event_service_restricted": {"zh-CN": "服务受限", "en": "Service restricted"},
+    "account_event_service_restored": {"zh-CN": "服务恢复", "en": "Service restored"},
+    "account_event_service_terminated": {"zh-CN": "服务终止", "en": "Service terminated"},
+    "account_event_credit_limit_changed": {"zh-CN": "信用额度变更", "en": "Credit limit changed"},
+    "account_event_credit_limit_warning": {"zh-CN": "信用额度提醒", "en": "Credit limit warning"},
+    "account_event_dispute_opened": {"zh-CN": "提出费用争议", "en": "Dispute filed"},
+    "account_event_dispute_adjusted": {"zh-CN": "费用争议处理：调账", "en": "Dispute resolved: credit"},
+    "account_event_dispute_rejected": {"zh-CN": "费用争议处理：驳回", "en": "Dispute rejected"},
+    # restriction reasons and scopes
+    "account_reason_arrears": {"zh-CN": "欠费", "en": "Arrears"},
+    "account_reason_credit_limit": {"zh-CN": "超出信用额度", "en": "Credit limit"},
+    "account_reason_violation": {"zh-CN": "违规使用", "en": "Violation"},
+    "account_reason_lawful": {"zh-CN": "依法暂停", "en": "Lawful suspension"},
+    "account_scope_all": {"zh-CN": "全部服务（不能拨打和接听）", "en": "All service (no calls either way)"},
+    "account_scope_outgoing": {"zh-CN": "呼出受限", "en": "Outgoing calls barred"},
+    "account_detail_amount": {"zh-CN": "金额 ¥{amount}", "en": "Amount ¥{amount}"},
+    "account_detail_limit": {"zh-CN": "额度 ¥{limit}", "en": "Limit ¥{limit}"},
+    "account_detail_dispute": {"zh-CN": "费用争议 #{id}", "en": "Dispute #{id}"},
+    # debts (console subscriber section and arrears console)
+    "account_debts_title": {"zh-CN": "欠费与限制", "en": "Debts and restrictions"},
+    "account_balance": {"zh-CN": "应缴余额", "en": "Balance owed"},
+    "account_credit": {"zh-CN": "预存余额", "en": "Credit"},
+    "account_overdue": {"zh-CN": "逾期金额（含违约金）", "en": "Overdue (late fees included)"},
+    "account_late_fees": {"zh-CN": "未缴违约金", "en": "Unpaid late fees"},
+    "account_disputed": {"zh-CN": "争议中金额", "en": "Under dispute"},
+    "account_oldest_due": {"zh-CN": "最早逾期到期日", "en": "Oldest overdue due date"},
+    "account_restrictions": {"zh-CN": "当前限制", "en": "Open restrictions"},
+    "account_no_restrictions": {"zh-CN": "无", "en": "None"},
+    "account_bills_title": {"zh-CN": "账单结清情况", "en": "Bills settled"},
+    "account_col_bill": {"zh-CN": "账单", "en": "Bill"},
+    "account_col_due": {"zh-CN": "到期日", "en": "Due"},
+    "account_col_amount": {"zh-CN": "费用", "en": "Charges"},
+    "account_col_remaining": {"zh-CN": "未缴", "en": "Unpaid"},
+    "account_col_state": {"zh-CN": "状态", "en": "State"},
+    "account_bill_settled": {"zh-CN": "已结清", "en": "Settled"},
+    "account_bill_overdue": {"zh-CN": "已逾期", "en": "Overdue"},
+    "account_bill_open": {"zh-CN": "待缴", "en": "Open"},
+    "account_bill_disputed": {"zh-CN": "争议中 ¥{amount}", "en": "¥{amount} disputed"},
+    # arrears console
+    "arrears_console_lead": {
+        "zh-CN": "有逾期欠费的账户，按最早逾期到期日排序。逾期超过政策规定月数将自动中止、终止服务。",
+        "en": "Accounts with overdue debts, oldest first. Service is suspended and terminated automatically "
+        "after the months set by the policy.",
+    },
+    "arrears_filter_bucket": {"zh-CN": "账龄", "en": "Age"},
+    "arrears_bucket_all": {"zh-CN": "全部", "en": "All"},
+    "arrears_bucket_0-30": {"zh-CN": "逾期 0–30 天", "en": "0–30 days"},
+    "arrears_bucket_31-60": {"zh-CN": "逾期 31–60 天", "en": "31–60 days"},
+    "arrears_bucket_61-90": {"zh-CN": "逾期 61–90 天", "en": "61–90 days"},
+    "arrears_bucket_90+": {"zh-CN": "逾期 90 天以上", "en": "Over 90 days"},
+    "arrears_bucket_late_fees": {"zh-CN": "仅欠违约金", "en": "Late fees only"},
+    "arrears_col_subscriber": {"zh-CN": "用户", "en": "Subscriber"},
+    "arrears_col_days": {"zh-CN": "逾期天数", "en": "Days overdue"},
+    "arrears_col_state": {"zh-CN": "服务状态", "en": "Service"},
+    "arrears_empty": {"zh-CN": "没有逾期账户。", "en": "No overdue accounts."},
+}

@@ -71,4 +71,5 @@ UI: dict[str, dict[str, str]] = {
         "zh-CN": "已记账 {amount} 元，当前应收余额 {balance} 元。",
         "en": "Posted ¥{amount}; the balance owed is now ¥{balance}.",
     },
+    "bills_dispute": {"zh-CN": "对账单有争议", "en": "Dispute this bill"},
 }

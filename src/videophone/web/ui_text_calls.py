@@ -197,8 +197,17 @@ UI: dict[str, dict[str, str]] = {
     },
     "phone_reason_failed": {"zh-CN": "无法建立媒体连接。", "en": "The media connection could not be set up."},
     "phone_reason_cut_off_credit": {
-        "zh-CN": "余额不足，通话已中断。",
-        "en": "The call was cut off: not enough credit.",
+        "zh-CN": "已达到信用额度，通话已中断。",
+        "en": "Cut off: credit limit reached.",
+    },
+    "phone_credit_remaining": {"zh-CN": "剩余 {time}", "en": "{time} left"},
+    "phone_credit_remaining_label": {
+        "zh-CN": "达到信用额度前的剩余通话时间",
+        "en": "Call time left before the credit limit",
+    },
+    "phone_credit_warning": {
+        "zh-CN": "信用额度即将用完：通话将在 {seconds} 秒后中断。",
+        "en": "Credit limit almost reached: the call will be cut off in {seconds} s.",
     },
     "phone_reason_unknown": {"zh-CN": "通话已结束。", "en": "The call has ended."},
     "phone_duration": {"zh-CN": "通话时长 {duration}", "en": "Duration {duration}"},

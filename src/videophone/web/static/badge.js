@@ -8,8 +8,8 @@
   const REFRESH_MS = 60000;
   let timer = null;
 
-  function show(count) {
-    const node = document.querySelector("[data-testid=missed-badge]");
+  function show(count, testid) {
+    const node = document.querySelector("[data-testid=" + (testid || "missed-badge") + "]");
     if (!node) return;
     node.textContent = count > 99 ? "99+" : String(count);
     node.dataset.count = String(count);
@@ -31,21 +31,40 @@
     }
   }
 
+  // Unread notifications on the "notifications" link, the same way.
+  async function refreshNotifications() {
+    try {
+      const data = await VP.api("GET", "/api/v1/me/notifications?limit=1");
+      show(data.unread, "notifications-badge");
+    } catch (error) {
+      show(0, "notifications-badge");
+    }
+  }
+
   function schedule() {
     if (timer) clearInterval(timer);
     timer = setInterval(() => {
-      if (!document.hidden) refresh();
+      if (!document.hidden) {
+        refresh();
+        refreshNotifications();
+      }
     }, REFRESH_MS);
   }
 
   VP.refreshMissedBadge = refresh;
   window.addEventListener("vp:missed-changed", refresh);
+  VP.refreshNotificationsBadge = refreshNotifications;
+  window.addEventListener("vp:notifications-changed", refreshNotifications);
   document.addEventListener("visibilitychange", () => {
-    if (!document.hidden) refresh();
+    if (!document.hidden) {
+      refresh();
+      refreshNotifications();
+    }
   });
 
   function start() {
     refresh();
+    refreshNotifications();
     schedule();
   }
 

@@ -302,13 +302,20 @@
         }
         return;
       case "accepted":
-        if (ours) return onAccepted(m);
+        if (ours) {
+          setCreditLimit(call, m.limit_seconds);
+          return onAccepted(m);
+        }
         return;
       case "answered":
         if (ours) {
           call.answeredAt = Date.now();
+          setCreditLimit(call, m.limit_seconds);
           flushLocalCandidates();
         }
+        return;
+      case "credit_warning":
+        if (ours) creditWarning(call, m.remaining);
         return;
       case "answered_elsewhere":
         if (ours) {
@@ -446,7 +453,7 @@
 
   function newCall(fields) {
     return Object.assign(
-      { id: "", role: "caller", peer: null, state: "idle", pc: null, localStream: null, remoteStream: null, localCandidates: [], remoteCandidates: [], signalingOpen: false, answeredAt: null, muted: false, cameraOff: false, offer: null, media: null, timers: [] },
+      { id: "", role: "caller", peer: null, state: "idle", pc: null, localStream: null, remoteStream: null, localCandidates: [], remoteCandidates: [], signalingOpen: false, answeredAt: null, limitAt: null, muted: false, cameraOff: false, offer: null, media: null, timers: [] },
       fields,
     );
   }
@@ -609,10 +616,50 @@
   }
 
   // -- in call -------------------------------------------------------------------------------------------
+  // -- credit limit: the time left before the cut-off and the warning ------------------------
+  function setCreditLimit(call, seconds) {
+    if (typeof seconds !== "number") return;
+    call.limitAt = Date.now() + seconds * 1000;
+    renderRemaining(call);
+  }
+
+  function renderRemaining(call) {
+    const node = $("[data-testid=call-remaining]");
+    if (!call || !call.limitAt) {
+      node.hidden = true;
+      return;
+    }
+    const left = Math.max(0, Math.ceil((call.limitAt - Date.now()) / 1000));
+    node.textContent = t("phone_credit_remaining", { time: mmss(left) });
+    node.classList.toggle("low", left <= 60);
+    node.hidden = false;
+  }
+
+  function creditWarning(call, remaining) {
+    if (typeof remaining === "number") call.limitAt = Date.now() + remaining * 1000;
+    renderRemaining(call);
+    const warning = $("[data-testid=credit-warning]");
+    warning.textContent = t("phone_credit_warning", { seconds: remaining });
+    warning.hidden = false;
+    beepOnce();
+  }
+
+  function beepOnce() {
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      beep(ctx);
+      setTimeout(() => ctx.close().catch(() => {}), 1500);
+    } catch (e) {
+      /* no audio: the visible warning is enough */
+    }
+  }
+
   function renderCallInfo() {
     const call = phone.call;
     $("[data-testid=call-peer]").textContent = call ? peerLabel(call.peer) : "";
     $("[data-testid=call-timer]").textContent = "00:00";
+    $("[data-testid=credit-warning]").hidden = true;
+    renderRemaining(call);
     setQuality("unknown");
     updateButtons();
   }
@@ -625,6 +672,7 @@
     renderCallInfo();
     const tick = () => {
       $("[data-testid=call-timer]").textContent = mmss((Date.now() - call.answeredAt) / 1000);
+      if (call.limitAt) renderRemaining(call);
     };
     tick();
     call.timers.push(setInterval(tick, 1000));
@@ -766,6 +814,7 @@
     // The page was reloaded during a call.
     const resumed = newCall({ id: info.call_id, role: info.role, peer: info.peer || { number: "" }, state: "resuming", signalingOpen: true });
     phone.call = resumed;
+    setCreditLimit(resumed, info.limit_seconds);
     if (info.state === "ringing") {
       if (info.role === "caller") {
         send({ type: "cancel", call_id: info.call_id }); // our offer is gone with the old page
@@ -818,6 +867,8 @@
     }
     teardown();
     showScreen("idle");
+    $("[data-testid=call-remaining]").hidden = true;
+    $("[data-testid=credit-warning]").hidden = true;
     setStatus("ended", info);
     clearEndTimer();
   }
