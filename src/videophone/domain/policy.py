@@ -281,6 +281,26 @@ class OperatorPolicy:
         group="billing",
         clause="篇1 §4.2",
     )
+    inactivity_days_before_termination: int = _param(
+        365,
+        kind="int",
+        minimum=30,
+        maximum=3650,
+        zh="长期不使用提前终止(天)",
+        en="Days of inactivity before early termination",
+        group="contract",
+        clause="篇1 §6",
+    )
+    inactivity_notice_days: int = _param(
+        30,
+        kind="int",
+        minimum=1,
+        maximum=365,
+        zh="不活跃终止提前通知(天)",
+        en="Notice before terminating an inactive account (days)",
+        group="contract",
+        clause="篇1 §6",
+    )
     document_max_bytes: int = _param(
         5_000_000,
         kind="int",

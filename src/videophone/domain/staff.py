@@ -31,6 +31,15 @@ class Permission(StrEnum):
     RECORD_PAYMENTS = "record_payments"
     REFUND_PAYMENTS = "refund_payments"
     HANDLE_DISPUTES = "handle_disputes"
+    HANDLE_VIOLATIONS = "handle_violations"
+    LAWFUL_SUSPENSION = "lawful_suspension"
+    TERMINATE_ACCOUNTS = "terminate_accounts"
+    MANAGE_ANNOUNCEMENTS = "manage_announcements"
+    MANAGE_OUTAGES = "manage_outages"
+    MANAGE_TERMINALS = "manage_terminals"
+    HANDLE_WARRANTY = "handle_warranty"
+    MANAGE_RELEASES = "manage_releases"
+    VIEW_DASHBOARD = "view_dashboard"
 
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
@@ -41,6 +50,7 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.REVIEW_IDENTITY,
             Permission.REVEAL_PERSONAL_DATA,
             Permission.VIEW_POLICY,
+            Permission.VIEW_DASHBOARD,
         }
     ),
     StaffRole.BILLING: frozenset(
@@ -54,6 +64,9 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.RECORD_PAYMENTS,
             Permission.REFUND_PAYMENTS,
             Permission.HANDLE_DISPUTES,
+            Permission.TERMINATE_ACCOUNTS,
+            Permission.MANAGE_OUTAGES,
+            Permission.VIEW_DASHBOARD,
         }
     ),
     StaffRole.SUPPORT: frozenset(
@@ -64,6 +77,11 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.VIEW_CALLS,
             Permission.HANDLE_REPORTS,
             Permission.VIEW_BILLING,
+            Permission.HANDLE_VIOLATIONS,
+            Permission.MANAGE_OUTAGES,
+            Permission.MANAGE_TERMINALS,
+            Permission.HANDLE_WARRANTY,
+            Permission.VIEW_DASHBOARD,
         }
     ),
     StaffRole.LEGAL: frozenset(
@@ -73,6 +91,10 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.VIEW_AUDIT,
             Permission.VIEW_POLICY,
             Permission.VIEW_CALLS,
+            Permission.HANDLE_VIOLATIONS,
+            Permission.LAWFUL_SUSPENSION,
+            Permission.TERMINATE_ACCOUNTS,
+            Permission.VIEW_DASHBOARD,
         }
     ),
 }

@@ -24,10 +24,15 @@ from videophone.adapters.db.models import Notification, OutboxMessage, Subscribe
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.mail import Mail
 from videophone.services import (
+    notice_texts_announcements,
     notice_texts_arrears,
     notice_texts_credit,
     notice_texts_disputes,
+    notice_texts_enforcement,
+    notice_texts_outages,
     notice_texts_payments,
+    notice_texts_terminals,
+    notice_texts_termination,
 )
 from videophone.services.deps import Deps
 
@@ -38,6 +43,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     **notice_texts_arrears.TEXTS,
     **notice_texts_credit.TEXTS,
     **notice_texts_disputes.TEXTS,
+    **notice_texts_enforcement.TEXTS,
+    **notice_texts_termination.TEXTS,
+    **notice_texts_announcements.TEXTS,
+    **notice_texts_outages.TEXTS,
+    **notice_texts_terminals.TEXTS,
 }
 BACKOFF = (60, 300, 1800, 7200, 21600, 86400)  # seconds before attempt 2, 3, …
 MAX_ATTEMPTS = len(BACKOFF) + 1

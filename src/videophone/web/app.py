@@ -16,7 +16,24 @@ from videophone.bootstrap import Container
 from videophone.domain.errors import DomainError
 from videophone.jobs.scheduler import Scheduler
 from videophone.web import pages, problems, ws
-from videophone.web.api import arrears, billing, calls, console, contacts, credit, disputes, me, payments, public, sales
+from videophone.web.api import (
+    announcements,
+    arrears,
+    billing,
+    calls,
+    console,
+    contacts,
+    credit,
+    disputes,
+    enforcement,
+    me,
+    outages,
+    payments,
+    public,
+    sales,
+    terminals,
+    termination,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -75,6 +92,11 @@ def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs:
     app.include_router(arrears.router)
     app.include_router(credit.router)
     app.include_router(disputes.router)
+    app.include_router(enforcement.router)
+    app.include_router(termination.router)
+    app.include_router(announcements.router)
+    app.include_router(outages.router)
+    app.include_router(terminals.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

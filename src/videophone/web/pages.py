@@ -113,6 +113,9 @@ PORTAL_PAGES = {
     "notifications": "portal/notifications.html",
     "credit": "portal/credit.html",
     "disputes": "portal/disputes.html",
+    "announcements": "portal/announcements.html",
+    "terminals": "portal/terminals.html",
+    "termination": "portal/termination.html",
 }
 
 
@@ -125,6 +128,9 @@ PORTAL_PAGES = {
 @router.get("/notifications", response_class=HTMLResponse, response_model=None)
 @router.get("/credit", response_class=HTMLResponse, response_model=None)
 @router.get("/disputes", response_class=HTMLResponse, response_model=None)
+@router.get("/announcements", response_class=HTMLResponse, response_model=None)
+@router.get("/terminals", response_class=HTMLResponse, response_model=None)
+@router.get("/termination", response_class=HTMLResponse, response_model=None)
 async def subscriber_page(request: Request) -> Response:
     section = request.url.path.strip("/")
     if not await _logged_in(request, SUBSCRIBER_COOKIE, "subscriber"):
@@ -190,6 +196,15 @@ CONSOLE_PAGES = {
     "payments": "console/payments.html",
     "arrears": "console/arrears.html",
     "disputes": "console/disputes.html",
+    "violations": "console/violations.html",
+    "lawful": "console/lawful.html",
+    "terminations": "console/terminations.html",
+    "announcements": "console/announcements.html",
+    "outages": "console/outages.html",
+    "dashboard": "console/dashboard.html",
+    "terminals": "console/terminals.html",
+    "warranty": "console/warranty.html",
+    "releases": "console/releases.html",
 }
 
 
@@ -202,7 +217,7 @@ async def console_login(request: Request) -> HTMLResponse:
 async def console_home(request: Request) -> Response:
     if not await _logged_in(request, STAFF_COOKIE, "staff"):
         return RedirectResponse("/console/login", status_code=303)
-    return RedirectResponse("/console/reviews", status_code=303)
+    return RedirectResponse("/console/dashboard", status_code=303)
 
 
 @router.get("/console/subscribers/{subscriber_id}", response_class=HTMLResponse, response_model=None)

@@ -317,14 +317,19 @@ UI: dict[str, dict[str, str]] = {
 def _merge() -> None:
     from videophone.web import (
         ui_text_account,
+        ui_text_announcements,
         ui_text_billing,
         ui_text_calls,
         ui_text_contacts,
         ui_text_credit,
         ui_text_disputes,
+        ui_text_enforcement,
         ui_text_history,
+        ui_text_outages,
         ui_text_payments,
         ui_text_sales,
+        ui_text_terminals,
+        ui_text_termination,
     )
 
     for part in (
@@ -337,6 +342,11 @@ def _merge() -> None:
         ui_text_account.UI,
         ui_text_credit.UI,
         ui_text_disputes.UI,
+        ui_text_enforcement.UI,
+        ui_text_termination.UI,
+        ui_text_announcements.UI,
+        ui_text_outages.UI,
+        ui_text_terminals.UI,
     ):
         UI.update(part)
 
@@ -344,6 +354,18 @@ def _merge() -> None:
 UI.update(
     {
         "nav_phone": {"zh-CN": "拨号", "en": "Phone"},
+        "nav_announcements": {"zh-CN": "公告", "en": "Announcements"},
+        "nav_my_terminals": {"zh-CN": "终端设备", "en": "Terminals"},
+        "nav_termination": {"zh-CN": "销户", "en": "Close account"},
+        "nav_violations": {"zh-CN": "违规处理", "en": "Violations"},
+        "nav_lawful": {"zh-CN": "依法暂停", "en": "Lawful suspension"},
+        "nav_terminations": {"zh-CN": "销户", "en": "Terminations"},
+        "nav_console_announcements": {"zh-CN": "公告", "en": "Announcements"},
+        "nav_outages": {"zh-CN": "故障", "en": "Outages"},
+        "nav_dashboard": {"zh-CN": "概览", "en": "Dashboard"},
+        "nav_terminals": {"zh-CN": "终端", "en": "Terminals"},
+        "nav_warranty": {"zh-CN": "保修", "en": "Warranty"},
+        "nav_releases": {"zh-CN": "客户端版本", "en": "Releases"},
         "nav_payments": {"zh-CN": "收款", "en": "Payments"},
         "nav_arrears": {"zh-CN": "欠费", "en": "Arrears"},
         "nav_disputes": {"zh-CN": "费用争议", "en": "Disputes"},

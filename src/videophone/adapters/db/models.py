@@ -669,3 +669,16 @@ class Dispute(Base):
     resolution: Mapped[str] = mapped_column(Text, default="")
     credit_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), nullable=True)
+
+
+# The tables of later features live in their own modules; importing them here registers them on
+# ``Base.metadata`` wherever the models are loaded (the service, Alembic, the tests).
+from videophone.adapters.db import (  # noqa: E402
+    models_announcements,
+    models_enforcement,
+    models_outages,
+    models_terminals,
+    models_termination,
+)
+
+FEATURE_MODELS = (models_enforcement, models_termination, models_announcements, models_outages, models_terminals)

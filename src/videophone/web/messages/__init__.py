@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from videophone.web.messages import arrears, core, credit, disputes, identity, payments
+from videophone.web.messages import (
+    announcements,
+    arrears,
+    core,
+    credit,
+    disputes,
+    enforcement,
+    identity,
+    outages,
+    payments,
+    terminals,
+    termination,
+)
 
 CATALOG: dict[str, dict[str, str]] = {
     **identity.MESSAGES,
@@ -10,5 +22,10 @@ CATALOG: dict[str, dict[str, str]] = {
     **arrears.MESSAGES,
     **credit.MESSAGES,
     **disputes.MESSAGES,
+    **enforcement.MESSAGES,
+    **termination.MESSAGES,
+    **announcements.MESSAGES,
+    **outages.MESSAGES,
+    **terminals.MESSAGES,
     **core.MESSAGES,
 }

@@ -1,0 +1,7 @@
+"""The outages API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Error messages of the terminals feature, by locale."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {}
