@@ -677,8 +677,16 @@ from videophone.adapters.db import (  # noqa: E402
     models_announcements,
     models_enforcement,
     models_outages,
+    models_preferences,
     models_terminals,
     models_termination,
 )
 
-FEATURE_MODELS = (models_enforcement, models_termination, models_announcements, models_outages, models_terminals)
+FEATURE_MODELS = (
+    models_enforcement,
+    models_termination,
+    models_announcements,
+    models_outages,
+    models_terminals,
+    models_preferences,
+)
