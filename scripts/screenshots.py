@@ -6,6 +6,7 @@ with the system Chromium (/usr/bin/chromium) to capture:
 * docs/img/registration.png  — the registration page after a submit with mistakes
 * docs/img/review-queue.png  — the console review queue, logged in as the demo reviewer
 * docs/img/account.png       — a demo subscriber's account page
+* docs/img/credit.png        — the same subscriber choosing a monthly credit limit
 
 Usage: .venv/bin/python scripts/screenshots.py [--lang zh-CN|en] [--out docs/img]
 """
@@ -64,6 +65,19 @@ def account(page: Page, out: Path) -> None:
     page.screenshot(path=str(out / "account.png"), full_page=False)
 
 
+def credit_limit(page: Page, out: Path) -> None:
+    page.goto("/login")
+    page.get_by_test_id("login-login").fill("liming@example.com")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url("**/account")
+    page.goto("/credit")
+    page.get_by_test_id("credit-option-200").check()
+    page.get_by_test_id("credit-save").click()
+    page.get_by_test_id("credit-saved").wait_for(state="visible")
+    page.screenshot(path=str(out / "credit.png"), full_page=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lang", default="zh-CN", choices=["zh-CN", "en"])
@@ -76,7 +90,7 @@ def main() -> None:
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                for shot in (registration, review_queue, account):
+                for shot in (registration, review_queue, account, credit_limit):
                     context = browser.new_context(base_url=url, viewport=VIEWPORT, locale=args.lang)
                     context.add_cookies([{"name": "vp_lang", "value": args.lang, "url": url}])
                     shot(context.new_page(), args.out)
@@ -84,7 +98,7 @@ def main() -> None:
                 browser.close()
         finally:
             app.stop()
-    for name in ("registration.png", "review-queue.png", "account.png"):
+    for name in ("registration.png", "review-queue.png", "account.png", "credit.png"):
         print(args.out / name)
 
 

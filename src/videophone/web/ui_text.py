@@ -327,6 +327,7 @@ def _merge() -> None:
         ui_text_history,
         ui_text_outages,
         ui_text_payments,
+        ui_text_preferences,
         ui_text_sales,
         ui_text_terminals,
         ui_text_termination,
@@ -341,6 +342,7 @@ def _merge() -> None:
         ui_text_payments.UI,
         ui_text_account.UI,
         ui_text_credit.UI,
+        ui_text_preferences.UI,
         ui_text_disputes.UI,
         ui_text_enforcement.UI,
         ui_text_termination.UI,
@@ -354,6 +356,11 @@ def _merge() -> None:
 UI.update(
     {
         "nav_phone": {"zh-CN": "拨号", "en": "Phone"},
+        "nav_group_billing": {"zh-CN": "计费", "en": "Billing"},
+        "nav_group_service": {"zh-CN": "服务管理", "en": "Service"},
+        "nav_group_devices": {"zh-CN": "终端", "en": "Devices"},
+        "nav_group_system": {"zh-CN": "系统", "en": "System"},
+        "nav_group_more": {"zh-CN": "更多", "en": "More"},
         "nav_announcements": {"zh-CN": "公告", "en": "Announcements"},
         "nav_my_terminals": {"zh-CN": "终端设备", "en": "Terminals"},
         "nav_termination": {"zh-CN": "销户", "en": "Close account"},

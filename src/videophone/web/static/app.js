@@ -566,6 +566,10 @@
     $$("[data-perm]").forEach((node) => {
       if (can(me, node.dataset.perm)) node.hidden = false;
     });
+    // A menu group shows when at least one of its links is allowed.
+    $$("[data-perm-group]").forEach((group) => {
+      group.hidden = !$$("a[data-perm]", group).some((link) => !link.hidden);
+    });
   }
 
   async function initConsoleChrome() {
@@ -956,9 +960,26 @@
     "console-staff": initStaff,
   };
 
+  // Navigation menus: one open at a time; a click elsewhere or Escape closes them.
+  function initNavGroups() {
+    const groups = $$(".nav-group");
+    groups.forEach((group) => {
+      group.addEventListener("toggle", () => {
+        if (group.open) groups.forEach((other) => { if (other !== group) other.open = false; });
+      });
+    });
+    document.addEventListener("click", (event) => {
+      groups.forEach((group) => { if (group.open && !group.contains(event.target)) group.open = false; });
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") groups.forEach((group) => { group.open = false; });
+    });
+  }
+
   function start() {
     const page = document.body.dataset.page;
     initLogout();
+    initNavGroups();
     if (VP.area === "console" && page !== "console-login" && page !== "not-found") {
       initConsoleChrome().catch(handlePageError);
     }
