@@ -127,4 +127,4 @@ def login_staff(page: Any, username: str, password: str = DEMO_PASSWORD) -> None
     page.get_by_test_id("staff-username").fill(username)
     page.get_by_test_id("staff-password").fill(password)
     page.get_by_test_id("staff-login-submit").click()
-    page.wait_for_url("**/console/reviews")
+    page.wait_for_url("**/console/dashboard")

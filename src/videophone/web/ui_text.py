@@ -141,6 +141,7 @@ UI: dict[str, dict[str, str]] = {
     "review_rejected": {"zh-CN": "未通过", "en": "Rejected"},
     "service_active": {"zh-CN": "正常", "en": "Active"},
     "service_suspended": {"zh-CN": "已暂停", "en": "Suspended"},
+    "service_outgoing_barred": {"zh-CN": "限制呼出", "en": "Outgoing barred"},
     "service_terminated": {"zh-CN": "已终止", "en": "Terminated"},
     "documents_title": {"zh-CN": "补充证件材料", "en": "Supporting documents"},
     "documents_lead": {

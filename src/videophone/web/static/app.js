@@ -587,7 +587,7 @@
     onSubmit(form, async () => {
       const values = formValues(form);
       await api("POST", "/api/v1/console/auth/login", { username: values.username.trim(), password: values.password });
-      location.assign(safeNext("/console/reviews"));
+      location.assign(safeNext("/console/dashboard"));
     });
   }
 
