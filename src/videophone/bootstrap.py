@@ -17,9 +17,11 @@ from videophone.adapters.mail import FileMailer, Mailer, SmtpMailer
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.payment_gateway import BuiltinGatewayClient
 from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
+from videophone.adapters.sms import FileSmsSender, HttpSmsSender, SmsSender
 from videophone.config import Settings
 from videophone.services.account_history import AccountHistoryService
 from videophone.services.agreement import AgreementService
+from videophone.services.announcements import AnnouncementService
 from videophone.services.arrears import ArrearsService
 from videophone.services.audit import AuditService
 from videophone.services.auth import AuthService
@@ -27,21 +29,28 @@ from videophone.services.billing import BillingService
 from videophone.services.calls import CallHistoryService
 from videophone.services.contacts import ContactService
 from videophone.services.credit import CreditService
+from videophone.services.dashboard import DashboardService
 from videophone.services.deps import AuthLimits, Deps
 from videophone.services.disputes import DisputeService
 from videophone.services.late_fees import LateFeeService
+from videophone.services.lawful import LawfulService
 from videophone.services.ledger import AdjustmentService
 from videophone.services.notifications import NotificationService
 from videophone.services.numbers import NumberService
 from videophone.services.orders import OrderService
+from videophone.services.outages import OutageService
 from videophone.services.payments import PaymentService
 from videophone.services.policy import PolicyService
 from videophone.services.rating import RatingService
+from videophone.services.releases import ReleaseService
 from videophone.services.review import ReviewService
 from videophone.services.signaling import SignalingHub, default_node_id
 from videophone.services.staff import StaffService
 from videophone.services.subscribers import SubscriberService
 from videophone.services.tariffs import TariffService
+from videophone.services.terminals import TerminalService
+from videophone.services.termination import TerminationService
+from videophone.services.violations import ViolationService
 
 
 @dataclass
@@ -68,10 +77,18 @@ class Container:
     notifications: NotificationService
     account_history: AccountHistoryService
     arrears: ArrearsService
+    termination: TerminationService
     late_fees: LateFeeService
     payments: PaymentService
     credit: CreditService
     disputes: DisputeService
+    announcements: AnnouncementService
+    terminals: TerminalService
+    violations: ViolationService
+    lawful: LawfulService
+    releases: ReleaseService
+    outages: OutageService
+    dashboard: DashboardService
 
     async def ensure_reference_data(self) -> None:
         """Version 1 of the policy and of the agreement, if the database has none yet."""
@@ -96,12 +113,19 @@ def _mailer(settings: Settings) -> Mailer:
     return FileMailer(settings.data_dir / "mail", settings.mail_from)
 
 
+def _sms(settings: Settings) -> SmsSender:
+    if settings.sms_url:
+        return HttpSmsSender(settings.sms_url, settings.sms_token)
+    return FileSmsSender(settings.data_dir / "sms")
+
+
 def build(
     settings: Settings,
     *,
     clock: Clock | None = None,
     hasher: Argon2Hasher | None = None,
     mailer: Mailer | None = None,
+    sms: SmsSender | None = None,
 ) -> Container:
     settings.check_secrets()
     key = load_or_create_key(configured=settings.data_key, key_file=settings.key_file(), create=settings.demo)
@@ -127,6 +151,7 @@ def build(
             password_reset_minutes=settings.password_reset_minutes,
         ),
         mailer=mailer or _mailer(settings),
+        sms=sms or _sms(settings),
         public_url=settings.effective_public_url(),
         operator_tz=ZoneInfo(settings.time_zone),
     )
@@ -161,6 +186,7 @@ def build(
         notifications=NotificationService(deps),
         account_history=AccountHistoryService(deps),
         arrears=ArrearsService(deps),
+        termination=TerminationService(deps),
         late_fees=LateFeeService(deps),
         payments=PaymentService(
             deps,
@@ -170,8 +196,19 @@ def build(
         ),
         credit=CreditService(deps),
         disputes=DisputeService(deps),
+        announcements=AnnouncementService(deps),
+        terminals=TerminalService(deps),
+        violations=ViolationService(deps),
+        lawful=LawfulService(deps),
+        releases=ReleaseService(deps),
+        outages=OutageService(deps),
+        dashboard=DashboardService(deps),
     )
     container.signaling.on_call_ended.append(container.rating.rate_call)
     container.signaling.credit = container.credit  # the credit limit in real time (R-26)
     container.signaling.on_call_ended.append(container.credit.on_call_ended)  # after rating
+    # Violations and lawful suspensions end forbidden calls in progress at once (R-30, R-31).
+    container.violations.enforcer = container.signaling.enforce
+    container.arrears.enforcer = container.signaling.enforce
+    container.lawful.enforcer = container.signaling.enforce
     return container

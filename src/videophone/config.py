@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "noreply@videophone.local"
+    sms_url: str = Field(default="", description="SMS gateway endpoint (JSON POST); empty: SMS written to files")
+    sms_token: str = Field(default="", description="SMS gateway token (Bearer, and HMAC-SHA256 key of the body)")
     password_reset_minutes: int = 30
     time_zone: str = Field(default="Asia/Shanghai", description="The operator's calendar (billing periods, days)")
     stun_urls: str = Field(default="", description="Comma-separated STUN URLs, e.g. stun:stun.example.com:3478")

@@ -44,8 +44,8 @@ async def test_overdue_subscriber_is_suspended_sees_why_and_staff_see_the_accoun
     assert debts["oldest_overdue_due"] == due.isoformat() and debts["bills"][0]["overdue"] is True
     assert float(debts["late_fees_unpaid_yuan"]) > 0
     notes = (await alice.get("/api/v1/me/notifications")).json()
-    assert notes["unread"] == 1
-    assert [n["kind"] for n in notes["items"]] == ["service_suspended_arrears"]
+    assert notes["unread"] == 2
+    assert [n["kind"] for n in notes["items"]] == ["service_suspended_arrears", "bill_issued"]
     assert notes["items"][0]["title"] == "因欠费，服务已中止"
     history = (await alice.get("/api/v1/me/account-history")).json()["items"]
     assert [(e["kind"], e["params"]["reason"]) for e in history] == [("service_restricted", "arrears")]
@@ -53,7 +53,7 @@ async def test_overdue_subscriber_is_suspended_sees_why_and_staff_see_the_accoun
     bad = await alice.request("POST", "/api/v1/me/notifications/read", json={"up_to_id": 0})
     assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "notifications_up_to_invalid"
     read = await alice.request("POST", "/api/v1/me/notifications/read", json={})
-    assert read.json() == {"marked": 1, "unread": 0}
+    assert read.json() == {"marked": 2, "unread": 0}  # the suspension and the bill
 
     staff = await staff_login(app, c, "billing")
     listing = (await staff.get("/api/v1/console/arrears")).json()

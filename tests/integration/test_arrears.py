@@ -190,7 +190,7 @@ async def test_arrears_remind_suspend_restore_on_payment(container: Container, c
     runs = await asyncio.gather(c.arrears.run(), c.arrears.run())
     assert sum(r["suspended"] for r in runs) == 1
     assert await state(c, sub_id) == ("suspended", "arrears")
-    assert await kinds(c, sub_id) == ["payment_overdue", "service_suspended_arrears"]
+    assert await kinds(c, sub_id) == ["bill_issued", "payment_overdue", "service_suspended_arrears"]
     async with c.deps.uow() as uow:
         email = await uow.session.scalar(
             select(OutboxMessage.subject)

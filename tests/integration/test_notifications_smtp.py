@@ -21,6 +21,7 @@ from tests.integration.test_billing import subscriber as new_subscriber
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import Notification, OutboxMessage
 from videophone.adapters.mail import SmtpMailer
+from videophone.adapters.sms import MemorySmsSender
 from videophone.bootstrap import Container
 from videophone.services import notifications
 
@@ -62,7 +63,8 @@ def body(msg: Message) -> str:
 
 
 def use_mailer(c: Container, mailer: SmtpMailer) -> None:
-    c.notifications.deps = dataclasses.replace(c.deps, mailer=mailer)
+    # SMS copies (suspension/restoration go by SMS too, R-35 preferences) go to a memory sender.
+    c.notifications.deps = dataclasses.replace(c.deps, mailer=mailer, sms=MemorySmsSender())
 
 
 async def counts(c: Container) -> tuple[int, int]:
@@ -83,7 +85,7 @@ async def test_committed_notification_is_delivered_by_smtp(
     async with c.deps.uow() as uow:
         await notifications.notify(uow, clock.now(), sub.id, "service_suspended_arrears", params)
         await uow.commit()
-    assert await c.notifications.deliver_due() == {"sent": 1, "retry": 0, "failed": 0}
+    assert await c.notifications.deliver_due() == {"sent": 2, "retry": 0, "failed": 0}  # email and SMS
     [msg] = inbox.messages
     assert msg["To"] == sub.email
     assert subject(msg) == "因欠费，服务已中止"
@@ -103,9 +105,9 @@ async def test_server_down_is_retried_with_back_off_then_delivered(
     async with c.deps.uow() as uow:
         await notifications.notify(uow, clock.now(), sub.id, "service_restored", {"reason": "arrears"})
         await uow.commit()
-    assert await c.notifications.deliver_due() == {"sent": 0, "retry": 1, "failed": 0}
+    assert await c.notifications.deliver_due() == {"sent": 1, "retry": 1, "failed": 0}  # the SMS went
     async with c.deps.uow() as uow:
-        row = await uow.session.scalar(select(OutboxMessage))
+        row = await uow.session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "email"))
         assert row is not None
         assert (row.state, row.attempts) == ("pending", 1) and row.last_error
         assert row.next_attempt_at == clock.now() + timedelta(seconds=notifications.BACKOFF[0])

@@ -77,7 +77,9 @@ _OUTCOME: dict[EndReason, Outcome] = {
 
 
 def outcome_of(reason: EndReason, *, answered: bool) -> Outcome:
-    if reason in (EndReason.CONNECTION_LOST, EndReason.NODE_LOST):
+    # ``not_allowed`` after the answer: a restriction imposed during the call ended it;
+    # the time talked until then is an answered call's (rated like any other).
+    if reason in (EndReason.CONNECTION_LOST, EndReason.NODE_LOST, EndReason.NOT_ALLOWED):
         return Outcome.ANSWERED if answered else Outcome.FAILED
     return _OUTCOME[reason]
 

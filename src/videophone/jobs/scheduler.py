@@ -54,12 +54,37 @@ async def _arrears(c: Container) -> object:
     return await c.arrears.run()
 
 
+async def _inactivity(c: Container) -> object:
+    return await c.termination.run_inactivity()
+
+
+async def _lawful_expiry(c: Container) -> object:
+    return await c.lawful.expire_due()
+
+
+async def _outage_credits(c: Container) -> object:
+    return await c.outages.credit_pending()
+
+
+async def _announcements(c: Container) -> object:
+    return await c.announcements.deliver_due()
+
+
+async def _agreement_deemed_acceptance(c: Container) -> object:
+    return await c.agreement.deem_acceptances()
+
+
 JOBS = [
     Job("deliver-notifications", 10, _deliver_notifications),
     Job("payment-reconcile", 60, _payment_reconcile),
     Job("purge-expired-sessions", 3600, _purge_sessions),
     Job("late-fees", 3600, _late_fees),
     Job("arrears", 3600, _arrears),
+    Job("inactivity", 86400, _inactivity),
+    Job("announcements", 60, _announcements),
+    Job("agreement-deemed-acceptance", 3600, _agreement_deemed_acceptance),
+    Job("lawful-expiry", 3600, _lawful_expiry),
+    Job("outage-credits", 300, _outage_credits),
     Job("monthly-bill-run", 86400, _monthly_bill_run),
 ]
 

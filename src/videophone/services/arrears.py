@@ -11,32 +11,30 @@ payment's own transaction as soon as nothing overdue remains, so a call can be p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from videophone.adapters.db.models import (
     Bill,
     LedgerLine,
     Notification,
-    PlanSubscription,
     ServiceRestriction,
     Subscriber,
-    VasSubscription,
 )
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain.arrears import ArrearsState, ageing_bucket, decide
 from videophone.domain.call_rules import ServiceState
 from videophone.domain.errors import NotFound
 from videophone.domain.policy import OperatorPolicy
-from videophone.services import audit, numbers, restrictions
 from videophone.services import policy as policy_service
-from videophone.services.account_history import AccountEventView, AccountHistoryService, record_event
+from videophone.services import restrictions, termination
+from videophone.services.account_history import AccountEventView, AccountHistoryService
 from videophone.services.debts import AccountDebts, account_debts, many_debts
 from videophone.services.deps import Actor, Deps
 from videophone.services.ledger import RECEIVABLE
@@ -77,47 +75,9 @@ async def _restore(uow: UnitOfWork, now: datetime, subscriber_id: int, actor: Ac
 async def _terminate(
     uow: UnitOfWork, now: datetime, today: date, sub_id: int, pol: OperatorPolicy, debts: AccountDebts, actor: Actor
 ) -> bool:
-    sub = await uow.session.scalar(select(Subscriber).where(Subscriber.id == sub_id).with_for_update())
-    if sub is None or sub.service_state == ServiceState.TERMINATED.value:
-        return False
-    months = pol.months_overdue_before_termination
-    due = debts.oldest_overdue_due.isoformat() if debts.oldest_overdue_due else ""
-    # The arrears restriction stays open with the termination: no rent is billed from here on.
-    await restrictions.impose(uow, now, sub_id, "arrears", "all", actor=actor, note="terminated for arrears")
-    before = sub.service_state
-    sub.service_state, sub.service_reason, sub.updated_at = ServiceState.TERMINATED.value, "arrears", now
-    for model in (PlanSubscription, VasSubscription):
-        await uow.session.execute(
-            update(model)
-            .where(model.subscriber_id == sub_id, or_(model.end_date.is_(None), model.end_date > today))
-            .values(end_date=today)
-        )
-    await numbers.release(uow, pol, sub.number, now)
-    record_event(uow, now, sub_id, "service_terminated", {"reason": "arrears"})
-    audit.record(
-        uow,
-        now,
-        actor,
-        "service.terminate",
-        "subscriber",
-        sub_id,
-        {
-            "reason": "arrears",
-            "before": before,
-            "oldest_overdue_due": due,
-            "owed_yuan": str(debts.balance.yuan),
-            "overdue_yuan": str(debts.overdue.yuan),
-            "number": sub.number,
-        },
-    )
-    await notify(
-        uow,
-        now,
-        sub_id,
-        "service_terminated",
-        {"due_date": due, "months": months, "number": sub.number, "owed": str(debts.balance.yuan)},
-    )
-    return True
+    """Terminate for arrears: ``services.termination.terminate_now`` (final bill, number to quarantine,
+    the debt kept for collection)."""
+    return await termination.terminate_now(uow, now, sub_id, reason="arrears", actor=actor, tz=DEFAULT_TZ)
 
 
 @dataclass(frozen=True)
@@ -178,6 +138,9 @@ class AccountView:
 class ArrearsService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        # Ends the calls in progress of accounts just suspended or terminated (SignalingHub.enforce;
+        # wired in bootstrap).  Without it the next invite is refused all the same.
+        self.enforcer: Callable[[int], Awaitable[None]] | None = None
 
     def _today(self, now: datetime) -> date:
         return now.astimezone(self.deps.operator_tz).date()
@@ -216,15 +179,26 @@ class ArrearsService:
             ids = await self._candidates(uow, today)
         counts = {"accounts": len(ids), "reminded": 0, "suspended": 0, "terminated": 0, "restored": 0}
         for i in range(0, len(ids), CHUNK):
+            stopped: list[int] = []
             async with self.deps.uow() as uow:
-                part = await self._chunk(uow, ids[i : i + CHUNK], now, today, who)
+                part = await self._chunk(uow, ids[i : i + CHUNK], now, today, who, stopped)
                 await uow.commit()
             for k, v in part.items():
                 counts[k] += v
+            for sub_id in stopped:
+                await self._enforce(sub_id)
         return counts
 
+    async def _enforce(self, subscriber_id: int) -> None:
+        if self.enforcer is None:
+            return
+        try:
+            await self.enforcer(subscriber_id)
+        except Exception:  # committed already; the next invite is refused anyway
+            log.exception("enforcement by signaling failed", subscriber_id=subscriber_id)
+
     async def _chunk(
-        self, uow: UnitOfWork, ids: Sequence[int], now: datetime, today: date, actor: Actor
+        self, uow: UnitOfWork, ids: Sequence[int], now: datetime, today: date, actor: Actor, stopped: list[int]
     ) -> dict[str, int]:
         counts = {"reminded": 0, "suspended": 0, "terminated": 0, "restored": 0}
         _, pol = await policy_service.current(uow)
@@ -260,6 +234,7 @@ class ArrearsService:
             if target is ArrearsState.TERMINATED:
                 if await _terminate(uow, now, today, sub_id, pol, debts, actor):
                     counts["terminated"] += 1
+                    stopped.append(sub_id)
             elif target is ArrearsState.SUSPENDED:
                 if sub_id not in suspended:
                     row = await restrictions.impose(
@@ -285,6 +260,7 @@ class ArrearsService:
                             },
                         )
                         counts["suspended"] += 1
+                        stopped.append(sub_id)
             elif sub_id in suspended:
                 if await _restore(uow, now, sub_id, actor):
                     counts["restored"] += 1

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import bindparam, func, or_, select, update
@@ -46,7 +47,7 @@ from videophone.domain import billing as rules
 from videophone.domain.errors import FieldError, NotFound, ValidationFailed
 from videophone.domain.money import Money
 from videophone.domain.policy import OperatorPolicy
-from videophone.services import audit, ledger, restrictions
+from videophone.services import audit, ledger, notifications, restrictions
 from videophone.services import policy as policy_service
 from videophone.services.deps import Actor, Deps
 from videophone.services.rating import PriceBook, Prices, load_prices, rate_subscribers
@@ -309,24 +310,38 @@ class BillingService:
         )
 
     async def _bill_chunk_safely(
-        self, uow: UnitOfWork, ids: Sequence[int], period: str, run_id: int, pol: OperatorPolicy, ctx: RunContext
+        self,
+        uow: UnitOfWork,
+        ids: Sequence[int],
+        period: str,
+        run_id: int | None,
+        pol: OperatorPolicy,
+        ctx: RunContext,
+        at: tuple[datetime, ZoneInfo] | None = None,
     ) -> list[int]:
         """Bill a chunk in one savepoint; if it collides with a bill made meanwhile (the unique index
         is the arbiter), bill its accounts one savepoint each."""
         try:
             async with uow.session.begin_nested():
-                return await self._bill_chunk(uow, ids, period, run_id, pol, ctx)
+                return await self._bill_chunk(uow, ids, period, run_id, pol, ctx, at)
         except IntegrityError:
             if len(ids) == 1:
                 log.info("account billed concurrently", subscriber_id=ids[0], period=period)
                 return []
         made: list[int] = []
         for subscriber_id in ids:
-            made += await self._bill_chunk_safely(uow, [subscriber_id], period, run_id, pol, ctx)
+            made += await self._bill_chunk_safely(uow, [subscriber_id], period, run_id, pol, ctx, at)
         return made
 
     async def _bill_chunk(
-        self, uow: UnitOfWork, ids: Sequence[int], period: str, run_id: int, pol: OperatorPolicy, ctx: RunContext
+        self,
+        uow: UnitOfWork,
+        ids: Sequence[int],
+        period: str,
+        run_id: int | None,
+        pol: OperatorPolicy,
+        ctx: RunContext,
+        at: tuple[datetime, ZoneInfo] | None = None,
     ) -> list[int]:
         """Bill the accounts ``ids`` that have no bill for ``period`` yet: a fixed number of queries
         and bulk inserts for the whole chunk, the bills composed in memory.  Returns the new charges
@@ -338,8 +353,7 @@ class BillingService:
         ids = [i for i in ids if i not in billed]
         if not ids:
             return []
-        tz = self.deps.operator_tz
-        now = self.deps.clock.now()
+        now, tz = at or (self.deps.clock.now(), self.deps.operator_tz)
         first, after = rules.period_bounds(period)
         period_days = rules.days_in_period(period)
         _, rated, books = await rate_subscribers(uow, ids, period, tz, now, ctx.prices)
@@ -505,7 +519,66 @@ class BillingService:
             for position, line in enumerate(composed[sub_id].lines, start=1)
         ]
         await ledger.write_rows(conn, BillLine, lines)
+        # Each subscriber is told of the bill (R-35), in the same transaction, in bulk.
+        await notifications.notify_many(
+            uow,
+            now,
+            [
+                (
+                    sub_id,
+                    "bill_issued",
+                    {
+                        "bill_id": bill_ids[sub_id],
+                        "number": rules.bill_number(period, sub_id),
+                        "period": period,
+                        "new_charges": _yuan(composed[sub_id].new_charges),
+                        "total_due": _yuan(composed[sub_id].total_due),
+                        "due_date": due_date.isoformat(),
+                    },
+                )
+                for sub_id in ids
+            ],
+        )
         return [composed[sub_id].new_charges.fen for sub_id in ids]
+
+    # -- the final bill of a termination (R-32) ------------------------------------------------------------
+    @classmethod
+    async def final_bill(
+        cls, uow: UnitOfWork, now: datetime, subscriber_id: int, until: date, *, tz: ZoneInfo
+    ) -> list[BillView]:
+        """The final bill(s) of a termination, in the caller's transaction: every period from the first
+        one this account has no bill for, up to ``until``'s period, composed exactly like the run's
+        (rent and fees prorated to the subscriptions' end — end them first —, calls so far rated,
+        postings not yet on a bill attached).  The unique (subscriber, period) bill makes the monthly
+        run skip these periods later.  A period already billed is left as it is (postings made since
+        wait for the next bill; there is none after a termination, so they show in the debts only).
+        Returns the bills made, oldest first."""
+        s = uow.session
+        last = await s.scalar(select(func.max(Bill.period)).where(Bill.subscriber_id == subscriber_id))
+        if last is not None:
+            period = rules.period_of(rules.period_bounds(last)[1])
+        else:
+            first_start = await s.scalar(
+                select(func.min(PlanSubscription.start_date)).where(PlanSubscription.subscriber_id == subscriber_id)
+            )
+            if first_start is None:
+                return []
+            period = rules.period_of(first_start)
+        end_period = rules.period_of(until)
+        if period > end_period:
+            return []
+        _, pol = await policy_service.current(uow)
+        # Composing a bill reads nothing from Deps when ``at`` is given: no service instance needed.
+        composer = cls.__new__(cls)
+        ctx = await composer._context(uow)
+        made: list[BillView] = []
+        while period <= end_period:
+            if await composer._bill_chunk_safely(uow, [subscriber_id], period, None, pol, ctx, (now, tz)):
+                row = await s.scalar(select(Bill).where(Bill.subscriber_id == subscriber_id, Bill.period == period))
+                if row is not None:
+                    made.append(BillView.of(row))
+            period = rules.period_of(rules.period_bounds(period)[1])
+        return made
 
     @staticmethod
     def _rent_lines(

@@ -11,6 +11,7 @@ from videophone.adapters.crypto import FieldCipher
 from videophone.adapters.db.uow import UnitOfWorkFactory
 from videophone.adapters.mail import Mailer, MemoryMailer
 from videophone.adapters.passwords import Argon2Hasher
+from videophone.adapters.sms import MemorySmsSender, SmsSender
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Deps:
     hasher: Argon2Hasher
     limits: AuthLimits = AuthLimits()
     mailer: Mailer = dataclasses.field(default_factory=MemoryMailer)
+    sms: SmsSender = dataclasses.field(default_factory=MemorySmsSender)  # notifications by SMS
     public_url: str = "http://127.0.0.1:8000"
     # Billing periods, "today" and day filters follow the operator's calendar (SPEC: default Asia/Shanghai).
     operator_tz: ZoneInfo = dataclasses.field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))

@@ -38,7 +38,7 @@ from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain import disputes as rules
 from videophone.domain.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from videophone.domain.money import Money
-from videophone.services import arrears, audit, ledger, notifications
+from videophone.services import arrears, audit, ledger, notifications, termination
 from videophone.services import credit as credit_limit
 from videophone.services import policy as policy_service
 from videophone.services.account_history import record_event
@@ -473,6 +473,7 @@ class DisputeService:
             # credit-limit bar.
             await arrears.after_payment(uow, now, row.subscriber_id, actor=actor, tz=self.deps.operator_tz)
             await credit_limit.after_payment(uow, now, row.subscriber_id, actor=actor, tz=self.deps.operator_tz)
+            await termination.after_payment(uow, now, row.subscriber_id, actor=actor, tz=self.deps.operator_tz)
             detail = await self._detail(uow, row, now)
             await uow.commit()
             return detail

@@ -1,31 +1,46 @@
 """Notifications to subscribers (R-35) through one outbox.
 
-:func:`notify` writes, in the caller's transaction, the in-app notification and one ``outbox`` row per
-outside channel (email now; SMS through the same table) — so a notification exists exactly when its
-cause committed, and none is lost if the process dies before delivery.  :class:`NotificationService`
-delivers due outbox rows (a scheduler job on every node; a row is claimed before it is sent, so two
-nodes never send one twice), retrying with back-off, and serves the in-app list.
+:func:`notify` (and :func:`notify_many`, its bulk form for runs such as the bill run) writes, in the
+caller's transaction, the in-app notification and one ``outbox`` row per outside channel (email, SMS) —
+so a notification exists exactly when its cause committed, and none is lost if the process dies before
+delivery.  Which outside channels a notification goes to follows the subscriber's preferences per
+category and channel (``domain.notification_prefs``: defaults, and the legally required notices that
+ignore an "off").  :class:`NotificationService` delivers due outbox rows (a scheduler job on every node;
+a row is claimed — its ``next_attempt_at`` moved :data:`CLAIM_SECONDS` ahead — before it is sent, so two
+nodes never send one twice, and a row whose worker died is due again when the claim expires), retrying
+with back-off; it also serves the in-app list and the preferences.
 
 Texts: ``TEXTS[kind][language] = (subject, body)`` with ``str.format`` fields from ``params``; each
-feature keeps its kinds in its own ``notice_texts_*.py`` module, merged here.
+feature keeps its kinds in its own ``notice_texts_*.py`` module, merged here.  A module may also declare
+``CATEGORIES = {kind: category}`` and ``MANDATORY = {kind, …}`` (legally required notices) for its kinds;
+kinds it does not declare are classified by name (``domain.notification_prefs.category_of``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 
 from videophone.adapters.db.models import Notification, OutboxMessage, Subscriber
+from videophone.adapters.db.models_preferences import NotificationPreference
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.mail import Mail
+from videophone.adapters.sms import Sms
+from videophone.domain import notification_prefs as prefs
+from videophone.domain.errors import NotFound
+from videophone.domain.masking import mask_phone
 from videophone.services import (
+    audit,
     notice_texts_announcements,
     notice_texts_arrears,
+    notice_texts_bills,
     notice_texts_credit,
     notice_texts_disputes,
     notice_texts_enforcement,
@@ -34,11 +49,25 @@ from videophone.services import (
     notice_texts_terminals,
     notice_texts_termination,
 )
-from videophone.services.deps import Deps
+from videophone.services.deps import Actor, Deps
+from videophone.services.ledger import write_rows  # the bulk INSERT helper of the bill run
 
 log = structlog.get_logger(__name__)
 
+_MODULES: tuple[ModuleType, ...] = (
+    notice_texts_bills,
+    notice_texts_payments,
+    notice_texts_arrears,
+    notice_texts_credit,
+    notice_texts_disputes,
+    notice_texts_enforcement,
+    notice_texts_termination,
+    notice_texts_announcements,
+    notice_texts_outages,
+    notice_texts_terminals,
+)
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    **notice_texts_bills.TEXTS,
     **notice_texts_payments.TEXTS,
     **notice_texts_arrears.TEXTS,
     **notice_texts_credit.TEXTS,
@@ -49,6 +78,9 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     **notice_texts_outages.TEXTS,
     **notice_texts_terminals.TEXTS,
 }
+DECLARED_CATEGORIES: dict[str, str] = {k: v for m in _MODULES for k, v in getattr(m, "CATEGORIES", {}).items()}
+DECLARED_MANDATORY: frozenset[str] = frozenset(k for m in _MODULES for k in getattr(m, "MANDATORY", ()))
+SMS_LIMIT = 300  # characters of an SMS (subject and body, cut with an ellipsis)
 BACKOFF = (60, 300, 1800, 7200, 21600, 86400)  # seconds before attempt 2, 3, …
 MAX_ATTEMPTS = len(BACKOFF) + 1
 CLAIM_SECONDS = 120  # a claimed row is someone's for this long (then due again if they died)
@@ -70,6 +102,73 @@ def render(kind: str, language: str, params: Mapping[str, Any]) -> tuple[str, st
     return subject.format_map(values), body.format_map(values)
 
 
+def category_of(kind: str) -> str:
+    return prefs.category_of(kind, DECLARED_CATEGORIES)
+
+
+def is_mandatory(kind: str) -> bool:
+    return prefs.is_mandatory(kind, DECLARED_MANDATORY)
+
+
+async def switches_of(uow: UnitOfWork, subscriber_ids: Iterable[int]) -> dict[int, dict[prefs.Key, bool]]:
+    """Every subscriber's effective (category, channel) switches: their choices over the defaults."""
+    ids = list(set(subscriber_ids))
+    chosen: dict[int, dict[prefs.Key, bool]] = {i: {} for i in ids}
+    for i in range(0, len(ids), 5000):
+        for sub_id, category, channel, enabled in await uow.session.execute(
+            select(
+                NotificationPreference.subscriber_id,
+                NotificationPreference.category,
+                NotificationPreference.channel,
+                NotificationPreference.enabled,
+            ).where(NotificationPreference.subscriber_id.in_(ids[i : i + 5000]))
+        ):
+            chosen[sub_id][(category, channel)] = bool(enabled)
+    return {sub_id: prefs.effective(c) for sub_id, c in chosen.items()}
+
+
+def _outbox_rows(
+    notification_id: int,
+    kind: str,
+    params: Mapping[str, Any],
+    who: tuple[str, str, str],
+    switches: Mapping[prefs.Key, bool],
+    now: datetime,
+    *,
+    email: bool,
+) -> list[dict[str, Any]]:
+    """The outbox rows (as column dicts) of one notification for a subscriber ``(email, phone, language)``."""
+    address, phone, language = who
+    channels = prefs.channels_for(
+        kind,
+        switches,
+        prefs.Addresses(address or "", phone or ""),
+        declared_categories=DECLARED_CATEGORIES,
+        declared_mandatory=DECLARED_MANDATORY,
+        email_wanted=email,
+    )
+    if not channels:
+        return []
+    subject, body = render(kind, language, params)
+    rows = []
+    for channel in channels:
+        rows.append(
+            {
+                "notification_id": notification_id,
+                "channel": channel,
+                "recipient": address if channel == "email" else phone,
+                "subject": subject if channel == "email" else "",
+                "body": body if channel == "email" else prefs.sms_text(subject, body, SMS_LIMIT),
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+                "created_at": now,
+            }
+        )
+    return rows
+
+
 async def notify(
     uow: UnitOfWork,
     now: datetime,
@@ -79,7 +178,8 @@ async def notify(
     *,
     email: bool = True,
 ) -> Notification:
-    """Add the notification (in-app) and its email to the current transaction."""
+    """Add the notification (in-app) and its copies (email, SMS — per the subscriber's preferences) to
+    the current transaction.  ``email=False``: in-app only."""
     if kind not in TEXTS:
         raise KeyError(f"no text for notification kind {kind!r}")
     row = Notification(subscriber_id=subscriber_id, kind=kind, params=dict(params), created_at=now)
@@ -87,23 +187,76 @@ async def notify(
     await uow.session.flush()
     if email:
         sub = await uow.session.get(Subscriber, subscriber_id)
-        if sub is not None and sub.email:
-            subject, body = render(kind, sub.language, params)
-            uow.session.add(
-                OutboxMessage(
-                    notification_id=row.id,
-                    channel="email",
-                    recipient=sub.email,
-                    subject=subject,
-                    body=body,
-                    state="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    last_error="",
-                    created_at=now,
-                )
-            )
+        if sub is not None:
+            switches = (await switches_of(uow, [subscriber_id]))[subscriber_id]
+            who = (sub.email, sub.contact_phone, sub.language)
+            for values in _outbox_rows(row.id, kind, params, who, switches, now, email=True):
+                uow.session.add(OutboxMessage(**values))
     return row
+
+
+async def notify_many(
+    uow: UnitOfWork, now: datetime, items: Sequence[tuple[int, str, Mapping[str, Any]]], *, email: bool = True
+) -> int:
+    """:func:`notify` for many ``(subscriber_id, kind, params)`` at once, in bulk: a fixed number of
+    queries (subscribers, preferences) and bulk inserts, whatever the number of items.  Returns how many
+    notifications were written."""
+    if not items:
+        return 0
+    unknown = sorted({kind for _, kind, _ in items if kind not in TEXTS})
+    if unknown:
+        raise KeyError(f"no text for notification kind(s) {unknown!r}")
+    ids = sorted({sub_id for sub_id, _, _ in items})
+    who: dict[int, tuple[str, str, str]] = {}
+    switches: dict[int, dict[prefs.Key, bool]] = {}
+    if email:
+        for i in range(0, len(ids), 5000):
+            for sub_id, address, phone, language in await uow.session.execute(
+                select(Subscriber.id, Subscriber.email, Subscriber.contact_phone, Subscriber.language).where(
+                    Subscriber.id.in_(ids[i : i + 5000])
+                )
+            ):
+                who[sub_id] = (address, phone, language)
+        switches = await switches_of(uow, ids)
+    conn = await uow.session.connection()
+    # Rounds of distinct subscribers, so that the ids returned can be matched by subscriber.
+    rounds: list[list[tuple[int, str, Mapping[str, Any]]]] = []
+    seen: list[set[int]] = []
+    for item in items:
+        for k, members in enumerate(seen):
+            if item[0] not in members:
+                members.add(item[0])
+                rounds[k].append(item)
+                break
+        else:
+            seen.append({item[0]})
+            rounds.append([item])
+    # PostgreSQL's bulk path binds arrays of the column type: JSON values go as their text.
+    as_json = conn.dialect.name == "postgresql"
+    for batch in rounds:
+        returned = await write_rows(
+            conn,
+            Notification,
+            [
+                {
+                    "subscriber_id": s,
+                    "kind": k,
+                    "params": json.dumps(dict(p)) if as_json else dict(p),
+                    "created_at": now,
+                }
+                for s, k, p in batch
+            ],
+            returning=("subscriber_id", "id"),
+        )
+        notification_ids = {int(s): int(n) for s, n in returned}
+        outbox: list[dict[str, Any]] = []
+        for sub_id, kind, params in batch:
+            if sub_id in who:
+                outbox += _outbox_rows(
+                    notification_ids[sub_id], kind, params, who[sub_id], switches[sub_id], now, email=True
+                )
+        await write_rows(conn, OutboxMessage, outbox)
+    return len(items)
 
 
 @dataclass(frozen=True)
@@ -120,9 +273,100 @@ class NotificationView:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class PreferenceView:
+    category: str
+    email: bool
+    sms: bool
+    email_default: bool
+    sms_default: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PreferencesView:
+    categories: list[PreferenceView]
+    email_to: str
+    sms_to: str  # masked contact phone ("" when there is none)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "categories": [c.to_dict() for c in self.categories],
+            "channels": list(prefs.CHANNELS),
+            "email_to": self.email_to,
+            "sms_to": self.sms_to,
+            "always_sent": ["service_suspension", "service_termination", "agreement_change"],
+        }
+
+
 class NotificationService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+
+    # -- preferences --------------------------------------------------------------------------------------
+    async def preferences(self, subscriber_id: int) -> PreferencesView:
+        async with self.deps.uow() as uow:
+            return await self._preferences(uow, subscriber_id)
+
+    async def _preferences(self, uow: UnitOfWork, subscriber_id: int) -> PreferencesView:
+        sub = await uow.session.get(Subscriber, subscriber_id)
+        if sub is None:
+            raise NotFound("subscriber_not_found")
+        switches = (await switches_of(uow, [subscriber_id]))[subscriber_id]
+        return PreferencesView(
+            [
+                PreferenceView(
+                    category,
+                    switches[(category, "email")],
+                    switches[(category, "sms")],
+                    prefs.DEFAULTS[(category, "email")],
+                    prefs.DEFAULTS[(category, "sms")],
+                )
+                for category in prefs.CATEGORIES
+            ],
+            sub.email or "",
+            mask_phone(sub.contact_phone) if sub.contact_phone else "",
+        )
+
+    async def set_preferences(
+        self, subscriber_id: int, items: Sequence[Mapping[str, object]], *, actor: Actor
+    ) -> PreferencesView:
+        """Change some switches (``[{category, channel, enabled}]``); the others keep their value.
+        Bad input changes nothing (coded errors).  The change is audited."""
+        wanted = prefs.parse_update(items)
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            if await uow.session.get(Subscriber, subscriber_id) is None:
+                raise NotFound("subscriber_not_found")
+            before = (await switches_of(uow, [subscriber_id]))[subscriber_id]
+            changed = {key: on for key, on in wanted.items() if before[key] != on}
+            if changed:
+                await uow.session.execute(
+                    delete(NotificationPreference).where(
+                        NotificationPreference.subscriber_id == subscriber_id,
+                        tuple_(NotificationPreference.category, NotificationPreference.channel).in_(list(changed)),
+                    )
+                )
+                uow.session.add_all(
+                    NotificationPreference(
+                        subscriber_id=subscriber_id, category=c, channel=ch, enabled=on, updated_at=now
+                    )
+                    for (c, ch), on in changed.items()
+                )
+                audit.record(
+                    uow,
+                    now,
+                    actor,
+                    "notifications.preferences_changed",
+                    "subscriber",
+                    subscriber_id,
+                    {"changes": [{"category": c, "channel": ch, "enabled": on} for (c, ch), on in changed.items()]},
+                )
+            view = await self._preferences(uow, subscriber_id)
+            await uow.commit()
+        return view
 
     # -- in-app -------------------------------------------------------------------------------------------
     async def list(
@@ -197,7 +441,7 @@ class NotificationService:
                 attempts = msg.attempts
             error = ""
             try:
-                await self._send(channel, recipient, subject, body)
+                await self._send(row_id, channel, recipient, subject, body)
             except Exception as exc:  # any delivery failure is retried
                 error = f"{type(exc).__name__}: {exc}"[:500]
                 log.warning("notification delivery failed", outbox_id=row_id, error=error)
@@ -219,8 +463,11 @@ class NotificationService:
                 await uow.commit()
         return counts
 
-    async def _send(self, channel: str, recipient: str, subject: str, body: str) -> None:
+    async def _send(self, row_id: int, channel: str, recipient: str, subject: str, body: str) -> None:
         if channel == "email":
             await self.deps.mailer.send(Mail(to=recipient, subject=subject, body=body))
+            return
+        if channel == "sms":
+            await self.deps.sms.send(Sms(to=recipient, text=body, reference=f"outbox-{row_id}"))
             return
         raise RuntimeError(f"no adapter for channel {channel!r}")

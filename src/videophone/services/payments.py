@@ -34,7 +34,7 @@ from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.payment_gateway import GatewayError, GatewayNotice, PaymentGateway
 from videophone.domain.errors import FieldError, NotFound, ValidationFailed
 from videophone.domain.money import Money, parse_yuan
-from videophone.services import arrears, audit, credit, debts, ledger, notice_texts_payments, notifications
+from videophone.services import arrears, audit, credit, debts, ledger, notice_texts_payments, notifications, termination
 from videophone.services import policy as policy_service
 from videophone.services.account_history import record_event
 from videophone.services.deps import Actor, Deps
@@ -434,6 +434,7 @@ class PaymentService:
         await uow.session.flush()
         await arrears.after_payment(uow, now, subscriber_id, actor=actor, tz=self.deps.operator_tz)
         await credit.after_payment(uow, now, subscriber_id, actor=actor, tz=self.deps.operator_tz)
+        await termination.after_payment(uow, now, subscriber_id, actor=actor, tz=self.deps.operator_tz)
 
     # -- reconciliation ----------------------------------------------------------------------------------
     async def reconcile(self) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""Service restrictions (R-24 arrears, R-26 credit limit, R-30 violations, R-31 lawful suspension).
+"""Service restrictions (R-24 arrears, R-26 credit limit, R-30 violations, R-31 lawful suspension,
+R-32 a termination awaiting payment).
 
 Each reason the service is restricted is one ``service_restrictions`` row, open until lifted; several
 may be open at once (say arrears and a lawful suspension), and lifting one leaves the others.  The
@@ -29,9 +30,9 @@ from videophone.services import audit
 from videophone.services.account_history import record_event
 from videophone.services.deps import Actor
 
-Reason = Literal["arrears", "credit_limit", "violation", "lawful"]
+Reason = Literal["arrears", "credit_limit", "violation", "lawful", "termination"]
 Scope = Literal["outgoing", "all"]
-REASONS: tuple[str, ...] = ("arrears", "credit_limit", "violation", "lawful")
+REASONS: tuple[str, ...] = ("arrears", "credit_limit", "violation", "lawful", "termination")
 SCOPES: tuple[str, ...] = ("outgoing", "all")
 
 

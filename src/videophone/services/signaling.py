@@ -27,6 +27,7 @@ from videophone.adapters.bus import Bus
 from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
+from videophone.domain import violations as enforcement
 from videophone.domain.call_rules import Party, Refusal, caller_refusal, check_invite
 from videophone.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
 from videophone.domain.contacts import normalize_number
@@ -678,6 +679,49 @@ class SignalingHub:
             await self._on_call_event(
                 str(item["call_id"]), device, str(item["kind"]), item["payload"], origin=str(item["node"])
             )
+        elif op == "enforce":
+            await self._enforce_local(int(item["subscriber_id"]))
+
+    # -- enforcement (R-30, R-31) ----------------------------------------------------------------------
+    async def enforce(self, subscriber_id: int) -> None:
+        """The subscriber's restrictions changed (committed): end at once the calls their service state
+        now forbids — here, and on every other live node (``enforce`` on each node's channel)."""
+        await self._enforce_local(subscriber_id)
+        fresh_since = self.deps.clock.now() - timedelta(seconds=self.node_stale_seconds)
+        async with self.deps.uow() as uow:
+            nodes = list(
+                await uow.session.scalars(
+                    select(SignalingNode.node_id).where(
+                        SignalingNode.node_id != self.node_id, SignalingNode.heartbeat_at >= fresh_since
+                    )
+                )
+            )
+        for node in nodes:
+            await self.bus.publish(channel_of(node), {"op": "enforce", "subscriber_id": subscriber_id})
+
+    async def _enforce_local(self, subscriber_id: int) -> None:
+        held = [cid for cid, call in self.calls.items() if subscriber_id in (call.caller[0], call.callee_id)]
+        if not held:
+            return
+        async with self.deps.uow() as uow:
+            state = (
+                await uow.session.execute(
+                    select(Subscriber.service_state, Subscriber.service_reason).where(Subscriber.id == subscriber_id)
+                )
+            ).one_or_none()
+        if state is None:
+            return
+        now = self.deps.clock.now()
+        for call_id in held:
+            async with self._locks[call_id]:
+                call, meta = self.calls.get(call_id), self.meta.get(call_id)
+                if call is None or meta is None:
+                    continue
+                if not enforcement.call_forbidden(state.service_state, is_caller=call.caller[0] == subscriber_id):
+                    continue
+                meta.detail = enforcement.end_detail(state.service_state, state.service_reason)
+                log.info("call ended by a restriction", call_id=call_id, detail=meta.detail)
+                await self._apply(call, call.end(EndReason.NOT_ALLOWED, now))
 
     # -- time ----------------------------------------------------------------------------------------
     async def tick(self) -> None:

@@ -29,6 +29,7 @@ from videophone.web.api import (
     me,
     outages,
     payments,
+    preferences,
     public,
     sales,
     terminals,
@@ -90,6 +91,7 @@ def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs:
     app.include_router(billing.router)
     app.include_router(payments.router)
     app.include_router(arrears.router)
+    app.include_router(preferences.router)
     app.include_router(credit.router)
     app.include_router(disputes.router)
     app.include_router(enforcement.router)

@@ -2,4 +2,127 @@
 
 from __future__ import annotations
 
-UI: dict[str, dict[str, str]] = {}
+UI: dict[str, dict[str, str]] = {
+    # -- shared ---------------------------------------------------------------------------------------
+    "ann_kind_maintenance": {"zh-CN": "维护", "en": "Maintenance"},
+    "ann_kind_network_expansion": {"zh-CN": "网络扩容", "en": "Network expansion"},
+    "ann_kind_software_upgrade": {"zh-CN": "软件升级", "en": "Software upgrade"},
+    "ann_kind_number_change": {"zh-CN": "号码变更", "en": "Number change"},
+    "ann_kind_agreement_change": {"zh-CN": "协议变更", "en": "Agreement change"},
+    "ann_kind_other": {"zh-CN": "其他", "en": "Other"},
+    "ann_effective": {"zh-CN": "生效时间：{time}", "en": "Takes effect: {time}"},
+    "ann_published": {"zh-CN": "发布于 {time}", "en": "Published {time}"},
+    "ann_objection_state_open": {"zh-CN": "协商中", "en": "Under negotiation"},
+    "ann_objection_state_accepted": {"zh-CN": "协商一致，已接受", "en": "Agreed, accepted"},
+    "ann_objection_state_not_agreed": {"zh-CN": "未达成一致", "en": "No agreement"},
+    # -- portal ---------------------------------------------------------------------------------------
+    "ann_title": {"zh-CN": "业务公告", "en": "Announcements"},
+    "ann_lead": {
+        "zh-CN": "维护、网络扩容、软件升级、号码变更和服务协议变更，我们都会提前在这里公告并通知您。",
+        "en": "Maintenance, network expansion, software upgrades, number changes and agreement changes are "
+        "announced here in advance, and you are notified.",
+    },
+    "ann_unread": {"zh-CN": "未读", "en": "Unread"},
+    "ann_unread_count": {"zh-CN": "{count} 条未读", "en": "{count} unread"},
+    "ann_mark_all_read": {"zh-CN": "全部标为已读", "en": "Mark all read"},
+    "ann_none": {"zh-CN": "暂无公告。", "en": "No announcements yet."},
+    "ann_changes_title": {"zh-CN": "服务协议变更", "en": "Agreement changes"},
+    "ann_change_heading": {"zh-CN": "第 {version} 版服务协议", "en": "Agreement version {version}"},
+    "ann_change_summary": {"zh-CN": "变更说明", "en": "What changed"},
+    "ann_change_window": {
+        "zh-CN": "异议期至 {time}。逾期未提出异议的，视为您已熟悉并同意本协议的变更。",
+        "en": "You may object until {time}. Without an objection by then you are deemed to know and accept the "
+        "changed agreement.",
+    },
+    "ann_change_window_closed": {"zh-CN": "异议期已于 {time} 届满。", "en": "The objection window ended {time}."},
+    "ann_diff_title": {
+        "zh-CN": "与您现行版本（第 {from} 版）相比：新增 {added} 行，删除 {removed} 行",
+        "en": "Compared with your version ({from}): {added} lines added, {removed} removed",
+    },
+    "ann_diff_show_all": {"zh-CN": "显示未改动的条款", "en": "Show unchanged clauses"},
+    "ann_diff_added": {"zh-CN": "新增", "en": "Added"},
+    "ann_diff_removed": {"zh-CN": "删除", "en": "Removed"},
+    "ann_accept_now": {"zh-CN": "现在接受新版本", "en": "Accept now"},
+    "ann_accepted": {
+        "zh-CN": "您已于 {time} 接受第 {version} 版（{method}）。",
+        "en": "You accepted version {version} on {time} ({method}).",
+    },
+    "ann_method_explicit": {"zh-CN": "本人确认", "en": "explicitly"},
+    "ann_method_deemed": {"zh-CN": "异议期满视为同意", "en": "deemed: no objection within the window"},
+    "ann_objection_label": {"zh-CN": "提出异议", "en": "Object"},
+    "ann_objection_hint": {
+        "zh-CN": "请写明您不同意的条款和理由，工作人员将与您协商。",
+        "en": "Say which clauses you disagree with and why; our staff will negotiate with you.",
+    },
+    "ann_objection_submit": {"zh-CN": "提交异议", "en": "Submit objection"},
+    "ann_objection_sent": {
+        "zh-CN": "已收到您的异议，工作人员将与您联系。",
+        "en": "We received your objection; our staff will contact you.",
+    },
+    "ann_objection_yours": {
+        "zh-CN": "您于 {time} 提出的异议：{state}",
+        "en": "Your objection of {time}: {state}",
+    },
+    "ann_objection_note": {"zh-CN": "处理说明：{note}", "en": "Note: {note}"},
+    # -- console --------------------------------------------------------------------------------------
+    "cann_new_title": {"zh-CN": "发布公告", "en": "Publish an announcement"},
+    "cann_field_kind": {"zh-CN": "类型", "en": "Kind"},
+    "cann_field_title": {"zh-CN": "标题（中文）", "en": "Title (Chinese)"},
+    "cann_field_body": {"zh-CN": "内容（中文）", "en": "Text (Chinese)"},
+    "cann_field_title_en": {"zh-CN": "标题（英文，可选）", "en": "Title (English, optional)"},
+    "cann_field_body_en": {"zh-CN": "内容（英文，可选）", "en": "Text (English, optional)"},
+    "cann_field_audience": {"zh-CN": "对象", "en": "Audience"},
+    "cann_audience_all": {"zh-CN": "全部用户", "en": "Every subscriber"},
+    "cann_audience_numbers": {"zh-CN": "指定号码", "en": "These numbers"},
+    "cann_field_numbers": {"zh-CN": "号码（以空格、逗号或换行分隔）", "en": "Numbers (spaces, commas or new lines)"},
+    "cann_field_publish_at": {"zh-CN": "发布时间（留空为立即）", "en": "Publish at (blank: now)"},
+    "cann_field_effective_at": {
+        "zh-CN": "生效时间（留空为最早允许时间）",
+        "en": "Takes effect (blank: earliest allowed)",
+    },
+    "cann_notice_rules": {
+        "zh-CN": "须提前通知：维护、软件升级至少 24 小时；网络扩容至少 3 天；号码变更至少 7 天。",
+        "en": "Advance notice: maintenance and software upgrades 24 hours; network expansion 3 days; number "
+        "changes 7 days.",
+    },
+    "cann_submit": {"zh-CN": "发布", "en": "Publish"},
+    "cann_created": {"zh-CN": "公告 #{id} 已发布。", "en": "Announcement #{id} published."},
+    "cann_list_title": {"zh-CN": "已发布的公告", "en": "Announcements"},
+    "cann_col_id": {"zh-CN": "编号", "en": "No."},
+    "cann_col_kind": {"zh-CN": "类型", "en": "Kind"},
+    "cann_col_title": {"zh-CN": "标题", "en": "Title"},
+    "cann_col_audience": {"zh-CN": "对象", "en": "Audience"},
+    "cann_col_publish": {"zh-CN": "发布", "en": "Published"},
+    "cann_col_effective": {"zh-CN": "生效", "en": "Takes effect"},
+    "cann_col_delivered": {"zh-CN": "已通知", "en": "Notified"},
+    "cann_state_scheduled": {"zh-CN": "待发送", "en": "Scheduled"},
+    "cann_state_delivering": {"zh-CN": "发送中", "en": "Sending"},
+    "cann_state_delivered": {"zh-CN": "已发送", "en": "Sent"},
+    "cann_version_title": {"zh-CN": "发布新版服务协议", "en": "Publish a new agreement version"},
+    "cann_version_lead": {
+        "zh-CN": "新版本以协议变更公告的形式发给全部用户；异议期为 {months} 个月，期满未提出异议的用户视为同意。",
+        "en": "The new version is announced to every subscriber; the objection window is {months} month(s), after "
+        "which those who did not object are deemed to accept.",
+    },
+    "cann_version_current": {"zh-CN": "当前版本：第 {version} 版", "en": "Current version: {version}"},
+    "cann_field_template": {"zh-CN": "新协议文本（占位符同第 1 版）", "en": "New agreement text (same placeholders)"},
+    "cann_field_summary": {"zh-CN": "变更摘要", "en": "Summary of the changes"},
+    "cann_version_submit": {"zh-CN": "发布新版本", "en": "Publish the new version"},
+    "cann_version_done": {
+        "zh-CN": "第 {version} 版已发布，异议期至 {time}。",
+        "en": "Version {version} published; objections until {time}.",
+    },
+    "cann_objections_title": {"zh-CN": "协议异议（协商案件）", "en": "Agreement objections (negotiation cases)"},
+    "cann_objections_summary": {"zh-CN": "{open} 件待处理", "en": "{open} open"},
+    "cann_col_subscriber": {"zh-CN": "用户", "en": "Subscriber"},
+    "cann_col_version": {"zh-CN": "版本", "en": "Version"},
+    "cann_col_text": {"zh-CN": "异议内容", "en": "Objection"},
+    "cann_col_state": {"zh-CN": "状态", "en": "State"},
+    "cann_col_opened": {"zh-CN": "提出时间", "en": "Opened"},
+    "cann_col_decision": {"zh-CN": "处理", "en": "Decision"},
+    "cann_field_outcome": {"zh-CN": "协商结果", "en": "Outcome"},
+    "cann_outcome_accepted": {"zh-CN": "用户接受新版本", "en": "The subscriber accepts the new version"},
+    "cann_outcome_not_agreed": {"zh-CN": "未达成一致（保留原协议）", "en": "No agreement (current version stays)"},
+    "cann_field_note": {"zh-CN": "说明（用户可见）", "en": "Note (the subscriber reads it)"},
+    "cann_decide": {"zh-CN": "记录结果", "en": "Record outcome"},
+}

@@ -231,6 +231,10 @@ async def signaling(websocket: WebSocket) -> None:
         return
     device_id = hello["device_id"]
     welcome = await container.signaling.connect(principal.id, device_id, link)
+    # the web client reported its version; tell it the current web release (it reloads after a call).
+    client = hello.get("client") or {}
+    reported = str(client.get("version") or "") if client.get("kind") == "web" else ""
+    welcome["client_release"] = await container.releases.web_offer(reported)
     await link.send(welcome)
     bucket = TokenBucket(RATE_PER_SECOND, RATE_BURST)
     strikes = 0

@@ -12,6 +12,7 @@ from videophone.web.messages import (
     identity,
     outages,
     payments,
+    preferences,
     terminals,
     termination,
 )
@@ -21,6 +22,7 @@ CATALOG: dict[str, dict[str, str]] = {
     **payments.MESSAGES,
     **arrears.MESSAGES,
     **credit.MESSAGES,
+    **preferences.MESSAGES,
     **disputes.MESSAGES,
     **enforcement.MESSAGES,
     **termination.MESSAGES,

@@ -69,8 +69,74 @@
     }
   }
 
+  // -- preferences: email / SMS per category ---------------------------------------------------
+  function prefCheckbox(category, channel, checked) {
+    const id = "pref-" + category + "-" + channel;
+    const label = t("prefs_category_" + category) + " · " + t("prefs_col_" + channel);
+    return el(
+      "td",
+      {},
+      el(
+        "label",
+        { class: "check", for: id },
+        el("input", { type: "checkbox", id, checked, "aria-label": label, "data-testid": id, dataset: { category, channel } }),
+      ),
+    );
+  }
+
+  async function loadPreferences() {
+    const table = $("[data-testid=prefs-table]");
+    const data = await VP.api("GET", "/api/v1/me/notification-preferences");
+    const rows = data.categories.map((c) =>
+      el(
+        "tr",
+        { "data-testid": "pref-row", dataset: { category: c.category } },
+        el("th", { scope: "row" }, t("prefs_category_" + c.category)),
+        prefCheckbox(c.category, "email", c.email),
+        prefCheckbox(c.category, "sms", c.sms),
+      ),
+    );
+    table.querySelector("tbody").replaceChildren(...rows);
+    const to = [];
+    if (data.email_to) to.push(t("prefs_email_to", { to: data.email_to }));
+    if (data.sms_to) to.push(t("prefs_sms_to", { to: data.sms_to }));
+    $("[data-testid=prefs-addresses]").textContent = to.join(" · ");
+    setBusy(table, false);
+  }
+
+  async function savePreferences(form) {
+    const button = form.querySelector("[data-testid=prefs-save]");
+    const saved = form.querySelector("[data-form-success]");
+    const alert = form.querySelector("[data-form-alert]");
+    saved.hidden = true;
+    alert.hidden = true;
+    button.disabled = true;
+    const preferences = [...form.querySelectorAll("input[type=checkbox][data-category]")].map((box) => ({
+      category: box.dataset.category,
+      channel: box.dataset.channel,
+      enabled: box.checked,
+    }));
+    try {
+      await VP.api("PUT", "/api/v1/me/notification-preferences", { preferences });
+      saved.hidden = false;
+    } catch (error) {
+      if (error instanceof VP.ui.ApiError) {
+        alert.textContent = error.message;
+        alert.hidden = false;
+      } else {
+        handlePageError(error);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  }
 
   function init() {
+    $("[data-testid=prefs-form]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      savePreferences(event.currentTarget);
+    });
+    loadPreferences().catch(handlePageError);
     $("[data-testid=notifications-mark-read]").addEventListener("click", (event) => markRead(event.currentTarget));
     loadNotifications().catch(handlePageError);
     loadHistory().catch(handlePageError);

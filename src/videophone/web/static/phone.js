@@ -7,7 +7,10 @@
   const { t, el, $, $$, handlePageError, mmss } = VP.ui;
 
   const PROTOCOL = 1;
-  const CLIENT_VERSION = "0.1.0";
+  // the version this page runs — what the server shipped, or the release it last reloaded into
+  // (docs/signaling.md, welcome.client_release).
+  // The version this page runs: the server's (VP.version), or the web release it last reloaded into.
+  const CLIENT_VERSION = sessionStorage.getItem("vp_web_version") || window.VP.version;
   const TELEMETRY_MS = 5000;
   const QUALITY_MS = 2000;
   const END_NOTICE_MS = 4000;
@@ -282,7 +285,51 @@
       endCall({ reason: "connection_lost", role: mine.role });
     }
     for (const c of calls) await resumeCall(c);
+    if (message.client_release && message.client_release.update) offerRelease(message.client_release);
   }
+
+  // -- client releases: reload into a new version after a call, never during one ----------------
+  let pendingRelease = null;
+
+  function callActive() {
+    return Boolean(phone.call && phone.call.state !== "ended");
+  }
+
+  function releaseBanner() {
+    let node = $("[data-testid=release-banner]");
+    if (!node) {
+      node = el("div", { class: "form-alert", role: "status", "data-testid": "release-banner" });
+      const alert = $("[data-page-alert]");
+      alert.parentNode.insertBefore(node, alert);
+    }
+    return node;
+  }
+
+  function offerRelease(release) {
+    pendingRelease = { ...release, accepted: Boolean(release.mandatory) };
+    const banner = releaseBanner();
+    const text = t(release.mandatory ? "releases_banner_mandatory" : "releases_banner_optional", { version: release.version });
+    const button = el("button", { type: "button", class: "button small primary", "data-testid": "release-reload" }, t("releases_reload"));
+    button.addEventListener("click", () => {
+      pendingRelease.accepted = true;
+      maybeReload();
+    });
+    banner.replaceChildren(el("p", {}, text), release.notes ? el("p", { class: "small" }, release.notes) : "", release.mandatory ? "" : button);
+    banner.hidden = false;
+    maybeReload();
+  }
+
+  function maybeReload() {
+    if (!pendingRelease || !pendingRelease.accepted) return;
+    if (callActive()) {
+      // Never during a call: the page reloads once it has ended.
+      releaseBanner().dataset.waiting = "true";
+      return;
+    }
+    sessionStorage.setItem("vp_web_version", pendingRelease.version);
+    location.reload();
+  }
+  setInterval(maybeReload, 2000);
 
   async function onMessage(m) {
     const call = phone.call;
@@ -871,6 +918,7 @@
     $("[data-testid=credit-warning]").hidden = true;
     setStatus("ended", info);
     clearEndTimer();
+    setTimeout(maybeReload, 1500); // a client release waiting for the call to end
   }
 
   function teardown() {
