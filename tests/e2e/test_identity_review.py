@@ -65,6 +65,7 @@ def test_reviewer_requests_documents_subscriber_uploads_reviewer_verifies(new_co
     # The reviewer finds the new registration in the queue and asks for documents.
     reviewer = new_context().new_page()
     login_staff(reviewer, "reviewer")
+    reviewer.get_by_test_id("nav-reviews").click()  # staff land on the dashboard
     row = queue_row(reviewer, number)
     row.wait_for()
     assert row.get_by_test_id("queue-documents").inner_text().strip() == "0"
