@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -126,3 +128,53 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"skipped in strict mode (CI must provide every service): {reason}"
+
+
+def _console_writes() -> list[tuple[str, Any]]:
+    """Every console write route (method, route) of the API, sign-in and sign-out aside."""
+    import importlib
+    import pkgutil
+
+    from fastapi.routing import APIRoute
+
+    import videophone.web.api as api
+
+    out: list[tuple[str, Any]] = []
+    for info in pkgutil.iter_modules(api.__path__):
+        router = getattr(importlib.import_module(f"videophone.web.api.{info.name}"), "router", None)
+        for route in router.routes if router is not None else []:
+            if (
+                isinstance(route, APIRoute)
+                and route.path.startswith("/api/v1/console/")
+                and not route.path.startswith("/api/v1/console/auth/")
+            ):
+                out.extend((method, route) for method in sorted(route.methods & {"POST", "PUT", "PATCH", "DELETE"}))
+    return out
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """R-50 "every staff action is audited": when the whole API suite ran (no selection), every console
+    write route must have been exercised by it through a staff session — which fails any successful
+    console write that added no audit record (tests/api/conftest.py)."""
+    selected = [item for item in session.items if item.nodeid.startswith("tests/api/")]
+    args = [str(a) for a in session.config.args]
+    whole = not session.config.option.keyword and not session.config.option.markexpr
+    whole = whole and all(a.rstrip("/") in ("tests", "tests/api") or a.endswith("/tests") for a in args)
+    if not selected or not whole or exitstatus != 0:
+        return
+    audited: set[tuple[str, str]] = set()
+    for module in list(sys.modules.values()):
+        if hasattr(module, "AUDITED") and hasattr(module, "NOT_ACTIONS"):
+            audited |= module.AUDITED
+    missing = [
+        f"{method} {route.path}"
+        for method, route in _console_writes()
+        if not any(m == method and route.path_regex.fullmatch(path) for m, path in audited)
+    ]
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                "console actions no API test exercised (audit unproven): " + ", ".join(missing), red=True
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -58,7 +58,7 @@ async def test_record_close_and_credit(app: FastAPI, container: Container, clock
     closed = r.json()
     assert closed["state"] == "closed" and closed["qualifies"] and closed["duration_hours"] == 48.0
     assert [(x["number"], x["amount_fen"] > 0) for x in closed["credits"]] == [(number, True)]
-    again = await support.request("POST", f"/api/v1/console/outages/{outage['id']}/close", json={})
+    again = await support.request("POST", f"/api/v1/console/outages/{outage['id']}/close", json={}, noop=True)
     assert again.json()["credited_total_fen"] == closed["credited_total_fen"]
     r = await support.request(
         "POST", f"/api/v1/console/outages/{outage['id']}/close", json={"ended_at": start[:10] + "T23:00"}

@@ -151,6 +151,10 @@ async def test_staff_manage_tariffs(app: FastAPI, container: Container) -> None:
     }
     r = await admin.request("POST", "/api/v1/console/tariffs/vas/hd_video/active", json={"active": False})
     assert r.status_code == 200 and r.json()["active"] is False
+    r = await admin.request("POST", "/api/v1/console/tariffs/plans/family/active", json={"active": False})
+    assert r.status_code == 200 and r.json()["active"] is False
+    r = await admin.request("POST", "/api/v1/console/tariffs/plans/family/active", json={"active": True})
+    assert r.status_code == 200 and r.json()["active"] is True
     catalog = (await admin.get("/api/v1/console/tariffs")).json()
     assert {v["code"]: v["active"] for v in catalog["vas"]} == {"hd_video": False}
     async with client_for(app) as anonymous:

@@ -52,6 +52,19 @@ async def test_inventory_claim_and_replacement(app: FastAPI, container: Containe
         ).status_code == 401
     assert (await alice.get(PROVISIONING)).status_code == 401  # a browser session is not a terminal
 
+    # Staff reissue the token (the old one stops working) and can revoke it.
+    r = await support.request("POST", f"/api/v1/console/terminals/{unit_id}/token")
+    assert r.status_code == 200, r.text
+    fresh = r.json()["token"]
+    async with client_for(app) as device:
+        assert (await device.get(PROVISIONING, headers={"Authorization": f"Bearer {token}"})).status_code == 401
+        assert (await device.get(PROVISIONING, headers={"Authorization": f"Bearer {fresh}"})).status_code == 200
+        r = await support.request("DELETE", f"/api/v1/console/terminals/{unit_id}/token")
+        assert r.status_code == 200, r.text
+        assert (await device.get(PROVISIONING, headers={"Authorization": f"Bearer {fresh}"})).status_code == 401
+    r = await support.request("POST", f"/api/v1/console/terminals/{unit_id}/token")
+    token = r.json()["token"]
+
     # The subscriber sees the terminal and files a written claim with a photo.
     r = await alice.get("/api/v1/me/terminals")
     assert [(t["serial"], t["warranty_end"], t["in_warranty"]) for t in r.json()["items"]] == [
