@@ -89,6 +89,15 @@ JOBS = [
 ]
 
 
+def _did_something(result: object) -> bool:
+    """Whether a job's result reports any work (a mapping with a non-zero number, or anything else)."""
+    if isinstance(result, dict):
+        return any(isinstance(v, int) and not isinstance(v, bool) and v for v in result.values()) or not all(
+            isinstance(v, int) for v in result.values()
+        )
+    return bool(result)
+
+
 class Scheduler:
     def __init__(self, container: Container, jobs: list[Job] | None = None) -> None:
         self.container = container
@@ -99,7 +108,9 @@ class Scheduler:
         while True:
             try:
                 result = await job.run(self.container)
-                log.info("job done", job=job.name, result=result)
+                # Frequent jobs that found nothing to do stay out of the log.
+                quiet = job.interval < 600 and not _did_something(result)
+                (log.debug if quiet else log.info)("job done", job=job.name, result=result)
             except Exception:
                 log.exception("job failed", job=job.name)
             await asyncio.sleep(job.interval)
