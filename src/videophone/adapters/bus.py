@@ -66,7 +66,7 @@ class RedisBus:
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.unsubscribe(channel)
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
 
     async def close(self) -> None:
         await self._redis.aclose()
