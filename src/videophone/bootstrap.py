@@ -204,7 +204,7 @@ def build(
         outages=OutageService(deps),
         dashboard=DashboardService(deps),
     )
-    container.signaling.on_call_ended.append(container.rating.rate_call)
+    container.signaling.on_call_ended.append(container.rating.rate_calls)
     container.signaling.credit = container.credit  # the credit limit in real time
     container.signaling.on_call_ended.append(container.credit.on_call_ended)  # after rating
     # Violations and lawful suspensions end forbidden calls in progress at once.

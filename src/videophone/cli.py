@@ -78,7 +78,7 @@ def serve(
     mode = "demo" if settings.demo else "production"
     console.print(f"videophone ({mode}) on [bold]{settings.effective_public_url()}[/bold]")
     uvicorn.run(
-        create_app(container, run_jobs=True),
+        create_app(container, run_jobs=True, freeze_heap=True),
         host=settings.host,
         port=settings.port,
         # Per-connection access/"connection open" lines cost CPU at thousands of devices; errors stay.

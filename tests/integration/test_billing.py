@@ -261,6 +261,46 @@ async def test_rating_is_idempotent_and_month_to_date(container: Container, cloc
     assert (await c.rating.month_to_date(bob.id)).calls == 0
 
 
+async def test_rating_the_calls_that_ended_in_one_batch(container: Container, clock: FakeClock) -> None:
+    """The call-ended hook gets every call that ended meanwhile: scattered callers (read as an IN list),
+    calls of two months, unanswered calls among them — the same charges as rating the periods."""
+    c = container
+    plan_id = await make_plan(c, included=1, rate="0.60", first=60, nxt=6)
+    subs = [await subscriber(c) for _ in range(6)]
+    alice, carol = subs[0], subs[5]  # ids far apart: not one dense range
+    await insert(c, *(subscription(s.id, plan_id, date(2026, 9, 1)) for s in subs))
+    nov = clock.now()  # 2026-11-01 10:00 Shanghai
+    oct_ = nov - timedelta(days=3)
+    calls = [
+        call_record(alice, subs[1], oct_, 61),
+        call_record(alice, subs[1], nov, 61),
+        call_record(alice, subs[2], nov + timedelta(minutes=5), 7),
+        call_record(carol, subs[1], nov, 30),
+        call_record(carol, subs[2], nov + timedelta(minutes=9), 0, outcome="missed"),
+    ]
+    await insert(c, *calls)
+    written = await c.rating.rate_calls([r.id for r in calls])
+    assert written == 4  # the missed call has nothing to rate
+
+    async def charges() -> list[tuple[str, str, int, int, int]]:
+        async with c.deps.uow() as uow:
+            return sorted(
+                (r.call_id, r.period, r.rated_seconds, r.included_seconds, r.amount_fen)
+                for r in await uow.session.scalars(select(CallCharge))
+            )
+
+    batched = await charges()
+    assert sorted((p, rated, inc, fen) for _, p, rated, inc, fen in batched) == sorted(
+        [("2026-10", 66, 60, 6), ("2026-11", 66, 60, 6), ("2026-11", 60, 0, 60), ("2026-11", 60, 60, 0)]
+    )
+    assert await c.rating.rate_calls([r.id for r in calls]) == 0  # idempotent
+    assert (await c.rating.rate_period("2026-10"))["rows_written"] == 0
+    assert (await c.rating.rate_period("2026-11"))["rows_written"] == 0
+    assert await charges() == batched
+    assert await c.rating.rate_calls([]) == 0
+    assert await c.rating.rate_calls(["no-such-call"]) == 0
+
+
 async def test_ledger_post_rules_and_adjustment_idempotency(container: Container) -> None:
     c = container
     alice = await subscriber(c)

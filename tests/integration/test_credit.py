@@ -70,7 +70,7 @@ async def ended_call(c: Container, caller: AccountView, callee: AccountView, sec
         ),
     )
     for hook in c.signaling.on_call_ended:
-        await hook(call_id)
+        await hook([call_id])
     return call_id
 
 
@@ -243,7 +243,7 @@ async def test_reservations_hold_the_headroom_while_a_call_lasts(container: Cont
         row.state, row.ended_at, row.outcome, row.billable_seconds = "ended", clock.now(), "answered", 1800
         await uow.commit()
     for hook in c.signaling.on_call_ended:
-        await hook(first)
+        await hook([first])
     status = await c.credit.status(caller.id)
     assert status.used == Money.of_yuan(24) and status.reserved == Money(0) and status.remaining == Money.of_yuan(26)
     async with c.deps.uow() as uow:
@@ -322,6 +322,6 @@ async def test_usage_counts_calls_cut_off_at_the_limit(container: Container) -> 
         ),
     )
     for hook in c.signaling.on_call_ended:
-        await hook(call_id)
+        await hook([call_id])
     assert (await c.credit.status(caller.id)).used == Money.of_yuan(50)
     assert await state_of(c, caller.id) == ("outgoing_barred", "credit_limit")

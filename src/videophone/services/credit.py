@@ -9,7 +9,7 @@ while its call record is open; once the record has ended the call's charge is in
 reservation stops counting (the call-ended hook marks it released) — a call that ended without being
 rated therefore never blocks anything.
 
-After every call, :meth:`CreditService.on_call_ended` warns at 80 % and 100 % (once per period each)
+After every call (in batches), :meth:`CreditService.on_call_ended` warns at 80 % and 100 % (once per period each)
 and, at 100 %, imposes the ``credit_limit`` restriction (outgoing calls barred or full suspension, per
 ``policy.credit_limit_action``) until paid: :func:`after_payment` (called inside every payment
 transaction) and a raised limit lift it.
@@ -17,6 +17,7 @@ transaction) and a raised limit lift it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -367,25 +368,29 @@ class CreditService:
             await uow.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def on_call_ended(self, call_id: str) -> None:
-        """Hook after rating: release the call's reservation; warn; bar at the limit."""
+    async def on_call_ended(self, call_ids: Sequence[str]) -> None:
+        """Hook after rating, for the calls that just ended: release their reservations; for each
+        limited caller, warn and bar at the limit.  One transaction; callers without a limit cost
+        nothing beyond the two statements of the batch."""
+        if not call_ids:
+            return
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            row = (
+            rows = (
                 await uow.session.execute(
                     select(CallRecord.caller_id, Subscriber.credit_limit_fen)
                     .join(Subscriber, Subscriber.id == CallRecord.caller_id)
-                    .where(CallRecord.id == call_id)
+                    .where(CallRecord.id.in_(list(call_ids)))
                 )
-            ).one_or_none()
-            if row is None:
+            ).all()
+            if not rows:
                 return
             await uow.session.execute(
                 update(CreditReservation)
-                .where(CreditReservation.call_id == call_id, CreditReservation.released_at.is_(None))
+                .where(CreditReservation.call_id.in_(list(call_ids)), CreditReservation.released_at.is_(None))
                 .values(released_at=now)
             )
-            if row.credit_limit_fen is not None:
-                sub = await _locked_subscriber(uow, row.caller_id)
+            for caller_id in sorted({r.caller_id for r in rows if r.credit_limit_fen is not None}):
+                sub = await _locked_subscriber(uow, caller_id)
                 await evaluate(uow, now, self.tz, sub, actor=Actor.system())
             await uow.commit()

@@ -14,9 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import Date, Integer, bindparam, delete, select, text
 
-from videophone.adapters.db.models import CallCharge, CallRecord, PlanPrice, PlanSubscription
+from videophone.adapters.db.models import CallCharge, CallRecord, PlanPrice
 from videophone.adapters.db.types import UTCDateTime
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain import billing as bill_rules
@@ -118,11 +118,22 @@ class PriceBook:
         return self._on[day]
 
 
+_PRICES = select(
+    PlanPrice.id,
+    PlanPrice.plan_id,
+    PlanPrice.effective_from,
+    PlanPrice.monthly_rent_fen,
+    PlanPrice.included_minutes,
+    PlanPrice.rate_per_minute,
+    PlanPrice.first_increment_seconds,
+    PlanPrice.next_increment_seconds,
+).order_by(PlanPrice.plan_id, PlanPrice.effective_from)
+
+
 async def load_prices(uow: UnitOfWork) -> Prices:
     """Every plan price (a small table), read once per run."""
     prices: Prices = {}
-    rows = await uow.session.execute(select(PlanPrice).order_by(PlanPrice.plan_id, PlanPrice.effective_from))
-    for (p,) in rows:
+    for p in await (await uow.session.connection()).execute(_PRICES):
         prices.setdefault(p.plan_id, []).append(
             PlanTerm(
                 id=p.id,
@@ -142,19 +153,44 @@ async def load_prices(uow: UnitOfWork) -> Prices:
     return prices
 
 
+def _dense(subscriber_ids: Sequence[int]) -> bool:
+    """Whether ``subscriber_ids`` are best read as one id range (a run over contiguous ids) rather than
+    as an ``IN`` list (the callers of the calls that just ended, scattered)."""
+    return max(subscriber_ids) - min(subscriber_ids) < 2 * len(subscriber_ids)
+
+
+def _by_subscribers(sql: str, column: str, dense: bool) -> Any:
+    """``sql`` (no ``WHERE`` of its own subscribers yet: ``{who}``) for a range or a list of ids."""
+    if dense:
+        return text(sql.format(who=f"{column} >= :lo AND {column} <= :hi"))
+    return text(sql.format(who=f"{column} IN :ids")).bindparams(bindparam("ids", expanding=True))
+
+
+def _who(subscriber_ids: Sequence[int], dense: bool) -> dict[str, Any]:
+    if dense:
+        return {"lo": min(subscriber_ids), "hi": max(subscriber_ids)}
+    return {"ids": list(subscriber_ids)}
+
+
+_SUBSCRIPTIONS_SQL = "SELECT subscriber_id, plan_id, start_date, end_date FROM plan_subscriptions WHERE {who}"
+_SUBSCRIPTIONS = {
+    dense: _by_subscribers(_SUBSCRIPTIONS_SQL, "subscriber_id", dense).columns(
+        subscriber_id=Integer(), plan_id=Integer(), start_date=Date(), end_date=Date()
+    )
+    for dense in (True, False)
+}
+
+
 async def price_books(uow: UnitOfWork, subscriber_ids: Sequence[int], prices: Prices) -> dict[int, PriceBook]:
     """The price books of ``subscriber_ids`` (one query for all their plan subscriptions)."""
     periods: dict[int, list[PlanPeriod]] = {i: [] for i in subscriber_ids}
-    rows = await uow.session.execute(
-        select(
-            PlanSubscription.subscriber_id,
-            PlanSubscription.plan_id,
-            PlanSubscription.start_date,
-            PlanSubscription.end_date,
-        ).where(PlanSubscription.subscriber_id.in_(subscriber_ids))
-    )
-    for sub_id, plan_id, start, end in rows:
-        periods[sub_id].append(PlanPeriod(plan_id, start, end))
+    if subscriber_ids:
+        dense = _dense(subscriber_ids)
+        conn = await uow.session.connection()
+        for sub_id, plan_id, start, end in await conn.execute(_SUBSCRIPTIONS[dense], _who(subscriber_ids, dense)):
+            month = periods.get(sub_id)
+            if month is not None:
+                month.append(PlanPeriod(plan_id, start, end))
     return {i: PriceBook(subs, prices) for i, subs in periods.items()}
 
 
@@ -162,19 +198,32 @@ async def price_book(uow: UnitOfWork, subscriber_id: int) -> PriceBook:
     return (await price_books(uow, [subscriber_id], await load_prices(uow)))[subscriber_id]
 
 
-# Core text, no ORM/type processing.  The subscribers are a range of ids (callers of a batch are
-# contiguous in id order; others in the range are skipped): PostgreSQL then scans the range in
-# physical order instead of one index probe per caller or per call.
-_CALLS_OF_MONTH = text(
+# Core text, no ORM/type processing.  A dense set of subscribers is read as a range of ids (callers of
+# a batch of the period run are contiguous in id order; others in the range are skipped): PostgreSQL
+# then scans the range in physical order instead of one index probe per caller; a scattered set (the
+# callers of the calls that just ended) as an IN list.  Both go through (caller_id, started_at).
+_CALLS_OF_MONTH_SQL = (
     "SELECT caller_id, id, started_at, billable_seconds FROM call_records"
-    " WHERE caller_id >= :lo AND caller_id <= :hi AND state = 'ended'"
+    " WHERE {who} AND state = 'ended'"
     " AND outcome IN ('answered', 'cut_off_credit') AND billable_seconds > 0 AND started_at >= :start AND started_at < :end"
     " ORDER BY caller_id, started_at, id"
-).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
-_CHARGES_OF_MONTH = text(
-    "SELECT call_id, subscriber_id, period, plan_price_id, rated_seconds, included_seconds, charged_seconds,"
-    " amount_fen FROM call_charges WHERE subscriber_id >= :lo AND subscriber_id <= :hi AND period = :period"
 )
+_CALLS_OF_MONTH = {
+    dense: _by_subscribers(_CALLS_OF_MONTH_SQL, "caller_id", dense).bindparams(
+        bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+    )
+    for dense in (True, False)
+}
+_CHARGES_OF_MONTH_SQL = (
+    "SELECT call_id, subscriber_id, period, plan_price_id, rated_seconds, included_seconds, charged_seconds,"
+    " amount_fen FROM call_charges WHERE {who} AND period = :period"
+)
+_CHARGES_OF_MONTH = {dense: _by_subscribers(_CHARGES_OF_MONTH_SQL, "subscriber_id", dense) for dense in (True, False)}
+
+# The callers and start instants of calls that were answered and have ended (nothing else is rated).
+_ANSWERED_ENDED = text(
+    "SELECT caller_id, started_at FROM call_records WHERE id IN :ids AND state = 'ended' AND answered_at IS NOT NULL"
+).bindparams(bindparam("ids", expanding=True))
 
 Stored = tuple[Any, ...]  # (subscriber, period, price id, rated, included, charged, amount) of a call_charges row
 
@@ -189,10 +238,12 @@ async def _compute(
     start, end = period_window(period, tz)
     calls: dict[int, list[rules.CallToRate]] = {i: [] for i in subscriber_ids}
     stored: dict[str, Stored] = {}
+    dense = _dense(subscriber_ids)
+    who = _who(subscriber_ids, dense)
+    conn = await uow.session.connection()
     # Core text, no ORM/type processing of the ~10 rows per subscriber: ``started_at`` comes back as
     # the driver gives it (asyncpg: an aware datetime; SQLite: UTC text, as ``UTCDateTime`` stores it).
-    bounds = {"lo": min(subscriber_ids), "hi": max(subscriber_ids)}
-    rows = await uow.session.execute(_CALLS_OF_MONTH, {**bounds, "start": start, "end": end})
+    rows = await conn.execute(_CALLS_OF_MONTH[dense], {**who, "start": start, "end": end})
     parse = datetime.fromisoformat
     for caller_id, call_id, started_at, seconds in rows:
         month = calls.get(caller_id)
@@ -202,7 +253,7 @@ async def _compute(
             started_at = parse(started_at).replace(tzinfo=UTC)
         month.append(rules.CallToRate(call_id, started_at, seconds))
     if with_stored:
-        for call_id, *charge in await uow.session.execute(_CHARGES_OF_MONTH, {**bounds, "period": period}):
+        for call_id, *charge in await conn.execute(_CHARGES_OF_MONTH[dense], {**who, "period": period}):
             if charge[0] in calls:
                 stored[call_id] = tuple(charge)
     books = await price_books(uow, subscriber_ids, prices)
@@ -249,15 +300,16 @@ async def rate_subscribers(
     if prices is None:
         prices = await load_prices(uow)
     results, books, stored = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=True)
-    s = uow.session
     rows: list[dict[str, Any]] = []
-    kept = 0
+    matched = 0  # stored charges that belong to a qualifying call
     for sub_id, month in results.items():
         for r in month:
             values = (sub_id, period, r.price_id, r.rated_seconds, r.included_seconds, r.charged_seconds, r.amount.fen)
-            if stored.get(r.call_id) == values:
-                kept += 1
-                continue
+            held = stored.get(r.call_id)
+            if held is not None:
+                matched += 1
+                if held == values:
+                    continue
             rows.append(
                 {
                     "call_id": r.call_id,
@@ -271,17 +323,15 @@ async def rate_subscribers(
                     "rated_at": now,
                 }
             )
-    conn = await s.connection()
+    conn = await uow.session.connection()
     # A charge rated before under another month or subscriber is moved (ON CONFLICT … DO UPDATE).
     await ledger.write_rows(conn, CallCharge, rows, upsert_on="call_id")
-    # Charges of calls that no longer qualify (should not happen: records end once) — looked for
-    # only when the month holds more charges than the calls that matched.
-    where = (CallCharge.subscriber_id.in_(subscriber_ids), CallCharge.period == period)
-    held = int(await s.scalar(select(func.count()).select_from(CallCharge).where(*where)) or 0)
+    # Charges of calls that no longer qualify (should not happen: records end once): every stored
+    # charge of these subscribers and this month was read above.
     stale: list[str] = []
-    if held > kept + len(rows):
+    if len(stored) > matched:
         qualifying = {r.call_id for month in results.values() for r in month}
-        stale = [c for c in await s.scalars(select(CallCharge.call_id).where(*where)) if c not in qualifying]
+        stale = [c for c in stored if c not in qualifying]
     for i in range(0, len(stale), WRITE_BATCH):
         await conn.execute(delete(CallCharge).where(CallCharge.call_id.in_(stale[i : i + WRITE_BATCH])))
     return len(rows) + len(stale), results, books
@@ -302,14 +352,33 @@ class RatingService:
         return self.deps.operator_tz
 
     async def rate_call(self, call_id: str) -> None:
-        """Rate the month of the call's caller again (hooked to the end of every call)."""
+        """Rate the month of the call's caller again."""
+        await self.rate_calls([call_id])
+
+    async def rate_calls(self, call_ids: Sequence[str]) -> int:
+        """Rate again the months of the callers of ``call_ids`` that were answered and have ended (the
+        signaling hub's call-ended hook, with every call that ended meanwhile): one transaction, a
+        fixed number of queries per month concerned.  Returns the rows written."""
+        if not call_ids:
+            return 0
+        written = 0
         async with self.deps.uow() as uow:
-            call = await uow.session.get(CallRecord, call_id)
-            if call is None or call.state != "ended":
-                return
-            period = bill_rules.period_of(call.started_at.astimezone(self.tz).date())
-            await rate_subscriber_month(uow, call.caller_id, period, self.tz, self.deps.clock.now())
+            conn = await uow.session.connection()
+            months: dict[str, set[int]] = {}
+            for caller_id, started_at in await conn.execute(_ANSWERED_ENDED, {"ids": list(call_ids)}):
+                if isinstance(started_at, str):
+                    started_at = datetime.fromisoformat(started_at).replace(tzinfo=UTC)
+                period = bill_rules.period_of(started_at.astimezone(self.tz).date())
+                months.setdefault(period, set()).add(caller_id)
+            if not months:
+                return 0
+            prices = await load_prices(uow)
+            now = self.deps.clock.now()
+            for period, callers in sorted(months.items()):
+                n, _, _ = await rate_subscribers(uow, sorted(callers), period, self.tz, now, prices)
+                written += n
             await uow.commit()
+        return written
 
     async def rate_period(self, period: str) -> dict[str, int]:
         """Rate every subscriber's calls of ``period``, ``BATCH`` subscribers per transaction."""

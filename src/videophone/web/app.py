@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -55,7 +56,23 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return await problems.http_error_handler(request, exc)
 
 
-def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs: bool = False) -> FastAPI:
+def settle_heap() -> None:
+    """Collect once, then move everything alive after start-up (modules, the app, its routes and
+    models, compiled statements) out of the garbage collector's sight (``gc.freeze``).
+
+    Those objects live as long as the process.  Left in the collected generations, every full
+    collection walked all of them: a pause of 120-180 ms on the event loop every few seconds of
+    calls, which every message in flight waited out (the p99 of invite→ringing).  Afterwards a full
+    collection only walks what was allocated since."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_app(
+    container: Container, *, manage_lifecycle: bool = True, run_jobs: bool = False, freeze_heap: bool = False
+) -> FastAPI:
+    """``run_jobs`` and ``freeze_heap`` are for the serving process (``videophone serve``)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await container.ensure_reference_data()
@@ -63,6 +80,8 @@ def create_app(container: Container, *, manage_lifecycle: bool = True, run_jobs:
         if run_jobs:
             scheduler.start()
         await container.signaling.start()
+        if freeze_heap:
+            settle_heap()
         try:
             yield
         finally:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -265,14 +266,14 @@ class CallRecord(Base):
 
     __tablename__ = "call_records"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # call id (UUID)
-    caller_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
-    callee_id: Mapped[int | None] = mapped_column(ForeignKey("subscribers.id"), index=True, nullable=True)
+    caller_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"))
+    callee_id: Mapped[int | None] = mapped_column(ForeignKey("subscribers.id"), nullable=True)
     caller_number: Mapped[str] = mapped_column(String(20))
     callee_number: Mapped[str] = mapped_column(String(20))
     caller_device: Mapped[str] = mapped_column(String(64))
     callee_device: Mapped[str] = mapped_column(String(64), default="")
     node_id: Mapped[str] = mapped_column(String(64), index=True)
-    state: Mapped[str] = mapped_column(String(16), index=True)  # ringing | answered | ended
+    state: Mapped[str] = mapped_column(String(16))  # ringing | answered | ended
     started_at: Mapped[datetime] = mapped_column(index=True)
     answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -280,6 +281,19 @@ class CallRecord(Base):
     end_reason: Mapped[str] = mapped_column(String(32), default="")
     billable_seconds: Mapped[int] = mapped_column(Integer, default=0)
     callee_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)  # missed-call badge
+
+    # A party's calls in time order (history, rating of a caller's month: migration 0012); the calls
+    # still going, a handful whatever the size of the table (busy checks, live calls, the sweeper).
+    __table_args__ = (
+        Index("ix_call_records_caller_started", "caller_id", "started_at"),
+        Index("ix_call_records_callee_started", "callee_id", "started_at"),
+        Index(
+            "ix_call_records_open",
+            "state",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
 
 class CallQualitySample(Base):

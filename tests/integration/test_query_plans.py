@@ -1,0 +1,88 @@
+"""The hot queries of signaling and rating go through the indexes made for them (SQLite's planner,
+which has no statistics to go by, once picked the ``state`` index and walked every ended call).
+
+The statements are captured as the service code runs them, then explained with the same parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from tests.factories import person
+from videophone.bootstrap import Container
+from videophone.services.rating import rate_subscribers
+from videophone.services.signaling import _INVITE_FLAGS
+from videophone.services.subscribers import RequestInfo
+
+
+async def plans_of(container: Container, run: Callable[[], Awaitable[Any]], needle: str) -> list[str]:
+    """The SQLite query plans of the statements containing ``needle`` that ``run`` executes."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if needle in statement and not executemany:
+            seen.append((statement, parameters))
+
+    engine = container.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        await run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    plans = []
+    async with container.engine.connect() as conn:
+        for statement, parameters in seen:
+            rows = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plans.append(statement + "\n" + "\n".join(str(r[-1]) for r in rows))
+    assert plans, f"no statement with {needle!r} ran"
+    return plans
+
+
+@pytest.fixture
+def sqlite_only(backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("query plans are SQLite's; PostgreSQL plans by its statistics")
+
+
+async def test_rating_reads_a_callers_month_through_caller_and_start(container: Container, sqlite_only: None) -> None:
+    subs = [await container.subscribers.register(person(), RequestInfo()) for _ in range(2)]
+    # A dense range of ids (the period run) and a scattered list (the callers of calls that just ended).
+    for ids in ([subs[0].id, subs[1].id], [subs[0].id, subs[0].id + 1000]):
+
+        async def rate(ids: list[int] = ids) -> None:
+            async with container.deps.uow() as uow:
+                await rate_subscribers(uow, ids, "2026-11", container.deps.operator_tz, container.deps.clock.now())
+
+        for plan in await plans_of(container, rate, "FROM call_records"):
+            assert "ix_call_records_caller_started" in plan, plan
+
+
+async def test_busy_checks_read_only_the_calls_still_going(container: Container, sqlite_only: None) -> None:
+    caller = await container.subscribers.register(person(), RequestInfo())
+    callee = await container.subscribers.register(person(), RequestInfo())
+
+    async def flags() -> None:
+        async with container.deps.uow() as uow:
+            conn = await uow.session.connection()
+            await conn.execute(
+                _INVITE_FLAGS,
+                {"call_id": "x", "caller_id": caller.id, "callee_id": callee.id, "blocked_number": caller.number},
+            )
+
+    for plan in await plans_of(container, flags, "FROM call_records"):
+        assert "ix_call_records_open" in plan, plan
+        assert "SCAN call_records\n" not in plan + "\n", plan
+
+
+async def test_the_call_record_indexes_on_every_backend(container: Container, backend: str) -> None:
+    async with container.deps.uow() as uow:
+        if backend == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'call_records'"
+        else:
+            sql = "SELECT indexname FROM pg_indexes WHERE tablename = 'call_records'"
+        names = set((await uow.session.execute(text(sql))).scalars())
+    assert {"ix_call_records_caller_started", "ix_call_records_callee_started", "ix_call_records_open"} <= names
+    assert not names & {"ix_call_records_state", "ix_call_records_caller_id", "ix_call_records_callee_id"}
