@@ -34,6 +34,7 @@ from videophone.domain.errors import NotFound, ValidationFailed
 from videophone.domain.money import Money
 from videophone.services import ledger
 from videophone.services.deps import Actor
+from videophone.services.rating import load_prices, rated_usage
 from videophone.services.subscribers import AccountView, RequestInfo
 
 SHANGHAI_OCT = datetime(2026, 10, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -299,6 +300,60 @@ async def test_rating_the_calls_that_ended_in_one_batch(container: Container, cl
     assert await charges() == batched
     assert await c.rating.rate_calls([]) == 0
     assert await c.rating.rate_calls(["no-such-call"]) == 0
+
+
+async def usage_now(c: Container, ids: list[int], period: str) -> tuple[dict[int, Any], list[int]]:
+    async with c.deps.uow() as uow:
+        prices = await load_prices(uow)
+        usage, _, again = await rated_usage(uow, ids, period, c.deps.operator_tz, c.deps.clock.now(), prices)
+        await uow.commit()
+    return {i: (u.calls, u.seconds, u.amount.fen) for i, u in usage.items()}, again
+
+
+async def test_the_bill_run_takes_the_stored_rating_only_where_it_is_provably_current(
+    container: Container, clock: FakeClock
+) -> None:
+    """ADR 0006: as many charges as qualifying calls, one price over the month and every charge
+    naming it — else the month is rated again before it is billed."""
+    c = container
+    plan_id = await make_plan(c, included=1, rate="0.60", first=60, nxt=6, effective=date(2026, 1, 1))
+    subs = [await subscriber(c) for _ in range(5)]
+    rated, unrated, midmonth, repriced, idle = subs
+    await insert(
+        c,
+        *(subscription(s.id, plan_id, date(2026, 9, 1)) for s in (rated, unrated, repriced, idle)),
+        subscription(midmonth.id, plan_id, date(2026, 10, 12)),  # no plan before the 12th: no single price
+    )
+    calls = {
+        s.id: [call_record(s, idle, SHANGHAI_OCT + timedelta(hours=h), 61) for h in range(3)]
+        for s in (rated, unrated, midmonth, repriced)
+    }
+    await insert(c, *(r for rows in calls.values() for r in rows))
+    await c.rating.rate_calls([r.id for s in (rated, midmonth, repriced) for r in calls[s.id]])
+    # A charge that names another price than the month's (as if rated before a plan was replaced).
+    async with c.deps.uow() as uow:
+        row = await uow.session.get(CallCharge, calls[repriced.id][0].id)
+        assert row is not None
+        row.plan_price_id = row.plan_price_id + 1000 if row.plan_price_id else 1
+        await uow.commit()
+    ids = [s.id for s in subs]
+    usage, again = await usage_now(c, ids, "2026-10")
+    # rated: stored; unrated: calls without charges; midmonth: no single price; repriced: stale price
+    assert sorted(again) == sorted([unrated.id, midmonth.id, repriced.id])
+    # 3 calls of 66 s, 60 s included: 6 + 66 + 66 s at 0.60/min
+    assert usage[rated.id] == usage[unrated.id] == usage[repriced.id] == (3, 198, 138)
+    assert usage[midmonth.id] == (3, 183, 0)  # before its plan began: no price, no increments, nothing charged
+    assert usage[idle.id] == (0, 0, 0)
+    # Everything rated again is stored now: the next look trusts all but the month with no single price.
+    _, again = await usage_now(c, ids, "2026-10")
+    assert again == [midmonth.id]
+    async with c.deps.uow() as uow:
+        row = await uow.session.get(CallCharge, calls[repriced.id][0].id)
+        price_id = await uow.session.scalar(select(PlanPrice.id).where(PlanPrice.plan_id == plan_id))
+        assert row is not None and row.plan_price_id == price_id
+    summary = await c.billing.run("2026-10")
+    assert summary.bills_created == 5
+    await assert_ledger_invariants(c)
 
 
 async def test_ledger_post_rules_and_adjustment_idempotency(container: Container) -> None:

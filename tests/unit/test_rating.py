@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from videophone.domain.money import Money
-from videophone.domain.rating import CallToRate, RatePrice, allowance_left, rate_month, round_up_seconds
+from videophone.domain.rating import (
+    CallToRate,
+    RatePrice,
+    allowance_left,
+    charge_for,
+    rate_month,
+    round_up_seconds,
+)
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -98,5 +105,10 @@ def test_charged_seconds_are_rated_minus_the_allowance(
     rated = sum(r.rated_seconds for r in results)
     assert sum(r.charged_seconds for r in results) == rated - min(rated, included * 60)
     assert all(r.rated_seconds == r.included_seconds + r.charged_seconds for r in results)
+    # each call: its seconds rounded by the increments, its charge rounded once
+    for c, r in zip(sorted(calls, key=lambda c: (c.started_at, c.id)), results, strict=True):
+        assert r.call_id == c.id
+        assert r.rated_seconds == round_up_seconds(c.billable_seconds, *increments)
+        assert r.amount == charge_for(r.charged_seconds, Decimal(rate))
     # rating twice (in any input order) gives the same results
     assert rate_month(list(reversed(calls)), lambda c: p) == results

@@ -1,12 +1,13 @@
 """The monthly bill run and bills (R-22; decisions in ADR 0004 "Bill run").
 
 For each subscriber with a plan subscription overlapping the period and no bill for it yet, one
-transaction rates the month, posts the period's charges (rent, value-added fees, usage) to the ledger
+transaction takes the month's usage (the stored rating where it is provably current, else the month
+rated again: ``rating.rated_usage``, ADR 0006), posts the period's charges (rent, value-added fees, usage) to the ledger
 with idempotency keys ``bill:<subscriber>:<period>:<kind>``, attaches the adjustments, credits and
 payments not yet on any bill, and writes the bill and its lines.  Accounts are processed in chunks, each
 chunk one transaction, so a run that is killed and started again creates every bill exactly once (the
 unique index on (subscriber, period) is the last guard).  A chunk is billed in bulk: a fixed number of
-queries for all its accounts (bills already there, calls and stored charges, subscriptions, pending
+queries for all its accounts (bills already there, call counts and charge totals, subscriptions, pending
 postings, previous bills, receivable balances), the bills composed in memory, then bulk inserts of
 bills, postings and lines.  If the chunk collides with a bill made meanwhile (a concurrent run), its
 savepoint is rolled back and each of its accounts is billed in a savepoint of its own.
@@ -28,6 +29,7 @@ import structlog
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from videophone.adapters import heap
 from videophone.adapters.db.models import (
     Bill,
     BillLine,
@@ -50,7 +52,7 @@ from videophone.domain.policy import OperatorPolicy
 from videophone.services import audit, ledger, notifications, restrictions
 from videophone.services import policy as policy_service
 from videophone.services.deps import Actor, Deps
-from videophone.services.rating import PriceBook, Prices, load_prices, rate_subscribers
+from videophone.services.rating import PriceBook, Prices, load_prices, rated_usage
 
 log = structlog.get_logger(__name__)
 
@@ -265,15 +267,18 @@ class BillingService:
             ctx = await self._context(uow)
         size = chunk_size_for(len(todo), self.chunk_size)
         try:
-            for i in range(0, len(todo), size):
-                async with self.deps.uow() as uow:
-                    made = await self._bill_chunk_safely(uow, todo[i : i + size], period, run_id, pol, ctx)
-                    created += len(made)
-                    charges += Money(sum(made))
-                    await uow.session.execute(update(BillRun).where(BillRun.id == run_id).values(bills_created=created))
-                    await uow.commit()
-                if progress:
-                    progress(min(i + size, len(todo)), len(todo))
+            with heap.collection_paused():  # millions of short-lived objects: see adapters.heap
+                for i in range(0, len(todo), size):
+                    async with self.deps.uow() as uow:
+                        made = await self._bill_chunk_safely(uow, todo[i : i + size], period, run_id, pol, ctx)
+                        created += len(made)
+                        charges += Money(sum(made))
+                        await uow.session.execute(
+                            update(BillRun).where(BillRun.id == run_id).values(bills_created=created)
+                        )
+                        await uow.commit()
+                    if progress:
+                        progress(min(i + size, len(todo)), len(todo))
         except Exception:
             async with self.deps.uow() as uow:
                 await uow.session.execute(
@@ -356,7 +361,7 @@ class BillingService:
         now, tz = at or (self.deps.clock.now(), self.deps.operator_tz)
         first, after = rules.period_bounds(period)
         period_days = rules.days_in_period(period)
-        _, rated, books = await rate_subscribers(uow, ids, period, tz, now, ctx.prices)
+        usages, books, _ = await rated_usage(uow, ids, period, tz, now, ctx.prices)
         vas_subs: dict[int, list[tuple[int, date, date | None]]] = {}
         for sub_id, vas_id, start, end in await s.execute(
             select(
@@ -411,10 +416,7 @@ class BillingService:
             stops = suspended.get(sub_id, ())
             rent = self._rent_lines(books[sub_id], period, first, after, period_days, ctx, stops)
             vas = self._vas_lines(vas_subs.get(sub_id, ()), period, first, period_days, ctx, stops)
-            results = rated[sub_id]
-            usage = rules.UsageSummary(
-                len(results), sum(r.rated_seconds for r in results), Money.total(r.amount for r in results)
-            )
+            usage = usages[sub_id]
             drafts[sub_id] = (rent, vas, usage)
             totals = {
                 ledger.REVENUE_RENT: Money.total(a for _, _, a in rent),

@@ -7,16 +7,20 @@ rows identically, touching only rows whose values changed — cheap and idempote
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import Date, Integer, bindparam, delete, select, text
+from sqlalchemy.exc import IntegrityError
 
-from videophone.adapters.db.models import CallCharge, CallRecord, PlanPrice
+from videophone.adapters import heap
+from videophone.adapters.db.bulk import plain_rows
+from videophone.adapters.db.models import CallCharge, PlanPrice, Subscriber
 from videophone.adapters.db.types import UTCDateTime
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain import billing as bill_rules
@@ -70,8 +74,7 @@ class PlanTerm:
     rate: rules.RatePrice
 
 
-@dataclass(frozen=True)
-class PlanPeriod:
+class PlanPeriod(NamedTuple):
     """One plan subscription: ``[start_date, end_date)``."""
 
     plan_id: int
@@ -105,6 +108,22 @@ class PriceBook:
             if p.effective_from <= day:
                 found = p
         return found
+
+    def constant_over(self, first: date, after: date) -> PlanTerm | None:
+        """The one price in force on every day of ``[first, after)``, if there is one: a single
+        subscription covers those days and its plan's price does not change within them."""
+        covering = [
+            s for s in self.subscriptions if s.start_date < after and (s.end_date is None or s.end_date > first)
+        ]
+        if len(covering) != 1:
+            return None
+        only = covering[0]
+        if only.start_date > first or (only.end_date is not None and only.end_date < after):
+            return None
+        term = self.price_of(only.plan_id, first)
+        if term is None or any(first < p.effective_from < after for p in self.prices.get(only.plan_id, ())):
+            return None
+        return term
 
     def price_on(self, day: date) -> PlanTerm | None:
         if self._single is not None:  # one subscription, one price: two comparisons
@@ -202,11 +221,15 @@ async def price_book(uow: UnitOfWork, subscriber_id: int) -> PriceBook:
 # a batch of the period run are contiguous in id order; others in the range are skipped): PostgreSQL
 # then scans the range in physical order instead of one index probe per caller; a scattered set (the
 # callers of the calls that just ended) as an IN list.  Both go through (caller_id, started_at).
+# The calls rated: answered (or cut off at the credit limit), ended, with billable seconds, started
+# in the month.  (An outcome is written when a record ends, so these are ended; ``state`` is said too.)
+_QUALIFYING = (
+    "state = 'ended' AND outcome IN ('answered', 'cut_off_credit') AND billable_seconds > 0"
+    " AND started_at >= :start AND started_at < :end"
+)
 _CALLS_OF_MONTH_SQL = (
-    "SELECT caller_id, id, started_at, billable_seconds FROM call_records"
-    " WHERE {who} AND state = 'ended'"
-    " AND outcome IN ('answered', 'cut_off_credit') AND billable_seconds > 0 AND started_at >= :start AND started_at < :end"
-    " ORDER BY caller_id, started_at, id"
+    "SELECT caller_id, id, started_at, billable_seconds FROM call_records"  # noqa: S608 - constants only
+    f" WHERE {{who}} AND {_QUALIFYING} ORDER BY caller_id, started_at, id"
 )
 _CALLS_OF_MONTH = {
     dense: _by_subscribers(_CALLS_OF_MONTH_SQL, "caller_id", dense).bindparams(
@@ -219,6 +242,35 @@ _CHARGES_OF_MONTH_SQL = (
     " amount_fen FROM call_charges WHERE {who} AND period = :period"
 )
 _CHARGES_OF_MONTH = {dense: _by_subscribers(_CHARGES_OF_MONTH_SQL, "subscriber_id", dense) for dense in (True, False)}
+
+# What the bill run checks the stored charges against (see rated_usage).
+_CALL_COUNTS_SQL = f"SELECT caller_id, count(*) FROM call_records WHERE {{who}} AND {_QUALIFYING} GROUP BY caller_id"  # noqa: S608
+_CALL_COUNTS = {
+    dense: _by_subscribers(_CALL_COUNTS_SQL, "caller_id", dense).bindparams(
+        bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+    )
+    for dense in (True, False)
+}
+_CHARGE_TOTALS_SQL = (
+    "SELECT subscriber_id, count(*), count(plan_price_id), min(plan_price_id), max(plan_price_id),"
+    " sum(rated_seconds), sum(amount_fen) FROM call_charges WHERE {who} AND period = :period GROUP BY subscriber_id"
+)
+_CHARGE_TOTALS = {dense: _by_subscribers(_CHARGE_TOTALS_SQL, "subscriber_id", dense) for dense in (True, False)}
+# Ratings of one subscriber's month take turns (PostgreSQL; SQLite runs one transaction at a time).
+_LOCK_SQL = "SELECT id FROM subscribers WHERE {who} ORDER BY id FOR UPDATE"
+_LOCK = {dense: _by_subscribers(_LOCK_SQL, "id", dense) for dense in (True, False)}
+
+_CHARGE_COLUMNS = (
+    "call_id",
+    "subscriber_id",
+    "period",
+    "plan_price_id",
+    "rated_seconds",
+    "included_seconds",
+    "charged_seconds",
+    "amount_fen",
+    "rated_at",
+)
 
 # The callers and start instants of calls that were answered and have ended (nothing else is rated).
 _ANSWERED_ENDED = text(
@@ -242,31 +294,48 @@ async def _compute(
     who = _who(subscriber_ids, dense)
     conn = await uow.session.connection()
     # Core text, no ORM/type processing of the ~10 rows per subscriber: ``started_at`` comes back as
-    # the driver gives it (asyncpg: an aware datetime; SQLite: UTC text, as ``UTCDateTime`` stores it).
-    rows = await conn.execute(_CALLS_OF_MONTH[dense], {**who, "start": start, "end": end})
-    parse = datetime.fromisoformat
-    for caller_id, call_id, started_at, seconds in rows:
-        month = calls.get(caller_id)
-        if month is None:
-            continue
-        if isinstance(started_at, str):
-            started_at = parse(started_at).replace(tzinfo=UTC)
-        month.append(rules.CallToRate(call_id, started_at, seconds))
+    # the driver gives it (asyncpg: an aware datetime; SQLite: the UTC text ``UTCDateTime`` stores).
+    rows = await plain_rows(conn, _CALLS_OF_MONTH[dense], {**who, "start": start, "end": end})
+    # A million calls in a month's run: each made in a few C calls (no per-row helper functions).
+    new, make, parse = tuple.__new__, rules.CallToRate, datetime.fromisoformat
+    text_times = bool(rows) and isinstance(rows[0][2], str)
+    month: list[rules.CallToRate] | None = None
+    last = None
+    for caller_id, call_id, started_at, seconds in rows:  # ordered by caller
+        if caller_id != last:
+            last, month = caller_id, calls.get(caller_id)
+        if month is not None:
+            month.append(new(make, (call_id, parse(started_at + "+00:00") if text_times else started_at, seconds)))
     if with_stored:
-        for call_id, *charge in await conn.execute(_CHARGES_OF_MONTH[dense], {**who, "period": period}):
+        for call_id, *charge in await plain_rows(conn, _CHARGES_OF_MONTH[dense], {**who, "period": period}):
             if charge[0] in calls:
                 stored[call_id] = tuple(charge)
     books = await price_books(uow, subscriber_ids, prices)
+    first, after = bill_rules.period_bounds(period)
     results: dict[int, list[rules.ChargeResult]] = {}
-    for sub_id, month in calls.items():
+    for sub_id, month_calls in calls.items():
+        if not month_calls:
+            results[sub_id] = []
+            continue
         book = books[sub_id]
+        term = book.constant_over(first, after)
+        if term is not None:  # the usual month: one price for every call, no calendar day to work out
+            results[sub_id] = rules.rate_month(month_calls, _always(term.rate))
+            continue
 
         def price_for(call: rules.CallToRate, book: PriceBook = book) -> rules.RatePrice | None:
             term = book.price_on(call.started_at.astimezone(tz).date())
             return None if term is None else term.rate
 
-        results[sub_id] = rules.rate_month(month, price_for) if month else []
+        results[sub_id] = rules.rate_month(month_calls, price_for)
     return results, books, stored
+
+
+def _always(rate: rules.RatePrice) -> Callable[[rules.CallToRate], rules.RatePrice | None]:
+    def price_for(_call: rules.CallToRate) -> rules.RatePrice | None:
+        return rate
+
+    return price_for
 
 
 async def compute_months(
@@ -299,33 +368,40 @@ async def rate_subscribers(
     qualify are deleted.  Returns the rows written, the results and the price books."""
     if prices is None:
         prices = await load_prices(uow)
+    conn = await uow.session.connection()
+    if subscriber_ids and conn.dialect.name == "postgresql":
+        # Two ratings of the same month at once (the call-ended hook, the bill run, a period run)
+        # would each write the rows that differ from what *they* read; one after the other, the rows
+        # are always those of the latest rating (rated_usage relies on it).
+        dense = _dense(subscriber_ids)
+        await conn.execute(_LOCK[dense], _who(subscriber_ids, dense))
     results, books, stored = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=True)
-    rows: list[dict[str, Any]] = []
+    changed: list[tuple[Any, ...]] = []  # calls with a charge of this subscriber and month
+    new: list[tuple[Any, ...]] = []  # the others (nearly always: calls rated for the first time)
     matched = 0  # stored charges that belong to a qualifying call
     for sub_id, month in results.items():
         for r in month:
             values = (sub_id, period, r.price_id, r.rated_seconds, r.included_seconds, r.charged_seconds, r.amount.fen)
             held = stored.get(r.call_id)
-            if held is not None:
-                matched += 1
-                if held == values:
-                    continue
-            rows.append(
-                {
-                    "call_id": r.call_id,
-                    "subscriber_id": sub_id,
-                    "period": period,
-                    "plan_price_id": r.price_id,
-                    "rated_seconds": r.rated_seconds,
-                    "included_seconds": r.included_seconds,
-                    "charged_seconds": r.charged_seconds,
-                    "amount_fen": r.amount.fen,
-                    "rated_at": now,
-                }
-            )
-    conn = await uow.session.connection()
-    # A charge rated before under another month or subscriber is moved (ON CONFLICT … DO UPDATE).
-    await ledger.write_rows(conn, CallCharge, rows, upsert_on="call_id")
+            if held is None:
+                new.append((r.call_id, *values, now))
+                continue
+            matched += 1
+            if held != values:
+                changed.append((r.call_id, *values, now))
+    written = len(new) + len(changed)
+    # In key order: the primary-key index is walked once instead of at random.
+    new.sort(key=itemgetter(0))
+    if new:
+        try:
+            async with conn.begin_nested():
+                await ledger.write_tuples(conn, CallCharge, _CHARGE_COLUMNS, new)  # COPY on PostgreSQL
+        except IntegrityError:
+            # A charge of one of these calls is held under another month or subscriber (the
+            # operator's time zone changed since): it is moved here.
+            changed += new
+    changed.sort(key=itemgetter(0))
+    await ledger.write_tuples(conn, CallCharge, _CHARGE_COLUMNS, changed, upsert_on="call_id")
     # Charges of calls that no longer qualify (should not happen: records end once): every stored
     # charge of these subscribers and this month was read above.
     stale: list[str] = []
@@ -334,13 +410,72 @@ async def rate_subscribers(
         stale = [c for c in stored if c not in qualifying]
     for i in range(0, len(stale), WRITE_BATCH):
         await conn.execute(delete(CallCharge).where(CallCharge.call_id.in_(stale[i : i + WRITE_BATCH])))
-    return len(rows) + len(stale), results, books
+    return written + len(stale), results, books
 
 
 async def rate_subscriber_month(uow: UnitOfWork, subscriber_id: int, period: str, tz: ZoneInfo, now: datetime) -> int:
     """Rate and store one subscriber's month in ``uow`` (not committed); returns rows written."""
     written, _, _ = await rate_subscribers(uow, [subscriber_id], period, tz, now)
     return written
+
+
+async def rated_usage(
+    uow: UnitOfWork,
+    subscriber_ids: Sequence[int],
+    period: str,
+    tz: ZoneInfo,
+    now: datetime,
+    prices: Prices,
+) -> tuple[dict[int, bill_rules.UsageSummary], dict[int, PriceBook], list[int]]:
+    """The month's usage of each of ``subscriber_ids`` for their bills (ADR 0006), in ``uow``.
+
+    The stored charges are the usage where they are provably the rating of the calls and prices as
+    they are now; the other subscribers' months are rated again first (and stored).  Provably: the
+    month has as many charges as qualifying calls (charges are only ever written for qualifying
+    calls, which stay qualifying, so the sets are then equal), and one price was in force on every
+    day of the month and every charge names it (rating is a function of the calls and the price of
+    each call; ratings of a month take turns, so the stored rows are those of the latest one).  A
+    month that had no single price (a plan change, a price change or a subscription that starts or
+    ends inside it) is always rated again.  Returns the usage, the price books and the subscribers
+    rated again."""
+    if not subscriber_ids:
+        return {}, {}, []
+    start, end = period_window(period, tz)
+    first, after = bill_rules.period_bounds(period)
+    dense = _dense(subscriber_ids)
+    who = _who(subscriber_ids, dense)
+    conn = await uow.session.connection()
+    calls = {
+        int(r[0]): int(r[1]) for r in await plain_rows(conn, _CALL_COUNTS[dense], {**who, "start": start, "end": end})
+    }
+    totals = {int(r[0]): r for r in await plain_rows(conn, _CHARGE_TOTALS[dense], {**who, "period": period})}
+    books = await price_books(uow, subscriber_ids, prices)
+    usage: dict[int, bill_rules.UsageSummary] = {}
+    again: list[int] = []
+    for sub_id in subscriber_ids:
+        count = calls.get(sub_id, 0)
+        row = totals.get(sub_id)
+        if row is None:
+            if count == 0:
+                usage[sub_id] = bill_rules.UsageSummary(0, 0, Money(0))
+            else:
+                again.append(sub_id)
+            continue
+        _, charges, priced, low, high, seconds, amount = row
+        term = books[sub_id].constant_over(first, after)
+        if charges == count and term is not None and priced == charges and low == high == term.id:
+            usage[sub_id] = bill_rules.UsageSummary(int(charges), int(seconds), Money(int(amount)))
+        else:
+            again.append(sub_id)
+    if again:
+        _, results, rated_books = await rate_subscribers(uow, again, period, tz, now, prices)
+        for sub_id in again:
+            month = results[sub_id]
+            usage[sub_id] = bill_rules.UsageSummary(
+                len(month), sum(r.rated_seconds for r in month), Money(sum(r.amount.fen for r in month))
+            )
+            books[sub_id] = rated_books[sub_id]
+    return usage, books, again
 
 
 class RatingService:
@@ -381,30 +516,23 @@ class RatingService:
         return written
 
     async def rate_period(self, period: str) -> dict[str, int]:
-        """Rate every subscriber's calls of ``period``, ``BATCH`` subscribers per transaction."""
+        """Rate every subscriber's calls of ``period``, ``BATCH`` subscribers (a range of ids) per
+        transaction."""
         bill_rules.parse_period(period)
-        start, end = period_window(period, self.tz)
         async with self.deps.uow() as uow:
-            callers = sorted(
-                set(
-                    await uow.session.scalars(
-                        select(CallRecord.caller_id)
-                        .where(CallRecord.started_at >= start, CallRecord.started_at < end)
-                        .distinct()
-                    )
-                )
-            )
-        async with self.deps.uow() as uow:
+            ids = list(await uow.session.scalars(select(Subscriber.id).order_by(Subscriber.id)))
             prices = await load_prices(uow)
-        written = 0
-        for i in range(0, len(callers), BATCH):
-            async with self.deps.uow() as uow:
-                n, _, _ = await rate_subscribers(
-                    uow, callers[i : i + BATCH], period, self.tz, self.deps.clock.now(), prices
-                )
-                written += n
-                await uow.commit()
-        return {"subscribers": len(callers), "rows_written": written}
+        written = callers = 0
+        with heap.collection_paused():
+            for i in range(0, len(ids), BATCH):
+                async with self.deps.uow() as uow:
+                    n, results, _ = await rate_subscribers(
+                        uow, ids[i : i + BATCH], period, self.tz, self.deps.clock.now(), prices
+                    )
+                    written += n
+                    callers += sum(1 for month in results.values() if month)
+                    await uow.commit()
+        return {"subscribers": callers, "rows_written": written}
 
     async def month_to_date(self, subscriber_id: int, day: date | None = None) -> MonthToDate:
         """Usage of the month of ``day`` (default today, operator's calendar) — computed, not stored."""

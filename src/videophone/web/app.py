@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from videophone import __version__
+from videophone.adapters import heap
 from videophone.bootstrap import Container
 from videophone.domain.errors import DomainError
 from videophone.jobs.scheduler import Scheduler
@@ -56,18 +56,6 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return await problems.http_error_handler(request, exc)
 
 
-def settle_heap() -> None:
-    """Collect once, then move everything alive after start-up (modules, the app, its routes and
-    models, compiled statements) out of the garbage collector's sight (``gc.freeze``).
-
-    Those objects live as long as the process.  Left in the collected generations, every full
-    collection walked all of them: a pause of 120-180 ms on the event loop every few seconds of
-    calls, which every message in flight waited out (the p99 of invite→ringing).  Afterwards a full
-    collection only walks what was allocated since."""
-    gc.collect()
-    gc.freeze()
-
-
 def create_app(
     container: Container, *, manage_lifecycle: bool = True, run_jobs: bool = False, freeze_heap: bool = False
 ) -> FastAPI:
@@ -81,7 +69,7 @@ def create_app(
             scheduler.start()
         await container.signaling.start()
         if freeze_heap:
-            settle_heap()
+            heap.settle()
         try:
             yield
         finally:

@@ -104,6 +104,8 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+            cursor.execute("PRAGMA cache_size=-262144")
+            cursor.execute("PRAGMA mmap_size=1073741824")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")

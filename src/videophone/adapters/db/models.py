@@ -282,10 +282,13 @@ class CallRecord(Base):
     billable_seconds: Mapped[int] = mapped_column(Integer, default=0)
     callee_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)  # missed-call badge
 
-    # A party's calls in time order (history, rating of a caller's month: migration 0012); the calls
-    # still going, a handful whatever the size of the table (busy checks, live calls, the sweeper).
+    # A party's calls in time order (history; the caller's index holds everything rating reads of a
+    # month, so rating never visits the table: migration 0012); the calls still going, a handful
+    # whatever the size of the table (busy checks, live calls, the sweeper).
     __table_args__ = (
-        Index("ix_call_records_caller_started", "caller_id", "started_at"),
+        Index(
+            "ix_call_records_caller_started", "caller_id", "started_at", "id", "billable_seconds", "outcome", "state"
+        ),
         Index("ix_call_records_callee_started", "callee_id", "started_at"),
         Index(
             "ix_call_records_open",
@@ -430,10 +433,14 @@ class CallCharge(Base):
     """The rating of one call record (idempotent: one row per call, recomputed identically)."""
 
     __tablename__ = "call_charges"
-    call_id: Mapped[str] = mapped_column(ForeignKey("call_records.id"), primary_key=True)
-    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"))
+    # No foreign keys (migration 0012, ADR 0006): charges are derived data, written only by rating
+    # from the call records it read in the same transaction (never deleted; the record names the
+    # caller, who is the subscriber charged), and can be derived again at any time.  A month's
+    # rating writes a row per call; on PostgreSQL each foreign key was a locking look-up per row.
+    call_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(BigId)
     period: Mapped[str] = mapped_column(String(7))  # YYYY-MM in the operator's calendar
-    plan_price_id: Mapped[int | None] = mapped_column(ForeignKey("plan_prices.id"), nullable=True)
+    plan_price_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     rated_seconds: Mapped[int] = mapped_column(Integer)
     included_seconds: Mapped[int] = mapped_column(Integer)
     charged_seconds: Mapped[int] = mapped_column(Integer)
