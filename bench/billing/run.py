@@ -10,10 +10,11 @@ one, a fresh SQLite file in a temporary directory.  Steps, each timed once:
 1. seed (bulk Core inserts; not a figure);
 2. rating: ``RatingService.rate_period`` over the whole period → calls rated per second; then again
    (nothing changed, nothing written);
-3. the bill run: ``BillingService.run`` → seconds; the rows it wrote are counted per table;
-4. the floor: the same numbers of bills, bill lines, ledger transactions, ledger lines and call
-   charges inserted into the same tables with no logic (plain ``INSERT`` executemany, ids allocated
-   up front, one transaction, rolled back);
+3. the bill run: ``BillingService.run`` → seconds;
+4. the floor: exactly the rows the run inserted (bills, bill lines, ledger transactions and lines,
+   notifications, outbox messages, the run's own row, charges of months it rated again) inserted
+   again with no logic — read, deleted, then written back with the service's bulk writer (ids
+   included, nothing returned), in one transaction that is rolled back;
 5. the ledger invariants: every transaction balances, trial balance zero, one bill per account,
    each bill's lines sum to its new charges, total = previous − payments + new charges, and the
    total due equals the receivable balance.
