@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import redis.asyncio as redis_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videophone.adapters.bus import Bus, MemoryBus, RedisBus
@@ -17,6 +16,7 @@ from videophone.adapters.mail import FileMailer, Mailer, SmtpMailer
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.payment_gateway import BuiltinGatewayClient
 from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
+from videophone.adapters.redis_client import redis_client
 from videophone.adapters.sms import FileSmsSender, HttpSmsSender, SmsSender
 from videophone.config import Settings
 from videophone.services.account_history import AccountHistoryService
@@ -133,7 +133,7 @@ def build(
     bus: Bus
     presence: Presence
     if settings.redis_url:
-        client = redis_asyncio.from_url(settings.redis_url)
+        client = redis_client(settings.redis_url)
         bus, presence = RedisBus(client), RedisPresence(client)
     else:
         bus, presence = MemoryBus(), MemoryPresence()

@@ -12,6 +12,8 @@ import redis.asyncio as redis_asyncio
 
 from videophone.adapters.bus import MemoryBus, RedisBus
 from videophone.adapters.presence import MemoryPresence, RedisPresence
+from videophone.adapters.redis_client import MAX_CONNECTIONS
+from videophone.adapters.redis_client import redis_client as node_redis_client
 
 REDIS_URL = os.environ.get("VIDEOPHONE_TEST_REDIS_URL", "")
 
@@ -20,7 +22,7 @@ REDIS_URL = os.environ.get("VIDEOPHONE_TEST_REDIS_URL", "")
 async def redis_client() -> AsyncIterator[redis_asyncio.Redis]:
     if not REDIS_URL:
         pytest.skip("Redis not configured: set VIDEOPHONE_TEST_REDIS_URL (CI sets it)")
-    client = redis_asyncio.from_url(REDIS_URL)
+    client = node_redis_client(REDIS_URL)
     yield client
     await client.aclose()
 
@@ -58,7 +60,7 @@ async def presence(request: pytest.FixtureRequest) -> AsyncIterator[RedisPresenc
         return
     if not REDIS_URL:
         pytest.skip("Redis not configured: set VIDEOPHONE_TEST_REDIS_URL (CI sets it)")
-    client = redis_asyncio.from_url(REDIS_URL)
+    client = node_redis_client(REDIS_URL)
     yield RedisPresence(client, prefix=f"vp:test:{uuid.uuid4().hex}:")
     await client.aclose()
 
@@ -75,3 +77,15 @@ async def test_presence(presence: RedisPresence | MemoryPresence) -> None:
     await asyncio.sleep(1.1)
     assert await presence.devices(7) == {"phone": "node-a"}  # expired entries disappear
     assert await presence.devices(8) == {}
+
+
+async def test_a_burst_beyond_the_pool_waits_for_connections_instead_of_failing(
+    redis_client: redis_asyncio.Redis,
+) -> None:
+    """Ten times more devices updating their presence at once than the node has Redis connections
+    (as when thousands of devices connect after a restart): every update is made."""
+    presence = RedisPresence(redis_client, prefix=f"vp:test:{uuid.uuid4().hex}:")
+    burst = 10 * MAX_CONNECTIONS
+    await asyncio.gather(*(presence.add(i, "phone", "node-a", ttl=60) for i in range(burst)))
+    found = await asyncio.gather(*(presence.devices(i) for i in range(burst)))
+    assert all(devices == {"phone": "node-a"} for devices in found)

@@ -33,6 +33,7 @@ log = structlog.get_logger(__name__)
 
 BATCH = 10_000  # subscribers per transaction when rating a whole period
 WRITE_BATCH = 5000  # rows per bulk statement
+PLAIN_INSERT_FROM = 1000  # new charges from which a plain bulk insert (COPY) beats the upsert
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -392,7 +393,7 @@ async def rate_subscribers(
     written = len(new) + len(changed)
     # In key order: the primary-key index is walked once instead of at random.
     new.sort(key=itemgetter(0))
-    if new:
+    if len(new) >= PLAIN_INSERT_FROM:
         try:
             async with conn.begin_nested():
                 await ledger.write_tuples(conn, CallCharge, _CHARGE_COLUMNS, new)  # COPY on PostgreSQL
@@ -400,6 +401,8 @@ async def rate_subscribers(
             # A charge of one of these calls is held under another month or subscriber (the
             # operator's time zone changed since): it is moved here.
             changed += new
+    else:  # a few (the calls that just ended): one statement with the rest, no savepoint
+        changed += new
     changed.sort(key=itemgetter(0))
     await ledger.write_tuples(conn, CallCharge, _CHARGE_COLUMNS, changed, upsert_on="call_id")
     # Charges of calls that no longer qualify (should not happen: records end once): every stored

@@ -89,6 +89,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, problems.request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, problems.unexpected_error_handler)
+    app.include_router(ws.router)  # first: a device connecting is not matched against every HTTP route
     app.include_router(public.router)
     app.include_router(me.router)
     app.include_router(console.router)
@@ -106,7 +107,6 @@ def create_app(
     app.include_router(announcements.router)
     app.include_router(outages.router)
     app.include_router(terminals.router)
-    app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -1,9 +1,11 @@
-"""Bulk reads: the rows of a plain-SQL statement as the driver returns them.
+"""Bulk reads and writes below SQLAlchemy's per-row machinery.
 
-SQLAlchemy's results make a ``Row`` per row and run it through the result machinery: a few
-microseconds each, which is most of the cost of reading a month of calls (a million rows) in the
-bill run.  For statements that select plain columns (``text()`` with no result types), the driver's
-own rows — tuples from sqlite3, records from asyncpg — are all the caller needs.
+* Reads: SQLAlchemy's results make a ``Row`` per row and run it through the result machinery: a
+  few microseconds each, which is most of the cost of reading a month of calls (a million rows).
+  For statements that select plain columns (``text()`` with no result types), the driver's own rows
+  — tuples from sqlite3, records from asyncpg — are all the caller needs.
+* Writes on PostgreSQL: ``COPY`` (binary) through asyncpg, the server's fastest way in; errors
+  come out as SQLAlchemy's, like those of any statement.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import TextClause
 
@@ -23,3 +26,21 @@ async def plain_rows(conn: AsyncConnection, statement: TextClause, params: Mappi
         return list(result.cursor.fetchall())  # the DB-API cursor: the driver's rows, buffered
     finally:
         result.close()
+
+
+async def copy_rows(conn: AsyncConnection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """``COPY`` ``rows`` into ``table`` on PostgreSQL, in the connection's transaction.  The values go
+    to the driver as they are (no SQLAlchemy type processing: aware datetimes, JSON as its text).  A
+    constraint violation raises ``sqlalchemy.exc.IntegrityError``; other database errors
+    ``sqlalchemy.exc.DBAPIError``."""
+    import asyncpg
+
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert isinstance(driver, asyncpg.Connection)
+    statement = f"COPY {table} ({', '.join(columns)})"
+    try:
+        await driver.copy_records_to_table(table, records=list(rows), columns=list(columns))
+    except asyncpg.exceptions.IntegrityConstraintViolationError as exc:
+        raise IntegrityError(statement, None, exc) from exc
+    except asyncpg.PostgresError as exc:
+        raise DBAPIError(statement, None, exc) from exc

@@ -1,0 +1,60 @@
+"""The PostgreSQL connection pool: a fixed set of connections, pinged only after sitting idle, and
+replaced when the server dropped them meanwhile."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from tests.support.databases import admin_execute
+from videophone.adapters.db import engine as engine_module
+from videophone.adapters.db.engine import PG_POOL_SIZE, make_engine
+
+PG_URL = os.environ.get("VIDEOPHONE_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture
+def pg_url() -> str:
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured: set VIDEOPHONE_TEST_POSTGRES_URL (CI sets it)")
+    return PG_URL
+
+
+async def test_a_connection_dropped_while_idle_is_replaced(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = make_engine(pg_url)
+    try:
+        async with engine.connect() as conn:
+            first = await conn.scalar(text("SELECT pg_backend_pid()"))
+        # The server ends that connection (a restart, an idle timeout, a failover) while it is idle.
+        await admin_execute(pg_url, f"SELECT pg_terminate_backend({int(first)})")
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+        async with engine.connect() as conn:
+            second = await conn.scalar(text("SELECT pg_backend_pid()"))
+        assert second != first
+    finally:
+        await engine.dispose()
+
+
+async def test_a_busy_connection_is_not_pinged_and_the_pool_does_not_grow(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    pings = 0
+    dialect = engine.sync_engine.dialect
+    real_ping = dialect.do_ping
+
+    def counting(dbapi_connection: object) -> bool:
+        nonlocal pings
+        pings += 1
+        return real_ping(dbapi_connection)
+
+    dialect.do_ping = counting  # type: ignore[method-assign]
+    try:
+        for _ in range(20):
+            async with engine.connect() as conn:
+                assert await conn.scalar(text("SELECT 1")) == 1
+        assert pings == 0  # used a moment ago: no round trip before each transaction
+        assert engine.pool.size() == PG_POOL_SIZE  # type: ignore[attr-defined]
+        assert engine.pool.overflow() <= 0  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
