@@ -356,6 +356,37 @@ async def test_the_bill_run_takes_the_stored_rating_only_where_it_is_provably_cu
     await assert_ledger_invariants(c)
 
 
+async def test_a_chunk_read_by_id_range_leaves_the_accounts_between_alone(container: Container) -> None:
+    """The run reads a chunk's accounts by id range (bulk.among); an account inside the range that is
+    not billed (no plan) keeps its pending adjustment, its service and its balance to itself."""
+    c = container
+    plan_id = await make_plan(c)
+    vas_id = await make_vas(c)
+    a, between, b = await subscriber(c), await subscriber(c), await subscriber(c)
+    assert a.id < between.id < b.id
+    await insert(
+        c,
+        subscription(a.id, plan_id, date(2026, 9, 1)),
+        subscription(b.id, plan_id, date(2026, 9, 1)),
+        VasSubscription(subscriber_id=between.id, vas_id=vas_id, start_date=date(2026, 9, 1)),
+    )
+    actor = Actor("staff", None)
+    await c.adjustments.adjust(actor, between.id, "7.00", "补收", idempotency_key="between")
+    await c.adjustments.adjust(actor, a.id, "1.00", "补收", idempotency_key="a")
+    summary = await c.billing.run("2026-10")
+    assert summary.bills_created == 2
+    assert await c.billing.bills(between.id) == []
+    a_bill = (await c.billing.bills(a.id))[0]
+    assert a_bill.total_due == "31.00" and (await c.billing.bills(b.id))[0].total_due == "30.00"
+    async with c.deps.uow() as uow:
+        pending = await uow.session.scalar(
+            select(LedgerTransaction.bill_id).where(LedgerTransaction.idempotency_key == f"adj:{between.id}:between")
+        )
+        assert pending is None  # still waiting for a bill of its own
+        assert await ledger.balance(uow, between.id) == Money(700)
+    await assert_ledger_invariants(c)
+
+
 async def test_ledger_post_rules_and_adjustment_idempotency(container: Container) -> None:
     c = container
     alice = await subscriber(c)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from videophone.domain.money import Money
 
@@ -36,6 +37,7 @@ class InvalidPeriod(ValueError):
 
 
 # -- periods -------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1024)
 def parse_period(period: str) -> tuple[int, int]:
     match = PERIOD_RE.match(period or "")
     if match is None:
@@ -46,6 +48,7 @@ def parse_period(period: str) -> tuple[int, int]:
     return year, month
 
 
+@lru_cache(maxsize=1024)
 def period_bounds(period: str) -> tuple[date, date]:
     """First day of the period and the first day after it."""
     year, month = parse_period(period)

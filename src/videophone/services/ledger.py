@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Integer, func, insert, select, text
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from videophone.adapters.db.bulk import copy_rows
+from videophone.adapters.db.bulk import among, copy_rows
 from videophone.adapters.db.models import LedgerLine, LedgerTransaction, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain.errors import FieldError, NotFound, ValidationFailed
@@ -143,9 +144,9 @@ async def write_rows(
     if not rows:
         return []
     columns = list(rows[0])
-    return await write_tuples(
-        conn, model, columns, [tuple(r[c] for c in columns) for r in rows], upsert_on=upsert_on, returning=returning
-    )
+    values = itemgetter(*columns)  # in C: a tuple of the row's values in column order
+    tuples = [values(r) for r in rows] if len(columns) > 1 else [(values(r),) for r in rows]
+    return await write_tuples(conn, model, columns, tuples, upsert_on=upsert_on, returning=returning)
 
 
 async def write_tuples(
@@ -328,11 +329,11 @@ async def balances(uow: UnitOfWork, subscriber_ids: Sequence[int]) -> dict[int, 
     for i in range(0, len(subscriber_ids), BULK):
         rows = await uow.session.execute(
             select(LedgerLine.subscriber_id, func.sum(LedgerLine.amount_fen))
-            .where(LedgerLine.account == RECEIVABLE, LedgerLine.subscriber_id.in_(subscriber_ids[i : i + BULK]))
+            .where(LedgerLine.account == RECEIVABLE, among(LedgerLine.subscriber_id, subscriber_ids[i : i + BULK]))
             .group_by(LedgerLine.subscriber_id)
         )
         for sub_id, total in rows:
-            if sub_id is not None:
+            if sub_id in out:  # an id range may hold others
                 out[sub_id] = Money(int(total or 0))
     return out
 

@@ -28,6 +28,7 @@ from typing import Any
 import structlog
 from sqlalchemy import delete, func, select, tuple_, update
 
+from videophone.adapters.db.bulk import among
 from videophone.adapters.db.models import Notification, OutboxMessage, Subscriber
 from videophone.adapters.db.models_preferences import NotificationPreference
 from videophone.adapters.db.uow import UnitOfWork
@@ -112,7 +113,7 @@ def is_mandatory(kind: str) -> bool:
 
 async def switches_of(uow: UnitOfWork, subscriber_ids: Iterable[int]) -> dict[int, dict[prefs.Key, bool]]:
     """Every subscriber's effective (category, channel) switches: their choices over the defaults."""
-    ids = list(set(subscriber_ids))
+    ids = sorted(set(subscriber_ids))
     chosen: dict[int, dict[prefs.Key, bool]] = {i: {} for i in ids}
     for i in range(0, len(ids), 5000):
         for sub_id, category, channel, enabled in await uow.session.execute(
@@ -121,9 +122,10 @@ async def switches_of(uow: UnitOfWork, subscriber_ids: Iterable[int]) -> dict[in
                 NotificationPreference.category,
                 NotificationPreference.channel,
                 NotificationPreference.enabled,
-            ).where(NotificationPreference.subscriber_id.in_(ids[i : i + 5000]))
+            ).where(among(NotificationPreference.subscriber_id, ids[i : i + 5000]))
         ):
-            chosen[sub_id][(category, channel)] = bool(enabled)
+            if sub_id in chosen:  # an id range may hold others
+                chosen[sub_id][(category, channel)] = bool(enabled)
     return {sub_id: prefs.effective(c) for sub_id, c in chosen.items()}
 
 
@@ -211,12 +213,14 @@ async def notify_many(
     switches: dict[int, dict[prefs.Key, bool]] = {}
     if email:
         for i in range(0, len(ids), 5000):
+            wanted = set(ids[i : i + 5000])
             for sub_id, address, phone, language in await uow.session.execute(
                 select(Subscriber.id, Subscriber.email, Subscriber.contact_phone, Subscriber.language).where(
-                    Subscriber.id.in_(ids[i : i + 5000])
+                    among(Subscriber.id, ids[i : i + 5000])
                 )
             ):
-                who[sub_id] = (address, phone, language)
+                if sub_id in wanted:  # an id range may hold others
+                    who[sub_id] = (address, phone, language)
         switches = await switches_of(uow, ids)
     conn = await uow.session.connection()
     # Rounds of distinct subscribers, so that the ids returned can be matched by subscriber.

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
+from videophone.adapters.db.bulk import among
 from videophone.adapters.db.models import ServiceRestriction, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain.billing import Suspension
@@ -172,12 +173,15 @@ async def suspensions_between(
             ServiceRestriction.ended_at,
             ServiceRestriction.reason,
         ).where(
-            ServiceRestriction.subscriber_id.in_(list(subscriber_ids)),
+            among(ServiceRestriction.subscriber_id, subscriber_ids),
             ServiceRestriction.scope == "all",
             or_(ServiceRestriction.ended_at.is_(None), ServiceRestriction.ended_at >= since),
         )
     )
+    wanted = set(subscriber_ids)
     for sub_id, started, ended, reason in rows:
+        if sub_id not in wanted:  # an id range may hold others
+            continue
         begin = _local_day(started, tz)
         finish = _local_day(ended, tz) if ended is not None else None
         if begin >= end or (finish is not None and finish <= start):
