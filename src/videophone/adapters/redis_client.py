@@ -11,8 +11,8 @@ WAIT_FOR_CONNECTION_SECONDS = 10.0
 def redis_client(url: str) -> redis_asyncio.Redis:
     """A client whose commands *wait* for a pooled connection when all are busy.
 
-    redis-py's default pool raises ``MaxConnectionsError`` at once when its connections (100 since
-    redis-py 7) are in use: under a burst of devices connecting to a node, presence updates failed
+    redis-py's default pool (in redis-py 8) raises ``MaxConnectionsError`` at once when its 100
+    connections are in use: under a burst of devices connecting to a node, presence updates failed
     and their WebSockets were dropped.  A blocking pool of ``MAX_CONNECTIONS`` queues the commands
     instead (each takes well under a millisecond on a local network); a command that cannot get a
     connection within ``WAIT_FOR_CONNECTION_SECONDS`` still fails, with a clear error."""
