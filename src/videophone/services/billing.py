@@ -355,7 +355,6 @@ class BillingService:
         s = uow.session
         # The chunk's queries select its accounts by id range where they are dense (bulk.among): the
         # rows of accounts outside the chunk are left out here.
-        chunk = set(ids)
         billed = set(
             await s.scalars(select(Bill.subscriber_id).where(Bill.period == period, among(Bill.subscriber_id, ids)))
         )

@@ -134,8 +134,8 @@ class SignalingHub:
         # Called with call ids after their records' ends are written (rating, the credit limit); errors
         # are logged.  They run in a background worker, in order, off the path that tells the parties,
         # with every call that ended meanwhile in one batch (one transaction per hook and batch under
-        # load instead of one per call); the bill run rates the whole period again, so nothing
-        # depends on them having run.
+        # load instead of one per call); the bill run rates again every month whose stored rating is
+        # not provably current (ADR 0006), so nothing depends on them having run.
         self.on_call_ended: list[Callable[[list[str]], Awaitable[object]]] = []
         self._ended: asyncio.Queue[str] = asyncio.Queue()
         self._hook_worker: asyncio.Task[None] | None = None

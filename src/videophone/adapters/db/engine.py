@@ -106,8 +106,10 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-            cursor.execute("PRAGMA cache_size=-262144")
-            cursor.execute("PRAGMA mmap_size=1073741824")
+            # Limits, used as the database grows (ADR 0006): with the default 2 MB page cache a month's
+            # rating re-read the same index pages from the file system at every step.
+            cursor.execute("PRAGMA cache_size=-262144")  # KiB: 256 MiB
+            cursor.execute("PRAGMA mmap_size=1073741824")  # 1 GiB
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
