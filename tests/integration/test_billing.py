@@ -237,14 +237,14 @@ async def test_rating_is_idempotent_and_month_to_date(container: Container, cloc
     calls = [call_record(alice, bob, now + timedelta(minutes=i), s) for i, s in enumerate((61, 61, 7))]
     await insert(c, subscription(alice.id, plan_id, date(2026, 10, 1)), *calls)
     for record in calls:
-        await c.rating.rate_call(record.id)
+        await c.rating.rate_calls([record.id])
     async with c.deps.uow() as uow:
         rows = sorted(
             (r.rated_seconds, r.included_seconds, r.amount_fen) for r in await uow.session.scalars(select(CallCharge))
         )
     # 66 s (60 included, 6 s × 0.60/60 = 0.06), 66 s → 0.66, 60 s → 0.60
     assert rows == [(60, 0, 60), (66, 0, 66), (66, 60, 6)]
-    await c.rating.rate_call(calls[0].id)
+    await c.rating.rate_calls([calls[0].id])
     await c.rating.rate_period("2026-11")
     async with c.deps.uow() as uow:
         again = sorted(

@@ -96,11 +96,7 @@ def _charge_for(seconds: int, rate_per_minute: Decimal) -> Money:
     return Money.round_yuan(Decimal(seconds) * rate_per_minute / SECONDS_PER_MINUTE)
 
 
-def sort_key(call: CallToRate) -> tuple[datetime, str]:
-    return (call.started_at, call.id)
-
-
-_CALL_ORDER = itemgetter(1, 0)  # sort_key, in C
+_CALL_ORDER = itemgetter(1, 0)  # call order: (started_at, id), in C
 
 
 def rate_month(
@@ -122,15 +118,7 @@ def rate_month(
             continue
         if pool is None:
             pool = price.allowance_seconds
-        # round_up_seconds, inline (increments are positive: RatePrice checks them)
-        first = price.first_increment_seconds
-        if billable <= 0:
-            rated = 0
-        elif billable <= first:
-            rated = first
-        else:
-            step = price.next_increment_seconds
-            rated = first + -(-(billable - first) // step) * step
+        rated = round_up_seconds(billable, price.first_increment_seconds, price.next_increment_seconds)
         included = rated if rated < pool else pool
         pool -= included
         charged = rated - included
@@ -141,7 +129,7 @@ def rate_month(
                 rated,
                 included,
                 charged,
-                _charge_for(charged, price.rate_per_minute) if charged else _ZERO,
+                charge_for(charged, price.rate_per_minute),
             )
         )
     return results

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from sqlalchemy import Date, Integer, bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError
 
 from videophone.adapters import heap
+from videophone.adapters.db.bulk import dense as _dense
 from videophone.adapters.db.bulk import plain_rows
 from videophone.adapters.db.models import CallCharge, PlanPrice, Subscriber
 from videophone.adapters.db.types import UTCDateTime
@@ -173,17 +174,19 @@ async def load_prices(uow: UnitOfWork) -> Prices:
     return prices
 
 
-def _dense(subscriber_ids: Sequence[int]) -> bool:
-    """Whether ``subscriber_ids`` are best read as one id range (a run over contiguous ids) rather than
-    as an ``IN`` list (the callers of the calls that just ended, scattered)."""
-    return max(subscriber_ids) - min(subscriber_ids) < 2 * len(subscriber_ids)
-
-
-def _by_subscribers(sql: str, column: str, dense: bool) -> Any:
-    """``sql`` (no ``WHERE`` of its own subscribers yet: ``{who}``) for a range or a list of ids."""
-    if dense:
-        return text(sql.format(who=f"{column} >= :lo AND {column} <= :hi"))
-    return text(sql.format(who=f"{column} IN :ids")).bindparams(bindparam("ids", expanding=True))
+def _by_subscribers(sql: str, column: str, *, window: bool = False) -> dict[bool, Any]:
+    """``sql`` (no ``WHERE`` of its own subscribers yet: ``{who}``) for a range of ids (key ``True``:
+    a batch of a period run, contiguous in id order; others in the range are skipped) and for a list
+    of ids (``False``: the callers of the calls that just ended, scattered); see ``bulk.dense``.
+    With ``window``, the ``:start``/``:end`` instants of the month are bound as UTC datetimes."""
+    variants: dict[bool, Any] = {
+        True: text(sql.format(who=f"{column} >= :lo AND {column} <= :hi")),
+        False: text(sql.format(who=f"{column} IN :ids")).bindparams(bindparam("ids", expanding=True)),
+    }
+    if window:
+        instants = (bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+        variants = {dense: statement.bindparams(*instants) for dense, statement in variants.items()}
+    return variants
 
 
 def _who(subscriber_ids: Sequence[int], dense: bool) -> dict[str, Any]:
@@ -194,10 +197,8 @@ def _who(subscriber_ids: Sequence[int], dense: bool) -> dict[str, Any]:
 
 _SUBSCRIPTIONS_SQL = "SELECT subscriber_id, plan_id, start_date, end_date FROM plan_subscriptions WHERE {who}"
 _SUBSCRIPTIONS = {
-    dense: _by_subscribers(_SUBSCRIPTIONS_SQL, "subscriber_id", dense).columns(
-        subscriber_id=Integer(), plan_id=Integer(), start_date=Date(), end_date=Date()
-    )
-    for dense in (True, False)
+    dense: statement.columns(subscriber_id=Integer(), plan_id=Integer(), start_date=Date(), end_date=Date())
+    for dense, statement in _by_subscribers(_SUBSCRIPTIONS_SQL, "subscriber_id").items()
 }
 
 
@@ -232,34 +233,24 @@ _CALLS_OF_MONTH_SQL = (
     "SELECT caller_id, id, started_at, billable_seconds FROM call_records"  # noqa: S608 - constants only
     f" WHERE {{who}} AND {_QUALIFYING} ORDER BY caller_id, started_at, id"
 )
-_CALLS_OF_MONTH = {
-    dense: _by_subscribers(_CALLS_OF_MONTH_SQL, "caller_id", dense).bindparams(
-        bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
-    )
-    for dense in (True, False)
-}
+_CALLS_OF_MONTH = _by_subscribers(_CALLS_OF_MONTH_SQL, "caller_id", window=True)
 _CHARGES_OF_MONTH_SQL = (
     "SELECT call_id, subscriber_id, period, plan_price_id, rated_seconds, included_seconds, charged_seconds,"
     " amount_fen FROM call_charges WHERE {who} AND period = :period"
 )
-_CHARGES_OF_MONTH = {dense: _by_subscribers(_CHARGES_OF_MONTH_SQL, "subscriber_id", dense) for dense in (True, False)}
+_CHARGES_OF_MONTH = _by_subscribers(_CHARGES_OF_MONTH_SQL, "subscriber_id")
 
 # What the bill run checks the stored charges against (see rated_usage).
 _CALL_COUNTS_SQL = f"SELECT caller_id, count(*) FROM call_records WHERE {{who}} AND {_QUALIFYING} GROUP BY caller_id"  # noqa: S608
-_CALL_COUNTS = {
-    dense: _by_subscribers(_CALL_COUNTS_SQL, "caller_id", dense).bindparams(
-        bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
-    )
-    for dense in (True, False)
-}
+_CALL_COUNTS = _by_subscribers(_CALL_COUNTS_SQL, "caller_id", window=True)
 _CHARGE_TOTALS_SQL = (
     "SELECT subscriber_id, count(*), count(plan_price_id), min(plan_price_id), max(plan_price_id),"
     " sum(rated_seconds), sum(amount_fen) FROM call_charges WHERE {who} AND period = :period GROUP BY subscriber_id"
 )
-_CHARGE_TOTALS = {dense: _by_subscribers(_CHARGE_TOTALS_SQL, "subscriber_id", dense) for dense in (True, False)}
+_CHARGE_TOTALS = _by_subscribers(_CHARGE_TOTALS_SQL, "subscriber_id")
 # Ratings of one subscriber's month take turns (PostgreSQL; SQLite runs one transaction at a time).
 _LOCK_SQL = "SELECT id FROM subscribers WHERE {who} ORDER BY id FOR UPDATE"
-_LOCK = {dense: _by_subscribers(_LOCK_SQL, "id", dense) for dense in (True, False)}
+_LOCK = _by_subscribers(_LOCK_SQL, "id")
 
 _CHARGE_COLUMNS = (
     "call_id",
@@ -274,9 +265,14 @@ _CHARGE_COLUMNS = (
 )
 
 # The callers and start instants of calls that were answered and have ended (nothing else is rated).
-_ANSWERED_ENDED = text(
-    "SELECT caller_id, started_at FROM call_records WHERE id IN :ids AND state = 'ended' AND answered_at IS NOT NULL"
-).bindparams(bindparam("ids", expanding=True))
+_ANSWERED_ENDED = (
+    text(
+        "SELECT caller_id, started_at FROM call_records"
+        " WHERE id IN :ids AND state = 'ended' AND answered_at IS NOT NULL"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(caller_id=Integer(), started_at=UTCDateTime())
+)
 
 Stored = tuple[Any, ...]  # (subscriber, period, price id, rated, included, charged, amount) of a call_charges row
 
@@ -489,10 +485,6 @@ class RatingService:
     def tz(self) -> ZoneInfo:
         return self.deps.operator_tz
 
-    async def rate_call(self, call_id: str) -> None:
-        """Rate the month of the call's caller again."""
-        await self.rate_calls([call_id])
-
     async def rate_calls(self, call_ids: Sequence[str]) -> int:
         """Rate again the months of the callers of ``call_ids`` that were answered and have ended (the
         signaling hub's call-ended hook, with every call that ended meanwhile): one transaction, a
@@ -504,8 +496,6 @@ class RatingService:
             conn = await uow.session.connection()
             months: dict[str, set[int]] = {}
             for caller_id, started_at in await conn.execute(_ANSWERED_ENDED, {"ids": list(call_ids)}):
-                if isinstance(started_at, str):
-                    started_at = datetime.fromisoformat(started_at).replace(tzinfo=UTC)
                 period = bill_rules.period_of(started_at.astimezone(self.tz).date())
                 months.setdefault(period, set()).add(caller_id)
             if not months:

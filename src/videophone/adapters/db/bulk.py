@@ -47,11 +47,18 @@ async def copy_rows(conn: AsyncConnection, table: str, columns: Sequence[str], r
         raise DBAPIError(statement, None, exc) from exc
 
 
+def dense(ids: Sequence[int]) -> bool:
+    """Whether ``ids`` (not empty) are best selected as the id range they span rather than as an ``IN``
+    list: at least half the range is theirs (a chunk of a run over accounts in id order), so the
+    rows of other ids read along are few.  SQLAlchemy renders an ``IN`` list one bound parameter at
+    a time, a few microseconds each: most of a bill-run chunk's query time."""
+    return max(ids) - min(ids) < 2 * len(ids)
+
+
 def among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
     """A condition that selects at least the rows whose ``column`` is one of ``ids``: an id range
-    when they are dense (a chunk of a run over accounts in id order) — the caller then keeps only
-    its own ids from the rows —, else an ``IN`` list.  SQLAlchemy renders an ``IN`` list one bound
-    parameter at a time, a few microseconds each: most of a bill-run chunk's query time."""
-    if ids and max(ids) - min(ids) < 2 * len(ids):
+    when they are :func:`dense` — the caller then keeps only its own ids from the rows —, else an
+    ``IN`` list."""
+    if ids and dense(ids):
         return column.between(min(ids), max(ids))  # type: ignore[no-any-return]
     return column.in_(list(ids))  # type: ignore[no-any-return]
