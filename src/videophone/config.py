@@ -40,9 +40,15 @@ class Settings(BaseSettings):
     data_key_file: Path | None = None
     cookie_secure: bool = False
     session_days: int = 30
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_ip: int = 30
-    login_window_seconds: int = 900
+    # Login throttling (domain/throttling.py): per account and source address, the first failures are
+    # free, then each next attempt waits twice as long; only a source address is ever locked out.
+    login_free_attempts: int = Field(default=3, ge=1, description="Attempts per account and address before delays")
+    login_first_delay_seconds: int = Field(default=1, ge=1, description="The first delay; it doubles per attempt")
+    login_max_delay_seconds: int = Field(default=900, ge=1, description="The longest delay per account and address")
+    login_forget_seconds: int = Field(default=86_400, ge=1, description="Per account and address, counts restart")
+    login_max_failures_per_ip: int = Field(default=30, ge=1, description="Failed attempts per address and window")
+    login_window_seconds: int = Field(default=900, ge=1, description="The per-address (and reset) counting window")
+    login_ip_lockout_seconds: int = Field(default=900, ge=1, description="How long an address is then locked out")
     log_json: bool = False
     smtp_host: str = ""
     smtp_port: int = 25

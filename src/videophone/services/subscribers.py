@@ -130,7 +130,9 @@ class SubscriberService:
     async def register(self, raw: Mapping[str, Any], request: RequestInfo) -> AccountView:
         """Validate, take a number, store encrypted, record acceptance of the current agreement."""
         now = self.deps.clock.now()
-        reg = validate_registration(raw, today=now.astimezone(self.deps.operator_tz).date())
+        reg = validate_registration(
+            raw, today=now.astimezone(self.deps.operator_tz).date(), estimate=self.deps.password_strength
+        )
         password_hash = await self.deps.hasher.hash_async(reg.password)
         async with self.deps.uow() as uow:
             taken = await uow.session.scalar(select(Subscriber.id).where(Subscriber.email == reg.email))

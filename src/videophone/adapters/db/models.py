@@ -170,13 +170,17 @@ class PasswordReset(Base):
     ip: Mapped[str] = mapped_column(String(64), default="")
 
 
-class LoginFailure(Base):
-    __tablename__ = "login_failures"
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime]
+class LoginThrottle(Base):
+    """Attempts counted per key (an account from one address, an address; domain/throttling.py):
+    one row per key, reserved by one conditional upsert per attempt (adapters/db/throttles.py)."""
 
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime]
+    next_allowed_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_login_throttles_window_started_at", "window_started_at"),)
 
 
 class ReviewDecision(Base):
