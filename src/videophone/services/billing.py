@@ -290,7 +290,7 @@ class BillingService:
                         await uow.commit()
                     if progress:
                         progress(min(i + size, len(todo)), len(todo))
-        except Exception:
+        except BaseException:  # an error, or cancelled / interrupted (Ctrl-C): failed now, not at lease expiry
             async with self.deps.uow() as uow:
                 await uow.session.execute(
                     update(BillRun)
