@@ -110,13 +110,25 @@ def restriction_detail(service_state: str, service_reason: str) -> str:
     return f"{service_state}_{service_reason}" if service_reason else service_state
 
 
+def _live_credit_bar(account: AccountState) -> str | None:
+    """Less than one chargeable step left: calls stop, as the policy's action says, before (or
+    without) the restriction being written."""
+    if account.credit is None or account.credit.affordable:
+        return None
+    return f"{account.credit.action}_{CREDIT_LIMIT}"
+
+
 def _credit_bar(account: AccountState) -> str | None:
-    if account.credit is not None and not account.credit.affordable:
-        return f"{account.credit.action}_{CREDIT_LIMIT}"
-    if account.service_reason == CREDIT_LIMIT and account.service_state != ServiceState.TERMINATED.value:
+    """The credit limit's bar, if it bars calls: the restriction when written (deciding the service
+    state, or outranked by an older one), else the headroom."""
+    if account.service_state == ServiceState.TERMINATED.value:
+        return None
+    if account.service_reason == CREDIT_LIMIT:
         return f"{account.service_state}_{CREDIT_LIMIT}"
     scope = _STATE_OF_SCOPE.get(account.credit_restriction)
-    return f"{scope.value}_{CREDIT_LIMIT}" if scope is not None else None
+    if scope is not None:
+        return f"{scope.value}_{CREDIT_LIMIT}"
+    return _live_credit_bar(account)
 
 
 def of(account: AccountState) -> Capabilities:
@@ -131,7 +143,7 @@ def of(account: AccountState) -> Capabilities:
         refused[Capability.PLACE_CALLS] = restricted
     if service in (ServiceState.SUSPENDED, ServiceState.TERMINATED):
         refused[Capability.RECEIVE_CALLS] = restricted
-    credit_bar = _credit_bar(account)
-    if Capability.PLACE_CALLS not in refused and account.credit is not None and not account.credit.affordable:
-        refused[Capability.PLACE_CALLS] = f"{account.credit.action}_{CREDIT_LIMIT}"
-    return Capabilities(refused, credit_bar)
+    live = _live_credit_bar(account)
+    if live is not None and Capability.PLACE_CALLS not in refused:
+        refused[Capability.PLACE_CALLS] = live
+    return Capabilities(refused, _credit_bar(account))
