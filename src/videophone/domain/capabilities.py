@@ -75,8 +75,14 @@ class AccountState:
 
 @dataclass(frozen=True)
 class Capabilities:
+    account: AccountState
     refused: Mapping[Capability, str] = field(default_factory=dict)  # what may not be done, and why
-    credit_bar: str | None = None  # e.g. "outgoing_barred_credit_limit" while the limit bars calls
+
+    @property
+    def credit_bar(self) -> str | None:
+        """The credit limit's bar while it bars calls, e.g. "outgoing_barred_credit_limit" (what
+        ``/me/credit-limit`` shows as ``reason``); ``None`` when the limit bars nothing."""
+        return _credit_bar(self.account)
 
     def may(self, capability: Capability) -> bool:
         return capability not in self.refused
@@ -105,8 +111,8 @@ class Capabilities:
 
 def restriction_detail(service_state: str, service_reason: str) -> str:
     """The words for a restricted service: ``terminated``, ``suspended_arrears``, ``outgoing_barred`` …"""
-    if service_state == ServiceState.TERMINATED.value:
-        return ServiceState.TERMINATED.value
+    if service_state == "terminated":
+        return service_state
     return f"{service_state}_{service_reason}" if service_reason else service_state
 
 
@@ -131,19 +137,32 @@ def _credit_bar(account: AccountState) -> str | None:
     return _live_credit_bar(account)
 
 
+# What each review state withholds, and why (its name), and the service states by name: computed
+# once, plain strings — ``of`` runs at every invite (twice), so it does no enum look-ups.
+_REVIEW_REFUSED: dict[str, dict[Capability, str]] = {
+    review.value: {c: review.value for c in Capability if not kyc.can(review, c)} for review in kyc.ReviewState
+}
+_ACTIVE, _OUTGOING_BARRED = ServiceState.ACTIVE.value, ServiceState.OUTGOING_BARRED.value
+_SERVICE_STATES = frozenset(state.value for state in ServiceState)
+_PLACE, _RECEIVE = Capability.PLACE_CALLS, Capability.RECEIVE_CALLS
+
+
 def of(account: AccountState) -> Capabilities:
     """What ``account`` may do now, and why not for the rest."""
-    service = ServiceState(account.service_state)
-    review = kyc.ReviewState(account.review_state)
-    refused: dict[Capability, str] = {c: review.value for c in Capability if not kyc.can(review, c)}
-    restricted = restriction_detail(service.value, account.service_reason)
+    state = account.service_state
+    review = _REVIEW_REFUSED.get(account.review_state)
+    if review is None or state not in _SERVICE_STATES:
+        raise ValueError(f"unknown review or service state: {account.review_state!r}, {state!r}")
+    refused = dict(review)
     # The service state outranks the review state (it is what the subscriber can act on now), and
     # the credit limit comes last: it is only read when nothing else stops calls.
-    if service is not ServiceState.ACTIVE:
-        refused[Capability.PLACE_CALLS] = restricted
-    if service in (ServiceState.SUSPENDED, ServiceState.TERMINATED):
-        refused[Capability.RECEIVE_CALLS] = restricted
-    live = _live_credit_bar(account)
-    if live is not None and Capability.PLACE_CALLS not in refused:
-        refused[Capability.PLACE_CALLS] = live
-    return Capabilities(refused, _credit_bar(account))
+    if state != _ACTIVE:
+        restricted = restriction_detail(state, account.service_reason)
+        refused[_PLACE] = restricted
+        if state != _OUTGOING_BARRED:  # suspended, terminated
+            refused[_RECEIVE] = restricted
+    if account.credit is not None and _PLACE not in refused:
+        live = _live_credit_bar(account)
+        if live is not None:
+            refused[_PLACE] = live
+    return Capabilities(account, refused)
