@@ -20,7 +20,7 @@ _WELL_FORMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
-            text = value.decode("latin-1")
+            text = bytes(value).decode("latin-1")
             if _WELL_FORMED.fullmatch(text):
                 return text
             break
