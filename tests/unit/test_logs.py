@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -86,12 +87,32 @@ def test_secret_values_are_redacted_wherever_they_appear() -> None:
         ("redis://:cache-pass@host:6379/0", "cache-pass"),
         ("(sqlite3.IntegrityError)\n[SQL: INSERT ...]\n[parameters: ('alice', 'hash-777')]", "hash-777"),
         ("api_key=AKIA-example-1", "AKIA-example-1"),
+        ("""{"password": "it's-a-secret-1"}""", "it's-a-secret-1"),
     ],
 )
 def test_tokens_cookies_and_passwords_in_text_are_masked(text: str, leaked: str) -> None:
     out = logs.Redactor().text(text)
     assert leaked not in out
     assert logs.REDACTED in out
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "token" * 20_000,
+        "a" * 100_000 + "=",
+        "x_" * 50_000 + "password",
+        "'password': '" + "p" * 100_000,
+        "postgresql://" + "u" * 50_000 + ":" + "p" * 50_000,
+    ],
+)
+def test_hostile_text_is_cut_and_masked_quickly(hostile: str) -> None:
+    """Text in a record may come from a caller (an exception quoting input): masking it stays linear
+    and the result is bounded."""
+    started = time.perf_counter()
+    out = logs.Redactor(["secret-value"]).text(hostile)
+    assert time.perf_counter() - started < 0.5  # generous; quadratic patterns took seconds here
+    assert len(out) <= logs.MAX_VALUE_CHARS + 20
 
 
 def test_values_under_secret_keys_are_redacted() -> None:

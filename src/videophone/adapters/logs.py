@@ -12,6 +12,7 @@ under keys such as ``authorization``, ``cookie`` or ``password``, bearer tokens 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -34,7 +35,7 @@ MAX_MESSAGE_CHARS = 1_000
 MAX_CAUSES = 3
 MAX_VALUE_CHARS = 4_000  # any other value of a record
 MAX_DEPTH = 4
-LOGGED = "_videophone_logged"
+LOGGED = "_videophone_logged"  # set on an exception the application has already logged
 # Libraries whose INFO records are noise here (httpx's carry whole URLs, query strings included).
 QUIET = (
     "alembic",
@@ -43,7 +44,7 @@ QUIET = (
     "asyncio",
     "aiosqlite",
     "multipart",
-)  # set on an exception the application has already logged
+)
 
 # Keys whose values are secret whatever they hold.
 SECRET_KEY = re.compile(
@@ -53,19 +54,26 @@ SECRET_KEY = re.compile(
 )
 _NEVER_REDACTED_KEYS = frozenset({"event", "timestamp", "level", "logger", "exception", "request_id"})
 _SECRETISH = r"(?:session|csrf|token|passw(?:or)?d|secret|api[_-]?key|authorization|cookie)"
+# A name that contains one of those words; bounded, so that no text makes a pattern backtrack for long.
+_SECRET_NAME = rf"(?<![\w.-])[\w.-]{{0,40}}?{_SECRETISH}[\w.-]{{0,40}}"
 # Patterns masked inside any text (messages, exception messages, reprs), in this order.
 _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Authorization values: "Bearer abc", "Basic abc".
     (re.compile(r"\b(bearer|basic)(\s+)[^\s,;'\"\\)\]}]+", re.IGNORECASE), r"\1\2" + REDACTED),
     # name=value pairs (cookies, query strings, form bodies): vp_session=…, token=…, password=…
-    (re.compile(rf"\b([\w.-]*{_SECRETISH}[\w.-]*)=([^\s;&,'\"\\)\]}}]+)", re.IGNORECASE), r"\1=" + REDACTED),
+    (re.compile(rf"({_SECRET_NAME})=[^\s;&,'\"\\)\]}}]+", re.IGNORECASE), r"\1=" + REDACTED),
     # "key": "value" / 'key': 'value' (JSON, dict reprs, pydantic errors)
     (
-        re.compile(rf"([\"']?)([\w.-]*{_SECRETISH}[\w.-]*)\1(\s*[:=]\s*)([\"'])(?:(?!\4).)*\4", re.IGNORECASE),
+        re.compile(
+            rf"([\"']?)({_SECRET_NAME})\1(\s{{0,3}}[:=]\s{{0,3}})([\"'])(?:(?!\4)[^\n]){{0,500}}\4", re.IGNORECASE
+        ),
         r"\1\2\1\3\4" + REDACTED + r"\4",
     ),
     # Credentials in URLs: scheme://user:password@host
-    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@", re.IGNORECASE), r"\1" + REDACTED + "@"),
+    (
+        re.compile(r"(\b[a-z][a-z0-9+.-]{0,20}://[^\s:/@]{0,200}:)[^\s@/]{1,200}@", re.IGNORECASE),
+        r"\1" + REDACTED + "@",
+    ),
     # SQLAlchemy error messages quote the statement's parameters.
     (re.compile(r"\[parameters: [^\n]*"), "[parameters: " + REDACTED + "]"),
 )
@@ -101,6 +109,7 @@ def resolve_deferred(_: WrappedLogger, __: str, event_dict: EventDict) -> EventD
 # -- exceptions ---------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def _short_path(filename: str) -> str:
     for marker in ("/site-packages/", "/src/", "/lib/python3"):
         at = filename.rfind(marker)
@@ -205,9 +214,11 @@ class Redactor:
     def text(self, text: str) -> str:
         if self._secrets is not None:
             text = self._secrets.sub(REDACTED, text)
+        if len(text) > MAX_VALUE_CHARS:  # cut after the secrets are out, before the patterns run
+            text = text[:MAX_VALUE_CHARS] + "…"
         for pattern, replacement in _TEXT_RULES:
             text = pattern.sub(replacement, text)
-        return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+        return text
 
     def value(self, value: object, depth: int = 0) -> object:
         if value is None or isinstance(value, bool | int | float):
@@ -227,9 +238,20 @@ class Redactor:
         return self.text(text)
 
     def keyed(self, key: str, value: object, depth: int = 0) -> object:
+        if key == "exception" and isinstance(value, dict) and depth == 0:
+            return self.exception(value)
         if key not in _NEVER_REDACTED_KEYS and SECRET_KEY.search(key) and value not in (None, ""):
             return REDACTED
         return self.value(value, depth)
+
+    def exception(self, described: dict[str, Any]) -> dict[str, Any]:
+        """:func:`describe_exception`'s output: its frames are code locations (file, line, function)
+        and hold no data; the message and the causes are redacted like any text."""
+        out = dict(described)
+        out["message"] = self.text(str(described.get("message", "")))
+        if "causes" in described:
+            out["causes"] = [self.text(str(cause)) for cause in described["causes"]]
+        return out
 
     def __call__(self, _: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
         return {key: self.keyed(key, value) for key, value in event_dict.items()}
