@@ -271,3 +271,22 @@ def test_uvicorn_records_share_the_pipeline_without_query_strings_or_duplicates(
     assert lines[0]["event"] == '127.0.0.1:5000 - "GET /api/v1/me HTTP/1.1" 200'
     assert "qs-token-1" not in stream.getvalue()
     assert lines[1]["exception"]["message"] == "from the app"
+
+
+def test_a_secret_across_the_cut_of_a_long_message_is_still_masked(stream: io.StringIO) -> None:
+    logs.configure(settings(log_json=True), stream)
+    secret = SECRETS["smtp_password"]
+    try:
+        raise RuntimeError("x" * (logs.MAX_MESSAGE_CHARS - 5) + secret)
+    except RuntimeError:
+        structlog.get_logger("videophone.test").exception("failed")
+    (line,) = _lines(stream)
+    message = json.loads(line)["exception"]["message"]
+    assert secret[:5] not in message and message.startswith("x" * 100)
+
+
+def test_frames_name_files_from_their_package() -> None:
+    assert logs._short_path("/usr/lib/python3.11/asyncio/events.py") == "asyncio/events.py"
+    assert logs._short_path("/x/.venv/lib/python3.11/site-packages/starlette/routing.py") == "starlette/routing.py"
+    assert logs._short_path("/work/main/src/videophone/web/app.py") == "videophone/web/app.py"
+    assert logs._short_path("/somewhere/else/deep/file.py") == "else/deep/file.py"

@@ -109,21 +109,26 @@ def resolve_deferred(_: WrappedLogger, __: str, event_dict: EventDict) -> EventD
 # -- exceptions ---------------------------------------------------------------------------------------
 
 
+_LIBRARY_ROOT = re.compile(r".*/(?:site-packages|src|lib/python3\.\d+)/")
+
+
 @functools.lru_cache(maxsize=1024)
 def _short_path(filename: str) -> str:
-    for marker in ("/site-packages/", "/src/", "/lib/python3"):
-        at = filename.rfind(marker)
-        if at >= 0:
-            return filename[at + len(marker) :]
-    return "/".join(filename.split("/")[-3:])
+    """``videophone/web/app.py``, ``starlette/routing.py``, ``asyncio/events.py``."""
+    shortened = _LIBRARY_ROOT.sub("", filename, count=1)
+    return shortened if shortened != filename else "/".join(filename.split("/")[-3:])
 
 
-def _text_of(exc: BaseException) -> str:
+def _text_of(exc: BaseException, clean: Callable[[str], str], limit: int = MAX_MESSAGE_CHARS) -> str:
     try:
-        text = str(exc)
+        text = clean(str(exc))  # whole, before it is cut: a secret across the cut is still found
     except Exception:  # an exception whose __str__ fails still gets a line
         text = "<unprintable>"
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "…"
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def _frames(tb: types.TracebackType | None) -> tuple[list[str], int]:
@@ -152,17 +157,18 @@ def _walk(tb: types.TracebackType | None) -> Iterable[tuple[types.FrameType, int
         tb = tb.tb_next
 
 
-def describe_exception(exc: BaseException) -> dict[str, Any]:
+def describe_exception(exc: BaseException, clean: Callable[[str], str] = _unchanged) -> dict[str, Any]:
     """Type, message, frames (file:line in function) and the chain of causes, at most
-    :data:`MAX_EXCEPTION_CHARS` long once rendered.  Local variables are never read."""
+    :data:`MAX_EXCEPTION_CHARS` long once rendered.  Local variables are never read.  ``clean`` is
+    applied to each message before it is shortened (:meth:`Redactor.text`)."""
     frames, omitted = _frames(exc.__traceback__)
-    out: dict[str, Any] = {"type": type(exc).__qualname__, "message": _text_of(exc), "frames": frames}
+    out: dict[str, Any] = {"type": type(exc).__qualname__, "message": _text_of(exc, clean), "frames": frames}
     causes: list[str] = []
     seen = {id(exc)}
     link = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
     while link is not None and id(link) not in seen and len(causes) < MAX_CAUSES:
         seen.add(id(link))
-        causes.append(f"{type(link).__qualname__}: {_text_of(link)[:300]}")
+        causes.append(f"{type(link).__qualname__}: {_text_of(link, clean, 300)}")
         link = link.__cause__ or (None if link.__suppress_context__ else link.__context__)
     if causes:
         out["causes"] = causes
@@ -184,13 +190,19 @@ def _exception_of(value: object) -> BaseException | None:
     return None
 
 
-def bounded_exception(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
-    """``exc_info`` → ``exception`` (see :func:`describe_exception`); stack dumps are dropped."""
-    exc = _exception_of(event_dict.pop("exc_info", None))
-    event_dict.pop("stack_info", None)
-    if exc is not None:
-        event_dict["exception"] = describe_exception(exc)
-    return event_dict
+class BoundedException:
+    """The processor turning ``exc_info`` into ``exception`` (:func:`describe_exception`, messages
+    passed through ``clean``); stack dumps are dropped."""
+
+    def __init__(self, clean: Callable[[str], str] = _unchanged) -> None:
+        self.clean = clean
+
+    def __call__(self, _: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
+        exc = _exception_of(event_dict.pop("exc_info", None))
+        event_dict.pop("stack_info", None)
+        if exc is not None:
+            event_dict["exception"] = describe_exception(exc, self.clean)
+        return event_dict
 
 
 def mark_logged(exc: BaseException) -> None:
@@ -331,13 +343,14 @@ def configure(settings: Settings, stream: IO[str] | None = None, *, level: int =
         structlog.stdlib.add_logger_name,
         timestamper,
     ]
+    redactor = Redactor(settings.secret_values())
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
         processors=[
             _drop_meta,
-            bounded_exception,
+            BoundedException(redactor.text),
             resolve_deferred,
-            Redactor(settings.secret_values()),
+            redactor,
             render_json if settings.log_json else render_text,
         ],
     )
