@@ -94,6 +94,7 @@ def test_tokens_cookies_and_passwords_in_text_are_masked(text: str, leaked: str)
     out = logs.Redactor().text(text)
     assert leaked not in out
     assert logs.REDACTED in out
+    assert logs.Redactor().text(out) == out  # masking twice changes nothing
 
 
 @pytest.mark.parametrize(

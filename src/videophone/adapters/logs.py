@@ -56,12 +56,13 @@ _NEVER_REDACTED_KEYS = frozenset({"event", "timestamp", "level", "logger", "exce
 _SECRETISH = r"(?:session|csrf|token|passw(?:or)?d|secret|api[_-]?key|authorization|cookie)"
 # A name that contains one of those words; bounded, so that no text makes a pattern backtrack for long.
 _SECRET_NAME = rf"(?<![\w.-])[\w.-]{{0,40}}?{_SECRETISH}[\w.-]{{0,40}}"
+_MASK = re.escape(REDACTED)  # masking twice changes nothing
 # Patterns masked inside any text (messages, exception messages, reprs), in this order.
 _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Authorization values: "Bearer abc", "Basic abc".
-    (re.compile(r"\b(bearer|basic)(\s+)[^\s,;'\"\\)\]}]+", re.IGNORECASE), r"\1\2" + REDACTED),
+    (re.compile(rf"\b(bearer|basic)(\s+)(?!{_MASK})[^\s,;'\"\\)\]}}]+", re.IGNORECASE), r"\1\2" + REDACTED),
     # name=value pairs (cookies, query strings, form bodies): vp_session=…, token=…, password=…
-    (re.compile(rf"({_SECRET_NAME})=[^\s;&,'\"\\)\]}}]+", re.IGNORECASE), r"\1=" + REDACTED),
+    (re.compile(rf"({_SECRET_NAME})=(?!{_MASK})[^\s;&,'\"\\)\]}}]+", re.IGNORECASE), r"\1=" + REDACTED),
     # "key": "value" / 'key': 'value' (JSON, dict reprs, pydantic errors)
     (
         re.compile(
