@@ -36,6 +36,7 @@ from videophone.web.api import (
     terminals,
     termination,
 )
+from videophone.web.request_context import RequestContext
 
 STATIC = Path(__file__).parent / "static"
 
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(terminals.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(RequestContext)  # the request id and route in every log record
 
     @app.middleware("http")
     async def security_headers(request, call_next):  # type: ignore[no-untyped-def]
