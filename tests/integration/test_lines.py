@@ -108,3 +108,16 @@ async def test_a_refresh_of_many_calls_is_chunked(lines: MemoryLines | RedisLine
     for call_id, (a, b) in calls:
         assert (await lines.claim(call_id, a, b, ttl=TTL)).held
     assert await lines.refresh(calls, ttl=TTL) == 2400
+
+
+async def test_claims_and_releases_sent_together_apply_in_order(lines: MemoryLines | RedisLines) -> None:
+    """Under load the Redis lines send many operations in one script: each still gets its own answer,
+    in the order they were made."""
+    claim1, released, claim2, busy = await asyncio.gather(
+        lines.claim("c1", 1, 2, ttl=TTL),
+        lines.release("c1", [1, 2]),
+        lines.claim("c2", 1, 3, ttl=TTL),
+        lines.claim("c3", 4, 3, ttl=TTL),
+    )
+    assert (claim1, released, claim2, busy) == (FREE, 2, FREE, LineClaim(False, True, False))
+    assert await lines.claim("c4", 2, None, ttl=TTL) == FREE

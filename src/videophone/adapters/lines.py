@@ -7,12 +7,13 @@ changed and the answer says which party was taken (the caller: "already in a cal
 the lines of a node that died come free on their own; releasing compares the call id, so a late
 release of an ended call never frees a line that another call holds now.
 
-``MemoryLines`` serves one node; ``RedisLines`` a cluster (one Lua script per operation: atomic in
-Redis, one round trip).
+``MemoryLines`` serves one node; ``RedisLines`` a cluster (Lua scripts: atomic in Redis, one round
+trip for a claim — or for a batch of them under load).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Protocol
 import redis.asyncio as redis_asyncio
 
 REFRESH_CHUNK = 500  # calls per refresh script (bounds the script's run time in Redis)
+MAX_BATCH = 500  # claims and releases per script
 
 
 @dataclass(frozen=True)
@@ -102,27 +104,32 @@ class MemoryLines:
         return extended
 
 
-# KEYS: the caller's line, then the callee's if any.  ARGV: call id, expiry in ms, "1" to take them.
-# Returns a bit set: 1 the caller's line is taken, 2 the callee's; 0 means free (and, with "1", now held).
-_CLAIM = """
-local taken = 0
-if redis.call('EXISTS', KEYS[1]) == 1 then taken = taken + 1 end
-if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then taken = taken + 2 end
-if taken == 0 and ARGV[3] == '1' then
-  for _, key in ipairs(KEYS) do
-    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+# Claims and releases, many at once, in the order given (each op all or nothing, the batch atomic).
+# ARGV: per op four values — kind ("c" claim, "p" look only, "r" release), call id, how many of the
+# next KEYS are its lines (caller first), expiry in ms.  Returns one integer per op: for a claim or a
+# look a bit set (1 the caller's line is taken, 2 the callee's; 0 free, and with "c" now held by the
+# call), for a release how many lines it freed (only lines that hold exactly that call id).
+_OPS = """
+local results = {}
+local k = 1
+for a = 1, #ARGV, 4 do
+  local kind, call, n, ttl = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), ARGV[a + 3]
+  local r = 0
+  if kind == 'r' then
+    for j = k, k + n - 1 do
+      if redis.call('GET', KEYS[j]) == call then r = r + redis.call('DEL', KEYS[j]) end
+    end
+  else
+    if redis.call('EXISTS', KEYS[k]) == 1 then r = r + 1 end
+    if n > 1 and redis.call('EXISTS', KEYS[k + 1]) == 1 then r = r + 2 end
+    if r == 0 and kind == 'c' then
+      for j = k, k + n - 1 do redis.call('SET', KEYS[j], call, 'PX', ttl) end
+    end
   end
+  results[#results + 1] = r
+  k = k + n
 end
-return taken
-"""
-
-# KEYS: lines.  ARGV: the call id.  Deletes the lines that hold exactly that call.
-_RELEASE = """
-local freed = 0
-for _, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then freed = freed + redis.call('DEL', key) end
-end
-return freed
+return results
 """
 
 # KEYS: lines.  ARGV: expiry in ms, then the call id each line should hold.  Only extends: a line
@@ -135,19 +142,25 @@ end
 return extended
 """
 
+_Op = tuple[str, str, list[str], int, "asyncio.Future[int]"]
+
 
 class RedisLines:
     """A key per subscriber (``vp:line:<id>``) holding the call id, with an expiry.
 
-    The scripts touch two keys at once: on a Redis Cluster they would need one hash slot (a hash tag
-    in the prefix); the project runs one Redis (README, "A cluster")."""
+    Claims and releases are sent in batches, as the call records are committed: while one script
+    runs, the next batch fills up, so under load a node makes one round trip for many invites and
+    ends (each caller still awaits its own answer; one op alone is one round trip).  The scripts
+    touch several keys at once: on a Redis Cluster they would need one hash slot (a hash tag in the
+    prefix); the project runs one Redis (README, "A cluster")."""
 
     def __init__(self, client: redis_asyncio.Redis, prefix: str = "vp:line:") -> None:
         self._redis = client
         self._prefix = prefix
-        self._claim = client.register_script(_CLAIM)
-        self._release = client.register_script(_RELEASE)
+        self._ops = client.register_script(_OPS)
         self._refresh = client.register_script(_REFRESH)
+        self._pending: list[_Op] = []
+        self._worker: asyncio.Task[None] | None = None
 
     def _key(self, subscriber_id: int) -> str:
         return f"{self._prefix}{subscriber_id}"
@@ -156,7 +169,7 @@ class RedisLines:
         self, call_id: str, caller_id: int, callee_id: int | None, *, ttl: float, hold: bool = True
     ) -> LineClaim:
         keys = [self._key(s) for s in _parties(caller_id, callee_id)]
-        taken = int(await self._claim(keys=keys, args=[call_id, _ms(ttl), "1" if hold else "0"]))
+        taken = await self._submit("c" if hold else "p", call_id, keys, _ms(ttl))
         caller_taken, callee_taken = bool(taken & 1), bool(taken & 2)
         return LineClaim(caller_taken, callee_taken, hold and not taken)
 
@@ -164,7 +177,7 @@ class RedisLines:
         keys = [self._key(s) for s in sorted(set(subscriber_ids))]
         if not keys:
             return 0
-        return int(await self._release(keys=keys, args=[call_id]))
+        return await self._submit("r", call_id, keys, 0)
 
     async def refresh(self, calls: Sequence[tuple[str, Sequence[int]]], *, ttl: float) -> int:
         extended = 0
@@ -178,6 +191,42 @@ class RedisLines:
             if keys:
                 extended += int(await self._refresh(keys=keys, args=args))
         return extended
+
+    async def _submit(self, kind: str, call_id: str, keys: list[str], ttl_ms: int) -> int:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        self._pending.append((kind, call_id, keys, ttl_ms, future))
+        if self._worker is None or self._worker.done() or self._worker.get_loop() is not loop:
+            self._worker = loop.create_task(self._run(), name="lines-batches")
+        return await future
+
+    async def _run(self) -> None:
+        """Send what is pending, batch after batch, until nothing is."""
+        while self._pending:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            keys: list[str] = []
+            args: list[str | int] = []
+            for kind, call_id, op_keys, ttl_ms, _ in batch:
+                keys += op_keys
+                args += [kind, call_id, len(op_keys), ttl_ms]
+            try:
+                results = await self._ops(keys=keys, args=args)
+            except Exception as exc:  # Redis unreachable, say: each op of the batch fails with it
+                _fail(batch, exc)
+                continue
+            except BaseException:  # cancelled (the loop is closing): nothing pending is answered
+                _fail(batch + self._pending, ConnectionError("lines: the batch was cancelled"))
+                self._pending = []
+                raise
+            for (*_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(int(result))
+
+
+def _fail(ops: list[_Op], exc: Exception) -> None:
+    for *_, future in ops:
+        if not future.done():
+            future.set_exception(exc)
 
 
 def _ms(seconds: float) -> int:
