@@ -3,6 +3,7 @@ to its end; a refused invite, a failed one and a call ended by the sweep of a de
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -117,5 +118,26 @@ async def test_the_sweep_of_a_dead_nodes_calls_frees_their_lines(host: str, cont
     await invite(da, b.number)
     await db.expect("incoming")
     await da.expect("ringing")
+    for d in (da, db):
+        await d.close()
+
+
+async def test_the_heartbeat_keeps_the_lines_of_held_calls(host: str, container: Container) -> None:
+    """A claim expires unless its node's heartbeat refreshes it: a call longer than the expiry keeps
+    its lines while the node beats."""
+    a, b = await subscriber(container), await subscriber(container)
+    hub = container.signaling
+    hub.line_ttl = 2.0
+    da, db = await Device.open(host, a.token, "dev-aaaaaaaa"), await Device.open(host, b.token, "dev-bbbbbbbb")
+    call_id = await invite(da, b.number)
+    await db.expect("incoming")
+    await da.expect("ringing")
+    for _ in range(6):  # 3 s in all, beating every 0.5 s
+        await asyncio.sleep(0.5)
+        await hub._heartbeat_once()
+    assert await lines_of(container, a, b) == LineClaim(True, True, False)
+    await da.send({"type": "cancel", "call_id": call_id})
+    await da.expect("ended")
+    assert await lines_of(container, a, b) == FREE
     for d in (da, db):
         await d.close()

@@ -198,14 +198,6 @@ class SignalingHub:
                 log.exception("signaling job failed", job=getattr(job, "__name__", str(job)))
 
     async def _heartbeat_once(self, started: bool = False) -> None:
-        if self.calls:  # the lines of the calls this node holds live on while it does
-            try:
-                await self.lines.refresh(
-                    [(call_id, (call.caller[0], call.callee_id)) for call_id, call in self.calls.items()],
-                    ttl=self.line_ttl,
-                )
-            except Exception:
-                log.exception("refreshing the lines of held calls failed")
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             row = await uow.session.get(SignalingNode, self.node_id)
@@ -214,6 +206,11 @@ class SignalingHub:
             else:
                 row.heartbeat_at = now
             await uow.commit()
+        if self.calls:  # the lines of the calls this node holds live as long as its heartbeat
+            await self.lines.refresh(
+                [(call_id, (call.caller[0], call.callee_id)) for call_id, call in self.calls.items()],
+                ttl=self.line_ttl,
+            )
 
     async def _current_policy(self) -> OperatorPolicy:
         loop_time = asyncio.get_running_loop().time()
