@@ -12,6 +12,7 @@ from videophone.adapters.clock import Clock, OffsetFileClock, SystemClock
 from videophone.adapters.crypto import FieldCipher, load_or_create_key
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.uow import UnitOfWork
+from videophone.adapters.lines import Lines, MemoryLines, RedisLines
 from videophone.adapters.mail import FileMailer, Mailer, SmtpMailer
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.payment_gateway import BuiltinGatewayClient
@@ -132,11 +133,12 @@ def build(
     engine = make_engine(settings.effective_database_url())
     bus: Bus
     presence: Presence
+    lines: Lines
     if settings.redis_url:
         client = redis_client(settings.redis_url)
-        bus, presence = RedisBus(client), RedisPresence(client)
+        bus, presence, lines = RedisBus(client), RedisPresence(client), RedisLines(client)
     else:
-        bus, presence = MemoryBus(), MemoryPresence()
+        bus, presence, lines = MemoryBus(), MemoryPresence(), MemoryLines()
     sessionmaker = make_sessionmaker(engine)
     deps = Deps(
         uow=lambda: UnitOfWork(sessionmaker),
@@ -183,6 +185,7 @@ def build(
             turn=settings.turn_config(),
             node_stale_seconds=settings.node_stale_seconds,
             sweep_seconds=settings.sweep_seconds,
+            lines=lines,
         ),
         rating=RatingService(deps),
         billing=BillingService(deps),

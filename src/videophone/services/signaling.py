@@ -25,10 +25,11 @@ from sqlalchemy import BindParameter, Exists, and_, bindparam, exists, false, or
 
 from videophone.adapters.bus import Bus
 from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
+from videophone.adapters.lines import Lines, MemoryLines
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
 from videophone.domain import violations as enforcement
-from videophone.domain.call_rules import Party, caller_refusal, check_invite
+from videophone.domain.call_rules import Party, Refusal, caller_refusal, check_invite
 from videophone.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
 from videophone.domain.contacts import normalize_number
 from videophone.domain.credit import WARN_BEFORE_SECONDS
@@ -103,10 +104,15 @@ class SignalingHub:
         ping_interval: int = PING_INTERVAL,
         node_stale_seconds: float = NODE_STALE_SECONDS,
         sweep_seconds: float = SWEEP_SECONDS,
+        lines: Lines | None = None,
     ) -> None:
         self.deps = deps
         self.bus = bus
         self.presence = presence
+        # Each subscriber's line: taken by one call at a time over every node (adapters.lines); a
+        # claim lives twice as long as a node may stay silent, refreshed by the holder's heartbeat.
+        self.lines: Lines = lines if lines is not None else MemoryLines()
+        self.line_ttl = 2 * node_stale_seconds
         self.node_id = node_id
         self.turn = turn
         self.ping_interval = ping_interval
@@ -124,12 +130,10 @@ class SignalingHub:
         self._bus_ready = asyncio.Event()
         # Call-record writes of many calls are committed together (each write still awaited).
         self.records = CallRecordWriter(deps.uow)
-        # Subscribers in a call held by this node, counted from the moment the invite is decided
-        # (before its record is committed) until the call is finalized; and call ids whose insert is
-        # being committed.  With the database's view (committed records), this keeps "busy" and
-        # "duplicate call id" exact although the invite's reads and its insert are separate
-        # transactions now.
-        self._in_call: dict[int, int] = {}
+        # Call ids whose insert is being committed: with the database's view (committed records) this
+        # keeps "duplicate call id" exact although the invite's reads and its insert are separate
+        # transactions.  "Busy" is the lines' claim (atomic over the cluster), the open records a
+        # second check.
         self._inserting: set[str] = set()
         # Called with call ids after their records' ends are written (rating, the credit limit); errors
         # are logged.  They run in a background worker, in order, off the path that tells the parties,
@@ -202,6 +206,11 @@ class SignalingHub:
             else:
                 row.heartbeat_at = now
             await uow.commit()
+        if self.calls:  # the lines of the calls this node holds live as long as its heartbeat
+            await self.lines.refresh(
+                [(call_id, (call.caller[0], call.callee_id)) for call_id, call in self.calls.items()],
+                ttl=self.line_ttl,
+            )
 
     async def _current_policy(self) -> OperatorPolicy:
         loop_time = asyncio.get_running_loop().time()
@@ -445,56 +454,78 @@ class SignalingHub:
             room = await self.credit.room(caller.id, caller.credit_limit_fen, pol.credit_limit_action)
             caller_party = replace(caller_party, credit=room)
         callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
-        # From here to the registration below nothing awaits: the decision and the bookkeeping
-        # that makes later invites see this call (before its record is committed) are one step.
-        if call_id in self._inserting or call_id in self.calls:
-            await self._error(device, "duplicate_call_id", message, call_id)
-            return
-        caller_in_call = bool(flags[1]) or caller.id in self._in_call
-        callee_in_call = callee is not None and (bool(flags[2]) or callee.id in self._in_call)
-        blocked = callee is not None and bool(flags[3])
-        refusal = check_invite(
-            caller_party,
-            _party(callee) if callee is not None else None,
-            caller_in_call=caller_in_call,
-            blocked=blocked,
-            callee_in_call=callee_in_call,
-            callee_devices=len(callee_devices),
-        )
         callee_id = callee.id if callee is not None else 0
-        if refusal is not None:
-            call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
-        else:
-            call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
-        parties_in_call = (caller.id, callee_id) if call.state is not CallState.ENDED else ()
-        for subscriber_id in parties_in_call:
-            self._in_call[subscriber_id] = self._in_call.get(subscriber_id, 0) + 1
-        self._inserting.add(call_id)
-        try:
-            await self.records.insert(
-                {
-                    "id": call_id,
-                    "caller_id": caller.id,
-                    "callee_id": callee.id if callee is not None else None,
-                    "caller_number": caller.number,
-                    "callee_number": to,
-                    "caller_device": device[1],
-                    "callee_device": "",
-                    "node_id": self.node_id,
-                    "state": call.state.value,
-                    "started_at": now,
-                    "ended_at": call.ended_at,
-                    "outcome": call.outcome.value if call.outcome else "",
-                    "end_reason": call.end_reason.value if call.end_reason else "",
-                    "billable_seconds": 0,
-                }
+        caller_in_call = bool(flags[1])
+        callee_in_call = callee is not None and bool(flags[2])
+        blocked = callee is not None and bool(flags[3])
+
+        def decide() -> Refusal | None:
+            return check_invite(
+                caller_party,
+                _party(callee) if callee is not None else None,
+                caller_in_call=caller_in_call,
+                blocked=blocked,
+                callee_in_call=callee_in_call,
+                callee_devices=len(callee_devices),
             )
+
+        refusal = decide()
+        # "Is this subscriber free" is the lines' claim, atomic over every node: a call that may ring
+        # takes both lines or learns who is taken; a refusal the lines could still change (anything
+        # checked after "caller in a call") only looks.  Then the same rules decide with what it said.
+        held = False
+        if caller_refusal(caller_party) is None and not caller_in_call:
+            claim = await self.lines.claim(
+                call_id,
+                caller.id,
+                callee.id if callee is not None else None,
+                ttl=self.line_ttl,
+                hold=refusal is None,
+            )
+            held = claim.held
+            caller_in_call = claim.caller_taken
+            callee_in_call = callee_in_call or claim.callee_taken
+            refusal = decide()
+        # From here to the registration below nothing awaits but the insert, whose failure releases
+        # the lines: a call that is refused or ends always gives them back.
+        try:
+            if call_id in self._inserting or call_id in self.calls:
+                await self._release_lines(call_id, (caller.id, callee_id) if held else ())
+                await self._error(device, "duplicate_call_id", message, call_id)
+                return
+            if refusal is not None:
+                call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
+            else:
+                call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
+            if held and call.state is CallState.ENDED:
+                await self._release_lines(call_id, (caller.id, callee_id))
+                held = False
+            self._inserting.add(call_id)
+            try:
+                await self.records.insert(
+                    {
+                        "id": call_id,
+                        "caller_id": caller.id,
+                        "callee_id": callee.id if callee is not None else None,
+                        "caller_number": caller.number,
+                        "callee_number": to,
+                        "caller_device": device[1],
+                        "callee_device": "",
+                        "node_id": self.node_id,
+                        "state": call.state.value,
+                        "started_at": now,
+                        "ended_at": call.ended_at,
+                        "outcome": call.outcome.value if call.outcome else "",
+                        "end_reason": call.end_reason.value if call.end_reason else "",
+                        "billable_seconds": 0,
+                    }
+                )
+            finally:
+                self._inserting.discard(call_id)
         except BaseException:
-            for subscriber_id in parties_in_call:
-                self._left_call(subscriber_id)
+            if held:
+                await self._release_lines(call_id, (caller.id, callee_id))
             raise
-        finally:
-            self._inserting.discard(call_id)
         meta = CallMeta(
             caller_number=caller.number,
             caller_name=caller.name,
@@ -566,22 +597,25 @@ class SignalingHub:
             callee_device=call.answered_device or "",
         )
 
-    def _left_call(self, subscriber_id: int) -> None:
-        left = self._in_call.get(subscriber_id, 0) - 1
-        if left > 0:
-            self._in_call[subscriber_id] = left
-        else:
-            self._in_call.pop(subscriber_id, None)
+    async def _release_lines(self, call_id: str, subscriber_ids: tuple[int, ...]) -> None:
+        """Give back the lines ``call_id`` holds; a failure is logged (unrefreshed, they expire)."""
+        parties = tuple(s for s in subscriber_ids if s)
+        if not parties:
+            return
+        try:
+            await self.lines.release(call_id, parties)
+        except Exception:
+            log.exception("releasing the lines of a call failed; they expire", call_id=call_id)
 
     async def _finalize(self, call: Call) -> None:
-        """Write the call record's end — exactly once (the row is only updated while still open)."""
-        if self.calls.pop(call.id, None) is not None:
-            for subscriber_id in (call.caller[0], call.callee_id):
-                self._left_call(subscriber_id)
+        """Write the call record's end — exactly once (the row is only updated while still open) —
+        and give back the parties' lines (at the same time, before anyone is told)."""
+        held = self.calls.pop(call.id, None) is not None
         self.meta.pop(call.id, None)
         for key in [k for k in self._event_at if k[0] == call.id]:
             del self._event_at[key]
-        await self.records.end(
+        release = self._release_lines(call.id, (call.caller[0], call.callee_id) if held else ())
+        end = self.records.end(
             call.id,
             state=CallState.ENDED.value,
             answered_at=call.answered_at,
@@ -591,6 +625,7 @@ class SignalingHub:
             end_reason=call.end_reason.value if call.end_reason else "",
             billable_seconds=call.billable_seconds(),
         )
+        await asyncio.gather(end, release)
         self._locks.pop(call.id, None)
         if self.on_call_ended:
             if self._hook_worker is not None and not self._hook_worker.done():
@@ -786,6 +821,8 @@ class SignalingHub:
                 if result.rowcount:  # type: ignore[attr-defined]
                     ended.append(row)
             await uow.commit()
+        for row in ended:  # their node cannot give their lines back: free them now, not at expiry
+            await self._release_lines(row.id, (row.caller_id, row.callee_id or 0))
         for row in ended:
             outcome = outcome_of(EndReason.NODE_LOST, answered=row.answered_at is not None)
             message = {
