@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from videophone.domain.errors import FieldError, ValidationFailed
 from videophone.domain.policy import OperatorPolicy
+from videophone.domain.text import has_control_characters
 
 # Accepted uploads: what the file says it is must match what its first bytes are.
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -34,7 +35,15 @@ def check_upload(filename: str, declared_type: str, content: bytes, pol: Operato
         errors.append(FieldError("file", "upload_type_mismatch"))
     if len(filename) > 200:
         errors.append(FieldError("file", "too_long", {"max": 200}))
+    elif has_control_characters(filename):
+        errors.append(FieldError("file", "control_characters"))
     if errors:
         raise ValidationFailed(errors)
     assert sniffed is not None
     return sniffed
+
+
+def check_filename(filename: str, field: str) -> None:
+    """A stored file name holds no control characters (PostgreSQL cannot even store NUL)."""
+    if has_control_characters(filename):
+        raise ValidationFailed([FieldError(field, "control_characters")])
