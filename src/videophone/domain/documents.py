@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from videophone.domain.errors import FieldError, ValidationFailed
+from videophone.domain.errors import FieldError, UnsafeInput, ValidationFailed
 from videophone.domain.policy import OperatorPolicy
 from videophone.domain.text import has_control_characters
 
@@ -23,6 +23,7 @@ def sniff_content_type(content: bytes) -> str | None:
 
 def check_upload(filename: str, declared_type: str, content: bytes, pol: OperatorPolicy) -> str:
     """The real content type of an acceptable upload, or field errors (nothing stored)."""
+    check_filename(filename, "file")
     errors: list[FieldError] = []
     if not content:
         errors.append(FieldError("file", "upload_empty"))
@@ -35,8 +36,6 @@ def check_upload(filename: str, declared_type: str, content: bytes, pol: Operato
         errors.append(FieldError("file", "upload_type_mismatch"))
     if len(filename) > 200:
         errors.append(FieldError("file", "too_long", {"max": 200}))
-    elif has_control_characters(filename):
-        errors.append(FieldError("file", "control_characters"))
     if errors:
         raise ValidationFailed(errors)
     assert sniffed is not None
@@ -46,4 +45,4 @@ def check_upload(filename: str, declared_type: str, content: bytes, pol: Operato
 def check_filename(filename: str, field: str) -> None:
     """A stored file name holds no control characters (PostgreSQL cannot even store NUL)."""
     if has_control_characters(filename):
-        raise ValidationFailed([FieldError(field, "control_characters")])
+        raise UnsafeInput("control_characters", field)

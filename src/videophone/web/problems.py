@@ -90,7 +90,10 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
         field = ".".join(loc) or "body"
         code = "control_characters" if err.get("type") == "control_characters" else "invalid_input"
         errors.append({"field": field, "code": code, "message": message(code, lang)})
-    return problem(request, 422, "validation_failed", field=errors[0]["field"] if errors else None, errors=errors)
+    # Text refused for control characters only: the same code as when web.guard refuses it.
+    top = "control_characters" if errors and all(e["code"] == "control_characters" for e in errors) else None
+    field = errors[0]["field"] if errors else None
+    return problem(request, 422, top or "validation_failed", field=field, errors=errors)
 
 
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
