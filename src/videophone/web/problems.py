@@ -91,9 +91,11 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
         code = "control_characters" if err.get("type") == "control_characters" else "invalid_input"
         errors.append({"field": field, "code": code, "message": message(code, lang)})
     # Text refused for control characters only: the same code as when web.guard refuses it.
-    top = "control_characters" if errors and all(e["code"] == "control_characters" for e in errors) else None
-    field = errors[0]["field"] if errors else None
-    return problem(request, 422, top or "validation_failed", field=field, errors=errors)
+    only_control = bool(errors) and all(e["code"] == "control_characters" for e in errors)
+    first = errors[0]["field"] if errors else None
+    return problem(
+        request, 422, "control_characters" if only_control else "validation_failed", field=first, errors=errors
+    )
 
 
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
