@@ -11,7 +11,7 @@ from videophone.domain.errors import FieldError, ValidationFailed
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, staff_with
-from videophone.web.params import BodyId, Id, IdQuery
+from videophone.web.params import INT64_MAX, Id, IdQuery
 
 router = APIRouter(prefix="/api/v1")
 
@@ -24,7 +24,10 @@ BUCKETS = ("", "0-30", "31-60", "61-90", "90+", "late_fees")
 class MarkReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    up_to_id: BodyId | None = Field(default=None, description="Mark read up to this id (all when absent)")
+    # Below 1 is answered by the route with its own code; the upper bound keeps it in the column's range.
+    up_to_id: Annotated[int, Field(le=INT64_MAX)] | None = Field(
+        default=None, description="Mark read up to this id (all when absent)"
+    )
 
 
 # -- the subscriber -----------------------------------------------------------------------------------------
