@@ -342,6 +342,18 @@ async def test_a_png_header_followed_by_html_is_refused(app: FastAPI, container:
         assert body["errors"][0]["code"] == code, body
     async with container.deps.uow() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(IdentityDocument)) == 0
+    # The same check where staff attach evidence to a violation (services/violations.py).
+    admin = await staff_login(app, container, "administrator")
+    sid = (await sub.get("/api/v1/me")).json()["id"]
+    before = await row_counts(container)
+    r = await admin.request(
+        "POST",
+        "/api/v1/console/violations",
+        data={"subscriber_id": str(sid), "action": "warning", "reason": "骚扰电话，多次被举报"},
+        files=[("files", ("shot.png", fake, "image/png"))],
+    )
+    assert problem(r, 422, "validation_failed")["errors"][0]["code"] == "image_invalid"
+    assert await row_counts(container) == before
 
 
 async def test_real_images_and_pdfs_are_accepted(app: FastAPI, container: Container) -> None:
