@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from videophone.adapters import logs
 from videophone.adapters.db.migrate import upgrade
 from videophone.bootstrap import Container, build
 from videophone.config import Settings, SettingsError
@@ -37,7 +38,9 @@ DEMO_STAFF = [
 
 
 def _settings() -> Settings:
+    """The settings, and logging configured from them: every command that runs the service starts here."""
     settings = Settings()
+    logs.configure(settings)
     try:
         settings.check_secrets()
     except SettingsError as exc:
@@ -83,6 +86,7 @@ def serve(
         port=settings.port,
         # Per-connection access/"connection open" lines cost CPU at thousands of devices; errors stay.
         log_level="warning",
+        log_config=None,  # uvicorn's records go through adapters/logs.py like every other
         proxy_headers=True,
         # Signaling frames are small JSON; compression costs CPU per message and keeps zlib state
         # per connection (tens of thousands of idle devices per node).
@@ -109,7 +113,7 @@ def gateway(
         clock=OffsetFileClock(settings.clock_file) if settings.clock_file else SystemClock(),
     )
     console.print(f"payment gateway on [bold]http://{listen_host}:{listen_port}[/bold]")
-    uvicorn.run(create_gateway_app(config), host=listen_host, port=listen_port, log_level="warning")
+    uvicorn.run(create_gateway_app(config), host=listen_host, port=listen_port, log_level="warning", log_config=None)
 
 
 @staff_app.command("create")

@@ -8,13 +8,19 @@ the service refuses to start while a secret is missing or still has its publishe
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field
+from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from videophone.adapters.turn import TurnConfig
 
 DEFAULT_SECRET = "change-me-videophone-demo-secret"  # noqa: S105 - the published default, refused outside demo
+
+
+# Settings whose values never reach a log (adapters/logs.py redacts them wherever they appear) nor a repr.
+SECRET: JsonDict = {"secret": True}
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -35,28 +41,46 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""
-    secret_key: str = DEFAULT_SECRET
-    data_key: str = Field(default="", description="base64 of a 32-byte AES-GCM key for personal data.")
+    secret_key: str = Field(default=DEFAULT_SECRET, repr=False, json_schema_extra=SECRET)
+    data_key: str = Field(
+        default="",
+        description="base64 of a 32-byte AES-GCM key for personal data.",
+        repr=False,
+        json_schema_extra=SECRET,
+    )
     data_key_file: Path | None = None
     cookie_secure: bool = False
     session_days: int = 30
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_ip: int = 30
-    login_window_seconds: int = 900
+    # Login throttling (domain/throttling.py): per account and source address, the first failures are
+    # free, then each next attempt waits twice as long; only a source address is ever locked out.
+    login_free_attempts: int = Field(default=3, ge=1, description="Attempts per account and address before delays")
+    login_first_delay_seconds: int = Field(default=1, ge=1, description="The first delay; it doubles per attempt")
+    login_max_delay_seconds: int = Field(default=900, ge=1, description="The longest delay per account and address")
+    login_forget_seconds: int = Field(default=86_400, ge=1, description="Per account and address, counts restart")
+    login_max_failures_per_ip: int = Field(default=30, ge=1, description="Failed attempts per address and window")
+    login_window_seconds: int = Field(default=900, ge=1, description="The per-address (and reset) counting window")
+    login_ip_lockout_seconds: int = Field(default=900, ge=1, description="How long an address is then locked out")
     log_json: bool = False
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_username: str = ""
-    smtp_password: str = ""
+    smtp_password: str = Field(default="", repr=False, json_schema_extra=SECRET)
     smtp_starttls: bool = False
     mail_from: str = "noreply@videophone.local"
     sms_url: str = Field(default="", description="SMS gateway endpoint (JSON POST); empty: SMS written to files")
-    sms_token: str = Field(default="", description="SMS gateway token (Bearer, and HMAC-SHA256 key of the body)")
+    sms_token: str = Field(
+        default="",
+        description="SMS gateway token (Bearer, and HMAC-SHA256 key of the body)",
+        repr=False,
+        json_schema_extra=SECRET,
+    )
     password_reset_minutes: int = 30
     time_zone: str = Field(default="Asia/Shanghai", description="The operator's calendar (billing periods, days)")
     stun_urls: str = Field(default="", description="Comma-separated STUN URLs, e.g. stun:stun.example.com:3478")
     turn_urls: str = Field(default="", description="Comma-separated TURN URLs, e.g. turn:turn.example.com:3478")
-    turn_secret: str = Field(default="", description="coturn static-auth-secret (use-auth-secret)")
+    turn_secret: str = Field(
+        default="", description="coturn static-auth-secret (use-auth-secret)", repr=False, json_schema_extra=SECRET
+    )
     turn_ttl_seconds: int = 3600
     node_id: str = Field(default="", description="This node's id in a cluster (default: host-pid)")
     node_stale_seconds: float = Field(default=30, description="A node silent this long has its calls ended")
@@ -67,7 +91,9 @@ class Settings(BaseSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = Field(default=8001, description="Port of the built-in gateway (`videophone gateway`)")
     gateway_merchant_id: str = "videophone-demo"
-    gateway_secret: str = Field(default="", description="HMAC secret shared with the payment gateway")
+    gateway_secret: str = Field(
+        default="", description="HMAC secret shared with the payment gateway", repr=False, json_schema_extra=SECRET
+    )
     clock_file: Path | None = Field(
         default=None,
         description="Demo/test only: a file holding a number of seconds the clock runs ahead of real time",
@@ -86,6 +112,20 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'videophone.sqlite3').as_posix()}"
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret this process knows from its settings: the fields marked secret, the effective
+        gateway secret and the passwords inside the database and Redis URLs (as written and decoded)."""
+        values = [str(getattr(self, name)) for name in SECRET_FIELDS]
+        values.append(self.effective_gateway_secret())
+        for url in (self.database_url, self.redis_url):
+            try:
+                password = urlsplit(url).password
+            except ValueError:
+                password = None
+            if password:
+                values += [password, unquote(password)]
+        return tuple(dict.fromkeys(v for v in values if v))
 
     def effective_public_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
@@ -110,3 +150,10 @@ class Settings(BaseSettings):
             problems.append("VIDEOPHONE_CLOCK_FILE is for demos and tests only (demo mode)")
         if problems:
             raise SettingsError("; ".join(problems))
+
+
+SECRET_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name, info in Settings.model_fields.items()
+    if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("secret") is True
+)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.api.conftest import register_and_login, staff_login
 from tests.integration.test_billing import insert, make_plan, subscription
 from videophone.adapters.clock import FakeClock
-from videophone.adapters.db.models import CallRecord, LedgerTransaction, Subscriber
+from videophone.adapters.db.models import BillRun, CallRecord, LedgerTransaction, Subscriber
 from videophone.bootstrap import Container
 
 
@@ -122,3 +122,41 @@ async def test_adjustments_need_an_idempotency_key_and_post_once(app: FastAPI, c
     assert missing.status_code == 404
     audit = (await (await staff_login(app, container, "legal")).get("/api/v1/console/audit")).json()
     assert any(item["action"] == "billing.credit" for item in audit["items"])
+
+
+async def test_a_killed_bill_run_shows_failed_and_a_rerun_finishes_it(
+    app: FastAPI, container: Container, clock: FakeClock
+) -> None:
+    """A run whose process was killed stays "running" with a heartbeat that no longer moves; once the
+    heartbeat is older than the lease, the listing shows it failed (as of its last heartbeat), and a
+    new run of the period goes ahead and finishes the accounts."""
+    alice = await register_and_login(app)
+    a_id = await subscriber_id(container, alice.account["number"])
+    plan_id = await make_plan(container, rent_fen=3800, included=0)
+    await insert(container, subscription(a_id, plan_id, date(2026, 10, 1)))
+    staff = await staff_login(app, container, "billing")
+    killed_at = clock.now()
+    await insert(  # what `videophone billing run` leaves behind when it is killed with SIGKILL
+        container,
+        BillRun(period="2026-10", started_at=killed_at, accounts=1, bills_created=0, state="running",
+                heartbeat_at=killed_at),
+        BillRun(period="2026-09", started_at=killed_at, accounts=1, bills_created=0, state="running",
+                heartbeat_at=killed_at + container.billing.lease),  # another, still alive
+    )  # fmt: skip
+
+    clock.advance(container.billing.lease - timedelta(seconds=1))
+    runs = (await staff.get("/api/v1/console/bill-runs")).json()["items"]
+    assert [(r["period"], r["state"]) for r in runs] == [("2026-09", "running"), ("2026-10", "running")]
+    clock.advance(timedelta(seconds=2))
+    runs = (await staff.get("/api/v1/console/bill-runs")).json()["items"]
+    assert [(r["period"], r["state"]) for r in runs] == [("2026-09", "running"), ("2026-10", "failed")]
+    assert runs[1]["finished_at"] == runs[1]["heartbeat_at"]
+
+    r = await staff.request("POST", "/api/v1/console/bill-runs", json={"period": "2026-10"})
+    assert r.status_code == 200, r.text
+    assert r.json()["bills_created"] == 1
+    runs = (await staff.get("/api/v1/console/bill-runs")).json()["items"]
+    assert [(r["period"], r["state"]) for r in runs] == [
+        ("2026-10", "finished"), ("2026-09", "running"), ("2026-10", "failed"),
+    ]  # fmt: skip
+    assert len((await alice.get("/api/v1/me/bills")).json()["items"]) == 1

@@ -136,3 +136,33 @@ async def test_reports_are_handled_by_staff_with_the_permission(app: FastAPI, co
     assert mine["total"] == 1
     assert (mine["items"][0]["state"], mine["items"][0]["resolution"]) == ("resolved", "已警告对方")
     assert (await pest.get("/api/v1/me/reports")).json()["total"] == 0
+
+
+async def test_a_report_names_only_a_call_of_the_reporter(app: FastAPI, container: Container) -> None:
+    """Only a call the reporter took part in (caller or callee) may be reported; anybody else's call id
+    answers 404 exactly like one that does not exist, so the answer is no oracle of call ids."""
+    from tests.api.test_calls_api import insert_call, with_id
+
+    me, pest, stranger, victim = [await with_id(await register_and_login(app)) for _ in range(4)]
+    incoming = await insert_call(container, pest, me)  # me as the callee
+    outgoing = await insert_call(container, me, pest, outcome="no_answer")  # me as the caller
+    theirs = await insert_call(container, stranger, victim)  # a call between two others
+
+    url = "/api/v1/me/reports"
+    body = {"number": pest.account["number"], "description": "深夜反复来电骚扰"}
+    for call_id in (incoming, outgoing):
+        r = await me.request("POST", url, json={**body, "call_id": call_id})
+        assert r.status_code == 201, r.text
+        assert r.json()["call_id"] == call_id
+
+    missing = await me.request("POST", url, json={**body, "call_id": "00000000-0000-4000-8000-000000000000"})
+    foreign = await me.request("POST", url, json={**body, "call_id": theirs})
+    odd = await me.request("POST", url, json={**body, "call_id": "x' OR '1'='1"})
+    for r in (missing, foreign, odd):
+        assert r.status_code == 404, r.text
+        assert r.json()["code"] == "call_not_found"
+    assert foreign.json() == missing.json()  # the same answer: nothing tells the two apart
+    assert (await me.get(url)).json()["total"] == 2  # nothing filed by the refused ones
+    r = await me.request("POST", url, json={**body, "call_id": theirs, "block": True})
+    assert r.status_code == 404
+    assert (await me.get("/api/v1/me/blocks")).json() == []  # nor blocked as a side effect

@@ -145,3 +145,48 @@ async def test_counter_payment_and_refund_in_the_console(app: FastAPI, container
     assert mine["credit"] == "100.00" and mine["refunds"][0]["amount"] == "20.00"
     kinds = [n.kind for n in await container.notifications.list(sub_id, "zh-CN")]
     assert kinds[:2] == ["refund_issued", "payment_received"]
+
+
+async def test_a_late_confirmation_is_credited_and_shown_to_billing_staff(
+    app: FastAPI, container: Container, gateway: Gateway
+) -> None:
+    """The gateway confirms a payment after the intent was closed (cancelled), and again under a
+    second trade number (paid twice): both are money received, credited once each, visible to the
+    subscriber and listed for billing staff with how they arrived."""
+    alice = await register_and_login(app, language="en")
+    intent_id = (await alice.request("POST", "/api/v1/me/payments", json={"amount_yuan": "25"})).json()["intent_id"]
+    base = {"merchant_id": MERCHANT, "out_trade_no": intent_id, "amount_fen": "2500", "paid_at": ""}
+
+    async def notify(status: str, trade_no: str) -> httpx.Response:
+        body = {**base, "status": status, "trade_no": trade_no, "notify_id": f"n-{status}-{trade_no}"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as gw:
+            return await gw.post("/api/v1/payments/gateway/notify", data=signed(body, SECRET))
+
+    assert (await notify("closed", "T-1")).text == "success"
+    assert (await alice.get(f"/api/v1/me/payments/{intent_id}")).json()["state"] == "cancelled"
+    for _ in range(2):  # confirmed after all, and the gateway's retry
+        r = await notify("paid", "T-1")
+        assert r.status_code == 200 and r.text == "success"
+    for _ in range(2):  # paid a second time under another trade number
+        assert (await notify("paid", "T-2")).text == "success"
+
+    mine = (await alice.get("/api/v1/me/payments")).json()
+    assert mine["credit"] == "50.00" and mine["owed"] == "0.00"
+    assert mine["intents"][0]["state"] == "paid"
+    assert [(p["arrival"], p["gateway_trade_no"], p["amount"]) for p in mine["payments"]] == [
+        ("double_payment", "T-2", "25.00"),
+        ("late_after_cancel", "T-1", "25.00"),
+    ]
+
+    billing = await staff_login(app, container, "billing")
+    data = (await billing.get("/api/v1/console/payments")).json()
+    late = data["late_confirmations"]
+    assert [(p["arrival"], p["late"], p["intent_id"], p["subscriber_number"]) for p in late] == [
+        ("double_payment", True, intent_id, alice.account["number"]),
+        ("late_after_cancel", True, intent_id, alice.account["number"]),
+    ]
+    outcomes = [n["outcome"] for n in reversed(data["notifications"])]
+    assert outcomes == ["closed", "late_credit", "duplicate", "double_credit", "duplicate"]
+    admin = await staff_login(app, container, "administrator")
+    audit = (await admin.get("/api/v1/console/audit", params={"actor_type": "system"})).json()
+    assert {"payment.late_after_cancel", "payment.double_payment"} <= {r["action"] for r in audit["items"]}

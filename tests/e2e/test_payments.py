@@ -135,7 +135,11 @@ def test_staff_record_a_counter_payment_and_see_the_notification_log(
         page.get_by_test_id("cpay-counter-result").wait_for()
         assert "E2E-0001" in page.get_by_test_id("cpay-counter-result").inner_text()
         assert page.get_by_test_id("cpay-credit").inner_text() == "¥10.00"
-        page.locator("[data-testid=cpay-payment-row][data-method=bank_transfer]").first.wait_for()
+        counter = page.locator("[data-testid=cpay-payment-row][data-method=bank_transfer]").first
+        counter.wait_for()
+        assert counter.get_attribute("data-arrival") == "counter"
+        assert counter.get_by_test_id("cpay-arrival").inner_text() == "At a counter"
+        assert page.get_by_test_id("cpay-late").get_attribute("aria-busy") == "false"  # late confirmations
         page.get_by_test_id("cpay-receipt").fill("E2E-0001")  # the same receipt with other data: refused
         page.get_by_test_id("cpay-amount").fill("11")
         page.get_by_test_id("cpay-record-submit").click()

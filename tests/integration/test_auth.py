@@ -1,4 +1,4 @@
-"""Login, sessions and throttling on SQLite and PostgreSQL."""
+"""Login, sessions and throttling on SQLite and PostgreSQL (more throttling: test_login_throttling.py)."""
 
 from __future__ import annotations
 
@@ -25,18 +25,6 @@ async def test_login_by_number_or_email_and_logout(container: Container) -> None
     with pytest.raises(NotAuthenticated):
         await container.auth.authenticate(by_number.token)
     assert (await container.auth.authenticate(by_email.token)).id == view.id
-
-
-async def test_throttling_per_account_says_when_to_retry(container: Container, clock: FakeClock) -> None:
-    view = await container.subscribers.register(person(), RequestInfo())
-    for _ in range(5):
-        with pytest.raises(NotAuthenticated):
-            await container.auth.login_subscriber(view.number, "wrong-password", ip="1.1.1.1", user_agent="")
-    with pytest.raises(Throttled) as err:
-        await container.auth.login_subscriber(view.number, PASSWORD, ip="2.2.2.2", user_agent="")
-    assert 0 < err.value.params["retry_after"] <= 900
-    clock.advance(timedelta(seconds=901))
-    assert (await container.auth.login_subscriber(view.number, PASSWORD, ip="2.2.2.2", user_agent="")).token
 
 
 async def test_throttling_per_ip(container: Container) -> None:

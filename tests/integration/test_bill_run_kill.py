@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import TEST_KEY
 from tests.integration.test_billing import assert_ledger_invariants, make_plan
 from tests.support.server import videophone_command
+from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import Bill, CallRecord, PlanSubscription, Subscriber
 from videophone.bootstrap import Container
 from videophone.domain.billing import period_bounds, period_of
@@ -99,7 +100,7 @@ async def bills_count(c: Container, database_url: str) -> int:
         return int(await uow.session.scalar(select(func.count()).select_from(Bill)) or 0)
 
 
-def cli(database_url: str, tmp_path: Path, period: str) -> subprocess.Popen[bytes]:
+def cli(database_url: str, tmp_path: Path, period: str, clock_file: Path | None = None) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "VIDEOPHONE_DATABASE_URL": database_url,
@@ -107,6 +108,8 @@ def cli(database_url: str, tmp_path: Path, period: str) -> subprocess.Popen[byte
         "VIDEOPHONE_DATA_DIR": str(tmp_path / "var"),
         "VIDEOPHONE_DATA_KEY": TEST_KEY,
     }
+    if clock_file is not None:
+        env["VIDEOPHONE_CLOCK_FILE"] = str(clock_file)
     return subprocess.Popen(
         [*videophone_command(), "billing", "run", "--period", period],
         env=env,
@@ -115,8 +118,11 @@ def cli(database_url: str, tmp_path: Path, period: str) -> subprocess.Popen[byte
     )
 
 
-async def test_killed_bill_run_creates_each_bill_once(container: Container, database_url: str, tmp_path: Path) -> None:
+async def test_killed_bill_run_creates_each_bill_once(
+    container: Container, clock: FakeClock, database_url: str, tmp_path: Path
+) -> None:
     c = container
+    clock.set(datetime.now(UTC))  # the CLI runs on real time
     period = last_period(c)
     await prepare(c, period)
 
@@ -136,8 +142,15 @@ async def test_killed_bill_run_creates_each_bill_once(container: Container, data
     partial = await bills_count(c, database_url)
     assert 0 < partial < ACCOUNTS
     await assert_ledger_invariants(c)
+    # just killed, it looks like a run in progress until its heartbeat is older than the lease
+    killed = (await c.billing.runs())[0]
+    assert killed.state == "running" and killed.finished_at is None
 
-    again = cli(database_url, tmp_path, period)
+    # the rerun, a lease later: it finds the killed run dead (marked failed as of its last heartbeat)
+    # and continues it instead of refusing or waiting for it
+    later = tmp_path / "clock-offset"
+    later.write_text(str((c.billing.lease + timedelta(minutes=1)).total_seconds()))
+    again = cli(database_url, tmp_path, period, later)
     output, _ = again.communicate(timeout=300)
     assert again.returncode == 0, output.decode()
     async with c.deps.uow() as uow:
@@ -148,5 +161,7 @@ async def test_killed_bill_run_creates_each_bill_once(container: Container, data
     assert all(n == 1 for _, n in per_account)
     await assert_ledger_invariants(c)
     runs = await c.billing.runs()
-    assert [r.state for r in runs][:2] == ["finished", "running"]  # the killed run stays "running"
+    assert [(r.id, r.state) for r in runs] == [(runs[0].id, "finished"), (killed.id, "failed")]
+    assert runs[1].finished_at == runs[1].heartbeat_at  # failed at its last sign of life
+    assert runs[1].bills_created == partial  # counted in the transaction of each chunk
     assert runs[0].bills_created == ACCOUNTS - partial

@@ -6,6 +6,7 @@ each transaction balances, the trial balance is zero, and each bill's total is t
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -415,3 +416,25 @@ async def test_ledger_post_rules_and_adjustment_idempotency(container: Container
     with pytest.raises(NotFound):
         await c.adjustments.adjust(actor, 999999, "1", "r", idempotency_key="z")
     await assert_ledger_invariants(c)
+
+
+async def test_an_interrupted_bill_run_is_marked_failed_at_once(container: Container) -> None:
+    """Cancelled or interrupted (Ctrl-C) rather than killed, the run says so itself before it ends."""
+    c = container
+    plan_id = await make_plan(c)
+    for _ in range(2):
+        sub = await subscriber(c)
+        await insert(c, subscription(sub.id, plan_id, date(2026, 10, 1)))
+    c.billing.chunk_size = 1
+
+    def interrupt(done: int, total: int) -> None:
+        if done == 1:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await c.billing.run("2026-10", progress=interrupt)
+    run = (await c.billing.runs())[0]
+    assert (run.state, run.bills_created, run.finished_at) == ("failed", 1, c.deps.clock.now())
+    summary = await c.billing.run("2026-10")
+    assert (summary.bills_created, summary.already_billed) == (1, 1)
+    assert [r.state for r in await c.billing.runs()] == ["finished", "failed"]

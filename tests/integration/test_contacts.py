@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from tests.factories import person
+from videophone.adapters.db.models import CallRecord
 from videophone.bootstrap import Container
 from videophone.domain.errors import InvalidState, NotFound, ValidationFailed
 from videophone.services.contacts import is_blocked
@@ -22,6 +23,28 @@ async def subscriber(c: Container) -> tuple[AccountView, Actor]:
 async def staff(c: Container, username: str, role: str) -> Actor:
     view = await c.staff.create(Actor.system(), username, username, "Staff-Passw0rd!", [role])
     return Actor("staff", view.id, "10.0.0.2")
+
+
+async def a_call(c: Container, caller: AccountView, callee: AccountView, call_id: str) -> None:
+    now = c.deps.clock.now()
+    async with c.deps.uow() as uow:
+        uow.session.add(
+            CallRecord(
+                id=call_id,
+                caller_id=caller.id,
+                callee_id=callee.id,
+                caller_number=caller.number,
+                callee_number=callee.number,
+                caller_device="web-a",
+                node_id="node-1",
+                state="ended",
+                started_at=now,
+                ended_at=now,
+                outcome="answered",
+                end_reason="hangup",
+            )
+        )
+        await uow.commit()
 
 
 def field_codes(err: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:
@@ -133,9 +156,9 @@ async def test_report_lifecycle_and_audit(container: Container) -> None:
     pest, _ = await subscriber(container)
     support = await staff(container, "support1", "support")
 
-    report = await container.contacts.report(
-        actor, me.id, pest.number, "深夜反复来电骚扰", call_id="c0ffee00-0000-4000-8000-000000000001", block=True
-    )
+    call_id = "c0ffee00-0000-4000-8000-000000000001"
+    await a_call(container, pest, me, call_id)
+    report = await container.contacts.report(actor, me.id, pest.number, "深夜反复来电骚扰", call_id=call_id, block=True)
     assert report.state == "open" and report.resolution == ""
     async with container.deps.uow() as uow:
         assert await is_blocked(uow, me.id, pest.number)

@@ -58,6 +58,7 @@ async def test_dashboard_numbers_equal_the_data(container: Container, clock: Fak
                 method="cash",
                 amount_fen=3000,
                 receipt_no=f"R{uuid.uuid4().hex[:8]}",
+                arrival="counter",
                 transaction_id=tx.id,
                 received_at=datetime(2026, 10, 5, tzinfo=UTC),
                 created_at=datetime(2026, 10, 5, tzinfo=UTC),

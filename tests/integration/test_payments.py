@@ -172,12 +172,13 @@ async def test_out_of_order_and_mismatched_notifications_change_nothing(rig: Rig
     assert r.text == "success"
     assert await intent_state(c, paid_id) == "paid"
 
-    # cancelled at the gateway: the intent is cancelled; a "paid" arriving afterwards is ignored
+    # cancelled at the gateway: the intent is cancelled; the same "closed" again changes nothing
+    # (a "paid" arriving afterwards is money received: test_a_late_confirmation_is_credited_once)
     closed_id, url = await rig.checkout(sub.id, "20")
     await rig.press(url, "cancel")
     await rig.gateway.deliver_due()
     assert await intent_state(c, closed_id) == "cancelled"
-    await rig.send(signed({**rig.notice(closed_id), "status": "paid", "paid_at": "2026-11-01T02:00:00+00:00"}, SECRET))
+    await rig.send(rig.notice(closed_id))
     assert await intent_state(c, closed_id) == "cancelled"
 
     # an amount or merchant that does not match the intent changes nothing
@@ -424,3 +425,114 @@ async def test_payment_restores_an_arrears_suspension(rig: Rig) -> None:
         assert not await restrictions.has_open(uow, sub.id, "arrears")
         row = await uow.session.get(Subscriber, sub.id)
         assert row is not None and row.service_state == "active"
+
+
+def paid(intent_id: str, amount_fen: int, trade_no: str) -> dict[str, str]:
+    """What the gateway posts when it confirms ``intent_id`` paid under ``trade_no``."""
+    body = {
+        "merchant_id": MERCHANT,
+        "out_trade_no": intent_id,
+        "trade_no": trade_no,
+        "amount_fen": str(amount_fen),
+        "status": "paid",
+        "paid_at": "2026-11-01T03:00:00+00:00",
+        "notify_id": f"n-{trade_no}",
+    }
+    return signed(body, SECRET)
+
+
+async def test_a_late_confirmation_is_credited_once_and_shown_to_staff(rig: Rig, clock: FakeClock) -> None:
+    """Money the gateway confirms after the intent was closed — cancelled, given up as failed, or
+    paid already under another trade number — is credited like any gateway payment: oldest debt
+    first, the arrears suspension lifted, once per trade number, audited and listed for staff."""
+    c = rig.c
+    sub = await subscriber(c)
+    plan_id = await make_plan(c, rent_fen=3000, included=0)
+    await insert(c, subscription(sub.id, plan_id, date(2026, 10, 1)))
+    await c.billing.run("2026-10")
+    bill = (await c.billing.bills(sub.id))[0]
+    assert bill.total_due == "30.00"
+    async with c.deps.uow() as uow:
+        await restrictions.impose(uow, c.deps.clock.now(), sub.id, "arrears", "all", actor=Actor.system())
+        await uow.commit()
+
+    # 1. cancelled at the gateway, then confirmed paid after all
+    cancelled_id, url = await rig.checkout(sub.id, "30", bill.id)
+    await rig.press(url, "cancel")
+    assert await rig.gateway.deliver_due() == 1
+    assert await intent_state(c, cancelled_id) == "cancelled"
+    r = await rig.send(paid(cancelled_id, 3000, "T-late-1"))
+    assert r.status_code == 200 and r.text == "success"
+    assert await intent_state(c, cancelled_id) == "paid"
+    assert await balance(c, sub.id) == Money.zero()
+    mine = await c.payments.mine(sub.id)
+    assert [(b.bill_id, b.paid) for b in mine.bills] == [(bill.id, True)]  # the oldest debt settled
+    async with c.deps.uow() as uow:
+        assert not await restrictions.has_open(uow, sub.id, "arrears")  # the after-payment hooks ran
+        row = await uow.session.get(Subscriber, sub.id)
+        assert row is not None and row.service_state == "active"
+    for _ in range(2):  # the gateway retries: nothing twice
+        assert (await rig.send(paid(cancelled_id, 3000, "T-late-1"))).text == "success"
+    assert await outcomes(c, cancelled_id) == ["closed", "late_credit", "duplicate", "duplicate"]
+
+    # 2. given up as failed (the gateway had not heard of it for a day), then confirmed
+    expired_id, _ = await rig.checkout(sub.id, "12")
+    clock.advance(timedelta(days=1, minutes=11))
+    assert (await c.payments.reconcile())["failed"] == 1
+    assert await intent_state(c, expired_id) == "failed"
+    r = await rig.send(paid(expired_id, 1200, "T-late-2"))
+    assert r.text == "success" and await intent_state(c, expired_id) == "paid"
+
+    # 3. paid twice: a second trade for an intent paid already is a second payment
+    r = await rig.send(paid(cancelled_id, 3000, "T-double-3"))
+    assert r.text == "success"
+    assert (await rig.send(paid(cancelled_id, 3000, "T-double-3"))).text == "success"
+    assert (await rig.send(paid(cancelled_id, 3000, "T-late-1"))).text == "success"
+    assert await outcomes(c, cancelled_id) == [
+        "closed", "late_credit", "duplicate", "duplicate", "double_credit", "duplicate", "duplicate",
+    ]  # fmt: skip
+    assert await balance(c, sub.id) == Money(-4200)  # 12 + 30 of credit
+    assert await count(c, Payment) == 3
+    assert await count(c, AccountEvent, AccountEvent.kind == "payment_received") == 3
+    assert await count(c, Notification, Notification.kind == "payment_received") == 3
+    actions = AuditRecord.action.in_(
+        ["payment.late_after_cancel", "payment.late_after_expiry", "payment.double_payment"]
+    )
+    assert await count(c, AuditRecord, actions) == 3
+    async with c.deps.uow() as uow:
+        audited = await uow.session.scalar(select(AuditRecord).where(AuditRecord.action == "payment.double_payment"))
+    assert audited is not None and audited.actor_type == "system"
+    assert audited.details["intent_state_before"] == "paid" and audited.details["trade_no"] == "T-double-3"
+
+    console = await c.payments.console()
+    late = console["late_confirmations"]
+    assert [(p["arrival"], p["gateway_trade_no"], p["amount"], p["late"]) for p in late] == [
+        ("double_payment", "T-double-3", "30.00", True),
+        ("late_after_expiry", "T-late-2", "12.00", True),
+        ("late_after_cancel", "T-late-1", "30.00", True),
+    ]
+    assert {p["subscriber_number"] for p in late} == {sub.number}
+    assert {(p["arrival"], p["late"]) for p in console["payments"]} == {(p["arrival"], True) for p in late}
+    async with c.deps.uow() as uow:  # (the payments are not on a bill yet: the next bill shows them)
+        assert await ledger.unbalanced_transactions(uow) == []
+        assert await ledger.trial_balance(uow) == Money.zero()
+
+
+@pytest.mark.parametrize("case", ["cancelled", "paid_twice"])
+async def test_concurrent_identical_late_notifications_credit_once(rig: Rig, case: str) -> None:
+    c = rig.c
+    sub = await subscriber(c)
+    intent_id, url = await rig.checkout(sub.id, "7.50")
+    await rig.press(url, "cancel" if case == "cancelled" else "pay")
+    await rig.gateway.deliver_due()
+    expected = "late_credit" if case == "cancelled" else "double_credit"
+    payload = paid(intent_id, 750, "T-race")
+    results = await asyncio.gather(*(c.payments.handle_notification(payload) for _ in range(10)))
+    assert results == [True] * 10
+    late = await outcomes(c, intent_id)
+    assert sorted(late[1:]) == sorted([expected] + ["duplicate"] * 9)
+    assert await count(c, Payment, Payment.gateway_trade_no == "T-race") == 1
+    assert await count(c, Payment) == (1 if case == "cancelled" else 2)
+    assert await balance(c, sub.id) == Money(-750 if case == "cancelled" else -1500)
+    assert await count(c, AccountEvent, AccountEvent.kind == "payment_received") == (1 if case == "cancelled" else 2)
+    await assert_ledger_invariants(c)

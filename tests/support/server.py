@@ -67,12 +67,19 @@ class RunningApp:
                 self.process.wait(timeout=5)
 
 
-def start_app(workdir: Path, *, demo: bool = True, extra_env: dict[str, str] | None = None) -> RunningApp:
-    """`videophone demo` (optional) then `videophone serve` on a free loopback port, in ``workdir``."""
+def start_app(
+    workdir: Path,
+    *,
+    demo: bool = True,
+    extra_env: dict[str, str] | None = None,
+    command: list[str] | None = None,
+) -> RunningApp:
+    """`videophone demo` (optional) then `videophone serve` on a free loopback port, in ``workdir``
+    (``command``: another way to run the CLI, e.g. tests/support/poisoned_serve.py)."""
     env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var"), **(extra_env or {})}
     if not extra_env or "VIDEOPHONE_DATABASE_URL" not in extra_env:
         env.pop("VIDEOPHONE_DATABASE_URL", None)
-    command = videophone_command()
+    command = command or videophone_command()
     if demo:
         subprocess.run([*command, "demo"], cwd=workdir, env=env, check=True, capture_output=True, timeout=180)
     port = free_port()

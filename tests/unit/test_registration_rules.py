@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from tests.factories import organization, person, resident_id
+from videophone.adapters.password_strength import zxcvbn_strength
 from videophone.domain.errors import ValidationFailed
 from videophone.domain.subscriber import SubscriberKind, validate_registration
 
@@ -13,12 +14,14 @@ TODAY = date(2026, 11, 21)
 
 def errors(raw: dict[str, object]) -> dict[str, str]:
     with pytest.raises(ValidationFailed) as err:
-        validate_registration(raw, today=TODAY)
+        validate_registration(raw, today=TODAY, estimate=zxcvbn_strength)
     return {e.field: e.code for e in err.value.errors}
 
 
 def test_a_valid_person() -> None:
-    reg = validate_registration(person(contact_phone="+86 138-0013-8000", email=" LiMing@Example.COM "), today=TODAY)
+    reg = validate_registration(
+        person(contact_phone="+86 138-0013-8000", email=" LiMing@Example.COM "), today=TODAY, estimate=zxcvbn_strength
+    )
     assert reg.kind is SubscriberKind.PERSON
     assert reg.contact_phone == "13800138000"
     assert reg.email == "liming@example.com"
@@ -26,7 +29,7 @@ def test_a_valid_person() -> None:
 
 
 def test_a_valid_organization_uses_its_credit_code_as_id() -> None:
-    reg = validate_registration(organization(), today=TODAY)
+    reg = validate_registration(organization(), today=TODAY, estimate=zxcvbn_strength)
     assert reg.kind is SubscriberKind.ORGANIZATION
     assert reg.id_type == "uscc"
     assert reg.legal_representative == "陈强"
@@ -63,7 +66,9 @@ def test_birth_date_in_the_future_is_refused() -> None:
 
 
 def test_passports_and_permits() -> None:
-    reg = validate_registration(person(id_type="passport", id_number="E12345678"), today=TODAY)
+    reg = validate_registration(
+        person(id_type="passport", id_number="E12345678"), today=TODAY, estimate=zxcvbn_strength
+    )
     assert reg.id_type == "passport"
     assert errors(person(id_type="passport", id_number="E1")) == {"id_number": "passport_format"}
     assert errors(person(id_type="driving_licence", id_number="123")) == {"id_type": "id_type_unknown"}

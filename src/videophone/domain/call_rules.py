@@ -7,17 +7,12 @@ before anything about the callee's state (busy, offline) could be learned.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from videophone.domain import kyc
+from videophone.domain import capabilities as caps
 from videophone.domain.calls import EndReason
 
-
-class ServiceState(StrEnum):
-    ACTIVE = "active"
-    OUTGOING_BARRED = "outgoing_barred"
-    SUSPENDED = "suspended"
-    TERMINATED = "terminated"
+# The service states live with what they allow (``domain.capabilities``); named here too, as before.
+ServiceState = caps.ServiceState
 
 
 @dataclass(frozen=True)
@@ -27,6 +22,16 @@ class Party:
     review_state: str
     service_state: str
     service_reason: str = ""  # why the service is restricted (arrears, credit_limit, violation, lawful)
+    # A caller's credit-limit standing, when they have a limit and nothing else stops their calls.
+    credit: caps.CreditRoom | None = None
+
+    @property
+    def account(self) -> caps.AccountState:
+        return caps.AccountState(self.review_state, self.service_state, self.service_reason, self.credit)
+
+    def capabilities(self) -> caps.Capabilities:
+        """What this party may do now — the same answer ``/api/v1/me`` gives."""
+        return caps.of(self.account)
 
 
 @dataclass(frozen=True)
@@ -36,25 +41,14 @@ class Refusal:
 
 
 def caller_refusal(caller: Party) -> Refusal | None:
-    """Why this subscriber may not place calls now, if they may not."""
-    service = ServiceState(caller.service_state)
-    if service is ServiceState.TERMINATED:
-        return Refusal(EndReason.NOT_ALLOWED, "terminated")
-    if service in (ServiceState.SUSPENDED, ServiceState.OUTGOING_BARRED):
-        # The detail says why, e.g. "suspended_arrears", "outgoing_barred_credit_limit".
-        reason = f"_{caller.service_reason}" if caller.service_reason else ""
-        return Refusal(EndReason.NOT_ALLOWED, f"{service.value}{reason}")
-    review = kyc.ReviewState(caller.review_state)
-    if not kyc.can(review, kyc.Capability.PLACE_CALLS):
-        return Refusal(EndReason.NOT_ALLOWED, review.value)
-    return None
+    """Why this subscriber may not place calls now, if they may not: ``capabilities.place_calls``
+    refused, its reason as the detail (e.g. "suspended_arrears", "outgoing_barred_credit_limit")."""
+    why = caller.capabilities().reason(caps.Capability.PLACE_CALLS)
+    return None if why is None else Refusal(EndReason.NOT_ALLOWED, why)
 
 
 def can_receive(callee: Party) -> bool:
-    service = ServiceState(callee.service_state)
-    if service in (ServiceState.SUSPENDED, ServiceState.TERMINATED):
-        return False
-    return kyc.can(kyc.ReviewState(callee.review_state), kyc.Capability.RECEIVE_CALLS)
+    return callee.capabilities().receive_calls
 
 
 def check_invite(

@@ -75,6 +75,18 @@ def max_call_seconds(room: Money, price: RatePrice | None, included_left: int) -
     return _grid(lo, price)
 
 
+def affords_a_step(room: Money, price: RatePrice | None, included_left: int) -> bool:
+    """Whether a call started now can last at all: some headroom, and at least the smallest chargeable
+    step of ``price`` (its first increment, less the allowance left) fits in it — or calls cost nothing.
+
+    With less than one step left (say ¥0.05 when a first minute costs ¥1) no call can be placed, so the
+    limit bars calls just as at 100 %."""
+    if room.fen <= 0:
+        return False
+    longest = max_call_seconds(room, price, included_left)
+    return longest is None or longest > 0
+
+
 def levels_reached(used: Money, limit: Money, levels: Iterable[int] = WARNING_LEVELS) -> list[int]:
     """The warning levels (percent of the limit) that ``used`` has reached."""
     return [level for level in levels if used.fen * 100 >= limit.fen * level]

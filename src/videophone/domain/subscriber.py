@@ -23,7 +23,7 @@ from videophone.domain.identity_numbers import (
     check_uscc,
     normalize_id_number,
 )
-from videophone.domain.passwords import check_password
+from videophone.domain.passwords import StrengthEstimator, check_password, personal_inputs
 
 USCC_ID_TYPE = "uscc"
 """For an organization, the ID document is its unified social credit code."""
@@ -90,7 +90,7 @@ def _parse_date(raw: Mapping[str, Any], key: str, errors: list[FieldError], toda
     return value
 
 
-def validate_registration(raw: Mapping[str, Any], *, today: date) -> Registration:
+def validate_registration(raw: Mapping[str, Any], *, today: date, estimate: StrengthEstimator) -> Registration:
     """Validate every field at once; raise :class:`ValidationFailed` listing all problems."""
     errors: list[FieldError] = []
     kind_text = _text(raw, "kind")
@@ -135,7 +135,7 @@ def validate_registration(raw: Mapping[str, Any], *, today: date) -> Registratio
             errors += check_uscc(id_number, field="credit_code")
 
     password = str(raw.get("password") or "")
-    errors += check_password(password, personal=(contact_phone, email.partition("@")[0]))
+    errors += check_password(password, estimate=estimate, personal=personal_inputs(contact_phone, email, name))
 
     language_text = _text(raw, "language") or Language.ZH_CN.value
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 
 from videophone.adapters.crypto import new_token, token_digest
-from videophone.adapters.db.models import AuthSession, LoginFailure, PasswordReset, StaffUser, Subscriber
+from videophone.adapters.db.models import AuthSession, PasswordReset, StaffUser, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.mail import Mail
 from videophone.domain import kyc
@@ -20,14 +19,14 @@ from videophone.domain.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
-    Throttled,
     ValidationFailed,
 )
-from videophone.domain.passwords import check_password
+from videophone.domain.passwords import check_password, personal_inputs
 from videophone.domain.staff import StaffRole
 from videophone.services import audit
 from videophone.services.deps import Actor, Deps
 from videophone.services.mail_text import PASSWORD_RESET
+from videophone.services.throttling import Throttling, account_key
 
 SLIDING_UPDATE = timedelta(minutes=5)
 
@@ -74,32 +73,11 @@ class SessionInfo:
 class AuthService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-
-    # -- throttling ----------------------------------------------------------------------------------
-    async def _check_throttle(self, uow: UnitOfWork, keys: list[tuple[str, int]], now: datetime) -> None:
-        window = timedelta(seconds=self.deps.limits.window_seconds)
-        for key, limit in keys:
-            rows = list(
-                await uow.session.scalars(
-                    select(LoginFailure.at)
-                    .where(LoginFailure.key == key, LoginFailure.at > now - window)
-                    .order_by(LoginFailure.at.desc())
-                    .limit(limit)
-                )
-            )
-            if len(rows) >= limit:
-                # Blocked until the oldest failure that still counts leaves the window.
-                retry_after = math.ceil((rows[-1] + window - now).total_seconds())
-                raise Throttled(params={"retry_after": max(retry_after, 1)})
-
-    async def _record_failure(self, keys: list[str], now: datetime) -> None:
-        async with self.deps.uow() as uow:
-            for key in keys:
-                uow.session.add(LoginFailure(key=key, at=now))
-            await uow.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
-            await uow.commit()
+        self.throttling = Throttling(deps)
 
     # -- login ---------------------------------------------------------------------------------------
+    # Each attempt is counted (services/throttling.py) before the password is verified, so attempts
+    # sent at once cannot pass the count; a failure leaves it counted, a success clears it.
     async def login_subscriber(
         self, login: str, password: str, *, ip: str, user_agent: str, kind: str = "browser", label: str = ""
     ) -> IssuedSession:
@@ -107,53 +85,42 @@ class AuthService:
         if not login or not password:
             raise ValidationFailed([FieldError("login" if not login else "password", "required")])
         now = self.deps.clock.now()
-        account_key, ip_key = f"sub:{login.lower()}", f"ip:{ip}"
         async with self.deps.uow() as uow:
-            await self._check_throttle(
-                uow,
-                [
-                    (account_key, self.deps.limits.max_failures_per_account),
-                    (ip_key, self.deps.limits.max_failures_per_ip),
-                ],
-                now,
-            )
             sub = await uow.session.scalar(
                 select(Subscriber).where(or_(Subscriber.number == login, Subscriber.email == normalize_email(login)))
             )
+        account = account_key("sub", sub.id if sub else None, login)
+        counted = await self.throttling.attempt(self.throttling.login_keys(account, ip), now)
         if not await self.deps.hasher.verify_async(sub.password_hash if sub else None, password) or sub is None:
-            await self._record_failure([account_key, ip_key], now)
             raise NotAuthenticated("login_failed")
-        if not kyc.can(kyc.ReviewState(sub.review_state), kyc.Capability.LOG_IN):
-            raise PermissionDenied("login_not_allowed")
+        allowed = kyc.can(kyc.ReviewState(sub.review_state), kyc.Capability.LOG_IN)
         async with self.deps.uow() as uow:
-            await uow.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
-            issued = self._issue(uow, "subscriber", sub.id, kind, label, ip, user_agent, now, sub.language)
-            audit.record(uow, now, Actor("subscriber", sub.id, ip), "auth.login", "subscriber", sub.id, {"kind": kind})
+            await self.throttling.succeeded(uow, counted)
+            issued = None
+            if allowed:
+                issued = self._issue(uow, "subscriber", sub.id, kind, label, ip, user_agent, now, sub.language)
+                audit.record(
+                    uow, now, Actor("subscriber", sub.id, ip), "auth.login", "subscriber", sub.id, {"kind": kind}
+                )
             await uow.commit()
-            return issued
+        if issued is None:
+            raise PermissionDenied("login_not_allowed")
+        return issued
 
     async def login_staff(self, username: str, password: str, *, ip: str, user_agent: str) -> IssuedSession:
         username = username.strip()
         if not username or not password:
             raise ValidationFailed([FieldError("username" if not username else "password", "required")])
         now = self.deps.clock.now()
-        account_key, ip_key = f"staff:{username.lower()}", f"ip:{ip}"
         async with self.deps.uow() as uow:
-            await self._check_throttle(
-                uow,
-                [
-                    (account_key, self.deps.limits.max_failures_per_account),
-                    (ip_key, self.deps.limits.max_failures_per_ip),
-                ],
-                now,
-            )
             staff = await uow.session.scalar(select(StaffUser).where(StaffUser.username == username))
+        account = account_key("staff", staff.id if staff else None, username)
+        counted = await self.throttling.attempt(self.throttling.login_keys(account, ip), now)
         ok = await self.deps.hasher.verify_async(staff.password_hash if staff else None, password)
         if not ok or staff is None or not staff.active:
-            await self._record_failure([account_key, ip_key], now)
             raise NotAuthenticated("login_failed")
         async with self.deps.uow() as uow:
-            await uow.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
+            await self.throttling.succeeded(uow, counted)
             issued = self._issue(uow, "staff", staff.id, "browser", "", ip, user_agent, now, staff.language)
             audit.record(uow, now, Actor("staff", staff.id, ip), "auth.login", "staff", staff.id)
             await uow.commit()
@@ -307,17 +274,17 @@ class AuthService:
             holder: Subscriber | StaffUser | None
             if principal.type == "subscriber":
                 holder = await uow.session.get(Subscriber, principal.id)
-                personal: tuple[str, ...] = (
-                    (holder.contact_phone, holder.email.partition("@")[0], holder.number) if holder else ()
+                personal = (
+                    personal_inputs(holder.number, holder.name, holder.contact_phone, holder.email) if holder else ()
                 )
             else:
                 holder = await uow.session.get(StaffUser, principal.id)
-                personal = (holder.username,) if holder else ()
+                personal = personal_inputs(holder.username, holder.display_name) if holder else ()
             if holder is None:
                 raise NotAuthenticated("session_invalid")
             if not await self.deps.hasher.verify_async(holder.password_hash, current):
                 raise ValidationFailed([FieldError("current_password", "password_wrong")])
-            errors = check_password(new, personal=personal, field="new_password")
+            errors = check_password(new, estimate=self.deps.password_strength, personal=personal, field="new_password")
             if new == current:
                 errors.append(FieldError("new_password", "password_unchanged"))
             if errors:
@@ -355,14 +322,14 @@ class AuthService:
         if not login:
             raise ValidationFailed([FieldError("login", "required")])
         now = self.deps.clock.now()
-        keys = [f"reset:{login.lower()}", f"reset-ip:{ip}"]
-        async with self.deps.uow() as uow:
-            await self._check_throttle(uow, [(keys[0], 3), (keys[1], self.deps.limits.max_failures_per_ip)], now)
-        await self._record_failure(keys, now)  # every request counts toward the limits
         async with self.deps.uow() as uow:
             sub = await uow.session.scalar(
                 select(Subscriber).where(or_(Subscriber.number == login, Subscriber.email == normalize_email(login)))
             )
+        account = account_key("sub", sub.id if sub else None, login)
+        # Every request counts toward the limits, whether or not the account exists.
+        await self.throttling.attempt(self.throttling.reset_keys(account, ip), now)
+        async with self.deps.uow() as uow:
             if sub is None:
                 return
             token = new_token()
@@ -405,7 +372,8 @@ class AuthService:
             assert sub is not None
             errors = check_password(
                 new_password,
-                personal=(sub.contact_phone, sub.email.partition("@")[0], sub.number),
+                estimate=self.deps.password_strength,
+                personal=personal_inputs(sub.number, sub.name, sub.contact_phone, sub.email),
                 field="new_password",
             )
             if errors:
@@ -421,14 +389,12 @@ class AuthService:
             )
             for sess in sessions:
                 sess.revoked_at = now
-            await uow.session.execute(
-                delete(LoginFailure).where(LoginFailure.key.in_([f"sub:{sub.number}", f"sub:{sub.email}"]))
-            )
+            await self.throttling.forget_account(uow, account_key("sub", sub.id, ""))
             audit.record(uow, now, Actor("subscriber", sub.id, ip), "auth.password_reset", "subscriber", sub.id)
             await uow.commit()
 
     async def purge_expired(self) -> int:
-        """Housekeeping job: drop expired and long-revoked sessions and old login failures."""
+        """Housekeeping job: drop expired and long-revoked sessions and throttle rows that count no more."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             result = await uow.session.execute(
@@ -439,6 +405,6 @@ class AuthService:
                     )
                 )
             )
-            await uow.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(days=1)))
+            await self.throttling.purge(uow, now)
             await uow.commit()
             return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -58,6 +58,9 @@ from videophone.services.rating import PriceBook, Prices, load_prices, rated_usa
 log = structlog.get_logger(__name__)
 
 CHUNK = 5000  # most accounts per transaction
+# A running bill run refreshes its heartbeat after every chunk (a chunk of 5,000 accounts takes
+# seconds, docs/performance.md); one silent for longer than this was killed and is marked failed.
+RUN_LEASE = timedelta(minutes=5)
 MIN_CHUNK = 50  # a small run still commits in several steps (progress; a kill loses little)
 MAX_PAGE = 200
 Progress = Callable[[int, int], None]
@@ -146,6 +149,7 @@ class RunView:
     accounts: int
     bills_created: int
     state: str
+    heartbeat_at: datetime
 
     @staticmethod
     def of(row: BillRun) -> RunView:
@@ -158,6 +162,7 @@ class RunView:
             row.accounts,
             row.bills_created,
             row.state,
+            row.heartbeat_at,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -208,6 +213,7 @@ class BillingService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.chunk_size = CHUNK
+        self.lease = RUN_LEASE
 
     # -- the run ------------------------------------------------------------------------------------------
     def check_period(self, period: str) -> str:
@@ -242,6 +248,7 @@ class BillingService:
         period = self.check_period(period)
         actor = actor or Actor.system()
         now = self.deps.clock.now()
+        await self.expire_dead_runs(period)  # a killed run of the period is failed; this run continues it
         todo, already = await self._candidates(period)
         async with self.deps.uow() as uow:
             run = BillRun(
@@ -251,6 +258,7 @@ class BillingService:
                 accounts=len(todo),
                 bills_created=0,
                 state="running",
+                heartbeat_at=now,
             )
             uow.session.add(run)
             await uow.session.flush()
@@ -275,12 +283,14 @@ class BillingService:
                         created += len(made)
                         charges += Money(sum(made))
                         await uow.session.execute(
-                            update(BillRun).where(BillRun.id == run_id).values(bills_created=created)
+                            update(BillRun)
+                            .where(BillRun.id == run_id)
+                            .values(bills_created=created, heartbeat_at=self.deps.clock.now())
                         )
                         await uow.commit()
                     if progress:
                         progress(min(i + size, len(todo)), len(todo))
-        except Exception:
+        except BaseException:  # an error, or cancelled / interrupted (Ctrl-C): failed now, not at lease expiry
             async with self.deps.uow() as uow:
                 await uow.session.execute(
                     update(BillRun)
@@ -705,12 +715,34 @@ class BillingService:
             )
             return total, [BillView.of(b, (), sub) for b, sub in rows]
 
+    async def expire_dead_runs(self, period: str | None = None) -> int:
+        """Mark failed every run (of ``period``, or any) still ``running`` whose heartbeat is older
+        than the lease: its process was killed.  It failed at its last heartbeat.  Returns how many."""
+        cutoff = self.deps.clock.now() - self.lease
+        where = [BillRun.state == "running", BillRun.heartbeat_at < cutoff]
+        if period is not None:
+            where.append(BillRun.period == period)
+        async with self.deps.uow() as uow:
+            dead = list(await uow.session.scalars(select(BillRun.id).where(*where)))
+            if not dead:
+                return 0
+            await uow.session.execute(
+                update(BillRun)
+                .where(BillRun.id.in_(dead), *where)
+                .values(state="failed", finished_at=BillRun.heartbeat_at)
+            )
+            await uow.commit()
+        log.warning("bill run found dead: marked failed", run_ids=dead, lease_seconds=self.lease.total_seconds())
+        return len(dead)
+
     async def runs(self, limit: int = 50) -> list[RunView]:
+        await self.expire_dead_runs()
         async with self.deps.uow() as uow:
             rows = await uow.session.scalars(select(BillRun).order_by(BillRun.id.desc()).limit(limit))
             return [RunView.of(r) for r in rows]
 
     async def last_run_finished(self, period: str) -> bool:
+        await self.expire_dead_runs(period)
         async with self.deps.uow() as uow:
             found = await uow.session.scalar(
                 select(BillRun.id).where(BillRun.period == period, BillRun.state == "finished").limit(1)

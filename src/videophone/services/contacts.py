@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from videophone.adapters.db.models import Block, Contact, HarassmentReport, Subscriber
+from videophone.adapters.db.models import Block, CallRecord, Contact, HarassmentReport, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain import contacts as rules
 from videophone.domain.errors import FieldError, NotFound, ValidationFailed
@@ -289,6 +289,14 @@ class ContactService:
             raise ValidationFailed([FieldError("number", "number_is_own")])
 
     # -- harassment reports: the subscriber's side ---------------------------------------------------
+    @staticmethod
+    async def _own_call(uow: UnitOfWork, reporter_id: int, call_id: str) -> None:
+        """A report may name only a call the reporter took part in (as caller or callee).  Anybody
+        else's call answers exactly as a call that does not exist, so the answer tells nothing."""
+        party = or_(CallRecord.caller_id == reporter_id, CallRecord.callee_id == reporter_id)
+        if await uow.session.scalar(select(CallRecord.id).where(CallRecord.id == call_id, party)) is None:
+            raise NotFound("call_not_found")
+
     async def report(
         self,
         actor: Actor,
@@ -302,6 +310,8 @@ class ContactService:
         """File a report against a number (a subscriber's or not); optionally block it in the same step."""
         data = rules.validate_report({"number": number, "description": description, "call_id": call_id, "block": block})
         async with self.deps.uow() as uow:
+            if data.call_id is not None:
+                await self._own_call(uow, reporter_id, data.call_id)
             await self._not_own_number(uow, reporter_id, data.number)
             reported_id = await uow.session.scalar(select(Subscriber.id).where(Subscriber.number == data.number))
             now = self.deps.clock.now()

@@ -27,6 +27,7 @@ from sqlalchemy import delete, select, update
 
 from videophone.adapters.db.models import CallRecord, CreditReservation, CreditWarning, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
+from videophone.domain import capabilities as caps
 from videophone.domain import credit as rules
 from videophone.domain import rating as rating_rules
 from videophone.domain.billing import period_of
@@ -68,6 +69,10 @@ class Position:
         if self.held_seconds is None:
             return 0
         return max(0, self.included_left - self.held_seconds)
+
+    def for_new_call(self, limit: Money, action: str) -> caps.CreditRoom:
+        """Where the subscriber stands for a call started now (what ``domain.capabilities`` reads)."""
+        return caps.CreditRoom(self.room(limit), self.price, self.allowance_for_new_call(), action)
 
 
 async def position(
@@ -159,7 +164,11 @@ async def evaluate(uow: UnitOfWork, now: datetime, tz: ZoneInfo, sub: Subscriber
         record_event(uow, now, sub.id, "credit_limit_warning", {"level": level, **params})
         await notifications.notify(uow, now, sub.id, "credit_limit_warning", {"level": level, **params})
     barred = await restrictions.has_open(uow, sub.id, "credit_limit")
-    over = rules.headroom(limit, pos.used, pos.balance, Money(0)).fen <= 0
+    # Reached when not even the smallest chargeable step is left (calls in progress aside): the same
+    # rule that refuses an invite (domain.capabilities), so the bar is written when calls stop.
+    over = not rules.affords_a_step(
+        rules.headroom(limit, pos.used, pos.balance, Money(0)), pos.price, pos.included_left
+    )
     if over and not barred:
         _, pol = await policy_service.current(uow)
         scope: restrictions.Scope = "all" if pol.credit_limit_action == "suspended" else "outgoing"
@@ -210,6 +219,7 @@ class CreditStatus:
     remaining: Money | None
     percent: int | None
     barred: bool
+    reason: str | None  # while barred: what an invite is refused with, e.g. "outgoing_barred_credit_limit"
     service_state: str
     warnings: list[int]
 
@@ -232,6 +242,7 @@ class CreditStatus:
             "remaining_fen": self.remaining.fen if self.remaining is not None else None,
             "percent": self.percent,
             "barred": self.barred,
+            "reason": self.reason,
             "service_state": self.service_state,
             "warnings": self.warnings,
             "warning_levels": list(rules.WARNING_LEVELS),
@@ -254,7 +265,10 @@ class CreditService:
                 raise NotFound()
             _, pol = await policy_service.current(uow)
             pos = await position(uow, now, self.tz, subscriber_id)
-            barred = await restrictions.has_open(uow, subscriber_id, "credit_limit")
+            restriction = next(
+                (r for r in await restrictions.open_restrictions(uow, subscriber_id) if r.reason == "credit_limit"),
+                None,
+            )
             warnings = sorted(
                 await uow.session.scalars(
                     select(CreditWarning.level).where(
@@ -263,6 +277,17 @@ class CreditService:
                 )
             )
         limit = Money(sub.credit_limit_fen) if sub.credit_limit_fen is not None else None
+        # Barred or not is what the account may do (domain.capabilities): the restriction, or less
+        # than one chargeable step of headroom left — what an invite now would be refused for.
+        can = caps.of(
+            caps.AccountState(
+                sub.review_state,
+                sub.service_state,
+                sub.service_reason,
+                pos.for_new_call(limit, pol.credit_limit_action) if limit is not None else None,
+                restriction.scope if restriction is not None else "",
+            )
+        )
         return CreditStatus(
             limit=limit,
             options=pol.credit_limit_yuan_options(),
@@ -274,7 +299,8 @@ class CreditService:
             reserved=pos.reserved,
             remaining=pos.room(limit) if limit is not None else None,
             percent=rules.percent_used(pos.spent, limit) if limit is not None else None,
-            barred=barred,
+            barred=can.credit_bar is not None,
+            reason=can.credit_bar,
             service_state=sub.service_state,
             warnings=warnings,
         )
@@ -314,16 +340,17 @@ class CreditService:
             await uow.commit()
         return await self.status(subscriber_id)
 
-    async def may_place_call(self, subscriber_id: int, limit_fen: int) -> bool:
-        """Whether a limited caller can afford any call now (headroom left, net of calls in progress)."""
+    async def room(self, subscriber_id: int, limit_fen: int, action: str) -> caps.CreditRoom:
+        """A limited caller's standing for a call started now (net of their calls in progress), as
+        ``domain.capabilities`` reads it; ``action``: the policy's ``credit_limit_action``."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             pos = await position(uow, now, self.tz, subscriber_id)
-        room = pos.room(Money(limit_fen))
-        if room.fen <= 0:
-            return False
-        longest = rules.max_call_seconds(room, pos.price, pos.allowance_for_new_call())
-        return longest is None or longest > 0
+        return pos.for_new_call(Money(limit_fen), action)
+
+    async def may_place_call(self, subscriber_id: int, limit_fen: int) -> bool:
+        """Whether a limited caller can afford any call now (at least one chargeable step)."""
+        return (await self.room(subscriber_id, limit_fen, "outgoing_barred")).affordable
 
     async def reserve(self, call_id: str, subscriber_id: int) -> int | None:
         """Reserve the charge of the longest the call may last; returns that many seconds (``None``:

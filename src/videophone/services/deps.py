@@ -10,16 +10,22 @@ from videophone.adapters.clock import Clock
 from videophone.adapters.crypto import FieldCipher
 from videophone.adapters.db.uow import UnitOfWorkFactory
 from videophone.adapters.mail import Mailer, MemoryMailer
+from videophone.adapters.password_strength import zxcvbn_strength
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.sms import MemorySmsSender, SmsSender
+from videophone.domain.passwords import StrengthEstimator
 
 
 @dataclass(frozen=True)
 class AuthLimits:
     session_days: int = 30
-    max_failures_per_account: int = 5
-    max_failures_per_ip: int = 30
+    free_attempts: int = 3  # per account and source address, then delays (domain/throttling.py)
+    first_delay_seconds: int = 1
+    max_delay_seconds: int = 900
+    forget_seconds: int = 86_400
+    max_failures_per_ip: int = 30  # per source address and window, then a lock-out of that address
     window_seconds: int = 900
+    ip_lockout_seconds: int = 900
     password_reset_minutes: int = 30
 
 
@@ -29,6 +35,7 @@ class Deps:
     clock: Clock
     cipher: FieldCipher
     hasher: Argon2Hasher
+    password_strength: StrengthEstimator = dataclasses.field(default=zxcvbn_strength)  # domain/passwords.py
     limits: AuthLimits = AuthLimits()
     mailer: Mailer = dataclasses.field(default_factory=MemoryMailer)
     sms: SmsSender = dataclasses.field(default_factory=MemorySmsSender)  # notifications by SMS

@@ -12,6 +12,12 @@ whose amount or merchant do not match, change nothing.  A lost notification is m
 :meth:`PaymentService.reconcile`, which asks the gateway about pending intents and settles them the
 same way.
 
+A ``paid`` the gateway confirms for an intent already closed on our side — cancelled, given up as
+failed, or paid before under another trade number (the subscriber paid twice) — is money received:
+it is credited like any gateway payment (same ledger path, same after-payment hooks), at most once
+per gateway trade number, with an audit record, and listed to billing staff as a late confirmation
+(ADR 0005 "Late confirmations").
+
 Which bills a payment settles is not stored: payments settle the oldest debt first, derived when needed
 (``services.debts``); an overpayment is simply a negative receivable balance (credit), which staff may
 refund.
@@ -48,6 +54,10 @@ MAX_RECEIPT = 64
 MAX_NOTE = 200
 UNKNOWN_AFTER = timedelta(days=1)  # an intent the gateway never heard of is given up after this
 MAX_PAGE = 100
+# how a payment arrived (``payments.arrival``); the last three are flagged to billing staff
+ARRIVALS = ("counter", "notification", "reconciliation", "late_after_cancel", "late_after_expiry", "double_payment")
+LATE_ARRIVALS = ("late_after_cancel", "late_after_expiry", "double_payment")
+CLOSED_ARRIVAL = {"cancelled": "late_after_cancel", "failed": "late_after_expiry"}
 
 
 def _yuan(fen: int) -> str:
@@ -93,6 +103,9 @@ class PaymentView:
     intent_id: str | None
     received_at: datetime
     note: str
+    arrival: str  # see ARRIVALS
+    gateway_trade_no: str | None
+    late: bool  # confirmed by the gateway after its intent was closed, or a second payment of it
     subscriber_number: str = ""
     balance: str = ""  # what the subscriber owes after it (only where asked)
 
@@ -108,6 +121,9 @@ class PaymentView:
             row.intent_id,
             row.received_at,
             row.note,
+            row.arrival,
+            row.gateway_trade_no,
+            row.arrival in LATE_ARRIVALS,
             number,
             balance,
         )
@@ -368,7 +384,7 @@ class PaymentService:
         log.info("payment notification", intent_id=notice.out_trade_no, status=notice.status, outcome=outcome)
         return True
 
-    async def _apply(self, uow: UnitOfWork, now: datetime, notice: GatewayNotice) -> str:
+    async def _apply(self, uow: UnitOfWork, now: datetime, notice: GatewayNotice, arrival: str = "notification") -> str:
         """The effect of a verified notice (or reconciliation answer) in ``uow``; returns the outcome."""
         if notice.merchant_id != self.gateway.merchant_id:
             return "merchant_mismatch"
@@ -393,35 +409,112 @@ class PaymentService:
         )
         if getattr(won, "rowcount", 0) != 1:
             await uow.session.refresh(intent)
-            return "duplicate" if intent.state == "paid" and intent.gateway_trade_no == notice.trade_no else "ignored"
+            if intent.state == "paid" and intent.gateway_trade_no == notice.trade_no:
+                return "duplicate"
+            return await self._apply_late(uow, now, intent, notice)
+        payment = await self._credit(uow, now, intent, notice, f"pay:gw:{intent.id}", arrival)
+        assert payment is not None  # _credit raises rather than post an intent's payment twice
+        await uow.session.execute(
+            update(PaymentIntent).where(PaymentIntent.id == intent.id).values(transaction_id=payment.transaction_id)
+        )
+        return "applied"
+
+    async def _apply_late(self, uow: UnitOfWork, now: datetime, intent: PaymentIntent, notice: GatewayNotice) -> str:
+        """A ``paid`` for an intent that is no longer pending: the gateway took the money, so it is
+        credited — once per trade number — whatever happened to the intent on our side."""
+        if not notice.trade_no:
+            return "ignored"  # nothing to make it idempotent by (a reconciliation answer without one)
+        seen = await uow.session.scalar(select(Payment.intent_id).where(Payment.gateway_trade_no == notice.trade_no))
+        if seen is not None:
+            return "duplicate" if seen == intent.id else "ignored"
+        before = intent.state
+        if before in CLOSED_ARRIVAL:
+            # closed here (cancelled at the gateway, or given up as failed) but paid after all: the
+            # intent becomes paid by this trade; of concurrent copies, one transaction moves it
+            reopened = await uow.session.execute(
+                update(PaymentIntent)
+                .where(PaymentIntent.id == intent.id, PaymentIntent.state == before)
+                .values(state="paid", updated_at=now, paid_at=notice.paid_at or now, gateway_trade_no=notice.trade_no)
+            )
+            if getattr(reopened, "rowcount", 0) != 1:
+                await uow.session.refresh(intent)
+                if intent.state == "paid" and intent.gateway_trade_no != notice.trade_no:
+                    return await self._apply_late(uow, now, intent, notice)  # paid meanwhile by another trade
+                return "duplicate" if intent.state == "paid" else "ignored"
+            arrival, key, outcome = CLOSED_ARRIVAL[before], f"pay:gw:{intent.id}", "late_credit"
+        elif before == "paid":
+            # the intent was paid under another trade number: the subscriber paid twice
+            arrival, key, outcome = "double_payment", f"pay:gw:trade:{notice.trade_no}", "double_credit"
+        else:
+            return "ignored"
+        payment = await self._credit(uow, now, intent, notice, key, arrival)
+        if payment is None:
+            return "duplicate"  # a concurrent copy of this notification credited it
+        if arrival != "double_payment":
+            await uow.session.execute(
+                update(PaymentIntent).where(PaymentIntent.id == intent.id).values(transaction_id=payment.transaction_id)
+            )
+        audit.record(
+            uow,
+            now,
+            Actor.system(),
+            f"payment.{arrival}",
+            "subscriber",
+            intent.subscriber_id,
+            {
+                "payment_id": payment.id,
+                "intent_id": intent.id,
+                "intent_state_before": before,
+                "trade_no": notice.trade_no,
+                "amount_yuan": _yuan(intent.amount_fen),
+            },
+        )
+        log.warning(
+            "late gateway confirmation credited",
+            intent_id=intent.id,
+            arrival=arrival,
+            intent_state_before=before,
+            amount_fen=intent.amount_fen,
+        )
+        return outcome
+
+    async def _credit(
+        self, uow: UnitOfWork, now: datetime, intent: PaymentIntent, notice: GatewayNotice, key: str, arrival: str
+    ) -> Payment | None:
+        """Money the gateway received for ``intent``: the ledger posting (``key``), the payment and the
+        after-payment hooks; ``None`` if ``key`` was posted before."""
         amount = Money(intent.amount_fen)
+        memo = f"gateway {notice.trade_no}" if arrival == "notification" else f"gateway {notice.trade_no} ({arrival})"
         posted = await ledger.post(
             uow,
             "payment",
-            f"pay:gw:{intent.id}",
+            key,
             [(ledger.RECEIVABLE, intent.subscriber_id, -amount), ("cash:gateway", None, amount)],
             subscriber_id=intent.subscriber_id,
-            memo=f"gateway {notice.trade_no}",
+            memo=memo,
             at=now,
         )
-        if posted is None:  # cannot happen while the conditional update guards it; never post twice
-            raise RuntimeError(f"payment for {intent.id} already posted")
-        await uow.session.execute(
-            update(PaymentIntent).where(PaymentIntent.id == intent.id).values(transaction_id=posted.id)
-        )
+        if posted is None:
+            if arrival in ("notification", "reconciliation", *CLOSED_ARRIVAL.values()):
+                # cannot happen while the conditional update of the intent guards it; never post twice
+                raise RuntimeError(f"payment for {intent.id} already posted")
+            return None
         payment = Payment(
             subscriber_id=intent.subscriber_id,
             method="gateway",
             amount_fen=intent.amount_fen,
             intent_id=intent.id,
+            gateway_trade_no=notice.trade_no or None,
+            arrival=arrival,
             transaction_id=posted.id,
             received_at=notice.paid_at or now,
             created_at=now,
             note=notice.trade_no,
         )
         uow.session.add(payment)
+        await uow.session.flush()
         await self._after_payment(uow, now, intent.subscriber_id, amount, "gateway", Actor.system())
-        return "applied"
+        return payment
 
     async def _after_payment(
         self, uow: UnitOfWork, now: datetime, subscriber_id: int, amount: Money, method: str, actor: Actor
@@ -472,8 +565,8 @@ class PaymentService:
                         paid_at=status.paid_at,
                         notify_id="reconcile",
                     )
-                    outcome = await self._apply(uow, now, notice)
-                    key = {"applied": "applied", "closed": "cancelled"}.get(outcome)
+                    outcome = await self._apply(uow, now, notice, "reconciliation")
+                    key = {"applied": "applied", "late_credit": "applied", "closed": "cancelled"}.get(outcome)
                     if key:
                         counts[key] += 1
                     uow.session.add(
@@ -557,6 +650,7 @@ class PaymentService:
                         method=method,
                         amount_fen=amount.fen,
                         receipt_no=receipt,
+                        arrival="counter",
                         transaction_id=posted.id,
                         recorded_by=actor.id if actor.type == "staff" else None,
                         received_at=received,
@@ -662,8 +756,8 @@ class PaymentService:
 
     # -- the console ---------------------------------------------------------------------------------------
     async def console(self, *, number: str = "", limit: int = 50) -> dict[str, Any]:
-        """Recent payments, pending intents and the notification log; with ``number``, that
-        subscriber's balance (for the counter form)."""
+        """Recent payments, late confirmations, pending intents and the notification log; with
+        ``number``, that subscriber's balance (for the counter form)."""
         limit = max(1, min(MAX_PAGE, limit))
         async with self.deps.uow() as uow:
             rows = (
@@ -680,6 +774,15 @@ class PaymentService:
                     .join(Subscriber, Subscriber.id == PaymentIntent.subscriber_id)
                     .where(PaymentIntent.state == "pending")
                     .order_by(PaymentIntent.created_at.desc())
+                    .limit(limit)
+                )
+            ).all()
+            late = (
+                await uow.session.execute(
+                    select(Payment, Subscriber.number)
+                    .join(Subscriber, Subscriber.id == Payment.subscriber_id)
+                    .where(Payment.arrival.in_(LATE_ARRIVALS))
+                    .order_by(Payment.created_at.desc(), Payment.id.desc())
                     .limit(limit)
                 )
             ).all()
@@ -705,6 +808,9 @@ class PaymentService:
         return {
             "subscriber": subscriber,
             "payments": [PaymentView.of(p, n).to_dict() for p, n in rows],
+            # money the gateway confirmed after its intent was closed, or paid twice: credited,
+            # listed for billing staff (the subscriber may ask for it back: a refund of credit)
+            "late_confirmations": [PaymentView.of(p, n).to_dict() for p, n in late],
             "pending_intents": [{**IntentView.of(i).to_dict(), "subscriber_number": n} for i, n in intents],
             "notifications": [NotificationLogView.of(r).to_dict() for r in log_rows],
         }

@@ -16,7 +16,7 @@ import secrets
 import socket
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -28,7 +28,7 @@ from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subs
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
 from videophone.domain import violations as enforcement
-from videophone.domain.call_rules import Party, Refusal, caller_refusal, check_invite
+from videophone.domain.call_rules import Party, caller_refusal, check_invite
 from videophone.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
 from videophone.domain.contacts import normalize_number
 from videophone.domain.credit import WARN_BEFORE_SECONDS
@@ -437,16 +437,13 @@ class SignalingHub:
         if flags[0] or call_id in self._inserting or call_id in self.calls:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
-        credit_refusal: Refusal | None = None
-        # A limited caller with no headroom left is barred even before the restriction is written.
-        if (
-            caller.credit_limit_fen is not None
-            and self.credit is not None
-            and caller_refusal(_party(caller)) is None
-            and not await self.credit.may_place_call(caller.id, caller.credit_limit_fen)
-        ):
-            state = "suspended" if pol.credit_limit_action == "suspended" else "outgoing_barred"
-            credit_refusal = Refusal(EndReason.NOT_ALLOWED, f"{state}_credit_limit")
+        caller_party = _party(caller)
+        # What the caller may do (domain.capabilities) counts a limited caller's headroom: less than
+        # one chargeable step bars them even before the restriction is written.  Read only when
+        # nothing else already stops their calls.
+        if caller.credit_limit_fen is not None and self.credit is not None and caller_refusal(caller_party) is None:
+            room = await self.credit.room(caller.id, caller.credit_limit_fen, pol.credit_limit_action)
+            caller_party = replace(caller_party, credit=room)
         callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
         # From here to the registration below nothing awaits: the decision and the bookkeeping
         # that makes later invites see this call (before its record is committed) are one step.
@@ -457,15 +454,13 @@ class SignalingHub:
         callee_in_call = callee is not None and (bool(flags[2]) or callee.id in self._in_call)
         blocked = callee is not None and bool(flags[3])
         refusal = check_invite(
-            _party(caller),
+            caller_party,
             _party(callee) if callee is not None else None,
             caller_in_call=caller_in_call,
             blocked=blocked,
             callee_in_call=callee_in_call,
             callee_devices=len(callee_devices),
         )
-        if credit_refusal is not None:
-            refusal = credit_refusal
         callee_id = callee.id if callee is not None else 0
         if refusal is not None:
             call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)

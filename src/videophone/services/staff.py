@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from videophone.adapters.db.models import StaffUser
 from videophone.domain.errors import FieldError, NotFound, ValidationFailed
-from videophone.domain.passwords import check_password
+from videophone.domain.passwords import check_password, personal_inputs
 from videophone.domain.staff import StaffRole
 from videophone.services import audit
 from videophone.services.deps import Actor, Deps
@@ -54,7 +54,9 @@ class StaffService:
             errors.append(FieldError("username", "username_format"))
         if not display_name.strip():
             errors.append(FieldError("display_name", "required"))
-        errors += check_password(password, personal=(username,))
+        errors += check_password(
+            password, estimate=self.deps.password_strength, personal=personal_inputs(username, display_name)
+        )
         if errors:
             raise ValidationFailed(errors)
         parsed = parse_roles(roles)

@@ -30,7 +30,7 @@ from videophone.domain.subscriber import (
     validate_contact_details,
     validate_registration,
 )
-from videophone.services import agreement, audit, numbers, orders, policy
+from videophone.services import agreement, audit, capabilities, numbers, orders, policy
 from videophone.services.deps import Actor, Deps
 
 REVEALABLE = ("id_number", "birth_date", "address", "employer")
@@ -65,7 +65,8 @@ class AccountView:
     service_state: str
     language: str
     created_at: datetime
-    capabilities: list[str]
+    capabilities: list[str]  # what the account may do now (domain.capabilities)
+    capability_reasons: dict[str, str]  # why not, for each capability it may not use now
     agreement_version: int | None
     agreement_accepted_at: datetime | None
 
@@ -93,7 +94,9 @@ class SubscriberService:
             "employer": self._dec("employer", sub.employer_enc),
         }
 
-    async def _view(self, uow: UnitOfWork, sub: Subscriber) -> AccountView:
+    async def _view(self, uow: UnitOfWork, sub: Subscriber, *, credit: bool = True) -> AccountView:
+        """``credit=False`` (lists of many accounts): capabilities without the credit-limit standing,
+        which costs a month's rating per limited account — the account's own view always reads it."""
         data = self.personal_data(sub)
         acceptance = await uow.session.scalar(
             select(AgreementAcceptance)
@@ -101,7 +104,9 @@ class SubscriberService:
             .order_by(AgreementAcceptance.id.desc())
             .limit(1)
         )
-        state = kyc.ReviewState(sub.review_state)
+        can = await capabilities.of_subscriber(
+            uow, self.deps.clock.now(), self.deps.operator_tz, sub, read_credit=credit
+        )
         return AccountView(
             id=sub.id,
             number=sub.number,
@@ -121,7 +126,8 @@ class SubscriberService:
             service_state=sub.service_state,
             language=sub.language,
             created_at=sub.created_at,
-            capabilities=sorted(c.value for c in kyc.CAPABILITIES[state]),
+            capabilities=can.allowed,
+            capability_reasons=can.reasons,
             agreement_version=acceptance.agreement_version if acceptance else None,
             agreement_accepted_at=acceptance.accepted_at if acceptance else None,
         )
@@ -130,7 +136,9 @@ class SubscriberService:
     async def register(self, raw: Mapping[str, Any], request: RequestInfo) -> AccountView:
         """Validate, take a number, store encrypted, record acceptance of the current agreement."""
         now = self.deps.clock.now()
-        reg = validate_registration(raw, today=now.astimezone(self.deps.operator_tz).date())
+        reg = validate_registration(
+            raw, today=now.astimezone(self.deps.operator_tz).date(), estimate=self.deps.password_strength
+        )
         password_hash = await self.deps.hasher.hash_async(reg.password)
         async with self.deps.uow() as uow:
             taken = await uow.session.scalar(select(Subscriber.id).where(Subscriber.email == reg.email))
@@ -364,7 +372,7 @@ class SubscriberService:
             rows = list(
                 await uow.session.scalars(stmt.order_by(Subscriber.id.desc()).offset(offset).limit(min(limit, 200)))
             )
-            return int(total or 0), [await self._view(uow, s) for s in rows]
+            return int(total or 0), [await self._view(uow, s, credit=False) for s in rows]
 
     async def reveal(self, actor: Actor, subscriber_id: int, field: str, reason: str) -> str:
         """Staff see one unmasked value; the reason is mandatory and the read is audited (R-04)."""

@@ -36,6 +36,7 @@ from videophone.web.api import (
     terminals,
     termination,
 )
+from videophone.web.request_context import RequestContext
 
 STATIC = Path(__file__).parent / "static"
 
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(guard.Guard, upload_limit=guard.policy_upload_limit(container))  # body size, JSON, text
+    app.add_middleware(RequestContext)  # the request id and route in every log record (outside the guard)
 
     @app.middleware("http")
     async def security_headers(request, call_next):  # type: ignore[no-untyped-def]

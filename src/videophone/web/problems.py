@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from videophone.adapters.logs import mark_logged
 from videophone.domain import errors as e
 from videophone.web.i18n import message, negotiate
+from videophone.web.request_context import HEADER, request_id_of, route_template
 
 log = structlog.get_logger(__name__)
 
@@ -49,6 +51,7 @@ def problem(
     params: dict[str, Any] | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     lang = request_language(request)
     body: dict[str, Any] = {
@@ -62,6 +65,7 @@ def problem(
     }
     if params:
         body["params"] = {k: v for k, v in params.items() if isinstance(v, str | int | float)}
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
 
 
@@ -107,5 +111,15 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", path=request.url.path)
-    return problem(request, 500, "internal_error")
+    """One log line (bounded traceback without local variables, secrets redacted: adapters/logs.py) and
+    a problem answer carrying the request id, so that support can find that line."""
+    request_id = request_id_of(request)
+    log.error(
+        "unhandled error",
+        exc_info=exc,
+        request_id=request_id,
+        method=request.method,
+        route=route_template(request.scope),
+    )
+    mark_logged(exc)  # the server's own record of the same exception is dropped
+    return problem(request, 500, "internal_error", headers={HEADER: request_id}, extra={"request_id": request_id})

@@ -84,7 +84,10 @@ UI: dict[str, dict[str, str]] = {
     "field_contact_phone": {"zh-CN": "联系电话（手机）", "en": "Mobile phone"},
     "field_email": {"zh-CN": "电子邮箱", "en": "Email"},
     "field_password": {"zh-CN": "密码", "en": "Password"},
-    "field_password_hint": {"zh-CN": "至少 10 个字符。", "en": "At least 10 characters."},
+    "field_password_hint": {
+        "zh-CN": "至少 10 个字符，且不易被猜中：由几个互不相关的词语组成的口令就很好。",
+        "en": "At least 10 characters, hard to guess: a passphrase of a few unrelated words works well.",
+    },
     "field_language": {"zh-CN": "通知语言", "en": "Language for notices"},
     "language_zh": {"zh-CN": "简体中文", "en": "Simplified Chinese"},
     "language_en": {"zh-CN": "English", "en": "English"},

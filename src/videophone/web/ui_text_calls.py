@@ -71,6 +71,10 @@ UI: dict[str, dict[str, str]] = {
         "en": "Not connected to the server yet; please try again in a moment.",
     },
     "phone_contacts_title": {"zh-CN": "联系人", "en": "Contacts"},
+    "phone_receive_barred": {
+        "zh-CN": "目前您也不能接听来电。",
+        "en": "You cannot receive calls at the moment either.",
+    },
     "phone_contacts_empty": {"zh-CN": "还没有联系人。", "en": "No contacts yet."},
     "phone_contacts_manage": {"zh-CN": "管理联系人", "en": "Manage contacts"},
     "phone_contacts_unavailable": {"zh-CN": "联系人暂时无法加载。", "en": "Contacts cannot be loaded right now."},

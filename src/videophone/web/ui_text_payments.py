@@ -98,4 +98,26 @@ UI: dict[str, dict[str, str]] = {
     "cpay_outcome_reconciled_closed": {"zh-CN": "对账取消", "en": "Closed by reconciliation"},
     "cpay_outcome_reconciled_duplicate": {"zh-CN": "对账：已入账", "en": "Reconciliation: already applied"},
     "cpay_outcome_reconciled_ignored": {"zh-CN": "对账：忽略", "en": "Reconciliation: ignored"},
+    "cpay_outcome_late_credit": {"zh-CN": "订单关闭后到账（已入账）", "en": "Paid after closing (credited)"},
+    "cpay_outcome_double_credit": {"zh-CN": "重复支付（已入账）", "en": "Paid twice (credited)"},
+    "cpay_outcome_reconciled_late_credit": {
+        "zh-CN": "对账：订单关闭后到账（已入账）",
+        "en": "Reconciliation: paid after closing (credited)",
+    },
+    # -- console: late confirmations ------------------------------------------------------------------
+    "cpay_late_title": {"zh-CN": "迟到的支付确认", "en": "Late payment confirmations"},
+    "cpay_late_hint": {
+        "zh-CN": "支付网关在订单关闭后才确认的付款，以及同一订单的重复付款。款项已入账，按欠费先后冲抵，"
+        "多余部分为预存余额；用户要求退回时，请使用“退还预存余额”。",
+        "en": "Payments the gateway confirmed after their intent was closed, and second payments of the same "
+        "intent. The money was credited (oldest debt first, the rest as credit); if the subscriber asks for "
+        "it back, use Refund credit.",
+    },
+    "cpay_col_arrival": {"zh-CN": "到账方式", "en": "How it arrived"},
+    "pay_arrival_counter": {"zh-CN": "柜台", "en": "At a counter"},
+    "pay_arrival_notification": {"zh-CN": "支付网关通知", "en": "Gateway notification"},
+    "pay_arrival_reconciliation": {"zh-CN": "自动对账", "en": "Reconciliation"},
+    "pay_arrival_late_after_cancel": {"zh-CN": "订单取消后到账", "en": "Confirmed after cancellation"},
+    "pay_arrival_late_after_expiry": {"zh-CN": "订单失效后到账", "en": "Confirmed after expiry"},
+    "pay_arrival_double_payment": {"zh-CN": "同一订单重复支付", "en": "Intent paid twice"},
 }

@@ -170,13 +170,17 @@ class PasswordReset(Base):
     ip: Mapped[str] = mapped_column(String(64), default="")
 
 
-class LoginFailure(Base):
-    __tablename__ = "login_failures"
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime]
+class LoginThrottle(Base):
+    """Attempts counted per key (an account from one address, an address; domain/throttling.py):
+    one row per key, reserved by one conditional upsert per attempt (adapters/db/throttles.py)."""
 
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime]
+    next_allowed_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_login_throttles_window_started_at", "window_started_at"),)
 
 
 class ReviewDecision(Base):
@@ -517,6 +521,9 @@ class BillRun(Base):
     accounts: Mapped[int] = mapped_column(Integer, default=0)
     bills_created: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[str] = mapped_column(String(16))  # running | finished | failed
+    # the running process's last sign of life (at start and after every chunk): a run still
+    # "running" whose heartbeat is older than the lease was killed (services.billing.RUN_LEASE)
+    heartbeat_at: Mapped[datetime]
 
 
 # -- payments, arrears, credit limit, disputes, notifications (R-23..R-26, R-35) ------------------------
@@ -601,7 +608,13 @@ class Payment(Base):
     method: Mapped[str] = mapped_column(String(16))  # gateway | cash | bank_transfer
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     receipt_no: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
-    intent_id: Mapped[str | None] = mapped_column(ForeignKey("payment_intents.id"), nullable=True, unique=True)
+    # the intent it paid: one payment normally, two when the subscriber paid one intent twice
+    intent_id: Mapped[str | None] = mapped_column(ForeignKey("payment_intents.id"), nullable=True, index=True)
+    # the gateway's trade number: a gateway payment is credited at most once per trade
+    gateway_trade_no: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # how it arrived: counter | notification | reconciliation, or — flagged to billing staff —
+    # late_after_cancel | late_after_expiry (the intent was closed first) | double_payment
+    arrival: Mapped[str] = mapped_column(String(24))
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
     received_at: Mapped[datetime]

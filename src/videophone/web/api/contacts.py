@@ -37,7 +37,10 @@ class BlockIn(_Body):
 class ReportIn(_Body):
     number: str = ""
     description: str = ""
-    call_id: str | None = Field(default=None, description="The call being reported, if any")
+    call_id: str | None = Field(
+        default=None,
+        description="The call being reported, if any: one the reporter took part in (any other call id answers 404)",
+    )
     block: bool = Field(default=False, description="Also block the number")
 
 

@@ -53,13 +53,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The password needs at least {min} characters.",
     },
     "password_too_weak": {
-        "zh-CN": "密码需包含大写字母、小写字母、数字、符号中的至少三类（或至少 16 个字符）。",
-        "en": "Use at least three of: lower case, upper case, digits, symbols (or 16+ characters).",
+        "zh-CN": "密码太容易被猜中：请避免重复字符、连续的数字或字母、键盘排列、常见单词、日期和您的个人信息；"
+        "由几个互不相关的词语加数字或符号组成的较长口令更安全。",
+        "en": "This password is too easy to guess: avoid repeated characters, sequences, keyboard patterns, "
+        "common words, dates and your own details; a longer passphrase of several unrelated words with "
+        "digits or symbols is safer.",
+    },
+    "password_control_characters": {
+        "zh-CN": "密码不能包含控制字符（如换行、制表符或空字符）。",
+        "en": "The password must not contain control characters (such as line breaks, tabs or NUL).",
     },
     "password_common": {"zh-CN": "该密码过于常见，请换一个。", "en": "This password is too common."},
     "password_personal": {
-        "zh-CN": "密码不能包含您的号码、手机号或邮箱名。",
-        "en": "The password must not contain your number, phone or email name.",
+        "zh-CN": "密码不能包含您的号码、手机号、姓名或邮箱名。",
+        "en": "The password must not contain your number, phone, name or email name.",
     },
     "password_wrong": {"zh-CN": "当前密码不正确。", "en": "The current password is wrong."},
     "password_unchanged": {"zh-CN": "新密码不能与当前密码相同。", "en": "The new password must differ."},

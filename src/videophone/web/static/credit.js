@@ -57,7 +57,8 @@
     let text = t("credit_state_ok");
     if (status.barred) {
       kind = "barred";
-      text = status.service_state === "suspended" ? t("credit_state_barred_all") : t("credit_state_barred_outgoing");
+      // The reason is what an invite now is refused with (e.g. "suspended_credit_limit").
+      text = String(status.reason || "").startsWith("suspended") ? t("credit_state_barred_all") : t("credit_state_barred_outgoing");
     } else if (status.limit_yuan !== null && percent >= 80) {
       kind = "warning";
       text = t("credit_state_warning");

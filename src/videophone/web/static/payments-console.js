@@ -10,15 +10,33 @@
   const yuan = (value) => "¥" + value;
   const fen = (value) => (value === null || value === undefined ? "—" : yuan((value / 100).toFixed(2)));
 
+  function arrival(p) {
+    return el("span", { class: "badge" + (p.late ? " arrival-late" : ""), "data-testid": "cpay-arrival" }, labelOf("pay_arrival_", p.arrival));
+  }
+
   function paymentRow(p) {
     return el(
       "tr",
-      { "data-testid": "cpay-payment-row", dataset: { method: p.method } },
+      { "data-testid": "cpay-payment-row", dataset: { method: p.method, arrival: p.arrival } },
       el("td", { class: "nowrap" }, formatDate(p.received_at)),
       el("td", { class: "mono" }, p.subscriber_number),
       el("td", {}, labelOf("pay_method_", p.method)),
+      el("td", {}, arrival(p)),
       el("td", { class: "num" }, yuan(p.amount)),
       el("td", { class: "mono wrap" }, p.receipt_no || p.intent_id || ""),
+    );
+  }
+
+  function lateRow(p) {
+    return el(
+      "tr",
+      { "data-testid": "cpay-late-row", dataset: { arrival: p.arrival } },
+      el("td", { class: "nowrap" }, formatDate(p.received_at)),
+      el("td", { class: "mono" }, p.subscriber_number),
+      el("td", {}, arrival(p)),
+      el("td", { class: "num" }, yuan(p.amount)),
+      el("td", { class: "mono" }, p.intent_id || ""),
+      el("td", { class: "mono wrap" }, p.gateway_trade_no || ""),
     );
   }
 
@@ -59,6 +77,7 @@
     if (data.subscriber) showAccount(data.subscriber);
     [
       ["cpay-payments", data.payments, paymentRow],
+      ["cpay-late", data.late_confirmations, lateRow],
       ["cpay-pending", data.pending_intents, pendingRow],
       ["cpay-log", data.notifications, logRow],
     ].forEach(([id, items, rowOf]) => {

@@ -169,6 +169,35 @@
     return result;
   }
 
+  // -- what the account may do (GET /api/v1/me: the rule the server's invite decision follows) ---------
+  // Calls that would be refused are not offered: the call buttons are disabled and the reason shown.
+  // Read again on (re)connecting, after every call and when the page comes back into view.
+  function applyCapabilities() {
+    const mayCall = phone.mayCall !== false;
+    $("[data-testid=call-button]").disabled = !mayCall;
+    $$("[data-testid=quick-contact]").forEach((button) => (button.disabled = !mayCall));
+  }
+
+  async function loadCapabilities() {
+    const me = await VP.api("GET", "/api/v1/me");
+    const allowed = me.capabilities || [];
+    const reasons = me.capability_reasons || {};
+    phone.mayCall = allowed.includes("place_calls");
+    phone.mayReceive = allowed.includes("receive_calls");
+    const note = $("[data-testid=call-capability]");
+    const lines = [];
+    if (!phone.mayCall) lines.push(reasonText("not_allowed", reasons.place_calls || ""));
+    if (!phone.mayReceive) lines.push(t("phone_receive_barred"));
+    note.textContent = lines.join(" ");
+    note.hidden = !lines.length;
+    note.dataset.reason = phone.mayCall ? "" : reasons.place_calls || "";
+    applyCapabilities();
+  }
+
+  function refreshCapabilities() {
+    loadCapabilities().catch(() => {});
+  }
+
   // -- contacts quick list -------------------------------------------------------------------------------
   async function loadContacts() {
     const list = $("[data-testid=quick-contacts]");
@@ -201,6 +230,7 @@
       ),
     );
     list.setAttribute("aria-busy", "false");
+    applyCapabilities();
   }
 
   // -- signaling WebSocket ---------------------------------------------------------------------------------
@@ -285,6 +315,7 @@
       endCall({ reason: "connection_lost", role: mine.role });
     }
     for (const c of calls) await resumeCall(c);
+    refreshCapabilities();
     if (message.client_release && message.client_release.update) offerRelease(message.client_release);
   }
 
@@ -515,6 +546,7 @@
       return;
     }
     if (phone.call && phone.call.state !== "ended") return;
+    if (phone.mayCall === false) return; // the reason is shown above the dial pad
     if (!conn.ready) {
       showAlert(t("phone_not_connected"));
       return;
@@ -918,6 +950,7 @@
     $("[data-testid=credit-warning]").hidden = true;
     setStatus("ended", info);
     clearEndTimer();
+    refreshCapabilities();
     setTimeout(maybeReload, 1500); // a client release waiting for the call to end
   }
 
@@ -1089,6 +1122,10 @@
     setStatus("idle");
     deviceCheck().catch(() => {});
     loadContacts().catch(() => {});
+    refreshCapabilities();
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible" && !callActive()) refreshCapabilities();
+    });
     connect();
   }
 
