@@ -236,7 +236,7 @@ class Guard:
 
 
 def _mb(limit: int) -> float:
-    return round(limit / (1024 * 1024), 1)
+    return round(limit / 1e6, 1)  # MB as in the upload messages (upload_too_large)
 
 
 async def _read(receive: Receive, limit: int) -> bytes:
