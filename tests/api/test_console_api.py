@@ -3,9 +3,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from tests.api.conftest import register_and_login, staff_login
+from tests.support.files import PNG
 from videophone.bootstrap import Container
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 async def test_review_flow_through_the_api(app: FastAPI, container: Container) -> None:

@@ -7,10 +7,10 @@ from fastapi import FastAPI
 
 from tests.api.conftest import register_and_login, staff_login
 from tests.api.test_billing_api import subscriber_id
+from tests.support.files import PNG
 from videophone.adapters.db.models import Subscriber
 from videophone.bootstrap import Container
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 REFERENCE = "(2026)沪检字第42号"
 
 

@@ -7,9 +7,9 @@ from datetime import date
 from fastapi import FastAPI
 
 from tests.api.conftest import client_for, register_and_login, staff_login
+from tests.support.files import PNG
 from videophone.bootstrap import Container
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PROVISIONING = "/api/v1/terminal/provisioning"
 
 

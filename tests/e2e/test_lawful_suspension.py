@@ -39,6 +39,7 @@ from tests.e2e.test_arrears import (
     last_month,
     subscribe_last_month,
 )
+from tests.support.files import PNG
 from tests.support.server import DEMO_PASSWORD
 from videophone.adapters.clock import OffsetFileClock
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
@@ -188,7 +189,7 @@ def test_lawful_suspension_blocks_calls_while_the_bill_keeps_the_rent(
         legal.get_by_test_id("viol-action").select_option("warning")
         legal.get_by_test_id("viol-reason").fill("多次拨打骚扰电话")
         legal.get_by_test_id("viol-files").set_input_files(
-            [{"name": "shot.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + bytes(32)}]
+            [{"name": "shot.png", "mimeType": "image/png", "buffer": PNG}]
         )
         legal.get_by_test_id("viol-issue-submit").click()
         legal.get_by_test_id("viol-issued").wait_for()

@@ -13,11 +13,10 @@ import pytest
 
 from tests.e2e.conftest import login_staff, login_subscriber
 from tests.factories import PASSWORD, person
+from tests.support.files import PNG
 from tests.support.server import DEMO_PASSWORD, RunningApp, start_app
 
 pytestmark = pytest.mark.e2e
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
 
 def add_unit(staff: Any, serial: str) -> None:

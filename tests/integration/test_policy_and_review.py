@@ -5,16 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import person
+from tests.support.files import PNG
 from videophone.adapters.clock import FakeClock
 from videophone.bootstrap import Container
 from videophone.domain.errors import InvalidState, PermissionDenied, ValidationFailed
 from videophone.services.deps import Actor
 from videophone.services.subscribers import RequestInfo
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 
 
 async def staff(c: Container, username: str, role: str) -> Actor:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.test_billing import subscriber
+from tests.support.files import PNG
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import AuditRecord, Notification
 from videophone.adapters.db.models_terminals import Terminal, WarrantyPhoto
@@ -19,7 +20,6 @@ from videophone.services.deps import Actor
 from videophone.services.subscribers import AccountView
 
 STAFF = Actor("staff", None, "10.0.0.9")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 TODAY = date(2026, 11, 1)  # FakeClock's start, in Shanghai
 
 

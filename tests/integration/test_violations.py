@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.integration.test_billing import insert, make_vas, subscriber
+from tests.support.files import PDF, PNG
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import AccountEvent, AuditRecord, Notification, Subscriber, VasSubscription
 from videophone.adapters.db.models_enforcement import Violation, ViolationEvidence
@@ -17,9 +18,6 @@ from videophone.bootstrap import Container
 from videophone.domain.errors import InvalidState, NotFound, ValidationFailed
 from videophone.services.deps import Actor
 from videophone.services.violations import Upload
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n% evidence\n"
 
 
 async def staff(c: Container, username: str = "enforcer") -> Actor:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from videophone.domain.errors import FieldError, ValidationFailed
+from videophone.domain.errors import FieldError, UnsafeInput, ValidationFailed
 from videophone.domain.policy import OperatorPolicy
+from videophone.domain.text import has_control_characters
 
 # Accepted uploads: what the file says it is must match what its first bytes are.
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -22,6 +23,7 @@ def sniff_content_type(content: bytes) -> str | None:
 
 def check_upload(filename: str, declared_type: str, content: bytes, pol: OperatorPolicy) -> str:
     """The real content type of an acceptable upload, or field errors (nothing stored)."""
+    check_filename(filename, "file")
     errors: list[FieldError] = []
     if not content:
         errors.append(FieldError("file", "upload_empty"))
@@ -38,3 +40,9 @@ def check_upload(filename: str, declared_type: str, content: bytes, pol: Operato
         raise ValidationFailed(errors)
     assert sniffed is not None
     return sniffed
+
+
+def check_filename(filename: str, field: str) -> None:
+    """A stored file name holds no control characters (PostgreSQL cannot even store NUL)."""
+    if has_control_characters(filename):
+        raise UnsafeInput("control_characters", field)

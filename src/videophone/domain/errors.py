@@ -52,6 +52,22 @@ class ValidationFailed(DomainError):
         super().__init__(self.code, field=first)
 
 
+class UnsafeInput(ValidationFailed):
+    """Input refused at the edge before any rule reads it: control characters in text, JSON nested too
+    deep, an integer beyond the database's range.  ``code`` names the reason, ``field`` where it was."""
+
+    def __init__(self, code: str, field: str, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__([FieldError(field, code, dict(params or {}))])
+        self.code = code
+        self.params = dict(params or {})
+
+
+class PayloadTooLarge(DomainError):
+    """The request body is larger than the route accepts (refused while it streams in)."""
+
+    code = "body_too_large"
+
+
 class NotFound(DomainError):
     code = "not_found"
 

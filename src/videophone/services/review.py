@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from videophone.adapters import uploads
 from videophone.adapters.db.models import IdentityDocument, ReviewDecision, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain import kyc
@@ -149,6 +150,7 @@ class ReviewService:
                 raise PermissionDenied("documents_not_requested")
             _, pol = await policy.current(uow)
             content_type = check_upload(filename, declared_type, content, pol)
+            await uploads.check_content_async(content, content_type, field="file")
             now = self.deps.clock.now()
             safe_name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "document"
             doc = IdentityDocument(

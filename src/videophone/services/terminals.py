@@ -22,11 +22,13 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from videophone.adapters import uploads
 from videophone.adapters.crypto import new_token, token_digest
 from videophone.adapters.db.models import Subscriber
 from videophone.adapters.db.models_terminals import Terminal, WarrantyClaim, WarrantyPhoto
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.domain import terminals as rules
+from videophone.domain.documents import check_filename
 from videophone.domain.errors import Conflict, FieldError, InvalidState, NotAuthenticated, NotFound, ValidationFailed
 from videophone.services import audit, notifications
 from videophone.services import policy as policy_service
@@ -377,6 +379,9 @@ class TerminalService:
                 (name, rules.check_photo(content, declared, pol.document_max_bytes), content)
                 for name, declared, content in photos
             ]
+            for name, content_type, content in checked:
+                check_filename(name, "photos")
+                await uploads.check_content_async(content, content_type, field="photos")
             rules.ensure_eligible(today, row.warranty_end, row.voided_on)
             pending = await uow.session.scalar(
                 select(WarrantyClaim.id).where(

@@ -22,6 +22,7 @@ from typing import Any
 import structlog
 from sqlalchemy import func, or_, select
 
+from videophone.adapters import uploads
 from videophone.adapters.db.models import StaffUser, Subscriber, ValueAddedService, VasSubscription
 from videophone.adapters.db.models_enforcement import Violation, ViolationEvidence
 from videophone.adapters.db.uow import UnitOfWork
@@ -192,7 +193,9 @@ class ViolationService:
             checked: list[tuple[Upload, str]] = []
             for upload in files:
                 try:
-                    checked.append((upload, check_upload(upload.filename, upload.declared_type, upload.content, pol)))
+                    content_type = check_upload(upload.filename, upload.declared_type, upload.content, pol)
+                    await uploads.check_content_async(upload.content, content_type, field="files")
+                    checked.append((upload, content_type))
                 except ValidationFailed as exc:
                     errors.extend(
                         FieldError("files", e.code, {**e.params, "name": upload.filename}) for e in exc.errors

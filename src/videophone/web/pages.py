@@ -16,6 +16,7 @@ from videophone.domain.errors import DomainError
 from videophone.domain.identity_numbers import ID_TYPE_LABELS
 from videophone.web.deps import STAFF_COOKIE, SUBSCRIBER_COOKIE, container
 from videophone.web.i18n import LANGUAGES, ui, ui_catalog
+from videophone.web.params import Id
 from videophone.web.problems import request_language
 from videophone.web.views import agreement_json
 
@@ -221,7 +222,7 @@ async def console_home(request: Request) -> Response:
 
 
 @router.get("/console/subscribers/{subscriber_id}", response_class=HTMLResponse, response_model=None)
-async def console_subscriber(subscriber_id: int, request: Request) -> Response:
+async def console_subscriber(subscriber_id: Id, request: Request) -> Response:
     if not await _logged_in(request, STAFF_COOKIE, "staff"):
         return RedirectResponse("/console/login", status_code=303)
     return render(

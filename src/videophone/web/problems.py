@@ -27,6 +27,7 @@ STATUS: list[tuple[type[e.DomainError], int]] = [
     (e.InvalidState, 409),
     (e.Throttled, 429),
     (e.ServiceUnavailable, 503),
+    (e.PayloadTooLarge, 413),
 ]
 
 
@@ -91,8 +92,14 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
         field = ".".join(loc) or "body"
-        errors.append({"field": field, "code": "invalid_input", "message": message("invalid_input", lang)})
-    return problem(request, 422, "validation_failed", field=errors[0]["field"] if errors else None, errors=errors)
+        code = "control_characters" if err.get("type") == "control_characters" else "invalid_input"
+        errors.append({"field": field, "code": code, "message": message(code, lang)})
+    # Text refused for control characters only: the same code as when web.guard refuses it.
+    only_control = bool(errors) and all(e["code"] == "control_characters" for e in errors)
+    first = errors[0]["field"] if errors else None
+    return problem(
+        request, 422, "control_characters" if only_control else "validation_failed", field=first, errors=errors
+    )
 
 
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -22,6 +22,7 @@ from videophone.domain.errors import DomainError
 from videophone.services.auth import Principal
 from videophone.services.signaling import PROTOCOL_VERSION
 from videophone.web.deps import SUBSCRIBER_COOKIE
+from videophone.web.guard import json_depth_exceeds
 from videophone.web.i18n import message as translate
 
 router = APIRouter()
@@ -165,7 +166,10 @@ async def _authenticate(websocket: WebSocket, container: Container) -> Principal
 
 
 def _parse(text: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """(message, None) or (None, error) — never raises."""
+    """(message, None) or (None, error) — never raises (a frame nested too deep is bad JSON: it is refused
+    before parsing, which would recurse once per level)."""
+    if json_depth_exceeds(text):
+        return None, {"type": "error", "code": "bad_json"}
     try:
         raw = json.loads(text)
     except ValueError:

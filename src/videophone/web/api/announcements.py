@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.params import BodyId, Id, Offset, Version
 
 router = APIRouter(prefix="/api/v1")
 
 AnnouncementManager = Annotated[Principal, Depends(staff_with(Permission.MANAGE_ANNOUNCEMENTS))]
-Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -50,7 +50,7 @@ class AgreementVersionIn(BaseModel):
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(default=None, description="Announcements to mark read; none: all")
+    ids: list[BodyId] | None = Field(default=None, description="Announcements to mark read; none: all")
 
 
 class ObjectionIn(BaseModel):
@@ -87,7 +87,7 @@ async def my_agreement_changes(principal: SubscriberDep, c: ContainerDep) -> dic
 
 @router.post("/me/agreement/changes/{version}/accept", tags=["subscriber"])
 async def accept_agreement_change(
-    version: int, principal: SubscriberDep, request: Request, c: ContainerDep
+    version: Version, principal: SubscriberDep, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     view = await c.agreement.accept_version(
         actor_of(principal, request), principal.id, version, user_agent=request.headers.get("user-agent", "")
@@ -97,7 +97,7 @@ async def accept_agreement_change(
 
 @router.post("/me/agreement/changes/{version}/objection", tags=["subscriber"], status_code=201)
 async def object_to_agreement_change(
-    version: int, body: ObjectionIn, principal: SubscriberDep, request: Request, c: ContainerDep
+    version: Version, body: ObjectionIn, principal: SubscriberDep, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     """Object within the window: opens a negotiation case for staff."""
     return (await c.agreement.object_to(actor_of(principal, request), principal.id, version, body.text)).to_dict()
@@ -145,7 +145,7 @@ async def console_objections(
 
 @router.post("/console/agreement/objections/{objection_id}/decide", tags=["console"])
 async def console_decide_objection(
-    objection_id: int, body: DecisionIn, principal: AnnouncementManager, request: Request, c: ContainerDep
+    objection_id: Id, body: DecisionIn, principal: AnnouncementManager, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     view = await c.agreement.decide_objection(actor_of(principal, request), objection_id, body.outcome, body.note)
     return view.to_dict()

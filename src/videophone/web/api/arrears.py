@@ -11,6 +11,7 @@ from videophone.domain.errors import FieldError, ValidationFailed
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, staff_with
+from videophone.web.params import INT64_MAX, Id, IdQuery
 
 router = APIRouter(prefix="/api/v1")
 
@@ -23,7 +24,10 @@ BUCKETS = ("", "0-30", "31-60", "61-90", "90+", "late_fees")
 class MarkReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    up_to_id: int | None = Field(default=None, description="Mark read up to this id (all when absent)")
+    # Below 1 is answered by the route with its own code; the upper bound keeps it in the column's range.
+    up_to_id: Annotated[int, Field(le=INT64_MAX)] | None = Field(
+        default=None, description="Mark read up to this id (all when absent)"
+    )
 
 
 # -- the subscriber -----------------------------------------------------------------------------------------
@@ -35,7 +39,7 @@ async def my_debts(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
 
 @router.get("/me/notifications", tags=["subscriber"])
 async def my_notifications(
-    principal: SubscriberDep, c: ContainerDep, limit: Limit = 50, before_id: int | None = None
+    principal: SubscriberDep, c: ContainerDep, limit: Limit = 50, before_id: IdQuery = None
 ) -> dict[str, Any]:
     items = await c.notifications.list(principal.id, principal.language, limit=limit, before_id=before_id)
     return {"items": [n.to_dict() for n in items], "unread": await c.notifications.unread_count(principal.id)}
@@ -51,7 +55,7 @@ async def my_notifications_read(principal: SubscriberDep, c: ContainerDep, body:
 
 @router.get("/me/account-history", tags=["subscriber"])
 async def my_account_history(
-    principal: SubscriberDep, c: ContainerDep, limit: Limit = 50, before_id: int | None = None
+    principal: SubscriberDep, c: ContainerDep, limit: Limit = 50, before_id: IdQuery = None
 ) -> dict[str, Any]:
     items = await c.account_history.list(principal.id, limit=limit, before_id=before_id)
     return {"items": [e.to_dict() for e in items]}
@@ -71,8 +75,6 @@ async def console_arrears(principal: BillingViewer, c: ContainerDep, bucket: str
 
 
 @router.get("/console/subscribers/{subscriber_id}/account", tags=["console"])
-async def console_subscriber_account(
-    subscriber_id: int, principal: SubscriberViewer, c: ContainerDep
-) -> dict[str, Any]:
+async def console_subscriber_account(subscriber_id: Id, principal: SubscriberViewer, c: ContainerDep) -> dict[str, Any]:
     """Debts, open restrictions and account history of one subscriber."""
     return (await c.arrears.account(subscriber_id)).to_dict()

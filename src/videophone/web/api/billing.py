@@ -12,6 +12,7 @@ from videophone.domain.errors import FieldError, ValidationFailed
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.params import Id, Offset
 
 router = APIRouter(prefix="/api/v1")
 
@@ -25,7 +26,6 @@ class IdempotencyKeyRequired(ValidationFailed):
 BillingViewer = Annotated[Principal, Depends(staff_with(Permission.VIEW_BILLING))]
 BillingRunner = Annotated[Principal, Depends(staff_with(Permission.RUN_BILLING))]
 BillAdjuster = Annotated[Principal, Depends(staff_with(Permission.ADJUST_BILLS))]
-Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -50,7 +50,7 @@ async def my_bills(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
 
 
 @router.get("/me/bills/{bill_id}.pdf", tags=["subscriber"], response_class=Response)
-async def my_bill_pdf(bill_id: int, principal: SubscriberDep, c: ContainerDep) -> Response:
+async def my_bill_pdf(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> Response:
     filename, data = await c.billing.bill_pdf(principal.id, bill_id)
     return Response(
         data,
@@ -60,7 +60,7 @@ async def my_bill_pdf(bill_id: int, principal: SubscriberDep, c: ContainerDep) -
 
 
 @router.get("/me/bills/{bill_id}", tags=["subscriber"])
-async def my_bill(bill_id: int, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_bill(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
     return (await c.billing.bill(principal.id, bill_id)).to_dict()
 
 
@@ -85,7 +85,7 @@ async def console_bills(
 
 
 @router.get("/console/bills/{bill_id}", tags=["console"])
-async def console_bill(bill_id: int, principal: BillingViewer, c: ContainerDep) -> dict[str, Any]:
+async def console_bill(bill_id: Id, principal: BillingViewer, c: ContainerDep) -> dict[str, Any]:
     return (await c.billing.staff_bill(bill_id)).to_dict()
 
 
@@ -105,7 +105,7 @@ async def console_start_bill_run(
 
 @router.post("/console/subscribers/{subscriber_id}/adjustments", tags=["console"])
 async def console_adjust(
-    subscriber_id: int,
+    subscriber_id: Id,
     body: AdjustmentIn,
     principal: BillAdjuster,
     request: Request,

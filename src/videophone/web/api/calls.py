@@ -11,11 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.params import Offset
 
 router = APIRouter(prefix="/api/v1")
 
 CallViewer = Annotated[Principal, Depends(staff_with(Permission.VIEW_CALLS))]
-Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 

@@ -25,6 +25,7 @@ from videophone.web.deps import (
     actor_of,
     staff_with,
 )
+from videophone.web.params import Id, IdQuery, Offset
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
 
@@ -56,7 +57,7 @@ async def logout(principal: StaffDep, response: Response, c: ContainerDep) -> No
 # -- identity review -----------------------------------------------------------------------------------
 @router.get("/review-queue")
 async def review_queue(
-    principal: Reviewer, c: ContainerDep, offset: int = Query(0, ge=0), limit: int = Query(50, ge=1, le=200)
+    principal: Reviewer, c: ContainerDep, offset: Offset = 0, limit: int = Query(50, ge=1, le=200)
 ) -> dict[str, Any]:
     total, items = await c.review.queue(offset=offset, limit=limit)
     return {"total": total, "items": [i.__dict__ for i in items]}
@@ -64,7 +65,7 @@ async def review_queue(
 
 @router.post("/subscribers/{subscriber_id}/review")
 async def review_decide(
-    subscriber_id: int, body: ReviewDecisionIn, principal: Reviewer, request: Request, c: ContainerDep
+    subscriber_id: Id, body: ReviewDecisionIn, principal: Reviewer, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     state = await c.review.decide(actor_of(principal, request), subscriber_id, body.action, body.reason)
     return {"review_state": state}
@@ -72,7 +73,7 @@ async def review_decide(
 
 @router.get("/subscribers/{subscriber_id}/documents/{document_id}")
 async def review_document(
-    subscriber_id: int, document_id: int, principal: Reviewer, request: Request, c: ContainerDep
+    subscriber_id: Id, document_id: Id, principal: Reviewer, request: Request, c: ContainerDep
 ) -> Response:
     info, content = await c.review.document_content(actor_of(principal, request), subscriber_id, document_id)
     return Response(
@@ -89,7 +90,7 @@ async def search_subscribers(
     c: ContainerDep,
     q: str = "",
     review_state: str | None = None,
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     total, views = await c.subscribers.search(q, review_state=review_state, offset=offset, limit=limit)
@@ -97,7 +98,7 @@ async def search_subscribers(
 
 
 @router.get("/subscribers/{subscriber_id}")
-async def subscriber_detail(subscriber_id: int, principal: ViewSubscribers, c: ContainerDep) -> dict[str, Any]:
+async def subscriber_detail(subscriber_id: Id, principal: ViewSubscribers, c: ContainerDep) -> dict[str, Any]:
     view = await c.subscribers.account(subscriber_id)
     decisions = await c.review.decisions(subscriber_id)
     documents = await c.review.documents(subscriber_id)
@@ -130,7 +131,7 @@ async def subscriber_detail(subscriber_id: int, principal: ViewSubscribers, c: C
 
 @router.post("/subscribers/{subscriber_id}/reveal")
 async def reveal(
-    subscriber_id: int, body: RevealIn, principal: Revealer, request: Request, c: ContainerDep
+    subscriber_id: Id, body: RevealIn, principal: Revealer, request: Request, c: ContainerDep
 ) -> dict[str, str]:
     value = await c.subscribers.reveal(actor_of(principal, request), subscriber_id, body.field, body.reason)
     return {"field": body.field, "value": value}
@@ -138,7 +139,7 @@ async def reveal(
 
 @router.post("/subscribers/{subscriber_id}/number-change")
 async def change_number(
-    subscriber_id: int, body: NumberChangeIn, principal: NumberChanger, request: Request, c: ContainerDep
+    subscriber_id: Id, body: NumberChangeIn, principal: NumberChanger, request: Request, c: ContainerDep
 ) -> dict[str, str]:
     number = await c.numbers.change_number(
         actor_of(principal, request), subscriber_id, reason=body.reason, note=body.note
@@ -195,8 +196,8 @@ async def audit_log(
     subject_id: str | None = None,
     action: str | None = None,
     actor_type: str | None = None,
-    actor_id: int | None = None,
-    offset: int = Query(0, ge=0),
+    actor_id: IdQuery = None,
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     total, rows = await c.audit.search(
@@ -245,6 +246,6 @@ async def create_staff(
 
 @router.post("/staff/{staff_id}/active")
 async def set_staff_active(
-    staff_id: int, body: StaffActiveIn, principal: StaffManager, request: Request, c: ContainerDep
+    staff_id: Id, body: StaffActiveIn, principal: StaffManager, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     return (await c.staff.set_active(actor_of(principal, request), staff_id, body.active)).__dict__

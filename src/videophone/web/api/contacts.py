@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.params import Id, Offset
 
 router = APIRouter(prefix="/api/v1", tags=["contacts"])
 
@@ -55,7 +56,7 @@ async def list_contacts(
     c: ContainerDep,
     q: str = "",
     favourites_only: bool = False,
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     total, items = await c.contacts.contacts(
@@ -74,7 +75,7 @@ async def create_contact(
 
 @router.patch("/me/contacts/{contact_id}")
 async def update_contact(
-    contact_id: int, body: ContactIn, principal: SubscriberDep, request: Request, c: ContainerDep
+    contact_id: Id, body: ContactIn, principal: SubscriberDep, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     view = await c.contacts.update_contact(
         actor_of(principal, request), principal.id, contact_id, body.model_dump(exclude_unset=True)
@@ -83,7 +84,7 @@ async def update_contact(
 
 
 @router.delete("/me/contacts/{contact_id}", status_code=204)
-async def delete_contact(contact_id: int, principal: SubscriberDep, request: Request, c: ContainerDep) -> None:
+async def delete_contact(contact_id: Id, principal: SubscriberDep, request: Request, c: ContainerDep) -> None:
     await c.contacts.delete_contact(actor_of(principal, request), principal.id, contact_id)
 
 
@@ -100,7 +101,7 @@ async def add_block(body: BlockIn, principal: SubscriberDep, request: Request, c
 
 
 @router.delete("/me/blocks/{block_id}", status_code=204)
-async def remove_block(block_id: int, principal: SubscriberDep, request: Request, c: ContainerDep) -> None:
+async def remove_block(block_id: Id, principal: SubscriberDep, request: Request, c: ContainerDep) -> None:
     await c.contacts.unblock(actor_of(principal, request), principal.id, block_id)
 
 
@@ -122,7 +123,7 @@ async def file_report(body: ReportIn, principal: SubscriberDep, request: Request
 async def my_reports(
     principal: SubscriberDep,
     c: ContainerDep,
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     total, items = await c.contacts.my_reports(principal.id, offset=offset, limit=limit)
@@ -136,7 +137,7 @@ async def report_queue(
     c: ContainerDep,
     state: str | None = None,
     number: str = "",
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     total, items = await c.contacts.reports(state=state or None, number=number, offset=offset, limit=limit)
@@ -144,13 +145,13 @@ async def report_queue(
 
 
 @router.get("/console/reports/{report_id}")
-async def report_detail(report_id: int, principal: ReportHandler, c: ContainerDep) -> dict[str, Any]:
+async def report_detail(report_id: Id, principal: ReportHandler, c: ContainerDep) -> dict[str, Any]:
     return (await c.contacts.report_detail(report_id)).to_dict()
 
 
 @router.post("/console/reports/{report_id}/handle")
 async def handle_report(
-    report_id: int, body: ReportHandleIn, principal: ReportHandler, request: Request, c: ContainerDep
+    report_id: Id, body: ReportHandleIn, principal: ReportHandler, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     view = await c.contacts.handle_report(actor_of(principal, request), report_id, body.action, body.resolution)
     return view.to_dict()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of
+from videophone.web.params import BodyCount
 
 router = APIRouter(prefix="/api/v1")
 
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/api/v1")
 class CreditLimitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit_yuan: int | None = Field(
+    limit_yuan: BodyCount | None = Field(
         description="One of the operator's options (whole yuan, see `options`), or null for no limit",
     )
 

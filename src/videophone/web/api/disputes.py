@@ -10,18 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.params import BodyId, Id, Offset
 
 router = APIRouter(prefix="/api/v1")
 
 DisputeHandler = Annotated[Principal, Depends(staff_with(Permission.HANDLE_DISPUTES))]
-Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 class DisputeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    bill_id: int = Field(description="One of the subscriber's bills")
+    bill_id: BodyId = Field(description="One of the subscriber's bills")
     call_id: str | None = Field(default=None, max_length=64, description="A call charged on that bill (optional)")
     amount_yuan: str | int | None = Field(
         default=None, description="Amount disputed in yuan; blank: the call's charge or the bill's new charges"
@@ -63,7 +63,7 @@ async def open_dispute(body: DisputeIn, principal: SubscriberDep, request: Reque
 
 
 @router.get("/me/bills/{bill_id}/disputable", tags=["subscriber"])
-async def my_disputable(bill_id: int, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_disputable(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
     """The bill's new charges and its calls with a charge, to choose what to dispute."""
     return (await c.disputes.disputable(principal.id, bill_id)).to_dict()
 
@@ -85,7 +85,7 @@ async def console_disputes(
 
 @router.get("/console/disputes/{dispute_id}", tags=["console"])
 async def console_dispute(
-    dispute_id: int, principal: DisputeHandler, request: Request, c: ContainerDep
+    dispute_id: Id, principal: DisputeHandler, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     """The dispute with the bill, the call record(s), their quality data and rating (the look is audited)."""
     return (await c.disputes.detail(dispute_id, actor_of(principal, request))).to_dict()
@@ -93,7 +93,7 @@ async def console_dispute(
 
 @router.post("/console/disputes/{dispute_id}/adjust", tags=["console"])
 async def console_adjust_dispute(
-    dispute_id: int, body: AdjustIn, principal: DisputeHandler, request: Request, c: ContainerDep
+    dispute_id: Id, body: AdjustIn, principal: DisputeHandler, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     """Resolve with a credit, shown on the subscriber's next bill."""
     detail = await c.disputes.adjust(actor_of(principal, request), dispute_id, body.credit_yuan, body.explanation)
@@ -102,7 +102,7 @@ async def console_adjust_dispute(
 
 @router.post("/console/disputes/{dispute_id}/reject", tags=["console"])
 async def console_reject_dispute(
-    dispute_id: int, body: RejectIn, principal: DisputeHandler, request: Request, c: ContainerDep
+    dispute_id: Id, body: RejectIn, principal: DisputeHandler, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     """Reject with an explanation the subscriber reads."""
     detail = await c.disputes.reject(actor_of(principal, request), dispute_id, body.explanation)

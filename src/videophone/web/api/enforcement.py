@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.domain.errors import FieldError, ValidationFailed
@@ -14,12 +14,12 @@ from videophone.domain.violations import MAX_EVIDENCE_FILES
 from videophone.services.auth import Principal
 from videophone.services.violations import Upload
 from videophone.web.deps import ContainerDep, actor_of, staff_with
+from videophone.web.params import FormId, FormText, Id, Offset
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
 
 ViolationHandler = Annotated[Principal, Depends(staff_with(Permission.HANDLE_VIOLATIONS))]
 LegalStaff = Annotated[Principal, Depends(staff_with(Permission.LAWFUL_SUSPENSION))]
-Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -64,10 +64,10 @@ async def issue_violation(
     principal: ViolationHandler,
     request: Request,
     c: ContainerDep,
-    subscriber_id: Annotated[int, Form()],
-    action: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    vas_code: Annotated[str, Form()] = "",
+    subscriber_id: FormId,
+    action: FormText = "",
+    reason: FormText = "",
+    vas_code: FormText = "",
     files: Annotated[list[UploadFile] | None, File(description="Evidence: images or PDF")] = None,
 ) -> dict[str, Any]:
     """A warning, outgoing calls barred, a value-added service withdrawn, a suspension or a termination —
@@ -88,14 +88,14 @@ async def issue_violation(
 
 @router.post("/violations/{violation_id}/lift")
 async def lift_violation(
-    violation_id: int, body: LiftIn, principal: ViolationHandler, request: Request, c: ContainerDep
+    violation_id: Id, body: LiftIn, principal: ViolationHandler, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     return (await c.violations.lift(actor_of(principal, request), violation_id, body.reason)).to_dict()
 
 
 @router.get("/violations/{violation_id}/evidence/{evidence_id}")
 async def violation_evidence(
-    violation_id: int, evidence_id: int, principal: ViolationHandler, request: Request, c: ContainerDep
+    violation_id: Id, evidence_id: Id, principal: ViolationHandler, request: Request, c: ContainerDep
 ) -> Response:
     info, content = await c.violations.evidence(actor_of(principal, request), violation_id, evidence_id)
     return Response(
@@ -130,6 +130,6 @@ async def record_lawful(body: LawfulIn, principal: LegalStaff, request: Request,
 
 @router.post("/lawful/{lawful_id}/lift")
 async def lift_lawful(
-    lawful_id: int, body: LiftIn, principal: LegalStaff, request: Request, c: ContainerDep
+    lawful_id: Id, body: LiftIn, principal: LegalStaff, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     return (await c.lawful.lift(actor_of(principal, request), lawful_id, body.reason)).to_dict()

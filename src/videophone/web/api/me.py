@@ -19,6 +19,7 @@ from videophone.web.deps import (
     client_ip,
     user_agent,
 )
+from videophone.web.params import Id
 from videophone.web.views import agreement_json, pdf_response
 
 router = APIRouter(prefix="/api/v1", tags=["subscriber"])
@@ -71,7 +72,7 @@ async def sessions(principal: SubscriberDep, c: ContainerDep) -> list[dict[str, 
 
 
 @router.delete("/me/sessions/{session_id}", status_code=204)
-async def revoke_session(session_id: int, principal: SubscriberDep, request: Request, c: ContainerDep) -> None:
+async def revoke_session(session_id: Id, principal: SubscriberDep, request: Request, c: ContainerDep) -> None:
     await c.auth.revoke(principal, session_id, client_ip(request))
 
 

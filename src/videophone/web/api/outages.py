@@ -12,12 +12,12 @@ from videophone.domain.errors import FieldError, ValidationFailed
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, actor_of, staff_with
+from videophone.web.params import Id, Offset
 
 router = APIRouter(prefix="/api/v1")
 
 OutageManager = Annotated[Principal, Depends(staff_with(Permission.MANAGE_OUTAGES))]
 DashboardViewer = Annotated[Principal, Depends(staff_with(Permission.VIEW_DASHBOARD))]
-Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -91,14 +91,14 @@ async def console_record_outage(
 
 
 @router.get("/console/outages/{outage_id}", tags=["console"])
-async def console_outage(outage_id: int, principal: OutageManager, c: ContainerDep) -> dict[str, Any]:
+async def console_outage(outage_id: Id, principal: OutageManager, c: ContainerDep) -> dict[str, Any]:
     """The incident and the accounts credited (largest credit first)."""
     return (await c.outages.detail(outage_id)).to_dict()
 
 
 @router.post("/console/outages/{outage_id}/close", tags=["console"])
 async def console_close_outage(
-    outage_id: int, body: CloseIn, principal: OutageManager, request: Request, c: ContainerDep
+    outage_id: Id, body: CloseIn, principal: OutageManager, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     """Close an open incident and credit it (24 continuous hours or more); closing again changes nothing."""
     ended = _instant(body.ended_at, "ended_at", c)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, client_ip, staff_with
+from videophone.web.params import BodyId, Id
 
 router = APIRouter(prefix="/api/v1")
 
@@ -25,7 +26,7 @@ class PaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_yuan: str | int = Field(default="", description='Yuan, at most 2 decimals, e.g. "58.20"')
-    bill_id: int | None = Field(
+    bill_id: BodyId | None = Field(
         default=None, description="The bill being paid (optional; payments settle the oldest debt first)"
     )
 
@@ -105,7 +106,7 @@ async def console_payments(
 
 @router.post("/console/subscribers/{subscriber_id}/payments", tags=["console"])
 async def console_record_payment(
-    subscriber_id: int, body: CounterPaymentIn, principal: PaymentRecorder, request: Request, c: ContainerDep
+    subscriber_id: Id, body: CounterPaymentIn, principal: PaymentRecorder, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     view = await c.payments.record_counter(
         actor_of(principal, request),
@@ -121,7 +122,7 @@ async def console_record_payment(
 
 @router.post("/console/subscribers/{subscriber_id}/refunds", tags=["console"])
 async def console_refund(
-    subscriber_id: int, body: RefundIn, principal: Refunder, request: Request, c: ContainerDep
+    subscriber_id: Id, body: RefundIn, principal: Refunder, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     view = await c.payments.refund(
         actor_of(principal, request),

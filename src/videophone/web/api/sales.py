@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.params import Id
 from videophone.web.views import pdf_response
 
 router = APIRouter(prefix="/api/v1", tags=["sales"])
@@ -108,13 +109,13 @@ async def place_order(body: OrderIn, principal: SubscriberDep, request: Request,
 
 # Declared before /me/orders/{order_id}: "12.pdf" must not be taken for an order id.
 @router.get("/me/orders/{order_id}.pdf", response_class=Response)
-async def my_order_pdf(order_id: int, principal: SubscriberDep, c: ContainerDep) -> Response:
+async def my_order_pdf(order_id: Id, principal: SubscriberDep, c: ContainerDep) -> Response:
     number, pdf = await c.orders.order_pdf(principal.id, order_id)
     return pdf_response(pdf, f"{number}.pdf")
 
 
 @router.get("/me/orders/{order_id}")
-async def my_order(order_id: int, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_order(order_id: Id, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
     return (await c.orders.order(principal.id, order_id)).to_dict()
 
 

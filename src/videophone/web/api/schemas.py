@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.web.params import BodyVersion
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -28,7 +30,7 @@ class RegistrationIn(Body):
     password: str | None = None
     language: str | None = None
     accept_agreement: bool = False
-    agreement_version: int | None = None
+    agreement_version: BodyVersion | None = None
 
 
 class LoginIn(Body):
@@ -91,7 +93,7 @@ class NumberChangeIn(Body):
 class PolicyUpdateIn(Body):
     values: dict[str, str | int]
     reason: str
-    version: int | None = Field(default=None, description="The version the change was based on")
+    version: BodyVersion | None = Field(default=None, description="The version the change was based on")
 
 
 class StaffCreateIn(Body):

@@ -18,13 +18,13 @@ from videophone.domain.staff import Permission
 from videophone.domain.terminals import MAX_PHOTOS
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.params import FormId, Id, NoControl, Offset
 
 router = APIRouter(prefix="/api/v1")
 
 TerminalManager = Annotated[Principal, Depends(staff_with(Permission.MANAGE_TERMINALS))]
 WarrantyHandler = Annotated[Principal, Depends(staff_with(Permission.HANDLE_WARRANTY))]
 ReleaseManager = Annotated[Principal, Depends(staff_with(Permission.MANAGE_RELEASES))]
-Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 
@@ -85,8 +85,8 @@ async def file_claim(
     principal: SubscriberDep,
     request: Request,
     c: ContainerDep,
-    terminal_id: Annotated[int, Form()],
-    description: Annotated[str, Form(max_length=4000)] = "",
+    terminal_id: FormId,
+    description: Annotated[str, Form(max_length=4000), NoControl] = "",
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> dict[str, Any]:
     """A written warranty claim with photos (JPEG/PNG); accepted only within the warranty."""
@@ -101,7 +101,7 @@ async def file_claim(
 
 
 @router.get("/me/warranty-claims/{claim_id}/photos/{photo_id}", tags=["subscriber"], response_class=Response)
-async def my_claim_photo(claim_id: int, photo_id: int, principal: SubscriberDep, c: ContainerDep) -> Response:
+async def my_claim_photo(claim_id: Id, photo_id: Id, principal: SubscriberDep, c: ContainerDep) -> Response:
     content_type, content = await c.terminals.photo(claim_id, photo_id, principal.id)
     return Response(content, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})
 
@@ -137,7 +137,7 @@ async def console_add_terminal(
 
 @router.post("/console/terminals/{terminal_id}/assign", tags=["console"])
 async def console_assign_terminal(
-    terminal_id: int, body: AssignIn, principal: TerminalManager, request: Request, c: ContainerDep
+    terminal_id: Id, body: AssignIn, principal: TerminalManager, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     """Install at a subscriber's; returns the terminal's token (shown once)."""
     issued = await c.terminals.assign(actor_of(principal, request), terminal_id, body.number, body.installed_on)
@@ -146,14 +146,14 @@ async def console_assign_terminal(
 
 @router.post("/console/terminals/{terminal_id}/installation", tags=["console"])
 async def console_installation_date(
-    terminal_id: int, body: InstallationIn, principal: TerminalManager, request: Request, c: ContainerDep
+    terminal_id: Id, body: InstallationIn, principal: TerminalManager, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     return (await c.terminals.set_installation(actor_of(principal, request), terminal_id, body.installed_on)).to_dict()
 
 
 @router.post("/console/terminals/{terminal_id}/opened", tags=["console"])
 async def console_opened_by_others(
-    terminal_id: int, body: OpenedIn, principal: TerminalManager, request: Request, c: ContainerDep
+    terminal_id: Id, body: OpenedIn, principal: TerminalManager, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     """The unit was opened by someone other than the operator: its warranty ends now."""
     return (await c.terminals.mark_opened(actor_of(principal, request), terminal_id, body.note)).to_dict()
@@ -161,7 +161,7 @@ async def console_opened_by_others(
 
 @router.post("/console/terminals/{terminal_id}/token", tags=["console"])
 async def console_reissue_token(
-    terminal_id: int, principal: TerminalManager, request: Request, c: ContainerDep
+    terminal_id: Id, principal: TerminalManager, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     """A new token (the old one stops working); shown once."""
     return (await c.terminals.reissue_token(actor_of(principal, request), terminal_id)).to_dict()
@@ -169,7 +169,7 @@ async def console_reissue_token(
 
 @router.delete("/console/terminals/{terminal_id}/token", tags=["console"])
 async def console_revoke_token(
-    terminal_id: int, principal: TerminalManager, request: Request, c: ContainerDep
+    terminal_id: Id, principal: TerminalManager, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     return (await c.terminals.revoke_token(actor_of(principal, request), terminal_id)).to_dict()
 
@@ -185,7 +185,7 @@ async def console_claims(
 
 @router.post("/console/warranty-claims/{claim_id}/decision", tags=["console"])
 async def console_decide_claim(
-    claim_id: int, body: DecisionIn, principal: WarrantyHandler, request: Request, c: ContainerDep
+    claim_id: Id, body: DecisionIn, principal: WarrantyHandler, request: Request, c: ContainerDep
 ) -> dict[str, Any]:
     decided = await c.terminals.decide(
         actor_of(principal, request), claim_id, body.decision, body.cause, body.note, body.replacement_serial
@@ -194,7 +194,7 @@ async def console_decide_claim(
 
 
 @router.get("/console/warranty-claims/{claim_id}/photos/{photo_id}", tags=["console"], response_class=Response)
-async def console_claim_photo(claim_id: int, photo_id: int, principal: WarrantyHandler, c: ContainerDep) -> Response:
+async def console_claim_photo(claim_id: Id, photo_id: Id, principal: WarrantyHandler, c: ContainerDep) -> Response:
     content_type, content = await c.terminals.photo(claim_id, photo_id)
     return Response(content, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})
 

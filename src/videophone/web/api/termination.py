@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.params import BodyId
 
 router = APIRouter(prefix="/api/v1")
 
@@ -27,7 +28,7 @@ class RequestIn(BaseModel):
 class OperatorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subscriber_id: int
+    subscriber_id: BodyId
     reason: str = Field(default="", description="breach | illegal")
     note: str = Field(default="", description="What happened (required, at most 1000 characters)")
 

@@ -8,6 +8,7 @@ from videophone.web.messages import (
     core,
     credit,
     disputes,
+    edge,
     enforcement,
     identity,
     outages,
@@ -29,5 +30,6 @@ CATALOG: dict[str, dict[str, str]] = {
     **announcements.MESSAGES,
     **outages.MESSAGES,
     **terminals.MESSAGES,
+    **edge.MESSAGES,
     **core.MESSAGES,
 }
