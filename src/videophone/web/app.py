@@ -16,7 +16,7 @@ from videophone.adapters import heap
 from videophone.bootstrap import Container
 from videophone.domain.errors import DomainError
 from videophone.jobs.scheduler import Scheduler
-from videophone.web import pages, problems, ws
+from videophone.web import openapi, pages, problems, ws
 from videophone.web.api import (
     announcements,
     arrears,
@@ -109,6 +109,7 @@ def create_app(
     app.include_router(terminals.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    openapi.install(app)  # every operation's problem answers in the OpenAPI document
 
     @app.middleware("http")
     async def security_headers(request, call_next):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from videophone.domain import errors as e
@@ -26,6 +27,29 @@ STATUS: list[tuple[type[e.DomainError], int]] = [
     (e.Throttled, 429),
     (e.ServiceUnavailable, 503),
 ]
+
+
+class ProblemFieldError(BaseModel):
+    """One field at fault."""
+
+    field: str = Field(description="The field's name (dotted for nested fields; `body` for the whole body).")
+    code: str = Field(description="Stable error code of this field.")
+    message: str = Field(description="The error in the caller's language.")
+
+
+class Problem(BaseModel):
+    """Every error answer (RFC 9457 problem details, `application/problem+json`), built by ``problem``."""
+
+    type: str = Field(description="`about:blank#<code>`.")
+    title: str = Field(description="The error in English.")
+    status: int = Field(description="The HTTP status.")
+    code: str = Field(description="Stable error code (clients switch on this).")
+    message: str = Field(description="The error in the caller's language (zh-CN or English).")
+    field: str | None = Field(description="The field at fault, if one is.")
+    errors: list[ProblemFieldError] = Field(description="Every field at fault (validation errors).")
+    params: dict[str, str | int | float] | None = Field(
+        default=None, description="Values the message names (e.g. `retry_after`); absent when none."
+    )
 
 
 def request_language(request: Request) -> str:
@@ -93,9 +117,13 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
 
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "not_found"}.get(
-        exc.status_code, "error"
-    )
+    code = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+    }.get(exc.status_code, "error")
     return problem(request, exc.status_code, code, headers=getattr(exc, "headers", None))
 
 

@@ -25,8 +25,10 @@ from videophone.web.deps import (
     actor_of,
     staff_with,
 )
+from videophone.web.openapi import binary_response
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
+DOCUMENT = binary_response("image/jpeg", "image/png", "application/pdf")
 
 
 ViewSubscribers = Annotated[Principal, Depends(staff_with(Permission.VIEW_SUBSCRIBERS))]
@@ -70,7 +72,7 @@ async def review_decide(
     return {"review_state": state}
 
 
-@router.get("/subscribers/{subscriber_id}/documents/{document_id}")
+@router.get("/subscribers/{subscriber_id}/documents/{document_id}", response_class=Response, responses=DOCUMENT)
 async def review_document(
     subscriber_id: int, document_id: int, principal: Reviewer, request: Request, c: ContainerDep
 ) -> Response:

@@ -14,6 +14,7 @@ from videophone.domain.violations import MAX_EVIDENCE_FILES
 from videophone.services.auth import Principal
 from videophone.services.violations import Upload
 from videophone.web.deps import ContainerDep, actor_of, staff_with
+from videophone.web.openapi import binary_response
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
 
@@ -93,7 +94,11 @@ async def lift_violation(
     return (await c.violations.lift(actor_of(principal, request), violation_id, body.reason)).to_dict()
 
 
-@router.get("/violations/{violation_id}/evidence/{evidence_id}")
+@router.get(
+    "/violations/{violation_id}/evidence/{evidence_id}",
+    response_class=Response,
+    responses=binary_response("image/jpeg", "image/png", "application/pdf"),
+)
 async def violation_evidence(
     violation_id: int, evidence_id: int, principal: ViolationHandler, request: Request, c: ContainerDep
 ) -> Response:

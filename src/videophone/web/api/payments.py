@@ -70,7 +70,15 @@ async def my_payment(intent_id: str, principal: SubscriberDep, c: ContainerDep) 
 
 
 # -- the gateway ---------------------------------------------------------------------------------------------
-@router.post("/payments/gateway/notify", tags=["gateway"], response_class=PlainTextResponse)
+@router.post(
+    "/payments/gateway/notify",
+    tags=["gateway"],
+    response_class=PlainTextResponse,
+    responses={
+        200: {"description": "`success`: acknowledged.", "content": {"text/plain": {"schema": {"const": "success"}}}},
+        400: {"description": "`fail`: refused.", "content": {"text/plain": {"schema": {"const": "fail"}}}},
+    },
+)
 async def gateway_notify(request: Request, c: ContainerDep) -> PlainTextResponse:
     """The gateway's signed notification (form or JSON).  ``success`` acknowledges it; a bad signature
     is refused with 400 (and logged)."""
