@@ -3,8 +3,8 @@ the ``Problem`` schema) it can give.
 
 The error answers are added to the generated document from each route itself rather than written on
 every route or router: what a route can answer follows from its signature (a login dependency gives
-401/403, parameters or a body give 422, a body that cannot be read 400, a path id gives 404, a write can
-find the state changed: 409),
+401/403, parameters or a body give 422, a body that cannot be read 400, a path id or a body naming
+something gives 404, a write can find the state changed: 409),
 so a new route is documented correctly without anyone remembering to.  Answers a signature cannot show
 (a login route's 401, a throttled route's 429, a binary body) are declared on the route with
 ``responses=`` (``problem_responses``), and kept.  405 is never declared (an undeclared method on a
@@ -86,8 +86,8 @@ def implied_statuses(route: Any, method: str) -> set[int]:
         statuses.add(422)
     if route.dependant.body_params:
         statuses.add(400)
-    if route.dependant.path_params:
-        statuses.add(404)
+    if route.dependant.path_params or (login and method in WRITE_METHODS and route.dependant.body_params):
+        statuses.add(404)  # a path id, or a body naming a bill, a code, a terminal, a subscriber …
     if login and method in WRITE_METHODS:
         statuses.add(409)
     return statuses

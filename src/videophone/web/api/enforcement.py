@@ -14,7 +14,7 @@ from videophone.domain.violations import MAX_EVIDENCE_FILES
 from videophone.services.auth import Principal
 from videophone.services.violations import Upload
 from videophone.web.deps import ContainerDep, actor_of, staff_with
-from videophone.web.openapi import binary_response
+from videophone.web.openapi import binary_response, problem_responses
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
 
@@ -41,7 +41,7 @@ class LawfulIn(BaseModel):
 
 
 # -- violations (R-30) -------------------------------------------------------------------------------------
-@router.get("/violations/subscriber")
+@router.get("/violations/subscriber", responses=problem_responses(404))
 async def violation_target(principal: ViolationHandler, c: ContainerDep, number: str = "") -> dict[str, Any]:
     """The subscriber with this number: service state and value-added services in force."""
     return (await c.violations.target(number)).to_dict()

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, client_ip, staff_with
+from videophone.web.openapi import problem_responses
 
 router = APIRouter(prefix="/api/v1")
 
@@ -99,7 +100,7 @@ async def gateway_notify(request: Request, c: ContainerDep) -> PlainTextResponse
 
 
 # -- the console ---------------------------------------------------------------------------------------------
-@router.get("/console/payments", tags=["console"])
+@router.get("/console/payments", tags=["console"], responses=problem_responses(404))
 async def console_payments(
     principal: BillingViewer,
     c: ContainerDep,
