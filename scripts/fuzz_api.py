@@ -209,7 +209,7 @@ def main() -> int:
         runs = [r for r in runs if not args.only or r.name in args.only]
         if args.smoke:
             for r in runs:
-                r.filters = ["--include-path", SMOKE[r.name], "--include-method", "GET"]
+                r.filters = ["--include-name", f"GET {SMOKE[r.name]}"]
         for run in runs:
             schemathesis(app.base_url, run, max_examples=args.max_examples, seed=seed, workdir=workdir)
             run.login_held = still_logged_in(app.base_url, run)
