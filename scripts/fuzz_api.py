@@ -9,7 +9,7 @@ verifies a demo subscriber and logs in as that subscriber (an API token) and as 
 * an administrator — every operation under /api/v1/console.
 
 Checks: no 5xx, and every status code, content type and body as the document declares (for valid and
-for invalid input).  Logout routes are left out (they would end the run's own login; the WebSocket is not in the
+for invalid input); 405 with a true `Allow` for the methods a path does not declare.  Logout routes are left out (they would end the run's own login; the WebSocket is not in the
 document).  Prints the figures of each run (operations, cases, failures) and exits non-zero on any
 failure, or when a run's login stopped working before it ended (its figures would mean little).
 
@@ -51,6 +51,8 @@ CHECKS = (
     "status_code_conformance",
     "content_type_conformance",
     "response_schema_conformance",
+    "unsupported_method",  # an undeclared method on a declared path: 405 with `Allow`
+    "allow_header_conformance",
 )
 # Each would end the run's own login.
 EXCLUDED_PATHS = ("/api/v1/auth/logout", "/api/v1/console/auth/logout")

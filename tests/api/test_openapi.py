@@ -90,6 +90,16 @@ async def test_405_says_method_not_allowed_with_allow(client: httpx.AsyncClient)
     assert "Allow" in zh.json()["message"]
 
 
+async def test_allow_lists_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    # GET and POST on one path are two routes: Starlette's 405 named only the first one's method.
+    for path in ("/api/v1/console/lawful", "/api/v1/me/contacts", "/api/v1/me/documents"):
+        response = await client.request("OPTIONS", path)
+        assert response.status_code == 405
+        assert response.headers["allow"] == "GET, POST", path
+    response = await client.put("/api/v1/me/contacts/7")
+    assert response.headers["allow"] == "DELETE, PATCH"
+
+
 async def test_an_unreadable_body_is_a_documented_bad_request(app: FastAPI, client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/v1/auth/login", content=b"\xff\xfe{", headers={"Content-Type": "application/json"}

@@ -2,13 +2,13 @@
 the ``Problem`` schema) it can give.
 
 The error answers are added to the generated document from each route itself rather than written on
-every route or router: what a route can answer follows from its signature (a login dependency gives
-401/403, parameters or a body give 422, a body that cannot be read 400, a path id or a body naming
-something gives 404, a write can find the state changed: 409),
-so a new route is documented correctly without anyone remembering to.  Answers a signature cannot show
-(a login route's 401, a throttled route's 429, a binary body) are declared on the route with
-``responses=`` (``problem_responses``), and kept.  405 is never declared (an undeclared method on a
-declared path); its answer carries ``Allow``.
+every route or router (``responses=``): what a route can answer follows from its signature — a login
+dependency gives 401/403, parameters or a body 422, a body that cannot be read 400, a path id or a
+body naming something 404, a write by a logged-in caller 409 (the state does not allow it now) — so a
+new route is documented correctly without anyone remembering to.  Answers a signature cannot show (a
+login route's 401, a throttled route's 429, a file body) are declared on the route with ``responses=``
+(``problem_responses``, ``binary_response``) and kept.  405 is never declared (a method a path does not
+declare); its answer carries ``Allow``.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from typing import Any
 import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -115,8 +116,22 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
     return problem(request, 422, "validation_failed", field=errors[0]["field"] if errors else None, errors=errors)
 
 
+def allowed_methods(request: Request) -> set[str]:
+    """Every method a route declares for this path.  (Starlette's 405 names only the first route that
+    matched the path, and GET and POST on one path are two routes.)"""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(request.url.path):
+            methods |= route.methods
+    return methods
+
+
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405 and (methods := allowed_methods(request)):
+        headers["Allow"] = ", ".join(sorted(methods))
     code = {
         400: "bad_request",
         401: "not_authenticated",
@@ -124,7 +139,7 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
         404: "not_found",
         405: "method_not_allowed",
     }.get(exc.status_code, "error")
-    return problem(request, exc.status_code, code, headers=getattr(exc, "headers", None))
+    return problem(request, exc.status_code, code, headers=headers or None)
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
