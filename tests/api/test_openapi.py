@@ -98,6 +98,9 @@ async def test_allow_lists_every_method_of_the_path(client: httpx.AsyncClient) -
         assert response.headers["allow"] == "GET, POST", path
     response = await client.put("/api/v1/me/contacts/7")
     assert response.headers["allow"] == "DELETE, PATCH"
+    # Also matched by /me/calls/{call_id} (GET), another resource: not listed.
+    response = await client.request("OPTIONS", "/api/v1/me/calls/missed-seen")
+    assert response.headers["allow"] == "POST"
 
 
 async def test_an_unreadable_body_is_a_documented_bad_request(app: FastAPI, client: httpx.AsyncClient) -> None:

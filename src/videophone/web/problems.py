@@ -117,12 +117,18 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
 
 
 def allowed_methods(request: Request) -> set[str]:
-    """Every method a route declares for this path.  (Starlette's 405 names only the first route that
-    matched the path, and GET and POST on one path are two routes.)"""
+    """Every method declared for the path template that answered.  Starlette's 405 names only the
+    methods of the first route whose template matched, but GET and POST on one template are two routes.
+    (Another template that also matches, like `/me/calls/{call_id}` for `/me/calls/missed-seen`, is
+    another resource.)"""
     methods: set[str] = set()
+    template: str | None = None
     for route in iter_route_contexts(request.app.routes):
         regex = getattr(route, "path_regex", None)
-        if route.methods and regex is not None and regex.match(request.url.path):
+        if not route.methods or regex is None or not regex.match(request.url.path):
+            continue
+        template = template or route.path_format
+        if route.path_format == template:
             methods |= route.methods
     return methods
 
