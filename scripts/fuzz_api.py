@@ -188,7 +188,7 @@ def schemathesis(base: str, run: Run, *, max_examples: int, seed: int, workdir: 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "10")))
+    parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "20")))
     parser.add_argument("--seed", type=int, default=None, help="schemathesis seed (default: random, printed)")
     parser.add_argument("--keep", action="store_true", help="keep the working directory (server log, reports)")
     parser.add_argument("--only", choices=("anonymous", "subscriber", "administrator"), action="append")
