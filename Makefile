@@ -39,6 +39,12 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests scripts bench
 	$(BIN)/ruff check --fix src tests scripts bench
 
+## Fuzz the HTTP API against its own OpenAPI document: schemathesis as nobody, a subscriber and an
+## administrator against a real `videophone serve` (a few minutes; figures at the end; see scripts/fuzz_api.py).
+.PHONY: fuzz
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz_api.py
+
 ## Regenerate the README screenshots from the running app.
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

@@ -16,7 +16,7 @@ from videophone.adapters import heap
 from videophone.bootstrap import Container
 from videophone.domain.errors import DomainError
 from videophone.jobs.scheduler import Scheduler
-from videophone.web import guard, pages, problems, ws
+from videophone.web import guard, openapi, pages, problems, ws
 from videophone.web.api import (
     announcements,
     arrears,
@@ -112,6 +112,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(guard.Guard, upload_limit=guard.policy_upload_limit(container))  # body size, JSON, text
     app.add_middleware(RequestContext)  # the request id and route in every log record (outside the guard)
+    openapi.install(app)  # every operation's problem answers in the OpenAPI document
 
     @app.middleware("http")
     async def security_headers(request, call_next):  # type: ignore[no-untyped-def]

@@ -9,6 +9,8 @@ import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from videophone.adapters.logs import mark_logged
@@ -29,6 +31,29 @@ STATUS: list[tuple[type[e.DomainError], int]] = [
     (e.ServiceUnavailable, 503),
     (e.PayloadTooLarge, 413),
 ]
+
+
+class ProblemFieldError(BaseModel):
+    """One field at fault."""
+
+    field: str = Field(description="The field's name (dotted for nested fields; `body` for the whole body).")
+    code: str = Field(description="Stable error code of this field.")
+    message: str = Field(description="The error in the caller's language.")
+
+
+class Problem(BaseModel):
+    """Every error answer (RFC 9457 problem details, `application/problem+json`), built by ``problem``."""
+
+    type: str = Field(description="`about:blank#<code>`.")
+    title: str = Field(description="The error in English.")
+    status: int = Field(description="The HTTP status.")
+    code: str = Field(description="Stable error code (clients switch on this).")
+    message: str = Field(description="The error in the caller's language (zh-CN or English).")
+    field: str | None = Field(description="The field at fault, if one is.")
+    errors: list[ProblemFieldError] = Field(description="Every field at fault (validation errors).")
+    params: dict[str, str | int | float] | None = Field(
+        default=None, description="Values the message names (e.g. `retry_after`); absent when none."
+    )
 
 
 def request_language(request: Request) -> str:
@@ -102,12 +127,36 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
     )
 
 
+def allowed_methods(request: Request) -> set[str]:
+    """Every method declared for the path template that answered.  Starlette's 405 names only the
+    methods of the first route whose template matched, but GET and POST on one template are two routes.
+    (Another template that also matches, like `/me/calls/{call_id}` for `/me/calls/missed-seen`, is
+    another resource.)"""
+    methods: set[str] = set()
+    template: str | None = None
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if not route.methods or regex is None or not regex.match(request.url.path):
+            continue
+        template = template or route.path_format
+        if route.path_format == template:
+            methods |= route.methods
+    return methods
+
+
 async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = {401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "not_found"}.get(
-        exc.status_code, "error"
-    )
-    return problem(request, exc.status_code, code, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405 and (methods := allowed_methods(request)):
+        headers["Allow"] = ", ".join(sorted(methods))
+    code = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+    }.get(exc.status_code, "error")
+    return problem(request, exc.status_code, code, headers=headers or None)
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:

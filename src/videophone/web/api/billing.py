@@ -12,6 +12,7 @@ from videophone.domain.errors import FieldError, ValidationFailed
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.openapi import binary_response
 from videophone.web.params import Id, Offset
 
 router = APIRouter(prefix="/api/v1")
@@ -49,7 +50,12 @@ async def my_bills(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
     return {"items": [b.to_dict() for b in await c.billing.bills(principal.id)]}
 
 
-@router.get("/me/bills/{bill_id}.pdf", tags=["subscriber"], response_class=Response)
+@router.get(
+    "/me/bills/{bill_id}.pdf",
+    tags=["subscriber"],
+    response_class=Response,
+    responses=binary_response("application/pdf"),
+)
 async def my_bill_pdf(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> Response:
     filename, data = await c.billing.bill_pdf(principal.id, bill_id)
     return Response(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.openapi import problem_responses
 from videophone.web.params import Offset
 
 router = APIRouter(prefix="/api/v1")
@@ -69,7 +70,7 @@ async def my_call(call_id: str, principal: SubscriberDep, c: ContainerDep) -> di
     return (await c.calls.detail(principal.id, call_id)).to_dict()
 
 
-@router.post("/me/calls/{call_id}/quality", status_code=204, tags=["subscriber"])
+@router.post("/me/calls/{call_id}/quality", status_code=204, tags=["subscriber"], responses=problem_responses(429))
 async def my_call_quality(call_id: str, body: QualitySampleIn, principal: SubscriberDep, c: ContainerDep) -> None:
     metrics = body.model_dump(exclude={"final"}, exclude_none=True)
     await c.calls.record_quality(principal.id, call_id, metrics, final=body.final)

@@ -25,9 +25,11 @@ from videophone.web.deps import (
     actor_of,
     staff_with,
 )
+from videophone.web.openapi import binary_response
 from videophone.web.params import Id, IdQuery, Offset
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
+DOCUMENT = binary_response("image/jpeg", "image/png", "application/pdf")
 
 
 ViewSubscribers = Annotated[Principal, Depends(staff_with(Permission.VIEW_SUBSCRIBERS))]
@@ -71,7 +73,7 @@ async def review_decide(
     return {"review_state": state}
 
 
-@router.get("/subscribers/{subscriber_id}/documents/{document_id}")
+@router.get("/subscribers/{subscriber_id}/documents/{document_id}", response_class=Response, responses=DOCUMENT)
 async def review_document(
     subscriber_id: Id, document_id: Id, principal: Reviewer, request: Request, c: ContainerDep
 ) -> Response:

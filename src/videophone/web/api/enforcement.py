@@ -14,6 +14,7 @@ from videophone.domain.violations import MAX_EVIDENCE_FILES
 from videophone.services.auth import Principal
 from videophone.services.violations import Upload
 from videophone.web.deps import ContainerDep, actor_of, staff_with
+from videophone.web.openapi import binary_response, problem_responses
 from videophone.web.params import FormId, FormText, Id, Offset
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
@@ -40,7 +41,7 @@ class LawfulIn(BaseModel):
 
 
 # -- violations (R-30) -------------------------------------------------------------------------------------
-@router.get("/violations/subscriber")
+@router.get("/violations/subscriber", responses=problem_responses(404))
 async def violation_target(principal: ViolationHandler, c: ContainerDep, number: str = "") -> dict[str, Any]:
     """The subscriber with this number: service state and value-added services in force."""
     return (await c.violations.target(number)).to_dict()
@@ -93,7 +94,11 @@ async def lift_violation(
     return (await c.violations.lift(actor_of(principal, request), violation_id, body.reason)).to_dict()
 
 
-@router.get("/violations/{violation_id}/evidence/{evidence_id}")
+@router.get(
+    "/violations/{violation_id}/evidence/{evidence_id}",
+    response_class=Response,
+    responses=binary_response("image/jpeg", "image/png", "application/pdf"),
+)
 async def violation_evidence(
     violation_id: Id, evidence_id: Id, principal: ViolationHandler, request: Request, c: ContainerDep
 ) -> Response:

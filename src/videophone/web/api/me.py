@@ -19,6 +19,7 @@ from videophone.web.deps import (
     client_ip,
     user_agent,
 )
+from videophone.web.openapi import binary_response
 from videophone.web.params import Id
 from videophone.web.views import agreement_json, pdf_response
 
@@ -107,7 +108,7 @@ async def my_agreement(principal: SubscriberDep, c: ContainerDep) -> dict[str, A
     return agreement_json(await _my_agreement(principal.id, c))
 
 
-@router.get("/me/agreement.pdf", response_class=Response)
+@router.get("/me/agreement.pdf", response_class=Response, responses=binary_response("application/pdf"))
 async def my_agreement_pdf(principal: SubscriberDep, c: ContainerDep) -> Response:
     doc = await _my_agreement(principal.id, c)
     return pdf_response(c.agreement.pdf(doc), f"agreement-v{doc.version}.pdf")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, client_ip, staff_with
+from videophone.web.openapi import problem_responses
 from videophone.web.params import BodyId, Id
 
 router = APIRouter(prefix="/api/v1")
@@ -71,7 +72,15 @@ async def my_payment(intent_id: str, principal: SubscriberDep, c: ContainerDep) 
 
 
 # -- the gateway ---------------------------------------------------------------------------------------------
-@router.post("/payments/gateway/notify", tags=["gateway"], response_class=PlainTextResponse)
+@router.post(
+    "/payments/gateway/notify",
+    tags=["gateway"],
+    response_class=PlainTextResponse,
+    responses={
+        200: {"description": "`success`: acknowledged.", "content": {"text/plain": {"schema": {"const": "success"}}}},
+        400: {"description": "`fail`: refused.", "content": {"text/plain": {"schema": {"const": "fail"}}}},
+    },
+)
 async def gateway_notify(request: Request, c: ContainerDep) -> PlainTextResponse:
     """The gateway's signed notification (form or JSON).  ``success`` acknowledges it; a bad signature
     is refused with 400 (and logged)."""
@@ -92,7 +101,7 @@ async def gateway_notify(request: Request, c: ContainerDep) -> PlainTextResponse
 
 
 # -- the console ---------------------------------------------------------------------------------------------
-@router.get("/console/payments", tags=["console"])
+@router.get("/console/payments", tags=["console"], responses=problem_responses(404))
 async def console_payments(
     principal: BillingViewer,
     c: ContainerDep,

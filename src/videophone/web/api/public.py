@@ -26,6 +26,7 @@ from videophone.web.deps import (
     client_ip,
     user_agent,
 )
+from videophone.web.openapi import binary_response, problem_responses
 from videophone.web.views import agreement_json, pdf_response
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
@@ -54,13 +55,13 @@ async def current_agreement(c: ContainerDep) -> dict[str, Any]:
     return agreement_json(await c.agreement.current())
 
 
-@router.get("/agreement.pdf", response_class=Response)
+@router.get("/agreement.pdf", response_class=Response, responses=binary_response("application/pdf"))
 async def current_agreement_pdf(c: ContainerDep) -> Response:
     doc = await c.agreement.current()
     return pdf_response(c.agreement.pdf(doc), f"agreement-v{doc.version}.pdf")
 
 
-@router.post("/subscribers", status_code=201)
+@router.post("/subscribers", status_code=201, responses=problem_responses(409, 503))
 async def register(body: RegistrationIn, request: Request, c: ContainerDep) -> dict[str, Any]:
     channel = "api" if request.headers.get("x-client") != "web" else "web"
     view = await c.subscribers.register(
@@ -77,7 +78,7 @@ def set_session_cookies(response: Response, issued: IssuedSession, *, staff: boo
     response.set_cookie(csrf_name, issued.csrf_token, httponly=False, samesite="lax", secure=secure, path="/")
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", responses=problem_responses(401, 403, 429))
 async def login(body: LoginIn, request: Request, response: Response, c: ContainerDep) -> dict[str, Any]:
     issued = await c.auth.login_subscriber(
         body.login,
@@ -98,7 +99,7 @@ async def login(body: LoginIn, request: Request, response: Response, c: Containe
     return out
 
 
-@router.post("/auth/password-reset", status_code=202)
+@router.post("/auth/password-reset", status_code=202, responses=problem_responses(429))
 async def request_password_reset(body: PasswordResetRequestIn, request: Request, c: ContainerDep) -> dict[str, str]:
     """Always 202: whether the account exists is not revealed.  The link arrives by email."""
     await c.auth.request_password_reset(body.login, ip=client_ip(request))
@@ -110,7 +111,7 @@ async def confirm_password_reset(body: PasswordResetConfirmIn, request: Request,
     await c.auth.reset_password(body.token, body.new_password, ip=client_ip(request))
 
 
-@router.post("/console/auth/login")
+@router.post("/console/auth/login", responses=problem_responses(401, 403, 429))
 async def staff_login(body: StaffLoginIn, request: Request, response: Response, c: ContainerDep) -> dict[str, Any]:
     issued = await c.auth.login_staff(
         body.username, body.password, ip=client_ip(request), user_agent=user_agent(request)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.domain.staff import Permission
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.openapi import binary_response
 from videophone.web.params import Id
 from videophone.web.views import pdf_response
 
@@ -108,7 +109,7 @@ async def place_order(body: OrderIn, principal: SubscriberDep, request: Request,
 
 
 # Declared before /me/orders/{order_id}: "12.pdf" must not be taken for an order id.
-@router.get("/me/orders/{order_id}.pdf", response_class=Response)
+@router.get("/me/orders/{order_id}.pdf", response_class=Response, responses=binary_response("application/pdf"))
 async def my_order_pdf(order_id: Id, principal: SubscriberDep, c: ContainerDep) -> Response:
     number, pdf = await c.orders.order_pdf(principal.id, order_id)
     return pdf_response(pdf, f"{number}.pdf")

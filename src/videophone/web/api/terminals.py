@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.domain.errors import NotAuthenticated
 from videophone.domain.staff import Permission
-from videophone.domain.terminals import MAX_PHOTOS
+from videophone.domain.terminals import MAX_PHOTOS, PHOTO_TYPES
 from videophone.services.auth import Principal
 from videophone.web.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.web.openapi import binary_response, problem_responses
 from videophone.web.params import FormId, Id, NoControl, Offset
 
 router = APIRouter(prefix="/api/v1")
@@ -100,14 +101,19 @@ async def file_claim(
     return view.to_dict()
 
 
-@router.get("/me/warranty-claims/{claim_id}/photos/{photo_id}", tags=["subscriber"], response_class=Response)
+@router.get(
+    "/me/warranty-claims/{claim_id}/photos/{photo_id}",
+    tags=["subscriber"],
+    response_class=Response,
+    responses=binary_response(*PHOTO_TYPES),
+)
 async def my_claim_photo(claim_id: Id, photo_id: Id, principal: SubscriberDep, c: ContainerDep) -> Response:
     content_type, content = await c.terminals.photo(claim_id, photo_id, principal.id)
     return Response(content, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})
 
 
 # -- the terminal (its own token) ----------------------------------------------------------------------------
-@router.get("/terminal/provisioning", tags=["terminal"])
+@router.get("/terminal/provisioning", tags=["terminal"], responses=problem_responses(401))
 async def provisioning(
     request: Request, c: ContainerDep, version: Annotated[str, Query(max_length=32)] = ""
 ) -> dict[str, Any]:
@@ -193,7 +199,12 @@ async def console_decide_claim(
     return decided.to_dict()
 
 
-@router.get("/console/warranty-claims/{claim_id}/photos/{photo_id}", tags=["console"], response_class=Response)
+@router.get(
+    "/console/warranty-claims/{claim_id}/photos/{photo_id}",
+    tags=["console"],
+    response_class=Response,
+    responses=binary_response(*PHOTO_TYPES),
+)
 async def console_claim_photo(claim_id: Id, photo_id: Id, principal: WarrantyHandler, c: ContainerDep) -> Response:
     content_type, content = await c.terminals.photo(claim_id, photo_id)
     return Response(content, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})

@@ -12,6 +12,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "invalid_input": {"zh-CN": "输入格式不正确。", "en": "The input is not in the expected format."},
     "invalid_choice": {"zh-CN": "请选择有效的选项。", "en": "Please choose a valid option."},
     "not_found": {"zh-CN": "未找到。", "en": "Not found."},
+    "bad_request": {
+        "zh-CN": "无法读取请求内容（应为 UTF-8 编码的 JSON 或表单）。",
+        "en": "The request body could not be read (it should be UTF-8 JSON or a form).",
+    },
+    "method_not_allowed": {
+        "zh-CN": "该地址不支持此请求方法（可用的方法见 Allow 头）。",
+        "en": "This method is not allowed here (the Allow header lists those that are).",
+    },
     "conflict": {"zh-CN": "数据已被修改，请刷新后重试。", "en": "The data changed meanwhile; reload and try again."},
     "not_authenticated": {"zh-CN": "请先登录。", "en": "Please log in first."},
     "permission_denied": {"zh-CN": "您没有执行此操作的权限。", "en": "You are not allowed to do this."},
