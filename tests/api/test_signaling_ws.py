@@ -336,3 +336,19 @@ async def test_every_attempt_has_exactly_one_finished_record(host: str, containe
         rows = list(await uow.session.scalars(select(CallRecord).where(CallRecord.caller_id == a.id)))
     assert sorted(r.id for r in rows) == sorted(ids)
     assert all(r.ended_at is not None and r.outcome == "rejected" for r in rows)
+
+
+async def test_a_flooding_client_is_told_then_closed(host: str, container: Container) -> None:
+    """More than the burst at once: the excess gets ``rate_limited`` and, past a second burst of
+    strikes, the connection is closed with 4429 (web/ws.py token bucket; docs/security.md)."""
+    a = await subscriber(container)
+    d = await Device.open(host, a.token, "flood-aaaaaaaa")
+    for _ in range(600):
+        await d.send({"type": "ping"})
+    kinds: list[str] = []
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            message = await d.recv()
+            kinds.append(message.get("code") or message["type"])
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4429
+    assert kinds.count("rate_limited") > 200 and 0 < kinds.count("pong") < 400
