@@ -135,9 +135,8 @@ def _console_writes() -> list[tuple[str, Any]]:
     import importlib
     import pkgutil
 
-    from fastapi.routing import APIRoute
-
     import videophone.web.api as api
+    from fastapi.routing import APIRoute
 
     out: list[tuple[str, Any]] = []
     for info in pkgutil.iter_modules(api.__path__):

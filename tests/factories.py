@@ -6,7 +6,7 @@ import itertools
 from datetime import date
 from typing import Any
 
-from videophone.domain.identity_numbers import resident_id_check_char, uscc_check_char
+from videophone.identity.domain.identity_numbers import resident_id_check_char, uscc_check_char
 
 PASSWORD = "Str0ng-Passw0rd!"
 _counter = itertools.count(1)

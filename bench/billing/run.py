@@ -51,6 +51,7 @@ from tests.support.databases import admin_execute  # noqa: E402
 
 from bench.billing.seed import seed  # noqa: E402
 from videophone.adapters.crypto import FieldCipher  # noqa: E402
+from videophone.adapters.db import writes  # noqa: E402
 from videophone.adapters.db.engine import normalize_url  # noqa: E402
 from videophone.adapters.db.migrate import upgrade_async  # noqa: E402
 from videophone.adapters.db.models import (  # noqa: E402
@@ -61,11 +62,11 @@ from videophone.adapters.db.models import (  # noqa: E402
     LedgerTransaction,
     PlanSubscription,
 )
+from videophone.billing.domain.billing import period_bounds, period_of  # noqa: E402
+from videophone.billing.services import ledger  # noqa: E402
 from videophone.bootstrap import Container, build  # noqa: E402
 from videophone.config import Settings  # noqa: E402
-from videophone.domain.billing import period_bounds, period_of  # noqa: E402
-from videophone.domain.money import Money  # noqa: E402
-from videophone.services import ledger  # noqa: E402
+from videophone.kernel.money import Money  # noqa: E402
 
 DOCS = ROOT / "docs" / "performance.md"
 RESULTS_START = "<!-- bench-billing:results:start -->"
@@ -182,11 +183,11 @@ async def floor(c: Container, before: dict[str, int], run_started: datetime) -> 
             savepoint = await conn.begin_nested()  # warm-up (asyncpg introspects array types once per connection)
             for t in [*tables, charges]:
                 if rows[t.name]:
-                    await ledger.write_rows(conn, t, rows[t.name][:1])
+                    await writes.write_rows(conn, t, rows[t.name][:1])
             await savepoint.rollback()
             started = time.perf_counter()
             for t in [*tables, charges]:
-                await ledger.write_rows(conn, t, rows[t.name])  # plain bulk INSERT, nothing returned
+                await writes.write_rows(conn, t, rows[t.name])  # plain bulk INSERT, nothing returned
             elapsed = time.perf_counter() - started
         finally:
             await trans.rollback()

@@ -36,10 +36,10 @@ from videophone.adapters.db.models import (
     VasPrice,
     VasSubscription,
 )
-from videophone.domain.billing import period_bounds
-from videophone.domain.identity_numbers import resident_id_check_char
-from videophone.domain.masking import mask_id_number
-from videophone.services.ledger import write_rows
+from videophone.adapters.db.writes import write_rows
+from videophone.billing.domain.billing import period_bounds
+from videophone.identity.domain.identity_numbers import resident_id_check_char
+from videophone.identity.domain.masking import mask_id_number
 
 BATCH = 10_000  # rows per INSERT … executemany
 PLANS = (  # code, rent fen, included minutes, rate, first / next increment

@@ -19,8 +19,8 @@ from sqlalchemy import delete, insert, select
 from videophone.adapters.crypto import FieldCipher, new_token, token_digest
 from videophone.adapters.db.engine import make_engine
 from videophone.adapters.db.models import AuthSession, CallRecord, PhoneNumber, Subscriber
-from videophone.domain.identity_numbers import resident_id_check_char
-from videophone.domain.masking import mask_id_number
+from videophone.identity.domain.identity_numbers import resident_id_check_char
+from videophone.identity.domain.masking import mask_id_number
 
 
 @dataclass(frozen=True)

@@ -19,39 +19,39 @@ from videophone.adapters.payment_gateway import BuiltinGatewayClient
 from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
 from videophone.adapters.redis_client import redis_client
 from videophone.adapters.sms import FileSmsSender, HttpSmsSender, SmsSender
+from videophone.billing.services.billing import BillingService
+from videophone.billing.services.disputes import DisputeService
+from videophone.billing.services.ledger import AdjustmentService
+from videophone.billing.services.orders import OrderService
+from videophone.billing.services.rating import RatingService
+from videophone.billing.services.tariffs import TariffService
+from videophone.calling.services.calls import CallHistoryService
+from videophone.calling.services.contacts import ContactService
+from videophone.calling.services.signaling import SignalingHub, default_node_id
+from videophone.collections.services.arrears import ArrearsService
+from videophone.collections.services.credit import CreditService
+from videophone.collections.services.late_fees import LateFeeService
+from videophone.collections.services.payments import PaymentService
+from videophone.collections.services.termination import TerminationService
+from videophone.common.account_history import AccountHistoryService
+from videophone.common.audit import AuditService
+from videophone.common.deps import AuthLimits, Deps
+from videophone.common.policy import PolicyService
 from videophone.config import Settings
-from videophone.services.account_history import AccountHistoryService
-from videophone.services.agreement import AgreementService
-from videophone.services.announcements import AnnouncementService
-from videophone.services.arrears import ArrearsService
-from videophone.services.audit import AuditService
-from videophone.services.auth import AuthService
-from videophone.services.billing import BillingService
-from videophone.services.calls import CallHistoryService
-from videophone.services.contacts import ContactService
-from videophone.services.credit import CreditService
-from videophone.services.dashboard import DashboardService
-from videophone.services.deps import AuthLimits, Deps
-from videophone.services.disputes import DisputeService
-from videophone.services.late_fees import LateFeeService
-from videophone.services.lawful import LawfulService
-from videophone.services.ledger import AdjustmentService
-from videophone.services.notifications import NotificationService
-from videophone.services.numbers import NumberService
-from videophone.services.orders import OrderService
-from videophone.services.outages import OutageService
-from videophone.services.payments import PaymentService
-from videophone.services.policy import PolicyService
-from videophone.services.rating import RatingService
-from videophone.services.releases import ReleaseService
-from videophone.services.review import ReviewService
-from videophone.services.signaling import SignalingHub, default_node_id
-from videophone.services.staff import StaffService
-from videophone.services.subscribers import SubscriberService
-from videophone.services.tariffs import TariffService
-from videophone.services.terminals import TerminalService
-from videophone.services.termination import TerminationService
-from videophone.services.violations import ViolationService
+from videophone.enforcement.services.lawful import LawfulService
+from videophone.enforcement.services.violations import ViolationService
+from videophone.identity.services.agreement import AgreementService
+from videophone.identity.services.auth import AuthService
+from videophone.identity.services.numbers import NumberService
+from videophone.identity.services.review import ReviewService
+from videophone.identity.services.staff import StaffService
+from videophone.identity.services.subscribers import SubscriberService
+from videophone.notices.services.announcements import AnnouncementService
+from videophone.notices.services.notifications import NotificationService
+from videophone.notices.services.outages import OutageService
+from videophone.reporting.services.dashboard import DashboardService
+from videophone.terminals.services.releases import ReleaseService
+from videophone.terminals.services.terminals import TerminalService
 
 
 @dataclass

@@ -14,11 +14,11 @@ from rich.table import Table
 from videophone.adapters import logs
 from videophone.adapters.db.migrate import upgrade
 from videophone.bootstrap import Container, build
+from videophone.common.deps import Actor
 from videophone.config import Settings, SettingsError
-from videophone.domain.errors import DomainError, ValidationFailed
-from videophone.domain.identity_numbers import resident_id_check_char
-from videophone.services.deps import Actor
-from videophone.services.subscribers import RequestInfo
+from videophone.identity.domain.identity_numbers import resident_id_check_char
+from videophone.identity.services.subscribers import RequestInfo
+from videophone.kernel.errors import DomainError, ValidationFailed
 
 app = typer.Typer(help="videophone — video telephone service platform (可视电话业务)", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)

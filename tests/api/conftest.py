@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.factories import PASSWORD, person
 from videophone.adapters.db.models import AuditRecord
 from videophone.bootstrap import Container
-from videophone.services.deps import Actor
+from videophone.common.deps import Actor
 from videophone.web.app import create_app
 
 STAFF_PASSWORD = "Staff-Passw0rd!"

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from tests.api.conftest import register_and_login, staff_login
 from videophone.adapters.clock import FakeClock
 from videophone.bootstrap import Container
-from videophone.services.agreement import shipped_template
+from videophone.identity.services.agreement import shipped_template
 
 
 async def test_staff_announce_to_numbers_and_subscribers_read_it(

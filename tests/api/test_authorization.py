@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from tests.api.conftest import client_for, register_and_login, staff_login
 from videophone.bootstrap import Container
-from videophone.domain.staff import ROLE_PERMISSIONS, Permission, StaffRole
+from videophone.identity.domain.staff import ROLE_PERMISSIONS, Permission, StaffRole
 
 PUBLIC = {
     ("GET", "/api/v1/health"),

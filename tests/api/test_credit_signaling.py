@@ -17,7 +17,7 @@ from tests.support.live import Device, serve
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import CallRecord, CreditReservation, Subscriber
 from videophone.bootstrap import Container
-from videophone.services.deps import Actor
+from videophone.common.deps import Actor
 from videophone.web.app import create_app
 
 

@@ -14,7 +14,7 @@ from tests.api.test_signaling_ws import invite as place
 from tests.support.live import Device, serve
 from videophone.adapters.clock import FakeClock
 from videophone.bootstrap import Container
-from videophone.services.deps import Actor
+from videophone.common.deps import Actor
 from videophone.web.app import create_app
 
 
@@ -96,7 +96,7 @@ async def test_outgoing_barred_ends_only_calls_the_subscriber_placed(host: str, 
 async def test_enforcement_reaches_the_node_that_holds_the_call(host: str, container: Container) -> None:
     """The staff request is handled by a node whose hub holds no call (say a web-only process): its
     ``enforce`` publishes to every live node, and the node holding the call ends it."""
-    from videophone.services.signaling import SignalingHub
+    from videophone.calling.services.signaling import SignalingHub
 
     da, db, call_id, a_id, _ = await answered_call(host, container)
     hub = container.signaling

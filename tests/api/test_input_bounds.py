@@ -20,8 +20,8 @@ from tests.support.files import JPEG, PDF, PNG
 from tests.support.live import Device, serve
 from videophone.adapters.db.models import Base, IdentityDocument
 from videophone.bootstrap import Container
+from videophone.edge.guard import BODY_LIMIT, MAX_JSON_DEPTH, MULTIPART_OVERHEAD
 from videophone.web.app import create_app
-from videophone.web.guard import BODY_LIMIT, MAX_JSON_DEPTH, MULTIPART_OVERHEAD
 
 BIG = 2**64  # 18446744073709551616: past every BIGINT column
 INT64_MAX = 2**63 - 1

@@ -9,8 +9,8 @@ import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from videophone.web.openapi import PROBLEM_MEDIA_TYPE, PROBLEM_REF, needs_login
-from videophone.web.problems import Problem
+from videophone.edge.openapi import PROBLEM_MEDIA_TYPE, PROBLEM_REF, needs_login
+from videophone.edge.problems import Problem
 
 # Operations whose error body is not a problem (the payment gateway's protocol answers `fail`).
 OTHER_ERROR_BODIES = {("post", "/api/v1/payments/gateway/notify")}

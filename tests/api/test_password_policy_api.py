@@ -42,8 +42,8 @@ async def test_registration_refuses_a_password_made_of_the_subscribers_own_data(
 
 
 async def test_registration_refuses_control_characters(container: Container) -> None:
-    from videophone.domain.errors import ValidationFailed
-    from videophone.services.subscribers import RequestInfo
+    from videophone.identity.services.subscribers import RequestInfo
+    from videophone.kernel.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as err:
         await container.subscribers.register(person(password="Good-Passw0rd\x00x"), RequestInfo())

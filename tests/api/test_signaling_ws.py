@@ -16,8 +16,8 @@ from tests.support.live import Device, serve
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import Block, CallRecord
 from videophone.bootstrap import Container
-from videophone.services.deps import Actor
-from videophone.services.subscribers import RequestInfo
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import RequestInfo
 from videophone.web.app import create_app
 
 OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"

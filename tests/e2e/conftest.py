@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.server import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, RunningApp, start_app
-from videophone.domain.identity_numbers import resident_id_check_char
+from videophone.identity.domain.identity_numbers import resident_id_check_char
 
 
 @pytest.fixture(scope="package")

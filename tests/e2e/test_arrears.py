@@ -39,7 +39,7 @@ from tests.support.server import DEMO_PASSWORD, videophone_command
 from videophone.adapters.clock import OffsetFileClock
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.models import Bill, Plan, PlanPrice, PlanSubscription, Subscriber
-from videophone.domain.arrears import add_months
+from videophone.collections.domain.arrears import add_months
 
 pytestmark = pytest.mark.e2e
 

@@ -23,11 +23,11 @@ from videophone.adapters.db.models import (
 )
 from videophone.adapters.db.models_announcements import AgreementObjection, AnnouncementDelivery
 from videophone.bootstrap import Container
-from videophone.domain.errors import InvalidState, ValidationFailed
-from videophone.services import announcements as announcement_service
-from videophone.services.agreement import shipped_template
-from videophone.services.deps import Actor
-from videophone.services.subscribers import AccountView, RequestInfo
+from videophone.common.deps import Actor
+from videophone.identity.services.agreement import shipped_template
+from videophone.identity.services.subscribers import AccountView, RequestInfo
+from videophone.kernel.errors import InvalidState, ValidationFailed
+from videophone.notices.services import announcements as announcement_service
 
 STAFF = Actor("staff", None, "10.0.0.9")
 

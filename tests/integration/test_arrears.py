@@ -25,12 +25,13 @@ from videophone.adapters.db.models import (
     ServiceRestriction,
     Subscriber,
 )
+from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.domain.late_fees import accrue
-from videophone.domain.money import Money
-from videophone.services import arrears, ledger
-from videophone.services.debts import account_debts, load
-from videophone.services.deps import Actor
+from videophone.collections.domain.late_fees import accrue
+from videophone.collections.services import arrears
+from videophone.collections.services.debts import account_debts, load
+from videophone.common.deps import Actor
+from videophone.kernel.money import Money
 
 STAFF = Actor("staff", None)
 TZ_NOON = 4  # 04:00 UTC = 12:00 in Shanghai

@@ -9,8 +9,8 @@ import pytest
 from tests.factories import PASSWORD, person
 from videophone.adapters.clock import FakeClock
 from videophone.bootstrap import Container
-from videophone.domain.errors import NotAuthenticated, NotFound, Throttled, ValidationFailed
-from videophone.services.subscribers import RequestInfo
+from videophone.identity.services.subscribers import RequestInfo
+from videophone.kernel.errors import NotAuthenticated, NotFound, Throttled, ValidationFailed
 
 
 async def test_login_by_number_or_email_and_logout(container: Container) -> None:

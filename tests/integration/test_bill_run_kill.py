@@ -22,8 +22,8 @@ from tests.integration.test_billing import assert_ledger_invariants, make_plan
 from tests.support.server import videophone_command
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import Bill, CallRecord, PlanSubscription, Subscriber
+from videophone.billing.domain.billing import period_bounds, period_of
 from videophone.bootstrap import Container
-from videophone.domain.billing import period_bounds, period_of
 
 ACCOUNTS = 300
 

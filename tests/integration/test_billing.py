@@ -30,13 +30,13 @@ from videophone.adapters.db.models import (
     VasPrice,
     VasSubscription,
 )
+from videophone.billing.services import ledger
+from videophone.billing.services.rating import load_prices, rated_usage
 from videophone.bootstrap import Container
-from videophone.domain.errors import NotFound, ValidationFailed
-from videophone.domain.money import Money
-from videophone.services import ledger
-from videophone.services.deps import Actor
-from videophone.services.rating import load_prices, rated_usage
-from videophone.services.subscribers import AccountView, RequestInfo
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import AccountView, RequestInfo
+from videophone.kernel.errors import NotFound, ValidationFailed
+from videophone.kernel.money import Money
 
 SHANGHAI_OCT = datetime(2026, 10, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 

@@ -14,9 +14,9 @@ from tests.factories import person
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import CallQualitySample, CallRecord, Contact, SignalingNode
 from videophone.bootstrap import Container
-from videophone.domain.errors import Conflict, InvalidState, NotFound, Throttled, ValidationFailed
-from videophone.services.deps import Actor
-from videophone.services.subscribers import AccountView, RequestInfo
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import AccountView, RequestInfo
+from videophone.kernel.errors import Conflict, InvalidState, NotFound, Throttled, ValidationFailed
 
 
 async def subscriber(c: Container) -> AccountView:

@@ -9,10 +9,10 @@ import pytest
 from tests.factories import person
 from videophone.adapters.db.models import CallRecord
 from videophone.bootstrap import Container
-from videophone.domain.errors import InvalidState, NotFound, ValidationFailed
-from videophone.services.contacts import is_blocked
-from videophone.services.deps import Actor
-from videophone.services.subscribers import AccountView, RequestInfo
+from videophone.calling.services.contacts import is_blocked
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import AccountView, RequestInfo
+from videophone.kernel.errors import InvalidState, NotFound, ValidationFailed
 
 
 async def subscriber(c: Container) -> tuple[AccountView, Actor]:

@@ -22,12 +22,14 @@ from videophone.adapters.db.models import (
     Notification,
     Subscriber,
 )
+from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.domain.errors import ValidationFailed
-from videophone.domain.money import Money
-from videophone.services import credit, ledger, restrictions
-from videophone.services.deps import Actor
-from videophone.services.subscribers import AccountView
+from videophone.collections.services import credit
+from videophone.common.deps import Actor
+from videophone.enforcement.services import restrictions
+from videophone.identity.services.subscribers import AccountView
+from videophone.kernel.errors import ValidationFailed
+from videophone.kernel.money import Money
 
 NOV = date(2026, 11, 1)
 

@@ -12,9 +12,9 @@ from sqlalchemy import update
 from tests.integration.test_billing import call_record, insert, make_plan, subscriber, subscription
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import Bill, Dispute, Payment, Subscriber
+from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.domain.money import Money
-from videophone.services import ledger
+from videophone.kernel.money import Money
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 20 Nov 2026, 12:00 in Shanghai
 

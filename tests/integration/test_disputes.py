@@ -30,13 +30,13 @@ from videophone.adapters.db.models import (
     Notification,
     OutboxMessage,
 )
+from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.domain.errors import Conflict, InvalidState, NotFound, ValidationFailed
-from videophone.domain.money import Money
-from videophone.services import ledger
-from videophone.services.debts import account_debts
-from videophone.services.deps import Actor
-from videophone.services.subscribers import AccountView
+from videophone.collections.services.debts import account_debts
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import AccountView
+from videophone.kernel.errors import Conflict, InvalidState, NotFound, ValidationFailed
+from videophone.kernel.money import Money
 
 OCT_10 = datetime(2026, 10, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 STAFF = Actor("staff", None, "10.0.0.9")

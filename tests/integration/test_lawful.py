@@ -16,7 +16,7 @@ from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import AuditRecord, ServiceRestriction
 from videophone.adapters.db.models_enforcement import LawfulSuspension
 from videophone.bootstrap import Container
-from videophone.domain.errors import InvalidState, ValidationFailed
+from videophone.kernel.errors import InvalidState, ValidationFailed
 
 REFERENCE = "(2026)京公刑冻字第0815号"
 

@@ -18,9 +18,9 @@ from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import LoginThrottle
 from videophone.adapters.mail import MemoryMailer
 from videophone.bootstrap import Container
-from videophone.domain.errors import NotAuthenticated, Throttled
-from videophone.services.deps import Actor
-from videophone.services.subscribers import RequestInfo
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import RequestInfo
+from videophone.kernel.errors import NotAuthenticated, Throttled
 
 ATTACKER, OWNER = "198.51.100.7", "203.0.113.20"
 WRONG = "Wr0ng-Guess-Passw0rd"

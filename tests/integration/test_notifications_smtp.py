@@ -23,7 +23,7 @@ from videophone.adapters.db.models import Notification, OutboxMessage
 from videophone.adapters.mail import SmtpMailer
 from videophone.adapters.sms import MemorySmsSender
 from videophone.bootstrap import Container
-from videophone.services import notifications
+from videophone.notices.services import notifications
 
 
 class Inbox:

@@ -12,9 +12,9 @@ from tests.factories import person
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import Order, PlanSubscription, VasSubscription
 from videophone.bootstrap import Container
-from videophone.domain.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
-from videophone.services.deps import Actor
-from videophone.services.subscribers import AccountView, RequestInfo
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import AccountView, RequestInfo
+from videophone.kernel.errors import InvalidState, NotFound, PermissionDenied, ValidationFailed
 
 TODAY = date(2026, 11, 1)  # the FakeClock's day in Asia/Shanghai
 

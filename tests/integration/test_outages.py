@@ -26,11 +26,11 @@ from videophone.adapters.db.models import (
     VasSubscription,
 )
 from videophone.adapters.db.models_outages import OutageCredit
+from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.domain.errors import InvalidState, NotFound, ValidationFailed
-from videophone.domain.money import Money
-from videophone.services import ledger
-from videophone.services.deps import Actor
+from videophone.common.deps import Actor
+from videophone.kernel.errors import InvalidState, NotFound, ValidationFailed
+from videophone.kernel.money import Money
 
 STAFF = Actor("staff", None, "10.0.0.7")
 # 6 June 2026 08:00 in Shanghai; June has 30 days.

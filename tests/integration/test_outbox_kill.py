@@ -32,13 +32,13 @@ from tests.support.server import videophone_command
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import OutboxMessage
 from videophone.bootstrap import Container
-from videophone.services import notifications
+from videophone.notices.services import notifications
 
 NOTIFY_AND_HANG = """
 import asyncio, sys
 from videophone.bootstrap import build
 from videophone.config import Settings
-from videophone.services import notifications
+from videophone.notices.services import notifications
 
 async def main() -> None:
     c = build(Settings())

@@ -14,8 +14,8 @@ from tests.factories import PASSWORD, person
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.mail import Mail, MemoryMailer, SmtpMailer
 from videophone.bootstrap import Container
-from videophone.domain.errors import NotAuthenticated, Throttled, ValidationFailed
-from videophone.services.subscribers import RequestInfo
+from videophone.identity.services.subscribers import RequestInfo
+from videophone.kernel.errors import NotAuthenticated, Throttled, ValidationFailed
 
 
 def token_from(mail: Mail) -> str:

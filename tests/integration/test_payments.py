@@ -37,12 +37,13 @@ from videophone.adapters.db.models import (
     Subscriber,
 )
 from videophone.adapters.payment_gateway import BuiltinGatewayClient, signed
+from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.domain.errors import ValidationFailed
-from videophone.domain.money import Money
+from videophone.common.deps import Actor
+from videophone.enforcement.services import restrictions
 from videophone.gateway.app import Gateway, GatewayConfig
-from videophone.services import ledger, restrictions
-from videophone.services.deps import Actor
+from videophone.kernel.errors import ValidationFailed
+from videophone.kernel.money import Money
 from videophone.web.app import create_app
 
 MERCHANT = "videophone-demo"

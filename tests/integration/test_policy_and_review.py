@@ -8,9 +8,9 @@ from tests.factories import person
 from tests.support.files import PNG
 from videophone.adapters.clock import FakeClock
 from videophone.bootstrap import Container
-from videophone.domain.errors import InvalidState, PermissionDenied, ValidationFailed
-from videophone.services.deps import Actor
-from videophone.services.subscribers import RequestInfo
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import RequestInfo
+from videophone.kernel.errors import InvalidState, PermissionDenied, ValidationFailed
 
 
 async def staff(c: Container, username: str, role: str) -> Actor:

@@ -19,9 +19,9 @@ from videophone.adapters.db.models_preferences import NotificationPreference
 from videophone.adapters.mail import MemoryMailer
 from videophone.adapters.sms import MemorySmsSender, Sms
 from videophone.bootstrap import Container
-from videophone.domain.errors import NotFound, ValidationFailed
-from videophone.services import notifications
-from videophone.services.deps import Actor
+from videophone.common.deps import Actor
+from videophone.kernel.errors import NotFound, ValidationFailed
+from videophone.notices.services import notifications
 
 
 def senders(c: Container) -> tuple[MemoryMailer, MemorySmsSender]:

@@ -17,10 +17,10 @@ from tests.factories import person
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.migrate import upgrade_async
 from videophone.adapters.mail import MemoryMailer
+from videophone.billing.services.rating import rate_subscribers
 from videophone.bootstrap import Container, build
-from videophone.services.rating import rate_subscribers
-from videophone.services.signaling import _INVITE_FLAGS
-from videophone.services.subscribers import RequestInfo
+from videophone.calling.services.signaling import _INVITE_FLAGS
+from videophone.identity.services.subscribers import RequestInfo
 
 
 async def plans_of(container: Container, run: Callable[[], Awaitable[Any]], needle: str) -> list[str]:

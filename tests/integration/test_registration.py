@@ -12,9 +12,9 @@ from tests.factories import person
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import AgreementAcceptance, AuditRecord, PhoneNumber, Subscriber
 from videophone.bootstrap import Container
-from videophone.domain.errors import ValidationFailed
-from videophone.services.deps import Actor
-from videophone.services.subscribers import RequestInfo
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import RequestInfo
+from videophone.kernel.errors import ValidationFailed
 
 REQ = RequestInfo(ip="203.0.113.9", user_agent="pytest", channel="web")
 
@@ -117,7 +117,8 @@ async def test_number_change_quarantines_the_old_number(container: Container, cl
 async def test_a_terminated_accounts_number_is_reused_after_quarantine(container: Container, clock: FakeClock) -> None:
     """Termination quarantines the number (R-24, R-32); the terminated account row stays (arrears are
     collected) under "<number>#<id>" once the number is handed to someone else."""
-    from videophone.services import numbers, policy
+    from videophone.common import policy
+    from videophone.identity.services import numbers
 
     await container.policy.update(
         Actor("staff", None),

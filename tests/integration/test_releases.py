@@ -11,8 +11,8 @@ from tests.support.live import Device, serve
 from videophone import __version__
 from videophone.adapters.db.models import AuditRecord
 from videophone.bootstrap import Container
-from videophone.domain.errors import ValidationFailed
-from videophone.services.deps import Actor
+from videophone.common.deps import Actor
+from videophone.kernel.errors import ValidationFailed
 from videophone.web.app import create_app
 
 STAFF = Actor("staff", None, "10.0.0.9")

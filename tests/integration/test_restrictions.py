@@ -16,10 +16,12 @@ from tests.integration.test_billing import subscriber as new_subscriber
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import AuditRecord, Notification, OutboxMessage, Subscriber
 from videophone.adapters.mail import Mail, MemoryMailer
+from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.domain.money import Money
-from videophone.services import ledger, notifications, restrictions
-from videophone.services.deps import Actor
+from videophone.common.deps import Actor
+from videophone.enforcement.services import restrictions
+from videophone.kernel.money import Money
+from videophone.notices.services import notifications
 
 STAFF = Actor("staff", None)
 

@@ -15,9 +15,9 @@ from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import AuditRecord, Notification
 from videophone.adapters.db.models_terminals import Terminal, WarrantyPhoto
 from videophone.bootstrap import Container
-from videophone.domain.errors import Conflict, InvalidState, NotAuthenticated, NotFound, ValidationFailed
-from videophone.services.deps import Actor
-from videophone.services.subscribers import AccountView
+from videophone.common.deps import Actor
+from videophone.identity.services.subscribers import AccountView
+from videophone.kernel.errors import Conflict, InvalidState, NotAuthenticated, NotFound, ValidationFailed
 
 STAFF = Actor("staff", None, "10.0.0.9")
 TODAY = date(2026, 11, 1)  # FakeClock's start, in Shanghai

@@ -24,11 +24,11 @@ from videophone.adapters.db.models import (
     Subscriber,
 )
 from videophone.adapters.db.models_termination import InactivityNotice, TerminationRequest
+from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.domain.call_rules import ServiceState
-from videophone.domain.errors import InvalidState, ValidationFailed
-from videophone.services import ledger
-from videophone.services.deps import Actor
+from videophone.calling.domain.call_rules import ServiceState
+from videophone.common.deps import Actor
+from videophone.kernel.errors import InvalidState, ValidationFailed
 
 STAFF = Actor("staff", None)
 

@@ -15,9 +15,9 @@ from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import AccountEvent, AuditRecord, Notification, Subscriber, VasSubscription
 from videophone.adapters.db.models_enforcement import Violation, ViolationEvidence
 from videophone.bootstrap import Container
-from videophone.domain.errors import InvalidState, NotFound, ValidationFailed
-from videophone.services.deps import Actor
-from videophone.services.violations import Upload
+from videophone.common.deps import Actor
+from videophone.enforcement.services.violations import Upload
+from videophone.kernel.errors import InvalidState, NotFound, ValidationFailed
 
 
 async def staff(c: Container, username: str = "enforcer") -> Actor:

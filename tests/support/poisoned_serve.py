@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from videophone import cli
 from videophone.config import Settings
-from videophone.services.agreement import AgreementService
+from videophone.identity.services.agreement import AgreementService
 
 DEPTH = 200
 SETTINGS = Settings()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.agreement import (
+from videophone.identity.domain.agreement import (
     BLANK,
     AgreementDocument,
     SubscriberParty,
@@ -23,8 +23,8 @@ from videophone.domain.agreement import (
     render_agreement,
     template_placeholders,
 )
-from videophone.domain.errors import FieldError, ValidationFailed
-from videophone.domain.policy import OperatorPolicy
+from videophone.identity.domain.policy import OperatorPolicy
+from videophone.kernel.errors import FieldError, ValidationFailed
 
 SHIPPED = resources.files("videophone").joinpath("resources/agreement_v1.txt").read_text(encoding="utf-8")
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import announcements as rules
-from videophone.domain.errors import InvalidState, ValidationFailed
+from videophone.kernel.errors import InvalidState, ValidationFailed
+from videophone.notices.domain import announcements as rules
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 

@@ -1,4 +1,5 @@
-"""domain/ is pure: it imports only the standard library and itself (DESIGN.md)."""
+"""The rules are pure: every context's ``domain`` and the shared ``kernel`` import only the standard
+library and other rules (DESIGN.md; ADR 0007)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import ast
 import sys
 from pathlib import Path
 
-import videophone.domain
+import videophone
 
-DOMAIN = Path(videophone.domain.__file__).parent
+PACKAGE = Path(videophone.__file__).parent
+CONTEXTS = ("identity", "calling", "billing", "collections", "enforcement", "notices", "terminals")
+RULES = [PACKAGE / "kernel", *(PACKAGE / c / "domain" for c in CONTEXTS)]
+PURE = ("videophone.kernel", *(f"videophone.{c}.domain" for c in CONTEXTS))
 FORBIDDEN_STDLIB = {"socket", "sqlite3", "subprocess", "urllib", "http", "asyncio", "os", "time", "random"}
 
 
@@ -25,10 +29,10 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_domain_imports_only_stdlib_and_itself() -> None:
     offenders = []
-    for path in sorted(DOMAIN.rglob("*.py")):
+    for path in sorted(p for rules in RULES for p in rules.rglob("*.py")):
         for module in imported_modules(path):
             top = module.split(".")[0]
-            if module.startswith("videophone.domain") or top == "__future__":
+            if module.startswith(PURE) or top == "__future__":
                 continue
             if top in sys.stdlib_module_names and top not in FORBIDDEN_STDLIB:
                 continue
@@ -37,7 +41,7 @@ def test_domain_imports_only_stdlib_and_itself() -> None:
 
 
 def test_domain_never_reads_the_clock() -> None:
-    for path in sorted(DOMAIN.rglob("*.py")):
+    for path in sorted(p for rules in RULES for p in rules.rglob("*.py")):
         source = path.read_text("utf-8")
         for call in ("date.today(", "datetime.now(", "datetime.utcnow(", "time.time("):
             assert call not in source, f"{path.name} reads the clock ({call})"

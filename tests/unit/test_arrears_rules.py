@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from videophone.domain.arrears import ArrearsState, add_months, ageing_bucket, decide, months_overdue
+from videophone.collections.domain.arrears import ArrearsState, add_months, ageing_bucket, decide, months_overdue
 
 
 def state(due: date | None, today: date, *, overdue: int = 100, suspended: bool = False) -> ArrearsState:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.billing import (
+from videophone.billing.domain.billing import (
     InvalidPeriod,
     UsageSummary,
     allocate_rent,
@@ -21,7 +21,7 @@ from videophone.domain.billing import (
     rent_continues,
     service_days,
 )
-from videophone.domain.money import Money
+from videophone.kernel.money import Money
 
 MONTHS = {"2026-02": 28, "2028-02": 29, "2026-11": 30, "2026-12": 31}
 rents = st.integers(min_value=0, max_value=10**7).map(Money)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.call_quality import (
+from videophone.calling.domain.call_quality import (
     QualitySample,
     QualitySummary,
     assess,
@@ -17,7 +17,7 @@ from videophone.domain.call_quality import (
     issues,
     summarize,
 )
-from videophone.domain.errors import FieldError
+from videophone.kernel.errors import FieldError
 
 # -- validation ----------------------------------------------------------------------------------------
 

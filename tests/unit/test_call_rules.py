@@ -3,9 +3,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.call_rules import Party, ServiceState, caller_refusal, can_receive, check_invite
-from videophone.domain.calls import EndReason
-from videophone.domain.kyc import ReviewState
+from videophone.calling.domain.call_rules import Party, ServiceState, caller_refusal, can_receive, check_invite
+from videophone.calling.domain.calls import EndReason
+from videophone.identity.domain.kyc import ReviewState
 
 OK = Party(1, "95100000001", "verified", "active")
 CALLEE = Party(2, "95100000002", "pending", "active")

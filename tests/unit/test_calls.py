@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from videophone.domain.calls import Call, CallState, EndReason, Notice, Outcome, outcome_of, public_reason
-from videophone.domain.errors import InvalidState
+from videophone.calling.domain.calls import Call, CallState, EndReason, Notice, Outcome, outcome_of, public_reason
+from videophone.kernel.errors import InvalidState
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 A = (1, "a-phone")

@@ -9,13 +9,13 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import capabilities as caps
-from videophone.domain.call_rules import Party, caller_refusal, check_invite
-from videophone.domain.calls import EndReason
-from videophone.domain.credit import affords_a_step, call_charge
-from videophone.domain.kyc import CAPABILITIES, Capability, ReviewState
-from videophone.domain.money import Money
-from videophone.domain.rating import RatePrice
+from videophone.billing.domain.rating import RatePrice
+from videophone.calling.domain import capabilities as caps
+from videophone.calling.domain.call_rules import Party, caller_refusal, check_invite
+from videophone.calling.domain.calls import EndReason
+from videophone.collections.domain.credit import affords_a_step, call_charge
+from videophone.identity.domain.kyc import CAPABILITIES, Capability, ReviewState
+from videophone.kernel.money import Money
 
 REASONS = ("", "arrears", "credit_limit", "violation", "lawful", "termination")
 YUAN_A_MINUTE = RatePrice(1, 0, Decimal("1.00"), 60, 60)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from videophone.adapters.clock import OffsetFileClock
-from videophone.services.restrictions import derive_state
+from videophone.enforcement.services.restrictions import derive_state
 
 
 def test_offset_file_clock_follows_the_file(tmp_path: Path) -> None:

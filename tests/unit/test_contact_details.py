@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.contact_details import (
+from videophone.identity.domain.contact_details import (
     check_email,
     check_mobile,
     check_postal_code,
@@ -16,7 +16,7 @@ from videophone.domain.contact_details import (
     normalize_email,
     normalize_mobile,
 )
-from videophone.domain.errors import FieldError
+from videophone.kernel.errors import FieldError
 
 _mobiles = st.builds(
     lambda second, rest: "1" + second + rest,

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import contacts as rules
-from videophone.domain.contacts import ContactInput, ReportAction, ReportState
-from videophone.domain.errors import InvalidState, ValidationFailed
+from videophone.calling.domain import contacts as rules
+from videophone.calling.domain.contacts import ContactInput, ReportAction, ReportState
+from videophone.kernel.errors import InvalidState, ValidationFailed
 
 
 def codes(err: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import credit
-from videophone.domain.calls import Call, CallState, EndReason, Notice, Outcome
-from videophone.domain.errors import InvalidState, ValidationFailed
-from videophone.domain.money import Money
-from videophone.domain.rating import CallToRate, RatePrice, rate_month, round_up_seconds
+from videophone.billing.domain.rating import CallToRate, RatePrice, rate_month, round_up_seconds
+from videophone.calling.domain.calls import Call, CallState, EndReason, Notice, Outcome
+from videophone.collections.domain import credit
+from videophone.kernel.errors import InvalidState, ValidationFailed
+from videophone.kernel.money import Money
 
 T0 = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 A = (1, "a-phone")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.debts import LATE_FEE, Credit, Debt, DisputeSpan, Timeline, allocate, position
+from videophone.collections.domain.debts import LATE_FEE, Credit, Debt, DisputeSpan, Timeline, allocate, position
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2100, 1, 1, tzinfo=UTC)

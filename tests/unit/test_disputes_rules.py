@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.disputes import (
+from videophone.billing.domain.disputes import (
     EXPLANATION_MAX,
     REASON_MAX,
     DisputeState,
@@ -19,8 +19,8 @@ from videophone.domain.disputes import (
     validate_opening,
     validate_rejection,
 )
-from videophone.domain.errors import Conflict, InvalidState, ValidationFailed
-from videophone.domain.money import Money
+from videophone.kernel.errors import Conflict, InvalidState, ValidationFailed
+from videophone.kernel.money import Money
 
 OPENED = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)
 charges = st.integers(min_value=1, max_value=10**8).map(Money)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from videophone.domain.documents import check_upload, sniff_content_type
-from videophone.domain.errors import ValidationFailed
-from videophone.domain.policy import OperatorPolicy
+from videophone.identity.domain.documents import check_upload, sniff_content_type
+from videophone.identity.domain.policy import OperatorPolicy
+from videophone.kernel.errors import ValidationFailed
 
 POLICY = OperatorPolicy.from_mapping({"document_max_bytes": 100_000})
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16

@@ -12,9 +12,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import videophone.domain.identity_numbers as identity_numbers
-from videophone.domain.errors import FieldError
-from videophone.domain.identity_numbers import (
+import videophone.identity.domain.identity_numbers as identity_numbers
+from videophone.identity.domain.identity_numbers import (
     ID_TYPE_LABELS,
     USCC_CHARSET,
     IdDocumentType,
@@ -26,6 +25,7 @@ from videophone.domain.identity_numbers import (
     resident_id_check_char,
     uscc_check_char,
 )
+from videophone.kernel.errors import FieldError
 
 # -- generators ------------------------------------------------------------------------------------
 
@@ -75,7 +75,9 @@ def test_domain_modules_import_only_stdlib_and_domain(module_name: str) -> None:
             continue
         for name in names:
             top = name.split(".")[0]
-            assert name.startswith("videophone.domain") or top in sys.stdlib_module_names, name
+            assert (
+                name.startswith(("videophone.identity.domain", "videophone.kernel")) or top in sys.stdlib_module_names
+            ), name
 
 
 # -- labels ----------------------------------------------------------------------------------------

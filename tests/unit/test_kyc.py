@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import kyc
-from videophone.domain.errors import InvalidState
-from videophone.domain.kyc import Capability, ReviewAction, ReviewState
+from videophone.identity.domain import kyc
+from videophone.identity.domain.kyc import Capability, ReviewAction, ReviewState
+from videophone.kernel.errors import InvalidState
 
 
 def test_pending_can_be_verified_asked_for_documents_or_rejected() -> None:

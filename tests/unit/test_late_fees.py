@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from videophone.domain.debts import Credit, Debt, DisputeSpan, Timeline
-from videophone.domain.late_fees import accrue, late_fee_debt, round_half_up
+from videophone.collections.domain.debts import Credit, Debt, DisputeSpan, Timeline
+from videophone.collections.domain.late_fees import accrue, late_fee_debt, round_half_up
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = date(2026, 1, 1)

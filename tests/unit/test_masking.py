@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import masking
+from videophone.identity.domain import masking
 
 
 def test_id_numbers_keep_region_and_last_four() -> None:

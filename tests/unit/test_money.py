@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.errors import ValidationFailed
-from videophone.domain.money import Money, parse_rate, parse_yuan
+from videophone.kernel.errors import ValidationFailed
+from videophone.kernel.money import Money, parse_rate, parse_yuan
 
 amounts = st.integers(min_value=-(10**9), max_value=10**9)
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import notification_prefs as p
-from videophone.domain.errors import ValidationFailed
+from videophone.kernel.errors import ValidationFailed
+from videophone.notices.domain import notification_prefs as p
 
 BOTH = p.Addresses("a@example.com", "13800138000")
 

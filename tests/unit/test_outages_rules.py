@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from videophone.domain import outages as rules
-from videophone.domain.errors import ValidationFailed
-from videophone.domain.money import Money
+from videophone.kernel.errors import ValidationFailed
+from videophone.kernel.money import Money
+from videophone.notices.domain import outages as rules
 
 TZ = ZoneInfo("Asia/Shanghai")
 JUNE_1 = datetime(2026, 6, 1, tzinfo=TZ)  # June: 30 days

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from videophone.adapters.password_strength import zxcvbn_strength
-from videophone.domain.passwords import MIN_SCORE, Strength, check_password, personal_inputs
+from videophone.identity.domain.passwords import MIN_SCORE, Strength, check_password, personal_inputs
 
 
 def codes(password: str, personal: Sequence[str] = ()) -> list[str]:

@@ -21,8 +21,8 @@ from videophone.adapters.pdf import (
     render_agreement_pdf,
     render_document_pdf,
 )
-from videophone.domain.agreement import AgreementDocument, SubscriberParty, render_agreement
-from videophone.domain.policy import OperatorPolicy
+from videophone.identity.domain.agreement import AgreementDocument, SubscriberParty, render_agreement
+from videophone.identity.domain.policy import OperatorPolicy
 
 SHIPPED = resources.files("videophone").joinpath("resources/agreement_v1.txt").read_text(encoding="utf-8")
 

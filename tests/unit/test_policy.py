@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.errors import ValidationFailed
-from videophone.domain.policy import OperatorPolicy, diff_policies, parameter_specs
+from videophone.identity.domain.policy import OperatorPolicy, diff_policies, parameter_specs
+from videophone.kernel.errors import ValidationFailed
 
 
 def codes(exc: ValidationFailed) -> dict[str, str]:

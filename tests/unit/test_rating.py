@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.money import Money
-from videophone.domain.rating import (
+from videophone.billing.domain.rating import (
     CallToRate,
     RatePrice,
     allowance_left,
@@ -18,6 +17,7 @@ from videophone.domain.rating import (
     rate_month,
     round_up_seconds,
 )
+from videophone.kernel.money import Money
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -6,8 +6,8 @@ import pytest
 
 from tests.factories import organization, person, resident_id
 from videophone.adapters.password_strength import zxcvbn_strength
-from videophone.domain.errors import ValidationFailed
-from videophone.domain.subscriber import SubscriberKind, validate_registration
+from videophone.identity.domain.subscriber import SubscriberKind, validate_registration
+from videophone.kernel.errors import ValidationFailed
 
 TODAY = date(2026, 11, 21)
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import tariffs as rules
-from videophone.domain.errors import InvalidState, PermissionDenied, ValidationFailed
-from videophone.domain.money import Money
+from videophone.billing.domain import tariffs as rules
+from videophone.kernel.errors import InvalidState, PermissionDenied, ValidationFailed
+from videophone.kernel.money import Money
 
 PLAN: dict[str, Any] = {
     "code": "basic",

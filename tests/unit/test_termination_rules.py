@@ -8,8 +8,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.money import Money
-from videophone.domain.termination import (
+from videophone.collections.domain.termination import (
     InactivityAction,
     RequestState,
     can_withdraw,
@@ -19,6 +18,7 @@ from videophone.domain.termination import (
     settlement,
     termination_due_on,
 )
+from videophone.kernel.money import Money
 
 DAY = date(2026, 1, 1)
 

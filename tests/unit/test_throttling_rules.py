@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain.throttling import ThrottleRule, retry_after
+from videophone.identity.domain.throttling import ThrottleRule, retry_after
 
 LOGIN = ThrottleRule(free=3, first_delay=1, max_delay=900, window=86_400)
 LOCKOUT = ThrottleRule(free=30, first_delay=900, max_delay=900, window=900)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import violations as rules
-from videophone.domain.call_rules import ServiceState
-from videophone.domain.calls import EndReason, Outcome, outcome_of
-from videophone.domain.errors import InvalidState, ValidationFailed
+from videophone.calling.domain.call_rules import ServiceState
+from videophone.calling.domain.calls import EndReason, Outcome, outcome_of
+from videophone.enforcement.domain import violations as rules
+from videophone.kernel.errors import InvalidState, ValidationFailed
 
 TODAY = date(2026, 11, 21)
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from videophone.domain import terminals as rules
-from videophone.domain.errors import InvalidState, ValidationFailed
+from videophone.kernel.errors import InvalidState, ValidationFailed
+from videophone.terminals.domain import terminals as rules
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31))
 years = st.integers(min_value=0, max_value=10)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from zxcvbn import zxcvbn
 
-from videophone.domain.passwords import Strength
+from videophone.identity.domain.passwords import Strength
 
 # zxcvbn refuses longer input (its matching grows with the square of the length); the first
 # characters decide: a password whose first 72 are strong is strong.

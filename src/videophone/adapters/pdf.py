@@ -22,8 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from videophone.domain.agreement import AgreementDocument
-from videophone.domain.agreement import Paragraph as AgreementParagraph
+from videophone.identity.domain.agreement import AgreementDocument
+from videophone.identity.domain.agreement import Paragraph as AgreementParagraph
 
 FONT = "STSong-Light"
 PAGE_SIZE = A4

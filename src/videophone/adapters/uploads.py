@@ -15,7 +15,7 @@ import warnings
 
 from PIL import Image, UnidentifiedImageError
 
-from videophone.domain.errors import FieldError, ValidationFailed
+from videophone.kernel.errors import FieldError, ValidationFailed
 
 MAX_PIXELS = 40_000_000  # 40 megapixels: any phone photo of a document, not a bomb
 _PIL_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}

@@ -29,7 +29,7 @@ async def _purge_sessions(c: Container) -> object:
 
 async def _monthly_bill_run(c: Container) -> object:
     """The bill run for last month (operator's calendar), unless one has finished already."""
-    from videophone.domain.billing import period_of
+    from videophone.billing.domain.billing import period_of
 
     today = c.deps.clock.now().astimezone(c.deps.operator_tz).date()
     period = period_of(today.replace(day=1) - timedelta(days=1))

@@ -13,30 +13,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from videophone import __version__
 from videophone.adapters import heap
+from videophone.billing.api import billing, disputes, sales
 from videophone.bootstrap import Container
-from videophone.domain.errors import DomainError
+from videophone.calling.api import calls, contacts, ws
+from videophone.collections.api import arrears, credit, payments, termination
+from videophone.edge import guard, openapi, problems
+from videophone.edge.request_context import RequestContext
+from videophone.enforcement.api import enforcement
+from videophone.identity.api import console, me, public
 from videophone.jobs.scheduler import Scheduler
-from videophone.web import guard, openapi, pages, problems, ws
-from videophone.web.api import (
-    announcements,
-    arrears,
-    billing,
-    calls,
-    console,
-    contacts,
-    credit,
-    disputes,
-    enforcement,
-    me,
-    outages,
-    payments,
-    preferences,
-    public,
-    sales,
-    terminals,
-    termination,
-)
-from videophone.web.request_context import RequestContext
+from videophone.kernel.errors import DomainError
+from videophone.notices.api import announcements, outages, preferences
+from videophone.terminals.api import terminals
+from videophone.web import pages
 
 STATIC = Path(__file__).parent / "static"
 

@@ -12,13 +12,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from videophone import __version__
-from videophone.domain.errors import DomainError
-from videophone.domain.identity_numbers import ID_TYPE_LABELS
-from videophone.web.deps import STAFF_COOKIE, SUBSCRIBER_COOKIE, container
-from videophone.web.i18n import LANGUAGES, ui, ui_catalog
-from videophone.web.params import Id
-from videophone.web.problems import request_language
-from videophone.web.views import agreement_json
+from videophone.edge.deps import STAFF_COOKIE, SUBSCRIBER_COOKIE, container
+from videophone.edge.i18n import LANGUAGES, ui, ui_catalog
+from videophone.edge.params import Id
+from videophone.edge.problems import request_language
+from videophone.edge.views import agreement_json
+from videophone.identity.domain.identity_numbers import ID_TYPE_LABELS
+from videophone.kernel.errors import DomainError
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)

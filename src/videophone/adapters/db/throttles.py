@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from videophone.adapters.db.models import LoginThrottle
 from videophone.adapters.db.types import UTCDateTime
-from videophone.domain.throttling import ThrottleRule
+from videophone.identity.domain.throttling import ThrottleRule
 
 _T = LoginThrottle.__table__
 

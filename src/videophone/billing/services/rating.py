@@ -1,0 +1,555 @@
+"""Rating of call records into ``call_charges`` (R-22; rules in ``domain.rating``).
+
+The paying subscriber is the caller.  Only answered, ended calls with billable seconds are rated.
+Rating works on a whole (subscriber, month): rating again after any call ended rewrites the month's
+rows identically, touching only rows whose values changed — cheap and idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
+from operator import itemgetter
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import Date, Integer, bindparam, delete, select, text
+from sqlalchemy.exc import IntegrityError
+
+from videophone.adapters import heap
+from videophone.adapters.db import writes
+from videophone.adapters.db.bulk import dense as _dense
+from videophone.adapters.db.bulk import plain_rows
+from videophone.adapters.db.models import CallCharge, PlanPrice, Subscriber
+from videophone.adapters.db.types import UTCDateTime
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.billing.domain import billing as bill_rules
+from videophone.billing.domain import rating as rules
+from videophone.common.deps import Deps
+from videophone.kernel.money import Money
+
+log = structlog.get_logger(__name__)
+
+BATCH = 10_000  # subscribers per transaction when rating a whole period
+WRITE_BATCH = 5000  # rows per bulk statement
+PLAIN_INSERT_FROM = 1000  # new charges from which a plain bulk insert (COPY) beats the upsert
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=tz)
+
+
+def period_window(period: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period as instants: [first local midnight, next month's first local midnight)."""
+    first, after = bill_rules.period_bounds(period)
+    return local_midnight(first, tz), local_midnight(after, tz)
+
+
+@dataclass(frozen=True)
+class MonthToDate:
+    period: str
+    calls: int
+    minutes: int  # rated seconds, rounded up to whole minutes
+    rated_seconds: int
+    usage: Money
+    included_seconds: int
+    included_left_seconds: int
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["usage"] = str(self.usage.yuan)
+        out["usage_fen"] = self.usage.fen
+        return out
+
+
+@dataclass(frozen=True)
+class PlanTerm:
+    """One plan price (the ``plan_prices`` row) as rating and the bill run need it."""
+
+    id: int
+    plan_id: int
+    effective_from: date
+    monthly_rent_fen: int
+    included_minutes: int
+    rate: rules.RatePrice
+
+
+class PlanPeriod(NamedTuple):
+    """One plan subscription: ``[start_date, end_date)``."""
+
+    plan_id: int
+    start_date: date
+    end_date: date | None
+
+
+Prices = dict[int, list[PlanTerm]]  # plan id → its prices, oldest first
+
+
+class PriceBook:
+    """The plan subscriptions of one subscriber and the plan prices, to find the price in force on a day."""
+
+    def __init__(self, subscriptions: Sequence[PlanPeriod], prices: Prices) -> None:
+        self.subscriptions = sorted(subscriptions, key=lambda s: s.start_date)
+        self.prices = prices
+        self._on: dict[date, PlanTerm | None] = {}
+        self._single: tuple[PlanPeriod, PlanTerm] | None = None
+        if len(self.subscriptions) == 1 and len(prices.get(self.subscriptions[0].plan_id, ())) == 1:
+            self._single = (self.subscriptions[0], prices[self.subscriptions[0].plan_id][0])
+
+    def plan_on(self, day: date) -> PlanPeriod | None:
+        for sub in self.subscriptions:
+            if sub.start_date <= day and (sub.end_date is None or day < sub.end_date):
+                return sub
+        return None
+
+    def price_of(self, plan_id: int, day: date) -> PlanTerm | None:
+        found = None
+        for p in self.prices.get(plan_id, ()):
+            if p.effective_from <= day:
+                found = p
+        return found
+
+    def constant_over(self, first: date, after: date) -> PlanTerm | None:
+        """The one price in force on every day of ``[first, after)``, if there is one: a single
+        subscription covers those days and its plan's price does not change within them."""
+        covering = [
+            s for s in self.subscriptions if s.start_date < after and (s.end_date is None or s.end_date > first)
+        ]
+        if len(covering) != 1:
+            return None
+        only = covering[0]
+        if only.start_date > first or (only.end_date is not None and only.end_date < after):
+            return None
+        term = self.price_of(only.plan_id, first)
+        if term is None or any(first < p.effective_from < after for p in self.prices.get(only.plan_id, ())):
+            return None
+        return term
+
+    def price_on(self, day: date) -> PlanTerm | None:
+        if self._single is not None:  # one subscription, one price: two comparisons
+            only, term = self._single
+            if only.start_date <= day and (only.end_date is None or day < only.end_date) and term.effective_from <= day:
+                return term
+            return None
+        if day not in self._on:
+            sub = self.plan_on(day)
+            self._on[day] = None if sub is None else self.price_of(sub.plan_id, day)
+        return self._on[day]
+
+
+_PRICES = select(
+    PlanPrice.id,
+    PlanPrice.plan_id,
+    PlanPrice.effective_from,
+    PlanPrice.monthly_rent_fen,
+    PlanPrice.included_minutes,
+    PlanPrice.rate_per_minute,
+    PlanPrice.first_increment_seconds,
+    PlanPrice.next_increment_seconds,
+).order_by(PlanPrice.plan_id, PlanPrice.effective_from)
+
+
+async def load_prices(uow: UnitOfWork) -> Prices:
+    """Every plan price (a small table), read once per run."""
+    prices: Prices = {}
+    for p in await (await uow.session.connection()).execute(_PRICES):
+        prices.setdefault(p.plan_id, []).append(
+            PlanTerm(
+                id=p.id,
+                plan_id=p.plan_id,
+                effective_from=p.effective_from,
+                monthly_rent_fen=p.monthly_rent_fen,
+                included_minutes=p.included_minutes,
+                rate=rules.RatePrice(
+                    price_id=p.id,
+                    included_minutes=p.included_minutes,
+                    rate_per_minute=p.rate_per_minute,
+                    first_increment_seconds=p.first_increment_seconds,
+                    next_increment_seconds=p.next_increment_seconds,
+                ),
+            )
+        )
+    return prices
+
+
+def _by_subscribers(sql: str, column: str, *, window: bool = False) -> dict[bool, Any]:
+    """``sql`` (no ``WHERE`` of its own subscribers yet: ``{who}``) for a range of ids (key ``True``:
+    a batch of a period run, contiguous in id order; others in the range are skipped) and for a list
+    of ids (``False``: the callers of the calls that just ended, scattered); see ``bulk.dense``.
+    With ``window``, the ``:start``/``:end`` instants of the month are bound as UTC datetimes."""
+    variants: dict[bool, Any] = {
+        True: text(sql.format(who=f"{column} >= :lo AND {column} <= :hi")),
+        False: text(sql.format(who=f"{column} IN :ids")).bindparams(bindparam("ids", expanding=True)),
+    }
+    if window:
+        instants = (bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+        variants = {dense: statement.bindparams(*instants) for dense, statement in variants.items()}
+    return variants
+
+
+def _who(subscriber_ids: Sequence[int], dense: bool) -> dict[str, Any]:
+    if dense:
+        return {"lo": min(subscriber_ids), "hi": max(subscriber_ids)}
+    return {"ids": list(subscriber_ids)}
+
+
+_SUBSCRIPTIONS_SQL = "SELECT subscriber_id, plan_id, start_date, end_date FROM plan_subscriptions WHERE {who}"
+_SUBSCRIPTIONS = {
+    dense: statement.columns(subscriber_id=Integer(), plan_id=Integer(), start_date=Date(), end_date=Date())
+    for dense, statement in _by_subscribers(_SUBSCRIPTIONS_SQL, "subscriber_id").items()
+}
+
+
+async def price_books(uow: UnitOfWork, subscriber_ids: Sequence[int], prices: Prices) -> dict[int, PriceBook]:
+    """The price books of ``subscriber_ids`` (one query for all their plan subscriptions)."""
+    periods: dict[int, list[PlanPeriod]] = {i: [] for i in subscriber_ids}
+    if subscriber_ids:
+        dense = _dense(subscriber_ids)
+        conn = await uow.session.connection()
+        for sub_id, plan_id, start, end in await conn.execute(_SUBSCRIPTIONS[dense], _who(subscriber_ids, dense)):
+            month = periods.get(sub_id)
+            if month is not None:
+                month.append(PlanPeriod(plan_id, start, end))
+    return {i: PriceBook(subs, prices) for i, subs in periods.items()}
+
+
+async def price_book(uow: UnitOfWork, subscriber_id: int) -> PriceBook:
+    return (await price_books(uow, [subscriber_id], await load_prices(uow)))[subscriber_id]
+
+
+# Core text, no ORM/type processing.  A dense set of subscribers is read as a range of ids (callers of
+# a batch of the period run are contiguous in id order; others in the range are skipped): PostgreSQL
+# then scans the range in physical order instead of one index probe per caller; a scattered set (the
+# callers of the calls that just ended) as an IN list.  Both go through (caller_id, started_at).
+# The calls rated: answered (or cut off at the credit limit), ended, with billable seconds, started
+# in the month.  (An outcome is written when a record ends, so these are ended; ``state`` is said too.)
+_QUALIFYING = (
+    "state = 'ended' AND outcome IN ('answered', 'cut_off_credit') AND billable_seconds > 0"
+    " AND started_at >= :start AND started_at < :end"
+)
+_CALLS_OF_MONTH_SQL = (
+    "SELECT caller_id, id, started_at, billable_seconds FROM call_records"  # noqa: S608 - constants only
+    f" WHERE {{who}} AND {_QUALIFYING} ORDER BY caller_id, started_at, id"
+)
+_CALLS_OF_MONTH = _by_subscribers(_CALLS_OF_MONTH_SQL, "caller_id", window=True)
+_CHARGES_OF_MONTH_SQL = (
+    "SELECT call_id, subscriber_id, period, plan_price_id, rated_seconds, included_seconds, charged_seconds,"
+    " amount_fen FROM call_charges WHERE {who} AND period = :period"
+)
+_CHARGES_OF_MONTH = _by_subscribers(_CHARGES_OF_MONTH_SQL, "subscriber_id")
+
+# What the bill run checks the stored charges against (see rated_usage).
+_CALL_COUNTS_SQL = f"SELECT caller_id, count(*) FROM call_records WHERE {{who}} AND {_QUALIFYING} GROUP BY caller_id"  # noqa: S608
+_CALL_COUNTS = _by_subscribers(_CALL_COUNTS_SQL, "caller_id", window=True)
+_CHARGE_TOTALS_SQL = (
+    "SELECT subscriber_id, count(*), count(plan_price_id), min(plan_price_id), max(plan_price_id),"
+    " sum(rated_seconds), sum(amount_fen) FROM call_charges WHERE {who} AND period = :period GROUP BY subscriber_id"
+)
+_CHARGE_TOTALS = _by_subscribers(_CHARGE_TOTALS_SQL, "subscriber_id")
+# Ratings of one subscriber's month take turns (PostgreSQL; SQLite runs one transaction at a time).
+_LOCK_SQL = "SELECT id FROM subscribers WHERE {who} ORDER BY id FOR UPDATE"
+_LOCK = _by_subscribers(_LOCK_SQL, "id")
+
+_CHARGE_COLUMNS = (
+    "call_id",
+    "subscriber_id",
+    "period",
+    "plan_price_id",
+    "rated_seconds",
+    "included_seconds",
+    "charged_seconds",
+    "amount_fen",
+    "rated_at",
+)
+
+# The callers and start instants of calls that were answered and have ended (nothing else is rated).
+_ANSWERED_ENDED = (
+    text(
+        "SELECT caller_id, started_at FROM call_records"
+        " WHERE id IN :ids AND state = 'ended' AND answered_at IS NOT NULL"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(caller_id=Integer(), started_at=UTCDateTime())
+)
+
+Stored = tuple[Any, ...]  # (subscriber, period, price id, rated, included, charged, amount) of a call_charges row
+
+
+async def _compute(
+    uow: UnitOfWork, subscriber_ids: Sequence[int], period: str, tz: ZoneInfo, prices: Prices, *, with_stored: bool
+) -> tuple[dict[int, list[rules.ChargeResult]], dict[int, PriceBook], dict[str, Stored]]:
+    """Rate the month of every subscriber in ``subscriber_ids`` in memory (nothing written): one query
+    for their calls, one for their plan subscriptions (and one for their stored charges)."""
+    if not subscriber_ids:
+        return {}, {}, {}
+    start, end = period_window(period, tz)
+    calls: dict[int, list[rules.CallToRate]] = {i: [] for i in subscriber_ids}
+    stored: dict[str, Stored] = {}
+    dense = _dense(subscriber_ids)
+    who = _who(subscriber_ids, dense)
+    conn = await uow.session.connection()
+    # Core text, no ORM/type processing of the ~10 rows per subscriber: ``started_at`` comes back as
+    # the driver gives it (asyncpg: an aware datetime; SQLite: the UTC text ``UTCDateTime`` stores).
+    rows = await plain_rows(conn, _CALLS_OF_MONTH[dense], {**who, "start": start, "end": end})
+    # A million calls in a month's run: each made in a few C calls (no per-row helper functions).
+    new, make, parse = tuple.__new__, rules.CallToRate, datetime.fromisoformat
+    text_times = bool(rows) and isinstance(rows[0][2], str)
+    month: list[rules.CallToRate] | None = None
+    last = None
+    for caller_id, call_id, started_at, seconds in rows:  # ordered by caller
+        if caller_id != last:
+            last, month = caller_id, calls.get(caller_id)
+        if month is not None:
+            month.append(new(make, (call_id, parse(started_at + "+00:00") if text_times else started_at, seconds)))
+    if with_stored:
+        for call_id, *charge in await plain_rows(conn, _CHARGES_OF_MONTH[dense], {**who, "period": period}):
+            if charge[0] in calls:
+                stored[call_id] = tuple(charge)
+    books = await price_books(uow, subscriber_ids, prices)
+    first, after = bill_rules.period_bounds(period)
+    results: dict[int, list[rules.ChargeResult]] = {}
+    for sub_id, month_calls in calls.items():
+        if not month_calls:
+            results[sub_id] = []
+            continue
+        book = books[sub_id]
+        term = book.constant_over(first, after)
+        if term is not None:  # the usual month: one price for every call, no calendar day to work out
+            results[sub_id] = rules.rate_month(month_calls, _always(term.rate))
+            continue
+
+        def price_for(call: rules.CallToRate, book: PriceBook = book) -> rules.RatePrice | None:
+            term = book.price_on(call.started_at.astimezone(tz).date())
+            return None if term is None else term.rate
+
+        results[sub_id] = rules.rate_month(month_calls, price_for)
+    return results, books, stored
+
+
+def _always(rate: rules.RatePrice) -> Callable[[rules.CallToRate], rules.RatePrice | None]:
+    def price_for(_call: rules.CallToRate) -> rules.RatePrice | None:
+        return rate
+
+    return price_for
+
+
+async def compute_months(
+    uow: UnitOfWork, subscriber_ids: Sequence[int], period: str, tz: ZoneInfo, prices: Prices
+) -> tuple[dict[int, list[rules.ChargeResult]], dict[int, PriceBook]]:
+    """Rate the months of ``subscriber_ids`` in memory (nothing written)."""
+    results, books, _ = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=False)
+    return results, books
+
+
+async def compute_month(
+    uow: UnitOfWork, subscriber_id: int, period: str, tz: ZoneInfo, book: PriceBook | None = None
+) -> tuple[list[rules.ChargeResult], PriceBook]:
+    """Rate the subscriber's month in memory (nothing written)."""
+    results, books = await compute_months(uow, [subscriber_id], period, tz, await load_prices(uow))
+    return results[subscriber_id], books[subscriber_id]
+
+
+async def rate_subscribers(
+    uow: UnitOfWork,
+    subscriber_ids: Sequence[int],
+    period: str,
+    tz: ZoneInfo,
+    now: datetime,
+    prices: Prices | None = None,
+) -> tuple[int, dict[int, list[rules.ChargeResult]], dict[int, PriceBook]]:
+    """Rate and store the month's charges of ``subscriber_ids`` in ``uow`` (not committed).
+
+    Rows are written only where they changed (bulk upsert); charges of calls that no longer
+    qualify are deleted.  Returns the rows written, the results and the price books."""
+    if prices is None:
+        prices = await load_prices(uow)
+    conn = await uow.session.connection()
+    if subscriber_ids and conn.dialect.name == "postgresql":
+        # Two ratings of the same month at once (the call-ended hook, the bill run, a period run)
+        # would each write the rows that differ from what *they* read; one after the other, the rows
+        # are always those of the latest rating (rated_usage relies on it).
+        dense = _dense(subscriber_ids)
+        await conn.execute(_LOCK[dense], _who(subscriber_ids, dense))
+    results, books, stored = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=True)
+    changed: list[tuple[Any, ...]] = []  # calls with a charge of this subscriber and month
+    new: list[tuple[Any, ...]] = []  # the others (nearly always: calls rated for the first time)
+    matched = 0  # stored charges that belong to a qualifying call
+    for sub_id, month in results.items():
+        for r in month:
+            values = (sub_id, period, r.price_id, r.rated_seconds, r.included_seconds, r.charged_seconds, r.amount.fen)
+            held = stored.get(r.call_id)
+            if held is None:
+                new.append((r.call_id, *values, now))
+                continue
+            matched += 1
+            if held != values:
+                changed.append((r.call_id, *values, now))
+    written = len(new) + len(changed)
+    # In key order: the primary-key index is walked once instead of at random.
+    new.sort(key=itemgetter(0))
+    if len(new) >= PLAIN_INSERT_FROM:
+        try:
+            async with conn.begin_nested():
+                await writes.write_tuples(conn, CallCharge, _CHARGE_COLUMNS, new)  # COPY on PostgreSQL
+        except IntegrityError:
+            # A charge of one of these calls is held under another month or subscriber (the
+            # operator's time zone changed since): it is moved here.
+            changed += new
+    else:  # a few (the calls that just ended): one statement with the rest, no savepoint
+        changed += new
+    changed.sort(key=itemgetter(0))
+    await writes.write_tuples(conn, CallCharge, _CHARGE_COLUMNS, changed, upsert_on="call_id")
+    # Charges of calls that no longer qualify (should not happen: records end once): every stored
+    # charge of these subscribers and this month was read above.
+    stale: list[str] = []
+    if len(stored) > matched:
+        qualifying = {r.call_id for month in results.values() for r in month}
+        stale = [c for c in stored if c not in qualifying]
+    for i in range(0, len(stale), WRITE_BATCH):
+        await conn.execute(delete(CallCharge).where(CallCharge.call_id.in_(stale[i : i + WRITE_BATCH])))
+    return written + len(stale), results, books
+
+
+async def rate_subscriber_month(uow: UnitOfWork, subscriber_id: int, period: str, tz: ZoneInfo, now: datetime) -> int:
+    """Rate and store one subscriber's month in ``uow`` (not committed); returns rows written."""
+    written, _, _ = await rate_subscribers(uow, [subscriber_id], period, tz, now)
+    return written
+
+
+async def rated_usage(
+    uow: UnitOfWork,
+    subscriber_ids: Sequence[int],
+    period: str,
+    tz: ZoneInfo,
+    now: datetime,
+    prices: Prices,
+) -> tuple[dict[int, bill_rules.UsageSummary], dict[int, PriceBook], list[int]]:
+    """The month's usage of each of ``subscriber_ids`` for their bills (ADR 0006), in ``uow``.
+
+    The stored charges are the usage where they are provably the rating of the calls and prices as
+    they are now; the other subscribers' months are rated again first (and stored).  Provably: the
+    month has as many charges as qualifying calls (charges are only ever written for qualifying
+    calls, which stay qualifying, so the sets are then equal), and one price was in force on every
+    day of the month and every charge names it (rating is a function of the calls and the price of
+    each call; ratings of a month take turns, so the stored rows are those of the latest one).  A
+    month that had no single price (a plan change, a price change or a subscription that starts or
+    ends inside it) is always rated again.  Returns the usage, the price books and the subscribers
+    rated again."""
+    if not subscriber_ids:
+        return {}, {}, []
+    start, end = period_window(period, tz)
+    first, after = bill_rules.period_bounds(period)
+    dense = _dense(subscriber_ids)
+    who = _who(subscriber_ids, dense)
+    conn = await uow.session.connection()
+    calls = {
+        int(r[0]): int(r[1]) for r in await plain_rows(conn, _CALL_COUNTS[dense], {**who, "start": start, "end": end})
+    }
+    totals = {int(r[0]): r for r in await plain_rows(conn, _CHARGE_TOTALS[dense], {**who, "period": period})}
+    books = await price_books(uow, subscriber_ids, prices)
+    usage: dict[int, bill_rules.UsageSummary] = {}
+    again: list[int] = []
+    for sub_id in subscriber_ids:
+        count = calls.get(sub_id, 0)
+        row = totals.get(sub_id)
+        if row is None:
+            if count == 0:
+                usage[sub_id] = bill_rules.UsageSummary(0, 0, Money(0))
+            else:
+                again.append(sub_id)
+            continue
+        _, charges, priced, low, high, seconds, amount = row
+        term = books[sub_id].constant_over(first, after)
+        if charges == count and term is not None and priced == charges and low == high == term.id:
+            usage[sub_id] = bill_rules.UsageSummary(int(charges), int(seconds), Money(int(amount)))
+        else:
+            again.append(sub_id)
+    if again:
+        _, results, rated_books = await rate_subscribers(uow, again, period, tz, now, prices)
+        for sub_id in again:
+            month = results[sub_id]
+            usage[sub_id] = bill_rules.UsageSummary(
+                len(month), sum(r.rated_seconds for r in month), Money(sum(r.amount.fen for r in month))
+            )
+            books[sub_id] = rated_books[sub_id]
+    return usage, books, again
+
+
+class RatingService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.deps.operator_tz
+
+    async def rate_calls(self, call_ids: Sequence[str]) -> int:
+        """Rate again the months of the callers of ``call_ids`` that were answered and have ended (the
+        signaling hub's call-ended hook, with every call that ended meanwhile): one transaction, a
+        fixed number of queries per month concerned.  Returns the rows written."""
+        if not call_ids:
+            return 0
+        written = 0
+        async with self.deps.uow() as uow:
+            conn = await uow.session.connection()
+            months: dict[str, set[int]] = {}
+            for caller_id, started_at in await conn.execute(_ANSWERED_ENDED, {"ids": list(call_ids)}):
+                period = bill_rules.period_of(started_at.astimezone(self.tz).date())
+                months.setdefault(period, set()).add(caller_id)
+            if not months:
+                return 0
+            prices = await load_prices(uow)
+            now = self.deps.clock.now()
+            for period, callers in sorted(months.items()):
+                n, _, _ = await rate_subscribers(uow, sorted(callers), period, self.tz, now, prices)
+                written += n
+            await uow.commit()
+        return written
+
+    async def rate_period(self, period: str) -> dict[str, int]:
+        """Rate every subscriber's calls of ``period``, ``BATCH`` subscribers (a range of ids) per
+        transaction."""
+        bill_rules.parse_period(period)
+        async with self.deps.uow() as uow:
+            ids = list(await uow.session.scalars(select(Subscriber.id).order_by(Subscriber.id)))
+            prices = await load_prices(uow)
+        written = callers = 0
+        with heap.collection_paused():
+            for i in range(0, len(ids), BATCH):
+                async with self.deps.uow() as uow:
+                    n, results, _ = await rate_subscribers(
+                        uow, ids[i : i + BATCH], period, self.tz, self.deps.clock.now(), prices
+                    )
+                    written += n
+                    callers += sum(1 for month in results.values() if month)
+                    await uow.commit()
+        return {"subscribers": callers, "rows_written": written}
+
+    async def month_to_date(self, subscriber_id: int, day: date | None = None) -> MonthToDate:
+        """Usage of the month of ``day`` (default today, operator's calendar) — computed, not stored."""
+        day = day or self.deps.clock.now().astimezone(self.tz).date()
+        period = bill_rules.period_of(day)
+        async with self.deps.uow() as uow:
+            results, book = await compute_month(uow, subscriber_id, period, self.tz)
+        priced = [r for r in results if r.price_id is not None]
+        allowance = 0
+        first_price: PlanTerm | None = None
+        if priced:
+            first_price = next(p for ps in book.prices.values() for p in ps if p.id == priced[0].price_id)
+        else:
+            first_price = book.price_on(day)
+        if first_price is not None:
+            allowance = first_price.included_minutes * rules.SECONDS_PER_MINUTE
+        rated = sum(r.rated_seconds for r in results)
+        included = sum(r.included_seconds for r in results)
+        return MonthToDate(
+            period=period,
+            calls=len(results),
+            minutes=-(-rated // rules.SECONDS_PER_MINUTE),
+            rated_seconds=rated,
+            usage=Money.total(r.amount for r in results),
+            included_seconds=allowance,
+            included_left_seconds=max(0, allowance - included),
+        )

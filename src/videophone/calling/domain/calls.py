@@ -1,0 +1,334 @@
+"""The call: a server-authoritative state machine (R-10, R-13).
+
+Pure: every method takes the current time and returns the notices to send; nothing here does I/O.
+A call is ``ringing`` (callee devices alerted) → ``answered`` (one device accepted) → ``ended``, or
+goes straight from ``ringing`` to ``ended``.  Once ended it never changes again, and it always ends:
+at the no-answer timeout while ringing, or when a party's connection stays away longer than the
+grace period.
+
+A call of a subscriber with a credit limit (R-26) may carry a limit: :meth:`Call.set_limit` at answer
+gives it the instant it is cut off (``limit_at``) and the instant both parties are warned
+(``warn_at``, 60 s before); :meth:`Call.tick` applies both.  A call ended by anything at or after its
+limit is recorded as cut off at the limit, so it is never billed for a second beyond it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from videophone.kernel.errors import InvalidState
+
+DeviceRef = tuple[int, str]
+"""(subscriber id, device id)"""
+
+
+class CallState(StrEnum):
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    ENDED = "ended"
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"
+    MISSED = "missed"
+    REJECTED = "rejected"
+    BUSY = "busy"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    CUT_OFF_CREDIT = "cut_off_credit"
+
+
+class EndReason(StrEnum):
+    HANGUP = "hangup"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    NO_ANSWER = "no_answer"
+    OFFLINE = "offline"
+    BUSY = "busy"
+    UNAVAILABLE = "unavailable"
+    BLOCKED = "blocked"  # recorded as such; the caller is only told "unavailable"
+    NUMBER_UNKNOWN = "number_unknown"
+    NOT_ALLOWED = "not_allowed"
+    CONNECTION_LOST = "connection_lost"
+    NODE_LOST = "node_lost"
+    FAILED = "failed"
+    CUT_OFF_CREDIT = "cut_off_credit"
+
+
+_OUTCOME: dict[EndReason, Outcome] = {
+    EndReason.HANGUP: Outcome.ANSWERED,
+    EndReason.CANCELLED: Outcome.CANCELLED,
+    EndReason.REJECTED: Outcome.REJECTED,
+    EndReason.NO_ANSWER: Outcome.MISSED,
+    EndReason.OFFLINE: Outcome.MISSED,
+    EndReason.BUSY: Outcome.BUSY,
+    EndReason.UNAVAILABLE: Outcome.FAILED,
+    EndReason.BLOCKED: Outcome.FAILED,
+    EndReason.NUMBER_UNKNOWN: Outcome.FAILED,
+    EndReason.NOT_ALLOWED: Outcome.FAILED,
+    EndReason.FAILED: Outcome.FAILED,
+    EndReason.CUT_OFF_CREDIT: Outcome.CUT_OFF_CREDIT,
+}
+
+
+def outcome_of(reason: EndReason, *, answered: bool) -> Outcome:
+    # ``not_allowed`` after the answer: a restriction imposed during the call ended it (R-30, R-31);
+    # the time talked until then is an answered call's (rated like any other).
+    if reason in (EndReason.CONNECTION_LOST, EndReason.NODE_LOST, EndReason.NOT_ALLOWED):
+        return Outcome.ANSWERED if answered else Outcome.FAILED
+    return _OUTCOME[reason]
+
+
+def public_reason(reason: EndReason) -> EndReason:
+    """What the parties are told: a blocked caller learns only that the callee is unavailable."""
+    return EndReason.UNAVAILABLE if reason is EndReason.BLOCKED else reason
+
+
+class Notice(StrEnum):
+    RINGING = "ringing"
+    INCOMING = "incoming"
+    ACCEPTED = "accepted"
+    ANSWERED = "answered"
+    ANSWERED_ELSEWHERE = "answered_elsewhere"
+    ENDED = "ended"
+    PEER_RECONNECTING = "peer_reconnecting"
+    PEER_RECONNECTED = "peer_reconnected"
+    CREDIT_WARNING = "credit_warning"
+
+
+@dataclass(frozen=True)
+class Send:
+    """An effect: tell one device something about this call."""
+
+    to: DeviceRef
+    notice: Notice
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _out_of_order(action: str, state: CallState) -> InvalidState:
+    return InvalidState("out_of_order", params={"action": action, "state": state.value})
+
+
+def _not_participant() -> InvalidState:
+    return InvalidState("not_participant")
+
+
+@dataclass
+class Call:
+    id: str
+    caller: DeviceRef
+    callee_id: int
+    created_at: datetime
+    ring_deadline: datetime
+    state: CallState = CallState.RINGING
+    ringing: set[str] = field(default_factory=set)
+    answered_device: str | None = None
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: EndReason | None = None
+    outcome: Outcome | None = None
+    ended_by: str | None = None  # caller | callee | None (the system)
+    disconnected: dict[DeviceRef, datetime] = field(default_factory=dict)
+    limit_at: datetime | None = None  # credit limit: cut off at this instant (R-26)
+    warn_at: datetime | None = None
+    credit_warned: bool = False
+
+    # -- creation --------------------------------------------------------------------------------------
+    @classmethod
+    def place(
+        cls,
+        call_id: str,
+        caller: DeviceRef,
+        callee_id: int,
+        callee_devices: Iterable[str],
+        now: datetime,
+        no_answer_timeout: int,
+    ) -> tuple[Call, list[Send]]:
+        """Alert every connected device of the callee; with none connected the call is missed."""
+        call = cls(call_id, caller, callee_id, now, now + timedelta(seconds=no_answer_timeout))
+        devices = sorted(set(callee_devices))
+        if not devices:
+            return call, call._end(EndReason.OFFLINE, now)
+        call.ringing = set(devices)
+        sends = [Send((callee_id, d), Notice.INCOMING, {"expires_in": no_answer_timeout}) for d in devices]
+        sends.append(Send(caller, Notice.RINGING))
+        return call, sends
+
+    @classmethod
+    def refused(
+        cls, call_id: str, caller: DeviceRef, callee_id: int, reason: EndReason, now: datetime
+    ) -> tuple[Call, list[Send]]:
+        """An invite refused before anything rang (busy, blocked, not allowed, unknown number)."""
+        call = cls(call_id, caller, callee_id, now, now)
+        return call, call._end(reason, now)
+
+    # -- who is who ----------------------------------------------------------------------------------
+    @property
+    def callee_device(self) -> DeviceRef | None:
+        return (self.callee_id, self.answered_device) if self.answered_device else None
+
+    def participants(self) -> list[DeviceRef]:
+        """Every device currently part of the call."""
+        if self.callee_device is not None:
+            return [self.caller, self.callee_device]
+        return [self.caller, *((self.callee_id, d) for d in sorted(self.ringing))]
+
+    def role_of(self, device: DeviceRef) -> str | None:
+        if device == self.caller:
+            return "caller"
+        if device[0] == self.callee_id and (device[1] == self.answered_device or device[1] in self.ringing):
+            return "callee"
+        return None
+
+    def peer_of(self, device: DeviceRef) -> list[DeviceRef]:
+        """Where a device's trickle ICE and renegotiation go."""
+        role = self.role_of(device)
+        if role is None:
+            raise _not_participant()
+        if self.state is CallState.ANSWERED:
+            assert self.callee_device is not None
+            return [self.callee_device] if role == "caller" else [self.caller]
+        if self.state is CallState.RINGING and role == "caller":
+            return [(self.callee_id, d) for d in sorted(self.ringing)]
+        raise _out_of_order("relay", self.state)
+
+    def billable_seconds(self) -> int:
+        if self.answered_at is None or self.ended_at is None:
+            return 0
+        return max(0, math.ceil((self.ended_at - self.answered_at).total_seconds()))
+
+    # -- events ------------------------------------------------------------------------------------
+    def accept(self, device: DeviceRef, now: datetime) -> list[Send]:
+        self._require_callee_ringing(device, "accept")
+        self.state = CallState.ANSWERED
+        self.answered_device = device[1]
+        self.answered_at = now
+        others = sorted(self.ringing - {device[1]})
+        self.ringing = set()
+        sends = [
+            Send(self.caller, Notice.ACCEPTED, {"answered_at": now.isoformat()}),
+            Send(device, Notice.ANSWERED, {"answered_at": now.isoformat()}),
+        ]
+        sends += [Send((self.callee_id, d), Notice.ANSWERED_ELSEWHERE) for d in others]
+        return sends
+
+    def reject(self, device: DeviceRef, now: datetime) -> list[Send]:
+        self._require_callee_ringing(device, "reject")
+        return self._end(EndReason.REJECTED, now, by="callee")
+
+    def cancel(self, device: DeviceRef, now: datetime) -> list[Send]:
+        if device != self.caller:
+            raise _not_participant() if self.role_of(device) is None else _out_of_order("cancel", self.state)
+        if self.state is not CallState.RINGING:
+            raise _out_of_order("cancel", self.state)
+        return self._end(EndReason.CANCELLED, now, by="caller")
+
+    def hangup(self, device: DeviceRef, now: datetime) -> list[Send]:
+        role = self.role_of(device)
+        if role is None:
+            raise _not_participant()
+        if self.state is not CallState.ANSWERED:
+            raise _out_of_order("hangup", self.state)
+        return self._end(EndReason.HANGUP, now, by=role)
+
+    def end(self, reason: EndReason, now: datetime) -> list[Send]:
+        """End for a reason outside the parties' hands (node lost, credit limit, media failure)."""
+        if self.state is CallState.ENDED:
+            return []
+        return self._end(reason, now)
+
+    def device_lost(self, device: DeviceRef, now: datetime) -> list[Send]:
+        """A device's connection dropped.  A ringing callee device just stops ringing (when the last
+        one goes the call is missed); a party of the call gets the grace period to come back."""
+        if self.state is CallState.ENDED or self.role_of(device) is None:
+            return []
+        if self.state is CallState.RINGING and device != self.caller:
+            self.ringing.discard(device[1])
+            return self._end(EndReason.OFFLINE, now) if not self.ringing else []
+        if device in self.disconnected:
+            return []
+        self.disconnected[device] = now
+        return [Send(peer, Notice.PEER_RECONNECTING) for peer in self.participants() if peer != device]
+
+    def device_back(self, device: DeviceRef, now: datetime) -> list[Send]:
+        if self.state is CallState.ENDED or device not in self.disconnected:
+            return []
+        del self.disconnected[device]
+        return [Send(peer, Notice.PEER_RECONNECTED) for peer in self.participants() if peer != device]
+
+    # -- credit limit (R-26) -------------------------------------------------------------------------
+    def set_limit(self, seconds: int, now: datetime, warn_before: int = 60) -> list[Send]:
+        """Limit an answered call to ``seconds`` from its answer.  Returns what is due at once: the
+        warning when less than ``warn_before`` seconds are left, or the end when none are."""
+        if self.state is not CallState.ANSWERED or self.answered_at is None:
+            raise _out_of_order("limit", self.state)
+        if seconds < 0:
+            raise ValueError("a call's limit cannot be negative")
+        self.limit_at = self.answered_at + timedelta(seconds=seconds)
+        self.warn_at = max(self.answered_at, self.limit_at - timedelta(seconds=warn_before))
+        self.credit_warned = False
+        return self._credit_due(now)
+
+    def limit_seconds(self, now: datetime) -> int | None:
+        """Whole seconds left before the call is cut off (``None``: no limit)."""
+        if self.limit_at is None:
+            return None
+        return max(0, math.ceil((self.limit_at - now).total_seconds()))
+
+    def _credit_due(self, now: datetime) -> list[Send]:
+        if self.limit_at is None or self.state is not CallState.ANSWERED:
+            return []
+        if now >= self.limit_at:
+            return self._end(EndReason.CUT_OFF_CREDIT, self.limit_at)
+        if not self.credit_warned and self.warn_at is not None and now >= self.warn_at:
+            self.credit_warned = True
+            data = {"remaining": self.limit_seconds(now)}
+            return [Send(device, Notice.CREDIT_WARNING, data) for device in self.participants()]
+        return []
+
+    def tick(self, now: datetime, grace_seconds: int) -> list[Send]:
+        """Timeouts: no answer in time; a party away longer than the grace period; the credit limit."""
+        if self.state is CallState.RINGING and now >= self.ring_deadline:
+            return self._end(EndReason.NO_ANSWER, now)
+        if self.limit_at is not None:
+            due = self._credit_due(now)
+            if due:
+                return due
+        grace = timedelta(seconds=grace_seconds)
+        if self.state is not CallState.ENDED and any(now - t >= grace for t in self.disconnected.values()):
+            return self._end(EndReason.CONNECTION_LOST, now)
+        return []
+
+    # -- internals -------------------------------------------------------------------------------------
+    def _require_callee_ringing(self, device: DeviceRef, action: str) -> None:
+        if device[0] != self.callee_id or (device[1] not in self.ringing and device[1] != self.answered_device):
+            raise _not_participant()
+        if self.state is not CallState.RINGING:
+            raise _out_of_order(action, self.state)
+
+    def _end(self, reason: EndReason, now: datetime, by: str | None = None) -> list[Send]:
+        if self.state is CallState.ENDED:
+            raise _out_of_order("end", self.state)
+        if self.limit_at is not None and self.state is CallState.ANSWERED and now >= self.limit_at:
+            # Whatever ends it at or after its limit, the call was cut off at the limit.
+            reason, now, by = EndReason.CUT_OFF_CREDIT, self.limit_at, None
+        told = self.participants()
+        self.state = CallState.ENDED
+        self.ended_at = now
+        self.end_reason = reason
+        self.ended_by = by
+        self.outcome = outcome_of(reason, answered=self.answered_at is not None)
+        self.ringing = set()
+        self.disconnected = {}
+        data = {
+            "reason": public_reason(reason).value,
+            "outcome": self.outcome.value,
+            "duration": self.billable_seconds(),
+            "by": by,
+        }
+        return [Send(device, Notice.ENDED, data) for device in told]

@@ -1,0 +1,903 @@
+"""The signaling hub of one serving node (R-10, R-11, R-13).
+
+It holds the node's connected devices and the calls whose ``invite`` arrived here (their owner).
+Rules live in ``domain.calls`` / ``domain.call_rules``; the hub applies them, records every attempt
+in ``call_records`` (created at invite, finalized exactly once) and routes messages: to local
+devices directly, to devices on other nodes through the bus (``vp:node:<id>``), and events for
+calls owned elsewhere to their owner.  See docs/signaling.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import socket
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy import BindParameter, Exists, and_, bindparam, exists, false, or_, select, update
+
+from videophone.adapters.bus import Bus
+from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
+from videophone.adapters.lines import Lines, MemoryLines
+from videophone.adapters.presence import Presence
+from videophone.adapters.turn import TurnConfig, ice_servers
+from videophone.calling.domain.call_rules import Party, Refusal, caller_refusal, check_invite
+from videophone.calling.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
+from videophone.calling.domain.contacts import normalize_number
+from videophone.calling.services.call_records import CallRecordWriter
+from videophone.collections.domain.credit import WARN_BEFORE_SECONDS
+from videophone.collections.public import CreditService
+from videophone.common import policy as policy_service
+from videophone.common.deps import Deps
+from videophone.enforcement.domain import violations as enforcement
+from videophone.identity.domain.policy import OperatorPolicy
+from videophone.kernel.errors import InvalidState
+
+log = structlog.get_logger(__name__)
+
+PROTOCOL_VERSION = 1
+PING_INTERVAL = 20
+HEARTBEAT_SECONDS = 1.0
+NODE_STALE_SECONDS = 30
+TICK_SECONDS = 0.25
+SWEEP_SECONDS = 10.0
+POLICY_CACHE_SECONDS = 10.0
+HOOK_BATCH = 500  # most ended calls handed to the call-ended hooks at once
+
+
+class Link(Protocol):
+    """A device's connection (the WebSocket, as the web layer wraps it)."""
+
+    async def send(self, message: dict[str, Any]) -> None: ...
+
+    async def close(self, code: int) -> None: ...
+
+
+@dataclass
+class DeviceSession:
+    subscriber_id: int
+    device_id: str
+    number: str
+    name: str
+    link: Link
+
+
+@dataclass
+class CallMeta:
+    """What the hub needs besides the state machine: numbers, names, SDPs, where devices are."""
+
+    caller_number: str
+    caller_name: str
+    callee_number: str
+    offer: str
+    media: dict[str, Any]
+    answer: str = ""
+    detail: str = ""
+    nodes: dict[DeviceRef, str] = field(default_factory=dict)
+    credit_limited: bool = False  # the caller has a credit limit: reserve at answer (R-26)
+
+
+def default_node_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+def channel_of(node_id: str) -> str:
+    return f"vp:node:{node_id}"
+
+
+class SignalingHub:
+    def __init__(
+        self,
+        deps: Deps,
+        bus: Bus,
+        presence: Presence,
+        *,
+        node_id: str,
+        turn: TurnConfig,
+        ping_interval: int = PING_INTERVAL,
+        node_stale_seconds: float = NODE_STALE_SECONDS,
+        sweep_seconds: float = SWEEP_SECONDS,
+        lines: Lines | None = None,
+    ) -> None:
+        self.deps = deps
+        self.bus = bus
+        self.presence = presence
+        # Each subscriber's line: taken by one call at a time over every node (adapters.lines); a
+        # claim lives twice as long as a node may stay silent, refreshed by the holder's heartbeat.
+        self.lines: Lines = lines if lines is not None else MemoryLines()
+        self.line_ttl = 2 * node_stale_seconds
+        self.node_id = node_id
+        self.turn = turn
+        self.ping_interval = ping_interval
+        self.node_stale_seconds = node_stale_seconds
+        self.sweep_seconds = sweep_seconds
+        self.local: dict[DeviceRef, DeviceSession] = {}
+        self.calls: dict[str, Call] = {}
+        self.meta: dict[str, CallMeta] = {}
+        self.owner_of: dict[str, str] = {}
+        self.device_calls: dict[DeviceRef, set[str]] = defaultdict(set)
+        self._event_at: dict[tuple[str, DeviceRef], datetime] = {}
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._policy: tuple[float, OperatorPolicy] | None = None
+        self._bus_ready = asyncio.Event()
+        # Call-record writes of many calls are committed together (each write still awaited).
+        self.records = CallRecordWriter(deps.uow)
+        # Call ids whose insert is being committed: with the database's view (committed records) this
+        # keeps "duplicate call id" exact although the invite's reads and its insert are separate
+        # transactions.  "Busy" is the lines' claim (atomic over the cluster), the open records a
+        # second check.
+        self._inserting: set[str] = set()
+        # Called with call ids after their records' ends are written (rating, the credit limit); errors
+        # are logged.  They run in a background worker, in order, off the path that tells the parties,
+        # with every call that ended meanwhile in one batch (one transaction per hook and batch under
+        # load instead of one per call); the bill run rates again every month whose stored rating is
+        # not provably current (ADR 0006), so nothing depends on them having run.
+        self.on_call_ended: list[Callable[[list[str]], Awaitable[object]]] = []
+        self._ended: asyncio.Queue[str] = asyncio.Queue()
+        self._hook_worker: asyncio.Task[None] | None = None
+        # The credit limit in real time (R-26; wired in bootstrap): checked at the invite and reserved
+        # at the answer of limited callers only.
+        self.credit: CreditService | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self._heartbeat_once(started=True)
+        loop = asyncio.get_running_loop()
+        self._hook_worker = loop.create_task(self._run_hooks(), name="signaling-call-ended-hooks")
+        self._tasks = [
+            loop.create_task(self._bus_loop(), name="signaling-bus"),
+            loop.create_task(self._every(TICK_SECONDS, self.tick), name="signaling-tick"),
+            loop.create_task(self._every(HEARTBEAT_SECONDS, self._heartbeat_once), name="signaling-heartbeat"),
+            loop.create_task(self._every(self.sweep_seconds, self.sweep), name="signaling-sweep"),
+        ]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._bus_ready.wait(), timeout=5)
+
+    async def stop(self) -> None:
+        """End the calls this node holds (``node_lost``) and close every connection (1001)."""
+        now = self.deps.clock.now()
+        for call_id in list(self.calls):
+            async with self._locks[call_id]:
+                call = self.calls.get(call_id)
+                if call is not None:
+                    await self._apply(call, call.end(EndReason.NODE_LOST, now))
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+        if self._hook_worker is not None:
+            # Let the queued hooks (rating of the calls just ended) finish, within reason.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ended.join(), timeout=10)
+            self._hook_worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._hook_worker
+            self._hook_worker = None
+        await self.records.close()
+        for session in list(self.local.values()):
+            with contextlib.suppress(Exception):
+                await session.link.close(1001)
+        self.local.clear()
+
+    async def _every(self, seconds: float, job: Any) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await job()
+            except Exception:
+                log.exception("signaling job failed", job=getattr(job, "__name__", str(job)))
+
+    async def _heartbeat_once(self, started: bool = False) -> None:
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await uow.session.get(SignalingNode, self.node_id)
+            if row is None:
+                uow.session.add(SignalingNode(node_id=self.node_id, address="", started_at=now, heartbeat_at=now))
+            else:
+                row.heartbeat_at = now
+            await uow.commit()
+        if self.calls:  # the lines of the calls this node holds live as long as its heartbeat
+            await self.lines.refresh(
+                [(call_id, (call.caller[0], call.callee_id)) for call_id, call in self.calls.items()],
+                ttl=self.line_ttl,
+            )
+
+    async def _current_policy(self) -> OperatorPolicy:
+        loop_time = asyncio.get_running_loop().time()
+        if self._policy is None or loop_time - self._policy[0] > POLICY_CACHE_SECONDS:
+            async with self.deps.uow() as uow:
+                _, pol = await policy_service.current(uow)
+            self._policy = (loop_time, pol)
+        return self._policy[1]
+
+    # -- connections -----------------------------------------------------------------------------------
+    async def connect(self, subscriber_id: int, device_id: str, link: Link) -> dict[str, Any]:
+        """Register a device; returns the ``welcome`` message (with calls to resume)."""
+        device: DeviceRef = (subscriber_id, device_id)
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            conn = await uow.session.connection()  # Core statements: no ORM session work
+            sub = (await conn.execute(_CONNECT_SUBSCRIBER, {"id": subscriber_id})).one()
+            number, name = sub.number, sub.name
+            rows = (await conn.execute(_CONNECT_OPEN_CALLS, {"sub": subscriber_id, "device": device_id})).all()
+            peers = (
+                {
+                    p.id: p
+                    for p in await conn.execute(
+                        select(Subscriber.id, Subscriber.name).where(
+                            Subscriber.id.in_(
+                                [r.callee_id if r.caller_id == subscriber_id else r.caller_id for r in rows]
+                            )
+                        )
+                    )
+                }
+                if rows
+                else {}
+            )
+        old = self.local.get(device)
+        self.local[device] = DeviceSession(subscriber_id, device_id, number, name, link)
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await old.link.close(4409)
+        pol = await self._current_policy()
+        await self.presence.add(subscriber_id, device_id, self.node_id, ttl=3 * self.ping_interval)
+        resumed = []
+        for row in rows:
+            role = "caller" if row.caller_id == subscriber_id else "callee"
+            peer_id = row.callee_id if role == "caller" else row.caller_id
+            peer = peers.get(peer_id or 0)
+            resumed.append(
+                {
+                    "call_id": row.id,
+                    "role": role,
+                    "state": row.state,
+                    "peer": {
+                        "number": row.callee_number if role == "caller" else row.caller_number,
+                        "name": peer.name if peer else "",
+                    },
+                    "answered_at": row.answered_at.isoformat() if row.answered_at else None,
+                }
+            )
+            held = self.calls.get(row.id)
+            if held is not None and held.limit_at is not None:
+                resumed[-1]["limit_seconds"] = held.limit_seconds(now)
+            self.owner_of[row.id] = row.node_id
+            self.device_calls[device].add(row.id)
+            await self._call_event(row.id, device, "back", {"at": now.isoformat()})
+        return {
+            "type": "welcome",
+            "protocol": PROTOCOL_VERSION,
+            "device_id": device_id,
+            "number": number,
+            "ice_servers": ice_servers(self.turn, subscriber_id, now),
+            "no_answer_timeout": pol.no_answer_timeout_seconds,
+            "reconnect_grace": pol.reconnect_grace_seconds,
+            "ping_interval": self.ping_interval,
+            "calls": resumed,
+        }
+
+    async def disconnect(self, subscriber_id: int, device_id: str, link: Link) -> None:
+        device: DeviceRef = (subscriber_id, device_id)
+        session = self.local.get(device)
+        if session is None or session.link is not link:
+            return  # already replaced by a newer connection of the same device
+        del self.local[device]
+        await self.presence.remove(subscriber_id, device_id, self.node_id)
+        now = self.deps.clock.now().isoformat()
+        for call_id in list(self.device_calls.pop(device, set())):
+            await self._call_event(call_id, device, "lost", {"at": now})
+
+    # -- messages from devices -------------------------------------------------------------------------
+    async def handle(self, subscriber_id: int, device_id: str, message: Mapping[str, Any]) -> None:
+        """A validated client message (see web.ws for the shapes)."""
+        device: DeviceRef = (subscriber_id, device_id)
+        kind = message["type"]
+        if kind == "ping":
+            await self.presence.add(subscriber_id, device_id, self.node_id, ttl=3 * self.ping_interval)
+            await self._send_local(device, {"type": "pong"})
+            return
+        if kind == "invite":
+            await self._invite(device, message)
+            return
+        call_id = str(message["call_id"])
+        payload = {k: v for k, v in message.items() if k not in ("type", "call_id")}
+        self.device_calls[device].add(call_id)
+        await self._call_event(call_id, device, kind, payload)
+
+    async def _call_event(self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any]) -> None:
+        """Apply an event to a call here if this node holds it, else forward it to its owner."""
+        if call_id in self.calls:
+            await self._on_call_event(call_id, device, kind, payload, origin=self.node_id)
+            return
+        owner = self.owner_of.get(call_id)
+        if owner is None:
+            async with self.deps.uow() as uow:
+                row = await uow.session.get(CallRecord, call_id)
+            if row is not None and row.ended_at is None:
+                owner = row.node_id
+                self.owner_of[call_id] = owner
+        if owner is None or owner == self.node_id:
+            if kind not in ("lost", "back"):
+                await self._error(device, "call_not_found", payload, call_id)
+            return
+        await self.bus.publish(
+            channel_of(owner),
+            {
+                "op": "event",
+                "call_id": call_id,
+                "from": list(device),
+                "node": self.node_id,
+                "kind": kind,
+                "payload": dict(payload),
+            },
+        )
+
+    async def _on_call_event(
+        self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any], *, origin: str
+    ) -> None:
+        async with self._locks[call_id]:
+            call = self.calls.get(call_id)
+            meta = self.meta.get(call_id)
+            if call is None or meta is None:
+                if kind not in ("lost", "back"):
+                    await self._error(device, "call_not_found", payload, call_id, node=origin)
+                return
+            if call.role_of(device) is not None:
+                meta.nodes.setdefault(device, origin)
+            now = self.deps.clock.now()
+            try:
+                if kind in ("lost", "back"):
+                    at = datetime.fromisoformat(str(payload.get("at"))) if payload.get("at") else now
+                    last = self._event_at.get((call_id, device))
+                    if last is not None and at < last:
+                        return  # an older event that overtook a newer one
+                    self._event_at[(call_id, device)] = at
+                    sends = call.device_lost(device, now) if kind == "lost" else call.device_back(device, now)
+                    if kind == "back":
+                        meta.nodes[device] = origin
+                elif kind == "accept":
+                    meta.answer = str(payload.get("sdp", ""))
+                    sends = call.accept(device, now)
+                    meta.nodes[device] = origin
+                elif kind == "reject":
+                    sends = call.reject(device, now)
+                elif kind == "cancel":
+                    sends = call.cancel(device, now)
+                elif kind == "hangup":
+                    sends = call.hangup(device, now)
+                elif kind in ("ice", "renegotiate"):
+                    relay = {"type": kind, "call_id": call_id}
+                    relay.update({k: payload[k] for k in ("candidate", "description") if k in payload})
+                    for target in call.peer_of(device):
+                        await self._deliver(target, relay, call_id)
+                    return
+                else:
+                    await self._error(device, "unknown_type", payload, call_id, node=origin)
+                    return
+            except InvalidState as exc:
+                await self._error(device, exc.code, payload, call_id, node=origin)
+                return
+            if kind == "accept" and call.state is CallState.ANSWERED:
+                # On record before anyone is told: if this node dies right after, the answer (and
+                # what it is billed) survives in the call record.
+                await self._record_answer(call)
+                if meta.credit_limited:
+                    sends += await self._limit_call(call, now)
+            await self._apply(call, sends)
+
+    async def _limit_call(self, call: Call, now: datetime) -> list[Send]:
+        """Reserve the caller's credit for an answered call and give it its cut-off instant (R-26)."""
+        if self.credit is None:
+            return []
+        try:
+            seconds = await self.credit.reserve(call.id, call.caller[0])
+        except Exception:  # the call goes on unlimited (rating still charges it); never drop it here
+            log.exception("credit reservation failed", call_id=call.id)
+            return []
+        if seconds is None:
+            return []
+        return call.set_limit(seconds, now, WARN_BEFORE_SECONDS)
+
+    # -- invite ------------------------------------------------------------------------------------------
+    async def _invite(self, device: DeviceRef, message: Mapping[str, Any]) -> None:
+        call_id = str(message["call_id"])
+        to = str(message["to"])
+        now = self.deps.clock.now()
+        pol = await self._current_policy()
+        if call_id in self.calls:
+            await self._error(device, "duplicate_call_id", message, call_id)
+            return
+        async with self.deps.uow() as uow:
+            conn = await uow.session.connection()  # Core statements: no ORM session work
+            # Two reads (both parties; then every yes/no the rules need) instead of six.
+            # Both statements are built once with bound parameters (no per-call SQL construction).
+            parties = (await conn.execute(_INVITE_PARTIES, {"caller_id": device[0], "to": to})).all()
+            caller = next(p for p in parties if p.id == device[0])
+            callee = next((p for p in parties if p.number == to), None)
+            flags: Any  # (duplicate id, caller in a call[, callee in a call, blocked])
+            if callee is None:
+                flags = (
+                    await conn.execute(_INVITE_FLAGS_NO_CALLEE, {"call_id": call_id, "caller_id": caller.id})
+                ).one()
+            else:
+                # The block check is contacts.blocked_clause with bound parameters.
+                blocked_number = normalize_number(caller.number)
+                flags = (
+                    await conn.execute(
+                        _INVITE_FLAGS if blocked_number else _INVITE_FLAGS_UNBLOCKABLE,
+                        {
+                            "call_id": call_id,
+                            "caller_id": caller.id,
+                            "callee_id": callee.id,
+                            "blocked_number": blocked_number,
+                        },
+                    )
+                ).one()
+        if flags[0] or call_id in self._inserting or call_id in self.calls:
+            await self._error(device, "duplicate_call_id", message, call_id)
+            return
+        caller_party = _party(caller)
+        # What the caller may do (domain.capabilities) counts a limited caller's headroom: less than
+        # one chargeable step bars them even before the restriction is written.  Read only when
+        # nothing else already stops their calls.
+        if caller.credit_limit_fen is not None and self.credit is not None and caller_refusal(caller_party) is None:
+            room = await self.credit.room(caller.id, caller.credit_limit_fen, pol.credit_limit_action)
+            caller_party = replace(caller_party, credit=room)
+        callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
+        callee_id = callee.id if callee is not None else 0
+        caller_in_call = bool(flags[1])
+        callee_in_call = callee is not None and bool(flags[2])
+        blocked = callee is not None and bool(flags[3])
+
+        def decide() -> Refusal | None:
+            return check_invite(
+                caller_party,
+                _party(callee) if callee is not None else None,
+                caller_in_call=caller_in_call,
+                blocked=blocked,
+                callee_in_call=callee_in_call,
+                callee_devices=len(callee_devices),
+            )
+
+        refusal = decide()
+        # "Is this subscriber free" is the lines' claim, atomic over every node: a call that may ring
+        # takes both lines or learns who is taken; a refusal the lines could still change (anything
+        # checked after "caller in a call") only looks.  Then the same rules decide with what it said.
+        held = False
+        if caller_refusal(caller_party) is None and not caller_in_call:
+            claim = await self.lines.claim(
+                call_id,
+                caller.id,
+                callee.id if callee is not None else None,
+                ttl=self.line_ttl,
+                hold=refusal is None,
+            )
+            held = claim.held
+            caller_in_call = claim.caller_taken
+            callee_in_call = callee_in_call or claim.callee_taken
+            refusal = decide()
+        # From here to the registration below nothing awaits but the insert, whose failure releases
+        # the lines: a call that is refused or ends always gives them back.
+        try:
+            if call_id in self._inserting or call_id in self.calls:
+                await self._release_lines(call_id, (caller.id, callee_id) if held else ())
+                await self._error(device, "duplicate_call_id", message, call_id)
+                return
+            if refusal is not None:
+                call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
+            else:
+                call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
+            if held and call.state is CallState.ENDED:
+                await self._release_lines(call_id, (caller.id, callee_id))
+                held = False
+            self._inserting.add(call_id)
+            try:
+                await self.records.insert(
+                    {
+                        "id": call_id,
+                        "caller_id": caller.id,
+                        "callee_id": callee.id if callee is not None else None,
+                        "caller_number": caller.number,
+                        "callee_number": to,
+                        "caller_device": device[1],
+                        "callee_device": "",
+                        "node_id": self.node_id,
+                        "state": call.state.value,
+                        "started_at": now,
+                        "ended_at": call.ended_at,
+                        "outcome": call.outcome.value if call.outcome else "",
+                        "end_reason": call.end_reason.value if call.end_reason else "",
+                        "billable_seconds": 0,
+                    }
+                )
+            finally:
+                self._inserting.discard(call_id)
+        except BaseException:
+            if held:
+                await self._release_lines(call_id, (caller.id, callee_id))
+            raise
+        meta = CallMeta(
+            caller_number=caller.number,
+            caller_name=caller.name,
+            callee_number=to,
+            offer=str(message.get("sdp", "")),
+            media=dict(message.get("media") or {"audio": True, "video": True}),
+            detail=refusal.detail if refusal is not None else "",
+            nodes={device: self.node_id, **{(callee_id, d): n for d, n in callee_devices.items()}},
+            credit_limited=caller.credit_limit_fen is not None,
+        )
+        self.device_calls[device].add(call_id)
+        if call.state is not CallState.ENDED:
+            self.calls[call_id] = call
+            self.meta[call_id] = meta
+        await self._dispatch(call, meta, sends)
+        if call.state is CallState.ENDED:
+            self._forget(call, meta)
+
+    # -- applying effects ----------------------------------------------------------------------------
+    async def _apply(self, call: Call, sends: list[Send]) -> None:
+        meta = self.meta[call.id]
+        if call.state is CallState.ENDED:
+            # The record is final before anyone hears the call ended, so whatever they do next
+            # (call again at once, look at their history) sees it finished.
+            await self._finalize(call)
+        await self._dispatch(call, meta, sends)
+        if call.state is CallState.ENDED:
+            self._forget(call, meta)
+
+    def _forget(self, call: Call, meta: CallMeta) -> None:
+        """Drop an ended call from its devices' lists (kept for "lost"/"back" on reconnection, where an
+        ended call only costs a database read to find nothing to do)."""
+        for device in (call.caller, *meta.nodes):
+            calls = self.device_calls.get(device)
+            if calls is not None:
+                calls.discard(call.id)
+                if not calls:
+                    del self.device_calls[device]
+
+    async def _dispatch(self, call: Call, meta: CallMeta, sends: list[Send]) -> None:
+        for send in sends:
+            await self._deliver(send.to, self._compose(call, meta, send), call.id, node=meta.nodes.get(send.to))
+
+    def _compose(self, call: Call, meta: CallMeta, send: Send) -> dict[str, Any]:
+        message: dict[str, Any] = {"type": send.notice.value, "call_id": call.id, **send.data}
+        if send.notice is Notice.INCOMING:
+            message.update(
+                {
+                    "from": {"number": meta.caller_number, "name": meta.caller_name},
+                    "sdp": meta.offer,
+                    "media": meta.media,
+                }
+            )
+        elif send.notice is Notice.ACCEPTED:
+            message["sdp"] = meta.answer
+            if call.limit_at is not None:
+                message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
+        elif send.notice is Notice.ANSWERED and call.limit_at is not None:
+            message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
+        elif send.notice is Notice.ENDED and meta.detail:
+            message["detail"] = meta.detail
+        return message
+
+    async def _record_answer(self, call: Call) -> None:
+        await self.records.answer(
+            call.id,
+            state=CallState.ANSWERED.value,
+            answered_at=call.answered_at,
+            callee_device=call.answered_device or "",
+        )
+
+    async def _release_lines(self, call_id: str, subscriber_ids: tuple[int, ...]) -> None:
+        """Give back the lines ``call_id`` holds; a failure is logged (unrefreshed, they expire)."""
+        parties = tuple(s for s in subscriber_ids if s)
+        if not parties:
+            return
+        try:
+            await self.lines.release(call_id, parties)
+        except Exception:
+            log.exception("releasing the lines of a call failed; they expire", call_id=call_id)
+
+    async def _finalize(self, call: Call) -> None:
+        """Write the call record's end — exactly once (the row is only updated while still open) —
+        and give back the parties' lines (at the same time, before anyone is told)."""
+        held = self.calls.pop(call.id, None) is not None
+        self.meta.pop(call.id, None)
+        for key in [k for k in self._event_at if k[0] == call.id]:
+            del self._event_at[key]
+        release = self._release_lines(call.id, (call.caller[0], call.callee_id) if held else ())
+        end = self.records.end(
+            call.id,
+            state=CallState.ENDED.value,
+            answered_at=call.answered_at,
+            callee_device=call.answered_device or "",
+            ended_at=call.ended_at,
+            outcome=call.outcome.value if call.outcome else "",
+            end_reason=call.end_reason.value if call.end_reason else "",
+            billable_seconds=call.billable_seconds(),
+        )
+        await asyncio.gather(end, release)
+        self._locks.pop(call.id, None)
+        if self.on_call_ended:
+            if self._hook_worker is not None and not self._hook_worker.done():
+                self._ended.put_nowait(call.id)
+            else:  # not started (no event loop of its own): run them here
+                await self._call_hooks([call.id])
+
+    async def _call_hooks(self, call_ids: list[str]) -> None:
+        """Run every hook on ``call_ids``; a hook that fails on a batch gets each call on its own, so
+        one bad call does not cost the others their rating."""
+        for hook in self.on_call_ended:
+            try:
+                await hook(call_ids)
+            except Exception:  # a hook (rating) must never break signaling
+                if len(call_ids) == 1:
+                    log.exception("call-ended hook failed", call_id=call_ids[0])
+                    continue
+                log.warning("call-ended hook failed on a batch; one call at a time", size=len(call_ids))
+                for call_id in call_ids:
+                    try:
+                        await hook([call_id])
+                    except Exception:
+                        log.exception("call-ended hook failed", call_id=call_id)
+
+    async def _run_hooks(self) -> None:
+        """Ended calls in order, in batches: whatever ended while the previous batch was processed."""
+        while True:
+            batch = [await self._ended.get()]
+            while len(batch) < HOOK_BATCH and not self._ended.empty():
+                batch.append(self._ended.get_nowait())
+            try:
+                await self._call_hooks(batch)
+            finally:
+                for _ in batch:
+                    self._ended.task_done()
+
+    # -- delivery --------------------------------------------------------------------------------------
+    async def _deliver(
+        self, device: DeviceRef, message: dict[str, Any], call_id: str | None, node: str | None = None
+    ) -> None:
+        if call_id is not None and device in self.local:
+            self.device_calls[device].add(call_id)
+        if device in self.local:
+            await self._send_local(device, message)
+            return
+        if node is None:
+            node = (await self.presence.devices(device[0])).get(device[1])
+        if node is None or node == self.node_id:
+            return  # the device is gone; the call's own timeouts take care of the rest
+        await self.bus.publish(
+            channel_of(node),
+            {"op": "deliver", "to": list(device), "message": message, "owner": self.node_id, "call_id": call_id},
+        )
+
+    async def _send_local(self, device: DeviceRef, message: dict[str, Any]) -> None:
+        session = self.local.get(device)
+        if session is None:
+            return
+        try:
+            await session.link.send(message)
+        except Exception:  # the connection is closing; its disconnect does the bookkeeping
+            log.debug("send to a closing connection", device=device)
+
+    async def _error(
+        self, device: DeviceRef, code: str, payload: Mapping[str, Any], call_id: str | None, node: str | None = None
+    ) -> None:
+        message: dict[str, Any] = {"type": "error", "code": code}
+        if call_id is not None:
+            message["call_id"] = call_id
+        if payload.get("ref"):
+            message["ref"] = payload["ref"]
+        await self._deliver(device, message, None, node=node)
+
+    async def _bus_loop(self) -> None:
+        stream = self.bus.subscribe(channel_of(self.node_id))
+        self._bus_ready.set()
+        async for item in stream:
+            try:
+                await self._on_bus(item)
+            except Exception:
+                log.exception("bad bus message", item=item)
+
+    async def _on_bus(self, item: Mapping[str, Any]) -> None:
+        op = item.get("op")
+        if op == "deliver":
+            device: DeviceRef = (int(item["to"][0]), str(item["to"][1]))
+            call_id = item.get("call_id")
+            if call_id:
+                self.owner_of[str(call_id)] = str(item["owner"])
+                if device in self.local:
+                    self.device_calls[device].add(str(call_id))
+                if item["message"].get("type") == "ended":
+                    self.owner_of.pop(str(call_id), None)
+                    self.device_calls[device].discard(str(call_id))
+            await self._send_local(device, dict(item["message"]))
+        elif op == "event":
+            device = (int(item["from"][0]), str(item["from"][1]))
+            await self._on_call_event(
+                str(item["call_id"]), device, str(item["kind"]), item["payload"], origin=str(item["node"])
+            )
+        elif op == "enforce":
+            await self._enforce_local(int(item["subscriber_id"]))
+
+    # -- enforcement (R-30, R-31) ----------------------------------------------------------------------
+    async def enforce(self, subscriber_id: int) -> None:
+        """The subscriber's restrictions changed (committed): end at once the calls their service state
+        now forbids — here, and on every other live node (``enforce`` on each node's channel)."""
+        await self._enforce_local(subscriber_id)
+        fresh_since = self.deps.clock.now() - timedelta(seconds=self.node_stale_seconds)
+        async with self.deps.uow() as uow:
+            nodes = list(
+                await uow.session.scalars(
+                    select(SignalingNode.node_id).where(
+                        SignalingNode.node_id != self.node_id, SignalingNode.heartbeat_at >= fresh_since
+                    )
+                )
+            )
+        for node in nodes:
+            await self.bus.publish(channel_of(node), {"op": "enforce", "subscriber_id": subscriber_id})
+
+    async def _enforce_local(self, subscriber_id: int) -> None:
+        held = [cid for cid, call in self.calls.items() if subscriber_id in (call.caller[0], call.callee_id)]
+        if not held:
+            return
+        async with self.deps.uow() as uow:
+            state = (
+                await uow.session.execute(
+                    select(Subscriber.service_state, Subscriber.service_reason).where(Subscriber.id == subscriber_id)
+                )
+            ).one_or_none()
+        if state is None:
+            return
+        now = self.deps.clock.now()
+        for call_id in held:
+            async with self._locks[call_id]:
+                call, meta = self.calls.get(call_id), self.meta.get(call_id)
+                if call is None or meta is None:
+                    continue
+                if not enforcement.call_forbidden(state.service_state, is_caller=call.caller[0] == subscriber_id):
+                    continue
+                meta.detail = enforcement.end_detail(state.service_state, state.service_reason)
+                log.info("call ended by a restriction", call_id=call_id, detail=meta.detail)
+                await self._apply(call, call.end(EndReason.NOT_ALLOWED, now))
+
+    # -- time ----------------------------------------------------------------------------------------
+    async def tick(self) -> None:
+        """No-answer timeouts and connections that did not come back."""
+        if not self.calls:
+            return
+        now = self.deps.clock.now()
+        grace = (await self._current_policy()).reconnect_grace_seconds
+        for call_id in list(self.calls):
+            async with self._locks[call_id]:
+                call = self.calls.get(call_id)
+                if call is None:
+                    continue
+                sends = call.tick(now, grace)
+                if sends:
+                    await self._apply(call, sends)
+
+    async def sweep(self) -> int:
+        """End the open calls of nodes that stopped heartbeating (``node_lost``); returns how many."""
+        now = self.deps.clock.now()
+        stale_before = now - timedelta(seconds=self.node_stale_seconds)
+        async with self.deps.uow() as uow:
+            rows = list(
+                await uow.session.scalars(
+                    select(CallRecord).where(
+                        CallRecord.ended_at.is_(None),
+                        CallRecord.node_id != self.node_id,
+                        ~exists().where(
+                            SignalingNode.node_id == CallRecord.node_id, SignalingNode.heartbeat_at >= stale_before
+                        ),
+                    )
+                )
+            )
+            ended: list[CallRecord] = []
+            for row in rows:
+                answered = row.answered_at is not None
+                outcome = outcome_of(EndReason.NODE_LOST, answered=answered)
+                seconds = int((now - row.answered_at).total_seconds()) if row.answered_at else 0
+                result = await uow.session.execute(
+                    update(CallRecord)
+                    .where(CallRecord.id == row.id, CallRecord.ended_at.is_(None))
+                    .values(
+                        state=CallState.ENDED.value,
+                        ended_at=now,
+                        outcome=outcome.value,
+                        end_reason=EndReason.NODE_LOST.value,
+                        billable_seconds=max(0, seconds),
+                    )
+                )
+                if result.rowcount:  # type: ignore[attr-defined]
+                    ended.append(row)
+            await uow.commit()
+        for row in ended:  # their node cannot give their lines back: free them now, not at expiry
+            await self._release_lines(row.id, (row.caller_id, row.callee_id or 0))
+        for row in ended:
+            outcome = outcome_of(EndReason.NODE_LOST, answered=row.answered_at is not None)
+            message = {
+                "type": "ended",
+                "call_id": row.id,
+                "reason": EndReason.NODE_LOST.value,
+                "outcome": outcome.value,
+                "duration": 0,
+                "by": None,
+            }
+            targets: list[DeviceRef] = [(row.caller_id, row.caller_device)]
+            if row.callee_id and row.callee_device:
+                targets.append((row.callee_id, row.callee_device))
+            elif row.callee_id:  # still ringing: every device of the callee stops ringing
+                targets += [(row.callee_id, d) for d in await self.presence.devices(row.callee_id)]
+            for target in targets:
+                await self._deliver(target, message, None)
+        if ended:
+            log.info("ended calls of stopped nodes", count=len(ended))
+        return len(ended)
+
+
+def _party(sub: Any) -> Party:
+    """A subscriber row (ORM object or a selected row with the same column names) as a rules party."""
+    return Party(sub.id, sub.number, sub.review_state, sub.service_state, sub.service_reason)
+
+
+def _open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
+    """Whether the subscriber is in a call that has not ended (on any node)."""
+    # Through the state index: open calls are few, whatever the length of anyone's history.
+    return exists().where(
+        CallRecord.state.in_((CallState.RINGING.value, CallState.ANSWERED.value)),
+        CallRecord.ended_at.is_(None),
+        or_(CallRecord.caller_id == subscriber_id, CallRecord.callee_id == subscriber_id),
+    )
+
+
+# A connecting device: its subscriber; the calls it is part of that are still going.
+_CONNECT_SUBSCRIBER = select(Subscriber.number, Subscriber.name).where(Subscriber.id == bindparam("id"))
+_CONNECT_OPEN_CALLS = select(
+    CallRecord.id,
+    CallRecord.caller_id,
+    CallRecord.callee_id,
+    CallRecord.caller_number,
+    CallRecord.callee_number,
+    CallRecord.state,
+    CallRecord.answered_at,
+    CallRecord.node_id,
+).where(
+    CallRecord.ended_at.is_(None),
+    or_(
+        and_(CallRecord.caller_id == bindparam("sub"), CallRecord.caller_device == bindparam("device")),
+        and_(CallRecord.callee_id == bindparam("sub"), CallRecord.callee_device == bindparam("device")),
+    ),
+)
+
+# The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
+# callee blocked the caller (contacts.blocked_clause, with the caller's number normalized the same way).
+_INVITE_PARTIES = select(
+    Subscriber.id,
+    Subscriber.number,
+    Subscriber.name,
+    Subscriber.review_state,
+    Subscriber.service_state,
+    Subscriber.service_reason,
+    Subscriber.credit_limit_fen,
+).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
+_DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
+_INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, _open_call_of(bindparam("caller_id")))
+_INVITE_FLAGS_UNBLOCKABLE = select(
+    _DUPLICATE, _open_call_of(bindparam("caller_id")), _open_call_of(bindparam("callee_id")), false()
+)
+_INVITE_FLAGS = select(
+    _DUPLICATE,
+    _open_call_of(bindparam("caller_id")),
+    _open_call_of(bindparam("callee_id")),
+    exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
+)

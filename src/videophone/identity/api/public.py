@@ -1,0 +1,124 @@
+"""Routes anyone may call: health, price-list/agreement documents, registration, login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from videophone.edge.deps import (
+    STAFF_COOKIE,
+    STAFF_CSRF_COOKIE,
+    SUBSCRIBER_COOKIE,
+    SUBSCRIBER_CSRF_COOKIE,
+    ContainerDep,
+    client_ip,
+    user_agent,
+)
+from videophone.edge.openapi import binary_response, problem_responses
+from videophone.edge.schemas import (
+    LoginIn,
+    PasswordResetConfirmIn,
+    PasswordResetRequestIn,
+    RegistrationIn,
+    StaffLoginIn,
+)
+from videophone.edge.views import agreement_json, pdf_response
+from videophone.identity.domain.identity_numbers import ID_TYPE_LABELS
+from videophone.identity.domain.policy import parameter_specs
+from videophone.identity.services.auth import IssuedSession
+from videophone.identity.services.subscribers import RequestInfo
+
+router = APIRouter(prefix="/api/v1", tags=["public"])
+
+
+@router.get("/health")
+async def health(c: ContainerDep) -> dict[str, Any]:
+    version, _ = await c.policy.get()
+    return {"status": "ok", "policy_version": version}
+
+
+@router.get("/id-types")
+async def id_types() -> list[dict[str, str]]:
+    return [{"value": t.value, "zh-CN": zh, "en": en} for t, (zh, en) in ID_TYPE_LABELS.items()]
+
+
+@router.get("/policy")
+async def public_policy(c: ContainerDep) -> dict[str, Any]:
+    """The operator's policy parameters are part of the public agreement text."""
+    version, pol = await c.policy.get()
+    return {"version": version, "values": pol.to_mapping(), "parameters": parameter_specs()}
+
+
+@router.get("/agreement")
+async def current_agreement(c: ContainerDep) -> dict[str, Any]:
+    return agreement_json(await c.agreement.current())
+
+
+@router.get("/agreement.pdf", response_class=Response, responses=binary_response("application/pdf"))
+async def current_agreement_pdf(c: ContainerDep) -> Response:
+    doc = await c.agreement.current()
+    return pdf_response(c.agreement.pdf(doc), f"agreement-v{doc.version}.pdf")
+
+
+@router.post("/subscribers", status_code=201, responses=problem_responses(409, 503))
+async def register(body: RegistrationIn, request: Request, c: ContainerDep) -> dict[str, Any]:
+    channel = "api" if request.headers.get("x-client") != "web" else "web"
+    view = await c.subscribers.register(
+        body.model_dump(), RequestInfo(ip=client_ip(request), user_agent=user_agent(request), channel=channel)
+    )
+    return view.to_dict()
+
+
+def set_session_cookies(response: Response, issued: IssuedSession, *, staff: bool, secure: bool) -> None:
+    # Session cookies: the server-side expiry and revocation decide how long a login lasts.
+    name, csrf_name = (STAFF_COOKIE, STAFF_CSRF_COOKIE) if staff else (SUBSCRIBER_COOKIE, SUBSCRIBER_CSRF_COOKIE)
+    response.set_cookie(name, issued.token, httponly=True, samesite="lax", secure=secure, path="/")
+    # The CSRF token is readable by the page's script, which echoes it in X-CSRF-Token.
+    response.set_cookie(csrf_name, issued.csrf_token, httponly=False, samesite="lax", secure=secure, path="/")
+
+
+@router.post("/auth/login", responses=problem_responses(401, 403, 429))
+async def login(body: LoginIn, request: Request, response: Response, c: ContainerDep) -> dict[str, Any]:
+    issued = await c.auth.login_subscriber(
+        body.login,
+        body.password,
+        ip=client_ip(request),
+        user_agent=user_agent(request),
+        kind=body.kind,
+        label=body.label,
+    )
+    out: dict[str, Any] = {"subscriber_id": issued.principal_id, "expires_at": issued.expires_at.isoformat()}
+    if body.kind == "api":
+        out["token"] = issued.token
+    else:
+        set_session_cookies(response, issued, staff=False, secure=c.settings.cookie_secure)
+        # The subscriber's saved language follows them to every browser they log in from.
+        response.set_cookie("vp_lang", issued.language, samesite="lax", path="/", max_age=365 * 86400)
+        out["csrf_token"] = issued.csrf_token
+    return out
+
+
+@router.post("/auth/password-reset", status_code=202, responses=problem_responses(429))
+async def request_password_reset(body: PasswordResetRequestIn, request: Request, c: ContainerDep) -> dict[str, str]:
+    """Always 202: whether the account exists is not revealed.  The link arrives by email."""
+    await c.auth.request_password_reset(body.login, ip=client_ip(request))
+    return {"status": "accepted"}
+
+
+@router.post("/auth/password-reset/confirm", status_code=204)
+async def confirm_password_reset(body: PasswordResetConfirmIn, request: Request, c: ContainerDep) -> None:
+    await c.auth.reset_password(body.token, body.new_password, ip=client_ip(request))
+
+
+@router.post("/console/auth/login", responses=problem_responses(401, 403, 429))
+async def staff_login(body: StaffLoginIn, request: Request, response: Response, c: ContainerDep) -> dict[str, Any]:
+    issued = await c.auth.login_staff(
+        body.username, body.password, ip=client_ip(request), user_agent=user_agent(request)
+    )
+    set_session_cookies(response, issued, staff=True, secure=c.settings.cookie_secure)
+    return {
+        "staff_id": issued.principal_id,
+        "csrf_token": issued.csrf_token,
+        "expires_at": issued.expires_at.isoformat(),
+    }

@@ -1,0 +1,163 @@
+"""The number pool (R-02): allocation unique under concurrency, number change, quarantine."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from videophone.adapters.db.models import NumberChange, PhoneNumber, Subscriber
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.common import audit, policy
+from videophone.common.deps import Actor, Deps
+from videophone.identity.domain import numbers as rules
+from videophone.identity.domain.policy import OperatorPolicy
+from videophone.kernel.errors import FieldError, NotFound, ServiceUnavailable, ValidationFailed
+
+_RANDOM_TRIES = 64
+
+
+async def allocate(uow: UnitOfWork, pol: OperatorPolicy, subscriber_id: int | None, now: datetime) -> str:
+    """Take a free number inside the current transaction.
+
+    Random candidates are claimed with an INSERT under the primary key (inside a savepoint, so a
+    collision with a concurrent registration costs only a retry); a quarantined number whose
+    quarantine is over is reclaimed with a conditional UPDATE.  Either way two transactions can
+    never end up with the same number.
+    """
+    for number in rules.candidates(pol, secrets.randbelow, _RANDOM_TRIES):
+        if await _claim(uow, number, subscriber_id, now):
+            return number
+    # The pool is nearly full: walk it in order (rare; the pool should then be enlarged).
+    taken = set(
+        await uow.session.scalars(
+            select(PhoneNumber.number).where(
+                PhoneNumber.number >= pol.number_pool_start, PhoneNumber.number <= pol.number_pool_end
+            )
+        )
+    )
+    start = int(pol.number_pool_start)
+    for offset in range(pol.pool_size()):
+        number = rules.format_number(pol, start + offset)
+        if number not in taken and await _claim(uow, number, subscriber_id, now):
+            return number
+    expired = await uow.session.scalars(
+        select(PhoneNumber.number)
+        .where(PhoneNumber.state == rules.NumberState.QUARANTINED, PhoneNumber.quarantined_until <= now)
+        .limit(_RANDOM_TRIES)
+    )
+    for number in expired:
+        if await _claim(uow, number, subscriber_id, now):
+            return number
+    raise ServiceUnavailable("number_pool_exhausted")
+
+
+async def _claim(uow: UnitOfWork, number: str, subscriber_id: int | None, now: datetime) -> bool:
+    existing = await uow.session.get(PhoneNumber, number)
+    if existing is None:
+        try:
+            async with uow.session.begin_nested():
+                uow.session.add(
+                    PhoneNumber(
+                        number=number,
+                        state=rules.NumberState.ASSIGNED,
+                        subscriber_id=subscriber_id,
+                        assigned_at=now,
+                        quarantined_until=None,
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+    if (
+        existing.state == rules.NumberState.QUARANTINED
+        and existing.quarantined_until is not None
+        and existing.quarantined_until <= now
+    ):
+        result = await uow.session.execute(
+            update(PhoneNumber)
+            .where(
+                PhoneNumber.number == number,
+                PhoneNumber.state == rules.NumberState.QUARANTINED,
+                PhoneNumber.quarantined_until <= now,
+            )
+            .values(
+                state=rules.NumberState.ASSIGNED, subscriber_id=subscriber_id, assigned_at=now, quarantined_until=None
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        # A terminated account keeps its row (arrears are still collected) but no longer its number:
+        # its copy becomes "<number>#<id>" so the number can belong to someone else.
+        for holder in await uow.session.scalars(
+            select(Subscriber).where(Subscriber.number == number, Subscriber.service_state == "terminated")
+        ):
+            holder.number = f"{number}#{holder.id}"
+        await uow.session.flush()
+        return True
+    return False
+
+
+async def release(uow: UnitOfWork, pol: OperatorPolicy, number: str, now: datetime) -> None:
+    """Put a number into quarantine; it cannot be handed out again before the quarantine ends."""
+    row = await uow.session.get(PhoneNumber, number)
+    if row is None:
+        return
+    row.state = rules.NumberState.QUARANTINED
+    row.subscriber_id = None
+    row.quarantined_until = rules.quarantine_end(now, pol)
+
+
+class NumberService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def change_number(self, actor: Actor, subscriber_id: int, *, reason: str, note: str) -> str:
+        """Give a subscriber a new number (on request or because of a network change)."""
+        try:
+            why = rules.NumberChangeReason(reason)
+        except ValueError:
+            raise ValidationFailed([FieldError("reason", "number_change_reason_unknown")]) from None
+        async with self.deps.uow() as uow:
+            sub = await uow.session.get(Subscriber, subscriber_id, with_for_update=True)
+            if sub is None:
+                raise NotFound("subscriber_not_found")
+            _, pol = await policy.current(uow)
+            now = self.deps.clock.now()
+            old = sub.number
+            new = await allocate(uow, pol, sub.id, now)
+            await release(uow, pol, old, now)
+            sub.number = new
+            sub.updated_at = now
+            uow.session.add(
+                NumberChange(
+                    subscriber_id=sub.id,
+                    old_number=old,
+                    new_number=new,
+                    reason=why.value,
+                    note=note.strip(),
+                    staff_id=actor.id if actor.type == "staff" else None,
+                    at=now,
+                )
+            )
+            audit.record(
+                uow,
+                now,
+                actor,
+                "subscriber.number_change",
+                "subscriber",
+                sub.id,
+                {"old": old, "new": new, "reason": why.value, "note": note.strip()},
+            )
+            await uow.commit()
+            return new
+
+    async def history(self, subscriber_id: int) -> list[NumberChange]:
+        async with self.deps.uow() as uow:
+            rows = await uow.session.scalars(
+                select(NumberChange).where(NumberChange.subscriber_id == subscriber_id).order_by(NumberChange.id.desc())
+            )
+            return list(rows)

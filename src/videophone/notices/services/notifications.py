@@ -1,0 +1,475 @@
+"""Notifications to subscribers (R-35) through one outbox.
+
+:func:`notify` (and :func:`notify_many`, its bulk form for runs such as the bill run) writes, in the
+caller's transaction, the in-app notification and one ``outbox`` row per outside channel (email, SMS) —
+so a notification exists exactly when its cause committed, and none is lost if the process dies before
+delivery.  Which outside channels a notification goes to follows the subscriber's preferences per
+category and channel (``domain.notification_prefs``: defaults, and the legally required notices that
+ignore an "off").  :class:`NotificationService` delivers due outbox rows (a scheduler job on every node;
+a row is claimed — its ``next_attempt_at`` moved :data:`CLAIM_SECONDS` ahead — before it is sent, so two
+nodes never send one twice, and a row whose worker died is due again when the claim expires), retrying
+with back-off; it also serves the in-app list and the preferences.
+
+Texts: ``TEXTS[kind][language] = (subject, body)`` with ``str.format`` fields from ``params``; each
+feature keeps its kinds in its own ``notice_texts_*.py`` module, merged here.  A module may also declare
+``CATEGORIES = {kind: category}`` and ``MANDATORY = {kind, …}`` (legally required notices) for its kinds;
+kinds it does not declare are classified by name (``domain.notification_prefs.category_of``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+import structlog
+from sqlalchemy import delete, func, select, tuple_, update
+
+from videophone.adapters.db.bulk import among
+from videophone.adapters.db.models import Notification, OutboxMessage, Subscriber
+from videophone.adapters.db.models_preferences import NotificationPreference
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.adapters.db.writes import write_rows
+from videophone.adapters.mail import Mail
+from videophone.adapters.sms import Sms
+from videophone.billing.texts import notice_texts_bills, notice_texts_disputes
+from videophone.collections.texts import (
+    notice_texts_arrears,
+    notice_texts_credit,
+    notice_texts_payments,
+    notice_texts_termination,
+)
+from videophone.common import audit
+from videophone.common.deps import Actor, Deps
+from videophone.enforcement.texts import notice_texts_enforcement
+from videophone.identity.domain.masking import mask_phone
+from videophone.kernel.errors import NotFound
+from videophone.notices.domain import notification_prefs as prefs
+from videophone.notices.texts import notice_texts_announcements, notice_texts_outages
+from videophone.terminals.texts import notice_texts_terminals
+
+log = structlog.get_logger(__name__)
+
+_MODULES: tuple[ModuleType, ...] = (
+    notice_texts_bills,
+    notice_texts_payments,
+    notice_texts_arrears,
+    notice_texts_credit,
+    notice_texts_disputes,
+    notice_texts_enforcement,
+    notice_texts_termination,
+    notice_texts_announcements,
+    notice_texts_outages,
+    notice_texts_terminals,
+)
+TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    **notice_texts_bills.TEXTS,
+    **notice_texts_payments.TEXTS,
+    **notice_texts_arrears.TEXTS,
+    **notice_texts_credit.TEXTS,
+    **notice_texts_disputes.TEXTS,
+    **notice_texts_enforcement.TEXTS,
+    **notice_texts_termination.TEXTS,
+    **notice_texts_announcements.TEXTS,
+    **notice_texts_outages.TEXTS,
+    **notice_texts_terminals.TEXTS,
+}
+DECLARED_CATEGORIES: dict[str, str] = {k: v for m in _MODULES for k, v in getattr(m, "CATEGORIES", {}).items()}
+DECLARED_MANDATORY: frozenset[str] = frozenset(k for m in _MODULES for k in getattr(m, "MANDATORY", ()))
+SMS_LIMIT = 300  # characters of an SMS (subject and body, cut with an ellipsis)
+BACKOFF = (60, 300, 1800, 7200, 21600, 86400)  # seconds before attempt 2, 3, …
+MAX_ATTEMPTS = len(BACKOFF) + 1
+CLAIM_SECONDS = 120  # a claimed row is someone's for this long (then due again if they died)
+MAX_PAGE = 100
+
+
+class _Default(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(kind: str, language: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    """Subject and body of ``kind`` in ``language`` (zh-CN when unknown)."""
+    entry = TEXTS.get(kind)
+    if entry is None:
+        raise KeyError(f"no text for notification kind {kind!r}")
+    subject, body = entry.get(language) or entry["zh-CN"]
+    values = _Default(params)
+    return subject.format_map(values), body.format_map(values)
+
+
+def category_of(kind: str) -> str:
+    return prefs.category_of(kind, DECLARED_CATEGORIES)
+
+
+def is_mandatory(kind: str) -> bool:
+    return prefs.is_mandatory(kind, DECLARED_MANDATORY)
+
+
+async def switches_of(uow: UnitOfWork, subscriber_ids: Iterable[int]) -> dict[int, dict[prefs.Key, bool]]:
+    """Every subscriber's effective (category, channel) switches: their choices over the defaults."""
+    ids = sorted(set(subscriber_ids))
+    chosen: dict[int, dict[prefs.Key, bool]] = {i: {} for i in ids}
+    for i in range(0, len(ids), 5000):
+        for sub_id, category, channel, enabled in await uow.session.execute(
+            select(
+                NotificationPreference.subscriber_id,
+                NotificationPreference.category,
+                NotificationPreference.channel,
+                NotificationPreference.enabled,
+            ).where(among(NotificationPreference.subscriber_id, ids[i : i + 5000]))
+        ):
+            if sub_id in chosen:  # an id range may hold others
+                chosen[sub_id][(category, channel)] = bool(enabled)
+    return {sub_id: prefs.effective(c) for sub_id, c in chosen.items()}
+
+
+def _outbox_rows(
+    notification_id: int,
+    kind: str,
+    params: Mapping[str, Any],
+    who: tuple[str, str, str],
+    switches: Mapping[prefs.Key, bool],
+    now: datetime,
+    *,
+    email: bool,
+) -> list[dict[str, Any]]:
+    """The outbox rows (as column dicts) of one notification for a subscriber ``(email, phone, language)``."""
+    address, phone, language = who
+    channels = prefs.channels_for(
+        kind,
+        switches,
+        prefs.Addresses(address or "", phone or ""),
+        declared_categories=DECLARED_CATEGORIES,
+        declared_mandatory=DECLARED_MANDATORY,
+        email_wanted=email,
+    )
+    if not channels:
+        return []
+    subject, body = render(kind, language, params)
+    rows = []
+    for channel in channels:
+        rows.append(
+            {
+                "notification_id": notification_id,
+                "channel": channel,
+                "recipient": address if channel == "email" else phone,
+                "subject": subject if channel == "email" else "",
+                "body": body if channel == "email" else prefs.sms_text(subject, body, SMS_LIMIT),
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "last_error": "",
+                "created_at": now,
+            }
+        )
+    return rows
+
+
+async def notify(
+    uow: UnitOfWork,
+    now: datetime,
+    subscriber_id: int,
+    kind: str,
+    params: Mapping[str, Any],
+    *,
+    email: bool = True,
+) -> Notification:
+    """Add the notification (in-app) and its copies (email, SMS — per the subscriber's preferences) to
+    the current transaction.  ``email=False``: in-app only."""
+    if kind not in TEXTS:
+        raise KeyError(f"no text for notification kind {kind!r}")
+    row = Notification(subscriber_id=subscriber_id, kind=kind, params=dict(params), created_at=now)
+    uow.session.add(row)
+    await uow.session.flush()
+    if email:
+        sub = await uow.session.get(Subscriber, subscriber_id)
+        if sub is not None:
+            switches = (await switches_of(uow, [subscriber_id]))[subscriber_id]
+            who = (sub.email, sub.contact_phone, sub.language)
+            for values in _outbox_rows(row.id, kind, params, who, switches, now, email=True):
+                uow.session.add(OutboxMessage(**values))
+    return row
+
+
+async def notify_many(
+    uow: UnitOfWork, now: datetime, items: Sequence[tuple[int, str, Mapping[str, Any]]], *, email: bool = True
+) -> int:
+    """:func:`notify` for many ``(subscriber_id, kind, params)`` at once, in bulk: a fixed number of
+    queries (subscribers, preferences) and bulk inserts, whatever the number of items.  Returns how many
+    notifications were written."""
+    if not items:
+        return 0
+    unknown = sorted({kind for _, kind, _ in items if kind not in TEXTS})
+    if unknown:
+        raise KeyError(f"no text for notification kind(s) {unknown!r}")
+    ids = sorted({sub_id for sub_id, _, _ in items})
+    who: dict[int, tuple[str, str, str]] = {}
+    switches: dict[int, dict[prefs.Key, bool]] = {}
+    if email:
+        for i in range(0, len(ids), 5000):
+            wanted = set(ids[i : i + 5000])
+            for sub_id, address, phone, language in await uow.session.execute(
+                select(Subscriber.id, Subscriber.email, Subscriber.contact_phone, Subscriber.language).where(
+                    among(Subscriber.id, ids[i : i + 5000])
+                )
+            ):
+                if sub_id in wanted:  # an id range may hold others
+                    who[sub_id] = (address, phone, language)
+        switches = await switches_of(uow, ids)
+    conn = await uow.session.connection()
+    # Rounds of distinct subscribers, so that the ids returned can be matched by subscriber.
+    rounds: list[list[tuple[int, str, Mapping[str, Any]]]] = []
+    seen: list[set[int]] = []
+    for item in items:
+        for k, members in enumerate(seen):
+            if item[0] not in members:
+                members.add(item[0])
+                rounds[k].append(item)
+                break
+        else:
+            seen.append({item[0]})
+            rounds.append([item])
+    # PostgreSQL's bulk path binds arrays of the column type: JSON values go as their text.
+    as_json = conn.dialect.name == "postgresql"
+    for batch in rounds:
+        returned = await write_rows(
+            conn,
+            Notification,
+            [
+                {
+                    "subscriber_id": s,
+                    "kind": k,
+                    "params": json.dumps(dict(p)) if as_json else dict(p),
+                    "created_at": now,
+                }
+                for s, k, p in batch
+            ],
+            returning=("subscriber_id", "id"),
+        )
+        notification_ids = {int(s): int(n) for s, n in returned}
+        outbox: list[dict[str, Any]] = []
+        for sub_id, kind, params in batch:
+            if sub_id in who:
+                outbox += _outbox_rows(
+                    notification_ids[sub_id], kind, params, who[sub_id], switches[sub_id], now, email=True
+                )
+        await write_rows(conn, OutboxMessage, outbox)
+    return len(items)
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    kind: str
+    title: str
+    body: str
+    params: dict[str, Any]
+    created_at: datetime
+    read: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PreferenceView:
+    category: str
+    email: bool
+    sms: bool
+    email_default: bool
+    sms_default: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PreferencesView:
+    categories: list[PreferenceView]
+    email_to: str
+    sms_to: str  # masked contact phone ("" when there is none)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "categories": [c.to_dict() for c in self.categories],
+            "channels": list(prefs.CHANNELS),
+            "email_to": self.email_to,
+            "sms_to": self.sms_to,
+            "always_sent": ["service_suspension", "service_termination", "agreement_change"],
+        }
+
+
+class NotificationService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    # -- preferences --------------------------------------------------------------------------------------
+    async def preferences(self, subscriber_id: int) -> PreferencesView:
+        async with self.deps.uow() as uow:
+            return await self._preferences(uow, subscriber_id)
+
+    async def _preferences(self, uow: UnitOfWork, subscriber_id: int) -> PreferencesView:
+        sub = await uow.session.get(Subscriber, subscriber_id)
+        if sub is None:
+            raise NotFound("subscriber_not_found")
+        switches = (await switches_of(uow, [subscriber_id]))[subscriber_id]
+        return PreferencesView(
+            [
+                PreferenceView(
+                    category,
+                    switches[(category, "email")],
+                    switches[(category, "sms")],
+                    prefs.DEFAULTS[(category, "email")],
+                    prefs.DEFAULTS[(category, "sms")],
+                )
+                for category in prefs.CATEGORIES
+            ],
+            sub.email or "",
+            mask_phone(sub.contact_phone) if sub.contact_phone else "",
+        )
+
+    async def set_preferences(
+        self, subscriber_id: int, items: Sequence[Mapping[str, object]], *, actor: Actor
+    ) -> PreferencesView:
+        """Change some switches (``[{category, channel, enabled}]``); the others keep their value.
+        Bad input changes nothing (coded errors).  The change is audited."""
+        wanted = prefs.parse_update(items)
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            if await uow.session.get(Subscriber, subscriber_id) is None:
+                raise NotFound("subscriber_not_found")
+            before = (await switches_of(uow, [subscriber_id]))[subscriber_id]
+            changed = {key: on for key, on in wanted.items() if before[key] != on}
+            if changed:
+                await uow.session.execute(
+                    delete(NotificationPreference).where(
+                        NotificationPreference.subscriber_id == subscriber_id,
+                        tuple_(NotificationPreference.category, NotificationPreference.channel).in_(list(changed)),
+                    )
+                )
+                uow.session.add_all(
+                    NotificationPreference(
+                        subscriber_id=subscriber_id, category=c, channel=ch, enabled=on, updated_at=now
+                    )
+                    for (c, ch), on in changed.items()
+                )
+                audit.record(
+                    uow,
+                    now,
+                    actor,
+                    "notifications.preferences_changed",
+                    "subscriber",
+                    subscriber_id,
+                    {"changes": [{"category": c, "channel": ch, "enabled": on} for (c, ch), on in changed.items()]},
+                )
+            view = await self._preferences(uow, subscriber_id)
+            await uow.commit()
+        return view
+
+    # -- in-app -------------------------------------------------------------------------------------------
+    async def list(
+        self, subscriber_id: int, language: str, *, limit: int = 50, before_id: int | None = None
+    ) -> list[NotificationView]:
+        limit = max(1, min(MAX_PAGE, limit))
+        query = select(Notification).where(Notification.subscriber_id == subscriber_id)
+        if before_id is not None:
+            query = query.where(Notification.id < before_id)
+        async with self.deps.uow() as uow:
+            rows = (await uow.session.scalars(query.order_by(Notification.id.desc()).limit(limit))).all()
+        out = []
+        for r in rows:
+            title, body = render(r.kind, language, r.params or {}) if r.kind in TEXTS else (r.kind, "")
+            out.append(
+                NotificationView(r.id, r.kind, title, body, dict(r.params or {}), r.created_at, r.read_at is not None)
+            )
+        return out
+
+    async def unread_count(self, subscriber_id: int) -> int:
+        async with self.deps.uow() as uow:
+            count = await uow.session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.subscriber_id == subscriber_id, Notification.read_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def mark_read(self, subscriber_id: int, *, up_to_id: int | None = None) -> int:
+        """Mark the subscriber's notifications read (all, or those with id ≤ ``up_to_id``)."""
+        now = self.deps.clock.now()
+        stmt = update(Notification).where(Notification.subscriber_id == subscriber_id, Notification.read_at.is_(None))
+        if up_to_id is not None:
+            stmt = stmt.where(Notification.id <= up_to_id)
+        async with self.deps.uow() as uow:
+            result = await uow.session.execute(stmt.values(read_at=now))
+            await uow.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    # -- delivery -----------------------------------------------------------------------------------------
+    async def deliver_due(self, *, limit: int = 100) -> dict[str, int]:
+        """Send the outbox rows that are due; returns counts of sent / retried / failed."""
+        now = self.deps.clock.now()
+        counts = {"sent": 0, "retry": 0, "failed": 0}
+        async with self.deps.uow() as uow:
+            due = (
+                await uow.session.execute(
+                    select(OutboxMessage.id, OutboxMessage.next_attempt_at)
+                    .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+                    .limit(limit)
+                )
+            ).all()
+        for row_id, seen_at in due:
+            lease = now + timedelta(seconds=CLAIM_SECONDS)
+            async with self.deps.uow() as uow:
+                claimed = await uow.session.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.id == row_id,
+                        OutboxMessage.state == "pending",
+                        OutboxMessage.next_attempt_at == seen_at,
+                    )
+                    .values(next_attempt_at=lease)
+                )
+                await uow.commit()
+                if not getattr(claimed, "rowcount", 0):
+                    continue  # another node took it
+                msg = await uow.session.get(OutboxMessage, row_id)
+                assert msg is not None
+                channel, recipient, subject, body = msg.channel, msg.recipient, msg.subject, msg.body
+                attempts = msg.attempts
+            error = ""
+            try:
+                await self._send(row_id, channel, recipient, subject, body)
+            except Exception as exc:  # any delivery failure is retried
+                error = f"{type(exc).__name__}: {exc}"[:500]
+                log.warning("notification delivery failed", outbox_id=row_id, error=error)
+            attempts += 1
+            async with self.deps.uow() as uow:
+                msg = await uow.session.get(OutboxMessage, row_id)
+                assert msg is not None
+                msg.attempts = attempts
+                if not error:
+                    msg.state, msg.sent_at, msg.last_error = "sent", self.deps.clock.now(), ""
+                    counts["sent"] += 1
+                elif attempts >= MAX_ATTEMPTS:
+                    msg.state, msg.last_error = "failed", error
+                    counts["failed"] += 1
+                else:
+                    msg.last_error = error
+                    msg.next_attempt_at = self.deps.clock.now() + timedelta(seconds=BACKOFF[attempts - 1])
+                    counts["retry"] += 1
+                await uow.commit()
+        return counts
+
+    async def _send(self, row_id: int, channel: str, recipient: str, subject: str, body: str) -> None:
+        if channel == "email":
+            await self.deps.mailer.send(Mail(to=recipient, subject=subject, body=body))
+            return
+        if channel == "sms":
+            await self.deps.sms.send(Sms(to=recipient, text=body, reference=f"outbox-{row_id}"))
+            return
+        raise RuntimeError(f"no adapter for channel {channel!r}")

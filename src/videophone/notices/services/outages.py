@@ -1,0 +1,548 @@
+"""Outages and their credits (R-27; rules in ``domain.outages``).
+
+Staff (``manage_outages``) record an incident — title, start, end (or still open), the accounts
+affected (all, or a list of numbers) — and close it later.  When an incident is closed, each affected
+account whose service fees of the affected time are above zero gets a ledger ``credit`` (key
+``outage:<outage id>:<subscriber id>``, receivable −x / adjustment +x, memo naming the incident),
+which the next bill run shows as a credit line, and an ``outage_credit`` notification in the same
+transaction.  Incidents shorter than 24 continuous hours credit nothing.
+
+Crediting runs in chunks of accounts, one transaction each; every account considered gets an
+``outage_credits`` row (amount possibly 0) in the same transaction as its posting, so a crediting
+that is interrupted resumes where it stopped (``credit_pending``, the ``outage-credits`` job) and
+nothing is ever credited twice (the row's unique index and the ledger key).  ``credited_at`` is set
+once every account is done.
+
+Accounts affected by ``all``: every account with a plan subscription during the incident (only they
+pay service fees).  Overlapping incidents: see ``domain.outages`` — the time credited by incidents
+closed earlier (by ``closed_at``, then id) is left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from videophone.adapters.db import writes
+from videophone.adapters.db.models import (
+    PlanSubscription,
+    Subscriber,
+    VasPrice,
+    VasSubscription,
+)
+from videophone.adapters.db.models_outages import Outage, OutageCredit, OutageSubscriber
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.billing.public import ledger, load_prices
+from videophone.common import audit
+from videophone.common.deps import Actor, Deps
+from videophone.enforcement.public import restrictions
+from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from videophone.kernel.money import Money
+from videophone.notices.domain import outages as rules
+from videophone.notices.services import notifications
+
+log = structlog.get_logger(__name__)
+
+CHUNK = 500  # accounts credited per transaction
+MAX_PAGE = 200
+
+
+def _yuan(fen: int) -> str:
+    return str(Money(fen).yuan)
+
+
+@dataclass(frozen=True)
+class OutageView:
+    id: int
+    title: str
+    description: str
+    scope: str
+    state: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_hours: float | None
+    qualifies: bool  # 24 continuous hours or more (closed incidents only)
+    affected_numbers: list[str]  # scope "listed" only
+    created_at: datetime
+    closed_at: datetime | None
+    credited_at: datetime | None
+    credited_accounts: int
+    credited_total: str
+    credited_total_fen: int
+
+    @staticmethod
+    def of(row: Outage, numbers: Sequence[str] = ()) -> OutageView:
+        hours = None
+        if row.ended_at is not None:
+            hours = round((row.ended_at - row.started_at).total_seconds() / 3600, 2)
+        return OutageView(
+            id=row.id,
+            title=row.title,
+            description=row.description,
+            scope=row.scope,
+            state=row.state,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            duration_hours=hours,
+            qualifies=row.ended_at is not None and rules.qualifies(row.started_at, row.ended_at),
+            affected_numbers=list(numbers),
+            created_at=row.created_at,
+            closed_at=row.closed_at,
+            credited_at=row.credited_at,
+            credited_accounts=row.credited_accounts,
+            credited_total=_yuan(row.credited_total_fen),
+            credited_total_fen=row.credited_total_fen,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CreditView:
+    subscriber_id: int
+    number: str
+    name: str
+    amount: str
+    amount_fen: int
+    transaction_id: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class OutageDetail:
+    outage: OutageView
+    credits: list[CreditView]  # accounts credited (amount above zero), largest first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.outage.to_dict(), "credits": [c.to_dict() for c in self.credits]}
+
+
+def _spans(periods: Sequence[tuple[date, date | None]], prices: Sequence[tuple[date, int]]) -> list[rules.FeeSpan]:
+    """Fee spans of subscriptions ``[start, end)`` under effective-dated prices (oldest first)."""
+    out: list[rules.FeeSpan] = []
+    for start, end in periods:
+        for i, (effective, fee) in enumerate(prices):
+            following = prices[i + 1][0] if i + 1 < len(prices) else None
+            lo = max(start, effective)
+            hi = end if following is None else (following if end is None else min(end, following))
+            if hi is None or lo < hi:
+                out.append(rules.FeeSpan(lo, hi, fee))
+    return out
+
+
+class OutageService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.chunk_size = CHUNK
+
+    # -- staff ---------------------------------------------------------------------------------------------
+    async def record(
+        self,
+        actor: Actor,
+        *,
+        title: object,
+        description: object = "",
+        started_at: datetime | None,
+        ended_at: datetime | None = None,
+        scope: object = "all",
+        numbers: object = None,
+    ) -> OutageDetail:
+        """Record an incident; with an end it is closed (and credited) at once."""
+        now = self.deps.clock.now()
+        new = rules.validate_new(
+            title=title,
+            description=description,
+            started_at=started_at,
+            ended_at=ended_at,
+            scope=scope,
+            numbers=numbers,
+            now=now,
+        )
+        async with self.deps.uow() as uow:
+            ids: list[int] = []
+            if new.scope == "listed":
+                found = dict(
+                    (n, i)
+                    for n, i in await uow.session.execute(
+                        select(Subscriber.number, Subscriber.id).where(Subscriber.number.in_(new.numbers))
+                    )
+                )
+                unknown = [n for n in new.numbers if n not in found]
+                if unknown:
+                    shown = ", ".join(unknown[:10])
+                    raise ValidationFailed([FieldError("numbers", "outage_unknown_numbers", {"numbers": shown})])
+                ids = [found[n] for n in new.numbers]
+            closed = new.ended_at is not None
+            row = Outage(
+                title=new.title,
+                description=new.description,
+                scope=new.scope,
+                state="closed" if closed else "open",
+                started_at=new.started_at,
+                ended_at=new.ended_at,
+                created_by=actor.id if actor.type == "staff" else None,
+                created_at=now,
+                closed_by=(actor.id if actor.type == "staff" else None) if closed else None,
+                closed_at=now if closed else None,
+                credited_at=None,
+                credited_accounts=0,
+                credited_total_fen=0,
+            )
+            uow.session.add(row)
+            await uow.session.flush()
+            uow.session.add_all(OutageSubscriber(outage_id=row.id, subscriber_id=i) for i in ids)
+            audit.record(
+                uow,
+                now,
+                actor,
+                "outage.record",
+                "outage",
+                row.id,
+                {
+                    "title": new.title,
+                    "scope": new.scope,
+                    "accounts": len(ids) if new.scope == "listed" else "all",
+                    "started_at": new.started_at.isoformat(),
+                    "ended_at": new.ended_at.isoformat() if new.ended_at else None,
+                },
+            )
+            await uow.commit()
+            outage_id = row.id
+        if closed:
+            await self._credit(outage_id)
+        return await self.detail(outage_id)
+
+    async def close(self, actor: Actor, outage_id: int, ended_at: datetime | None) -> OutageDetail:
+        """Close an open incident at ``ended_at`` and credit the affected accounts.  Closing again with
+        the same end (or none) changes nothing and never credits twice; another end is refused."""
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await self._outage(uow, outage_id, lock=True)
+            if row.state == "closed":
+                assert row.ended_at is not None
+                if ended_at is not None and ended_at != row.ended_at:
+                    raise InvalidState("outage_already_closed", params={"ended_at": row.ended_at.isoformat()})
+                again = True
+            else:
+                row.ended_at = rules.validate_end(row.started_at, ended_at, now)
+                row.state = "closed"
+                row.closed_at = now
+                row.closed_by = actor.id if actor.type == "staff" else None
+                audit.record(
+                    uow,
+                    now,
+                    actor,
+                    "outage.close",
+                    "outage",
+                    row.id,
+                    {
+                        "ended_at": row.ended_at.isoformat(),
+                        "hours": round((row.ended_at - row.started_at).total_seconds() / 3600, 2),
+                    },
+                )
+                again = False
+            pending = row.credited_at is None
+            await uow.commit()
+        if not again or pending:
+            await self._credit(outage_id)
+        return await self.detail(outage_id)
+
+    async def credit_pending(self) -> dict[str, int]:
+        """The ``outage-credits`` job: finish crediting closed incidents whose crediting was interrupted."""
+        async with self.deps.uow() as uow:
+            ids = list(
+                await uow.session.scalars(
+                    select(Outage.id).where(Outage.state == "closed", Outage.credited_at.is_(None)).order_by(Outage.id)
+                )
+            )
+        credited = 0
+        for outage_id in ids:
+            credited += await self._credit(outage_id)
+        return {"outages": len(ids), "accounts_credited": credited}
+
+    async def listing(self, *, state: str = "", offset: int = 0, limit: int = 50) -> tuple[int, list[OutageView]]:
+        """Open incidents first, then the others, newest first."""
+        stmt = select(Outage)
+        if state:
+            if state not in ("open", "closed"):
+                raise ValidationFailed([FieldError("state", "invalid_choice")])
+            stmt = stmt.where(Outage.state == state)
+        async with self.deps.uow() as uow:
+            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+            rows = list(
+                await uow.session.scalars(
+                    stmt.order_by((Outage.state == "open").desc(), Outage.started_at.desc(), Outage.id.desc())
+                    .offset(max(0, offset))
+                    .limit(max(1, min(limit, MAX_PAGE)))
+                )
+            )
+            numbers = await self._numbers(uow, [r.id for r in rows if r.scope == "listed"])
+        return total, [OutageView.of(r, numbers.get(r.id, [])) for r in rows]
+
+    async def detail(self, outage_id: int) -> OutageDetail:
+        async with self.deps.uow() as uow:
+            row = await self._outage(uow, outage_id)
+            numbers = await self._numbers(uow, [row.id] if row.scope == "listed" else [])
+            credits = [
+                CreditView(sub_id, number, name, _yuan(amount), amount, tx)
+                for sub_id, number, name, amount, tx in await uow.session.execute(
+                    select(
+                        OutageCredit.subscriber_id,
+                        Subscriber.number,
+                        Subscriber.name,
+                        OutageCredit.amount_fen,
+                        OutageCredit.transaction_id,
+                    )
+                    .join(Subscriber, Subscriber.id == OutageCredit.subscriber_id)
+                    .where(OutageCredit.outage_id == row.id, OutageCredit.amount_fen > 0)
+                    .order_by(OutageCredit.amount_fen.desc(), OutageCredit.subscriber_id)
+                    .limit(MAX_PAGE)
+                )
+            ]
+            return OutageDetail(OutageView.of(row, numbers.get(row.id, [])), credits)
+
+    # -- crediting -----------------------------------------------------------------------------------------
+    async def _credit(self, outage_id: int) -> int:
+        """Credit every affected account not yet considered, chunk by chunk; returns how many got a
+        credit now.  Marks the incident credited with its totals at the end."""
+        tz = self.deps.operator_tz
+        async with self.deps.uow() as uow:
+            row = await self._outage(uow, outage_id)
+            assert row.ended_at is not None
+            start, end = row.started_at, row.ended_at
+            first_day, after_day = start.astimezone(tz).date(), end.astimezone(tz).date() + timedelta(days=1)
+            todo: list[int] = []
+            if rules.qualifies(start, end):
+                if row.scope == "listed":
+                    affected = select(OutageSubscriber.subscriber_id).where(OutageSubscriber.outage_id == row.id)
+                else:
+                    affected = select(PlanSubscription.subscriber_id).where(
+                        PlanSubscription.start_date < after_day,
+                        or_(PlanSubscription.end_date.is_(None), PlanSubscription.end_date > first_day),
+                    )
+                done = select(OutageCredit.subscriber_id).where(OutageCredit.outage_id == row.id)
+                todo = sorted(
+                    set(await uow.session.scalars(affected.distinct())) - set(await uow.session.scalars(done))
+                )
+            earlier = await self._earlier(uow, row)
+            title = row.title
+        credited = 0
+        for i in range(0, len(todo), self.chunk_size):
+            part = todo[i : i + self.chunk_size]
+            try:
+                async with self.deps.uow() as uow:
+                    credited += await self._credit_chunk(uow, outage_id, title, (start, end), part, earlier)
+                    await uow.commit()
+            except IntegrityError:  # credited concurrently (closed twice at once): skip who is done
+                async with self.deps.uow() as uow:
+                    credited += await self._credit_chunk(uow, outage_id, title, (start, end), part, earlier)
+                    await uow.commit()
+        async with self.deps.uow() as uow:
+            count, total = (
+                await uow.session.execute(
+                    select(func.count(OutageCredit.id), func.coalesce(func.sum(OutageCredit.amount_fen), 0)).where(
+                        OutageCredit.outage_id == outage_id, OutageCredit.amount_fen > 0
+                    )
+                )
+            ).one()
+            await uow.session.execute(
+                update(Outage)
+                .where(Outage.id == outage_id)
+                .values(
+                    credited_at=self.deps.clock.now(), credited_accounts=int(count), credited_total_fen=int(total or 0)
+                )
+            )
+            await uow.commit()
+        log.info("outage credited", outage_id=outage_id, accounts=credited)
+        return credited
+
+    @staticmethod
+    async def _earlier(uow: UnitOfWork, row: Outage) -> list[tuple[rules.Interval, int | None]]:
+        """Qualifying incidents closed before ``row`` that overlap it: (interval, None for all accounts
+        or the outage id whose listed accounts are affected)."""
+        assert row.ended_at is not None and row.closed_at is not None
+        out: list[tuple[rules.Interval, int | None]] = []
+        for other in await uow.session.scalars(
+            select(Outage).where(
+                Outage.id != row.id,
+                Outage.state == "closed",
+                Outage.started_at < row.ended_at,
+                Outage.ended_at > row.started_at,
+                or_(
+                    Outage.closed_at < row.closed_at,
+                    and_(Outage.closed_at == row.closed_at, Outage.id < row.id),
+                ),
+            )
+        ):
+            assert other.ended_at is not None
+            if rules.qualifies(other.started_at, other.ended_at):
+                out.append(((other.started_at, other.ended_at), None if other.scope == "all" else other.id))
+        return out
+
+    async def _credit_chunk(
+        self,
+        uow: UnitOfWork,
+        outage_id: int,
+        title: str,
+        interval: rules.Interval,
+        ids: Sequence[int],
+        earlier: Sequence[tuple[rules.Interval, int | None]],
+    ) -> int:
+        s = uow.session
+        tz = self.deps.operator_tz
+        now = self.deps.clock.now()
+        start, end = interval
+        first_day, after_day = start.astimezone(tz).date(), end.astimezone(tz).date() + timedelta(days=1)
+        # Accounts already considered (a concurrent or earlier attempt) are skipped.
+        ids = sorted(
+            set(ids)
+            - set(
+                await s.scalars(
+                    select(OutageCredit.subscriber_id).where(
+                        OutageCredit.outage_id == outage_id, OutageCredit.subscriber_id.in_(ids)
+                    )
+                )
+            )
+        )
+        if not ids:
+            return 0
+        prices = await load_prices(uow)
+        plan_periods: dict[int, dict[int, list[tuple[date, date | None]]]] = {}
+        for sub_id, plan_id, s_from, s_to in await s.execute(
+            select(
+                PlanSubscription.subscriber_id,
+                PlanSubscription.plan_id,
+                PlanSubscription.start_date,
+                PlanSubscription.end_date,
+            ).where(
+                PlanSubscription.subscriber_id.in_(ids),
+                PlanSubscription.start_date < after_day,
+                or_(PlanSubscription.end_date.is_(None), PlanSubscription.end_date > first_day),
+            )
+        ):
+            plan_periods.setdefault(sub_id, {}).setdefault(plan_id, []).append((s_from, s_to))
+        vas_prices: dict[int, list[tuple[date, int]]] = {}
+        for vas_id, effective, fee in await s.execute(
+            select(VasPrice.vas_id, VasPrice.effective_from, VasPrice.monthly_fee_fen).order_by(
+                VasPrice.vas_id, VasPrice.effective_from
+            )
+        ):
+            vas_prices.setdefault(vas_id, []).append((effective, int(fee)))
+        vas_periods: dict[int, dict[int, list[tuple[date, date | None]]]] = {}
+        for sub_id, vas_id, s_from, s_to in await s.execute(
+            select(
+                VasSubscription.subscriber_id,
+                VasSubscription.vas_id,
+                VasSubscription.start_date,
+                VasSubscription.end_date,
+            ).where(
+                VasSubscription.subscriber_id.in_(ids),
+                VasSubscription.start_date < after_day,
+                or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > first_day),
+            )
+        ):
+            vas_periods.setdefault(sub_id, {}).setdefault(vas_id, []).append((s_from, s_to))
+        suspensions = await restrictions.suspensions_between(uow, ids, first_day, after_day, tz)
+        listed_earlier: dict[int, set[int]] = {}
+        listed_ids = [oid for _, oid in earlier if oid is not None]
+        if listed_ids:
+            for oid, sub_id in await s.execute(
+                select(OutageSubscriber.outage_id, OutageSubscriber.subscriber_id).where(
+                    OutageSubscriber.outage_id.in_(listed_ids), OutageSubscriber.subscriber_id.in_(ids)
+                )
+            ):
+                listed_earlier.setdefault(sub_id, set()).add(oid)
+
+        amounts: dict[int, Money] = {}
+        for sub_id in ids:
+            fees: list[rules.FeeSpan] = []
+            for plan_id, periods in plan_periods.get(sub_id, {}).items():
+                fees += _spans(periods, [(p.effective_from, p.monthly_rent_fen) for p in prices.get(plan_id, ())])
+            for vas_id, periods in vas_periods.get(sub_id, {}).items():
+                fees += _spans(periods, vas_prices.get(vas_id, []))
+            already = [iv for iv, oid in earlier if oid is None or oid in listed_earlier.get(sub_id, set())]
+            amounts[sub_id] = rules.credit(
+                start, end, fees, tz, suspensions=suspensions.get(sub_id, ()), already_credited=already
+            )
+        memo = f"服务中断补偿 #{outage_id} {title}"[:120]
+        tx_ids = await ledger.post_many(
+            uow,
+            [
+                ledger.Posting(
+                    "credit",
+                    f"outage:{outage_id}:{sub_id}",
+                    [(ledger.RECEIVABLE, sub_id, -amount), (ledger.ADJUSTMENT, None, amount)],
+                    subscriber_id=sub_id,
+                    memo=memo,
+                )
+                for sub_id, amount in amounts.items()
+                if amount.fen > 0
+            ],
+            at=now,
+        )
+        conn = await s.connection()
+        await writes.write_rows(
+            conn,
+            OutageCredit,
+            [
+                {
+                    "outage_id": outage_id,
+                    "subscriber_id": sub_id,
+                    "amount_fen": amount.fen,
+                    "transaction_id": tx_ids.get(f"outage:{outage_id}:{sub_id}"),
+                    "created_at": now,
+                }
+                for sub_id, amount in amounts.items()
+            ],
+        )
+        hours = round((end - start).total_seconds() / 3600, 1)
+        credited = 0
+        for sub_id, amount in amounts.items():
+            if amount.fen > 0 and f"outage:{outage_id}:{sub_id}" in tx_ids:
+                credited += 1
+                await notifications.notify(
+                    uow,
+                    now,
+                    sub_id,
+                    "outage_credit",
+                    {
+                        "outage_id": outage_id,
+                        "title": title,
+                        "hours": hours,
+                        "started": start.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                        "ended": end.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                        "credit": str(amount.yuan),
+                    },
+                )
+        return credited
+
+    # -- internals -----------------------------------------------------------------------------------------
+    @staticmethod
+    async def _outage(uow: UnitOfWork, outage_id: int, *, lock: bool = False) -> Outage:
+        row = await uow.session.get(Outage, outage_id, with_for_update=lock)
+        if row is None:
+            raise NotFound("outage_not_found")
+        return row
+
+    @staticmethod
+    async def _numbers(uow: UnitOfWork, outage_ids: Sequence[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        if not outage_ids:
+            return out
+        for oid, number in await uow.session.execute(
+            select(OutageSubscriber.outage_id, Subscriber.number)
+            .join(Subscriber, Subscriber.id == OutageSubscriber.subscriber_id)
+            .where(OutageSubscriber.outage_id.in_(list(outage_ids)))
+            .order_by(Subscriber.number)
+        ):
+            out.setdefault(oid, []).append(number)
+        return out

@@ -1,1 +1,0 @@
-"""Use cases.  Each public method owns one transaction (a unit of work)."""

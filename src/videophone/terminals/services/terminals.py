@@ -1,0 +1,655 @@
+"""Terminals and their warranty (R-40, R-41; rules in ``domain.terminals``).
+
+Staff (``manage_terminals``) keep the inventory (serial, model, state; the operator owns every unit),
+assign a unit to a subscriber with its installation date — the warranty then ends ``warranty_years``
+after it — and mark a unit "opened by others", which ends its warranty at once.  Assigning issues the
+terminal's own bearer token (shown once, stored as its SHA-256 like session tokens); the terminal uses
+it on ``GET /api/v1/terminal/provisioning`` to learn who it is and which client release to run.
+
+A subscriber files a written claim (description and photos) for one of their terminals; it is accepted
+only within the warranty.  Support (``handle_warranty``) repairs or replaces a covered fault (a defect,
+or damage in shipping) or denies it for an excluded external cause with the reason.  A replacement
+unit keeps the original warranty end; the replaced unit goes back to the operator's stock as
+``returned``.  Every step is audited and notified, in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from videophone.adapters import uploads
+from videophone.adapters.crypto import new_token, token_digest
+from videophone.adapters.db.models import Subscriber
+from videophone.adapters.db.models_terminals import Terminal, WarrantyClaim, WarrantyPhoto
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.common import audit
+from videophone.common import policy as policy_service
+from videophone.common.deps import Actor, Deps
+from videophone.identity.domain.documents import check_filename
+from videophone.kernel.errors import Conflict, FieldError, InvalidState, NotAuthenticated, NotFound, ValidationFailed
+from videophone.notices.public import notifications
+from videophone.terminals.domain import terminals as rules
+from videophone.terminals.services.releases import ReleaseView, newest_release
+
+MAX_PAGE = 200
+PHOTO_CONTEXT = "warranty_photos"
+
+
+@dataclass(frozen=True)
+class TerminalView:
+    id: int
+    serial: str
+    model: str
+    state: str
+    owner: str
+    subscriber_id: int | None
+    subscriber_number: str
+    installed_on: date | None
+    warranty_end: date | None
+    voided_on: date | None
+    void_note: str
+    in_warranty: bool
+    replaces_serial: str
+    has_token: bool
+    last_seen_at: datetime | None
+    reported_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    id: int
+    terminal_id: int
+    serial: str
+    model: str
+    subscriber_id: int
+    subscriber_number: str
+    description: str
+    state: str
+    filed_at: datetime
+    warranty_end: date
+    decided_at: datetime | None
+    cause: str
+    note: str
+    replacement_serial: str
+    photos: list[PhotoInfo]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    terminal: TerminalView
+    token: str  # shown once
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"terminal": self.terminal.to_dict(), "token": self.token}
+
+
+@dataclass(frozen=True)
+class Decided:
+    claim: ClaimView
+    replacement_token: str | None  # the replacement unit's token, shown once
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"claim": self.claim.to_dict(), "replacement_token": self.replacement_token}
+
+
+@dataclass(frozen=True)
+class Provisioning:
+    serial: str
+    model: str
+    number: str
+    warranty_end: date | None
+    release: ReleaseView | None
+    upgrade: bool
+    mandatory: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["release"] = self.release.to_dict() if self.release else None
+        return out
+
+
+def _page(limit: int) -> int:
+    return max(1, min(limit, MAX_PAGE))
+
+
+class TerminalService:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(self.deps.operator_tz).date()
+
+    # -- inventory (staff) --------------------------------------------------------------------------------
+    async def add(self, actor: Actor, serial: object, model: object) -> TerminalView:
+        s, m = rules.validate_unit(serial, model)
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            if await uow.session.scalar(select(Terminal.id).where(Terminal.serial == s)) is not None:
+                raise Conflict("terminal_serial_taken", field="serial", params={"serial": s})
+            row = Terminal(
+                serial=s,
+                model=m,
+                state=rules.TerminalState.IN_STOCK.value,
+                owner=rules.OWNER_OPERATOR,
+                void_note="",
+                reported_version="",
+                created_at=now,
+            )
+            uow.session.add(row)
+            await uow.session.flush()
+            audit.record(uow, now, actor, "terminal.add", "terminal", row.id, {"serial": s, "model": m})
+            view = await self._view(uow, row, now)
+            await uow.commit()
+            return view
+
+    async def inventory(
+        self, *, state: str = "", query: str = "", offset: int = 0, limit: int = 50
+    ) -> tuple[int, list[TerminalView]]:
+        now = self.deps.clock.now()
+        stmt = select(Terminal).outerjoin(Subscriber, Subscriber.id == Terminal.subscriber_id)
+        if state:
+            if state not in {s.value for s in rules.TerminalState}:
+                raise ValidationFailed([FieldError("state", "invalid_choice")])
+            stmt = stmt.where(Terminal.state == state)
+        wanted = "".join((query or "").split())
+        if wanted:
+            stmt = stmt.where(
+                Terminal.serial.contains(wanted.upper(), autoescape=True)
+                | Subscriber.number.contains(wanted, autoescape=True)
+            )
+        async with self.deps.uow() as uow:
+            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+            rows = await uow.session.scalars(
+                stmt.order_by(Terminal.id.desc()).offset(max(0, offset)).limit(_page(limit))
+            )
+            return total, [await self._view(uow, r, now) for r in rows]
+
+    async def assign(self, actor: Actor, terminal_id: int, number: object, installed_on: date | None) -> IssuedToken:
+        """Install a unit at a subscriber's: the warranty runs from the installation date; the terminal's
+        token is issued (shown once)."""
+        now = self.deps.clock.now()
+        today = self._today(now)
+        day = rules.validate_installation(installed_on or today, today)
+        wanted = "".join(str(number or "").split())
+        async with self.deps.uow() as uow:
+            row = await self._terminal(uow, terminal_id, lock=True)
+            rules.ensure_assignable(row.state)
+            sub = await uow.session.scalar(select(Subscriber).where(Subscriber.number == wanted)) if wanted else None
+            if sub is None:
+                raise ValidationFailed([FieldError("number", "terminal_subscriber_unknown")])
+            _, pol = await policy_service.current(uow)
+            row.state = rules.TerminalState.ASSIGNED.value
+            row.subscriber_id = sub.id
+            row.installed_on = day
+            row.warranty_end = rules.warranty_end(day, pol.warranty_years)
+            row.voided_on = None
+            row.void_note = ""
+            token = self._issue(row, now)
+            audit.record(
+                uow,
+                now,
+                actor,
+                "terminal.assign",
+                "terminal",
+                row.id,
+                {
+                    "serial": row.serial,
+                    "subscriber_id": sub.id,
+                    "installed_on": day.isoformat(),
+                    "warranty_end": row.warranty_end.isoformat(),
+                },
+            )
+            await notifications.notify(
+                uow,
+                now,
+                sub.id,
+                "terminal_assigned",
+                {"serial": row.serial, "model": row.model, "warranty_end": row.warranty_end.isoformat()},
+            )
+            await uow.session.flush()
+            view = await self._view(uow, row, now)
+            await uow.commit()
+            return IssuedToken(view, token)
+
+    async def set_installation(self, actor: Actor, terminal_id: int, installed_on: date) -> TerminalView:
+        """Correct the installation date of an assigned unit (from the installer's record); the warranty
+        end follows it."""
+        now = self.deps.clock.now()
+        day = rules.validate_installation(installed_on, self._today(now))
+        async with self.deps.uow() as uow:
+            row = await self._terminal(uow, terminal_id, lock=True)
+            if row.state != rules.TerminalState.ASSIGNED or row.replaces_id is not None:
+                # A replacement keeps the original unit's warranty end: its date is not for correcting.
+                raise InvalidState("terminal_not_installed", params={"state": row.state})
+            _, pol = await policy_service.current(uow)
+            before = (row.installed_on, row.warranty_end)
+            row.installed_on = day
+            row.warranty_end = rules.warranty_end(day, pol.warranty_years)
+            audit.record(
+                uow,
+                now,
+                actor,
+                "terminal.installation_date",
+                "terminal",
+                row.id,
+                {
+                    "from": before[0].isoformat() if before[0] else None,
+                    "to": day.isoformat(),
+                    "warranty_end": row.warranty_end.isoformat(),
+                },
+            )
+            view = await self._view(uow, row, now)
+            await uow.commit()
+            return view
+
+    async def mark_opened(self, actor: Actor, terminal_id: int, note: object) -> TerminalView:
+        """The unit was opened by someone other than the operator: its warranty ends today (003 §4(5))."""
+        text = str(note or "").strip()
+        if not text:
+            raise ValidationFailed([FieldError("note", "required")])
+        if len(text) > rules.NOTE_MAX:
+            raise ValidationFailed([FieldError("note", "too_long", {"max": rules.NOTE_MAX})])
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await self._terminal(uow, terminal_id, lock=True)
+            if row.voided_on is not None:
+                raise InvalidState("terminal_already_voided", params={"date": row.voided_on.isoformat()})
+            if row.subscriber_id is None:
+                raise InvalidState("terminal_not_installed", params={"state": row.state})
+            row.voided_on = self._today(now)
+            row.void_note = text
+            audit.record(
+                uow, now, actor, "terminal.opened_by_others", "terminal", row.id, {"serial": row.serial, "note": text}
+            )
+            await notifications.notify(
+                uow,
+                now,
+                row.subscriber_id,
+                "terminal_warranty_voided",
+                {"serial": row.serial, "date": row.voided_on.isoformat(), "note": text},
+            )
+            view = await self._view(uow, row, now)
+            await uow.commit()
+            return view
+
+    async def reissue_token(self, actor: Actor, terminal_id: int) -> IssuedToken:
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await self._terminal(uow, terminal_id, lock=True)
+            if row.state != rules.TerminalState.ASSIGNED:
+                raise InvalidState("terminal_not_installed", params={"state": row.state})
+            token = self._issue(row, now)
+            audit.record(uow, now, actor, "terminal.token_issue", "terminal", row.id, {"serial": row.serial})
+            view = await self._view(uow, row, now)
+            await uow.commit()
+            return IssuedToken(view, token)
+
+    async def revoke_token(self, actor: Actor, terminal_id: int) -> TerminalView:
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await self._terminal(uow, terminal_id, lock=True)
+            had = row.token_hash is not None
+            row.token_hash = None
+            row.token_issued_at = None
+            audit.record(
+                uow, now, actor, "terminal.token_revoke", "terminal", row.id, {"serial": row.serial, "had_token": had}
+            )
+            view = await self._view(uow, row, now)
+            await uow.commit()
+            return view
+
+    # -- the terminal itself -------------------------------------------------------------------------------
+    async def provisioning(self, token: str, reported_version: str = "") -> Provisioning:
+        """Who the terminal is and which release it should run (R-34); unknown or revoked tokens are
+        refused like any bad credential."""
+        if not token:
+            raise NotAuthenticated()
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await uow.session.scalar(select(Terminal).where(Terminal.token_hash == token_digest(token)))
+            if row is None or row.state != rules.TerminalState.ASSIGNED or row.subscriber_id is None:
+                raise NotAuthenticated()
+            sub = await uow.session.get(Subscriber, row.subscriber_id)
+            release = await newest_release(uow, "terminal")
+            version = reported_version.strip()[:32]
+            row.last_seen_at = now
+            if version:
+                row.reported_version = version
+            upgrade = release is not None and (not version or rules.is_newer(release.version, version))
+            out = Provisioning(
+                serial=row.serial,
+                model=row.model,
+                number=sub.number if sub else "",
+                warranty_end=row.warranty_end,
+                release=release,
+                upgrade=upgrade,
+                mandatory=bool(upgrade and release and release.mandatory),
+            )
+            await uow.commit()
+            return out
+
+    # -- the subscriber ------------------------------------------------------------------------------------
+    async def mine(self, subscriber_id: int) -> tuple[list[TerminalView], list[ClaimView]]:
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            rows = await uow.session.scalars(
+                select(Terminal).where(Terminal.subscriber_id == subscriber_id).order_by(Terminal.id)
+            )
+            terminals = [await self._view(uow, r, now) for r in rows]
+            claims = await self._claims(uow, select(WarrantyClaim).where(WarrantyClaim.subscriber_id == subscriber_id))
+            return terminals, claims
+
+    async def file_claim(
+        self,
+        actor: Actor,
+        subscriber_id: int,
+        terminal_id: int,
+        description: object,
+        photos: list[tuple[str, str, bytes]],
+    ) -> ClaimView:
+        """A written claim (003 §4(2)): accepted only within the warranty, else refused with the reason."""
+        now = self.deps.clock.now()
+        today = self._today(now)
+        async with self.deps.uow() as uow:
+            row = await uow.session.get(Terminal, terminal_id, with_for_update=True)
+            if row is None or row.subscriber_id != subscriber_id or row.state != rules.TerminalState.ASSIGNED:
+                raise NotFound("terminal_not_found")
+            text = rules.validate_description(description)
+            _, pol = await policy_service.current(uow)
+            rules.check_photo_count(len(photos))
+            checked = [
+                (name, rules.check_photo(content, declared, pol.document_max_bytes), content)
+                for name, declared, content in photos
+            ]
+            for name, content_type, content in checked:
+                check_filename(name, "photos")
+                await uploads.check_content_async(content, content_type, field="photos")
+            rules.ensure_eligible(today, row.warranty_end, row.voided_on)
+            pending = await uow.session.scalar(
+                select(WarrantyClaim.id).where(
+                    WarrantyClaim.terminal_id == row.id, WarrantyClaim.state == rules.ClaimState.SUBMITTED.value
+                )
+            )
+            if pending is not None:
+                raise InvalidState("warranty_claim_pending", params={"claim_id": int(pending)})
+            assert row.warranty_end is not None
+            claim = WarrantyClaim(
+                terminal_id=row.id,
+                subscriber_id=subscriber_id,
+                description=text,
+                state=rules.ClaimState.SUBMITTED.value,
+                filed_at=now,
+                warranty_end=row.warranty_end,
+                cause="",
+                note="",
+            )
+            uow.session.add(claim)
+            await uow.session.flush()
+            for name, content_type, content in checked:
+                safe = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "photo"
+                uow.session.add(
+                    WarrantyPhoto(
+                        claim_id=claim.id,
+                        filename=safe[:200],
+                        content_type=content_type,
+                        size=len(content),
+                        sha256=hashlib.sha256(content).hexdigest(),
+                        content_enc=self.deps.cipher.seal(content, context=PHOTO_CONTEXT),
+                        uploaded_at=now,
+                    )
+                )
+            audit.record(
+                uow,
+                now,
+                actor,
+                "warranty.claim",
+                "warranty_claim",
+                claim.id,
+                {"terminal_id": row.id, "serial": row.serial, "photos": len(checked)},
+            )
+            await notifications.notify(
+                uow, now, subscriber_id, "warranty_claim_filed", {"claim_id": claim.id, "serial": row.serial}
+            )
+            await uow.session.flush()
+            (view,) = await self._claims(uow, select(WarrantyClaim).where(WarrantyClaim.id == claim.id))
+            await uow.commit()
+            return view
+
+    async def photo(self, claim_id: int, photo_id: int, subscriber_id: int | None = None) -> tuple[str, bytes]:
+        """A claim's photo (content type, bytes); a subscriber only gets their own."""
+        async with self.deps.uow() as uow:
+            p = await uow.session.get(WarrantyPhoto, photo_id)
+            claim = await uow.session.get(WarrantyClaim, claim_id)
+            if p is None or claim is None or p.claim_id != claim.id:
+                raise NotFound("warranty_photo_not_found")
+            if subscriber_id is not None and claim.subscriber_id != subscriber_id:
+                raise NotFound("warranty_photo_not_found")
+            return p.content_type, self.deps.cipher.open(p.content_enc, context=PHOTO_CONTEXT)
+
+    # -- support (staff) -----------------------------------------------------------------------------------
+    async def queue(self, *, state: str = "", offset: int = 0, limit: int = 50) -> tuple[int, int, list[ClaimView]]:
+        """Submitted claims first (oldest first), then decided ones (newest first); also the open count."""
+        stmt = select(WarrantyClaim)
+        if state:
+            if state not in {s.value for s in rules.ClaimState}:
+                raise ValidationFailed([FieldError("state", "invalid_choice")])
+            stmt = stmt.where(WarrantyClaim.state == state)
+        is_open = WarrantyClaim.state == rules.ClaimState.SUBMITTED.value
+        async with self.deps.uow() as uow:
+            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+            items = await self._claims(
+                uow,
+                stmt.order_by(case((is_open, 0), else_=1), case((is_open, WarrantyClaim.id), else_=-WarrantyClaim.id))
+                .offset(max(0, offset))
+                .limit(_page(limit)),
+                keep_order=True,
+            )
+            open_count = int(await uow.session.scalar(select(func.count(WarrantyClaim.id)).where(is_open)) or 0)
+        return total, open_count, items
+
+    async def decide(
+        self,
+        actor: Actor,
+        claim_id: int,
+        decision: object,
+        cause: object,
+        note: object,
+        replacement_serial: object = "",
+    ) -> Decided:
+        """Repair or replace (a covered fault), or deny (an excluded cause, with the reason)."""
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            claim = await uow.session.get(WarrantyClaim, claim_id, with_for_update=True)
+            if claim is None:
+                raise NotFound("warranty_claim_not_found")
+            d = rules.validate_decision(claim.state, decision, cause, note)
+            unit = await self._terminal(uow, claim.terminal_id, lock=True)
+            if d.decision != rules.Decision.DENY and unit.voided_on is not None:
+                raise InvalidState("warranty_voided", params={"date": unit.voided_on.isoformat()})
+            token: str | None = None
+            replacement: Terminal | None = None
+            if d.decision == rules.Decision.REPLACE:
+                serial = rules.normalize_serial(replacement_serial)
+                if not serial:
+                    raise ValidationFailed([FieldError("replacement_serial", "required")])
+                replacement = await uow.session.scalar(
+                    select(Terminal).where(Terminal.serial == serial).with_for_update()
+                )
+                if replacement is None or replacement.id == unit.id:
+                    raise ValidationFailed([FieldError("replacement_serial", "terminal_replacement_unknown")])
+                if replacement.state != rules.TerminalState.IN_STOCK:
+                    raise ValidationFailed(
+                        [
+                            FieldError(
+                                "replacement_serial", "terminal_replacement_not_in_stock", {"state": replacement.state}
+                            )
+                        ]
+                    )
+                # The replacement takes the original's place and keeps its warranty end (003 §4(3)).
+                replacement.state = rules.TerminalState.ASSIGNED.value
+                replacement.subscriber_id = unit.subscriber_id
+                replacement.installed_on = self._today(now)
+                replacement.warranty_end = rules.warranty_after_service(claim.warranty_end)
+                replacement.voided_on = None
+                replacement.void_note = ""
+                replacement.replaces_id = unit.id
+                token = self._issue(replacement, now)
+                # The replaced unit is the operator's again, back in stock (003 §4(3)).
+                unit.state = rules.TerminalState.RETURNED.value
+                unit.owner = rules.OWNER_OPERATOR
+                unit.subscriber_id = None
+                unit.token_hash = None
+                unit.token_issued_at = None
+                claim.replacement_id = replacement.id
+                claim.state = rules.ClaimState.REPLACED.value
+            elif d.decision == rules.Decision.REPAIR:
+                unit.warranty_end = rules.warranty_after_service(claim.warranty_end)
+                claim.state = rules.ClaimState.REPAIRED.value
+            else:
+                claim.state = rules.ClaimState.DENIED.value
+            claim.cause = d.cause
+            claim.note = d.note
+            claim.decided_at = now
+            claim.decided_by = actor.id if actor.type == "staff" else None
+            audit.record(
+                uow,
+                now,
+                actor,
+                f"warranty.{d.decision.value}",
+                "warranty_claim",
+                claim.id,
+                {
+                    "terminal_id": unit.id,
+                    "serial": unit.serial,
+                    "cause": d.cause,
+                    "note": d.note,
+                    "replacement_serial": replacement.serial if replacement else None,
+                },
+            )
+            await notifications.notify(
+                uow,
+                now,
+                claim.subscriber_id,
+                f"warranty_claim_{claim.state}",
+                {
+                    "claim_id": claim.id,
+                    "serial": unit.serial,
+                    "replacement_serial": replacement.serial if replacement else "",
+                    "warranty_end": claim.warranty_end.isoformat(),
+                    "note": d.note,
+                    "cause": d.cause,
+                },
+            )
+            await uow.session.flush()
+            (view,) = await self._claims(uow, select(WarrantyClaim).where(WarrantyClaim.id == claim.id))
+            await uow.commit()
+            return Decided(view, token)
+
+    # -- internals -----------------------------------------------------------------------------------------
+    @staticmethod
+    def _issue(row: Terminal, now: datetime) -> str:
+        token = new_token()
+        row.token_hash = token_digest(token)
+        row.token_issued_at = now
+        return token
+
+    @staticmethod
+    async def _terminal(uow: UnitOfWork, terminal_id: int, *, lock: bool = False) -> Terminal:
+        row = await uow.session.get(Terminal, terminal_id, with_for_update=lock)
+        if row is None:
+            raise NotFound("terminal_not_found")
+        return row
+
+    async def _view(self, uow: UnitOfWork, row: Terminal, now: datetime) -> TerminalView:
+        number = ""
+        if row.subscriber_id is not None:
+            number = await uow.session.scalar(select(Subscriber.number).where(Subscriber.id == row.subscriber_id)) or ""
+        replaces = ""
+        if row.replaces_id is not None:
+            replaces = await uow.session.scalar(select(Terminal.serial).where(Terminal.id == row.replaces_id)) or ""
+        in_warranty = (
+            row.subscriber_id is not None
+            and rules.eligibility(self._today(now), row.warranty_end, row.voided_on) is None
+        )
+        return TerminalView(
+            id=row.id,
+            serial=row.serial,
+            model=row.model,
+            state=row.state,
+            owner=row.owner,
+            subscriber_id=row.subscriber_id,
+            subscriber_number=number,
+            installed_on=row.installed_on,
+            warranty_end=row.warranty_end,
+            voided_on=row.voided_on,
+            void_note=row.void_note,
+            in_warranty=in_warranty,
+            replaces_serial=replaces,
+            has_token=row.token_hash is not None,
+            last_seen_at=row.last_seen_at,
+            reported_version=row.reported_version,
+        )
+
+    @staticmethod
+    async def _claims(uow: UnitOfWork, stmt: Any, *, keep_order: bool = False) -> list[ClaimView]:
+        if not keep_order:
+            stmt = stmt.order_by(WarrantyClaim.id.desc()).limit(MAX_PAGE)
+        claims = list(await uow.session.scalars(stmt))
+        if not claims:
+            return []
+        terminal_ids = {c.terminal_id for c in claims} | {c.replacement_id for c in claims if c.replacement_id}
+        units = {t.id: t for t in await uow.session.scalars(select(Terminal).where(Terminal.id.in_(terminal_ids)))}
+        numbers: dict[int, str] = {
+            int(sid): str(number)
+            for sid, number in await uow.session.execute(
+                select(Subscriber.id, Subscriber.number).where(Subscriber.id.in_({c.subscriber_id for c in claims}))
+            )
+        }
+        photos: dict[int, list[PhotoInfo]] = {}
+        for p in await uow.session.scalars(
+            select(WarrantyPhoto).where(WarrantyPhoto.claim_id.in_([c.id for c in claims])).order_by(WarrantyPhoto.id)
+        ):
+            photos.setdefault(p.claim_id, []).append(PhotoInfo(p.id, p.filename, p.content_type, p.size))
+        out = []
+        for c in claims:
+            unit = units[c.terminal_id]
+            repl = units.get(c.replacement_id) if c.replacement_id else None
+            out.append(
+                ClaimView(
+                    id=c.id,
+                    terminal_id=c.terminal_id,
+                    serial=unit.serial,
+                    model=unit.model,
+                    subscriber_id=c.subscriber_id,
+                    subscriber_number=numbers.get(c.subscriber_id, ""),
+                    description=c.description,
+                    state=c.state,
+                    filed_at=c.filed_at,
+                    warranty_end=c.warranty_end,
+                    decided_at=c.decided_at,
+                    cause=c.cause,
+                    note=c.note,
+                    replacement_serial=repl.serial if repl else "",
+                    photos=photos.get(c.id, []),
+                )
+            )
+        return out

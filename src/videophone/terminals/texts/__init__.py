@@ -1,0 +1,1 @@
+"""Texts of this context that other parts render (notification kinds and their words, zh-CN and English)."""
