@@ -15,7 +15,8 @@ from videophone import __version__
 from videophone.domain.errors import DomainError
 from videophone.domain.identity_numbers import ID_TYPE_LABELS
 from videophone.web.deps import STAFF_COOKIE, SUBSCRIBER_COOKIE, container
-from videophone.web.i18n import LANGUAGES, ui, ui_catalog
+from videophone.web.i18n import LANGUAGES, ui
+from videophone.web.page_texts import page_catalog
 from videophone.web.params import Id
 from videophone.web.problems import request_language
 from videophone.web.views import agreement_json
@@ -34,7 +35,7 @@ def render(request: Request, template: str, *, area: str, page: str, **context: 
             "area": area,
             "page": page,
             "t": lambda key: ui(key, lang),
-            "ui_catalog": ui_catalog(lang),
+            "ui_catalog": page_catalog(template, lang),
             "version": __version__,
             "id_types": [
                 {"value": t.value, "label": zh if lang == "zh-CN" else en} for t, (zh, en) in ID_TYPE_LABELS.items()
