@@ -293,3 +293,21 @@ def test_a_page_inlines_only_the_texts_of_its_scripts() -> None:
     assert {"phone_reason_busy", "phone_state_calling", "phone_check_granted"} <= set(phone)
     assert len(bills) < len(UI) / 5 and len(phone) < len(UI) / 5
     assert page_texts.page_catalog("console/subscribers.html", "en").keys() <= page_texts.script_keys("app.js")
+
+
+# -- error codes ------------------------------------------------------------------------------------------
+_RAISED = (re.compile(r'raise [A-Z]\w*\(\s*"([a-z_]+)"'), re.compile(r'FieldError\(\s*"[^"]*",\s*"([a-z_]+)"'))
+
+
+def test_every_error_code_the_code_raises_with_a_literal_has_a_message() -> None:
+    source = TEMPLATES.parents[1]
+    raised: dict[str, str] = {}
+    for path in sorted(source.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in _RAISED:
+            for match in pattern.finditer(text):
+                raised.setdefault(
+                    match.group(1), f"{path.relative_to(source)}:{text.count(chr(10), 0, match.start()) + 1}"
+                )
+    assert len(raised) > 50
+    assert {code: where for code, where in raised.items() if code not in CATALOG} == {}
