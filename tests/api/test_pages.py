@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from tests.api.conftest import register_and_login, staff_login
 from videophone.bootstrap import Container
+from videophone.edge.ui_text import UI
 
 PUBLIC_PAGES = [
     "/",
@@ -66,3 +70,27 @@ async def test_language_switch_only_redirects_locally(client: httpx.AsyncClient)
     assert r.cookies.get("vp_lang") == "en"
     r = await client.get("/lang/en", params={"next": "//evil.example/"})
     assert r.headers["location"] == "/"
+
+
+def _inlined_texts(html: str) -> dict[str, str]:
+    match = re.search(r"<script>window\.VP = \{.*, t: (\{.*?\}), idTypes: ", html)
+    assert match, "no inlined texts"
+    texts: dict[str, str] = json.loads(match.group(1))
+    return texts
+
+
+async def test_a_page_inlines_the_texts_its_scripts_use_not_the_whole_catalogue(
+    app: FastAPI, container: Container
+) -> None:
+    sub = await register_and_login(app)
+    sub.client.cookies.set("vp_lang", "en")
+    bills = _inlined_texts((await sub.get("/bills")).text)
+    phone = _inlined_texts((await sub.get("/phone")).text)
+    staff = await staff_login(app, container, "administrator")
+    subscribers = _inlined_texts((await staff.get("/console/subscribers")).text)
+    assert bills["empty_list"] == "Nothing to show." and "bill_line_rent" in bills
+    assert phone["phone_reason_busy"] and "phone_check_granted" in phone
+    assert "phone_reason_busy" not in bills and "bill_line_rent" not in phone
+    assert "phone_reason_busy" not in subscribers and "bill_line_rent" not in subscribers
+    for texts in (bills, phone, subscribers):
+        assert len(texts) < len(UI) / 5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from videophone.edge.messages import CATALOG
@@ -41,5 +41,11 @@ def ui(key: str, language: str) -> str:
     return entry.get(language) or entry[DEFAULT_LANGUAGE]
 
 
-def ui_catalog(language: str) -> dict[str, str]:
-    return {key: entry.get(language) or entry[DEFAULT_LANGUAGE] for key, entry in UI.items()}
+def ui_catalog(language: str, keys: Iterable[str] | None = None) -> dict[str, str]:
+    """The UI texts in a language: all of them, or those of ``keys`` (in catalogue order)."""
+    wanted = None if keys is None else frozenset(keys)
+    return {
+        key: entry.get(language) or entry[DEFAULT_LANGUAGE]
+        for key, entry in UI.items()
+        if wanted is None or key in wanted
+    }

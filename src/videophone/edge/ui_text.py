@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-UI: dict[str, dict[str, str]] = {
+from videophone.edge.catalogues import merge
+from videophone.web import (
+    ui_text_account,
+    ui_text_announcements,
+    ui_text_billing,
+    ui_text_calls,
+    ui_text_contacts,
+    ui_text_credit,
+    ui_text_disputes,
+    ui_text_enforcement,
+    ui_text_history,
+    ui_text_outages,
+    ui_text_payments,
+    ui_text_preferences,
+    ui_text_sales,
+    ui_text_terminals,
+    ui_text_termination,
+)
+
+# The shell's own labels; each feature's are in its ui_text_*.py module (merged below).
+SHELL: dict[str, dict[str, str]] = {
     "brand": {"zh-CN": "可视电话", "en": "Videophone"},
     "skip_to_content": {"zh-CN": "跳到正文", "en": "Skip to content"},
     "nav_home": {"zh-CN": "首页", "en": "Home"},
@@ -318,81 +338,61 @@ UI: dict[str, dict[str, str]] = {
 }
 
 
-def _merge() -> None:
-    from videophone.edge import (
-        ui_text_account,
-        ui_text_announcements,
-        ui_text_billing,
-        ui_text_calls,
-        ui_text_contacts,
-        ui_text_credit,
-        ui_text_disputes,
-        ui_text_enforcement,
-        ui_text_history,
-        ui_text_outages,
-        ui_text_payments,
-        ui_text_preferences,
-        ui_text_sales,
-        ui_text_terminals,
-        ui_text_termination,
-    )
+NAVIGATION: dict[str, dict[str, str]] = {
+    "nav_phone": {"zh-CN": "拨号", "en": "Phone"},
+    "nav_group_billing": {"zh-CN": "计费", "en": "Billing"},
+    "nav_group_service": {"zh-CN": "服务管理", "en": "Service"},
+    "nav_group_devices": {"zh-CN": "终端", "en": "Devices"},
+    "nav_group_system": {"zh-CN": "系统", "en": "System"},
+    "nav_group_more": {"zh-CN": "更多", "en": "More"},
+    "nav_announcements": {"zh-CN": "公告", "en": "Announcements"},
+    "nav_my_terminals": {"zh-CN": "终端设备", "en": "Terminals"},
+    "nav_termination": {"zh-CN": "销户", "en": "Close account"},
+    "nav_violations": {"zh-CN": "违规处理", "en": "Violations"},
+    "nav_lawful": {"zh-CN": "依法暂停", "en": "Lawful suspension"},
+    "nav_terminations": {"zh-CN": "销户", "en": "Terminations"},
+    "nav_console_announcements": {"zh-CN": "公告", "en": "Announcements"},
+    "nav_outages": {"zh-CN": "故障", "en": "Outages"},
+    "nav_dashboard": {"zh-CN": "概览", "en": "Dashboard"},
+    "nav_terminals": {"zh-CN": "终端", "en": "Terminals"},
+    "nav_warranty": {"zh-CN": "保修", "en": "Warranty"},
+    "nav_releases": {"zh-CN": "客户端版本", "en": "Releases"},
+    "nav_payments": {"zh-CN": "收款", "en": "Payments"},
+    "nav_arrears": {"zh-CN": "欠费", "en": "Arrears"},
+    "nav_disputes": {"zh-CN": "费用争议", "en": "Disputes"},
+    "nav_my_payments": {"zh-CN": "缴费", "en": "Pay"},
+    "nav_my_disputes": {"zh-CN": "费用争议", "en": "Disputes"},
+    "nav_credit": {"zh-CN": "信用额度", "en": "Credit limit"},
+    "nav_notifications": {"zh-CN": "通知", "en": "Notifications"},
+    "nav_history": {"zh-CN": "通话记录", "en": "History"},
+    "nav_contacts": {"zh-CN": "联系人", "en": "Contacts"},
+    "nav_live_calls": {"zh-CN": "实时通话", "en": "Live calls"},
+    "nav_reports": {"zh-CN": "骚扰举报", "en": "Reports"},
+    "nav_prices": {"zh-CN": "资费", "en": "Prices"},
+    "nav_orders": {"zh-CN": "我的订单", "en": "Orders"},
+    "nav_my_bills": {"zh-CN": "我的账单", "en": "Bills"},
+    "nav_tariffs": {"zh-CN": "资费管理", "en": "Tariffs"},
+    "nav_bills": {"zh-CN": "账单", "en": "Bills"},
+}
 
-    for part in (
-        ui_text_calls.UI,
-        ui_text_contacts.UI,
-        ui_text_history.UI,
-        ui_text_sales.UI,
-        ui_text_billing.UI,
-        ui_text_payments.UI,
-        ui_text_account.UI,
-        ui_text_credit.UI,
-        ui_text_preferences.UI,
-        ui_text_disputes.UI,
-        ui_text_enforcement.UI,
-        ui_text_termination.UI,
-        ui_text_announcements.UI,
-        ui_text_outages.UI,
-        ui_text_terminals.UI,
-    ):
-        UI.update(part)
-
-
-UI.update(
-    {
-        "nav_phone": {"zh-CN": "拨号", "en": "Phone"},
-        "nav_group_billing": {"zh-CN": "计费", "en": "Billing"},
-        "nav_group_service": {"zh-CN": "服务管理", "en": "Service"},
-        "nav_group_devices": {"zh-CN": "终端", "en": "Devices"},
-        "nav_group_system": {"zh-CN": "系统", "en": "System"},
-        "nav_group_more": {"zh-CN": "更多", "en": "More"},
-        "nav_announcements": {"zh-CN": "公告", "en": "Announcements"},
-        "nav_my_terminals": {"zh-CN": "终端设备", "en": "Terminals"},
-        "nav_termination": {"zh-CN": "销户", "en": "Close account"},
-        "nav_violations": {"zh-CN": "违规处理", "en": "Violations"},
-        "nav_lawful": {"zh-CN": "依法暂停", "en": "Lawful suspension"},
-        "nav_terminations": {"zh-CN": "销户", "en": "Terminations"},
-        "nav_console_announcements": {"zh-CN": "公告", "en": "Announcements"},
-        "nav_outages": {"zh-CN": "故障", "en": "Outages"},
-        "nav_dashboard": {"zh-CN": "概览", "en": "Dashboard"},
-        "nav_terminals": {"zh-CN": "终端", "en": "Terminals"},
-        "nav_warranty": {"zh-CN": "保修", "en": "Warranty"},
-        "nav_releases": {"zh-CN": "客户端版本", "en": "Releases"},
-        "nav_payments": {"zh-CN": "收款", "en": "Payments"},
-        "nav_arrears": {"zh-CN": "欠费", "en": "Arrears"},
-        "nav_disputes": {"zh-CN": "费用争议", "en": "Disputes"},
-        "nav_my_payments": {"zh-CN": "缴费", "en": "Pay"},
-        "nav_my_disputes": {"zh-CN": "费用争议", "en": "Disputes"},
-        "nav_credit": {"zh-CN": "信用额度", "en": "Credit limit"},
-        "nav_notifications": {"zh-CN": "通知", "en": "Notifications"},
-        "nav_history": {"zh-CN": "通话记录", "en": "History"},
-        "nav_contacts": {"zh-CN": "联系人", "en": "Contacts"},
-        "nav_live_calls": {"zh-CN": "实时通话", "en": "Live calls"},
-        "nav_reports": {"zh-CN": "骚扰举报", "en": "Reports"},
-        "nav_prices": {"zh-CN": "资费", "en": "Prices"},
-        "nav_orders": {"zh-CN": "我的订单", "en": "Orders"},
-        "nav_my_bills": {"zh-CN": "我的账单", "en": "Bills"},
-        "nav_tariffs": {"zh-CN": "资费管理", "en": "Tariffs"},
-        "nav_bills": {"zh-CN": "账单", "en": "Bills"},
-    }
-)
-_merge()
+# Every part of the catalogue by its module; a key defined in two of them is refused at import.
+PARTS: dict[str, dict[str, dict[str, str]]] = {
+    "ui_text.SHELL": SHELL,
+    "ui_text.NAVIGATION": NAVIGATION,
+    "ui_text_calls": ui_text_calls.UI,
+    "ui_text_contacts": ui_text_contacts.UI,
+    "ui_text_history": ui_text_history.UI,
+    "ui_text_sales": ui_text_sales.UI,
+    "ui_text_billing": ui_text_billing.UI,
+    "ui_text_payments": ui_text_payments.UI,
+    "ui_text_account": ui_text_account.UI,
+    "ui_text_credit": ui_text_credit.UI,
+    "ui_text_preferences": ui_text_preferences.UI,
+    "ui_text_disputes": ui_text_disputes.UI,
+    "ui_text_enforcement": ui_text_enforcement.UI,
+    "ui_text_termination": ui_text_termination.UI,
+    "ui_text_announcements": ui_text_announcements.UI,
+    "ui_text_outages": ui_text_outages.UI,
+    "ui_text_terminals": ui_text_terminals.UI,
+}
+UI: dict[str, dict[str, str]] = merge(PARTS)

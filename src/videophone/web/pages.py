@@ -13,12 +13,13 @@ from fastapi.templating import Jinja2Templates
 
 from videophone import __version__
 from videophone.edge.deps import STAFF_COOKIE, SUBSCRIBER_COOKIE, container
-from videophone.edge.i18n import LANGUAGES, ui, ui_catalog
+from videophone.edge.i18n import LANGUAGES, ui
 from videophone.edge.params import Id
 from videophone.edge.problems import request_language
 from videophone.edge.views import agreement_json
 from videophone.identity.domain.identity_numbers import ID_TYPE_LABELS
 from videophone.kernel.errors import DomainError
+from videophone.web.page_texts import page_catalog
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -34,7 +35,7 @@ def render(request: Request, template: str, *, area: str, page: str, **context: 
             "area": area,
             "page": page,
             "t": lambda key: ui(key, lang),
-            "ui_catalog": ui_catalog(lang),
+            "ui_catalog": page_catalog(template, lang),
             "version": __version__,
             "id_types": [
                 {"value": t.value, "label": zh if lang == "zh-CN" else en} for t, (zh, en) in ID_TYPE_LABELS.items()
