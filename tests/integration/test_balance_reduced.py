@@ -219,3 +219,26 @@ async def test_a_staff_credit(container: Container, clock: FakeClock) -> None:
         )
 
     await every_situation(c, clock, staff_credit)
+
+
+async def test_an_outage_credit_that_settles_the_final_bill_closes_the_termination(
+    container: Container, clock: FakeClock
+) -> None:
+    """Outage credits reduce what is owed too (R-27): one that covers the last ¥1.25 owed closes the
+    termination in the crediting's transaction."""
+    c = container
+    started = datetime(2026, 6, 6, tzinfo=UTC)
+    clock.set(datetime(2026, 6, 20, 4, tzinfo=UTC))
+    sub = await new_subscriber(c)
+    await insert(c, subscription(sub.id, await make_plan(c, rent_fen=3000), date(2026, 5, 1)))
+    outage = await c.outages.record(STAFF, title="机房断电", started_at=started, scope="all", description="")
+    status = await c.termination.request(sub.id, password=PASSWORD, actor=Actor("subscriber", sub.id))
+    owed = Money.of_yuan(status.remaining)
+    case = Case("termination", sub.id, 125, 0)  # 30 h of a ¥30.00 month: 3000 × 30 / 720
+    await c.payments.record_counter(
+        STAFF, sub.id, amount_yuan=str((owed - Money(case.fen)).yuan), method="cash", receipt_no="O-1"
+    )
+    assert await reacted(c, case) is False
+    closed = await c.outages.close(STAFF, outage.outage.id, started + timedelta(hours=30))
+    assert [cr.amount_fen for cr in closed.credits] == [case.fen]
+    assert await reacted(c, case) is True
