@@ -46,6 +46,7 @@ from videophone.identity.services.numbers import NumberService
 from videophone.identity.services.review import ReviewService
 from videophone.identity.services.staff import StaffService
 from videophone.identity.services.subscribers import SubscriberService
+from videophone.kernel.events import BalanceReduced, CallsEnded, Events, RestrictionChanged
 from videophone.notices.services.announcements import AnnouncementService
 from videophone.notices.services.notifications import NotificationService
 from videophone.notices.services.outages import OutageService
@@ -140,8 +141,9 @@ def build(
     else:
         bus, presence, lines = MemoryBus(), MemoryPresence(), MemoryLines()
     sessionmaker = make_sessionmaker(engine)
+    events: Events[UnitOfWork] = Events()
     deps = Deps(
-        uow=lambda: UnitOfWork(sessionmaker),
+        uow=lambda: UnitOfWork(sessionmaker, events),
         clock=clock or (OffsetFileClock(settings.clock_file) if settings.clock_file else SystemClock()),
         cipher=FieldCipher(key),
         hasher=hasher or Argon2Hasher(),
@@ -160,7 +162,9 @@ def build(
         sms=sms or _sms(settings),
         public_url=settings.effective_public_url(),
         operator_tz=ZoneInfo(settings.time_zone),
+        events=events,
     )
+    credit = CreditService(deps)
     container = Container(
         settings=settings,
         engine=engine,
@@ -186,6 +190,7 @@ def build(
             node_stale_seconds=settings.node_stale_seconds,
             sweep_seconds=settings.sweep_seconds,
             lines=lines,
+            credit=credit,  # the credit limit in real time (R-26)
         ),
         rating=RatingService(deps),
         billing=BillingService(deps),
@@ -201,7 +206,7 @@ def build(
                 settings.effective_gateway_url(), settings.gateway_merchant_id, settings.effective_gateway_secret()
             ),
         ),
-        credit=CreditService(deps),
+        credit=credit,
         disputes=DisputeService(deps),
         announcements=AnnouncementService(deps),
         terminals=TerminalService(deps),
@@ -211,11 +216,22 @@ def build(
         outages=OutageService(deps),
         dashboard=DashboardService(deps),
     )
-    container.signaling.on_call_ended.append(container.rating.rate_calls)
-    container.signaling.credit = container.credit  # the credit limit in real time (R-26)
-    container.signaling.on_call_ended.append(container.credit.on_call_ended)  # after rating
-    # Violations and lawful suspensions end forbidden calls in progress at once (R-30, R-31).
-    container.violations.enforcer = container.signaling.enforce
-    container.arrears.enforcer = container.signaling.enforce
-    container.lawful.enforcer = container.signaling.enforce
+    subscribe(events, container)
     return container
+
+
+def subscribe(events: Events[UnitOfWork], c: Container) -> None:
+    """Who reacts to what (ADR 0007).  In the transaction: what must hold together with the fact.
+    After the commit: what reaches outside the database; a failure there is logged."""
+    # Whatever reduces what is owed (payments, dispute and staff credits, outage credits) restores a
+    # service suspended for arrears, lifts a credit-limit bar and closes a settled termination — in
+    # the transaction that posted the money (R-24, R-26, R-32; ADR 0005).
+    events.in_transaction(BalanceReduced, c.arrears.on_balance_reduced)
+    events.in_transaction(BalanceReduced, c.credit.on_balance_reduced)
+    events.in_transaction(BalanceReduced, c.termination.on_balance_reduced)
+    # Violations, lawful suspensions and arrears end forbidden calls in progress at once (R-30, R-31,
+    # R-24), on every node.
+    events.after_commit(RestrictionChanged, c.signaling.on_restriction_changed)
+    # Ended calls are rated, then checked against the credit limit (R-22, R-26), in signaling's batches.
+    events.after_commit(CallsEnded, c.rating.on_calls_ended)
+    events.after_commit(CallsEnded, c.credit.on_calls_ended)

@@ -15,6 +15,7 @@ from tests.support.live import Device, serve
 from videophone.adapters.clock import FakeClock
 from videophone.bootstrap import Container
 from videophone.common.deps import Actor
+from videophone.kernel.events import RestrictionChanged
 from videophone.web.app import create_app
 
 
@@ -102,7 +103,9 @@ async def test_enforcement_reaches_the_node_that_holds_the_call(host: str, conta
     hub = container.signaling
     other = SignalingHub(container.deps, hub.bus, hub.presence, node_id="web-only-node", turn=hub.turn)
     assert not other.calls and call_id in hub.calls
-    container.violations.enforcer = other.enforce
+    events = container.deps.events  # the staff request's node tells the others, not its own hub
+    events.unsubscribe(RestrictionChanged, hub.on_restriction_changed)
+    events.after_commit(RestrictionChanged, other.on_restriction_changed)
     await container.violations.issue(await officer(container), a_id, "suspend", "冒用他人身份")
     for device in (da, db):
         ended = await device.expect("ended", within=2)

@@ -28,9 +28,9 @@ from videophone.adapters.db.models import (
 from videophone.billing.services import ledger
 from videophone.bootstrap import Container
 from videophone.collections.domain.late_fees import accrue
-from videophone.collections.services import arrears
 from videophone.collections.services.debts import account_debts, load
 from videophone.common.deps import Actor
+from videophone.kernel.events import BalanceReduced
 from videophone.kernel.money import Money
 
 STAFF = Actor("staff", None)
@@ -53,7 +53,8 @@ def at_local_noon(day: date) -> datetime:
 
 
 async def pay(c: Container, sub_id: int, fen: int, key: str) -> None:
-    """A counter payment as helper A posts it, with the arrears hook in the same transaction."""
+    """A counter payment as the payments service posts it, with ``BalanceReduced`` (the arrears
+    restoration) in the same transaction."""
     now = c.deps.clock.now()
     async with c.deps.uow() as uow:
         amount = Money(fen)
@@ -65,7 +66,7 @@ async def pay(c: Container, sub_id: int, fen: int, key: str) -> None:
             subscriber_id=sub_id,
             at=now,
         )
-        await arrears.after_payment(uow, now, sub_id, actor=STAFF, tz=c.deps.operator_tz)
+        await uow.publish(BalanceReduced(sub_id, fen, "counter_payment", now, STAFF))
         await uow.commit()
 
 
@@ -215,17 +216,16 @@ async def test_arrears_remind_suspend_restore_on_payment(container: Container, c
     assert (await c.arrears.run())["restored"] == 0
 
 
-async def test_job_restores_when_a_credit_cleared_the_arrears(container: Container, clock: FakeClock) -> None:
+async def test_a_staff_credit_that_clears_the_arrears_restores_at_once(container: Container, clock: FakeClock) -> None:
     c = container
     sub_id, due = await billed_subscriber(c, clock)
     clock.set(at_local_noon(due + timedelta(days=40)))
     await c.arrears.run()
     assert await state(c, sub_id) == ("suspended", "arrears")
-    # A staff credit that does not call the hook: the next job run restores.
+    # A staff credit reduces what is owed like a payment (issue 13: it used to wait for the job).
     await c.adjustments.adjust(STAFF, sub_id, "31.00", "goodwill", kind="credit", idempotency_key="k1")
-    assert await state(c, sub_id) == ("suspended", "arrears")
-    assert (await c.arrears.run())["restored"] == 1
     assert await state(c, sub_id) == ("active", "")
+    assert (await c.arrears.run())["restored"] == 0
 
 
 async def test_terminated_after_m_months_number_quarantined_debt_kept(container: Container, clock: FakeClock) -> None:

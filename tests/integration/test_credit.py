@@ -24,11 +24,11 @@ from videophone.adapters.db.models import (
 )
 from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.collections.services import credit
 from videophone.common.deps import Actor
 from videophone.enforcement.services import restrictions
 from videophone.identity.services.subscribers import AccountView
 from videophone.kernel.errors import ValidationFailed
+from videophone.kernel.events import BalanceReduced, CallsEnded
 from videophone.kernel.money import Money
 
 NOV = date(2026, 11, 1)
@@ -71,8 +71,8 @@ async def ended_call(c: Container, caller: AccountView, callee: AccountView, sec
             billable_seconds=seconds,
         ),
     )
-    for hook in c.signaling.on_call_ended:
-        await hook([call_id])
+    for hook in c.deps.events.listeners(CallsEnded):
+        await hook(CallsEnded((call_id,)))
     return call_id
 
 
@@ -100,7 +100,7 @@ async def open_call(c: Container, caller: AccountView, callee: AccountView) -> s
 
 
 async def pay(c: Container, sub: AccountView, yuan: int) -> None:
-    """A counter payment as the payments service posts it, with ``credit.after_payment`` inside."""
+    """A counter payment as the payments service posts it, with ``BalanceReduced`` published inside."""
     now = c.deps.clock.now()
     async with c.deps.uow() as uow:
         await ledger.post(
@@ -111,7 +111,7 @@ async def pay(c: Container, sub: AccountView, yuan: int) -> None:
             subscriber_id=sub.id,
             at=now,
         )
-        await credit.after_payment(uow, now, sub.id, actor=Actor("staff", None), tz=c.deps.operator_tz)
+        await uow.publish(BalanceReduced(sub.id, yuan * 100, "counter_payment", now, Actor("staff", None)))
         await uow.commit()
 
 
@@ -244,8 +244,8 @@ async def test_reservations_hold_the_headroom_while_a_call_lasts(container: Cont
         assert row is not None
         row.state, row.ended_at, row.outcome, row.billable_seconds = "ended", clock.now(), "answered", 1800
         await uow.commit()
-    for hook in c.signaling.on_call_ended:
-        await hook([first])
+    for hook in c.deps.events.listeners(CallsEnded):
+        await hook(CallsEnded((first,)))
     status = await c.credit.status(caller.id)
     assert status.used == Money.of_yuan(24) and status.reserved == Money(0) and status.remaining == Money.of_yuan(26)
     async with c.deps.uow() as uow:
@@ -323,7 +323,7 @@ async def test_usage_counts_calls_cut_off_at_the_limit(container: Container) -> 
             billable_seconds=3000,
         ),
     )
-    for hook in c.signaling.on_call_ended:
-        await hook([call_id])
+    for hook in c.deps.events.listeners(CallsEnded):
+        await hook(CallsEnded((call_id,)))
     assert (await c.credit.status(caller.id)).used == Money.of_yuan(50)
     assert await state_of(c, caller.id) == ("outgoing_barred", "credit_limit")

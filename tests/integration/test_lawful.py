@@ -17,6 +17,7 @@ from videophone.adapters.db.models import AuditRecord, ServiceRestriction
 from videophone.adapters.db.models_enforcement import LawfulSuspension
 from videophone.bootstrap import Container
 from videophone.kernel.errors import InvalidState, ValidationFailed
+from videophone.kernel.events import RestrictionChanged
 
 REFERENCE = "(2026)京公刑冻字第0815号"
 
@@ -27,10 +28,10 @@ async def test_record_suspends_both_ways_with_the_reference_sealed(container: Co
     sub = await subscriber(c)
     enforced: list[int] = []
 
-    async def record(subscriber_id: int) -> None:
-        enforced.append(subscriber_id)
+    async def record(event: RestrictionChanged) -> None:
+        enforced.append(event.subscriber_id)
 
-    c.lawful.enforcer = record
+    c.deps.events.after_commit(RestrictionChanged, record)
     view = await c.lawful.record(legal, f" {sub.number} ", "北京市公安局", REFERENCE, "", "")
     assert (view.reference, view.state, view.scope, view.period_to) == (REFERENCE, "active", "both", None)
     assert view.period_from == c.deps.clock.now().astimezone(c.deps.operator_tz).date()

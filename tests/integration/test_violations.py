@@ -18,6 +18,7 @@ from videophone.bootstrap import Container
 from videophone.common.deps import Actor
 from videophone.enforcement.services.violations import Upload
 from videophone.kernel.errors import InvalidState, NotFound, ValidationFailed
+from videophone.kernel.events import RestrictionChanged
 
 
 async def staff(c: Container, username: str = "enforcer") -> Actor:
@@ -56,10 +57,10 @@ async def test_warning_with_evidence_is_noticed_audited_and_downloadable(contain
     sub = await subscriber(c)
     enforced: list[int] = []
 
-    async def record(subscriber_id: int) -> None:
-        enforced.append(subscriber_id)
+    async def record(event: RestrictionChanged) -> None:
+        enforced.append(event.subscriber_id)
 
-    c.violations.enforcer = record
+    c.deps.events.after_commit(RestrictionChanged, record)
     view = await c.violations.issue(
         actor,
         sub.id,
@@ -117,10 +118,10 @@ async def test_restrict_then_suspend_then_lift_one_by_one(container: Container, 
     sub = await subscriber(c)
     enforced: list[int] = []
 
-    async def record(subscriber_id: int) -> None:
-        enforced.append(subscriber_id)
+    async def record(event: RestrictionChanged) -> None:
+        enforced.append(event.subscriber_id)
 
-    c.violations.enforcer = record
+    c.deps.events.after_commit(RestrictionChanged, record)
     barred = await c.violations.issue(actor, sub.id, "restrict_outgoing", "群发骚扰呼叫")
     assert barred.state == "open"
     assert await state(c, sub.id) == ("outgoing_barred", "violation")
@@ -180,10 +181,10 @@ async def test_terminate_for_serious_breach(container: Container) -> None:
     sub = await subscriber(c)
     enforced: list[int] = []
 
-    async def record(subscriber_id: int) -> None:
-        enforced.append(subscriber_id)
+    async def record(event: RestrictionChanged) -> None:
+        enforced.append(event.subscriber_id)
 
-    c.violations.enforcer = record
+    c.deps.events.after_commit(RestrictionChanged, record)
     view = await c.violations.issue(actor, sub.id, "terminate", "利用号码实施诈骗", files=[Upload("a.pdf", "", PDF)])
     assert (view.action, view.state) == ("terminate", "done")
     assert (await state(c, sub.id))[0] == "terminated"

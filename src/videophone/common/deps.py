@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 from videophone.adapters.clock import Clock
 from videophone.adapters.crypto import FieldCipher
-from videophone.adapters.db.uow import UnitOfWorkFactory
+from videophone.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from videophone.adapters.mail import Mailer, MemoryMailer
 from videophone.adapters.password_strength import zxcvbn_strength
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.sms import MemorySmsSender, SmsSender
 from videophone.identity.domain.passwords import StrengthEstimator
+from videophone.kernel.events import ActorRef, Events
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Deps:
     public_url: str = "http://127.0.0.1:8000"
     # Billing periods, "today" and day filters follow the operator's calendar (SPEC: default Asia/Shanghai).
     operator_tz: ZoneInfo = dataclasses.field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    # Who reacts to what (ADR 0007): the registry every unit of work of ``uow`` publishes to.  Services
+    # publish through ``uow.publish``; signaling reads the listeners of the calls it ended.
+    events: Events[UnitOfWork] = dataclasses.field(default_factory=Events)
 
 
 @dataclass(frozen=True)
@@ -55,3 +59,8 @@ class Actor:
     @staticmethod
     def system() -> Actor:
         return Actor("system", None)
+
+    @staticmethod
+    def of(ref: ActorRef) -> Actor:
+        """The actor an event carries (``kernel.events.ActorRef``), for the audit."""
+        return ref if isinstance(ref, Actor) else Actor(ref.type, ref.id, ref.ip)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from videophone.edge.catalogues import merge
-from videophone.web import (
+from videophone.edge import (
     ui_text_account,
     ui_text_announcements,
     ui_text_billing,
@@ -20,6 +19,7 @@ from videophone.web import (
     ui_text_terminals,
     ui_text_termination,
 )
+from videophone.edge.catalogues import merge
 
 # The shell's own labels; each feature's are in its ui_text_*.py module (merged below).
 SHELL: dict[str, dict[str, str]] = {

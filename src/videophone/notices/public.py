@@ -1,10 +1,10 @@
-"""What the other contexts may use of `notices`: its public face (import-linter keeps every other module of it private)."""
+"""What the other contexts may use of `notices` (import-linter keeps every other module of it private)."""
 
 # isort: skip_file
-# Modules that reach other contexts come last: a context importing this one while it loads finds the
-# rest already here.
+# Modules that reach other contexts come last: a context importing this one while it loads finds
+# the rest already here.
 from videophone.notices.services import notifications
-from videophone.notices.services.notifications import notify
 from videophone.notices.services.announcements import add_announcement
+from videophone.notices.services.notifications import notify
 
 __all__ = ["add_announcement", "notifications", "notify"]

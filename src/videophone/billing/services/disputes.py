@@ -10,9 +10,9 @@ same transaction as the change.
 
 While a dispute is open its ``amount_fen`` is excluded from late fees and from the arrears that lead
 to suspension (``services.arrears`` reads the ``disputes`` rows: ``state``, ``opened_at``,
-``resolved_at``, ``bill_id``, ``amount_fen``).  An adjustment may leave nothing overdue, so it asks
-``arrears.after_payment`` / ``credit.after_payment`` to lift an arrears suspension or a credit-limit bar
-in the same transaction.
+``resolved_at``, ``bill_id``, ``amount_fen``).  An adjustment reduces what is owed: it publishes
+``BalanceReduced``, whose in-transaction subscribers lift an arrears suspension or a credit-limit bar
+and close a settled termination in the same transaction (ADR 0007).
 """
 
 from __future__ import annotations
@@ -40,13 +40,12 @@ from videophone.billing.services import ledger
 from videophone.billing.services.billing import BillView
 from videophone.calling.public import NODE_STALE_AFTER, QualityView, SampleView, quality_view
 from videophone.calling.public import sample as _sample
-from videophone.collections.public import arrears, termination
-from videophone.collections.public import credit as credit_limit
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.account_history import record_event
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from videophone.kernel.events import BalanceReduced
 from videophone.kernel.money import Money
 from videophone.notices.public import notifications
 
@@ -474,10 +473,8 @@ class DisputeService:
             )
             await uow.session.flush()
             # A credit reduces what is owed like a payment: it may lift an arrears suspension or the
-            # credit-limit bar.
-            await arrears.after_payment(uow, now, row.subscriber_id, actor=actor, tz=self.deps.operator_tz)
-            await credit_limit.after_payment(uow, now, row.subscriber_id, actor=actor, tz=self.deps.operator_tz)
-            await termination.after_payment(uow, now, row.subscriber_id, actor=actor, tz=self.deps.operator_tz)
+            # credit-limit bar, or close a termination awaiting payment.
+            await uow.publish(BalanceReduced(row.subscriber_id, decision.credit.fen, "dispute_credit", now, actor))
             detail = await self._detail(uow, row, now)
             await uow.commit()
             return detail

@@ -23,6 +23,7 @@ from videophone.adapters.db.writes import BULK, write_rows
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import FieldError, NotFound, ValidationFailed
+from videophone.kernel.events import BalanceReduced
 from videophone.kernel.money import Money, parse_yuan
 
 RECEIVABLE = "receivable"
@@ -240,7 +241,8 @@ class AdjustmentView:
 
 class AdjustmentService:
     """Staff adjustments (either sign) and credits (reduce what is owed), posted to the ledger and
-    shown on the next bill (R-22)."""
+    shown on the next bill (R-22).  One that reduces what is owed publishes ``BalanceReduced`` in its
+    transaction, like a payment (ADR 0007)."""
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -304,6 +306,9 @@ class AdjustmentService:
                     subscriber_id,
                     {"amount_yuan": str(effect.yuan), "reason": text, "transaction_id": posted.id},
                 )
+                if effect.fen < 0:  # a credit, or an adjustment in the subscriber's favour
+                    cause = "staff_credit" if kind == "credit" else "staff_adjustment"
+                    await uow.publish(BalanceReduced(subscriber_id, -effect.fen, cause, now, actor))
             await uow.commit()
             row = posted or await uow.session.scalar(
                 select(LedgerTransaction).where(LedgerTransaction.idempotency_key == full_key)

@@ -28,6 +28,7 @@ from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain import billing as bill_rules
 from videophone.billing.domain import rating as rules
 from videophone.common.deps import Deps
+from videophone.kernel.events import CallsEnded
 from videophone.kernel.money import Money
 
 log = structlog.get_logger(__name__)
@@ -484,6 +485,10 @@ class RatingService:
     @property
     def tz(self) -> ZoneInfo:
         return self.deps.operator_tz
+
+    async def on_calls_ended(self, event: CallsEnded) -> None:
+        """Signaling ended these calls (ADR 0007): rate their months again."""
+        await self.rate_calls(event.call_ids)
 
     async def rate_calls(self, call_ids: Sequence[str]) -> int:
         """Rate again the months of the callers of ``call_ids`` that were answered and have ended (the

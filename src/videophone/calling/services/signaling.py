@@ -15,7 +15,7 @@ import os
 import secrets
 import socket
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -39,6 +39,7 @@ from videophone.common.deps import Deps
 from videophone.enforcement.domain import violations as enforcement
 from videophone.identity.domain.policy import OperatorPolicy
 from videophone.kernel.errors import InvalidState
+from videophone.kernel.events import CallsEnded, RestrictionChanged
 
 log = structlog.get_logger(__name__)
 
@@ -105,6 +106,7 @@ class SignalingHub:
         node_stale_seconds: float = NODE_STALE_SECONDS,
         sweep_seconds: float = SWEEP_SECONDS,
         lines: Lines | None = None,
+        credit: CreditService | None = None,
     ) -> None:
         self.deps = deps
         self.bus = bus
@@ -135,17 +137,17 @@ class SignalingHub:
         # transactions.  "Busy" is the lines' claim (atomic over the cluster), the open records a
         # second check.
         self._inserting: set[str] = set()
-        # Called with call ids after their records' ends are written (rating, the credit limit); errors
-        # are logged.  They run in a background worker, in order, off the path that tells the parties,
-        # with every call that ended meanwhile in one batch (one transaction per hook and batch under
-        # load instead of one per call); the bill run rates again every month whose stored rating is
-        # not provably current (ADR 0006), so nothing depends on them having run.
-        self.on_call_ended: list[Callable[[list[str]], Awaitable[object]]] = []
+        # Once their records' ends are written, the calls that ended are published as ``CallsEnded``
+        # to its subscribers (rating, then the credit limit: ``deps.events``, ADR 0007); errors are
+        # logged.  They run in a background worker, in order, off the path that tells the parties,
+        # with every call that ended meanwhile in one batch (one transaction per subscriber and batch
+        # under load instead of one per call); the bill run rates again every month whose stored rating
+        # is not provably current (ADR 0006), so nothing depends on them having run.
         self._ended: asyncio.Queue[str] = asyncio.Queue()
         self._hook_worker: asyncio.Task[None] | None = None
-        # The credit limit in real time (R-26; wired in bootstrap): checked at the invite and reserved
-        # at the answer of limited callers only.
-        self.credit: CreditService | None = None
+        # The credit limit in real time (R-26): checked at the invite and reserved at the answer of
+        # limited callers only.
+        self.credit = credit
 
     # -- lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -627,26 +629,26 @@ class SignalingHub:
         )
         await asyncio.gather(end, release)
         self._locks.pop(call.id, None)
-        if self.on_call_ended:
+        if self.deps.events.listeners(CallsEnded):
             if self._hook_worker is not None and not self._hook_worker.done():
                 self._ended.put_nowait(call.id)
             else:  # not started (no event loop of its own): run them here
                 await self._call_hooks([call.id])
 
     async def _call_hooks(self, call_ids: list[str]) -> None:
-        """Run every hook on ``call_ids``; a hook that fails on a batch gets each call on its own, so
-        one bad call does not cost the others their rating."""
-        for hook in self.on_call_ended:
+        """Deliver ``CallsEnded`` to each subscriber in turn; one that fails on a batch gets each call
+        on its own, so one bad call does not cost the others their rating."""
+        for hook in self.deps.events.listeners(CallsEnded):
             try:
-                await hook(call_ids)
-            except Exception:  # a hook (rating) must never break signaling
+                await hook(CallsEnded(tuple(call_ids)))
+            except Exception:  # a subscriber (rating) must never break signaling
                 if len(call_ids) == 1:
                     log.exception("call-ended hook failed", call_id=call_ids[0])
                     continue
                 log.warning("call-ended hook failed on a batch; one call at a time", size=len(call_ids))
                 for call_id in call_ids:
                     try:
-                        await hook([call_id])
+                        await hook(CallsEnded((call_id,)))
                     except Exception:
                         log.exception("call-ended hook failed", call_id=call_id)
 
@@ -730,6 +732,10 @@ class SignalingHub:
             await self._enforce_local(int(item["subscriber_id"]))
 
     # -- enforcement (R-30, R-31) ----------------------------------------------------------------------
+    async def on_restriction_changed(self, event: RestrictionChanged) -> None:
+        """After the commit of a restriction (ADR 0007): end the calls it forbids."""
+        await self.enforce(event.subscriber_id)
+
     async def enforce(self, subscriber_id: int) -> None:
         """The subscriber's restrictions changed (committed): end at once the calls their service state
         now forbids — here, and on every other live node (``enforce`` on each node's channel)."""

@@ -5,13 +5,14 @@ The rules are ``domain.arrears.decide`` over the position ``services.debts`` com
 the restriction ``arrears`` of scope ``all`` (``services.restrictions`` audits it and writes the account
 history); termination is final: ``service_state = 'terminated'``, the plan and value-added
 subscriptions end, the number goes to quarantine, and the arrears and late fees stay on the ledger
-for collection (nothing is written off).  :func:`after_payment` restores a suspended account in the
-payment's own transaction as soon as nothing overdue remains, so a call can be placed at once.
+for collection (nothing is written off).  :func:`restore_if_paid` restores a suspended account in the
+transaction of the payment or credit that leaves nothing overdue (subscribed to ``BalanceReduced`` in
+the composition root, ADR 0007), so a call can be placed at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -39,6 +40,7 @@ from videophone.common.deps import Actor, Deps
 from videophone.enforcement.public import restrictions
 from videophone.identity.domain.policy import OperatorPolicy
 from videophone.kernel.errors import NotFound
+from videophone.kernel.events import BalanceReduced, RestrictionChanged
 from videophone.notices.public import notify
 
 log = structlog.get_logger(__name__)
@@ -47,10 +49,10 @@ CHUNK = 500  # accounts per transaction
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
 
-async def after_payment(
+async def restore_if_paid(
     uow: UnitOfWork, now: datetime, subscriber_id: int, *, actor: Actor, tz: ZoneInfo | None = None
 ) -> bool:
-    """Call in the transaction that posted a payment or credit: lifts the ``arrears`` restriction when
+    """In the transaction that reduced what is owed (a payment, a credit): lifts the ``arrears`` restriction when
     nothing overdue remains (notification ``service_restored``).  Cheap when there is none.  Returns
     whether the service was restored."""
     if not await restrictions.has_open(uow, subscriber_id, "arrears"):
@@ -139,9 +141,12 @@ class AccountView:
 class ArrearsService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-        # Ends the calls in progress of accounts just suspended or terminated (SignalingHub.enforce;
-        # wired in bootstrap).  Without it the next invite is refused all the same.
-        self.enforcer: Callable[[int], Awaitable[None]] | None = None
+
+    async def on_balance_reduced(self, uow: UnitOfWork, event: BalanceReduced) -> None:
+        """In the transaction of a payment or credit (ADR 0007): restore a service suspended for arrears
+        once nothing overdue remains."""
+        actor = Actor.of(event.actor)
+        await restore_if_paid(uow, event.at, event.subscriber_id, actor=actor, tz=self.deps.operator_tz)
 
     def _today(self, now: datetime) -> date:
         return now.astimezone(self.deps.operator_tz).date()
@@ -180,26 +185,15 @@ class ArrearsService:
             ids = await self._candidates(uow, today)
         counts = {"accounts": len(ids), "reminded": 0, "suspended": 0, "terminated": 0, "restored": 0}
         for i in range(0, len(ids), CHUNK):
-            stopped: list[int] = []
             async with self.deps.uow() as uow:
-                part = await self._chunk(uow, ids[i : i + CHUNK], now, today, who, stopped)
-                await uow.commit()
+                part = await self._chunk(uow, ids[i : i + CHUNK], now, today, who)
+                await uow.commit()  # then signaling ends the calls of the accounts just stopped
             for k, v in part.items():
                 counts[k] += v
-            for sub_id in stopped:
-                await self._enforce(sub_id)
         return counts
 
-    async def _enforce(self, subscriber_id: int) -> None:
-        if self.enforcer is None:
-            return
-        try:
-            await self.enforcer(subscriber_id)
-        except Exception:  # committed already; the next invite is refused anyway
-            log.exception("enforcement by signaling failed", subscriber_id=subscriber_id)
-
     async def _chunk(
-        self, uow: UnitOfWork, ids: Sequence[int], now: datetime, today: date, actor: Actor, stopped: list[int]
+        self, uow: UnitOfWork, ids: Sequence[int], now: datetime, today: date, actor: Actor
     ) -> dict[str, int]:
         counts = {"reminded": 0, "suspended": 0, "terminated": 0, "restored": 0}
         _, pol = await policy_service.current(uow)
@@ -235,7 +229,7 @@ class ArrearsService:
             if target is ArrearsState.TERMINATED:
                 if await _terminate(uow, now, today, sub_id, pol, debts, actor):
                     counts["terminated"] += 1
-                    stopped.append(sub_id)
+                    await uow.publish(RestrictionChanged(sub_id))
             elif target is ArrearsState.SUSPENDED:
                 if sub_id not in suspended:
                     row = await restrictions.impose(
@@ -261,7 +255,7 @@ class ArrearsService:
                             },
                         )
                         counts["suspended"] += 1
-                        stopped.append(sub_id)
+                        await uow.publish(RestrictionChanged(sub_id))
             elif sub_id in suspended:
                 if await _restore(uow, now, sub_id, actor):
                     counts["restored"] += 1

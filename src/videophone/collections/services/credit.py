@@ -9,15 +9,14 @@ while its call record is open; once the record has ended the call's charge is in
 reservation stops counting (the call-ended hook marks it released) — a call that ended without being
 rated therefore never blocks anything.
 
-After every call (in batches), :meth:`CreditService.on_call_ended` warns at 80 % and 100 % (once per period each)
+After every call (in batches), :meth:`CreditService.on_calls_ended` warns at 80 % and 100 % (once per period each)
 and, at 100 %, imposes the ``credit_limit`` restriction (outgoing calls barred or full suspension, per
-``policy.credit_limit_action``) until paid: :func:`after_payment` (called inside every payment
-transaction) and a raised limit lift it.
+``policy.credit_limit_action``) until paid: :func:`lift_if_room` (in the transaction of every payment or
+credit, subscribed to ``BalanceReduced`` in the composition root, ADR 0007) and a raised limit lift it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +37,7 @@ from videophone.common.account_history import record_event
 from videophone.common.deps import Actor, Deps
 from videophone.enforcement.public import restrictions
 from videophone.kernel.errors import NotFound
+from videophone.kernel.events import BalanceReduced, CallsEnded
 from videophone.kernel.money import Money
 from videophone.notices.public import notifications
 
@@ -198,8 +198,8 @@ async def evaluate(uow: UnitOfWork, now: datetime, tz: ZoneInfo, sub: Subscriber
     return pos
 
 
-async def after_payment(uow: UnitOfWork, now: datetime, subscriber_id: int, *, actor: Actor, tz: ZoneInfo) -> None:
-    """Inside a payment's transaction: lift the credit-limit bar if the subscriber has room again.
+async def lift_if_room(uow: UnitOfWork, now: datetime, subscriber_id: int, *, actor: Actor, tz: ZoneInfo) -> None:
+    """Inside the transaction of a payment or credit: lift the credit-limit bar if the subscriber has room again.
     Costs one query when there is no credit-limit restriction open.  ``tz``: the operator's time zone
     (``Deps.operator_tz``), which decides the current period."""
     if not await restrictions.has_open(uow, subscriber_id, "credit_limit"):
@@ -398,10 +398,16 @@ class CreditService:
             await uow.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def on_call_ended(self, call_ids: Sequence[str]) -> None:
-        """Hook after rating, for the calls that just ended: release their reservations; for each
-        limited caller, warn and bar at the limit.  One transaction; callers without a limit cost
-        nothing beyond the two statements of the batch."""
+    async def on_balance_reduced(self, uow: UnitOfWork, event: BalanceReduced) -> None:
+        """In the transaction of a payment or credit (ADR 0007): lift the credit-limit bar if the
+        subscriber has room again (ADR 0005 "Credit limit")."""
+        await lift_if_room(uow, event.at, event.subscriber_id, actor=Actor.of(event.actor), tz=self.tz)
+
+    async def on_calls_ended(self, event: CallsEnded) -> None:
+        """After rating (subscribed after it), for the calls that just ended: release their
+        reservations; for each limited caller, warn and bar at the limit.  One transaction; callers
+        without a limit cost nothing beyond the two statements of the batch."""
+        call_ids = event.call_ids
         if not call_ids:
             return
         now = self.deps.clock.now()

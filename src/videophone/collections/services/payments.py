@@ -6,15 +6,16 @@ notification is kept in ``gateway_notifications`` with its outcome (bad signatur
 ``paid`` settles the intent exactly once — a conditional ``UPDATE … WHERE state = 'pending'`` decides
 which transaction does it (a concurrent duplicate waits on the row and then finds nothing to update) —
 and in that same transaction posts the payment to the ledger (idempotency key ``pay:gw:<intent>``),
-writes the ``payments`` row, the account event, the notification and runs the after-payment hooks
-(arrears restoration, credit-limit bar).  Duplicates, late or out-of-order notifications, and those
+writes the ``payments`` row, the account event, the notification and publishes ``BalanceReduced``,
+whose in-transaction subscribers restore an arrears suspension, lift a credit-limit bar and close a
+settled termination (ADR 0007).  Duplicates, late or out-of-order notifications, and those
 whose amount or merchant do not match, change nothing.  A lost notification is made good by
 :meth:`PaymentService.reconcile`, which asks the gateway about pending intents and settles them the
 same way.
 
 A ``paid`` the gateway confirms for an intent already closed on our side — cancelled, given up as
 failed, or paid before under another trade number (the subscriber paid twice) — is money received:
-it is credited like any gateway payment (same ledger path, same after-payment hooks), at most once
+it is credited like any gateway payment (same ledger path, same ``BalanceReduced``), at most once
 per gateway trade number, with an audit record, and listed to billing staff as a late confirmation
 (ADR 0005 "Late confirmations").
 
@@ -39,13 +40,14 @@ from videophone.adapters.db.models import Bill, GatewayNotification, Payment, Pa
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.payment_gateway import GatewayError, GatewayNotice, PaymentGateway
 from videophone.billing.public import ledger
-from videophone.collections.services import arrears, credit, debts, termination
+from videophone.collections.services import debts
 from videophone.collections.texts import notice_texts_payments
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.account_history import record_event
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import FieldError, NotFound, ValidationFailed
+from videophone.kernel.events import BalanceReduced
 from videophone.kernel.money import Money, parse_yuan
 from videophone.notices.public import notifications
 
@@ -485,8 +487,8 @@ class PaymentService:
     async def _credit(
         self, uow: UnitOfWork, now: datetime, intent: PaymentIntent, notice: GatewayNotice, key: str, arrival: str
     ) -> Payment | None:
-        """Money the gateway received for ``intent``: the ledger posting (``key``), the payment and the
-        after-payment hooks; ``None`` if ``key`` was posted before."""
+        """Money the gateway received for ``intent``: the ledger posting (``key``), the payment and what
+        follows a payment; ``None`` if ``key`` was posted before."""
         amount = Money(intent.amount_fen)
         memo = f"gateway {notice.trade_no}" if arrival == "notification" else f"gateway {notice.trade_no} ({arrival})"
         posted = await ledger.post(
@@ -529,9 +531,8 @@ class PaymentService:
             uow, now, subscriber_id, "payment_received", {**params, **notice_texts_payments.method_params(method)}
         )
         await uow.session.flush()
-        await arrears.after_payment(uow, now, subscriber_id, actor=actor, tz=self.deps.operator_tz)
-        await credit.after_payment(uow, now, subscriber_id, actor=actor, tz=self.deps.operator_tz)
-        await termination.after_payment(uow, now, subscriber_id, actor=actor, tz=self.deps.operator_tz)
+        cause = "gateway_payment" if method == "gateway" else "counter_payment"
+        await uow.publish(BalanceReduced(subscriber_id, amount.fen, cause, now, actor))
 
     # -- reconciliation ----------------------------------------------------------------------------------
     async def reconcile(self) -> dict[str, int]:
@@ -682,7 +683,7 @@ class PaymentService:
                     balance = await ledger.balance(uow, subscriber_id)
                     return PaymentView.of(row, sub.number, str(balance.yuan))
                 # a concurrent request with this receipt won: compare with what it stored
-                await uow.session.rollback()
+                await uow.rollback()
                 existing = await uow.session.scalar(select(Payment).where(Payment.receipt_no == receipt))
                 assert existing is not None
             same = (

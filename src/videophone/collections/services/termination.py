@@ -7,8 +7,8 @@ both ways — a service restriction of reason ``termination`` and scope ``all`` 
 ``suspended``, the caller is told why, and whatever other restrictions come and go the account stays
 barred until the request closes or is withdrawn).  The account *closes* — ``service_state =
 'terminated'``, number to quarantine — in the transaction of the payment (or dispute credit) that
-settles the balance (:func:`after_payment`, called by ``services.payments`` and ``services.disputes``),
-or at once when nothing is owed.  A credit balance left at closing is shown to staff for refund.  The
+settles the balance (:func:`close_if_settled`, subscribed to ``BalanceReduced`` in the composition root:
+every payment and credit, ADR 0007), or at once when nothing is owed.  A credit balance left at closing is shown to staff for refund.  The
 subscriber may withdraw while it is awaiting payment: the restriction is lifted and the subscriptions
 resume from that day (the rest of a period already billed by the final bill is not charged again).
 
@@ -53,6 +53,7 @@ from videophone.common.deps import Actor, Deps
 from videophone.enforcement.public import restrictions
 from videophone.identity.public import numbers
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from videophone.kernel.events import BalanceReduced
 from videophone.kernel.money import Money
 from videophone.notices.public import notify
 
@@ -227,10 +228,10 @@ async def _close(
     )
 
 
-async def after_payment(
+async def close_if_settled(
     uow: UnitOfWork, now: datetime, subscriber_id: int, *, actor: Actor, tz: ZoneInfo | None = None
 ) -> bool:
-    """Call in the transaction that posted a payment or a credit: closes a termination awaiting payment
+    """In the transaction that posted a payment or a credit: closes a termination awaiting payment
     once nothing is owed.  Cheap when there is no such request.  Returns whether it closed."""
     req = await _open_request(uow, subscriber_id)
     if req is None:
@@ -342,6 +343,12 @@ class NoticeRow:
 class TerminationService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+
+    async def on_balance_reduced(self, uow: UnitOfWork, event: BalanceReduced) -> None:
+        """In the transaction of a payment or credit (ADR 0007): close a termination awaiting payment
+        once nothing is owed."""
+        actor = Actor.of(event.actor)
+        await close_if_settled(uow, event.at, event.subscriber_id, actor=actor, tz=self.deps.operator_tz)
 
     def _today(self, now: datetime) -> date:
         return _today(now, self.deps.operator_tz)

@@ -1,7 +1,8 @@
 """Lawful suspension (R-31; rules in ``domain.violations``).
 
 Legal staff (``lawful_suspension``) record an authority's request: who asked, their reference, the
-period.  The account is suspended both ways at once (the ``lawful`` restriction, scope ``all``) and the
+period.  The account is suspended both ways at once (the ``lawful`` restriction, scope ``all``; calls in
+progress end through ``RestrictionChanged`` after the commit, ADR 0007) and the
 rent continues (``domain.billing.rent_continues``).  The reference is encrypted at rest and shown only
 through this service, whose routes need ``lawful_suspension``; the audit log and everything else keep
 it masked.  The subscriber is told only that the service is suspended as required by law.  Lifting is
@@ -24,8 +25,8 @@ from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.enforcement.domain import violations as rules
 from videophone.enforcement.services import restrictions
-from videophone.enforcement.services.violations import Enforcer, enforce_after_commit
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from videophone.kernel.events import RestrictionChanged
 from videophone.notices.public import notifications
 
 MAX_PAGE = 200
@@ -57,7 +58,6 @@ class LawfulView:
 class LawfulService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-        self.enforcer: Enforcer | None = None  # SignalingHub.enforce (bootstrap)
 
     def _today(self, now: datetime) -> date:
         return now.astimezone(self.deps.operator_tz).date()
@@ -139,9 +139,9 @@ class LawfulService:
                 "lawful_suspended",
                 {"period_to": request.period_to.isoformat() if request.period_to else ""},
             )
-            subscriber_id, lawful_id = sub.id, row.id
+            lawful_id = row.id
+            await uow.publish(RestrictionChanged(sub.id))  # signaling ends the calls once committed
             await uow.commit()
-        await enforce_after_commit(self.enforcer, subscriber_id)
         return await self.get(lawful_id)
 
     async def lift(self, actor: Actor, lawful_id: int, reason: object) -> LawfulView:

@@ -8,13 +8,14 @@ value-added service withdrawn (its subscription ends today), or the operator's e
 serious breach (``services.termination.terminate_now``).  Each is audited, written to the account
 history and notified to the subscriber with the reason, in the same transaction.  Restrictive
 measures stay open until lifted (with a reason; audited; notified).  Calls in progress that the new
-state forbids are ended at once by signaling (``enforce``, called after the commit).
+state forbids are ended at once by signaling: the measure publishes ``RestrictionChanged``, which
+signaling's ``enforce`` hears after the commit (ADR 0007).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -36,14 +37,13 @@ from videophone.enforcement.domain import violations as rules
 from videophone.enforcement.services import restrictions
 from videophone.identity.domain.documents import check_upload
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from videophone.kernel.events import RestrictionChanged
 from videophone.notices.public import notifications
 
 log = structlog.get_logger(__name__)
 
 MAX_PAGE = 200
 EVIDENCE_CONTEXT = "violation_evidence"
-
-Enforcer = Callable[[int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -101,16 +101,6 @@ class SubscriberTarget:
         return asdict(self)
 
 
-async def enforce_after_commit(enforcer: Enforcer | None, subscriber_id: int) -> None:
-    """Tell signaling (the measure is committed whatever happens here; the next invite is refused anyway)."""
-    if enforcer is None:
-        return
-    try:
-        await enforcer(subscriber_id)
-    except Exception:
-        log.exception("enforcement by signaling failed", subscriber_id=subscriber_id)
-
-
 def _clean_name(filename: str) -> str:
     return (filename.replace("\\", "/").rsplit("/", 1)[-1].strip() or "evidence")[:200]
 
@@ -118,15 +108,9 @@ def _clean_name(filename: str) -> str:
 class ViolationService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
-        # Ends the calls the subscriber's new state forbids, on every node (SignalingHub.enforce; wired
-        # in bootstrap).  Called after the commit; a failure there never undoes the measure.
-        self.enforcer: Enforcer | None = None
 
     def _today(self, now: datetime) -> date:
         return now.astimezone(self.deps.operator_tz).date()
-
-    async def _enforce(self, subscriber_id: int) -> None:
-        await enforce_after_commit(self.enforcer, subscriber_id)
 
     # -- looking up -----------------------------------------------------------------------------------------
     async def target(self, number: str) -> SubscriberTarget:
@@ -277,9 +261,9 @@ class ViolationService:
                 f"violation_{issue.action.value}",
                 {"violation_id": row.id, "reason": issue.reason, "vas_code": issue.vas_code},
             )
+            if scope is not None or issue.action is rules.Action.TERMINATE:
+                await uow.publish(RestrictionChanged(sub.id))  # calls it forbids end once committed
             await uow.commit()
-        if scope is not None or issue.action is rules.Action.TERMINATE:
-            await self._enforce(subscriber_id)
         return await self.get(row.id)
 
     async def _terminate(
@@ -347,10 +331,9 @@ class ViolationService:
                 "violation_lifted",
                 {"violation_id": row.id, "reason": text},
             )
-            subscriber_id = row.subscriber_id
+            if remaining is not None:
+                await uow.publish(RestrictionChanged(row.subscriber_id))
             await uow.commit()
-        if remaining is not None:
-            await self._enforce(subscriber_id)
         return await self.get(violation_id)
 
     # -- reading ---------------------------------------------------------------------------------------------

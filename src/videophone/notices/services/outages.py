@@ -5,7 +5,7 @@ affected (all, or a list of numbers) — and close it later.  When an incident i
 account whose service fees of the affected time are above zero gets a ledger ``credit`` (key
 ``outage:<outage id>:<subscriber id>``, receivable −x / adjustment +x, memo naming the incident),
 which the next bill run shows as a credit line, and an ``outage_credit`` notification in the same
-transaction.  Incidents shorter than 24 continuous hours credit nothing.
+transaction, where it publishes ``BalanceReduced`` like any credit (ADR 0007).  Incidents shorter than 24 continuous hours credit nothing.
 
 Crediting runs in chunks of accounts, one transaction each; every account considered gets an
 ``outage_credits`` row (amount possibly 0) in the same transaction as its posting, so a crediting
@@ -43,6 +43,7 @@ from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.enforcement.public import restrictions
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
+from videophone.kernel.events import BalanceReduced
 from videophone.kernel.money import Money
 from videophone.notices.domain import outages as rules
 from videophone.notices.services import notifications
@@ -509,6 +510,8 @@ class OutageService:
         for sub_id, amount in amounts.items():
             if amount.fen > 0 and f"outage:{outage_id}:{sub_id}" in tx_ids:
                 credited += 1
+                # reduces what is owed like a payment (ADR 0007): may restore, lift a bar or close
+                await uow.publish(BalanceReduced(sub_id, amount.fen, "outage_credit", now, Actor.system()))
                 await notifications.notify(
                     uow,
                     now,
