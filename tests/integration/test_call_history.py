@@ -17,6 +17,7 @@ from videophone.bootstrap import Container
 from videophone.domain.errors import Conflict, InvalidState, NotFound, Throttled, ValidationFailed
 from videophone.services.deps import Actor
 from videophone.services.subscribers import AccountView, RequestInfo
+from videophone.web.api.answers.calls import StaffCallDetailAnswer
 
 
 async def subscriber(c: Container) -> AccountView:
@@ -272,7 +273,7 @@ async def test_staff_search_and_detail(container: Container, clock: FakeClock) -
     assert detail.quality_caller.assessment == "poor" and detail.quality_callee.assessment == "good"
     assert [(s.side, s.final) for s in detail.samples] == [("caller", True), ("callee", False)]
     assert detail.node.fresh and detail.node.address == "10.0.0.1"
-    assert detail.to_dict()["quality"]["caller"]["issues"] == ["loss"]
+    assert StaffCallDetailAnswer.of(detail).model_dump(mode="json")["quality"]["caller"]["issues"] == ["loss"]
     _, records = await container.audit.search(action="call.view")
     assert records[0].subject_id == a.id
     with pytest.raises(NotFound):

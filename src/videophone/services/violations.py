@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 import structlog
 from sqlalchemy import func, or_, select
@@ -58,9 +57,6 @@ class EvidenceInfo:
     size: int
     uploaded_at: datetime
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class ViolationView:
@@ -79,9 +75,6 @@ class ViolationView:
     lift_reason: str
     evidence: list[EvidenceInfo] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "evidence": [e.to_dict() for e in self.evidence]}
-
 
 @dataclass(frozen=True)
 class SubscriberTarget:
@@ -93,9 +86,6 @@ class SubscriberTarget:
     service_state: str
     service_reason: str
     vas: list[dict[str, str]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 async def enforce_after_commit(enforcer: Enforcer | None, subscriber_id: int) -> None:
