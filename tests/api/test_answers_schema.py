@@ -77,7 +77,7 @@ def test_closed_sets_of_the_calling_enforcement_and_terminal_answers_are_the_dom
     assert _values(calls.CallOutcome) == {"", *(o.value for o in call_rules.Outcome)}
     assert _values(calls.EndReason) == {"", *(r.value for r in call_rules.EndReason)}
     assert _values(calls.QualityIssue) == {"loss", "rtt", "fps"}
-    assert set(typing.get_args(calls.QualityAnswer.model_fields["assessment"].annotation)) == _values(
+    assert set(typing.get_args(calls.CallQualityAnswer.model_fields["assessment"].annotation)) == _values(
         call_quality.Grade
     )
     assert _values(contacts.ReportState) == {s.value for s in contact_rules.ReportState}

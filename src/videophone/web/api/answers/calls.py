@@ -91,7 +91,7 @@ class MissedMarked(BaseModel):
     marked: int
 
 
-class QualitySummaryAnswer(_Answer):
+class CallQualitySummaryAnswer(_Answer):
     """One side's samples condensed (``domain.call_quality.summarize``)."""
 
     samples: int
@@ -113,8 +113,8 @@ class QualitySummaryAnswer(_Answer):
         return cls.model_validate(summary)
 
 
-class QualityAnswer(BaseModel):
-    summary: QualitySummaryAnswer
+class CallQualityAnswer(BaseModel):
+    summary: CallQualitySummaryAnswer
     assessment: Grade
     issues: list[QualityIssue]
 
@@ -124,8 +124,8 @@ class QualityAnswer(BaseModel):
 
 
 class MyCallQuality(BaseModel):
-    mine: QualityAnswer
-    peer: QualityAnswer
+    mine: CallQualityAnswer
+    peer: CallQualityAnswer
 
 
 class CallDetailAnswer(_CallFields):
@@ -135,7 +135,9 @@ class CallDetailAnswer(_CallFields):
 
     @classmethod
     def of(cls, detail: CallDetail) -> Self:
-        quality = MyCallQuality(mine=QualityAnswer.of(detail.quality_mine), peer=QualityAnswer.of(detail.quality_peer))
+        quality = MyCallQuality(
+            mine=CallQualityAnswer.of(detail.quality_mine), peer=CallQualityAnswer.of(detail.quality_peer)
+        )
         return cls.model_validate({**asdict(detail.call), "quality": quality})
 
 
@@ -174,7 +176,7 @@ class StaffCallPage(BaseModel):
         return cls(total=total, items=[StaffCallAnswer.of(i) for i in items])
 
 
-class SampleAnswer(BaseModel):
+class QualitySampleAnswer(BaseModel):
     """One quality sample as a party's client reported it (``None``: not measured)."""
 
     side: Side
@@ -210,8 +212,8 @@ class NodeAnswer(_Answer):
 
 
 class PartiesQuality(BaseModel):
-    caller: QualityAnswer
-    callee: QualityAnswer
+    caller: CallQualityAnswer
+    callee: CallQualityAnswer
 
 
 class StaffCallDetailAnswer(_StaffCallFields):
@@ -220,13 +222,13 @@ class StaffCallDetailAnswer(_StaffCallFields):
     caller_device: str
     callee_device: str
     quality: PartiesQuality
-    samples: list[SampleAnswer]
+    samples: list[QualitySampleAnswer]
     node: NodeAnswer
 
     @classmethod
     def of(cls, detail: StaffCallDetail) -> Self:
         quality = PartiesQuality(
-            caller=QualityAnswer.of(detail.quality_caller), callee=QualityAnswer.of(detail.quality_callee)
+            caller=CallQualityAnswer.of(detail.quality_caller), callee=CallQualityAnswer.of(detail.quality_callee)
         )
         return cls.model_validate(
             {
@@ -234,7 +236,7 @@ class StaffCallDetailAnswer(_StaffCallFields):
                 "caller_device": detail.caller_device,
                 "callee_device": detail.callee_device,
                 "quality": quality,
-                "samples": [SampleAnswer.of(s) for s in detail.samples],
+                "samples": [QualitySampleAnswer.of(s) for s in detail.samples],
                 "node": NodeAnswer.of(detail.node),
             }
         )

@@ -21,7 +21,7 @@ class _Answer(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class VasAnswer(_Answer):
+class VasInForceAnswer(_Answer):
     """A value-added service in force."""
 
     code: str
@@ -37,7 +37,7 @@ class TargetAnswer(_Answer):
     name: str
     service_state: ServiceState
     service_reason: str
-    vas: list[VasAnswer]
+    vas: list[VasInForceAnswer]
 
     @classmethod
     def of(cls, target: SubscriberTarget) -> Self:
