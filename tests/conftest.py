@@ -130,17 +130,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped in strict mode (CI must provide every service): {reason}"
 
 
+CONTEXTS = ("identity", "calling", "billing", "collections", "enforcement", "notices", "terminals")
+
+
 def _console_writes() -> list[tuple[str, Any]]:
     """Every console write route (method, route) of the API, sign-in and sign-out aside."""
     import importlib
     import pkgutil
 
-    import videophone.web.api as api
     from fastapi.routing import APIRoute
 
     out: list[tuple[str, Any]] = []
-    for info in pkgutil.iter_modules(api.__path__):
-        router = getattr(importlib.import_module(f"videophone.web.api.{info.name}"), "router", None)
+    packages = [f"videophone.{context}.api" for context in CONTEXTS]
+    modules = [
+        f"{p}.{info.name}" for p in packages for info in pkgutil.iter_modules(importlib.import_module(p).__path__)
+    ]
+    for name in modules:
+        router = getattr(importlib.import_module(name), "router", None)
         for route in router.routes if router is not None else []:
             if (
                 isinstance(route, APIRoute)

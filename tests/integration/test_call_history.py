@@ -15,6 +15,7 @@ from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import CallQualitySample, CallRecord, Contact, SignalingNode
 from videophone.bootstrap import Container
 from videophone.common.deps import Actor
+from videophone.edge.answers.calls import StaffCallDetailAnswer
 from videophone.identity.services.subscribers import AccountView, RequestInfo
 from videophone.kernel.errors import Conflict, InvalidState, NotFound, Throttled, ValidationFailed
 
@@ -272,7 +273,7 @@ async def test_staff_search_and_detail(container: Container, clock: FakeClock) -
     assert detail.quality_caller.assessment == "poor" and detail.quality_callee.assessment == "good"
     assert [(s.side, s.final) for s in detail.samples] == [("caller", True), ("callee", False)]
     assert detail.node.fresh and detail.node.address == "10.0.0.1"
-    assert detail.to_dict()["quality"]["caller"]["issues"] == ["loss"]
+    assert StaffCallDetailAnswer.of(detail).model_dump(mode="json")["quality"]["caller"]["issues"] == ["loss"]
     _, records = await container.audit.search(action="call.view")
     assert records[0].subject_id == a.id
     with pytest.raises(NotFound):

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.calls import (
+    CallDetailAnswer,
+    CallPage,
+    LiveCalls,
+    MissedCount,
+    MissedMarked,
+    StaffCallDetailAnswer,
+    StaffCallPage,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
 from videophone.edge.openapi import problem_responses
 from videophone.edge.params import Offset
@@ -48,26 +57,26 @@ async def my_calls(
     until: date | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> CallPage:
     total, items = await c.calls.history(
         principal.id, direction=direction, since=since, until=until, offset=offset, limit=limit
     )
-    return {"total": total, "items": [i.to_dict() for i in items]}
+    return CallPage.of(total, items)
 
 
 @router.get("/me/calls/missed-count", tags=["subscriber"])
-async def my_missed_count(principal: SubscriberDep, c: ContainerDep) -> dict[str, int]:
-    return {"count": await c.calls.missed_count(principal.id)}
+async def my_missed_count(principal: SubscriberDep, c: ContainerDep) -> MissedCount:
+    return MissedCount(count=await c.calls.missed_count(principal.id))
 
 
 @router.post("/me/calls/missed-seen", tags=["subscriber"])
-async def my_missed_seen(principal: SubscriberDep, c: ContainerDep) -> dict[str, int]:
-    return {"marked": await c.calls.mark_missed_seen(principal.id)}
+async def my_missed_seen(principal: SubscriberDep, c: ContainerDep) -> MissedMarked:
+    return MissedMarked(marked=await c.calls.mark_missed_seen(principal.id))
 
 
 @router.get("/me/calls/{call_id}", tags=["subscriber"])
-async def my_call(call_id: str, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return (await c.calls.detail(principal.id, call_id)).to_dict()
+async def my_call(call_id: str, principal: SubscriberDep, c: ContainerDep) -> CallDetailAnswer:
+    return CallDetailAnswer.of(await c.calls.detail(principal.id, call_id))
 
 
 @router.post("/me/calls/{call_id}/quality", status_code=204, tags=["subscriber"], responses=problem_responses(429))
@@ -87,18 +96,18 @@ async def console_calls(
     until: date | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> StaffCallPage:
     total, items = await c.calls.search(
         number=number or None, outcome=outcome or None, since=since, until=until, offset=offset, limit=limit
     )
-    return {"total": total, "items": [i.to_dict() for i in items]}
+    return StaffCallPage.of(total, items)
 
 
 @router.get("/console/calls/live", tags=["console"])
-async def console_live_calls(principal: CallViewer, c: ContainerDep) -> dict[str, Any]:
-    return {"items": [i.to_dict() for i in await c.calls.live_calls()]}
+async def console_live_calls(principal: CallViewer, c: ContainerDep) -> LiveCalls:
+    return LiveCalls.of(await c.calls.live_calls())
 
 
 @router.get("/console/calls/{call_id}", tags=["console"])
-async def console_call(call_id: str, principal: CallViewer, request: Request, c: ContainerDep) -> dict[str, Any]:
-    return (await c.calls.staff_detail(call_id, actor_of(principal, request))).to_dict()
+async def console_call(call_id: str, principal: CallViewer, request: Request, c: ContainerDep) -> StaffCallDetailAnswer:
+    return StaffCallDetailAnswer.of(await c.calls.staff_detail(call_id, actor_of(principal, request)))

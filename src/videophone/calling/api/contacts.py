@@ -3,11 +3,20 @@ report queue.  Every subscriber route acts on the caller's rows only."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.contacts import (
+    BlockAnswer,
+    ContactAnswer,
+    ContactPage,
+    ReportAnswer,
+    ReportPage,
+    StaffReportAnswer,
+    StaffReportPage,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
 from videophone.edge.params import Id, Offset
 from videophone.identity.domain.staff import Permission
@@ -58,29 +67,27 @@ async def list_contacts(
     favourites_only: bool = False,
     offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
-) -> dict[str, Any]:
+) -> ContactPage:
     total, items = await c.contacts.contacts(
         principal.id, q=q, favourites_only=favourites_only, offset=offset, limit=limit
     )
-    return {"total": total, "items": [i.to_dict() for i in items]}
+    return ContactPage.of(total, items)
 
 
 @router.post("/me/contacts", status_code=201)
-async def create_contact(
-    body: ContactIn, principal: SubscriberDep, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+async def create_contact(body: ContactIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> ContactAnswer:
     view = await c.contacts.create_contact(actor_of(principal, request), principal.id, body.model_dump())
-    return view.to_dict()
+    return ContactAnswer.of(view)
 
 
 @router.patch("/me/contacts/{contact_id}")
 async def update_contact(
     contact_id: Id, body: ContactIn, principal: SubscriberDep, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> ContactAnswer:
     view = await c.contacts.update_contact(
         actor_of(principal, request), principal.id, contact_id, body.model_dump(exclude_unset=True)
     )
-    return view.to_dict()
+    return ContactAnswer.of(view)
 
 
 @router.delete("/me/contacts/{contact_id}", status_code=204)
@@ -90,14 +97,14 @@ async def delete_contact(contact_id: Id, principal: SubscriberDep, request: Requ
 
 # -- block list ----------------------------------------------------------------------------------------
 @router.get("/me/blocks")
-async def list_blocks(principal: SubscriberDep, c: ContainerDep) -> list[dict[str, Any]]:
-    return [b.to_dict() for b in await c.contacts.blocks(principal.id)]
+async def list_blocks(principal: SubscriberDep, c: ContainerDep) -> list[BlockAnswer]:
+    return [BlockAnswer.of(b) for b in await c.contacts.blocks(principal.id)]
 
 
 @router.post("/me/blocks", status_code=201)
-async def add_block(body: BlockIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> dict[str, Any]:
+async def add_block(body: BlockIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> BlockAnswer:
     view = await c.contacts.block(actor_of(principal, request), principal.id, body.number, body.reason)
-    return view.to_dict()
+    return BlockAnswer.of(view)
 
 
 @router.delete("/me/blocks/{block_id}", status_code=204)
@@ -107,7 +114,7 @@ async def remove_block(block_id: Id, principal: SubscriberDep, request: Request,
 
 # -- harassment reports ------------------------------------------------------------------------------
 @router.post("/me/reports", status_code=201)
-async def file_report(body: ReportIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> dict[str, Any]:
+async def file_report(body: ReportIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> ReportAnswer:
     view = await c.contacts.report(
         actor_of(principal, request),
         principal.id,
@@ -116,7 +123,7 @@ async def file_report(body: ReportIn, principal: SubscriberDep, request: Request
         call_id=body.call_id,
         block=body.block,
     )
-    return view.to_dict()
+    return ReportAnswer.of(view)
 
 
 @router.get("/me/reports")
@@ -125,9 +132,9 @@ async def my_reports(
     c: ContainerDep,
     offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
-) -> dict[str, Any]:
+) -> ReportPage:
     total, items = await c.contacts.my_reports(principal.id, offset=offset, limit=limit)
-    return {"total": total, "items": [i.to_dict() for i in items]}
+    return ReportPage.of(total, items)
 
 
 # -- console: report queue ---------------------------------------------------------------------------
@@ -139,19 +146,19 @@ async def report_queue(
     number: str = "",
     offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
-) -> dict[str, Any]:
+) -> StaffReportPage:
     total, items = await c.contacts.reports(state=state or None, number=number, offset=offset, limit=limit)
-    return {"total": total, "items": [i.to_dict() for i in items]}
+    return StaffReportPage.of(total, items)
 
 
 @router.get("/console/reports/{report_id}")
-async def report_detail(report_id: Id, principal: ReportHandler, c: ContainerDep) -> dict[str, Any]:
-    return (await c.contacts.report_detail(report_id)).to_dict()
+async def report_detail(report_id: Id, principal: ReportHandler, c: ContainerDep) -> StaffReportAnswer:
+    return StaffReportAnswer.of(await c.contacts.report_detail(report_id))
 
 
 @router.post("/console/reports/{report_id}/handle")
 async def handle_report(
     report_id: Id, body: ReportHandleIn, principal: ReportHandler, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> StaffReportAnswer:
     view = await c.contacts.handle_report(actor_of(principal, request), report_id, body.action, body.resolution)
-    return view.to_dict()
+    return StaffReportAnswer.of(view)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from videophone.kernel.errors import FieldError
@@ -92,9 +92,6 @@ class QualitySample:
     frames_decoded: int | None = None
     audio_packets_received: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def _number(name: str, value: Any, metric: Metric) -> tuple[float | int | None, list[FieldError]]:
     if value is None:
@@ -147,9 +144,6 @@ class QualitySummary:
     frame_height: int | None = None
     frames_decoded: int | None = None  # cumulative counters: the highest reported
     audio_packets_received: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _present(samples: Sequence[QualitySample], get: Callable[[QualitySample], float | int | None]) -> list[float]:

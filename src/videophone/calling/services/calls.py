@@ -54,9 +54,6 @@ class CallItem:
     end_reason: str
     unseen_missed: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class QualityView:
@@ -64,8 +61,9 @@ class QualityView:
     assessment: call_quality.Grade
     issues: list[str]
 
+    # Kept for ``services.disputes.CallEvidence.to_dict`` (the API answers build theirs in ``web.api.answers``).
     def to_dict(self) -> dict[str, Any]:
-        return {"summary": self.summary.to_dict(), "assessment": self.assessment, "issues": self.issues}
+        return {"summary": asdict(self.summary), "assessment": self.assessment, "issues": self.issues}
 
 
 @dataclass(frozen=True)
@@ -73,12 +71,6 @@ class CallDetail:
     call: CallItem
     quality_mine: QualityView
     quality_peer: QualityView
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.call.to_dict(),
-            "quality": {"mine": self.quality_mine.to_dict(), "peer": self.quality_peer.to_dict()},
-        }
 
 
 @dataclass(frozen=True)
@@ -97,9 +89,6 @@ class StaffCallItem:
     end_reason: str
     node_id: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class SampleView:
@@ -108,8 +97,9 @@ class SampleView:
     final: bool
     metrics: call_quality.QualitySample
 
+    # Kept for ``services.disputes.CallEvidence.to_dict`` (the API answers build theirs in ``web.api.answers``).
     def to_dict(self) -> dict[str, Any]:
-        return {"side": self.side, "at": self.at, "final": self.final, **self.metrics.to_dict()}
+        return {"side": self.side, "at": self.at, "final": self.final, **asdict(self.metrics)}
 
 
 @dataclass(frozen=True)
@@ -119,9 +109,6 @@ class NodeView:
     started_at: datetime | None
     heartbeat_at: datetime | None
     fresh: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -133,16 +120,6 @@ class StaffCallDetail:
     quality_callee: QualityView
     samples: list[SampleView]
     node: NodeView
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.call.to_dict(),
-            "caller_device": self.caller_device,
-            "callee_device": self.callee_device,
-            "quality": {"caller": self.quality_caller.to_dict(), "callee": self.quality_callee.to_dict()},
-            "samples": [s.to_dict() for s in self.samples],
-            "node": self.node.to_dict(),
-        }
 
 
 @dataclass(frozen=True)
@@ -156,9 +133,6 @@ class LiveCall:
     node_id: str
     node_heartbeat_at: datetime | None
     node_fresh: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
@@ -333,9 +307,7 @@ class CallHistoryService:
                     wait = (SAMPLE_INTERVAL - (now - last)).total_seconds()
                     raise Throttled("quality_sample_too_frequent", params={"retry_after": max(1, int(wait + 0.999))})
             uow.session.add(
-                CallQualitySample(
-                    call_id=call_id, subscriber_id=subscriber_id, at=now, final=final, **metrics.to_dict()
-                )
+                CallQualitySample(call_id=call_id, subscriber_id=subscriber_id, at=now, final=final, **asdict(metrics))
             )
             await uow.commit()
 

@@ -8,7 +8,7 @@ found.  Staff with ``handle_reports`` work the report queue.  The signaling hub 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -39,9 +39,6 @@ class ContactView:
     def of(row: Contact) -> ContactView:
         return ContactView(row.id, row.name, row.number, row.note, row.favourite, row.created_at, row.updated_at)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class BlockView:
@@ -53,9 +50,6 @@ class BlockView:
     @staticmethod
     def of(row: Block) -> BlockView:
         return BlockView(row.id, row.blocked_number, row.reason, row.created_at)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -84,9 +78,6 @@ class ReportView:
             row.updated_at,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class StaffReportView:
@@ -108,9 +99,6 @@ class StaffReportView:
     updated_at: datetime
     allowed_actions: list[str]
     reports_against_number: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def blocked_clause(owner_id: int, caller_number: str) -> ColumnElement[bool]:

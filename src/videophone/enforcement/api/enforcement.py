@@ -3,11 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.enforcement import (
+    LawfulAnswer,
+    LawfulPage,
+    TargetAnswer,
+    ViolationAnswer,
+    ViolationPage,
+)
 from videophone.edge.deps import ContainerDep, actor_of, staff_with
 from videophone.edge.openapi import binary_response, problem_responses
 from videophone.edge.params import FormId, FormText, Id, Offset
@@ -42,9 +49,9 @@ class LawfulIn(BaseModel):
 
 # -- violations (R-30) -------------------------------------------------------------------------------------
 @router.get("/violations/subscriber", responses=problem_responses(404))
-async def violation_target(principal: ViolationHandler, c: ContainerDep, number: str = "") -> dict[str, Any]:
+async def violation_target(principal: ViolationHandler, c: ContainerDep, number: str = "") -> TargetAnswer:
     """The subscriber with this number: service state and value-added services in force."""
-    return (await c.violations.target(number)).to_dict()
+    return TargetAnswer.of(await c.violations.target(number))
 
 
 @router.get("/violations")
@@ -55,9 +62,9 @@ async def list_violations(
     state: str = "",
     offset: Offset = 0,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> ViolationPage:
     total, items = await c.violations.search(number=number, state=state, offset=offset, limit=limit)
-    return {"total": total, "items": [v.to_dict() for v in items]}
+    return ViolationPage.of(total, items)
 
 
 @router.post("/violations", status_code=201)
@@ -70,7 +77,7 @@ async def issue_violation(
     reason: FormText = "",
     vas_code: FormText = "",
     files: Annotated[list[UploadFile] | None, File(description="Evidence: images or PDF")] = None,
-) -> dict[str, Any]:
+) -> ViolationAnswer:
     """A warning, outgoing calls barred, a value-added service withdrawn, a suspension or a termination —
     with the reason and evidence; the subscriber is notified, calls now forbidden end at once."""
     uploads = [f for f in (files or []) if f.filename]
@@ -84,14 +91,14 @@ async def issue_violation(
     view = await c.violations.issue(
         actor_of(principal, request), subscriber_id, action, reason, vas_code=vas_code, files=read
     )
-    return view.to_dict()
+    return ViolationAnswer.of(view)
 
 
 @router.post("/violations/{violation_id}/lift")
 async def lift_violation(
     violation_id: Id, body: LiftIn, principal: ViolationHandler, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.violations.lift(actor_of(principal, request), violation_id, body.reason)).to_dict()
+) -> ViolationAnswer:
+    return ViolationAnswer.of(await c.violations.lift(actor_of(principal, request), violation_id, body.reason))
 
 
 @router.get(
@@ -119,22 +126,22 @@ async def list_lawful(
     state: str = "",
     offset: Offset = 0,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> LawfulPage:
     total, items = await c.lawful.search(number=number, state=state, offset=offset, limit=limit)
-    return {"total": total, "items": [v.to_dict() for v in items]}
+    return LawfulPage.of(total, items)
 
 
 @router.post("/lawful", status_code=201)
-async def record_lawful(body: LawfulIn, principal: LegalStaff, request: Request, c: ContainerDep) -> dict[str, Any]:
+async def record_lawful(body: LawfulIn, principal: LegalStaff, request: Request, c: ContainerDep) -> LawfulAnswer:
     """Suspend both ways at once as the authority requires (the rent continues)."""
     view = await c.lawful.record(
         actor_of(principal, request), body.number, body.authority, body.reference, body.period_from, body.period_to
     )
-    return view.to_dict()
+    return LawfulAnswer.of(view)
 
 
 @router.post("/lawful/{lawful_id}/lift")
 async def lift_lawful(
     lawful_id: Id, body: LiftIn, principal: LegalStaff, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.lawful.lift(actor_of(principal, request), lawful_id, body.reason)).to_dict()
+) -> LawfulAnswer:
+    return LawfulAnswer.of(await c.lawful.lift(actor_of(principal, request), lawful_id, body.reason))

@@ -12,9 +12,8 @@ audited; the ``lawful-expiry`` job lifts those whose period has ended.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -50,9 +49,6 @@ class LawfulView:
     lifted_at: datetime | None
     lifted_by: str
     lift_reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class LawfulService:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 import structlog
 from sqlalchemy import func, or_, select
@@ -61,9 +60,6 @@ class EvidenceInfo:
     size: int
     uploaded_at: datetime
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class ViolationView:
@@ -82,9 +78,6 @@ class ViolationView:
     lift_reason: str
     evidence: list[EvidenceInfo] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "evidence": [e.to_dict() for e in self.evidence]}
-
 
 @dataclass(frozen=True)
 class SubscriberTarget:
@@ -96,9 +89,6 @@ class SubscriberTarget:
     service_state: str
     service_reason: str
     vas: list[dict[str, str]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _clean_name(filename: str) -> str:

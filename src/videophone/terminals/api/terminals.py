@@ -8,11 +8,23 @@ a terminal authenticates with its own bearer token on the provisioning endpoint.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.terminals import (
+    ClaimAnswer,
+    ClaimQueue,
+    DecidedAnswer,
+    IssuedTokenAnswer,
+    MyTerminals,
+    ProvisioningAnswer,
+    ReleaseAnswer,
+    ReleaseList,
+    TerminalAnswer,
+    TerminalPage,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
 from videophone.edge.openapi import binary_response, problem_responses
 from videophone.edge.params import FormId, Id, NoControl, Offset
@@ -75,10 +87,10 @@ class ReleaseIn(BaseModel):
 
 # -- the subscriber -----------------------------------------------------------------------------------------
 @router.get("/me/terminals", tags=["subscriber"])
-async def my_terminals(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_terminals(principal: SubscriberDep, c: ContainerDep) -> MyTerminals:
     """The subscriber's terminals with their warranty end, and their warranty claims."""
     terminals, claims = await c.terminals.mine(principal.id)
-    return {"items": [t.to_dict() for t in terminals], "claims": [x.to_dict() for x in claims]}
+    return MyTerminals.of(terminals, claims)
 
 
 @router.post("/me/warranty-claims", tags=["subscriber"], status_code=201)
@@ -89,7 +101,7 @@ async def file_claim(
     terminal_id: FormId,
     description: Annotated[str, Form(max_length=4000), NoControl] = "",
     photos: Annotated[list[UploadFile] | None, File()] = None,
-) -> dict[str, Any]:
+) -> ClaimAnswer:
     """A written warranty claim with photos (JPEG/PNG); accepted only within the warranty."""
     _, pol = await c.policy.get()
     files: list[tuple[str, str, bytes]] = []
@@ -98,7 +110,7 @@ async def file_claim(
             (upload.filename or "photo", upload.content_type or "", await upload.read(pol.document_max_bytes + 1))
         )
     view = await c.terminals.file_claim(actor_of(principal, request), principal.id, terminal_id, description, files)
-    return view.to_dict()
+    return ClaimAnswer.of(view)
 
 
 @router.get(
@@ -116,87 +128,88 @@ async def my_claim_photo(claim_id: Id, photo_id: Id, principal: SubscriberDep, c
 @router.get("/terminal/provisioning", tags=["terminal"], responses=problem_responses(401))
 async def provisioning(
     request: Request, c: ContainerDep, version: Annotated[str, Query(max_length=32)] = ""
-) -> dict[str, Any]:
+) -> ProvisioningAnswer:
     """For terminals: ``Authorization: Bearer <terminal token>``.  Who the terminal is, its subscriber's
     number, and the client release it should run (``upgrade``: it reported an older ``version``)."""
     auth = request.headers.get("authorization", "")
     if not auth.lower().startswith("bearer "):
         raise NotAuthenticated()
-    return (await c.terminals.provisioning(auth[7:].strip(), version)).to_dict()
+    return ProvisioningAnswer.of(await c.terminals.provisioning(auth[7:].strip(), version))
 
 
 # -- the console: inventory ---------------------------------------------------------------------------------
 @router.get("/console/terminals", tags=["console"])
 async def console_terminals(
     principal: TerminalManager, c: ContainerDep, state: str = "", q: str = "", offset: Offset = 0, limit: Limit = 50
-) -> dict[str, Any]:
+) -> TerminalPage:
     total, items = await c.terminals.inventory(state=state, query=q, offset=offset, limit=limit)
-    return {"total": total, "items": [t.to_dict() for t in items]}
+    return TerminalPage.of(total, items)
 
 
 @router.post("/console/terminals", tags=["console"], status_code=201)
 async def console_add_terminal(
     body: TerminalIn, principal: TerminalManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.terminals.add(actor_of(principal, request), body.serial, body.model)).to_dict()
+) -> TerminalAnswer:
+    return TerminalAnswer.of(await c.terminals.add(actor_of(principal, request), body.serial, body.model))
 
 
 @router.post("/console/terminals/{terminal_id}/assign", tags=["console"])
 async def console_assign_terminal(
     terminal_id: Id, body: AssignIn, principal: TerminalManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> IssuedTokenAnswer:
     """Install at a subscriber's; returns the terminal's token (shown once)."""
     issued = await c.terminals.assign(actor_of(principal, request), terminal_id, body.number, body.installed_on)
-    return issued.to_dict()
+    return IssuedTokenAnswer.of(issued)
 
 
 @router.post("/console/terminals/{terminal_id}/installation", tags=["console"])
 async def console_installation_date(
     terminal_id: Id, body: InstallationIn, principal: TerminalManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.terminals.set_installation(actor_of(principal, request), terminal_id, body.installed_on)).to_dict()
+) -> TerminalAnswer:
+    view = await c.terminals.set_installation(actor_of(principal, request), terminal_id, body.installed_on)
+    return TerminalAnswer.of(view)
 
 
 @router.post("/console/terminals/{terminal_id}/opened", tags=["console"])
 async def console_opened_by_others(
     terminal_id: Id, body: OpenedIn, principal: TerminalManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> TerminalAnswer:
     """The unit was opened by someone other than the operator: its warranty ends now."""
-    return (await c.terminals.mark_opened(actor_of(principal, request), terminal_id, body.note)).to_dict()
+    return TerminalAnswer.of(await c.terminals.mark_opened(actor_of(principal, request), terminal_id, body.note))
 
 
 @router.post("/console/terminals/{terminal_id}/token", tags=["console"])
 async def console_reissue_token(
     terminal_id: Id, principal: TerminalManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> IssuedTokenAnswer:
     """A new token (the old one stops working); shown once."""
-    return (await c.terminals.reissue_token(actor_of(principal, request), terminal_id)).to_dict()
+    return IssuedTokenAnswer.of(await c.terminals.reissue_token(actor_of(principal, request), terminal_id))
 
 
 @router.delete("/console/terminals/{terminal_id}/token", tags=["console"])
 async def console_revoke_token(
     terminal_id: Id, principal: TerminalManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.terminals.revoke_token(actor_of(principal, request), terminal_id)).to_dict()
+) -> TerminalAnswer:
+    return TerminalAnswer.of(await c.terminals.revoke_token(actor_of(principal, request), terminal_id))
 
 
 # -- the console: warranty claims ---------------------------------------------------------------------------
 @router.get("/console/warranty-claims", tags=["console"])
 async def console_claims(
     principal: WarrantyHandler, c: ContainerDep, state: str = "", offset: Offset = 0, limit: Limit = 50
-) -> dict[str, Any]:
+) -> ClaimQueue:
     total, open_count, items = await c.terminals.queue(state=state, offset=offset, limit=limit)
-    return {"total": total, "open": open_count, "items": [x.to_dict() for x in items]}
+    return ClaimQueue.of(total, open_count, items)
 
 
 @router.post("/console/warranty-claims/{claim_id}/decision", tags=["console"])
 async def console_decide_claim(
     claim_id: Id, body: DecisionIn, principal: WarrantyHandler, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> DecidedAnswer:
     decided = await c.terminals.decide(
         actor_of(principal, request), claim_id, body.decision, body.cause, body.note, body.replacement_serial
     )
-    return decided.to_dict()
+    return DecidedAnswer.of(decided)
 
 
 @router.get(
@@ -212,15 +225,15 @@ async def console_claim_photo(claim_id: Id, photo_id: Id, principal: WarrantyHan
 
 # -- the console: client releases ---------------------------------------------------------------------------
 @router.get("/console/releases", tags=["console"])
-async def console_releases(principal: ReleaseManager, c: ContainerDep, platform: str = "") -> dict[str, Any]:
-    return {"items": [r.to_dict() for r in await c.releases.list(platform)]}
+async def console_releases(principal: ReleaseManager, c: ContainerDep, platform: str = "") -> ReleaseList:
+    return ReleaseList.of(await c.releases.list(platform))
 
 
 @router.post("/console/releases", tags=["console"], status_code=201)
 async def console_publish_release(
     body: ReleaseIn, principal: ReleaseManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> ReleaseAnswer:
     view = await c.releases.publish(
         actor_of(principal, request), body.platform, body.version, body.notes, body.mandatory
     )
-    return view.to_dict()
+    return ReleaseAnswer.of(view)

@@ -10,7 +10,7 @@ the server ships (``videophone.__version__``) is the current one.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,9 +32,6 @@ class ReleaseView:
     notes: str
     mandatory: bool
     published_at: datetime | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     @staticmethod
     def of(row: ClientRelease) -> ReleaseView:

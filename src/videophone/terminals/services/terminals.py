@@ -16,7 +16,7 @@ unit keeps the original warranty end; the replaced unit goes back to the operato
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -59,9 +59,6 @@ class TerminalView:
     last_seen_at: datetime | None
     reported_version: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class PhotoInfo:
@@ -89,26 +86,17 @@ class ClaimView:
     replacement_serial: str
     photos: list[PhotoInfo]
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class IssuedToken:
     terminal: TerminalView
     token: str  # shown once
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"terminal": self.terminal.to_dict(), "token": self.token}
-
 
 @dataclass(frozen=True)
 class Decided:
     claim: ClaimView
     replacement_token: str | None  # the replacement unit's token, shown once
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"claim": self.claim.to_dict(), "replacement_token": self.replacement_token}
 
 
 @dataclass(frozen=True)
@@ -120,11 +108,6 @@ class Provisioning:
     release: ReleaseView | None
     upgrade: bool
     mandatory: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["release"] = self.release.to_dict() if self.release else None
-        return out
 
 
 def _page(limit: int) -> int:
