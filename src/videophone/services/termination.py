@@ -50,7 +50,7 @@ from videophone.services import audit, ledger, numbers, restrictions
 from videophone.services import policy as policy_service
 from videophone.services.account_history import record_event
 from videophone.services.billing import BillingService, BillView
-from videophone.services.debts import account_debts
+from videophone.services.debts import AccountDebts, account_debts
 from videophone.services.deps import Actor, Deps
 from videophone.services.notifications import notify
 
@@ -279,11 +279,6 @@ class RequestView:
             str(Money(row.refund_due_fen).yuan),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        out = self.__dict__.copy()
-        out["termination_date"] = self.termination_date.isoformat()
-        return out
-
 
 @dataclass(frozen=True)
 class StatusView:
@@ -296,19 +291,7 @@ class StatusView:
     balance: str
     remaining: str
     refund_due: str
-    debts: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "service_state": self.service_state,
-            "service_reason": self.service_reason,
-            "number": self.number,
-            "request": self.request.to_dict() if self.request else None,
-            "balance": self.balance,
-            "remaining": self.remaining,
-            "refund_due": self.refund_due,
-            "debts": self.debts,
-        }
+    debts: AccountDebts
 
 
 @dataclass(frozen=True)
@@ -316,9 +299,6 @@ class PendingRow:
     request: RequestView
     name: str
     balance: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.request.to_dict(), "name": self.name, "balance": self.balance}
 
 
 @dataclass(frozen=True)
@@ -330,11 +310,6 @@ class NoticeRow:
     notified_at: datetime
     last_activity_at: datetime
     terminate_on: date
-
-    def to_dict(self) -> dict[str, Any]:
-        out = self.__dict__.copy()
-        out["terminate_on"] = self.terminate_on.isoformat()
-        return out
 
 
 class TerminationService:
@@ -484,7 +459,7 @@ class TerminationService:
                 str(debts.balance.yuan),
                 str(outcome.remaining.yuan),
                 str(outcome.refund_due.yuan),
-                debts.to_dict(),
+                debts,
             )
 
     # -- by the operator -------------------------------------------------------------------------------------

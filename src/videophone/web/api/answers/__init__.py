@@ -1,0 +1,1 @@
+"""The answers of the JSON API: one module of Pydantic response models per route module."""
