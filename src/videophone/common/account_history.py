@@ -12,7 +12,7 @@ Kinds (``params`` in brackets; their zh/en labels live in ``web/ui_text_account.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,9 +36,6 @@ class AccountEventView:
     at: datetime
     kind: str
     params: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class AccountHistoryService:

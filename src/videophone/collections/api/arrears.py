@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.arrears import (
+    AccountEvent,
+    AccountHistory,
+    ArrearsList,
+    ConsoleAccount,
+    Debts,
+    Marked,
+    Notifications,
+    PortalNotification,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, staff_with
 from videophone.edge.params import INT64_MAX, Id, IdQuery
 from videophone.identity.domain.staff import Permission
@@ -32,49 +42,48 @@ class MarkReadIn(BaseModel):
 
 # -- the subscriber -----------------------------------------------------------------------------------------
 @router.get("/me/debts", tags=["subscriber"])
-async def my_debts(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_debts(principal: SubscriberDep, c: ContainerDep) -> Debts:
     """What is owed, overdue (late fees included, disputed amounts excluded) and settled per bill."""
-    return (await c.arrears.debts(principal.id)).to_dict()
+    return Debts.of(await c.arrears.debts(principal.id))
 
 
 @router.get("/me/notifications", tags=["subscriber"])
 async def my_notifications(
     principal: SubscriberDep, c: ContainerDep, limit: Limit = 50, before_id: IdQuery = None
-) -> dict[str, Any]:
+) -> Notifications:
     items = await c.notifications.list(principal.id, principal.language, limit=limit, before_id=before_id)
-    return {"items": [n.to_dict() for n in items], "unread": await c.notifications.unread_count(principal.id)}
+    return Notifications(
+        items=[PortalNotification.model_validate(n) for n in items],
+        unread=await c.notifications.unread_count(principal.id),
+    )
 
 
 @router.post("/me/notifications/read", tags=["subscriber"])
-async def my_notifications_read(principal: SubscriberDep, c: ContainerDep, body: MarkReadIn) -> dict[str, Any]:
+async def my_notifications_read(principal: SubscriberDep, c: ContainerDep, body: MarkReadIn) -> Marked:
     if body.up_to_id is not None and body.up_to_id < 1:
         raise ValidationFailed([FieldError("up_to_id", "notifications_up_to_invalid")])
     marked = await c.notifications.mark_read(principal.id, up_to_id=body.up_to_id)
-    return {"marked": marked, "unread": await c.notifications.unread_count(principal.id)}
+    return Marked(marked=marked, unread=await c.notifications.unread_count(principal.id))
 
 
 @router.get("/me/account-history", tags=["subscriber"])
 async def my_account_history(
     principal: SubscriberDep, c: ContainerDep, limit: Limit = 50, before_id: IdQuery = None
-) -> dict[str, Any]:
+) -> AccountHistory:
     items = await c.account_history.list(principal.id, limit=limit, before_id=before_id)
-    return {"items": [e.to_dict() for e in items]}
+    return AccountHistory(items=[AccountEvent.model_validate(e) for e in items])
 
 
 # -- the console ---------------------------------------------------------------------------------------------
 @router.get("/console/arrears", tags=["console"])
-async def console_arrears(principal: BillingViewer, c: ContainerDep, bucket: str = "") -> dict[str, Any]:
+async def console_arrears(principal: BillingViewer, c: ContainerDep, bucket: str = "") -> ArrearsList:
     """Accounts with something overdue, oldest first, with their ageing bucket and service state."""
     if bucket not in BUCKETS:
         raise ValidationFailed([FieldError("bucket", "arrears_bucket_invalid")])
-    rows = await c.arrears.overdue_accounts(bucket=bucket)
-    buckets: dict[str, int] = {}
-    for r in rows:
-        buckets[r.bucket] = buckets.get(r.bucket, 0) + 1
-    return {"items": [r.to_dict() for r in rows], "buckets": buckets}
+    return ArrearsList.of(await c.arrears.overdue_accounts(bucket=bucket))
 
 
 @router.get("/console/subscribers/{subscriber_id}/account", tags=["console"])
-async def console_subscriber_account(subscriber_id: Id, principal: SubscriberViewer, c: ContainerDep) -> dict[str, Any]:
+async def console_subscriber_account(subscriber_id: Id, principal: SubscriberViewer, c: ContainerDep) -> ConsoleAccount:
     """Debts, open restrictions and account history of one subscriber."""
-    return (await c.arrears.account(subscriber_id)).to_dict()
+    return ConsoleAccount.of(await c.arrears.account(subscriber_id))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.credit import CreditLimit
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of
 from videophone.edge.params import BodyCount
 
@@ -22,17 +21,17 @@ class CreditLimitIn(BaseModel):
 
 
 @router.get("/me/credit-limit", tags=["subscriber"])
-async def my_credit_limit(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_credit_limit(principal: SubscriberDep, c: ContainerDep) -> CreditLimit:
     """The chosen limit, the options offered, this month's usage, reservations of calls in progress,
     what remains, the warnings sent this month and whether the service is barred for the limit."""
-    return (await c.credit.status(principal.id)).to_dict()
+    return CreditLimit.of(await c.credit.status(principal.id))
 
 
 @router.put("/me/credit-limit", tags=["subscriber"])
 async def set_my_credit_limit(
     body: CreditLimitIn, principal: SubscriberDep, c: ContainerDep, request: Request
-) -> dict[str, Any]:
+) -> CreditLimit:
     """Choose a monthly limit (or none).  Raising it above the usage restores barred calls at once;
     lowering it below the usage bars them."""
     status = await c.credit.set_limit(principal.id, body.limit_yuan, actor=actor_of(principal, request))
-    return status.to_dict()
+    return CreditLimit.of(status)

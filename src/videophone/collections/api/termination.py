@@ -3,11 +3,18 @@ terminate for serious breach or illegal acts and follow requests and inactive ac
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.termination import (
+    InactivityNotice,
+    PendingTermination,
+    Termination,
+    Terminations,
+    TerminationStatus,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
 from videophone.edge.params import BodyId
 from videophone.identity.domain.staff import Permission
@@ -35,46 +42,44 @@ class OperatorIn(BaseModel):
 
 # -- the subscriber -----------------------------------------------------------------------------------------
 @router.get("/me/termination", tags=["subscriber"])
-async def my_termination(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_termination(principal: SubscriberDep, c: ContainerDep) -> TerminationStatus:
     """The service state, the latest termination request and what remains to pay."""
-    return (await c.termination.status(principal.id)).to_dict()
+    return TerminationStatus.of(await c.termination.status(principal.id))
 
 
 @router.post("/me/termination", tags=["subscriber"], status_code=201)
 async def request_termination(
     body: RequestIn, principal: SubscriberDep, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> TerminationStatus:
     """Terminate the agreement today: service stops, the final bill is issued at once, and the account
     closes when everything owed is paid."""
     view = await c.termination.request(
         principal.id, password=body.password, note=body.note, actor=actor_of(principal, request)
     )
-    return view.to_dict()
+    return TerminationStatus.of(view)
 
 
 @router.post("/me/termination/withdraw", tags=["subscriber"])
-async def withdraw_termination(principal: SubscriberDep, request: Request, c: ContainerDep) -> dict[str, Any]:
-    return (await c.termination.withdraw(principal.id, actor=actor_of(principal, request))).to_dict()
+async def withdraw_termination(principal: SubscriberDep, request: Request, c: ContainerDep) -> TerminationStatus:
+    return TerminationStatus.of(await c.termination.withdraw(principal.id, actor=actor_of(principal, request)))
 
 
 # -- the console ---------------------------------------------------------------------------------------------
 @router.get("/console/terminations", tags=["console"])
-async def console_terminations(principal: Terminator, c: ContainerDep) -> dict[str, Any]:
+async def console_terminations(principal: Terminator, c: ContainerDep) -> Terminations:
     """Requests awaiting payment (with the amount outstanding), inactive accounts under notice, and
     recent terminations (refunds due show here)."""
-    return {
-        "pending": [r.to_dict() for r in await c.termination.pending()],
-        "under_notice": [n.to_dict() for n in await c.termination.under_notice()],
-        "recent": [r.to_dict() for r in await c.termination.recent()],
-    }
+    return Terminations(
+        pending=[PendingTermination.of_row(r) for r in await c.termination.pending()],
+        under_notice=[InactivityNotice.model_validate(n) for n in await c.termination.under_notice()],
+        recent=[Termination.of(r) for r in await c.termination.recent()],
+    )
 
 
 @router.post("/console/terminations", tags=["console"], status_code=201)
-async def operator_terminate(
-    body: OperatorIn, principal: Terminator, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+async def operator_terminate(body: OperatorIn, principal: Terminator, request: Request, c: ContainerDep) -> Termination:
     """Terminate an account at once for serious breach or illegal acts (the debt stays to collect)."""
     view = await c.termination.operator_terminate(
         actor_of(principal, request), body.subscriber_id, reason=body.reason, note=body.note
     )
-    return view.to_dict()
+    return Termination.of(view)

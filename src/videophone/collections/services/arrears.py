@@ -13,9 +13,8 @@ the composition root, ADR 0007), so a call can be placed at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -98,11 +97,6 @@ class ArrearsRow:
     days_overdue: int
     bucket: str
 
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["oldest_overdue_due"] = self.oldest_overdue_due.isoformat() if self.oldest_overdue_due else None
-        return out
-
 
 @dataclass(frozen=True)
 class RestrictionView:
@@ -111,9 +105,6 @@ class RestrictionView:
     scope: str
     started_at: datetime
     note: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -125,17 +116,6 @@ class AccountView:
     debts: AccountDebts
     restrictions: list[RestrictionView]
     history: list[AccountEventView]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "subscriber_id": self.subscriber_id,
-            "number": self.number,
-            "service_state": self.service_state,
-            "service_reason": self.service_reason,
-            "debts": self.debts.to_dict(),
-            "restrictions": [r.to_dict() for r in self.restrictions],
-            "history": [h.to_dict() for h in self.history],
-        }
 
 
 class ArrearsService:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
@@ -225,31 +224,6 @@ class CreditStatus:
     reason: str | None  # while barred: what an invite is refused with, e.g. "outgoing_barred_credit_limit"
     service_state: str
     warnings: list[int]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "limit_yuan": int(self.limit.yuan) if self.limit is not None else None,
-            "limit": _yuan(self.limit) or None,
-            "limit_fen": self.limit.fen if self.limit is not None else None,
-            "options": self.options,
-            "action": self.action,
-            "period": self.period,
-            "used": _yuan(self.used),
-            "used_fen": self.used.fen,
-            "prepaid": _yuan(self.prepaid),
-            "prepaid_fen": self.prepaid.fen,
-            "spent_fen": self.spent.fen,
-            "reserved": _yuan(self.reserved),
-            "reserved_fen": self.reserved.fen,
-            "remaining": _yuan(self.remaining) or None,
-            "remaining_fen": self.remaining.fen if self.remaining is not None else None,
-            "percent": self.percent,
-            "barred": self.barred,
-            "reason": self.reason,
-            "service_state": self.service_state,
-            "warnings": self.warnings,
-            "warning_levels": list(rules.WARNING_LEVELS),
-        }
 
 
 class CreditService:

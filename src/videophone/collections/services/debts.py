@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -45,19 +44,6 @@ class BillDebtView:
     settled: bool
     overdue: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "bill_id": self.bill_id,
-            "number": self.number,
-            "period": self.period,
-            "due_date": self.due_date.isoformat(),
-            "amount_yuan": str(self.amount.yuan),
-            "remaining_yuan": str(self.remaining.yuan),
-            "disputed_yuan": str(self.disputed.yuan),
-            "settled": self.settled,
-            "overdue": self.overdue,
-        }
-
 
 @dataclass(frozen=True)
 class AccountDebts:
@@ -73,19 +59,6 @@ class AccountDebts:
     @property
     def credit(self) -> Money:
         return -self.balance if self.balance.fen < 0 else Money.zero()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "subscriber_id": self.subscriber_id,
-            "balance_yuan": str(self.balance.yuan),
-            "credit_yuan": str(self.credit.yuan),
-            "overdue_yuan": str(self.overdue.yuan),
-            "overdue_principal_yuan": str(self.overdue_principal.yuan),
-            "late_fees_unpaid_yuan": str(self.late_fees_unpaid.yuan),
-            "disputed_yuan": str(self.disputed.yuan),
-            "oldest_overdue_due": self.oldest_overdue_due.isoformat() if self.oldest_overdue_due else None,
-            "bills": [b.to_dict() for b in self.bills],
-        }
 
 
 async def load(

@@ -45,7 +45,7 @@ from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.public import BillingService, BillView, ledger
 from videophone.calling.domain.call_rules import ServiceState
 from videophone.collections.domain import termination as rules
-from videophone.collections.services.debts import account_debts
+from videophone.collections.services.debts import AccountDebts, account_debts
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.account_history import record_event
@@ -282,11 +282,6 @@ class RequestView:
             str(Money(row.refund_due_fen).yuan),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        out = self.__dict__.copy()
-        out["termination_date"] = self.termination_date.isoformat()
-        return out
-
 
 @dataclass(frozen=True)
 class StatusView:
@@ -299,19 +294,7 @@ class StatusView:
     balance: str
     remaining: str
     refund_due: str
-    debts: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "service_state": self.service_state,
-            "service_reason": self.service_reason,
-            "number": self.number,
-            "request": self.request.to_dict() if self.request else None,
-            "balance": self.balance,
-            "remaining": self.remaining,
-            "refund_due": self.refund_due,
-            "debts": self.debts,
-        }
+    debts: AccountDebts
 
 
 @dataclass(frozen=True)
@@ -319,9 +302,6 @@ class PendingRow:
     request: RequestView
     name: str
     balance: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.request.to_dict(), "name": self.name, "balance": self.balance}
 
 
 @dataclass(frozen=True)
@@ -333,11 +313,6 @@ class NoticeRow:
     notified_at: datetime
     last_activity_at: datetime
     terminate_on: date
-
-    def to_dict(self) -> dict[str, Any]:
-        out = self.__dict__.copy()
-        out["terminate_on"] = self.terminate_on.isoformat()
-        return out
 
 
 class TerminationService:
@@ -493,7 +468,7 @@ class TerminationService:
                 str(debts.balance.yuan),
                 str(outcome.remaining.yuan),
                 str(outcome.refund_due.yuan),
-                debts.to_dict(),
+                debts,
             )
 
     # -- by the operator -------------------------------------------------------------------------------------

@@ -1,1 +1,1 @@
-"""Typed answers of the JSON API: one module of Pydantic response models per route module."""
+"""The answers of the JSON API: one module of Pydantic response models per route module."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from fastapi import APIRouter, Request, Response, UploadFile
 
 from videophone.adapters.turn import ice_servers
+from videophone.edge.answers.me import Account, Export, IdentityDocument, IssuedToken, LoginSession, TurnCredentials
+from videophone.edge.answers.public import AgreementAnswer
 from videophone.edge.deps import (
     SUBSCRIBER_COOKIE,
     SUBSCRIBER_CSRF_COOKIE,
@@ -20,29 +21,23 @@ from videophone.edge.deps import (
 from videophone.edge.openapi import binary_response
 from videophone.edge.params import Id
 from videophone.edge.schemas import ContactDetailsIn, LanguageIn, PasswordChangeIn, TokenIn
-from videophone.edge.views import agreement_json, pdf_response
-from videophone.identity.services.subscribers import AccountView
+from videophone.edge.views import pdf_response
+from videophone.identity.domain.agreement import AgreementDocument
 
 router = APIRouter(prefix="/api/v1", tags=["subscriber"])
 
 
-def _account(view: AccountView) -> dict[str, Any]:
-    return view.to_dict()
-
-
 @router.get("/me")
-async def me(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return _account(await c.subscribers.account(principal.id))
+async def me(principal: SubscriberDep, c: ContainerDep) -> Account:
+    return Account.of(await c.subscribers.account(principal.id))
 
 
 @router.patch("/me")
-async def update_me(
-    body: ContactDetailsIn, principal: SubscriberDep, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+async def update_me(body: ContactDetailsIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> Account:
     view = await c.subscribers.update_contact_details(
         actor_of(principal, request), principal.id, body.model_dump(exclude_unset=True)
     )
-    return _account(view)
+    return Account.of(view)
 
 
 @router.put("/me/language", status_code=204)
@@ -59,17 +54,15 @@ async def logout(principal: SubscriberDep, response: Response, c: ContainerDep) 
 
 
 @router.get("/me/turn-credentials")
-async def turn_credentials(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def turn_credentials(principal: SubscriberDep, c: ContainerDep) -> TurnCredentials:
     """Short-lived STUN/TURN servers for this subscriber (also sent in the signaling `welcome`)."""
-    return {
-        "ice_servers": ice_servers(c.settings.turn_config(), principal.id, c.deps.clock.now()),
-        "ttl_seconds": c.settings.turn_ttl_seconds,
-    }
+    servers = ice_servers(c.settings.turn_config(), principal.id, c.deps.clock.now())
+    return TurnCredentials.of(servers, c.settings.turn_ttl_seconds)
 
 
 @router.get("/me/sessions")
-async def sessions(principal: SubscriberDep, c: ContainerDep) -> list[dict[str, Any]]:
-    return [s.__dict__ for s in await c.auth.sessions(principal)]
+async def sessions(principal: SubscriberDep, c: ContainerDep) -> list[LoginSession]:
+    return [LoginSession.model_validate(s) for s in await c.auth.sessions(principal)]
 
 
 @router.delete("/me/sessions/{session_id}", status_code=204)
@@ -78,9 +71,9 @@ async def revoke_session(session_id: Id, principal: SubscriberDep, request: Requ
 
 
 @router.post("/me/tokens", status_code=201)
-async def issue_token(body: TokenIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> dict[str, Any]:
+async def issue_token(body: TokenIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> IssuedToken:
     issued = await c.auth.issue_api_token(principal, body.label, client_ip(request), user_agent(request))
-    return {"token": issued.token, "expires_at": issued.expires_at.isoformat()}
+    return IssuedToken.of(issued)
 
 
 @router.post("/me/password", status_code=204)
@@ -88,24 +81,28 @@ async def change_password(body: PasswordChangeIn, principal: SubscriberDep, requ
     await c.auth.change_password(principal, body.current_password, body.new_password, client_ip(request))
 
 
-@router.get("/me/export")
+@router.get(
+    "/me/export",
+    response_class=Response,
+    responses={200: {"model": Export, "description": "Everything held about the subscriber (an attachment)."}},
+)
 async def export(principal: SubscriberDep, request: Request, c: ContainerDep) -> Response:
-    data = await c.subscribers.export(actor_of(principal, request), principal.id)
+    data = Export.of(await c.subscribers.export(actor_of(principal, request), principal.id))
     return Response(
-        json.dumps(data, ensure_ascii=False, indent=2),
+        json.dumps(data.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2),
         media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="videophone-{data["subscriber"]["number"]}.json"'},
+        headers={"Content-Disposition": f'attachment; filename="videophone-{data.subscriber.number}.json"'},
     )
 
 
-async def _my_agreement(principal_id: int, c: ContainerDep) -> Any:
+async def _my_agreement(principal_id: int, c: ContainerDep) -> AgreementDocument:
     sub_data = await c.subscribers.own_agreement_details(principal_id)
     return await c.agreement.for_subscriber(principal_id, sub_data["address"], sub_data["credit_code"])
 
 
 @router.get("/me/agreement")
-async def my_agreement(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return agreement_json(await _my_agreement(principal.id, c))
+async def my_agreement(principal: SubscriberDep, c: ContainerDep) -> AgreementAnswer:
+    return AgreementAnswer.of(await _my_agreement(principal.id, c))
 
 
 @router.get("/me/agreement.pdf", response_class=Response, responses=binary_response("application/pdf"))
@@ -115,17 +112,17 @@ async def my_agreement_pdf(principal: SubscriberDep, c: ContainerDep) -> Respons
 
 
 @router.get("/me/documents")
-async def my_documents(principal: SubscriberDep, c: ContainerDep) -> list[dict[str, Any]]:
-    return [d.__dict__ for d in await c.review.documents(principal.id)]
+async def my_documents(principal: SubscriberDep, c: ContainerDep) -> list[IdentityDocument]:
+    return [IdentityDocument.model_validate(d) for d in await c.review.documents(principal.id)]
 
 
 @router.post("/me/documents", status_code=201)
 async def upload_document(
     file: UploadFile, principal: SubscriberDep, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> IdentityDocument:
     _, pol = await c.policy.get()
     content = await file.read(pol.document_max_bytes + 1)
     info = await c.review.upload(
         actor_of(principal, request), principal.id, file.filename or "document", file.content_type or "", content
     )
-    return info.__dict__
+    return IdentityDocument.model_validate(info)

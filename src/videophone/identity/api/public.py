@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
+from videophone.edge.answers.me import Account
+from videophone.edge.answers.public import (
+    Accepted,
+    AgreementAnswer,
+    ApiLogin,
+    BrowserLogin,
+    Health,
+    IdTypeAnswer,
+    PolicyAnswer,
+    StaffLogin,
+    login_answer,
+)
 from videophone.edge.deps import (
     STAFF_COOKIE,
     STAFF_CSRF_COOKIE,
@@ -23,9 +33,8 @@ from videophone.edge.schemas import (
     RegistrationIn,
     StaffLoginIn,
 )
-from videophone.edge.views import agreement_json, pdf_response
+from videophone.edge.views import pdf_response
 from videophone.identity.domain.identity_numbers import ID_TYPE_LABELS
-from videophone.identity.domain.policy import parameter_specs
 from videophone.identity.services.auth import IssuedSession
 from videophone.identity.services.subscribers import RequestInfo
 
@@ -33,26 +42,26 @@ router = APIRouter(prefix="/api/v1", tags=["public"])
 
 
 @router.get("/health")
-async def health(c: ContainerDep) -> dict[str, Any]:
+async def health(c: ContainerDep) -> Health:
     version, _ = await c.policy.get()
-    return {"status": "ok", "policy_version": version}
+    return Health(status="ok", policy_version=version)
 
 
 @router.get("/id-types")
-async def id_types() -> list[dict[str, str]]:
-    return [{"value": t.value, "zh-CN": zh, "en": en} for t, (zh, en) in ID_TYPE_LABELS.items()]
+async def id_types() -> list[IdTypeAnswer]:
+    return [IdTypeAnswer(value=t, zh_cn=zh, en=en) for t, (zh, en) in ID_TYPE_LABELS.items()]
 
 
 @router.get("/policy")
-async def public_policy(c: ContainerDep) -> dict[str, Any]:
+async def public_policy(c: ContainerDep) -> PolicyAnswer:
     """The operator's policy parameters are part of the public agreement text."""
     version, pol = await c.policy.get()
-    return {"version": version, "values": pol.to_mapping(), "parameters": parameter_specs()}
+    return PolicyAnswer.of(version, pol)
 
 
 @router.get("/agreement")
-async def current_agreement(c: ContainerDep) -> dict[str, Any]:
-    return agreement_json(await c.agreement.current())
+async def current_agreement(c: ContainerDep) -> AgreementAnswer:
+    return AgreementAnswer.of(await c.agreement.current())
 
 
 @router.get("/agreement.pdf", response_class=Response, responses=binary_response("application/pdf"))
@@ -62,12 +71,12 @@ async def current_agreement_pdf(c: ContainerDep) -> Response:
 
 
 @router.post("/subscribers", status_code=201, responses=problem_responses(409, 503))
-async def register(body: RegistrationIn, request: Request, c: ContainerDep) -> dict[str, Any]:
+async def register(body: RegistrationIn, request: Request, c: ContainerDep) -> Account:
     channel = "api" if request.headers.get("x-client") != "web" else "web"
     view = await c.subscribers.register(
         body.model_dump(), RequestInfo(ip=client_ip(request), user_agent=user_agent(request), channel=channel)
     )
-    return view.to_dict()
+    return Account.of(view)
 
 
 def set_session_cookies(response: Response, issued: IssuedSession, *, staff: bool, secure: bool) -> None:
@@ -79,7 +88,7 @@ def set_session_cookies(response: Response, issued: IssuedSession, *, staff: boo
 
 
 @router.post("/auth/login", responses=problem_responses(401, 403, 429))
-async def login(body: LoginIn, request: Request, response: Response, c: ContainerDep) -> dict[str, Any]:
+async def login(body: LoginIn, request: Request, response: Response, c: ContainerDep) -> ApiLogin | BrowserLogin:
     issued = await c.auth.login_subscriber(
         body.login,
         body.password,
@@ -88,22 +97,18 @@ async def login(body: LoginIn, request: Request, response: Response, c: Containe
         kind=body.kind,
         label=body.label,
     )
-    out: dict[str, Any] = {"subscriber_id": issued.principal_id, "expires_at": issued.expires_at.isoformat()}
-    if body.kind == "api":
-        out["token"] = issued.token
-    else:
+    if body.kind != "api":
         set_session_cookies(response, issued, staff=False, secure=c.settings.cookie_secure)
         # The subscriber's saved language follows them to every browser they log in from.
         response.set_cookie("vp_lang", issued.language, samesite="lax", path="/", max_age=365 * 86400)
-        out["csrf_token"] = issued.csrf_token
-    return out
+    return login_answer(issued, api=body.kind == "api")
 
 
 @router.post("/auth/password-reset", status_code=202, responses=problem_responses(429))
-async def request_password_reset(body: PasswordResetRequestIn, request: Request, c: ContainerDep) -> dict[str, str]:
+async def request_password_reset(body: PasswordResetRequestIn, request: Request, c: ContainerDep) -> Accepted:
     """Always 202: whether the account exists is not revealed.  The link arrives by email."""
     await c.auth.request_password_reset(body.login, ip=client_ip(request))
-    return {"status": "accepted"}
+    return Accepted(status="accepted")
 
 
 @router.post("/auth/password-reset/confirm", status_code=204)
@@ -112,13 +117,9 @@ async def confirm_password_reset(body: PasswordResetConfirmIn, request: Request,
 
 
 @router.post("/console/auth/login", responses=problem_responses(401, 403, 429))
-async def staff_login(body: StaffLoginIn, request: Request, response: Response, c: ContainerDep) -> dict[str, Any]:
+async def staff_login(body: StaffLoginIn, request: Request, response: Response, c: ContainerDep) -> StaffLogin:
     issued = await c.auth.login_staff(
         body.username, body.password, ip=client_ip(request), user_agent=user_agent(request)
     )
     set_session_cookies(response, issued, staff=True, secure=c.settings.cookie_secure)
-    return {
-        "staff_id": issued.principal_id,
-        "csrf_token": issued.csrf_token,
-        "expires_at": issued.expires_at.isoformat(),
-    }
+    return StaffLogin.of(issued)

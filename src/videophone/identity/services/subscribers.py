@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -72,9 +72,6 @@ class AccountView:
     capability_reasons: dict[str, str]  # why not, for each capability it may not use now
     agreement_version: int | None
     agreement_accepted_at: datetime | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class SubscriberService:

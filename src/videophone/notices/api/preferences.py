@@ -3,11 +3,10 @@ by SMS.  In-app notifications are always on; legally required notices ignore an 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.preferences import Preferences
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of
 
 router = APIRouter(prefix="/api/v1")
@@ -28,18 +27,18 @@ class PreferencesIn(BaseModel):
 
 
 @router.get("/me/notification-preferences", tags=["subscriber"])
-async def my_notification_preferences(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_notification_preferences(principal: SubscriberDep, c: ContainerDep) -> Preferences:
     """Per category: email and SMS on/off (with the defaults), the addresses used, and which notices
     are always sent."""
-    return (await c.notifications.preferences(principal.id)).to_dict()
+    return Preferences.of(await c.notifications.preferences(principal.id))
 
 
 @router.put("/me/notification-preferences", tags=["subscriber"])
 async def set_my_notification_preferences(
     body: PreferencesIn, principal: SubscriberDep, c: ContainerDep, request: Request
-) -> dict[str, Any]:
+) -> Preferences:
     """Change some switches; an unknown category or channel is refused and changes nothing."""
     view = await c.notifications.set_preferences(
         principal.id, [p.model_dump() for p in body.preferences], actor=actor_of(principal, request)
     )
-    return view.to_dict()
+    return Preferences.of(view)

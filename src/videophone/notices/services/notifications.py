@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
@@ -271,9 +271,6 @@ class NotificationView:
     created_at: datetime
     read: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class PreferenceView:
@@ -283,24 +280,12 @@ class PreferenceView:
     email_default: bool
     sms_default: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class PreferencesView:
     categories: list[PreferenceView]
     email_to: str
     sms_to: str  # masked contact phone ("" when there is none)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "categories": [c.to_dict() for c in self.categories],
-            "channels": list(prefs.CHANNELS),
-            "email_to": self.email_to,
-            "sms_to": self.sms_to,
-            "always_sent": ["service_suspension", "service_termination", "agreement_change"],
-        }
 
 
 class NotificationService:

@@ -24,7 +24,13 @@ from videophone.terminals.domain import terminals as terminal_rules
 
 # -- calling, enforcement and terminals: calls, contacts, enforcement, terminals ------------------------------
 CALLING_ENFORCEMENT_TERMINAL_ROUTES = tuple(
-    f"videophone.web.api.{name}" for name in ("calls", "contacts", "enforcement", "terminals")
+    f"videophone.{module}"
+    for module in (
+        "calling.api.calls",
+        "calling.api.contacts",
+        "enforcement.api.enforcement",
+        "terminals.api.terminals",
+    )
 )
 
 

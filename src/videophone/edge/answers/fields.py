@@ -1,0 +1,32 @@
+"""Field types shared by the answer models.
+
+Moments are written in two ways, both RFC 3339 ``date-time`` in UTC, and each answer keeps the one it
+has always had: a plain ``datetime`` field is Pydantic's form (``2026-11-01T02:00:00Z``), which most
+answers have used; ``IsoInstant`` is ``datetime.isoformat()`` (``2026-11-01T02:00:00+00:00``), which
+the answers that formatted their moments themselves (logins, tokens, the data export, the audit log,
+policy history, review decisions) have used.  Dates are Pydantic's ``date`` (``date.isoformat()``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import ConfigDict, PlainSerializer, WithJsonSchema
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+IsoInstant = Annotated[
+    datetime,
+    PlainSerializer(_iso, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+Yuan = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "Yuan"})]
+"""An amount of money in yuan as exact decimal text, e.g. ``"12.50"`` (never a float)."""
+
+FROM_VIEW = ConfigDict(from_attributes=True)
+"""For answers read straight from a service view's attributes (``model_validate(view)``)."""
