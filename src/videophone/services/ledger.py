@@ -9,7 +9,7 @@ posting happen at most once: posting the same key again returns ``None`` and cha
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -373,9 +373,6 @@ class AdjustmentView:
     reason: str
     created_at: datetime
     balance_yuan: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class AdjustmentService:
