@@ -14,6 +14,7 @@ from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import Bill, Dispute, Payment, Subscriber
 from videophone.billing.services import ledger
 from videophone.bootstrap import Container
+from videophone.edge.answers.outages import DashboardAnswer
 from videophone.kernel.money import Money
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 20 Nov 2026, 12:00 in Shanghai
@@ -96,7 +97,7 @@ async def test_dashboard_numbers_equal_the_data(container: Container, clock: Fak
         await uow.commit()
 
     clock.set(NOW)
-    data = (await c.dashboard.overview()).to_dict()
+    data = DashboardAnswer.model_validate((await c.dashboard.overview()).data).model_dump(mode="json")
 
     subs = data["subscribers"]
     assert subs["total"] == 3

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.billing import (
+    AdjustmentAnswer,
+    BillAnswer,
+    BillPageAnswer,
+    BillsAnswer,
+    RunAnswer,
+    RunsAnswer,
+    RunSummaryAnswer,
+    UsageAnswer,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
 from videophone.edge.openapi import binary_response
 from videophone.edge.params import Id, Offset
@@ -46,8 +56,8 @@ class AdjustmentIn(BaseModel):
 
 # -- the subscriber -----------------------------------------------------------------------------------------
 @router.get("/me/bills", tags=["subscriber"])
-async def my_bills(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return {"items": [b.to_dict() for b in await c.billing.bills(principal.id)]}
+async def my_bills(principal: SubscriberDep, c: ContainerDep) -> BillsAnswer:
+    return BillsAnswer(items=[BillAnswer.model_validate(b) for b in await c.billing.bills(principal.id)])
 
 
 @router.get(
@@ -66,14 +76,14 @@ async def my_bill_pdf(bill_id: Id, principal: SubscriberDep, c: ContainerDep) ->
 
 
 @router.get("/me/bills/{bill_id}", tags=["subscriber"])
-async def my_bill(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return (await c.billing.bill(principal.id, bill_id)).to_dict()
+async def my_bill(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> BillAnswer:
+    return BillAnswer.model_validate(await c.billing.bill(principal.id, bill_id))
 
 
 @router.get("/me/usage", tags=["subscriber"])
-async def my_usage(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_usage(principal: SubscriberDep, c: ContainerDep) -> UsageAnswer:
     """This month's calls so far: count, minutes, usage charges, included seconds left."""
-    return (await c.rating.month_to_date(principal.id)).to_dict()
+    return UsageAnswer.of(await c.rating.month_to_date(principal.id))
 
 
 # -- the console ---------------------------------------------------------------------------------------------
@@ -85,28 +95,28 @@ async def console_bills(
     period: str = "",
     offset: Offset = 0,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> BillPageAnswer:
     total, items = await c.billing.search(number=number or None, period=period or None, offset=offset, limit=limit)
-    return {"total": total, "items": [b.to_dict() for b in items]}
+    return BillPageAnswer(total=total, items=[BillAnswer.model_validate(b) for b in items])
 
 
 @router.get("/console/bills/{bill_id}", tags=["console"])
-async def console_bill(bill_id: Id, principal: BillingViewer, c: ContainerDep) -> dict[str, Any]:
-    return (await c.billing.staff_bill(bill_id)).to_dict()
+async def console_bill(bill_id: Id, principal: BillingViewer, c: ContainerDep) -> BillAnswer:
+    return BillAnswer.model_validate(await c.billing.staff_bill(bill_id))
 
 
 @router.get("/console/bill-runs", tags=["console"])
-async def console_bill_runs(principal: BillingViewer, c: ContainerDep) -> dict[str, Any]:
-    return {"items": [r.to_dict() for r in await c.billing.runs()]}
+async def console_bill_runs(principal: BillingViewer, c: ContainerDep) -> RunsAnswer:
+    return RunsAnswer(items=[RunAnswer.model_validate(r) for r in await c.billing.runs()])
 
 
 @router.post("/console/bill-runs", tags=["console"])
 async def console_start_bill_run(
     body: BillRunIn, principal: BillingRunner, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> RunSummaryAnswer:
     """Run the bill run for a period now and return its summary (idempotent: billed accounts are skipped)."""
     summary = await c.billing.run(body.period, actor=actor_of(principal, request))
-    return summary.to_dict()
+    return RunSummaryAnswer.model_validate(summary)
 
 
 @router.post("/console/subscribers/{subscriber_id}/adjustments", tags=["console"])
@@ -117,7 +127,7 @@ async def console_adjust(
     request: Request,
     c: ContainerDep,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key")] = "",
-) -> dict[str, Any]:
+) -> AdjustmentAnswer:
     """Post an adjustment or credit; the same ``Idempotency-Key`` again returns the same posting."""
     if not idempotency_key.strip():
         raise IdempotencyKeyRequired([FieldError("idempotency_key", "idempotency_key_required")])
@@ -129,4 +139,4 @@ async def console_adjust(
         kind=body.kind,
         idempotency_key=idempotency_key,
     )
-    return view.to_dict()
+    return AdjustmentAnswer.model_validate(view)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.disputes import (
+    DisputableAnswer,
+    DisputeAnswer,
+    DisputeDetailAnswer,
+    DisputeQueueAnswer,
+    DisputesAnswer,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
 from videophone.edge.params import BodyId, Id, Offset
 from videophone.identity.domain.staff import Permission
@@ -44,12 +51,12 @@ class RejectIn(BaseModel):
 
 # -- the subscriber -----------------------------------------------------------------------------------------
 @router.get("/me/disputes", tags=["subscriber"])
-async def my_disputes(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return {"items": [d.to_dict() for d in await c.disputes.mine(principal.id)]}
+async def my_disputes(principal: SubscriberDep, c: ContainerDep) -> DisputesAnswer:
+    return DisputesAnswer(items=[DisputeAnswer.model_validate(d) for d in await c.disputes.mine(principal.id)])
 
 
 @router.post("/me/disputes", tags=["subscriber"], status_code=201)
-async def open_dispute(body: DisputeIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> dict[str, Any]:
+async def open_dispute(body: DisputeIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> DisputeAnswer:
     """Dispute a bill, or one call charged on it; the answer is due within the policy's deadline."""
     view = await c.disputes.open(
         actor_of(principal, request),
@@ -59,13 +66,13 @@ async def open_dispute(body: DisputeIn, principal: SubscriberDep, request: Reque
         amount_yuan=body.amount_yuan,
         reason=body.reason,
     )
-    return view.to_dict()
+    return DisputeAnswer.model_validate(view)
 
 
 @router.get("/me/bills/{bill_id}/disputable", tags=["subscriber"])
-async def my_disputable(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_disputable(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> DisputableAnswer:
     """The bill's new charges and its calls with a charge, to choose what to dispute."""
-    return (await c.disputes.disputable(principal.id, bill_id)).to_dict()
+    return DisputableAnswer.model_validate(await c.disputes.disputable(principal.id, bill_id))
 
 
 # -- the console ---------------------------------------------------------------------------------------------
@@ -77,33 +84,33 @@ async def console_disputes(
     number: str = "",
     offset: Offset = 0,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> DisputeQueueAnswer:
     """Open disputes first (nearest deadline first, overdue ones flagged), then decided ones."""
     total, counts, items = await c.disputes.queue(state=state or None, number=number, offset=offset, limit=limit)
-    return {"total": total, **counts, "items": [d.to_dict() for d in items]}
+    return DisputeQueueAnswer(total=total, **counts, items=[DisputeAnswer.model_validate(d) for d in items])
 
 
 @router.get("/console/disputes/{dispute_id}", tags=["console"])
 async def console_dispute(
     dispute_id: Id, principal: DisputeHandler, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> DisputeDetailAnswer:
     """The dispute with the bill, the call record(s), their quality data and rating (the look is audited)."""
-    return (await c.disputes.detail(dispute_id, actor_of(principal, request))).to_dict()
+    return DisputeDetailAnswer.of(await c.disputes.detail(dispute_id, actor_of(principal, request)))
 
 
 @router.post("/console/disputes/{dispute_id}/adjust", tags=["console"])
 async def console_adjust_dispute(
     dispute_id: Id, body: AdjustIn, principal: DisputeHandler, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> DisputeDetailAnswer:
     """Resolve with a credit, shown on the subscriber's next bill."""
     detail = await c.disputes.adjust(actor_of(principal, request), dispute_id, body.credit_yuan, body.explanation)
-    return detail.to_dict()
+    return DisputeDetailAnswer.of(detail)
 
 
 @router.post("/console/disputes/{dispute_id}/reject", tags=["console"])
 async def console_reject_dispute(
     dispute_id: Id, body: RejectIn, principal: DisputeHandler, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> DisputeDetailAnswer:
     """Reject with an explanation the subscriber reads."""
     detail = await c.disputes.reject(actor_of(principal, request), dispute_id, body.explanation)
-    return detail.to_dict()
+    return DisputeDetailAnswer.of(detail)

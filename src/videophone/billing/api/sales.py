@@ -12,6 +12,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.sales import (
+    CatalogAnswer,
+    CurrentServicesAnswer,
+    OrderAnswer,
+    PlanAnswer,
+    PriceListAnswer,
+    VasAnswer,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
 from videophone.edge.openapi import binary_response
 from videophone.edge.params import Id
@@ -79,24 +87,24 @@ def _channel(principal: Principal) -> str:
 
 # -- public ------------------------------------------------------------------------------------------------
 @router.get("/prices")
-async def price_list(c: ContainerDep) -> dict[str, Any]:
+async def price_list(c: ContainerDep) -> PriceListAnswer:
     """The public price list: plans and value-added services in force today, and announced changes."""
-    return (await c.tariffs.price_list()).to_dict()
+    return PriceListAnswer.model_validate(await c.tariffs.price_list())
 
 
 # -- the subscriber ------------------------------------------------------------------------------------
 @router.get("/me/services")
-async def my_services(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return (await c.orders.current_services(principal.id)).to_dict()
+async def my_services(principal: SubscriberDep, c: ContainerDep) -> CurrentServicesAnswer:
+    return CurrentServicesAnswer.model_validate(await c.orders.current_services(principal.id))
 
 
 @router.get("/me/orders")
-async def my_orders(principal: SubscriberDep, c: ContainerDep) -> list[dict[str, Any]]:
-    return [o.to_dict() for o in await c.orders.orders(principal.id)]
+async def my_orders(principal: SubscriberDep, c: ContainerDep) -> list[OrderAnswer]:
+    return [OrderAnswer.model_validate(o) for o in await c.orders.orders(principal.id)]
 
 
 @router.post("/me/orders", status_code=201)
-async def place_order(body: OrderIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> dict[str, Any]:
+async def place_order(body: OrderIn, principal: SubscriberDep, request: Request, c: ContainerDep) -> OrderAnswer:
     actor = actor_of(principal, request)
     channel = _channel(principal)
     if body.action == "change_plan":
@@ -105,7 +113,7 @@ async def place_order(body: OrderIn, principal: SubscriberDep, request: Request,
         view = await c.orders.add_vas(actor, principal.id, body.code, channel=channel)
     else:
         view = await c.orders.remove_vas(actor, principal.id, body.code, channel=channel)
-    return view.to_dict()
+    return OrderAnswer.model_validate(view)
 
 
 # Declared before /me/orders/{order_id}: "12.pdf" must not be taken for an order id.
@@ -116,50 +124,58 @@ async def my_order_pdf(order_id: Id, principal: SubscriberDep, c: ContainerDep) 
 
 
 @router.get("/me/orders/{order_id}")
-async def my_order(order_id: Id, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return (await c.orders.order(principal.id, order_id)).to_dict()
+async def my_order(order_id: Id, principal: SubscriberDep, c: ContainerDep) -> OrderAnswer:
+    return OrderAnswer.model_validate(await c.orders.order(principal.id, order_id))
 
 
 # -- console -------------------------------------------------------------------------------------------------
 @router.get("/console/tariffs")
-async def tariffs(principal: TariffManager, c: ContainerDep) -> dict[str, Any]:
+async def tariffs(principal: TariffManager, c: ContainerDep) -> CatalogAnswer:
     plans, services = await c.tariffs.catalog()
-    return {"today": c.tariffs.today(), "plans": [p.to_dict() for p in plans], "vas": [v.to_dict() for v in services]}
+    return CatalogAnswer(
+        today=c.tariffs.today(),
+        plans=[PlanAnswer.model_validate(p) for p in plans],
+        vas=[VasAnswer.model_validate(v) for v in services],
+    )
 
 
 @router.post("/console/tariffs/plans", status_code=201)
-async def create_plan(body: PlanIn, principal: TariffManager, request: Request, c: ContainerDep) -> dict[str, Any]:
-    return (await c.tariffs.create_plan(actor_of(principal, request), body.model_dump())).to_dict()
+async def create_plan(body: PlanIn, principal: TariffManager, request: Request, c: ContainerDep) -> PlanAnswer:
+    return PlanAnswer.model_validate(await c.tariffs.create_plan(actor_of(principal, request), body.model_dump()))
 
 
 @router.post("/console/tariffs/plans/{code}/prices", status_code=201)
 async def add_plan_price(
     code: str, body: PlanPriceIn, principal: TariffManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.tariffs.add_plan_price(actor_of(principal, request), code, body.model_dump())).to_dict()
+) -> PlanAnswer:
+    return PlanAnswer.model_validate(
+        await c.tariffs.add_plan_price(actor_of(principal, request), code, body.model_dump())
+    )
 
 
 @router.post("/console/tariffs/plans/{code}/active")
 async def set_plan_active(
     code: str, body: ActiveIn, principal: TariffManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.tariffs.set_plan_active(actor_of(principal, request), code, body.active)).to_dict()
+) -> PlanAnswer:
+    return PlanAnswer.model_validate(await c.tariffs.set_plan_active(actor_of(principal, request), code, body.active))
 
 
 @router.post("/console/tariffs/vas", status_code=201)
-async def create_vas(body: VasIn, principal: TariffManager, request: Request, c: ContainerDep) -> dict[str, Any]:
-    return (await c.tariffs.create_vas(actor_of(principal, request), body.model_dump())).to_dict()
+async def create_vas(body: VasIn, principal: TariffManager, request: Request, c: ContainerDep) -> VasAnswer:
+    return VasAnswer.model_validate(await c.tariffs.create_vas(actor_of(principal, request), body.model_dump()))
 
 
 @router.post("/console/tariffs/vas/{code}/prices", status_code=201)
 async def add_vas_price(
     code: str, body: VasPriceIn, principal: TariffManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.tariffs.add_vas_price(actor_of(principal, request), code, body.model_dump())).to_dict()
+) -> VasAnswer:
+    return VasAnswer.model_validate(
+        await c.tariffs.add_vas_price(actor_of(principal, request), code, body.model_dump())
+    )
 
 
 @router.post("/console/tariffs/vas/{code}/active")
 async def set_vas_active(
     code: str, body: ActiveIn, principal: TariffManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
-    return (await c.tariffs.set_vas_active(actor_of(principal, request), code, body.active)).to_dict()
+) -> VasAnswer:
+    return VasAnswer.model_validate(await c.tariffs.set_vas_active(actor_of(principal, request), code, body.active))

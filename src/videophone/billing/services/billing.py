@@ -139,9 +139,6 @@ class BillView:
             lines=tuple(BillLineView.of(line) for line in sorted(lines, key=lambda x: x.position)),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class RunView:
@@ -168,9 +165,6 @@ class RunView:
             row.state,
             row.heartbeat_at,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,8 @@ and close a settled termination in the same transaction (ADR 0007).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import case, func, select
 
@@ -85,9 +84,6 @@ class DisputeView:
     subscriber_number: str = ""
     subscriber_name: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class DisputableCall:
@@ -99,9 +95,6 @@ class DisputableCall:
     amount: str
     amount_fen: int
     open_dispute_id: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -115,9 +108,6 @@ class Disputable:
     new_charges_fen: int
     open_dispute_id: int | None  # an open dispute about the whole bill
     calls: list[DisputableCall]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "calls": [c.to_dict() for c in self.calls]}
 
 
 @dataclass(frozen=True)
@@ -147,12 +137,6 @@ class CallEvidence:
     quality_callee: QualityView
     samples: list[SampleView]
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k not in ("quality_caller", "quality_callee", "samples")}
-        out["quality"] = {"caller": self.quality_caller.to_dict(), "callee": self.quality_callee.to_dict()}
-        out["samples"] = [s.to_dict() for s in self.samples]
-        return out
-
 
 @dataclass(frozen=True)
 class DisputeDetail:
@@ -161,15 +145,6 @@ class DisputeDetail:
     calls: list[CallEvidence]
     resolved_by: int | None
     transaction_id: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            **self.dispute.to_dict(),
-            "bill": self.bill.to_dict(),
-            "calls": [c.to_dict() for c in self.calls],
-            "resolved_by": self.resolved_by,
-            "transaction_id": self.transaction_id,
-        }
 
 
 def _view(

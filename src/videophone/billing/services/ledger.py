@@ -9,9 +9,8 @@ posting happen at most once: posting the same key again returns ``None`` and cha
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -234,9 +233,6 @@ class AdjustmentView:
     reason: str
     created_at: datetime
     balance_yuan: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class AdjustmentService:

@@ -11,7 +11,7 @@ next month, a removed service ``end_date`` = tomorrow.  Orders are immutable.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -96,9 +96,6 @@ class OrderView:
             str(total.yuan),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class HeldPlan:
@@ -136,9 +133,6 @@ class CurrentServices:
     vas: list[HeldVas]
     monthly_fee_fen: int  # plan rent + services in force on ``day``
     monthly_fee: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 async def _new_order(

@@ -8,7 +8,7 @@ rows identically, touching only rows whose values changed — cheap and idempote
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -57,12 +57,6 @@ class MonthToDate:
     usage: Money
     included_seconds: int
     included_left_seconds: int
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["usage"] = str(self.usage.yuan)
-        out["usage_fen"] = self.usage.fen
-        return out
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,6 @@ class PlanView:
     upcoming: list[PlanPriceView] = field(default_factory=list)
     history: list[PlanPriceView] = field(default_factory=list)  # every price, oldest first (console)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class VasView:
@@ -93,9 +90,6 @@ class VasView:
     upcoming: list[VasPriceView] = field(default_factory=list)
     history: list[VasPriceView] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class PriceList:
@@ -103,9 +97,6 @@ class PriceList:
     plans: list[PlanView]
     vas: list[VasView]
     upcoming_changes: list[dict[str, Any]]  # {"item_kind", "code", "name_zh", "name_en", "effective_from", ...}
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def plan_terms(row: PlanPrice) -> rules.PlanTerms:

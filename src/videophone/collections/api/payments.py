@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.payments import (
+    IntentAnswer,
+    MyPaymentsAnswer,
+    PaymentAnswer,
+    PaymentsConsoleAnswer,
+    RefundAnswer,
+    StartedPaymentAnswer,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, client_ip, staff_with
 from videophone.edge.openapi import problem_responses
 from videophone.edge.params import BodyId, Id
@@ -54,21 +62,23 @@ class RefundIn(BaseModel):
 
 # -- the subscriber -----------------------------------------------------------------------------------------
 @router.post("/me/payments", tags=["subscriber"])
-async def start_payment(body: PaymentIn, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def start_payment(body: PaymentIn, principal: SubscriberDep, c: ContainerDep) -> StartedPaymentAnswer:
     """Create a payment intent; the browser goes on to ``redirect_url`` (the gateway's pay page)."""
     view = await c.payments.start(principal.id, body.amount_yuan, body.bill_id)
-    return {"intent_id": view.id, "redirect_url": view.redirect_url, "intent": view.to_dict()}
+    return StartedPaymentAnswer(
+        intent_id=view.id, redirect_url=view.redirect_url, intent=IntentAnswer.model_validate(view)
+    )
 
 
 @router.get("/me/payments", tags=["subscriber"])
-async def my_payments(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_payments(principal: SubscriberDep, c: ContainerDep) -> MyPaymentsAnswer:
     """Balance, intents, payments and refunds (newest first) and what remains of each bill."""
-    return (await c.payments.mine(principal.id)).to_dict()
+    return MyPaymentsAnswer.model_validate(await c.payments.mine(principal.id))
 
 
 @router.get("/me/payments/{intent_id}", tags=["subscriber"])
-async def my_payment(intent_id: str, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return (await c.payments.intent(principal.id, intent_id)).to_dict()
+async def my_payment(intent_id: str, principal: SubscriberDep, c: ContainerDep) -> IntentAnswer:
+    return IntentAnswer.model_validate(await c.payments.intent(principal.id, intent_id))
 
 
 # -- the gateway ---------------------------------------------------------------------------------------------
@@ -107,16 +117,16 @@ async def console_payments(
     c: ContainerDep,
     number: Annotated[str, Query(max_length=20)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-) -> dict[str, Any]:
+) -> PaymentsConsoleAnswer:
     """Recent payments, pending intents and the gateway notification log; ``number``: that subscriber's
     balance too."""
-    return await c.payments.console(number=number, limit=limit)
+    return PaymentsConsoleAnswer.model_validate(await c.payments.console(number=number, limit=limit))
 
 
 @router.post("/console/subscribers/{subscriber_id}/payments", tags=["console"])
 async def console_record_payment(
     subscriber_id: Id, body: CounterPaymentIn, principal: PaymentRecorder, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> PaymentAnswer:
     view = await c.payments.record_counter(
         actor_of(principal, request),
         subscriber_id,
@@ -126,13 +136,13 @@ async def console_record_payment(
         received_at=body.received_at,
         note=body.note,
     )
-    return view.to_dict()
+    return PaymentAnswer.model_validate(view)
 
 
 @router.post("/console/subscribers/{subscriber_id}/refunds", tags=["console"])
 async def console_refund(
     subscriber_id: Id, body: RefundIn, principal: Refunder, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> RefundAnswer:
     view = await c.payments.refund(
         actor_of(principal, request),
         subscriber_id,
@@ -140,4 +150,4 @@ async def console_refund(
         method=body.method,
         reason=body.reason,
     )
-    return view.to_dict()
+    return RefundAnswer.model_validate(view)

@@ -162,9 +162,6 @@ class RefundView:
             balance,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class NotificationLogView:
@@ -200,9 +197,6 @@ class BillStatus:
     remaining_fen: int
     paid: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class MyPayments:
@@ -214,18 +208,6 @@ class MyPayments:
     payments: list[PaymentView]
     refunds: list[RefundView]
     bills: list[BillStatus]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "balance": self.balance,
-            "balance_fen": self.balance_fen,
-            "owed": self.owed,
-            "credit": self.credit,
-            "intents": [i.to_dict() for i in self.intents],
-            "payments": [p.to_dict() for p in self.payments],
-            "refunds": [r.to_dict() for r in self.refunds],
-            "bills": [b.to_dict() for b in self.bills],
-        }
 
 
 def _amount(raw: object, field: str, errors: list[FieldError]) -> Money:

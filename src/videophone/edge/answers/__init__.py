@@ -1,1 +1,2 @@
-"""The answers of the JSON API: one module of Pydantic response models per route module."""
+"""The API's answers: one module of Pydantic response models per route module (issue 13, "typed
+answers"), so that ``/openapi.json`` describes every JSON answer."""

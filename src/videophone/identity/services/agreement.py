@@ -15,7 +15,7 @@ accepted that version or a newer one, and the announcement row is locked while a
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from typing import Any
@@ -89,9 +89,6 @@ class AcceptanceView:
     channel: str
     accepted_at: datetime
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class ObjectionView:
@@ -106,9 +103,6 @@ class ObjectionView:
     subscriber_number: str = ""
     subscriber_name: str = ""
     window_end: datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -127,12 +121,6 @@ class AgreementChangeView:
     added: int
     removed: int
     from_version: int
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["accepted"] = self.accepted.to_dict() if self.accepted else None
-        out["objection"] = self.objection.to_dict() if self.objection else None
-        return out
 
 
 def _objection_view(

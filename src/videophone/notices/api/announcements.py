@@ -4,11 +4,24 @@ object; staff decide objection cases."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.announcements import (
+    AcceptanceAnswer,
+    AgreementChangeAnswer,
+    AgreementChangesAnswer,
+    AgreementTemplateAnswer,
+    AnnouncementAnswer,
+    AnnouncementPageAnswer,
+    MarkedReadAnswer,
+    MyAnnouncementsAnswer,
+    ObjectionAnswer,
+    ObjectionQueueAnswer,
+    PublishedVersionAnswer,
+)
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
 from videophone.edge.params import BodyId, Id, Offset, Version
 from videophone.identity.domain.staff import Permission
@@ -68,84 +81,89 @@ class DecisionIn(BaseModel):
 
 # -- the subscriber -----------------------------------------------------------------------------------------
 @router.get("/me/announcements", tags=["subscriber"])
-async def my_announcements(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_announcements(principal: SubscriberDep, c: ContainerDep) -> MyAnnouncementsAnswer:
     """Published announcements for the subscriber, newest first, with the unread count."""
     unread, items = await c.announcements.mine(principal.id)
-    return {"unread": unread, "items": [a.to_dict() for a in items]}
+    return MyAnnouncementsAnswer(unread=unread, items=[AnnouncementAnswer.model_validate(a) for a in items])
 
 
 @router.post("/me/announcements/read", tags=["subscriber"])
-async def read_announcements(body: ReadIn, principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
-    return {"marked": await c.announcements.mark_read(principal.id, body.ids)}
+async def read_announcements(body: ReadIn, principal: SubscriberDep, c: ContainerDep) -> MarkedReadAnswer:
+    return MarkedReadAnswer(marked=await c.announcements.mark_read(principal.id, body.ids))
 
 
 @router.get("/me/agreement/changes", tags=["subscriber"])
-async def my_agreement_changes(principal: SubscriberDep, c: ContainerDep) -> dict[str, Any]:
+async def my_agreement_changes(principal: SubscriberDep, c: ContainerDep) -> AgreementChangesAnswer:
     """Announced versions newer than the subscriber's first, with the diff and what they did about it."""
-    return {"items": [v.to_dict() for v in await c.agreement.changes_for(principal.id)]}
+    changes = await c.agreement.changes_for(principal.id)
+    return AgreementChangesAnswer(items=[AgreementChangeAnswer.model_validate(v) for v in changes])
 
 
 @router.post("/me/agreement/changes/{version}/accept", tags=["subscriber"])
 async def accept_agreement_change(
     version: Version, principal: SubscriberDep, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> AcceptanceAnswer:
     view = await c.agreement.accept_version(
         actor_of(principal, request), principal.id, version, user_agent=request.headers.get("user-agent", "")
     )
-    return view.to_dict()
+    return AcceptanceAnswer.model_validate(view)
 
 
 @router.post("/me/agreement/changes/{version}/objection", tags=["subscriber"], status_code=201)
 async def object_to_agreement_change(
     version: Version, body: ObjectionIn, principal: SubscriberDep, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> ObjectionAnswer:
     """Object within the window: opens a negotiation case for staff."""
-    return (await c.agreement.object_to(actor_of(principal, request), principal.id, version, body.text)).to_dict()
+    return ObjectionAnswer.model_validate(
+        await c.agreement.object_to(actor_of(principal, request), principal.id, version, body.text)
+    )
 
 
 # -- the console ---------------------------------------------------------------------------------------------
 @router.get("/console/announcements", tags=["console"])
 async def console_announcements(
     principal: AnnouncementManager, c: ContainerDep, offset: Offset = 0, limit: Limit = 50
-) -> dict[str, Any]:
+) -> AnnouncementPageAnswer:
     total, items = await c.announcements.list_all(offset=offset, limit=limit)
-    return {"total": total, "items": [a.to_dict() for a in items]}
+    return AnnouncementPageAnswer(total=total, items=[AnnouncementAnswer.model_validate(a) for a in items])
 
 
 @router.post("/console/announcements", tags=["console"], status_code=201)
 async def console_create_announcement(
     body: AnnouncementIn, principal: AnnouncementManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> AnnouncementAnswer:
     """Publish now or later; the job notifies the audience when it is due."""
     view = await c.announcements.create(actor_of(principal, request), body.model_dump())
-    return view.to_dict()
+    return AnnouncementAnswer.model_validate(view)
 
 
 @router.get("/console/agreement/template", tags=["console"])
-async def console_agreement_template(principal: AnnouncementManager, c: ContainerDep) -> dict[str, Any]:
+async def console_agreement_template(principal: AnnouncementManager, c: ContainerDep) -> AgreementTemplateAnswer:
     """The current version's template, to start a new version from."""
-    return await c.agreement.current_template()
+    return AgreementTemplateAnswer.model_validate(await c.agreement.current_template())
 
 
 @router.post("/console/agreement/versions", tags=["console"], status_code=201)
 async def console_publish_agreement(
     body: AgreementVersionIn, principal: AnnouncementManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> PublishedVersionAnswer:
     """Publish a new agreement version by announcement to everyone; the objection window starts now."""
-    return await c.agreement.publish_version(actor_of(principal, request), body.model_dump())
+    return PublishedVersionAnswer.model_validate(
+        await c.agreement.publish_version(actor_of(principal, request), body.model_dump())
+    )
 
 
 @router.get("/console/agreement/objections", tags=["console"])
 async def console_objections(
     principal: AnnouncementManager, c: ContainerDep, state: str = "", offset: Offset = 0, limit: Limit = 50
-) -> dict[str, Any]:
+) -> ObjectionQueueAnswer:
     total, counts, items = await c.agreement.objections(state=state or None, offset=offset, limit=limit)
-    return {"total": total, **counts, "items": [o.to_dict() for o in items]}
+    return ObjectionQueueAnswer(total=total, **counts, items=[ObjectionAnswer.model_validate(o) for o in items])
 
 
 @router.post("/console/agreement/objections/{objection_id}/decide", tags=["console"])
 async def console_decide_objection(
     objection_id: Id, body: DecisionIn, principal: AnnouncementManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> ObjectionAnswer:
     view = await c.agreement.decide_objection(actor_of(principal, request), objection_id, body.outcome, body.note)
-    return view.to_dict()
+    return ObjectionAnswer.model_validate(view)

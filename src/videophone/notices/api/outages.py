@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.outages import DashboardAnswer, OutageAnswer, OutageDetailAnswer, OutagePageAnswer
 from videophone.edge.deps import ContainerDep, actor_of, staff_with
 from videophone.edge.params import Id, Offset
 from videophone.identity.domain.staff import Permission
@@ -53,16 +54,16 @@ def _instant(raw: str | None, field: str, c: Any) -> datetime | None:
 @router.get("/console/outages", tags=["console"])
 async def console_outages(
     principal: OutageManager, c: ContainerDep, state: str = "", offset: Offset = 0, limit: Limit = 50
-) -> dict[str, Any]:
+) -> OutagePageAnswer:
     """Incidents, open ones first, each with the credits it gave."""
     total, items = await c.outages.listing(state=state, offset=offset, limit=limit)
-    return {"total": total, "items": [o.to_dict() for o in items]}
+    return OutagePageAnswer(total=total, items=[OutageAnswer.model_validate(o) for o in items])
 
 
 @router.post("/console/outages", tags=["console"], status_code=201)
 async def console_record_outage(
     body: OutageIn, principal: OutageManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> OutageDetailAnswer:
     """Record an incident; with an end it is closed and the affected accounts credited at once."""
     errors = []
     started = ended = None
@@ -87,26 +88,26 @@ async def console_record_outage(
         scope=body.scope,
         numbers=body.numbers,
     )
-    return detail.to_dict()
+    return OutageDetailAnswer.of(detail)
 
 
 @router.get("/console/outages/{outage_id}", tags=["console"])
-async def console_outage(outage_id: Id, principal: OutageManager, c: ContainerDep) -> dict[str, Any]:
+async def console_outage(outage_id: Id, principal: OutageManager, c: ContainerDep) -> OutageDetailAnswer:
     """The incident and the accounts credited (largest credit first)."""
-    return (await c.outages.detail(outage_id)).to_dict()
+    return OutageDetailAnswer.of(await c.outages.detail(outage_id))
 
 
 @router.post("/console/outages/{outage_id}/close", tags=["console"])
 async def console_close_outage(
     outage_id: Id, body: CloseIn, principal: OutageManager, request: Request, c: ContainerDep
-) -> dict[str, Any]:
+) -> OutageDetailAnswer:
     """Close an open incident and credit it (24 continuous hours or more); closing again changes nothing."""
     ended = _instant(body.ended_at, "ended_at", c)
-    return (await c.outages.close(actor_of(principal, request), outage_id, ended)).to_dict()
+    return OutageDetailAnswer.of(await c.outages.close(actor_of(principal, request), outage_id, ended))
 
 
 @router.get("/console/dashboard", tags=["console"])
-async def console_dashboard(principal: DashboardViewer, c: ContainerDep) -> dict[str, Any]:
+async def console_dashboard(principal: DashboardViewer, c: ContainerDep) -> DashboardAnswer:
     """The dashboard's series: subscribers by state, calls and minutes per day, revenue and payments
     per month, arrears ageing, disputes against their deadlines."""
-    return (await c.dashboard.overview()).to_dict()
+    return DashboardAnswer.model_validate((await c.dashboard.overview()).data)

@@ -15,7 +15,7 @@ are not notified.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -60,11 +60,6 @@ class AnnouncementView:
     read: bool = False
     numbers: tuple[str, ...] = ()
     delivered: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["numbers"] = list(self.numbers)
-        return out
 
 
 def view_of(row: Announcement, **extra: Any) -> AnnouncementView:

@@ -21,9 +21,8 @@ closed earlier (by ``closed_at``, then id) is left out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import structlog
 from sqlalchemy import and_, func, or_, select, update
@@ -101,9 +100,6 @@ class OutageView:
             credited_total_fen=row.credited_total_fen,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class CreditView:
@@ -114,17 +110,11 @@ class CreditView:
     amount_fen: int
     transaction_id: int | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class OutageDetail:
     outage: OutageView
     credits: list[CreditView]  # accounts credited (amount above zero), largest first
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.outage.to_dict(), "credits": [c.to_dict() for c in self.credits]}
 
 
 def _spans(periods: Sequence[tuple[date, date | None]], prices: Sequence[tuple[date, int]]) -> list[rules.FeeSpan]:

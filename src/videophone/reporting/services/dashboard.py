@@ -67,9 +67,6 @@ def _months_back(today: date, count: int) -> list[str]:
 class Dashboard:
     data: dict[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return self.data
-
 
 class DashboardService:
     def __init__(self, deps: Deps) -> None:
