@@ -18,12 +18,17 @@ from tests.api.test_billing_api import record, subscriber_id
 from tests.integration.test_billing import insert, make_plan, subscription
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import CallQualitySample
+from videophone.billing.api import billing_answers as billing
+from videophone.billing.api import disputes_answers as disputes
+from videophone.billing.api import sales_answers as sales
 from videophone.billing.domain import disputes as dispute_rules
 from videophone.billing.domain import tariffs as tariff_rules
 from videophone.bootstrap import Container
 from videophone.calling.domain import call_quality
+from videophone.collections.api import payments_answers as payments
 from videophone.collections.services import payments as payment_service
-from videophone.edge.answers import announcements, billing, disputes, outages, payments, sales
+from videophone.notices.api import announcements_answers as announcements
+from videophone.notices.api import outages_answers as outages
 from videophone.notices.domain import announcements as announcement_rules
 
 # -- billing, collections and notices: sales, billing, payments, disputes, outages, announcements -------------

@@ -15,11 +15,14 @@ from tests.api.test_calls_api import insert_call, with_id
 from tests.support.files import PNG
 from videophone.adapters.db.models import CallQualitySample, SignalingNode
 from videophone.bootstrap import Container
+from videophone.calling.api import calls_answers as calls
+from videophone.calling.api import contacts_answers as contacts
 from videophone.calling.domain import call_quality, capabilities
 from videophone.calling.domain import calls as call_rules
 from videophone.calling.domain import contacts as contact_rules
-from videophone.edge.answers import calls, contacts, enforcement, terminals
+from videophone.enforcement.api import enforcement_answers as enforcement
 from videophone.enforcement.domain import violations as violation_rules
+from videophone.terminals.api import terminals_answers as terminals
 from videophone.terminals.domain import terminals as terminal_rules
 
 # -- calling, enforcement and terminals: calls, contacts, enforcement, terminals ------------------------------

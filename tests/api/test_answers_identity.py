@@ -21,10 +21,10 @@ from tests.support.files import PNG
 from videophone.adapters.clock import FakeClock
 from videophone.bootstrap import Container
 from videophone.collections.api import arrears, credit, termination
-from videophone.edge.answers.me import TurnCredentials
-from videophone.edge.answers.preferences import Category, Channel
 from videophone.identity.api import console, me, public
+from videophone.identity.api.me_answers import TurnCredentials
 from videophone.notices.api import preferences
+from videophone.notices.api.preferences_answers import Category, Channel
 from videophone.notices.domain import notification_prefs as prefs
 
 JSON = "application/json"

@@ -14,8 +14,8 @@ from tests.factories import person
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import CallQualitySample, CallRecord, Contact, SignalingNode
 from videophone.bootstrap import Container
+from videophone.calling.api.calls_answers import StaffCallDetailAnswer
 from videophone.common.deps import Actor
-from videophone.edge.answers.calls import StaffCallDetailAnswer
 from videophone.identity.services.subscribers import AccountView, RequestInfo
 from videophone.kernel.errors import Conflict, InvalidState, NotFound, Throttled, ValidationFailed
 

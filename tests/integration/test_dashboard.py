@@ -14,8 +14,8 @@ from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import Bill, Dispute, Payment, Subscriber
 from videophone.billing.services import ledger
 from videophone.bootstrap import Container
-from videophone.edge.answers.outages import DashboardAnswer
 from videophone.kernel.money import Money
+from videophone.notices.api.outages_answers import DashboardAnswer
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 20 Nov 2026, 12:00 in Shanghai
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.billing import (
+from videophone.billing.api.billing_answers import (
     AdjustmentAnswer,
     BillAnswer,
     BillPageAnswer,

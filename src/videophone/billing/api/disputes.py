@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.disputes import (
+from videophone.billing.api.disputes_answers import (
     DisputableAnswer,
     DisputeAnswer,
     DisputeDetailAnswer,

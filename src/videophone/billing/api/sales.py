@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.sales import (
+from videophone.billing.api.sales_answers import (
     CatalogAnswer,
     CurrentServicesAnswer,
     OrderAnswer,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.calls import (
+from videophone.calling.api.calls_answers import (
     CallDetailAnswer,
     CallPage,
     LiveCalls,

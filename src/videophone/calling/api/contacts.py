@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.contacts import (
+from videophone.calling.api.contacts_answers import (
     BlockAnswer,
     ContactAnswer,
     ContactPage,

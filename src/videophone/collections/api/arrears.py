@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.arrears import (
+from videophone.collections.api.arrears_answers import (
     AccountEvent,
     AccountHistory,
     ArrearsList,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.credit import CreditLimit
+from videophone.collections.api.credit_answers import CreditLimit
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of
 from videophone.edge.params import BodyCount
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.payments import (
+from videophone.collections.api.payments_answers import (
     IntentAnswer,
     MyPaymentsAnswer,
     PaymentAnswer,

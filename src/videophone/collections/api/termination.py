@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.termination import (
+from videophone.collections.api.termination_answers import (
     InactivityNotice,
     PendingTermination,
     Termination,

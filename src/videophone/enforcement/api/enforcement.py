@@ -8,16 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.enforcement import (
+from videophone.edge.deps import ContainerDep, actor_of, staff_with
+from videophone.edge.openapi import binary_response, problem_responses
+from videophone.edge.params import FormId, FormText, Id, Offset
+from videophone.enforcement.api.enforcement_answers import (
     LawfulAnswer,
     LawfulPage,
     TargetAnswer,
     ViolationAnswer,
     ViolationPage,
 )
-from videophone.edge.deps import ContainerDep, actor_of, staff_with
-from videophone.edge.openapi import binary_response, problem_responses
-from videophone.edge.params import FormId, FormText, Id, Offset
 from videophone.enforcement.domain.violations import MAX_EVIDENCE_FILES
 from videophone.enforcement.services.violations import Upload
 from videophone.identity.domain.staff import Permission

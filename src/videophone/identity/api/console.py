@@ -6,24 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from videophone.edge.answers.console import (
-    AuditPage,
-    HistoryEntry,
-    IdentityDecision,
-    NumberAnswer,
-    NumberChangeAnswer,
-    PolicyChange,
-    QueueItem,
-    Revealed,
-    ReviewOutcome,
-    ReviewQueue,
-    Staff,
-    StaffMe,
-    SubscriberDetail,
-    Subscribers,
-)
-from videophone.edge.answers.me import Account, IdentityDocument
-from videophone.edge.answers.public import PolicyAnswer, PolicyValues
 from videophone.edge.deps import (
     STAFF_COOKIE,
     STAFF_CSRF_COOKIE,
@@ -42,6 +24,24 @@ from videophone.edge.schemas import (
     StaffActiveIn,
     StaffCreateIn,
 )
+from videophone.identity.api.console_answers import (
+    AuditPage,
+    HistoryEntry,
+    IdentityDecision,
+    NumberAnswer,
+    NumberChangeAnswer,
+    PolicyChange,
+    QueueItem,
+    Revealed,
+    ReviewOutcome,
+    ReviewQueue,
+    Staff,
+    StaffMe,
+    SubscriberDetail,
+    Subscribers,
+)
+from videophone.identity.api.me_answers import Account, IdentityDocument
+from videophone.identity.api.public_answers import PolicyAnswer, PolicyValues
 from videophone.identity.domain.staff import ROLE_PERMISSIONS, Permission
 from videophone.identity.services.auth import Principal
 

@@ -7,8 +7,6 @@ import json
 from fastapi import APIRouter, Request, Response, UploadFile
 
 from videophone.adapters.turn import ice_servers
-from videophone.edge.answers.me import Account, Export, IdentityDocument, IssuedToken, LoginSession, TurnCredentials
-from videophone.edge.answers.public import AgreementAnswer
 from videophone.edge.deps import (
     SUBSCRIBER_COOKIE,
     SUBSCRIBER_CSRF_COOKIE,
@@ -22,6 +20,15 @@ from videophone.edge.openapi import binary_response
 from videophone.edge.params import Id
 from videophone.edge.schemas import ContactDetailsIn, LanguageIn, PasswordChangeIn, TokenIn
 from videophone.edge.views import pdf_response
+from videophone.identity.api.me_answers import (
+    Account,
+    Export,
+    IdentityDocument,
+    IssuedToken,
+    LoginSession,
+    TurnCredentials,
+)
+from videophone.identity.api.public_answers import AgreementAnswer
 from videophone.identity.domain.agreement import AgreementDocument
 
 router = APIRouter(prefix="/api/v1", tags=["subscriber"])

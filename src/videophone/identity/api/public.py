@@ -4,18 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from videophone.edge.answers.me import Account
-from videophone.edge.answers.public import (
-    Accepted,
-    AgreementAnswer,
-    ApiLogin,
-    BrowserLogin,
-    Health,
-    IdTypeAnswer,
-    PolicyAnswer,
-    StaffLogin,
-    login_answer,
-)
 from videophone.edge.deps import (
     STAFF_COOKIE,
     STAFF_CSRF_COOKIE,
@@ -34,6 +22,18 @@ from videophone.edge.schemas import (
     StaffLoginIn,
 )
 from videophone.edge.views import pdf_response
+from videophone.identity.api.me_answers import Account
+from videophone.identity.api.public_answers import (
+    Accepted,
+    AgreementAnswer,
+    ApiLogin,
+    BrowserLogin,
+    Health,
+    IdTypeAnswer,
+    PolicyAnswer,
+    StaffLogin,
+    login_answer,
+)
 from videophone.identity.domain.identity_numbers import ID_TYPE_LABELS
 from videophone.identity.services.auth import IssuedSession
 from videophone.identity.services.subscribers import RequestInfo

@@ -9,7 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.announcements import (
+from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.edge.params import BodyId, Id, Offset, Version
+from videophone.identity.domain.staff import Permission
+from videophone.identity.public import Principal
+from videophone.notices.api.announcements_answers import (
     AcceptanceAnswer,
     AgreementChangeAnswer,
     AgreementChangesAnswer,
@@ -22,10 +26,6 @@ from videophone.edge.answers.announcements import (
     ObjectionQueueAnswer,
     PublishedVersionAnswer,
 )
-from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
-from videophone.edge.params import BodyId, Id, Offset, Version
-from videophone.identity.domain.staff import Permission
-from videophone.identity.public import Principal
 
 router = APIRouter(prefix="/api/v1")
 

@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.outages import DashboardAnswer, OutageAnswer, OutageDetailAnswer, OutagePageAnswer
 from videophone.edge.deps import ContainerDep, actor_of, staff_with
 from videophone.edge.params import Id, Offset
 from videophone.identity.domain.staff import Permission
 from videophone.identity.public import Principal
 from videophone.kernel.errors import FieldError, ValidationFailed
+from videophone.notices.api.outages_answers import DashboardAnswer, OutageAnswer, OutageDetailAnswer, OutagePageAnswer
 
 router = APIRouter(prefix="/api/v1")
 

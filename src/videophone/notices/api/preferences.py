@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.preferences import Preferences
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of
+from videophone.notices.api.preferences_answers import Preferences
 
 router = APIRouter(prefix="/api/v1")
 

@@ -13,7 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from videophone.edge.answers.terminals import (
+from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.edge.openapi import binary_response, problem_responses
+from videophone.edge.params import FormId, Id, NoControl, Offset
+from videophone.identity.domain.staff import Permission
+from videophone.identity.public import Principal
+from videophone.kernel.errors import NotAuthenticated
+from videophone.terminals.api.terminals_answers import (
     ClaimAnswer,
     ClaimQueue,
     DecidedAnswer,
@@ -25,12 +31,6 @@ from videophone.edge.answers.terminals import (
     TerminalAnswer,
     TerminalPage,
 )
-from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
-from videophone.edge.openapi import binary_response, problem_responses
-from videophone.edge.params import FormId, Id, NoControl, Offset
-from videophone.identity.domain.staff import Permission
-from videophone.identity.public import Principal
-from videophone.kernel.errors import NotAuthenticated
 from videophone.terminals.domain.terminals import MAX_PHOTOS, PHOTO_TYPES
 
 router = APIRouter(prefix="/api/v1")

@@ -11,7 +11,7 @@ from videophone.calling.domain.capabilities import ServiceState
 from videophone.collections.services import arrears
 from videophone.collections.services.debts import AccountDebts, BillDebtView
 from videophone.edge.answers.fields import FROM_VIEW, Yuan
-from videophone.enforcement.services.restrictions import Reason, Scope
+from videophone.enforcement.public import Reason, Scope
 from videophone.kernel.money import Money
 
 Bucket = Literal["current", "0-30", "31-60", "61-90", "90+", "late_fees"]

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.adapters.db.models import AuditRecord, NumberChange, PolicyVersion, ReviewDecision
 from videophone.edge.answers.fields import FROM_VIEW, IsoInstant
-from videophone.edge.answers.me import Account, IdentityDocument
-from videophone.edge.answers.public import PolicyValue
+from videophone.identity.api.me_answers import Account, IdentityDocument
+from videophone.identity.api.public_answers import PolicyValue
 from videophone.identity.domain.kyc import ReviewAction, ReviewState
 from videophone.identity.domain.staff import Permission, StaffRole
 from videophone.identity.domain.subscriber import SubscriberKind

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from videophone.billing.api.billing_answers import BillAnswer
 from videophone.billing.services.disputes import CallEvidence, DisputeDetail
-from videophone.calling.services.calls import QualityView, SampleView
+from videophone.calling.public import QualityView, SampleView
 from videophone.edge.answers.answer import Answer
-from videophone.edge.answers.billing import BillAnswer
 
 DisputeState = Literal["open", "adjusted", "rejected"]
 Grade = Literal["good", "fair", "poor", "unknown"]
