@@ -1,5 +1,5 @@
 """The text catalogues (issue 13): the UI labels (web/ui_text*.py), the error messages
-(web/messages/) and the notification texts (services/notice_texts_*.py).
+(edge/messages/) and the notification texts (<context>/texts/notice_texts_*.py).
 
 Every text exists in zh-CN and English, no key is defined in two of the modules merged into one
 catalogue, both languages use the same placeholders, every key the templates and scripts ask for
@@ -9,6 +9,7 @@ exists, and a page inlines every key its scripts ask for.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 import re
 import string
@@ -18,11 +19,10 @@ from types import ModuleType
 
 import jinja2
 import pytest
-import videophone.services
 from jinja2 import nodes
 
+import videophone.edge
 import videophone.edge.messages
-import videophone.web
 from videophone.edge import catalogues, messages, ui_text
 from videophone.edge.messages import CATALOG
 from videophone.edge.ui_text import UI
@@ -43,7 +43,13 @@ def _modules(package: ModuleType, prefix: str) -> list[ModuleType]:
     ]
 
 
-NOTICE_MODULES = _modules(videophone.services, "notice_texts_")
+CONTEXTS = ("identity", "calling", "billing", "collections", "enforcement", "notices", "terminals")
+NOTICE_MODULES = [
+    m
+    for context in CONTEXTS
+    if importlib.util.find_spec(f"videophone.{context}.texts") is not None
+    for m in _modules(importlib.import_module(f"videophone.{context}.texts"), "notice_texts_")
+]
 
 
 # -- both languages ------------------------------------------------------------------------------------
@@ -91,7 +97,7 @@ def test_merging_refuses_a_key_defined_twice() -> None:
 
 
 def test_every_ui_text_module_is_merged_and_no_key_is_defined_twice() -> None:
-    modules = _modules(videophone.web, "ui_text_")
+    modules = _modules(videophone.edge, "ui_text_")
     assert len(modules) >= 15
     merged = [id(part) for part in ui_text.PARTS.values()]
     assert [m.__name__ for m in modules if id(m.UI) not in merged] == []
