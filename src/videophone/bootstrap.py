@@ -32,7 +32,7 @@ from videophone.collections.services.arrears import ArrearsService
 from videophone.collections.services.credit import CreditService
 from videophone.collections.services.late_fees import LateFeeService
 from videophone.collections.services.payments import PaymentService
-from videophone.collections.services.termination import TerminationService
+from videophone.collections.services.termination_service import TerminationService
 from videophone.common.account_history import AccountHistoryService
 from videophone.common.audit import AuditService
 from videophone.common.deps import AuthLimits, Deps

@@ -26,7 +26,7 @@ from videophone.billing.domain import tariffs as tariff_rules
 from videophone.bootstrap import Container
 from videophone.calling.domain import call_quality
 from videophone.collections.api import payments_answers as payments
-from videophone.collections.services import payments as payment_service
+from videophone.collections.services import payment_views as payment_service
 from videophone.notices.api import announcements_answers as announcements
 from videophone.notices.api import outages_answers as outages
 from videophone.notices.domain import announcements as announcement_rules

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from videophone.calling.domain.capabilities import ServiceState
 from videophone.collections.api.arrears_answers import Debts
 from videophone.collections.domain.termination import Initiator, RequestState
-from videophone.collections.services.termination import PendingRow, RequestView, StatusView
+from videophone.collections.services.termination_views import PendingRow, RequestView, StatusView
 from videophone.edge.answers.fields import FROM_VIEW, Yuan
 
 
