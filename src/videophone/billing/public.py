@@ -8,7 +8,7 @@ from videophone.billing.services import rating
 from videophone.billing.services.ledger import RECEIVABLE
 from videophone.billing.services.rating import load_prices
 from videophone.billing.services import orders
-from videophone.billing.services.billing import BillView
+from videophone.billing.services.bill_views import BillView
 from videophone.billing.services.billing import BillingService
 
 __all__ = ["RECEIVABLE", "BillView", "BillingService", "ledger", "load_prices", "orders", "rating"]

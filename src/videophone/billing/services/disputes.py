@@ -36,7 +36,7 @@ from videophone.adapters.db.models import (
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain import disputes as rules
 from videophone.billing.services import ledger
-from videophone.billing.services.billing import BillView
+from videophone.billing.services.bill_views import BillView
 from videophone.calling.public import NODE_STALE_AFTER, QualityView, SampleView, quality_view
 from videophone.calling.public import sample as _sample
 from videophone.common import audit
