@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from videophone.adapters.db.models import Base, BigId
+from videophone.adapters.db.models_base import Base, BigId
 
 
 class Violation(Base):

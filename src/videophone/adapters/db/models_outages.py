@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from videophone.adapters.db.models import Base, BigId
+from videophone.adapters.db.models_base import Base, BigId
 
 
 class Outage(Base):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from videophone.adapters.db.models import Base
+from videophone.adapters.db.models_base import Base
 
 
 class NotificationPreference(Base):

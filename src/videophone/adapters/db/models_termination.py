@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from videophone.adapters.db.models import Base, BigId
+from videophone.adapters.db.models_base import Base, BigId
 
 
 class TerminationRequest(Base):

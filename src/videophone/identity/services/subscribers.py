@@ -33,7 +33,7 @@ from videophone.identity.domain.subscriber import (
     validate_contact_details,
     validate_registration,
 )
-from videophone.identity.services import agreement, numbers
+from videophone.identity.services import agreement_versions, numbers
 from videophone.kernel.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 
 REVEALABLE = ("id_number", "birth_date", "address", "employer")
@@ -145,7 +145,7 @@ class SubscriberService:
             if taken is not None:
                 raise ValidationFailed([FieldError("email", "email_taken")])
             policy_version, pol = await policy.current(uow)
-            agreement_version = await agreement.current_version_number(uow)
+            agreement_version = await agreement_versions.current_version_number(uow)
             offered = raw.get("agreement_version")
             if offered is not None and str(offered) != str(agreement_version):
                 raise ValidationFailed([FieldError("accept_agreement", "agreement_version_outdated")])

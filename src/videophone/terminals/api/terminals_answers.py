@@ -9,7 +9,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.terminals.services.releases import ReleaseView
-from videophone.terminals.services.terminals import ClaimView, Decided, IssuedToken, Provisioning, TerminalView
+from videophone.terminals.services.terminal_views import ClaimView, Decided, IssuedToken, Provisioning, TerminalView
 
 TerminalState = Literal["in_stock", "assigned", "in_repair", "returned", "scrapped"]  # ``domain.terminals``
 ClaimState = Literal["submitted", "repaired", "replaced", "denied"]  # ``domain.terminals.ClaimState``

@@ -16,9 +16,7 @@ unit keeps the original warranty end; the replaced unit goes back to the operato
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import case, func, select
 
@@ -26,7 +24,6 @@ from videophone.adapters import uploads
 from videophone.adapters.crypto import new_token, token_digest
 from videophone.adapters.db.models import Subscriber
 from videophone.adapters.db.models_terminals import Terminal, WarrantyClaim, WarrantyPhoto
-from videophone.adapters.db.uow import UnitOfWork
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.deps import Actor, Deps
@@ -34,84 +31,20 @@ from videophone.identity.domain.documents import check_filename
 from videophone.kernel.errors import Conflict, FieldError, InvalidState, NotAuthenticated, NotFound, ValidationFailed
 from videophone.notices.public import notifications
 from videophone.terminals.domain import terminals as rules
-from videophone.terminals.services.releases import ReleaseView, newest_release
+from videophone.terminals.services.releases import newest_release
+from videophone.terminals.services.terminal_views import (
+    ClaimView,
+    Decided,
+    IssuedToken,
+    Provisioning,
+    TerminalView,
+    claim_views,
+    load_terminal,
+    page_size,
+    terminal_view,
+)
 
-MAX_PAGE = 200
 PHOTO_CONTEXT = "warranty_photos"
-
-
-@dataclass(frozen=True)
-class TerminalView:
-    id: int
-    serial: str
-    model: str
-    state: str
-    owner: str
-    subscriber_id: int | None
-    subscriber_number: str
-    installed_on: date | None
-    warranty_end: date | None
-    voided_on: date | None
-    void_note: str
-    in_warranty: bool
-    replaces_serial: str
-    has_token: bool
-    last_seen_at: datetime | None
-    reported_version: str
-
-
-@dataclass(frozen=True)
-class PhotoInfo:
-    id: int
-    filename: str
-    content_type: str
-    size: int
-
-
-@dataclass(frozen=True)
-class ClaimView:
-    id: int
-    terminal_id: int
-    serial: str
-    model: str
-    subscriber_id: int
-    subscriber_number: str
-    description: str
-    state: str
-    filed_at: datetime
-    warranty_end: date
-    decided_at: datetime | None
-    cause: str
-    note: str
-    replacement_serial: str
-    photos: list[PhotoInfo]
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    terminal: TerminalView
-    token: str  # shown once
-
-
-@dataclass(frozen=True)
-class Decided:
-    claim: ClaimView
-    replacement_token: str | None  # the replacement unit's token, shown once
-
-
-@dataclass(frozen=True)
-class Provisioning:
-    serial: str
-    model: str
-    number: str
-    warranty_end: date | None
-    release: ReleaseView | None
-    upgrade: bool
-    mandatory: bool
-
-
-def _page(limit: int) -> int:
-    return max(1, min(limit, MAX_PAGE))
 
 
 class TerminalService:
@@ -140,7 +73,7 @@ class TerminalService:
             uow.session.add(row)
             await uow.session.flush()
             audit.record(uow, now, actor, "terminal.add", "terminal", row.id, {"serial": s, "model": m})
-            view = await self._view(uow, row, now)
+            view = await terminal_view(uow, row, self._today(now))
             await uow.commit()
             return view
 
@@ -162,9 +95,9 @@ class TerminalService:
         async with self.deps.uow() as uow:
             total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
             rows = await uow.session.scalars(
-                stmt.order_by(Terminal.id.desc()).offset(max(0, offset)).limit(_page(limit))
+                stmt.order_by(Terminal.id.desc()).offset(max(0, offset)).limit(page_size(limit))
             )
-            return total, [await self._view(uow, r, now) for r in rows]
+            return total, [await terminal_view(uow, r, self._today(now)) for r in rows]
 
     async def assign(self, actor: Actor, terminal_id: int, number: object, installed_on: date | None) -> IssuedToken:
         """Install a unit at a subscriber's: the warranty runs from the installation date; the terminal's
@@ -174,7 +107,7 @@ class TerminalService:
         day = rules.validate_installation(installed_on or today, today)
         wanted = "".join(str(number or "").split())
         async with self.deps.uow() as uow:
-            row = await self._terminal(uow, terminal_id, lock=True)
+            row = await load_terminal(uow, terminal_id, lock=True)
             rules.ensure_assignable(row.state)
             sub = await uow.session.scalar(select(Subscriber).where(Subscriber.number == wanted)) if wanted else None
             if sub is None:
@@ -209,7 +142,7 @@ class TerminalService:
                 {"serial": row.serial, "model": row.model, "warranty_end": row.warranty_end.isoformat()},
             )
             await uow.session.flush()
-            view = await self._view(uow, row, now)
+            view = await terminal_view(uow, row, self._today(now))
             await uow.commit()
             return IssuedToken(view, token)
 
@@ -219,7 +152,7 @@ class TerminalService:
         now = self.deps.clock.now()
         day = rules.validate_installation(installed_on, self._today(now))
         async with self.deps.uow() as uow:
-            row = await self._terminal(uow, terminal_id, lock=True)
+            row = await load_terminal(uow, terminal_id, lock=True)
             if row.state != rules.TerminalState.ASSIGNED or row.replaces_id is not None:
                 # A replacement keeps the original unit's warranty end: its date is not for correcting.
                 raise InvalidState("terminal_not_installed", params={"state": row.state})
@@ -240,7 +173,7 @@ class TerminalService:
                     "warranty_end": row.warranty_end.isoformat(),
                 },
             )
-            view = await self._view(uow, row, now)
+            view = await terminal_view(uow, row, self._today(now))
             await uow.commit()
             return view
 
@@ -253,7 +186,7 @@ class TerminalService:
             raise ValidationFailed([FieldError("note", "too_long", {"max": rules.NOTE_MAX})])
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            row = await self._terminal(uow, terminal_id, lock=True)
+            row = await load_terminal(uow, terminal_id, lock=True)
             if row.voided_on is not None:
                 raise InvalidState("terminal_already_voided", params={"date": row.voided_on.isoformat()})
             if row.subscriber_id is None:
@@ -270,33 +203,33 @@ class TerminalService:
                 "terminal_warranty_voided",
                 {"serial": row.serial, "date": row.voided_on.isoformat(), "note": text},
             )
-            view = await self._view(uow, row, now)
+            view = await terminal_view(uow, row, self._today(now))
             await uow.commit()
             return view
 
     async def reissue_token(self, actor: Actor, terminal_id: int) -> IssuedToken:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            row = await self._terminal(uow, terminal_id, lock=True)
+            row = await load_terminal(uow, terminal_id, lock=True)
             if row.state != rules.TerminalState.ASSIGNED:
                 raise InvalidState("terminal_not_installed", params={"state": row.state})
             token = self._issue(row, now)
             audit.record(uow, now, actor, "terminal.token_issue", "terminal", row.id, {"serial": row.serial})
-            view = await self._view(uow, row, now)
+            view = await terminal_view(uow, row, self._today(now))
             await uow.commit()
             return IssuedToken(view, token)
 
     async def revoke_token(self, actor: Actor, terminal_id: int) -> TerminalView:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            row = await self._terminal(uow, terminal_id, lock=True)
+            row = await load_terminal(uow, terminal_id, lock=True)
             had = row.token_hash is not None
             row.token_hash = None
             row.token_issued_at = None
             audit.record(
                 uow, now, actor, "terminal.token_revoke", "terminal", row.id, {"serial": row.serial, "had_token": had}
             )
-            view = await self._view(uow, row, now)
+            view = await terminal_view(uow, row, self._today(now))
             await uow.commit()
             return view
 
@@ -337,8 +270,8 @@ class TerminalService:
             rows = await uow.session.scalars(
                 select(Terminal).where(Terminal.subscriber_id == subscriber_id).order_by(Terminal.id)
             )
-            terminals = [await self._view(uow, r, now) for r in rows]
-            claims = await self._claims(uow, select(WarrantyClaim).where(WarrantyClaim.subscriber_id == subscriber_id))
+            terminals = [await terminal_view(uow, r, self._today(now)) for r in rows]
+            claims = await claim_views(uow, select(WarrantyClaim).where(WarrantyClaim.subscriber_id == subscriber_id))
             return terminals, claims
 
     async def file_claim(
@@ -413,7 +346,7 @@ class TerminalService:
                 uow, now, subscriber_id, "warranty_claim_filed", {"claim_id": claim.id, "serial": row.serial}
             )
             await uow.session.flush()
-            (view,) = await self._claims(uow, select(WarrantyClaim).where(WarrantyClaim.id == claim.id))
+            (view,) = await claim_views(uow, select(WarrantyClaim).where(WarrantyClaim.id == claim.id))
             await uow.commit()
             return view
 
@@ -439,11 +372,11 @@ class TerminalService:
         is_open = WarrantyClaim.state == rules.ClaimState.SUBMITTED.value
         async with self.deps.uow() as uow:
             total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-            items = await self._claims(
+            items = await claim_views(
                 uow,
                 stmt.order_by(case((is_open, 0), else_=1), case((is_open, WarrantyClaim.id), else_=-WarrantyClaim.id))
                 .offset(max(0, offset))
-                .limit(_page(limit)),
+                .limit(page_size(limit)),
                 keep_order=True,
             )
             open_count = int(await uow.session.scalar(select(func.count(WarrantyClaim.id)).where(is_open)) or 0)
@@ -465,7 +398,7 @@ class TerminalService:
             if claim is None:
                 raise NotFound("warranty_claim_not_found")
             d = rules.validate_decision(claim.state, decision, cause, note)
-            unit = await self._terminal(uow, claim.terminal_id, lock=True)
+            unit = await load_terminal(uow, claim.terminal_id, lock=True)
             if d.decision != rules.Decision.DENY and unit.voided_on is not None:
                 raise InvalidState("warranty_voided", params={"date": unit.voided_on.isoformat()})
             token: str | None = None
@@ -543,7 +476,7 @@ class TerminalService:
                 },
             )
             await uow.session.flush()
-            (view,) = await self._claims(uow, select(WarrantyClaim).where(WarrantyClaim.id == claim.id))
+            (view,) = await claim_views(uow, select(WarrantyClaim).where(WarrantyClaim.id == claim.id))
             await uow.commit()
             return Decided(view, token)
 
@@ -554,85 +487,3 @@ class TerminalService:
         row.token_hash = token_digest(token)
         row.token_issued_at = now
         return token
-
-    @staticmethod
-    async def _terminal(uow: UnitOfWork, terminal_id: int, *, lock: bool = False) -> Terminal:
-        row = await uow.session.get(Terminal, terminal_id, with_for_update=lock)
-        if row is None:
-            raise NotFound("terminal_not_found")
-        return row
-
-    async def _view(self, uow: UnitOfWork, row: Terminal, now: datetime) -> TerminalView:
-        number = ""
-        if row.subscriber_id is not None:
-            number = await uow.session.scalar(select(Subscriber.number).where(Subscriber.id == row.subscriber_id)) or ""
-        replaces = ""
-        if row.replaces_id is not None:
-            replaces = await uow.session.scalar(select(Terminal.serial).where(Terminal.id == row.replaces_id)) or ""
-        in_warranty = (
-            row.subscriber_id is not None
-            and rules.eligibility(self._today(now), row.warranty_end, row.voided_on) is None
-        )
-        return TerminalView(
-            id=row.id,
-            serial=row.serial,
-            model=row.model,
-            state=row.state,
-            owner=row.owner,
-            subscriber_id=row.subscriber_id,
-            subscriber_number=number,
-            installed_on=row.installed_on,
-            warranty_end=row.warranty_end,
-            voided_on=row.voided_on,
-            void_note=row.void_note,
-            in_warranty=in_warranty,
-            replaces_serial=replaces,
-            has_token=row.token_hash is not None,
-            last_seen_at=row.last_seen_at,
-            reported_version=row.reported_version,
-        )
-
-    @staticmethod
-    async def _claims(uow: UnitOfWork, stmt: Any, *, keep_order: bool = False) -> list[ClaimView]:
-        if not keep_order:
-            stmt = stmt.order_by(WarrantyClaim.id.desc()).limit(MAX_PAGE)
-        claims = list(await uow.session.scalars(stmt))
-        if not claims:
-            return []
-        terminal_ids = {c.terminal_id for c in claims} | {c.replacement_id for c in claims if c.replacement_id}
-        units = {t.id: t for t in await uow.session.scalars(select(Terminal).where(Terminal.id.in_(terminal_ids)))}
-        numbers: dict[int, str] = {
-            int(sid): str(number)
-            for sid, number in await uow.session.execute(
-                select(Subscriber.id, Subscriber.number).where(Subscriber.id.in_({c.subscriber_id for c in claims}))
-            )
-        }
-        photos: dict[int, list[PhotoInfo]] = {}
-        for p in await uow.session.scalars(
-            select(WarrantyPhoto).where(WarrantyPhoto.claim_id.in_([c.id for c in claims])).order_by(WarrantyPhoto.id)
-        ):
-            photos.setdefault(p.claim_id, []).append(PhotoInfo(p.id, p.filename, p.content_type, p.size))
-        out = []
-        for c in claims:
-            unit = units[c.terminal_id]
-            repl = units.get(c.replacement_id) if c.replacement_id else None
-            out.append(
-                ClaimView(
-                    id=c.id,
-                    terminal_id=c.terminal_id,
-                    serial=unit.serial,
-                    model=unit.model,
-                    subscriber_id=c.subscriber_id,
-                    subscriber_number=numbers.get(c.subscriber_id, ""),
-                    description=c.description,
-                    state=c.state,
-                    filed_at=c.filed_at,
-                    warranty_end=c.warranty_end,
-                    decided_at=c.decided_at,
-                    cause=c.cause,
-                    note=c.note,
-                    replacement_serial=repl.serial if repl else "",
-                    photos=photos.get(c.id, []),
-                )
-            )
-        return out

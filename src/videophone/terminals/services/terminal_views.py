@@ -1,0 +1,176 @@
+"""What the terminal service answers (units, claims, tokens, provisioning) and the queries that build
+those views from the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from videophone.adapters.db.models import Subscriber
+from videophone.adapters.db.models_terminals import Terminal, WarrantyClaim, WarrantyPhoto
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.kernel.errors import NotFound
+from videophone.terminals.domain import terminals as rules
+from videophone.terminals.services.releases import ReleaseView
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class TerminalView:
+    id: int
+    serial: str
+    model: str
+    state: str
+    owner: str
+    subscriber_id: int | None
+    subscriber_number: str
+    installed_on: date | None
+    warranty_end: date | None
+    voided_on: date | None
+    void_note: str
+    in_warranty: bool
+    replaces_serial: str
+    has_token: bool
+    last_seen_at: datetime | None
+    reported_version: str
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    id: int
+    terminal_id: int
+    serial: str
+    model: str
+    subscriber_id: int
+    subscriber_number: str
+    description: str
+    state: str
+    filed_at: datetime
+    warranty_end: date
+    decided_at: datetime | None
+    cause: str
+    note: str
+    replacement_serial: str
+    photos: list[PhotoInfo]
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    terminal: TerminalView
+    token: str  # shown once
+
+
+@dataclass(frozen=True)
+class Decided:
+    claim: ClaimView
+    replacement_token: str | None  # the replacement unit's token, shown once
+
+
+@dataclass(frozen=True)
+class Provisioning:
+    serial: str
+    model: str
+    number: str
+    warranty_end: date | None
+    release: ReleaseView | None
+    upgrade: bool
+    mandatory: bool
+
+
+def page_size(limit: int) -> int:
+    return max(1, min(limit, MAX_PAGE))
+
+
+async def load_terminal(uow: UnitOfWork, terminal_id: int, *, lock: bool = False) -> Terminal:
+    row = await uow.session.get(Terminal, terminal_id, with_for_update=lock)
+    if row is None:
+        raise NotFound("terminal_not_found")
+    return row
+
+
+async def terminal_view(uow: UnitOfWork, row: Terminal, today: date) -> TerminalView:
+    """One unit as staff and its subscriber see it; ``today`` in the operator's time zone."""
+    number = ""
+    if row.subscriber_id is not None:
+        number = await uow.session.scalar(select(Subscriber.number).where(Subscriber.id == row.subscriber_id)) or ""
+    replaces = ""
+    if row.replaces_id is not None:
+        replaces = await uow.session.scalar(select(Terminal.serial).where(Terminal.id == row.replaces_id)) or ""
+    in_warranty = row.subscriber_id is not None and rules.eligibility(today, row.warranty_end, row.voided_on) is None
+    return TerminalView(
+        id=row.id,
+        serial=row.serial,
+        model=row.model,
+        state=row.state,
+        owner=row.owner,
+        subscriber_id=row.subscriber_id,
+        subscriber_number=number,
+        installed_on=row.installed_on,
+        warranty_end=row.warranty_end,
+        voided_on=row.voided_on,
+        void_note=row.void_note,
+        in_warranty=in_warranty,
+        replaces_serial=replaces,
+        has_token=row.token_hash is not None,
+        last_seen_at=row.last_seen_at,
+        reported_version=row.reported_version,
+    )
+
+
+async def claim_views(uow: UnitOfWork, stmt: Any, *, keep_order: bool = False) -> list[ClaimView]:
+    """The claims ``stmt`` selects with their units, subscriber numbers and photos (newest first, at most
+    ``MAX_PAGE``, unless ``keep_order``)."""
+    if not keep_order:
+        stmt = stmt.order_by(WarrantyClaim.id.desc()).limit(MAX_PAGE)
+    claims = list(await uow.session.scalars(stmt))
+    if not claims:
+        return []
+    terminal_ids = {c.terminal_id for c in claims} | {c.replacement_id for c in claims if c.replacement_id}
+    units = {t.id: t for t in await uow.session.scalars(select(Terminal).where(Terminal.id.in_(terminal_ids)))}
+    numbers: dict[int, str] = {
+        int(sid): str(number)
+        for sid, number in await uow.session.execute(
+            select(Subscriber.id, Subscriber.number).where(Subscriber.id.in_({c.subscriber_id for c in claims}))
+        )
+    }
+    photos: dict[int, list[PhotoInfo]] = {}
+    for p in await uow.session.scalars(
+        select(WarrantyPhoto).where(WarrantyPhoto.claim_id.in_([c.id for c in claims])).order_by(WarrantyPhoto.id)
+    ):
+        photos.setdefault(p.claim_id, []).append(PhotoInfo(p.id, p.filename, p.content_type, p.size))
+    out = []
+    for c in claims:
+        unit = units[c.terminal_id]
+        repl = units.get(c.replacement_id) if c.replacement_id else None
+        out.append(
+            ClaimView(
+                id=c.id,
+                terminal_id=c.terminal_id,
+                serial=unit.serial,
+                model=unit.model,
+                subscriber_id=c.subscriber_id,
+                subscriber_number=numbers.get(c.subscriber_id, ""),
+                description=c.description,
+                state=c.state,
+                filed_at=c.filed_at,
+                warranty_end=c.warranty_end,
+                decided_at=c.decided_at,
+                cause=c.cause,
+                note=c.note,
+                replacement_serial=repl.serial if repl else "",
+                photos=photos.get(c.id, []),
+            )
+        )
+    return out
