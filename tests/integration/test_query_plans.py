@@ -19,7 +19,7 @@ from videophone.adapters.db.migrate import upgrade_async
 from videophone.adapters.mail import MemoryMailer
 from videophone.billing.services.rating import rate_subscribers
 from videophone.bootstrap import Container, build
-from videophone.calling.services.signaling import _INVITE_FLAGS
+from videophone.calling.services.signaling_queries import INVITE_FLAGS
 from videophone.identity.services.subscribers import RequestInfo
 
 
@@ -83,7 +83,7 @@ async def test_busy_checks_read_only_the_calls_still_going(sqlite: Container) ->
         async with container.deps.uow() as uow:
             conn = await uow.session.connection()
             await conn.execute(
-                _INVITE_FLAGS,
+                INVITE_FLAGS,
                 {"call_id": "x", "caller_id": caller.id, "callee_id": callee.id, "blocked_number": caller.number},
             )
 

@@ -5,33 +5,53 @@ Rules live in ``domain.calls`` / ``domain.call_rules``; the hub applies them, re
 in ``call_records`` (created at invite, finalized exactly once) and routes messages: to local
 devices directly, to devices on other nodes through the bus (``vp:node:<id>``), and events for
 calls owned elsewhere to their owner.  See docs/signaling.md.
+
+Beside it: ``signaling_effects`` (a call's messages, record, lines and call-ended hooks),
+``signaling_cluster`` (heartbeat, bus channel, enforcement on every node, the sweep of stopped nodes),
+``signaling_queries`` (the prepared statements) and ``signaling_state`` (devices, call metadata).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import secrets
-import socket
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
 
 import structlog
-from sqlalchemy import BindParameter, Exists, and_, bindparam, exists, false, or_, select, update
+from sqlalchemy import select
 
 from videophone.adapters.bus import Bus
-from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
+from videophone.adapters.db.models import CallRecord, Subscriber
 from videophone.adapters.lines import Lines, MemoryLines
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
 from videophone.calling.domain.call_rules import Party, Refusal, caller_refusal, check_invite
-from videophone.calling.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send, outcome_of
+from videophone.calling.domain.calls import Call, CallState, DeviceRef, EndReason, Send
 from videophone.calling.domain.contacts import normalize_number
 from videophone.calling.services.call_records import CallRecordWriter
+from videophone.calling.services.signaling_cluster import (
+    HEARTBEAT_SECONDS,
+    NODE_STALE_SECONDS,
+    SWEEP_SECONDS,
+    ClusterMember,
+    default_node_id,
+)
+from videophone.calling.services.signaling_effects import channel_of
+from videophone.calling.services.signaling_queries import (
+    CONNECT_OPEN_CALLS,
+    CONNECT_SUBSCRIBER,
+    INVITE_FLAGS,
+    INVITE_FLAGS_NO_CALLEE,
+    INVITE_FLAGS_UNBLOCKABLE,
+    INVITE_PARTIES,
+    party_of,
+    peer_names,
+)
+from videophone.calling.services.signaling_state import CallMeta, DeviceSession, Link
 from videophone.collections.domain.credit import WARN_BEFORE_SECONDS
 from videophone.collections.public import CreditService
 from videophone.common import policy as policy_service
@@ -39,61 +59,19 @@ from videophone.common.deps import Deps
 from videophone.enforcement.domain import violations as enforcement
 from videophone.identity.domain.policy import OperatorPolicy
 from videophone.kernel.errors import InvalidState
-from videophone.kernel.events import CallsEnded, RestrictionChanged
+from videophone.kernel.events import RestrictionChanged
+
+__all__ = ["PROTOCOL_VERSION", "CallMeta", "DeviceSession", "Link", "SignalingHub", "default_node_id"]
 
 log = structlog.get_logger(__name__)
 
 PROTOCOL_VERSION = 1
 PING_INTERVAL = 20
-HEARTBEAT_SECONDS = 1.0
-NODE_STALE_SECONDS = 30
 TICK_SECONDS = 0.25
-SWEEP_SECONDS = 10.0
 POLICY_CACHE_SECONDS = 10.0
-HOOK_BATCH = 500  # most ended calls handed to the call-ended hooks at once
 
 
-class Link(Protocol):
-    """A device's connection (the WebSocket, as the web layer wraps it)."""
-
-    async def send(self, message: dict[str, Any]) -> None: ...
-
-    async def close(self, code: int) -> None: ...
-
-
-@dataclass
-class DeviceSession:
-    subscriber_id: int
-    device_id: str
-    number: str
-    name: str
-    link: Link
-
-
-@dataclass
-class CallMeta:
-    """What the hub needs besides the state machine: numbers, names, SDPs, where devices are."""
-
-    caller_number: str
-    caller_name: str
-    callee_number: str
-    offer: str
-    media: dict[str, Any]
-    answer: str = ""
-    detail: str = ""
-    nodes: dict[DeviceRef, str] = field(default_factory=dict)
-    credit_limited: bool = False  # the caller has a credit limit: reserve at answer (R-26)
-
-
-def default_node_id() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
-
-
-def channel_of(node_id: str) -> str:
-    return f"vp:node:{node_id}"
-
-
-class SignalingHub:
+class SignalingHub(ClusterMember):
     def __init__(
         self,
         deps: Deps,
@@ -199,21 +177,6 @@ class SignalingHub:
             except Exception:
                 log.exception("signaling job failed", job=getattr(job, "__name__", str(job)))
 
-    async def _heartbeat_once(self, started: bool = False) -> None:
-        now = self.deps.clock.now()
-        async with self.deps.uow() as uow:
-            row = await uow.session.get(SignalingNode, self.node_id)
-            if row is None:
-                uow.session.add(SignalingNode(node_id=self.node_id, address="", started_at=now, heartbeat_at=now))
-            else:
-                row.heartbeat_at = now
-            await uow.commit()
-        if self.calls:  # the lines of the calls this node holds live as long as its heartbeat
-            await self.lines.refresh(
-                [(call_id, (call.caller[0], call.callee_id)) for call_id, call in self.calls.items()],
-                ttl=self.line_ttl,
-            )
-
     async def _current_policy(self) -> OperatorPolicy:
         loop_time = asyncio.get_running_loop().time()
         if self._policy is None or loop_time - self._policy[0] > POLICY_CACHE_SECONDS:
@@ -229,23 +192,10 @@ class SignalingHub:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()  # Core statements: no ORM session work
-            sub = (await conn.execute(_CONNECT_SUBSCRIBER, {"id": subscriber_id})).one()
+            sub = (await conn.execute(CONNECT_SUBSCRIBER, {"id": subscriber_id})).one()
             number, name = sub.number, sub.name
-            rows = (await conn.execute(_CONNECT_OPEN_CALLS, {"sub": subscriber_id, "device": device_id})).all()
-            peers = (
-                {
-                    p.id: p
-                    for p in await conn.execute(
-                        select(Subscriber.id, Subscriber.name).where(
-                            Subscriber.id.in_(
-                                [r.callee_id if r.caller_id == subscriber_id else r.caller_id for r in rows]
-                            )
-                        )
-                    )
-                }
-                if rows
-                else {}
-            )
+            rows = (await conn.execute(CONNECT_OPEN_CALLS, {"sub": subscriber_id, "device": device_id})).all()
+            peers = await peer_names(conn, subscriber_id, rows)
         old = self.local.get(device)
         self.local[device] = DeviceSession(subscriber_id, device_id, number, name, link)
         if old is not None:
@@ -412,6 +362,10 @@ class SignalingHub:
 
     # -- invite ------------------------------------------------------------------------------------------
     async def _invite(self, device: DeviceRef, message: Mapping[str, Any]) -> None:
+        """A caller's ``invite``, in steps: two reads; the caller as the rules see them; the decision,
+        with the lines' claim; the call and its record; the call held here and its first messages.
+
+        The hot path of bench/signaling: its awaits, reads and objects per call are counted."""
         call_id = str(message["call_id"])
         to = str(message["to"])
         now = self.deps.clock.now()
@@ -419,24 +373,23 @@ class SignalingHub:
         if call_id in self.calls:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
+
+        # 1. Two reads (both parties; then every yes/no the rules need) instead of six, both statements
+        #    built once with bound parameters (no per-call SQL construction).
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()  # Core statements: no ORM session work
-            # Two reads (both parties; then every yes/no the rules need) instead of six.
-            # Both statements are built once with bound parameters (no per-call SQL construction).
-            parties = (await conn.execute(_INVITE_PARTIES, {"caller_id": device[0], "to": to})).all()
+            parties = (await conn.execute(INVITE_PARTIES, {"caller_id": device[0], "to": to})).all()
             caller = next(p for p in parties if p.id == device[0])
             callee = next((p for p in parties if p.number == to), None)
             flags: Any  # (duplicate id, caller in a call[, callee in a call, blocked])
             if callee is None:
-                flags = (
-                    await conn.execute(_INVITE_FLAGS_NO_CALLEE, {"call_id": call_id, "caller_id": caller.id})
-                ).one()
+                flags = (await conn.execute(INVITE_FLAGS_NO_CALLEE, {"call_id": call_id, "caller_id": caller.id})).one()
             else:
                 # The block check is contacts.blocked_clause with bound parameters.
                 blocked_number = normalize_number(caller.number)
                 flags = (
                     await conn.execute(
-                        _INVITE_FLAGS if blocked_number else _INVITE_FLAGS_UNBLOCKABLE,
+                        INVITE_FLAGS if blocked_number else INVITE_FLAGS_UNBLOCKABLE,
                         {
                             "call_id": call_id,
                             "caller_id": caller.id,
@@ -448,48 +401,38 @@ class SignalingHub:
         if flags[0] or call_id in self._inserting or call_id in self.calls:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
-        caller_party = _party(caller)
-        # What the caller may do (domain.capabilities) counts a limited caller's headroom: less than
-        # one chargeable step bars them even before the restriction is written.  Read only when
-        # nothing else already stops their calls.
+
+        # 2. The caller as the rules see them.  What the caller may do (domain.capabilities) counts a
+        #    limited caller's headroom: less than one chargeable step bars them even before the
+        #    restriction is written.  Read only when nothing else already stops their calls.
+        caller_party = party_of(caller)
         if caller.credit_limit_fen is not None and self.credit is not None and caller_refusal(caller_party) is None:
             room = await self.credit.room(caller.id, caller.credit_limit_fen, pol.credit_limit_action)
             caller_party = replace(caller_party, credit=room)
+
+        # 3. The decision.  "Is this subscriber free" is the lines' claim, atomic over every node: a
+        #    call that may ring takes both lines or learns who is taken; a refusal the lines could still
+        #    change (anything checked after "caller in a call") only looks.  Then the same rules decide
+        #    with what it said.
+        callee_party = party_of(callee) if callee is not None else None
         callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
         callee_id = callee.id if callee is not None else 0
         caller_in_call = bool(flags[1])
         callee_in_call = callee is not None and bool(flags[2])
         blocked = callee is not None and bool(flags[3])
-
-        def decide() -> Refusal | None:
-            return check_invite(
-                caller_party,
-                _party(callee) if callee is not None else None,
-                caller_in_call=caller_in_call,
-                blocked=blocked,
-                callee_in_call=callee_in_call,
-                callee_devices=len(callee_devices),
-            )
-
-        refusal = decide()
-        # "Is this subscriber free" is the lines' claim, atomic over every node: a call that may ring
-        # takes both lines or learns who is taken; a refusal the lines could still change (anything
-        # checked after "caller in a call") only looks.  Then the same rules decide with what it said.
+        refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, callee_devices)
         held = False
         if caller_refusal(caller_party) is None and not caller_in_call:
             claim = await self.lines.claim(
-                call_id,
-                caller.id,
-                callee.id if callee is not None else None,
-                ttl=self.line_ttl,
-                hold=refusal is None,
+                call_id, caller.id, callee.id if callee is not None else None, ttl=self.line_ttl, hold=refusal is None
             )
             held = claim.held
             caller_in_call = claim.caller_taken
             callee_in_call = callee_in_call or claim.callee_taken
-            refusal = decide()
-        # From here to the registration below nothing awaits but the insert, whose failure releases
-        # the lines: a call that is refused or ends always gives them back.
+            refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, callee_devices)
+
+        # 4. The call and its record.  From here to the registration below nothing awaits but the
+        #    insert, whose failure releases the lines: a call that is refused or ends always gives them back.
         try:
             if call_id in self._inserting or call_id in self.calls:
                 await self._release_lines(call_id, (caller.id, callee_id) if held else ())
@@ -504,40 +447,16 @@ class SignalingHub:
                 held = False
             self._inserting.add(call_id)
             try:
-                await self.records.insert(
-                    {
-                        "id": call_id,
-                        "caller_id": caller.id,
-                        "callee_id": callee.id if callee is not None else None,
-                        "caller_number": caller.number,
-                        "callee_number": to,
-                        "caller_device": device[1],
-                        "callee_device": "",
-                        "node_id": self.node_id,
-                        "state": call.state.value,
-                        "started_at": now,
-                        "ended_at": call.ended_at,
-                        "outcome": call.outcome.value if call.outcome else "",
-                        "end_reason": call.end_reason.value if call.end_reason else "",
-                        "billable_seconds": 0,
-                    }
-                )
+                await self.records.insert(self._record_of(call, caller, callee, to, device, now))
             finally:
                 self._inserting.discard(call_id)
         except BaseException:
             if held:
                 await self._release_lines(call_id, (caller.id, callee_id))
             raise
-        meta = CallMeta(
-            caller_number=caller.number,
-            caller_name=caller.name,
-            callee_number=to,
-            offer=str(message.get("sdp", "")),
-            media=dict(message.get("media") or {"audio": True, "video": True}),
-            detail=refusal.detail if refusal is not None else "",
-            nodes={device: self.node_id, **{(callee_id, d): n for d, n in callee_devices.items()}},
-            credit_limited=caller.credit_limit_fen is not None,
-        )
+
+        # 5. Held here while it goes on; its first messages (ringing, incoming — or why it was refused).
+        meta = _meta_of(message, caller, to, refusal, device, self.node_id, callee_id, callee_devices)
         self.device_calls[device].add(call_id)
         if call.state is not CallState.ENDED:
             self.calls[call_id] = call
@@ -546,211 +465,31 @@ class SignalingHub:
         if call.state is CallState.ENDED:
             self._forget(call, meta)
 
-    # -- applying effects ----------------------------------------------------------------------------
-    async def _apply(self, call: Call, sends: list[Send]) -> None:
-        meta = self.meta[call.id]
-        if call.state is CallState.ENDED:
-            # The record is final before anyone hears the call ended, so whatever they do next
-            # (call again at once, look at their history) sees it finished.
-            await self._finalize(call)
-        await self._dispatch(call, meta, sends)
-        if call.state is CallState.ENDED:
-            self._forget(call, meta)
-
-    def _forget(self, call: Call, meta: CallMeta) -> None:
-        """Drop an ended call from its devices' lists (kept for "lost"/"back" on reconnection, where an
-        ended call only costs a database read to find nothing to do)."""
-        for device in (call.caller, *meta.nodes):
-            calls = self.device_calls.get(device)
-            if calls is not None:
-                calls.discard(call.id)
-                if not calls:
-                    del self.device_calls[device]
-
-    async def _dispatch(self, call: Call, meta: CallMeta, sends: list[Send]) -> None:
-        for send in sends:
-            await self._deliver(send.to, self._compose(call, meta, send), call.id, node=meta.nodes.get(send.to))
-
-    def _compose(self, call: Call, meta: CallMeta, send: Send) -> dict[str, Any]:
-        message: dict[str, Any] = {"type": send.notice.value, "call_id": call.id, **send.data}
-        if send.notice is Notice.INCOMING:
-            message.update(
-                {
-                    "from": {"number": meta.caller_number, "name": meta.caller_name},
-                    "sdp": meta.offer,
-                    "media": meta.media,
-                }
-            )
-        elif send.notice is Notice.ACCEPTED:
-            message["sdp"] = meta.answer
-            if call.limit_at is not None:
-                message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
-        elif send.notice is Notice.ANSWERED and call.limit_at is not None:
-            message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
-        elif send.notice is Notice.ENDED and meta.detail:
-            message["detail"] = meta.detail
-        return message
-
-    async def _record_answer(self, call: Call) -> None:
-        await self.records.answer(
-            call.id,
-            state=CallState.ANSWERED.value,
-            answered_at=call.answered_at,
-            callee_device=call.answered_device or "",
-        )
-
-    async def _release_lines(self, call_id: str, subscriber_ids: tuple[int, ...]) -> None:
-        """Give back the lines ``call_id`` holds; a failure is logged (unrefreshed, they expire)."""
-        parties = tuple(s for s in subscriber_ids if s)
-        if not parties:
-            return
-        try:
-            await self.lines.release(call_id, parties)
-        except Exception:
-            log.exception("releasing the lines of a call failed; they expire", call_id=call_id)
-
-    async def _finalize(self, call: Call) -> None:
-        """Write the call record's end — exactly once (the row is only updated while still open) —
-        and give back the parties' lines (at the same time, before anyone is told)."""
-        held = self.calls.pop(call.id, None) is not None
-        self.meta.pop(call.id, None)
-        for key in [k for k in self._event_at if k[0] == call.id]:
-            del self._event_at[key]
-        release = self._release_lines(call.id, (call.caller[0], call.callee_id) if held else ())
-        end = self.records.end(
-            call.id,
-            state=CallState.ENDED.value,
-            answered_at=call.answered_at,
-            callee_device=call.answered_device or "",
-            ended_at=call.ended_at,
-            outcome=call.outcome.value if call.outcome else "",
-            end_reason=call.end_reason.value if call.end_reason else "",
-            billable_seconds=call.billable_seconds(),
-        )
-        await asyncio.gather(end, release)
-        self._locks.pop(call.id, None)
-        if self.deps.events.listeners(CallsEnded):
-            if self._hook_worker is not None and not self._hook_worker.done():
-                self._ended.put_nowait(call.id)
-            else:  # not started (no event loop of its own): run them here
-                await self._call_hooks([call.id])
-
-    async def _call_hooks(self, call_ids: list[str]) -> None:
-        """Deliver ``CallsEnded`` to each subscriber in turn; one that fails on a batch gets each call
-        on its own, so one bad call does not cost the others their rating."""
-        for hook in self.deps.events.listeners(CallsEnded):
-            try:
-                await hook(CallsEnded(tuple(call_ids)))
-            except Exception:  # a subscriber (rating) must never break signaling
-                if len(call_ids) == 1:
-                    log.exception("call-ended hook failed", call_id=call_ids[0])
-                    continue
-                log.warning("call-ended hook failed on a batch; one call at a time", size=len(call_ids))
-                for call_id in call_ids:
-                    try:
-                        await hook(CallsEnded((call_id,)))
-                    except Exception:
-                        log.exception("call-ended hook failed", call_id=call_id)
-
-    async def _run_hooks(self) -> None:
-        """Ended calls in order, in batches: whatever ended while the previous batch was processed."""
-        while True:
-            batch = [await self._ended.get()]
-            while len(batch) < HOOK_BATCH and not self._ended.empty():
-                batch.append(self._ended.get_nowait())
-            try:
-                await self._call_hooks(batch)
-            finally:
-                for _ in batch:
-                    self._ended.task_done()
-
-    # -- delivery --------------------------------------------------------------------------------------
-    async def _deliver(
-        self, device: DeviceRef, message: dict[str, Any], call_id: str | None, node: str | None = None
-    ) -> None:
-        if call_id is not None and device in self.local:
-            self.device_calls[device].add(call_id)
-        if device in self.local:
-            await self._send_local(device, message)
-            return
-        if node is None:
-            node = (await self.presence.devices(device[0])).get(device[1])
-        if node is None or node == self.node_id:
-            return  # the device is gone; the call's own timeouts take care of the rest
-        await self.bus.publish(
-            channel_of(node),
-            {"op": "deliver", "to": list(device), "message": message, "owner": self.node_id, "call_id": call_id},
-        )
-
-    async def _send_local(self, device: DeviceRef, message: dict[str, Any]) -> None:
-        session = self.local.get(device)
-        if session is None:
-            return
-        try:
-            await session.link.send(message)
-        except Exception:  # the connection is closing; its disconnect does the bookkeeping
-            log.debug("send to a closing connection", device=device)
-
-    async def _error(
-        self, device: DeviceRef, code: str, payload: Mapping[str, Any], call_id: str | None, node: str | None = None
-    ) -> None:
-        message: dict[str, Any] = {"type": "error", "code": code}
-        if call_id is not None:
-            message["call_id"] = call_id
-        if payload.get("ref"):
-            message["ref"] = payload["ref"]
-        await self._deliver(device, message, None, node=node)
-
-    async def _bus_loop(self) -> None:
-        stream = self.bus.subscribe(channel_of(self.node_id))
-        self._bus_ready.set()
-        async for item in stream:
-            try:
-                await self._on_bus(item)
-            except Exception:
-                log.exception("bad bus message", item=item)
-
-    async def _on_bus(self, item: Mapping[str, Any]) -> None:
-        op = item.get("op")
-        if op == "deliver":
-            device: DeviceRef = (int(item["to"][0]), str(item["to"][1]))
-            call_id = item.get("call_id")
-            if call_id:
-                self.owner_of[str(call_id)] = str(item["owner"])
-                if device in self.local:
-                    self.device_calls[device].add(str(call_id))
-                if item["message"].get("type") == "ended":
-                    self.owner_of.pop(str(call_id), None)
-                    self.device_calls[device].discard(str(call_id))
-            await self._send_local(device, dict(item["message"]))
-        elif op == "event":
-            device = (int(item["from"][0]), str(item["from"][1]))
-            await self._on_call_event(
-                str(item["call_id"]), device, str(item["kind"]), item["payload"], origin=str(item["node"])
-            )
-        elif op == "enforce":
-            await self._enforce_local(int(item["subscriber_id"]))
+    def _record_of(
+        self, call: Call, caller: Any, callee: Any, to: str, device: DeviceRef, now: datetime
+    ) -> dict[str, Any]:
+        """The call record of an invite (its ``call_records`` row as inserted)."""
+        return {
+            "id": call.id,
+            "caller_id": caller.id,
+            "callee_id": callee.id if callee is not None else None,
+            "caller_number": caller.number,
+            "callee_number": to,
+            "caller_device": device[1],
+            "callee_device": "",
+            "node_id": self.node_id,
+            "state": call.state.value,
+            "started_at": now,
+            "ended_at": call.ended_at,
+            "outcome": call.outcome.value if call.outcome else "",
+            "end_reason": call.end_reason.value if call.end_reason else "",
+            "billable_seconds": 0,
+        }
 
     # -- enforcement (R-30, R-31) ----------------------------------------------------------------------
     async def on_restriction_changed(self, event: RestrictionChanged) -> None:
         """After the commit of a restriction (ADR 0007): end the calls it forbids."""
         await self.enforce(event.subscriber_id)
-
-    async def enforce(self, subscriber_id: int) -> None:
-        """The subscriber's restrictions changed (committed): end at once the calls their service state
-        now forbids — here, and on every other live node (``enforce`` on each node's channel)."""
-        await self._enforce_local(subscriber_id)
-        fresh_since = self.deps.clock.now() - timedelta(seconds=self.node_stale_seconds)
-        async with self.deps.uow() as uow:
-            nodes = list(
-                await uow.session.scalars(
-                    select(SignalingNode.node_id).where(
-                        SignalingNode.node_id != self.node_id, SignalingNode.heartbeat_at >= fresh_since
-                    )
-                )
-            )
-        for node in nodes:
-            await self.bus.publish(channel_of(node), {"op": "enforce", "subscriber_id": subscriber_id})
 
     async def _enforce_local(self, subscriber_id: int) -> None:
         held = [cid for cid, call in self.calls.items() if subscriber_id in (call.caller[0], call.callee_id)]
@@ -792,118 +531,44 @@ class SignalingHub:
                 if sends:
                     await self._apply(call, sends)
 
-    async def sweep(self) -> int:
-        """End the open calls of nodes that stopped heartbeating (``node_lost``); returns how many."""
-        now = self.deps.clock.now()
-        stale_before = now - timedelta(seconds=self.node_stale_seconds)
-        async with self.deps.uow() as uow:
-            rows = list(
-                await uow.session.scalars(
-                    select(CallRecord).where(
-                        CallRecord.ended_at.is_(None),
-                        CallRecord.node_id != self.node_id,
-                        ~exists().where(
-                            SignalingNode.node_id == CallRecord.node_id, SignalingNode.heartbeat_at >= stale_before
-                        ),
-                    )
-                )
-            )
-            ended: list[CallRecord] = []
-            for row in rows:
-                answered = row.answered_at is not None
-                outcome = outcome_of(EndReason.NODE_LOST, answered=answered)
-                seconds = int((now - row.answered_at).total_seconds()) if row.answered_at else 0
-                result = await uow.session.execute(
-                    update(CallRecord)
-                    .where(CallRecord.id == row.id, CallRecord.ended_at.is_(None))
-                    .values(
-                        state=CallState.ENDED.value,
-                        ended_at=now,
-                        outcome=outcome.value,
-                        end_reason=EndReason.NODE_LOST.value,
-                        billable_seconds=max(0, seconds),
-                    )
-                )
-                if result.rowcount:  # type: ignore[attr-defined]
-                    ended.append(row)
-            await uow.commit()
-        for row in ended:  # their node cannot give their lines back: free them now, not at expiry
-            await self._release_lines(row.id, (row.caller_id, row.callee_id or 0))
-        for row in ended:
-            outcome = outcome_of(EndReason.NODE_LOST, answered=row.answered_at is not None)
-            message = {
-                "type": "ended",
-                "call_id": row.id,
-                "reason": EndReason.NODE_LOST.value,
-                "outcome": outcome.value,
-                "duration": 0,
-                "by": None,
-            }
-            targets: list[DeviceRef] = [(row.caller_id, row.caller_device)]
-            if row.callee_id and row.callee_device:
-                targets.append((row.callee_id, row.callee_device))
-            elif row.callee_id:  # still ringing: every device of the callee stops ringing
-                targets += [(row.callee_id, d) for d in await self.presence.devices(row.callee_id)]
-            for target in targets:
-                await self._deliver(target, message, None)
-        if ended:
-            log.info("ended calls of stopped nodes", count=len(ended))
-        return len(ended)
 
-
-def _party(sub: Any) -> Party:
-    """A subscriber row (ORM object or a selected row with the same column names) as a rules party."""
-    return Party(sub.id, sub.number, sub.review_state, sub.service_state, sub.service_reason)
-
-
-def _open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
-    """Whether the subscriber is in a call that has not ended (on any node)."""
-    # Through the state index: open calls are few, whatever the length of anyone's history.
-    return exists().where(
-        CallRecord.state.in_((CallState.RINGING.value, CallState.ANSWERED.value)),
-        CallRecord.ended_at.is_(None),
-        or_(CallRecord.caller_id == subscriber_id, CallRecord.callee_id == subscriber_id),
+def _decide(
+    caller: Party,
+    callee: Party | None,
+    caller_in_call: bool,
+    callee_in_call: bool,
+    blocked: bool,
+    callee_devices: Mapping[str, str],
+) -> Refusal | None:
+    """The invite's decision (domain.call_rules) on what the reads and the lines said."""
+    return check_invite(
+        caller,
+        callee,
+        caller_in_call=caller_in_call,
+        blocked=blocked,
+        callee_in_call=callee_in_call,
+        callee_devices=len(callee_devices),
     )
 
 
-# A connecting device: its subscriber; the calls it is part of that are still going.
-_CONNECT_SUBSCRIBER = select(Subscriber.number, Subscriber.name).where(Subscriber.id == bindparam("id"))
-_CONNECT_OPEN_CALLS = select(
-    CallRecord.id,
-    CallRecord.caller_id,
-    CallRecord.callee_id,
-    CallRecord.caller_number,
-    CallRecord.callee_number,
-    CallRecord.state,
-    CallRecord.answered_at,
-    CallRecord.node_id,
-).where(
-    CallRecord.ended_at.is_(None),
-    or_(
-        and_(CallRecord.caller_id == bindparam("sub"), CallRecord.caller_device == bindparam("device")),
-        and_(CallRecord.callee_id == bindparam("sub"), CallRecord.callee_device == bindparam("device")),
-    ),
-)
-
-# The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
-# callee blocked the caller (contacts.blocked_clause, with the caller's number normalized the same way).
-_INVITE_PARTIES = select(
-    Subscriber.id,
-    Subscriber.number,
-    Subscriber.name,
-    Subscriber.review_state,
-    Subscriber.service_state,
-    Subscriber.service_reason,
-    Subscriber.credit_limit_fen,
-).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
-_DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
-_INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, _open_call_of(bindparam("caller_id")))
-_INVITE_FLAGS_UNBLOCKABLE = select(
-    _DUPLICATE, _open_call_of(bindparam("caller_id")), _open_call_of(bindparam("callee_id")), false()
-)
-_INVITE_FLAGS = select(
-    _DUPLICATE,
-    _open_call_of(bindparam("caller_id")),
-    _open_call_of(bindparam("callee_id")),
-    exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
-)
+def _meta_of(
+    message: Mapping[str, Any],
+    caller: Any,
+    to: str,
+    refusal: Refusal | None,
+    device: DeviceRef,
+    node_id: str,
+    callee_id: int,
+    callee_devices: Mapping[str, str],
+) -> CallMeta:
+    """What the hub keeps of an invite besides the call: numbers, names, offer, where devices are."""
+    return CallMeta(
+        caller_number=caller.number,
+        caller_name=caller.name,
+        callee_number=to,
+        offer=str(message.get("sdp", "")),
+        media=dict(message.get("media") or {"audio": True, "video": True}),
+        detail=refusal.detail if refusal is not None else "",
+        nodes={device: node_id, **{(callee_id, d): n for d, n in callee_devices.items()}},
+        credit_limited=caller.credit_limit_fen is not None,
+    )

@@ -1,0 +1,155 @@
+"""The signaling hub's side in the cluster (``services.signaling``; docs/signaling.md): this node's
+heartbeat (its row in ``signaling_nodes``, and the lines of the calls it holds), the messages of its
+bus channel ``vp:node:<id>`` (deliveries, events for the calls it owns, enforcement), enforcement
+published to every live node, and the sweep that ends the calls of nodes that stopped heartbeating."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import update
+
+from videophone.adapters.db.models import CallRecord, SignalingNode
+from videophone.calling.domain.calls import CallState, DeviceRef, EndReason, outcome_of
+from videophone.calling.services.signaling_effects import CallEffects, channel_of
+from videophone.calling.services.signaling_queries import live_nodes_but, open_calls_of_lost_nodes
+
+log = structlog.get_logger("videophone.calling.services.signaling")
+
+HEARTBEAT_SECONDS = 1.0
+NODE_STALE_SECONDS = 30
+SWEEP_SECONDS = 10.0
+
+
+def default_node_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+class ClusterMember(CallEffects):
+    """The cluster side of ``SignalingHub`` (a base of it: it works on the hub's own state)."""
+
+    line_ttl: float
+    node_stale_seconds: float
+    owner_of: dict[str, str]
+    _bus_ready: asyncio.Event
+
+    if TYPE_CHECKING:  # the hub's own, used here
+
+        async def _on_call_event(
+            self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any], *, origin: str
+        ) -> None: ...
+
+        async def _enforce_local(self, subscriber_id: int) -> None: ...
+
+    async def _heartbeat_once(self, started: bool = False) -> None:
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await uow.session.get(SignalingNode, self.node_id)
+            if row is None:
+                uow.session.add(SignalingNode(node_id=self.node_id, address="", started_at=now, heartbeat_at=now))
+            else:
+                row.heartbeat_at = now
+            await uow.commit()
+        if self.calls:  # the lines of the calls this node holds live as long as its heartbeat
+            await self.lines.refresh(
+                [(call_id, (call.caller[0], call.callee_id)) for call_id, call in self.calls.items()],
+                ttl=self.line_ttl,
+            )
+
+    # -- the bus -----------------------------------------------------------------------------------------
+    async def _bus_loop(self) -> None:
+        stream = self.bus.subscribe(channel_of(self.node_id))
+        self._bus_ready.set()
+        async for item in stream:
+            try:
+                await self._on_bus(item)
+            except Exception:
+                log.exception("bad bus message", item=item)
+
+    async def _on_bus(self, item: Mapping[str, Any]) -> None:
+        op = item.get("op")
+        if op == "deliver":
+            device: DeviceRef = (int(item["to"][0]), str(item["to"][1]))
+            call_id = item.get("call_id")
+            if call_id:
+                self.owner_of[str(call_id)] = str(item["owner"])
+                if device in self.local:
+                    self.device_calls[device].add(str(call_id))
+                if item["message"].get("type") == "ended":
+                    self.owner_of.pop(str(call_id), None)
+                    self.device_calls[device].discard(str(call_id))
+            await self._send_local(device, dict(item["message"]))
+        elif op == "event":
+            device = (int(item["from"][0]), str(item["from"][1]))
+            await self._on_call_event(
+                str(item["call_id"]), device, str(item["kind"]), item["payload"], origin=str(item["node"])
+            )
+        elif op == "enforce":
+            await self._enforce_local(int(item["subscriber_id"]))
+
+    # -- enforcement (R-30, R-31) ------------------------------------------------------------------------
+    async def enforce(self, subscriber_id: int) -> None:
+        """The subscriber's restrictions changed (committed): end at once the calls their service state
+        now forbids — here, and on every other live node (``enforce`` on each node's channel)."""
+        await self._enforce_local(subscriber_id)
+        fresh_since = self.deps.clock.now() - timedelta(seconds=self.node_stale_seconds)
+        async with self.deps.uow() as uow:
+            nodes = list(await uow.session.scalars(live_nodes_but(self.node_id, fresh_since)))
+        for node in nodes:
+            await self.bus.publish(channel_of(node), {"op": "enforce", "subscriber_id": subscriber_id})
+
+    # -- nodes that stopped ------------------------------------------------------------------------------
+    async def sweep(self) -> int:
+        """End the open calls of nodes that stopped heartbeating (``node_lost``); returns how many."""
+        now = self.deps.clock.now()
+        stale_before = now - timedelta(seconds=self.node_stale_seconds)
+        async with self.deps.uow() as uow:
+            rows = list(await uow.session.scalars(open_calls_of_lost_nodes(self.node_id, stale_before)))
+            ended: list[CallRecord] = []
+            for row in rows:
+                answered = row.answered_at is not None
+                outcome = outcome_of(EndReason.NODE_LOST, answered=answered)
+                seconds = int((now - row.answered_at).total_seconds()) if row.answered_at else 0
+                result = await uow.session.execute(
+                    update(CallRecord)
+                    .where(CallRecord.id == row.id, CallRecord.ended_at.is_(None))
+                    .values(
+                        state=CallState.ENDED.value,
+                        ended_at=now,
+                        outcome=outcome.value,
+                        end_reason=EndReason.NODE_LOST.value,
+                        billable_seconds=max(0, seconds),
+                    )
+                )
+                if result.rowcount:  # type: ignore[attr-defined]
+                    ended.append(row)
+            await uow.commit()
+        for row in ended:  # their node cannot give their lines back: free them now, not at expiry
+            await self._release_lines(row.id, (row.caller_id, row.callee_id or 0))
+        for row in ended:
+            outcome = outcome_of(EndReason.NODE_LOST, answered=row.answered_at is not None)
+            message = {
+                "type": "ended",
+                "call_id": row.id,
+                "reason": EndReason.NODE_LOST.value,
+                "outcome": outcome.value,
+                "duration": 0,
+                "by": None,
+            }
+            targets: list[DeviceRef] = [(row.caller_id, row.caller_device)]
+            if row.callee_id and row.callee_device:
+                targets.append((row.callee_id, row.callee_device))
+            elif row.callee_id:  # still ringing: every device of the callee stops ringing
+                targets += [(row.callee_id, d) for d in await self.presence.devices(row.callee_id)]
+            for target in targets:
+                await self._deliver(target, message, None)
+        if ended:
+            log.info("ended calls of stopped nodes", count=len(ended))
+        return len(ended)

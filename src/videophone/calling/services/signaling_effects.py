@@ -1,0 +1,204 @@
+"""Applying a call's effects, for the signaling hub (``services.signaling``): the messages to its
+devices (here, or through the bus to the node a device is on), its record (the answer, then its end
+exactly once), its lines given back, and the ``CallsEnded`` subscribers of the calls that ended."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from videophone.adapters.bus import Bus
+from videophone.adapters.lines import Lines
+from videophone.adapters.presence import Presence
+from videophone.calling.domain.calls import Call, CallState, DeviceRef, Notice, Send
+from videophone.calling.services.call_records import CallRecordWriter
+from videophone.calling.services.signaling_state import CallMeta, DeviceSession
+from videophone.common.deps import Deps
+from videophone.kernel.events import CallsEnded
+
+log = structlog.get_logger("videophone.calling.services.signaling")
+
+HOOK_BATCH = 500  # most ended calls handed to the call-ended hooks at once
+
+
+def channel_of(node_id: str) -> str:
+    """The bus channel of a node."""
+    return f"vp:node:{node_id}"
+
+
+class CallEffects:
+    """The effects side of ``SignalingHub`` (a base of it: it works on the hub's own state)."""
+
+    deps: Deps
+    bus: Bus
+    presence: Presence
+    lines: Lines
+    node_id: str
+    records: CallRecordWriter
+    local: dict[DeviceRef, DeviceSession]
+    calls: dict[str, Call]
+    meta: dict[str, CallMeta]
+    device_calls: dict[DeviceRef, set[str]]
+    _event_at: dict[tuple[str, DeviceRef], datetime]
+    _locks: dict[str, asyncio.Lock]
+    _ended: asyncio.Queue[str]
+    _hook_worker: asyncio.Task[None] | None
+
+    # -- a call's effects -----------------------------------------------------------------------------
+    async def _apply(self, call: Call, sends: list[Send]) -> None:
+        meta = self.meta[call.id]
+        if call.state is CallState.ENDED:
+            # The record is final before anyone hears the call ended, so whatever they do next
+            # (call again at once, look at their history) sees it finished.
+            await self._finalize(call)
+        await self._dispatch(call, meta, sends)
+        if call.state is CallState.ENDED:
+            self._forget(call, meta)
+
+    def _forget(self, call: Call, meta: CallMeta) -> None:
+        """Drop an ended call from its devices' lists (kept for "lost"/"back" on reconnection, where an
+        ended call only costs a database read to find nothing to do)."""
+        for device in (call.caller, *meta.nodes):
+            calls = self.device_calls.get(device)
+            if calls is not None:
+                calls.discard(call.id)
+                if not calls:
+                    del self.device_calls[device]
+
+    async def _dispatch(self, call: Call, meta: CallMeta, sends: list[Send]) -> None:
+        for send in sends:
+            await self._deliver(send.to, self._compose(call, meta, send), call.id, node=meta.nodes.get(send.to))
+
+    def _compose(self, call: Call, meta: CallMeta, send: Send) -> dict[str, Any]:
+        message: dict[str, Any] = {"type": send.notice.value, "call_id": call.id, **send.data}
+        if send.notice is Notice.INCOMING:
+            message.update(
+                {
+                    "from": {"number": meta.caller_number, "name": meta.caller_name},
+                    "sdp": meta.offer,
+                    "media": meta.media,
+                }
+            )
+        elif send.notice is Notice.ACCEPTED:
+            message["sdp"] = meta.answer
+            if call.limit_at is not None:
+                message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
+        elif send.notice is Notice.ANSWERED and call.limit_at is not None:
+            message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
+        elif send.notice is Notice.ENDED and meta.detail:
+            message["detail"] = meta.detail
+        return message
+
+    async def _record_answer(self, call: Call) -> None:
+        await self.records.answer(
+            call.id,
+            state=CallState.ANSWERED.value,
+            answered_at=call.answered_at,
+            callee_device=call.answered_device or "",
+        )
+
+    async def _release_lines(self, call_id: str, subscriber_ids: tuple[int, ...]) -> None:
+        """Give back the lines ``call_id`` holds; a failure is logged (unrefreshed, they expire)."""
+        parties = tuple(s for s in subscriber_ids if s)
+        if not parties:
+            return
+        try:
+            await self.lines.release(call_id, parties)
+        except Exception:
+            log.exception("releasing the lines of a call failed; they expire", call_id=call_id)
+
+    async def _finalize(self, call: Call) -> None:
+        """Write the call record's end — exactly once (the row is only updated while still open) —
+        and give back the parties' lines (at the same time, before anyone is told)."""
+        held = self.calls.pop(call.id, None) is not None
+        self.meta.pop(call.id, None)
+        for key in [k for k in self._event_at if k[0] == call.id]:
+            del self._event_at[key]
+        release = self._release_lines(call.id, (call.caller[0], call.callee_id) if held else ())
+        end = self.records.end(
+            call.id,
+            state=CallState.ENDED.value,
+            answered_at=call.answered_at,
+            callee_device=call.answered_device or "",
+            ended_at=call.ended_at,
+            outcome=call.outcome.value if call.outcome else "",
+            end_reason=call.end_reason.value if call.end_reason else "",
+            billable_seconds=call.billable_seconds(),
+        )
+        await asyncio.gather(end, release)
+        self._locks.pop(call.id, None)
+        if self.deps.events.listeners(CallsEnded):
+            if self._hook_worker is not None and not self._hook_worker.done():
+                self._ended.put_nowait(call.id)
+            else:  # not started (no event loop of its own): run them here
+                await self._call_hooks([call.id])
+
+    async def _call_hooks(self, call_ids: list[str]) -> None:
+        """Deliver ``CallsEnded`` to each subscriber in turn; one that fails on a batch gets each call
+        on its own, so one bad call does not cost the others their rating."""
+        for hook in self.deps.events.listeners(CallsEnded):
+            try:
+                await hook(CallsEnded(tuple(call_ids)))
+            except Exception:  # a subscriber (rating) must never break signaling
+                if len(call_ids) == 1:
+                    log.exception("call-ended hook failed", call_id=call_ids[0])
+                    continue
+                log.warning("call-ended hook failed on a batch; one call at a time", size=len(call_ids))
+                for call_id in call_ids:
+                    try:
+                        await hook(CallsEnded((call_id,)))
+                    except Exception:
+                        log.exception("call-ended hook failed", call_id=call_id)
+
+    async def _run_hooks(self) -> None:
+        """Ended calls in order, in batches: whatever ended while the previous batch was processed."""
+        while True:
+            batch = [await self._ended.get()]
+            while len(batch) < HOOK_BATCH and not self._ended.empty():
+                batch.append(self._ended.get_nowait())
+            try:
+                await self._call_hooks(batch)
+            finally:
+                for _ in batch:
+                    self._ended.task_done()
+
+    # -- delivery --------------------------------------------------------------------------------------
+    async def _deliver(
+        self, device: DeviceRef, message: dict[str, Any], call_id: str | None, node: str | None = None
+    ) -> None:
+        if call_id is not None and device in self.local:
+            self.device_calls[device].add(call_id)
+        if device in self.local:
+            await self._send_local(device, message)
+            return
+        if node is None:
+            node = (await self.presence.devices(device[0])).get(device[1])
+        if node is None or node == self.node_id:
+            return  # the device is gone; the call's own timeouts take care of the rest
+        await self.bus.publish(
+            channel_of(node),
+            {"op": "deliver", "to": list(device), "message": message, "owner": self.node_id, "call_id": call_id},
+        )
+
+    async def _send_local(self, device: DeviceRef, message: dict[str, Any]) -> None:
+        session = self.local.get(device)
+        if session is None:
+            return
+        try:
+            await session.link.send(message)
+        except Exception:  # the connection is closing; its disconnect does the bookkeeping
+            log.debug("send to a closing connection", device=device)
+
+    async def _error(
+        self, device: DeviceRef, code: str, payload: Mapping[str, Any], call_id: str | None, node: str | None = None
+    ) -> None:
+        message: dict[str, Any] = {"type": "error", "code": code}
+        if call_id is not None:
+            message["call_id"] = call_id
+        if payload.get("ref"):
+            message["ref"] = payload["ref"]
+        await self._deliver(device, message, None, node=node)
