@@ -12,6 +12,7 @@ from videophone.adapters.clock import Clock, OffsetFileClock, SystemClock
 from videophone.adapters.crypto import FieldCipher, load_or_create_key
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.uow import UnitOfWork
+from videophone.adapters.events import Events
 from videophone.adapters.lines import Lines, MemoryLines, RedisLines
 from videophone.adapters.mail import FileMailer, Mailer, SmtpMailer
 from videophone.adapters.passwords import Argon2Hasher
@@ -46,7 +47,7 @@ from videophone.identity.services.numbers import NumberService
 from videophone.identity.services.review import ReviewService
 from videophone.identity.services.staff import StaffService
 from videophone.identity.services.subscribers import SubscriberService
-from videophone.kernel.events import BalanceReduced, CallsEnded, Events, RestrictionChanged
+from videophone.kernel.events import BalanceReduced, CallsEnded, RestrictionChanged
 from videophone.notices.services.announcements import AnnouncementService
 from videophone.notices.services.notifications import NotificationService
 from videophone.notices.services.outages import OutageService

@@ -8,9 +8,10 @@ import asyncio
 import dataclasses
 
 from videophone.adapters.db.uow import UnitOfWork
+from videophone.adapters.events import Events
 from videophone.bootstrap import Container
 from videophone.calling.services.signaling import SignalingHub
-from videophone.kernel.events import CallsEnded, Events
+from videophone.kernel.events import CallsEnded
 
 
 def hub_with(container: Container, events: Events[UnitOfWork]) -> SignalingHub:

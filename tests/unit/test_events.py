@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from structlog.testing import capture_logs
 
+from videophone.adapters.events import Events
 from videophone.common.deps import Actor
-from videophone.kernel.events import BalanceReduced, CallsEnded, Events, RestrictionChanged
+from videophone.kernel.events import BalanceReduced, CallsEnded, RestrictionChanged
 
 AT = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 from videophone.adapters.clock import Clock
 from videophone.adapters.crypto import FieldCipher
 from videophone.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
+from videophone.adapters.events import Events
 from videophone.adapters.mail import Mailer, MemoryMailer
 from videophone.adapters.password_strength import zxcvbn_strength
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.sms import MemorySmsSender, SmsSender
 from videophone.identity.domain.passwords import StrengthEstimator
-from videophone.kernel.events import ActorRef, Events
+from videophone.kernel.events import ActorRef
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from videophone.kernel.events import Event, Events
+from videophone.adapters.events import Events
+from videophone.kernel.events import Event
 
 AfterCommit = Callable[[], Awaitable[None]]
 
