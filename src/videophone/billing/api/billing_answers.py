@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from videophone.billing.services.rating import MonthToDate
-from videophone.edge.answers.answer import Answer
+from videophone.edge.answers.fields import Answer
 
 RunState = Literal["running", "finished", "failed"]
 AdjustmentKind = Literal["adjustment", "credit"]

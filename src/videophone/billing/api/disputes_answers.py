@@ -8,7 +8,7 @@ from typing import Literal
 from videophone.billing.api.billing_answers import BillAnswer
 from videophone.billing.services.disputes import CallEvidence, DisputeDetail
 from videophone.calling.public import QualityView, SampleView
-from videophone.edge.answers.answer import Answer
+from videophone.edge.answers.fields import Answer
 
 DisputeState = Literal["open", "adjusted", "rejected"]
 Grade = Literal["good", "fair", "poor", "unknown"]

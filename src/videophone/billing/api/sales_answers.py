@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from videophone.edge.answers.answer import Answer
+from videophone.edge.answers.fields import Answer
 
 ItemKind = Literal["plan", "vas"]
 OrderKind = Literal["initial_plan", "plan_change", "vas_add", "vas_remove"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from videophone.edge.answers.answer import Answer
+from videophone.edge.answers.fields import Answer
 
 IntentState = Literal["pending", "paid", "cancelled", "failed"]
 PaymentMethod = Literal["gateway", "cash", "bank_transfer"]

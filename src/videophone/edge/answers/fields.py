@@ -1,4 +1,4 @@
-"""Field types shared by the answer models.
+"""What the answer models share: a base class and field types.
 
 Moments are written in two ways, both RFC 3339 ``date-time`` in UTC, and each answer keeps the one it
 has always had: a plain ``datetime`` field is Pydantic's form (``2026-11-01T02:00:00Z``), which most
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 
 def _iso(value: datetime) -> str:
@@ -30,3 +30,11 @@ Yuan = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{
 
 FROM_VIEW = ConfigDict(from_attributes=True)
 """For answers read straight from a service view's attributes (``model_validate(view)``)."""
+
+
+class Answer(BaseModel):
+    """An answer read from a service view by its attributes (``Model.model_validate(view)``) that refuses
+    unknown keys of a mapping: a dict that grows a key shows up in a test rather than silently in no
+    schema."""
+
+    model_config = ConfigDict(from_attributes=True, extra="forbid")

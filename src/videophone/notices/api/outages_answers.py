@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from videophone.edge.answers.answer import Answer, IsoText
+from videophone.edge.answers.fields import Answer, IsoInstant
 from videophone.notices.services.outages import OutageDetail
 
 OutageScope = Literal["all", "listed"]
@@ -120,7 +120,7 @@ class DisputeDeadlinesAnswer(Answer):
 
 
 class DashboardAnswer(Answer):
-    generated_at: IsoText
+    generated_at: IsoInstant
     today: date
     subscribers: SubscriberCountsAnswer
     calls: CallSeriesAnswer
