@@ -20,6 +20,7 @@ from videophone.calling.services.calls import (
     StaffCallDetail,
     StaffCallItem,
 )
+from videophone.edge.answers.fields import Page
 
 # The closed sets of ``domain.calls`` (CallState, Outcome, EndReason); "" while a call is still going.
 CallState = Literal["ringing", "answered", "ended"]
@@ -74,13 +75,8 @@ class CallAnswer(_CallFields):
         return cls.model_validate(item)
 
 
-class CallPage(BaseModel):
-    total: int
-    items: list[CallAnswer]
-
-    @classmethod
-    def of(cls, total: int, items: list[CallItem]) -> Self:
-        return cls(total=total, items=[CallAnswer.of(i) for i in items])
+class CallPage(Page[CallAnswer]):
+    """The subscriber's call history, a page at a time."""
 
 
 class MissedCount(BaseModel):
@@ -167,13 +163,8 @@ class StaffCallAnswer(_StaffCallFields):
         return cls.model_validate(item)
 
 
-class StaffCallPage(BaseModel):
-    total: int
-    items: list[StaffCallAnswer]
-
-    @classmethod
-    def of(cls, total: int, items: list[StaffCallItem]) -> Self:
-        return cls(total=total, items=[StaffCallAnswer.of(i) for i in items])
+class StaffCallPage(Page[StaffCallAnswer]):
+    """Calls as the console lists them, a page at a time."""
 
 
 class QualitySampleAnswer(BaseModel):

@@ -9,6 +9,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict
 
 from videophone.calling.services.contacts import BlockView, ContactView, ReportView, StaffReportView
+from videophone.edge.answers.fields import Page
 
 ReportState = Literal["open", "in_progress", "resolved", "dismissed"]  # ``domain.contacts.ReportState``
 ReportAction = Literal["start", "resolve", "dismiss"]  # ``domain.contacts.ReportAction``
@@ -32,13 +33,8 @@ class ContactAnswer(_Answer):
         return cls.model_validate(view)
 
 
-class ContactPage(BaseModel):
-    total: int
-    items: list[ContactAnswer]
-
-    @classmethod
-    def of(cls, total: int, items: list[ContactView]) -> Self:
-        return cls(total=total, items=[ContactAnswer.of(i) for i in items])
+class ContactPage(Page[ContactAnswer]):
+    """The address book, a page at a time."""
 
 
 class BlockAnswer(_Answer):
@@ -71,13 +67,8 @@ class ReportAnswer(_Answer):
         return cls.model_validate(view)
 
 
-class ReportPage(BaseModel):
-    total: int
-    items: list[ReportAnswer]
-
-    @classmethod
-    def of(cls, total: int, items: list[ReportView]) -> Self:
-        return cls(total=total, items=[ReportAnswer.of(i) for i in items])
+class ReportPage(Page[ReportAnswer]):
+    """The subscriber's harassment reports, a page at a time."""
 
 
 class StaffReportAnswer(_Answer):
@@ -105,10 +96,5 @@ class StaffReportAnswer(_Answer):
         return cls.model_validate(view)
 
 
-class StaffReportPage(BaseModel):
-    total: int
-    items: list[StaffReportAnswer]
-
-    @classmethod
-    def of(cls, total: int, items: list[StaffReportView]) -> Self:
-        return cls(total=total, items=[StaffReportAnswer.of(i) for i in items])
+class StaffReportPage(Page[StaffReportAnswer]):
+    """Harassment reports in the staff queue, a page at a time."""

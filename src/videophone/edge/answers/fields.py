@@ -9,8 +9,9 @@ policy history, review decisions) have used.  Dates are Pydantic's ``date`` (``d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
@@ -38,3 +39,18 @@ class Answer(BaseModel):
     schema."""
 
     model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """One page of a list: how many there are in all, and this page's items, each read from its service
+    view by attributes."""
+
+    total: int
+    items: list[ItemT]
+
+    @classmethod
+    def of(cls, total: int, items: Sequence[object]) -> Self:
+        return cls.model_validate({"total": total, "items": list(items)}, from_attributes=True)

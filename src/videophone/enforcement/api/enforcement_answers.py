@@ -8,6 +8,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict
 
+from videophone.edge.answers.fields import Page
 from videophone.enforcement.services.lawful import LawfulView
 from videophone.enforcement.services.violations import SubscriberTarget, ViolationView
 
@@ -75,13 +76,8 @@ class ViolationAnswer(_Answer):
         return cls.model_validate(view)
 
 
-class ViolationPage(BaseModel):
-    total: int
-    items: list[ViolationAnswer]
-
-    @classmethod
-    def of(cls, total: int, items: list[ViolationView]) -> Self:
-        return cls(total=total, items=[ViolationAnswer.of(v) for v in items])
+class ViolationPage(Page[ViolationAnswer]):
+    """Violation measures, a page at a time."""
 
 
 class LawfulAnswer(_Answer):
@@ -108,10 +104,5 @@ class LawfulAnswer(_Answer):
         return cls.model_validate(view)
 
 
-class LawfulPage(BaseModel):
-    total: int
-    items: list[LawfulAnswer]
-
-    @classmethod
-    def of(cls, total: int, items: list[LawfulView]) -> Self:
-        return cls(total=total, items=[LawfulAnswer.of(v) for v in items])
+class LawfulPage(Page[LawfulAnswer]):
+    """Lawful suspensions, a page at a time."""

@@ -8,6 +8,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from videophone.edge.answers.fields import Page
 from videophone.terminals.services.releases import ReleaseView
 from videophone.terminals.services.terminal_views import ClaimView, Decided, IssuedToken, Provisioning, TerminalView
 
@@ -128,13 +129,8 @@ class ProvisioningAnswer(_Answer):
         return cls.model_validate(view)
 
 
-class TerminalPage(BaseModel):
-    total: int
-    items: list[TerminalAnswer]
-
-    @classmethod
-    def of(cls, total: int, items: list[TerminalView]) -> Self:
-        return cls(total=total, items=[TerminalAnswer.of(t) for t in items])
+class TerminalPage(Page[TerminalAnswer]):
+    """The terminal inventory, a page at a time."""
 
 
 class IssuedTokenAnswer(_Answer):
