@@ -1,5 +1,7 @@
-"""The text catalogues (issue 13): the UI labels (web/ui_text*.py), the error messages
-(edge/messages/) and the notification texts (<context>/texts/notice_texts_*.py).
+"""The text catalogues (issue 13), each context's in its ``texts/`` package: the UI labels
+(``<context>/texts/ui_*.py``, the shell's in ``edge/ui_text.py``), the error messages
+(``<context>/texts/messages_*.py``, the generic ones in ``edge/messages/``) and the notification texts
+(``<context>/texts/notice_texts_*.py``).
 
 Every text exists in zh-CN and English, no key is defined in two of the modules merged into one
 catalogue, both languages use the same placeholders, every key the templates and scripts ask for
@@ -44,12 +46,18 @@ def _modules(package: ModuleType, prefix: str) -> list[ModuleType]:
 
 
 CONTEXTS = ("identity", "calling", "billing", "collections", "enforcement", "notices", "terminals")
-NOTICE_MODULES = [
-    m
-    for context in CONTEXTS
-    if importlib.util.find_spec(f"videophone.{context}.texts") is not None
-    for m in _modules(importlib.import_module(f"videophone.{context}.texts"), "notice_texts_")
-]
+
+
+def _context_texts(prefix: str) -> list[ModuleType]:
+    return [
+        m
+        for context in CONTEXTS
+        if importlib.util.find_spec(f"videophone.{context}.texts") is not None
+        for m in _modules(importlib.import_module(f"videophone.{context}.texts"), prefix)
+    ]
+
+
+NOTICE_MODULES = _context_texts("notice_texts_")
 
 
 # -- both languages ------------------------------------------------------------------------------------
@@ -97,8 +105,8 @@ def test_merging_refuses_a_key_defined_twice() -> None:
 
 
 def test_every_ui_text_module_is_merged_and_no_key_is_defined_twice() -> None:
-    modules = _modules(videophone.edge, "ui_text_")
-    assert len(modules) >= 15
+    modules = _context_texts("ui_")
+    assert len(modules) >= 16
     merged = [id(part) for part in ui_text.PARTS.values()]
     assert [m.__name__ for m in modules if id(m.UI) not in merged] == []
     assert catalogues.merge(ui_text.PARTS) == UI
@@ -106,7 +114,8 @@ def test_every_ui_text_module_is_merged_and_no_key_is_defined_twice() -> None:
 
 
 def test_every_message_module_is_merged_and_no_code_is_defined_twice() -> None:
-    modules = _modules(videophone.edge.messages, "")
+    modules = _modules(videophone.edge.messages, "") + _context_texts("messages_")
+    assert len(modules) >= 13
     merged = [id(part) for part in messages.PARTS.values()]
     assert [m.__name__ for m in modules if id(m.MESSAGES) not in merged] == []
     assert len(CATALOG) == sum(len(part) for part in messages.PARTS.values())
@@ -318,3 +327,34 @@ def test_every_error_code_the_code_raises_with_a_literal_has_a_message() -> None
                 )
     assert len(raised) > 50
     assert {code: where for code, where in raised.items() if code not in CATALOG} == {}
+
+
+# -- no text nobody shows -------------------------------------------------------------------------------
+_SOURCES = [
+    p
+    for p in (STATIC.parent.parent).rglob("*")
+    if p.suffix in {".py", ".html", ".js"} and p.parent.name != "texts" and p.name != "ui_text.py"
+]
+
+
+def _unused(keys: list[str], sources: str) -> list[str]:
+    """Keys that no template, script or module names, neither whole nor by a prefix it completes
+    (``t("hist_reason_" + r)``, ``t('role_' ~ role)``, ```pay_state_${s}```)."""
+    words = set(re.findall(r"[\w+-]+", sources))
+    prefixes = set(re.findall(r"""["'`]([\w-]+_)(?:["'`]|\$\{)""", sources))
+    unused = []
+    for key in keys:
+        parts = key.split("_")
+        if key in words or any("_".join(parts[:i]) + "_" in prefixes for i in range(1, len(parts))):
+            continue
+        unused.append(key)
+    return unused
+
+
+def test_every_ui_text_is_shown_somewhere() -> None:
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in _SOURCES)
+    assert _unused(list(UI), sources) == []
+
+
+def test_the_unused_check_sees_a_dead_key() -> None:
+    assert _unused(["a_b", "c_d_e", "f_g", "dead_key"], "t('a_b'); t(\"c_d_\" + x); `f_${y}`") == ["dead_key"]

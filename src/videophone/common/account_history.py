@@ -2,7 +2,7 @@
 in words they can read — suspensions and restorations, payments, refunds, credit-limit changes and
 warnings, dispute decisions.  Written in the same transaction as the change it describes.
 
-Kinds (``params`` in brackets; their zh/en labels live in ``web/ui_text_account.py``):
+Kinds (``params`` in brackets; their zh/en labels live in ``identity/texts/ui_account.py``):
 ``payment_received`` [amount, method], ``refund_issued`` [amount, method],
 ``service_restricted`` [reason, scope], ``service_restored`` [reason], ``service_terminated`` [reason],
 ``credit_limit_changed`` [limit], ``credit_limit_warning`` [level, limit, used],

@@ -1,1 +1,1 @@
-"""Texts of this context that other parts render (notification kinds and their words, zh-CN and English)."""
+"""Texts of this context: notification kinds, page labels (``ui_*``) and error messages (``messages_*``), zh-CN and English."""

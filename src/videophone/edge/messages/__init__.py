@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
+from videophone.billing.texts import messages_disputes
+from videophone.collections.texts import messages_arrears, messages_credit, messages_payments, messages_termination
 from videophone.edge.catalogues import merge
-from videophone.edge.messages import (
-    announcements,
-    arrears,
-    core,
-    credit,
-    disputes,
-    edge,
-    enforcement,
-    identity,
-    outages,
-    payments,
-    preferences,
-    terminals,
-    termination,
-)
+from videophone.edge.messages import core, edge
+from videophone.enforcement.texts import messages_enforcement
+from videophone.identity.texts import messages_identity
+from videophone.notices.texts import messages_announcements, messages_outages, messages_preferences
+from videophone.terminals.texts import messages_terminals
 
 # Every module's messages; a code defined in two of them is refused at import.
 PARTS: dict[str, dict[str, dict[str, str]]] = {
-    "messages.identity": identity.MESSAGES,
-    "messages.payments": payments.MESSAGES,
-    "messages.arrears": arrears.MESSAGES,
-    "messages.credit": credit.MESSAGES,
-    "messages.preferences": preferences.MESSAGES,
-    "messages.disputes": disputes.MESSAGES,
-    "messages.enforcement": enforcement.MESSAGES,
-    "messages.termination": termination.MESSAGES,
-    "messages.announcements": announcements.MESSAGES,
-    "messages.outages": outages.MESSAGES,
-    "messages.terminals": terminals.MESSAGES,
+    "identity.texts.messages_identity": messages_identity.MESSAGES,
+    "collections.texts.messages_payments": messages_payments.MESSAGES,
+    "collections.texts.messages_arrears": messages_arrears.MESSAGES,
+    "collections.texts.messages_credit": messages_credit.MESSAGES,
+    "notices.texts.messages_preferences": messages_preferences.MESSAGES,
+    "billing.texts.messages_disputes": messages_disputes.MESSAGES,
+    "enforcement.texts.messages_enforcement": messages_enforcement.MESSAGES,
+    "collections.texts.messages_termination": messages_termination.MESSAGES,
+    "notices.texts.messages_announcements": messages_announcements.MESSAGES,
+    "notices.texts.messages_outages": messages_outages.MESSAGES,
+    "terminals.texts.messages_terminals": messages_terminals.MESSAGES,
     "messages.edge": edge.MESSAGES,
     "messages.core": core.MESSAGES,
 }

@@ -6,7 +6,6 @@ UI: dict[str, dict[str, str]] = {
     # -- phone page ---------------------------------------------------------------------------------------
     "phone_title": {"zh-CN": "可视电话", "en": "Video phone"},
     "phone_my_number": {"zh-CN": "本机号码", "en": "My number"},
-    "phone_connection": {"zh-CN": "信令连接", "en": "Signaling connection"},
     "phone_conn_connecting": {"zh-CN": "正在连接…", "en": "Connecting…"},
     "phone_conn_online": {"zh-CN": "在线，可以拨打和接听", "en": "Online: you can make and take calls"},
     "phone_conn_offline": {
@@ -107,10 +106,6 @@ UI: dict[str, dict[str, str]] = {
     "phone_media_error": {
         "zh-CN": "无法打开摄像头或麦克风：{error}",
         "en": "The camera or microphone could not be opened: {error}",
-    },
-    "phone_media_failed": {
-        "zh-CN": "媒体连接中断，请检查网络。",
-        "en": "The media connection was interrupted; please check your network.",
     },
     # status line
     "phone_state_idle": {"zh-CN": "空闲，可以拨号", "en": "Ready to call"},

@@ -31,7 +31,6 @@ UI: dict[str, dict[str, str]] = {
     "contacts_save": {"zh-CN": "保存联系人", "en": "Save contact"},
     "contacts_cancel": {"zh-CN": "取消编辑", "en": "Cancel"},
     "contacts_saved": {"zh-CN": "联系人已保存。", "en": "The contact has been saved."},
-    "contacts_deleted": {"zh-CN": "联系人已删除。", "en": "The contact has been deleted."},
     "contacts_total": {"zh-CN": "共 {total} 位联系人", "en": "{total} contacts"},
     # -- portal: block list -----------------------------------------------------------------------------
     "blocks_title": {"zh-CN": "黑名单", "en": "Blocked numbers"},

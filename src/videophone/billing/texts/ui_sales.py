@@ -104,7 +104,6 @@ UI: dict[str, dict[str, str]] = {
     "tariffs_vas": _l("增值业务", "Value-added services"),
     "tariffs_col_code": _l("代码", "Code"),
     "tariffs_col_name": _l("名称", "Name"),
-    "tariffs_col_price": _l("现行资费", "Price in force"),
     "tariffs_col_history": _l("价格历史", "Price history"),
     "tariffs_col_state": _l("状态", "State"),
     "tariffs_active": _l("受理中", "On sale"),

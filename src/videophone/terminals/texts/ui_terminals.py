@@ -78,10 +78,8 @@ UI: dict[str, dict[str, str]] = {
     "cterminals_filter_all": {"zh-CN": "全部", "en": "All"},
     "cterminals_filter_query": {"zh-CN": "序列号或号码", "en": "Serial or number"},
     "cterminals_filter_submit": {"zh-CN": "查询", "en": "Search"},
-    "cterminals_assign_title": {"zh-CN": "安装到用户", "en": "Install at a subscriber's"},
     "cterminals_field_number": {"zh-CN": "用户号码", "en": "Subscriber number"},
     "cterminals_field_installed_on": {"zh-CN": "安装日期", "en": "Installation date"},
-    "cterminals_assign_submit": {"zh-CN": "安装", "en": "Install"},
     "cterminals_token_once": {
         "zh-CN": "终端令牌（只显示这一次，请配置到终端中）：",
         "en": "Terminal token (shown this once; configure it in the terminal):",
@@ -96,12 +94,7 @@ UI: dict[str, dict[str, str]] = {
         "zh-CN": "终端被非本公司人员拆开，保修将立即终止。请填写检查发现：",
         "en": "The unit was opened by someone other than the operator; its warranty ends now. What was found:",
     },
-    "cterminals_date_prompt": {
-        "zh-CN": "安装单上的安装日期（YYYY-MM-DD）：",
-        "en": "Installation date from the installer's record (YYYY-MM-DD):",
-    },
     "cterminals_revoked": {"zh-CN": "令牌已吊销。", "en": "Token revoked."},
-    "cterminals_token_yes": {"zh-CN": "有令牌", "en": "Token"},
     # -- console: warranty ----------------------------------------------------------------------------
     "cwarranty_lead": {
         "zh-CN": "书面保修申请：对产品缺陷或运输损坏选择修理或调换；对外部原因拒绝并说明理由。"

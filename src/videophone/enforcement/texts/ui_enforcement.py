@@ -22,7 +22,6 @@ UI: dict[str, dict[str, str]] = {
     "enf_lift_submit": {"zh-CN": "确认解除", "en": "Lift it"},
     "enf_cancel": {"zh-CN": "取消", "en": "Cancel"},
     "enf_lifted_note": {"zh-CN": "{at} 由 {by} 解除：{reason}", "en": "Lifted {at} by {by}: {reason}"},
-    "enf_filter_submit": {"zh-CN": "查询", "en": "Search"},
     # -- violations (console) -------------------------------------------------------------------------
     "viol_lead": {
         "zh-CN": "对违反用户协议的用户采取警告、限制功能、暂停或终止服务等措施。每项措施须写明原因，可附证据文件；"

@@ -13,7 +13,6 @@ UI: dict[str, dict[str, str]] = {
     "account_notifications_unread": {"zh-CN": "未读", "en": "Unread"},
     "account_notifications_marked": {"zh-CN": "已全部标为已读。", "en": "All marked read."},
     "account_history_heading": {"zh-CN": "账户记录", "en": "Account history"},
-    "account_history_empty": {"zh-CN": "暂无记录。", "en": "Nothing yet."},
     "account_col_when": {"zh-CN": "时间", "en": "When"},
     "account_col_event": {"zh-CN": "事项", "en": "What happened"},
     "account_col_detail": {"zh-CN": "详情", "en": "Details"},
@@ -74,5 +73,4 @@ UI: dict[str, dict[str, str]] = {
     "arrears_col_subscriber": {"zh-CN": "用户", "en": "Subscriber"},
     "arrears_col_days": {"zh-CN": "逾期天数", "en": "Days overdue"},
     "arrears_col_state": {"zh-CN": "服务状态", "en": "Service"},
-    "arrears_empty": {"zh-CN": "没有逾期账户。", "en": "No overdue accounts."},
 }

@@ -93,7 +93,6 @@ UI: dict[str, dict[str, str]] = {
         "A signaling node silent for more than 30 s is flagged “stale”.",
     },
     "callc_live": {"zh-CN": "实时通话", "en": "Live calls"},
-    "callc_live_count": {"zh-CN": "{count} 路通话", "en": "{count} calls"},
     "callc_updated": {"zh-CN": "更新于 {time}", "en": "Updated {time}"},
     "callc_search": {"zh-CN": "历史通话", "en": "Past calls"},
     "callc_number": {"zh-CN": "号码（主叫或被叫）", "en": "Number (either party)"},

@@ -15,7 +15,6 @@ UI: dict[str, dict[str, str]] = {
     "pay_amount": {"zh-CN": "缴费金额（元）", "en": "Amount (¥)"},
     "pay_amount_hint": {"zh-CN": "默认为当前应缴金额。", "en": "Defaults to what you owe now."},
     "pay_submit": {"zh-CN": "去支付", "en": "Go to payment"},
-    "pay_redirecting": {"zh-CN": "正在前往支付页面…", "en": "Opening the payment page…"},
     "pay_result_title": {"zh-CN": "支付结果", "en": "Payment result"},
     "pay_result_pending": {
         "zh-CN": "正在确认支付结果，请稍候…",

@@ -95,7 +95,6 @@ UI: dict[str, dict[str, str]] = {
     "cdisputes_not_rated": {"zh-CN": "未计费", "en": "Not rated"},
     "cdisputes_quality_caller": {"zh-CN": "主叫侧质量", "en": "Caller's quality"},
     "cdisputes_quality_callee": {"zh-CN": "被叫侧质量", "en": "Callee's quality"},
-    "cdisputes_decided_by": {"zh-CN": "处理人", "en": "Decided by"},
     "cdisputes_decision_title": {"zh-CN": "处理", "en": "Decision"},
     "cdisputes_field_credit": {"zh-CN": "减免金额（元）", "en": "Credit (yuan)"},
     "cdisputes_credit_hint": {
