@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from videophone.adapters.db.models import Subscriber
 from videophone.adapters.db.models_announcements import (
     Announcement,
     AnnouncementDelivery,
@@ -36,6 +34,8 @@ from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import FieldError, ValidationFailed
 from videophone.notices.domain import announcements as rules
 from videophone.notices.services import notifications
+from videophone.notices.store import announcements as store
+from videophone.notices.store import subscribers
 
 CHUNK = 200
 MAX_PAGE = 200
@@ -80,28 +80,6 @@ def view_of(row: Announcement, **extra: Any) -> AnnouncementView:
     )
 
 
-def _visible_to(subscriber_id: int) -> Any:
-    targeted = exists().where(
-        AnnouncementTarget.announcement_id == Announcement.id, AnnouncementTarget.subscriber_id == subscriber_id
-    )
-    return or_(Announcement.audience == rules.Audience.ALL.value, targeted)
-
-
-def _pending_recipients(announcement: Announcement) -> Any:
-    """Subscribers the announcement is for who have not been notified of it yet, lowest id first."""
-    delivered = exists().where(
-        AnnouncementDelivery.announcement_id == announcement.id, AnnouncementDelivery.subscriber_id == Subscriber.id
-    )
-    stmt = select(Subscriber.id).where(~delivered, Subscriber.service_state.not_in(CLOSED_STATES))
-    if announcement.audience != rules.Audience.ALL.value:
-        stmt = stmt.where(
-            exists().where(
-                AnnouncementTarget.announcement_id == announcement.id, AnnouncementTarget.subscriber_id == Subscriber.id
-            )
-        )
-    return stmt.order_by(Subscriber.id).limit(CHUNK)
-
-
 def notice_params(row: Announcement, operator_tz: Any) -> dict[str, Any]:
     effective = row.effective_at.astimezone(operator_tz).strftime("%Y-%m-%d %H:%M")
     params: dict[str, Any] = {
@@ -131,12 +109,7 @@ async def add_announcement(
     """Store a checked announcement (and its targets) in the caller's transaction, audited."""
     targets: list[tuple[int, str]] = []
     if draft.audience is rules.Audience.NUMBERS:
-        found = dict(
-            (number, sid)
-            for number, sid in await uow.session.execute(
-                select(Subscriber.number, Subscriber.id).where(Subscriber.number.in_(draft.numbers))
-            )
-        )
+        found = await subscribers.ids_by_number(uow.session, draft.numbers)
         unknown = [n for n in draft.numbers if n not in found]
         if unknown:
             raise ValidationFailed(
@@ -216,33 +189,14 @@ class AnnouncementService:
         """Newest first, with how many subscribers were notified so far."""
         limit = max(1, min(MAX_PAGE, limit))
         async with self.deps.uow() as uow:
-            total = int(await uow.session.scalar(select(func.count()).select_from(Announcement)) or 0)
-            rows = list(
-                await uow.session.scalars(
-                    select(Announcement)
-                    .order_by(Announcement.publish_at.desc(), Announcement.id.desc())
-                    .offset(offset)
-                    .limit(limit)
-                )
-            )
+            total = await store.count_announcements(uow.session)
+            rows = await store.announcements_page(uow.session, offset=offset, limit=limit)
             ids = [r.id for r in rows]
             counts: dict[int, int] = {}
             numbers: dict[int, list[str]] = {}
             if ids:
-                counts = {
-                    int(a): int(n)
-                    for a, n in await uow.session.execute(
-                        select(AnnouncementDelivery.announcement_id, func.count())
-                        .where(AnnouncementDelivery.announcement_id.in_(ids))
-                        .group_by(AnnouncementDelivery.announcement_id)
-                    )
-                }
-                for a, n in await uow.session.execute(
-                    select(AnnouncementTarget.announcement_id, AnnouncementTarget.number)
-                    .where(AnnouncementTarget.announcement_id.in_(ids))
-                    .order_by(AnnouncementTarget.id)
-                ):
-                    numbers.setdefault(int(a), []).append(n)
+                counts = await store.delivery_counts(uow.session, ids)
+                numbers = await store.target_numbers(uow.session, ids)
         return total, [
             view_of(r, delivered=counts.get(r.id, 0), numbers=tuple(numbers.get(r.id, ())[:50])) for r in rows
         ]
@@ -252,13 +206,7 @@ class AnnouncementService:
         """Notify the subscribers of every due announcement, a chunk per transaction (idempotent)."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            due = list(
-                await uow.session.scalars(
-                    select(Announcement.id)
-                    .where(Announcement.state != "delivered", Announcement.publish_at <= now)
-                    .order_by(Announcement.publish_at, Announcement.id)
-                )
-            )
+            due = await store.due_ids(uow.session, now)
         notified = 0
         for announcement_id in due:
             notified += await self._deliver(int(announcement_id), now)
@@ -269,12 +217,12 @@ class AnnouncementService:
         for _ in range(MAX_ROUNDS):
             try:
                 async with self.deps.uow() as uow:
-                    row = await uow.session.scalar(
-                        select(Announcement).where(Announcement.id == announcement_id).with_for_update()
-                    )
+                    row = await store.lock_announcement(uow.session, announcement_id)
                     if row is None or row.state == "delivered":
                         return notified
-                    recipients = [int(s) for s in await uow.session.scalars(_pending_recipients(row))]
+                    recipients = await store.pending_recipients(
+                        uow.session, row, closed_states=CLOSED_STATES, limit=CHUNK
+                    )
                     if not recipients:
                         row.state = "delivered"
                         row.delivered_at = now
@@ -304,41 +252,18 @@ class AnnouncementService:
         """What is published for the subscriber, newest first, and how many of them are unread."""
         now = self.deps.clock.now()
         limit = max(1, min(MAX_PAGE, limit))
-        read_join = and_(
-            AnnouncementRead.announcement_id == Announcement.id, AnnouncementRead.subscriber_id == subscriber_id
-        )
-        base = select(Announcement, AnnouncementRead.id).outerjoin(AnnouncementRead, read_join)
-        base = base.where(Announcement.publish_at <= now, _visible_to(subscriber_id))
         async with self.deps.uow() as uow:
-            rows = (
-                await uow.session.execute(
-                    base.order_by(Announcement.publish_at.desc(), Announcement.id.desc()).limit(limit)
-                )
-            ).all()
-            unread = int(
-                await uow.session.scalar(
-                    select(func.count())
-                    .select_from(Announcement)
-                    .outerjoin(AnnouncementRead, read_join)
-                    .where(Announcement.publish_at <= now, _visible_to(subscriber_id), AnnouncementRead.id.is_(None))
-                )
-                or 0
-            )
+            rows = await store.published_for(uow.session, subscriber_id, now, limit=limit)
+            unread = await store.count_unread(uow.session, subscriber_id, now)
         return unread, [view_of(a, read=read_id is not None) for a, read_id in rows]
 
     async def mark_read(self, subscriber_id: int, ids: Sequence[int] | None = None) -> int:
         """Mark the given announcements (or all visible ones) read; returns how many were newly marked."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            already = select(AnnouncementRead.id).where(
-                AnnouncementRead.announcement_id == Announcement.id, AnnouncementRead.subscriber_id == subscriber_id
+            fresh = await store.unread_ids(
+                uow.session, subscriber_id, now, None if ids is None else list(ids)[:MAX_PAGE]
             )
-            stmt = select(Announcement.id).where(
-                Announcement.publish_at <= now, _visible_to(subscriber_id), ~already.exists()
-            )
-            if ids is not None:
-                stmt = stmt.where(Announcement.id.in_(list(ids)[:MAX_PAGE]))
-            fresh = [int(i) for i in await uow.session.scalars(stmt.limit(1000))]
             uow.session.add_all(
                 AnnouncementRead(announcement_id=i, subscriber_id=subscriber_id, read_at=now) for i in fresh
             )

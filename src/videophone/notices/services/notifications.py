@@ -18,7 +18,6 @@ kinds it does not declare are classified by name (``domain.notification_prefs.ca
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,13 +25,10 @@ from types import ModuleType
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, func, select, tuple_, update
 
-from videophone.adapters.db.bulk import among
 from videophone.adapters.db.models import Notification, OutboxMessage, Subscriber
 from videophone.adapters.db.models_preferences import NotificationPreference
 from videophone.adapters.db.uow import UnitOfWork
-from videophone.adapters.db.writes import write_rows
 from videophone.adapters.mail import Mail
 from videophone.adapters.sms import Sms
 from videophone.billing.texts import notice_texts_bills, notice_texts_disputes
@@ -48,6 +44,8 @@ from videophone.enforcement.texts import notice_texts_enforcement
 from videophone.identity.domain.masking import mask_phone
 from videophone.kernel.errors import NotFound
 from videophone.notices.domain import notification_prefs as prefs
+from videophone.notices.store import notifications as store
+from videophone.notices.store import outbox, preferences
 from videophone.notices.texts import notice_texts_announcements, notice_texts_outages
 from videophone.terminals.texts import notice_texts_terminals
 
@@ -111,19 +109,7 @@ def is_mandatory(kind: str) -> bool:
 
 async def switches_of(uow: UnitOfWork, subscriber_ids: Iterable[int]) -> dict[int, dict[prefs.Key, bool]]:
     """Every subscriber's effective (category, channel) switches: their choices over the defaults."""
-    ids = sorted(set(subscriber_ids))
-    chosen: dict[int, dict[prefs.Key, bool]] = {i: {} for i in ids}
-    for i in range(0, len(ids), 5000):
-        for sub_id, category, channel, enabled in await uow.session.execute(
-            select(
-                NotificationPreference.subscriber_id,
-                NotificationPreference.category,
-                NotificationPreference.channel,
-                NotificationPreference.enabled,
-            ).where(among(NotificationPreference.subscriber_id, ids[i : i + 5000]))
-        ):
-            if sub_id in chosen:  # an id range may hold others
-                chosen[sub_id][(category, channel)] = bool(enabled)
+    chosen = await preferences.choices_of(uow.session, sorted(set(subscriber_ids)))
     return {sub_id: prefs.effective(c) for sub_id, c in chosen.items()}
 
 
@@ -210,15 +196,7 @@ async def notify_many(
     who: dict[int, tuple[str, str, str]] = {}
     switches: dict[int, dict[prefs.Key, bool]] = {}
     if email:
-        for i in range(0, len(ids), 5000):
-            wanted = set(ids[i : i + 5000])
-            for sub_id, address, phone, language in await uow.session.execute(
-                select(Subscriber.id, Subscriber.email, Subscriber.contact_phone, Subscriber.language).where(
-                    among(Subscriber.id, ids[i : i + 5000])
-                )
-            ):
-                if sub_id in wanted:  # an id range may hold others
-                    who[sub_id] = (address, phone, language)
+        who = await store.contacts_of(uow.session, ids)
         switches = await switches_of(uow, ids)
     conn = await uow.session.connection()
     # Rounds of distinct subscribers, so that the ids returned can be matched by subscriber.
@@ -233,31 +211,15 @@ async def notify_many(
         else:
             seen.append({item[0]})
             rounds.append([item])
-    # PostgreSQL's bulk path binds arrays of the column type: JSON values go as their text.
-    as_json = conn.dialect.name == "postgresql"
     for batch in rounds:
-        returned = await write_rows(
-            conn,
-            Notification,
-            [
-                {
-                    "subscriber_id": s,
-                    "kind": k,
-                    "params": json.dumps(dict(p)) if as_json else dict(p),
-                    "created_at": now,
-                }
-                for s, k, p in batch
-            ],
-            returning=("subscriber_id", "id"),
-        )
-        notification_ids = {int(s): int(n) for s, n in returned}
-        outbox: list[dict[str, Any]] = []
+        notification_ids = await store.write_notifications(conn, now, batch)
+        rows: list[dict[str, Any]] = []
         for sub_id, kind, params in batch:
             if sub_id in who:
-                outbox += _outbox_rows(
+                rows += _outbox_rows(
                     notification_ids[sub_id], kind, params, who[sub_id], switches[sub_id], now, email=True
                 )
-        await write_rows(conn, OutboxMessage, outbox)
+        await store.write_outbox(conn, rows)
     return len(items)
 
 
@@ -330,12 +292,7 @@ class NotificationService:
             before = (await switches_of(uow, [subscriber_id]))[subscriber_id]
             changed = {key: on for key, on in wanted.items() if before[key] != on}
             if changed:
-                await uow.session.execute(
-                    delete(NotificationPreference).where(
-                        NotificationPreference.subscriber_id == subscriber_id,
-                        tuple_(NotificationPreference.category, NotificationPreference.channel).in_(list(changed)),
-                    )
-                )
+                await preferences.forget_choices(uow.session, subscriber_id, list(changed))
                 uow.session.add_all(
                     NotificationPreference(
                         subscriber_id=subscriber_id, category=c, channel=ch, enabled=on, updated_at=now
@@ -360,11 +317,8 @@ class NotificationService:
         self, subscriber_id: int, language: str, *, limit: int = 50, before_id: int | None = None
     ) -> list[NotificationView]:
         limit = max(1, min(MAX_PAGE, limit))
-        query = select(Notification).where(Notification.subscriber_id == subscriber_id)
-        if before_id is not None:
-            query = query.where(Notification.id < before_id)
         async with self.deps.uow() as uow:
-            rows = (await uow.session.scalars(query.order_by(Notification.id.desc()).limit(limit))).all()
+            rows = await store.notifications_of(uow.session, subscriber_id, limit=limit, before_id=before_id)
         out = []
         for r in rows:
             title, body = render(r.kind, language, r.params or {}) if r.kind in TEXTS else (r.kind, "")
@@ -375,23 +329,15 @@ class NotificationService:
 
     async def unread_count(self, subscriber_id: int) -> int:
         async with self.deps.uow() as uow:
-            count = await uow.session.scalar(
-                select(func.count())
-                .select_from(Notification)
-                .where(Notification.subscriber_id == subscriber_id, Notification.read_at.is_(None))
-            )
-        return int(count or 0)
+            return await store.count_unread(uow.session, subscriber_id)
 
     async def mark_read(self, subscriber_id: int, *, up_to_id: int | None = None) -> int:
         """Mark the subscriber's notifications read (all, or those with id ≤ ``up_to_id``)."""
         now = self.deps.clock.now()
-        stmt = update(Notification).where(Notification.subscriber_id == subscriber_id, Notification.read_at.is_(None))
-        if up_to_id is not None:
-            stmt = stmt.where(Notification.id <= up_to_id)
         async with self.deps.uow() as uow:
-            result = await uow.session.execute(stmt.values(read_at=now))
+            marked = await store.mark_read(uow.session, subscriber_id, now, up_to_id=up_to_id)
             await uow.commit()
-        return int(getattr(result, "rowcount", 0) or 0)
+        return marked
 
     # -- delivery -----------------------------------------------------------------------------------------
     async def deliver_due(self, *, limit: int = 100) -> dict[str, int]:
@@ -399,28 +345,13 @@ class NotificationService:
         now = self.deps.clock.now()
         counts = {"sent": 0, "retry": 0, "failed": 0}
         async with self.deps.uow() as uow:
-            due = (
-                await uow.session.execute(
-                    select(OutboxMessage.id, OutboxMessage.next_attempt_at)
-                    .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
-                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-                    .limit(limit)
-                )
-            ).all()
+            due = await outbox.due_messages(uow.session, now, limit=limit)
         for row_id, seen_at in due:
             lease = now + timedelta(seconds=CLAIM_SECONDS)
             async with self.deps.uow() as uow:
-                claimed = await uow.session.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.id == row_id,
-                        OutboxMessage.state == "pending",
-                        OutboxMessage.next_attempt_at == seen_at,
-                    )
-                    .values(next_attempt_at=lease)
-                )
+                claimed = await outbox.claim(uow.session, row_id, seen_at, lease)
                 await uow.commit()
-                if not getattr(claimed, "rowcount", 0):
+                if not claimed:
                     continue  # another node took it
                 msg = await uow.session.get(OutboxMessage, row_id)
                 assert msg is not None

@@ -25,17 +25,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import structlog
-from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from videophone.adapters.db import writes
-from videophone.adapters.db.models import (
-    PlanSubscription,
-    Subscriber,
-    VasPrice,
-    VasSubscription,
-)
-from videophone.adapters.db.models_outages import Outage, OutageCredit, OutageSubscriber
+from videophone.adapters.db.models_outages import Outage, OutageSubscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.public import ledger, load_prices
 from videophone.common import audit
@@ -46,6 +38,8 @@ from videophone.kernel.events import BalanceReduced
 from videophone.kernel.money import Money
 from videophone.notices.domain import outages as rules
 from videophone.notices.services import notifications
+from videophone.notices.store import outages as store
+from videophone.notices.store import subscribers, subscriptions
 
 log = structlog.get_logger(__name__)
 
@@ -161,12 +155,7 @@ class OutageService:
         async with self.deps.uow() as uow:
             ids: list[int] = []
             if new.scope == "listed":
-                found = dict(
-                    (n, i)
-                    for n, i in await uow.session.execute(
-                        select(Subscriber.number, Subscriber.id).where(Subscriber.number.in_(new.numbers))
-                    )
-                )
+                found = await subscribers.ids_by_number(uow.session, new.numbers)
                 unknown = [n for n in new.numbers if n not in found]
                 if unknown:
                     shown = ", ".join(unknown[:10])
@@ -250,11 +239,7 @@ class OutageService:
     async def credit_pending(self) -> dict[str, int]:
         """The ``outage-credits`` job: finish crediting closed incidents whose crediting was interrupted."""
         async with self.deps.uow() as uow:
-            ids = list(
-                await uow.session.scalars(
-                    select(Outage.id).where(Outage.state == "closed", Outage.credited_at.is_(None)).order_by(Outage.id)
-                )
-            )
+            ids = await store.closed_uncredited_ids(uow.session)
         credited = 0
         for outage_id in ids:
             credited += await self._credit(outage_id)
@@ -262,42 +247,23 @@ class OutageService:
 
     async def listing(self, *, state: str = "", offset: int = 0, limit: int = 50) -> tuple[int, list[OutageView]]:
         """Open incidents first, then the others, newest first."""
-        stmt = select(Outage)
-        if state:
-            if state not in ("open", "closed"):
-                raise ValidationFailed([FieldError("state", "invalid_choice")])
-            stmt = stmt.where(Outage.state == state)
+        if state and state not in ("open", "closed"):
+            raise ValidationFailed([FieldError("state", "invalid_choice")])
         async with self.deps.uow() as uow:
-            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-            rows = list(
-                await uow.session.scalars(
-                    stmt.order_by((Outage.state == "open").desc(), Outage.started_at.desc(), Outage.id.desc())
-                    .offset(max(0, offset))
-                    .limit(max(1, min(limit, MAX_PAGE)))
-                )
+            total = await store.count_outages(uow.session, state=state)
+            rows = await store.outages_page(
+                uow.session, state=state, offset=max(0, offset), limit=max(1, min(limit, MAX_PAGE))
             )
-            numbers = await self._numbers(uow, [r.id for r in rows if r.scope == "listed"])
+            numbers = await store.listed_numbers(uow.session, [r.id for r in rows if r.scope == "listed"])
         return total, [OutageView.of(r, numbers.get(r.id, [])) for r in rows]
 
     async def detail(self, outage_id: int) -> OutageDetail:
         async with self.deps.uow() as uow:
             row = await self._outage(uow, outage_id)
-            numbers = await self._numbers(uow, [row.id] if row.scope == "listed" else [])
+            numbers = await store.listed_numbers(uow.session, [row.id] if row.scope == "listed" else [])
             credits = [
                 CreditView(sub_id, number, name, _yuan(amount), amount, tx)
-                for sub_id, number, name, amount, tx in await uow.session.execute(
-                    select(
-                        OutageCredit.subscriber_id,
-                        Subscriber.number,
-                        Subscriber.name,
-                        OutageCredit.amount_fen,
-                        OutageCredit.transaction_id,
-                    )
-                    .join(Subscriber, Subscriber.id == OutageCredit.subscriber_id)
-                    .where(OutageCredit.outage_id == row.id, OutageCredit.amount_fen > 0)
-                    .order_by(OutageCredit.amount_fen.desc(), OutageCredit.subscriber_id)
-                    .limit(MAX_PAGE)
-                )
+                for sub_id, number, name, amount, tx in await store.credits_of(uow.session, row.id, limit=MAX_PAGE)
             ]
             return OutageDetail(OutageView.of(row, numbers.get(row.id, [])), credits)
 
@@ -313,17 +279,12 @@ class OutageService:
             first_day, after_day = start.astimezone(tz).date(), end.astimezone(tz).date() + timedelta(days=1)
             todo: list[int] = []
             if rules.qualifies(start, end):
+                # listed: the accounts named; all: every account with a plan subscription meanwhile
                 if row.scope == "listed":
-                    affected = select(OutageSubscriber.subscriber_id).where(OutageSubscriber.outage_id == row.id)
+                    affected = await store.listed_accounts(uow.session, row.id)
                 else:
-                    affected = select(PlanSubscription.subscriber_id).where(
-                        PlanSubscription.start_date < after_day,
-                        or_(PlanSubscription.end_date.is_(None), PlanSubscription.end_date > first_day),
-                    )
-                done = select(OutageCredit.subscriber_id).where(OutageCredit.outage_id == row.id)
-                todo = sorted(
-                    set(await uow.session.scalars(affected.distinct())) - set(await uow.session.scalars(done))
-                )
+                    affected = await subscriptions.subscribed_between(uow.session, first_day, after_day)
+                todo = sorted(affected - await store.considered_accounts(uow.session, row.id))
             earlier = await self._earlier(uow, row)
             title = row.title
         credited = 0
@@ -338,20 +299,8 @@ class OutageService:
                     credited += await self._credit_chunk(uow, outage_id, title, (start, end), part, earlier)
                     await uow.commit()
         async with self.deps.uow() as uow:
-            count, total = (
-                await uow.session.execute(
-                    select(func.count(OutageCredit.id), func.coalesce(func.sum(OutageCredit.amount_fen), 0)).where(
-                        OutageCredit.outage_id == outage_id, OutageCredit.amount_fen > 0
-                    )
-                )
-            ).one()
-            await uow.session.execute(
-                update(Outage)
-                .where(Outage.id == outage_id)
-                .values(
-                    credited_at=self.deps.clock.now(), credited_accounts=int(count), credited_total_fen=int(total or 0)
-                )
-            )
+            count, total = await store.credited_totals(uow.session, outage_id)
+            await store.mark_credited(uow.session, outage_id, self.deps.clock.now(), accounts=count, total_fen=total)
             await uow.commit()
         log.info("outage credited", outage_id=outage_id, accounts=credited)
         return credited
@@ -360,20 +309,8 @@ class OutageService:
     async def _earlier(uow: UnitOfWork, row: Outage) -> list[tuple[rules.Interval, int | None]]:
         """Qualifying incidents closed before ``row`` that overlap it: (interval, None for all accounts
         or the outage id whose listed accounts are affected)."""
-        assert row.ended_at is not None and row.closed_at is not None
         out: list[tuple[rules.Interval, int | None]] = []
-        for other in await uow.session.scalars(
-            select(Outage).where(
-                Outage.id != row.id,
-                Outage.state == "closed",
-                Outage.started_at < row.ended_at,
-                Outage.ended_at > row.started_at,
-                or_(
-                    Outage.closed_at < row.closed_at,
-                    and_(Outage.closed_at == row.closed_at, Outage.id < row.id),
-                ),
-            )
-        ):
+        for other in await store.earlier_overlapping(uow.session, row):
             assert other.ended_at is not None
             if rules.qualifies(other.started_at, other.ended_at):
                 out.append(((other.started_at, other.ended_at), None if other.scope == "all" else other.id))
@@ -394,63 +331,24 @@ class OutageService:
         start, end = interval
         first_day, after_day = start.astimezone(tz).date(), end.astimezone(tz).date() + timedelta(days=1)
         # Accounts already considered (a concurrent or earlier attempt) are skipped.
-        ids = sorted(
-            set(ids)
-            - set(
-                await s.scalars(
-                    select(OutageCredit.subscriber_id).where(
-                        OutageCredit.outage_id == outage_id, OutageCredit.subscriber_id.in_(ids)
-                    )
-                )
-            )
-        )
+        ids = sorted(set(ids) - await store.considered_among(s, outage_id, ids))
         if not ids:
             return 0
         prices = await load_prices(uow)
         plan_periods: dict[int, dict[int, list[tuple[date, date | None]]]] = {}
-        for sub_id, plan_id, s_from, s_to in await s.execute(
-            select(
-                PlanSubscription.subscriber_id,
-                PlanSubscription.plan_id,
-                PlanSubscription.start_date,
-                PlanSubscription.end_date,
-            ).where(
-                PlanSubscription.subscriber_id.in_(ids),
-                PlanSubscription.start_date < after_day,
-                or_(PlanSubscription.end_date.is_(None), PlanSubscription.end_date > first_day),
-            )
-        ):
+        for sub_id, plan_id, s_from, s_to in await subscriptions.plan_periods(s, ids, first_day, after_day):
             plan_periods.setdefault(sub_id, {}).setdefault(plan_id, []).append((s_from, s_to))
         vas_prices: dict[int, list[tuple[date, int]]] = {}
-        for vas_id, effective, fee in await s.execute(
-            select(VasPrice.vas_id, VasPrice.effective_from, VasPrice.monthly_fee_fen).order_by(
-                VasPrice.vas_id, VasPrice.effective_from
-            )
-        ):
+        for vas_id, effective, fee in await subscriptions.vas_prices(s):
             vas_prices.setdefault(vas_id, []).append((effective, int(fee)))
         vas_periods: dict[int, dict[int, list[tuple[date, date | None]]]] = {}
-        for sub_id, vas_id, s_from, s_to in await s.execute(
-            select(
-                VasSubscription.subscriber_id,
-                VasSubscription.vas_id,
-                VasSubscription.start_date,
-                VasSubscription.end_date,
-            ).where(
-                VasSubscription.subscriber_id.in_(ids),
-                VasSubscription.start_date < after_day,
-                or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > first_day),
-            )
-        ):
+        for sub_id, vas_id, s_from, s_to in await subscriptions.vas_periods(s, ids, first_day, after_day):
             vas_periods.setdefault(sub_id, {}).setdefault(vas_id, []).append((s_from, s_to))
         suspensions = await restrictions.suspensions_between(uow, ids, first_day, after_day, tz)
         listed_earlier: dict[int, set[int]] = {}
         listed_ids = [oid for _, oid in earlier if oid is not None]
         if listed_ids:
-            for oid, sub_id in await s.execute(
-                select(OutageSubscriber.outage_id, OutageSubscriber.subscriber_id).where(
-                    OutageSubscriber.outage_id.in_(listed_ids), OutageSubscriber.subscriber_id.in_(ids)
-                )
-            ):
+            for oid, sub_id in await store.listed_among(s, listed_ids, ids):
                 listed_earlier.setdefault(sub_id, set()).add(oid)
 
         amounts: dict[int, Money] = {}
@@ -481,9 +379,8 @@ class OutageService:
             at=now,
         )
         conn = await s.connection()
-        await writes.write_rows(
+        await store.write_credits(
             conn,
-            OutageCredit,
             [
                 {
                     "outage_id": outage_id,
@@ -525,17 +422,3 @@ class OutageService:
         if row is None:
             raise NotFound("outage_not_found")
         return row
-
-    @staticmethod
-    async def _numbers(uow: UnitOfWork, outage_ids: Sequence[int]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {}
-        if not outage_ids:
-            return out
-        for oid, number in await uow.session.execute(
-            select(OutageSubscriber.outage_id, Subscriber.number)
-            .join(Subscriber, Subscriber.id == OutageSubscriber.subscriber_id)
-            .where(OutageSubscriber.outage_id.in_(list(outage_ids)))
-            .order_by(Subscriber.number)
-        ):
-            out.setdefault(oid, []).append(number)
-        return out

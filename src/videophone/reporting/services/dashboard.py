@@ -23,18 +23,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.sql.elements import ColumnElement
-
-from videophone.adapters.db.models import (
-    Bill,
-    CallRecord,
-    Dispute,
-    LedgerLine,
-    LedgerTransaction,
-    Payment,
-    Subscriber,
-)
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.public import RECEIVABLE
 from videophone.calling.domain.call_rules import ServiceState
@@ -43,6 +31,8 @@ from videophone.collections.public import many_debts
 from videophone.common.deps import Deps
 from videophone.identity.domain.kyc import ReviewState
 from videophone.kernel.money import Money
+from videophone.reporting.store import call_records, disputes, ledger, local_time, subscribers
+from videophone.reporting.store import payments as payment_store
 
 DAYS = 30
 MONTHS = 12
@@ -72,20 +62,12 @@ class DashboardService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
-    def _local(self, dialect: str, column: Any, fmt: str, now: datetime) -> ColumnElement[str]:
-        """The local day (``fmt="day"``) or month (``"month"``) of a UTC timestamp column, as text."""
-        tz = self.deps.operator_tz
-        if dialect == "postgresql":
-            return func.to_char(func.timezone(tz.key, column), "YYYY-MM-DD" if fmt == "day" else "YYYY-MM")
-        offset = int((now.astimezone(tz).utcoffset() or timedelta()).total_seconds())
-        return func.strftime("%Y-%m-%d" if fmt == "day" else "%Y-%m", column, f"{offset:+d} seconds")
-
     async def overview(self) -> Dashboard:
         now = self.deps.clock.now()
         tz = self.deps.operator_tz
         today = now.astimezone(tz).date()
         async with self.deps.uow() as uow:
-            dialect = (await uow.session.connection()).dialect.name
+            dialect = await local_time.dialect_of(uow.session)
             data = {
                 "generated_at": now.isoformat(),
                 "today": today.isoformat(),
@@ -100,13 +82,11 @@ class DashboardService:
     @staticmethod
     async def _subscribers(uow: UnitOfWork) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, column, known in (
-            ("review", Subscriber.review_state, REVIEW_STATES),
-            ("service", Subscriber.service_state, SERVICE_STATES),
+        for name, count, known in (
+            ("review", subscribers.count_by_review_state, REVIEW_STATES),
+            ("service", subscribers.count_by_service_state, SERVICE_STATES),
         ):
-            counts = {
-                str(k): int(n) for k, n in await uow.session.execute(select(column, func.count()).group_by(column))
-            }
+            counts = await count(uow.session)
             keys = [k for k in known if k in counts] + sorted(k for k in counts if k not in known)
             out[name] = [{"key": k, "count": counts[k]} for k in keys]
         out["total"] = sum(item["count"] for item in out["review"])
@@ -115,18 +95,9 @@ class DashboardService:
     async def _calls(self, uow: UnitOfWork, dialect: str, now: datetime, today: date) -> dict[str, Any]:
         first = today - timedelta(days=DAYS - 1)
         since = datetime.combine(first, time(), tzinfo=self.deps.operator_tz)
-        day = self._local(dialect, CallRecord.started_at, "day", now).label("day")
-        rows = await uow.session.execute(
-            select(
-                day,
-                func.count(),
-                func.coalesce(func.sum(case((CallRecord.answered_at.is_not(None), 1), else_=0)), 0),
-                func.coalesce(func.sum(CallRecord.billable_seconds), 0),
-            )
-            .where(CallRecord.started_at >= since)
-            .group_by(day)
+        by_day = await call_records.calls_per_day(
+            uow.session, since, dialect=dialect, tz=self.deps.operator_tz, now=now
         )
-        by_day = {str(d): (int(c), int(a), int(s)) for d, c, a, s in rows}
         days: list[dict[str, Any]] = []
         for i in range(DAYS):
             key = (first + timedelta(days=i)).isoformat()
@@ -151,25 +122,16 @@ class DashboardService:
         start_day = date(int(months[0][:4]), int(months[0][5:]), 1)
         # Charges of a period are posted after it ends (the bill run): look one month further back.
         since = datetime.combine(start_day - timedelta(days=31), time(), tzinfo=self.deps.operator_tz)
-        month = func.coalesce(
-            LedgerTransaction.period, self._local(dialect, LedgerTransaction.created_at, "month", now)
-        )
-        month_label = month.label("month")
+        tz = self.deps.operator_tz
         revenue: dict[str, dict[str, int]] = {m: dict.fromkeys(REVENUE_ACCOUNTS, 0) for m in months}
-        for m, account, total in await uow.session.execute(
-            select(month_label, LedgerLine.account, func.sum(LedgerLine.amount_fen))
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerLine.transaction_id)
-            .where(LedgerLine.account.in_(REVENUE_ACCOUNTS), LedgerTransaction.created_at >= since)
-            .group_by(month_label, LedgerLine.account)
+        for m, account, total in await ledger.revenue_per_month(
+            uow.session, REVENUE_ACCOUNTS, since, dialect=dialect, tz=tz, now=now
         ):
             if str(m) in revenue:
                 revenue[str(m)][account] = -int(total or 0)  # revenue accounts are credited (negative)
-        paid_month = self._local(dialect, Payment.received_at, "month", now).label("month")
         payments: dict[str, tuple[int, int]] = {}
-        for m, n, total in await uow.session.execute(
-            select(paid_month, func.count(), func.sum(Payment.amount_fen))
-            .where(Payment.received_at >= datetime.combine(start_day, time(), tzinfo=self.deps.operator_tz))
-            .group_by(paid_month)
+        for m, n, total in await payment_store.payments_per_month(
+            uow.session, datetime.combine(start_day, time(), tzinfo=tz), dialect=dialect, tz=tz, now=now
         ):
             payments[str(m)] = (int(n), int(total or 0))
         items = []
@@ -191,22 +153,7 @@ class DashboardService:
         return {"months": items, "accounts": [a.split(":", 1)[1] for a in REVENUE_ACCOUNTS]}
 
     async def _arrears(self, uow: UnitOfWork, today: date) -> dict[str, Any]:
-        owing = (
-            select(LedgerLine.subscriber_id)
-            .where(LedgerLine.account == RECEIVABLE, LedgerLine.subscriber_id.is_not(None))
-            .group_by(LedgerLine.subscriber_id)
-            .having(func.sum(LedgerLine.amount_fen) > 0)
-        )
-        ids = list(
-            await uow.session.scalars(
-                select(Subscriber.id)
-                .where(
-                    Subscriber.id.in_(owing),
-                    Subscriber.id.in_(select(Bill.subscriber_id).where(Bill.due_date < today)),
-                )
-                .order_by(Subscriber.id)
-            )
-        )
+        ids = await ledger.owing_with_bill_past_due(uow.session, today, receivable=RECEIVABLE)
         buckets = {b: [0, 0] for b in AGEING_BUCKETS}
         for i in range(0, len(ids), DEBT_CHUNK):
             positions = await many_debts(uow, ids[i : i + DEBT_CHUNK], today, self.deps.operator_tz)
@@ -229,14 +176,6 @@ class DashboardService:
 
     @staticmethod
     async def _disputes(uow: UnitOfWork, now: datetime) -> dict[str, Any]:
-        is_open = Dispute.state == "open"
-        kind = case(
-            (is_open & (Dispute.due_at >= now), "open_in_time"),
-            (is_open, "open_overdue"),
-            (Dispute.resolved_at <= Dispute.due_at, "answered_in_time"),
-            else_="answered_late",
-        ).label("kind")
         counts = dict.fromkeys(("open_in_time", "open_overdue", "answered_in_time", "answered_late"), 0)
-        for k, n in await uow.session.execute(select(kind, func.count()).group_by(kind)):
-            counts[str(k)] = int(n)
+        counts.update(await disputes.count_by_deadline(uow.session, now))
         return {"counts": [{"key": k, "count": n} for k, n in counts.items()], "total": sum(counts.values())}

@@ -1,0 +1,1 @@
+"""All SQL of the notices context: the services call these modules, which only read and write rows."""

@@ -1,0 +1,1 @@
+"""All SQL of the reporting context: the dashboard's figures, aggregated in the database."""
