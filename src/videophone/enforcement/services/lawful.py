@@ -15,15 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
-
-from videophone.adapters.db.models import StaffUser, Subscriber
 from videophone.adapters.db.models_enforcement import LawfulSuspension
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.enforcement.domain import violations as rules
 from videophone.enforcement.services import restrictions
+from videophone.enforcement.store import lawful as store
+from videophone.enforcement.store import staff as staff_store
+from videophone.enforcement.store import subscribers as subscriber_store
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from videophone.kernel.events import RestrictionChanged
 from videophone.notices.public import notifications
@@ -74,7 +74,7 @@ class LawfulService:
         today = self._today(now)
         wanted = "".join(number.split()) if isinstance(number, str) else ""
         async with self.deps.uow() as uow:
-            sub = await uow.session.scalar(select(Subscriber).where(Subscriber.number == wanted)) if wanted else None
+            sub = await subscriber_store.subscriber_with_number(uow.session, wanted) if wanted else None
             try:
                 request = rules.validate_lawful(authority, reference, period_from, period_to, today)
             except ValidationFailed as exc:
@@ -85,12 +85,7 @@ class LawfulService:
                 raise ValidationFailed([FieldError("number", "required" if not wanted else "lawful_number_unknown")])
             if sub.service_state == "terminated":
                 raise InvalidState("lawful_subscriber_terminated")
-            open_row = await uow.session.scalar(
-                select(LawfulSuspension.id).where(
-                    LawfulSuspension.subscriber_id == sub.id,
-                    LawfulSuspension.state == rules.LawfulState.ACTIVE.value,
-                )
-            )
+            open_row = await store.active_lawful_id_of(uow.session, sub.id)
             if open_row is not None:
                 raise InvalidState("lawful_already_active", params={"id": int(open_row)})
             row = LawfulSuspension(
@@ -156,15 +151,7 @@ class LawfulService:
         now = self.deps.clock.now()
         today = self._today(now)
         async with self.deps.uow() as uow:
-            ids = list(
-                await uow.session.scalars(
-                    select(LawfulSuspension.id).where(
-                        LawfulSuspension.state == rules.LawfulState.ACTIVE.value,
-                        LawfulSuspension.period_to.is_not(None),
-                        LawfulSuspension.period_to < today,
-                    )
-                )
-            )
+            ids = await store.lapsed_before(uow.session, today)
         done = 0
         for lawful_id in ids:
             async with self.deps.uow() as uow:
@@ -208,39 +195,21 @@ class LawfulService:
     async def search(
         self, *, number: str = "", state: str = "", offset: int = 0, limit: int = 50
     ) -> tuple[int, list[LawfulView]]:
-        stmt = select(LawfulSuspension).join(Subscriber, Subscriber.id == LawfulSuspension.subscriber_id)
         wanted = "".join((number or "").split())
-        if wanted:
-            stmt = stmt.where(Subscriber.number.contains(wanted, autoescape=True))
-        if state:
-            if state not in {s.value for s in rules.LawfulState}:
-                raise ValidationFailed([FieldError("state", "invalid_choice")])
-            stmt = stmt.where(LawfulSuspension.state == state)
+        if state and state not in {s.value for s in rules.LawfulState}:
+            raise ValidationFailed([FieldError("state", "invalid_choice")])
         async with self.deps.uow() as uow:
-            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-            rows = list(
-                await uow.session.scalars(
-                    stmt.order_by(LawfulSuspension.id.desc()).offset(max(0, offset)).limit(max(1, min(limit, MAX_PAGE)))
-                )
+            total, rows = await store.lawful_page(
+                uow.session, number=wanted, state=state, offset=max(0, offset), limit=max(1, min(limit, MAX_PAGE))
             )
             return total, await self._views(uow, rows)
 
     async def _views(self, uow: UnitOfWork, rows: Sequence[LawfulSuspension]) -> list[LawfulView]:
         if not rows:
             return []
-        subs = {
-            s.id: s
-            for s in await uow.session.scalars(
-                select(Subscriber).where(Subscriber.id.in_({r.subscriber_id for r in rows}))
-            )
-        }
+        subs = await subscriber_store.subscribers_by_id(uow.session, {r.subscriber_id for r in rows})
         staff_ids = {r.recorded_by for r in rows} | {r.lifted_by for r in rows if r.lifted_by}
-        staff = {
-            int(i): str(n)
-            for i, n in await uow.session.execute(
-                select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(staff_ids))
-            )
-        }
+        staff = await staff_store.staff_names(uow.session, staff_ids)
         out = []
         for r in rows:
             sub = subs.get(r.subscriber_id)

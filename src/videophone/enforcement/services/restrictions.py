@@ -19,9 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
-
-from videophone.adapters.db.bulk import among
 from videophone.adapters.db.models import ServiceRestriction, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain.billing import Suspension
@@ -29,6 +26,7 @@ from videophone.calling.domain.call_rules import ServiceState
 from videophone.common import audit
 from videophone.common.account_history import record_event
 from videophone.common.deps import Actor
+from videophone.enforcement.store import restrictions as store
 from videophone.kernel.errors import NotFound
 
 Reason = Literal["arrears", "credit_limit", "violation", "lawful", "termination"]
@@ -50,12 +48,7 @@ def derive_state(current: str, restrictions: Sequence[tuple[str, str]]) -> tuple
 
 
 async def open_restrictions(uow: UnitOfWork, subscriber_id: int) -> list[ServiceRestriction]:
-    rows = await uow.session.scalars(
-        select(ServiceRestriction)
-        .where(ServiceRestriction.subscriber_id == subscriber_id, ServiceRestriction.ended_at.is_(None))
-        .order_by(ServiceRestriction.id)
-    )
-    return list(rows)
+    return await store.open_restrictions_of(uow.session, subscriber_id)
 
 
 async def _recompute(uow: UnitOfWork, subscriber: Subscriber) -> str:
@@ -68,8 +61,7 @@ async def _recompute(uow: UnitOfWork, subscriber: Subscriber) -> str:
 
 
 async def _subscriber(uow: UnitOfWork, subscriber_id: int) -> Subscriber:
-    # Row lock on PostgreSQL: two restrictions decided at once for one subscriber serialize here.
-    sub = await uow.session.scalar(select(Subscriber).where(Subscriber.id == subscriber_id).with_for_update())
+    sub = await store.lock_subscriber(uow.session, subscriber_id)  # two decisions at once serialize here
     if sub is None:
         raise NotFound()
     return sub
@@ -166,18 +158,7 @@ async def suspensions_between(
         return out
     # A restriction that ended before the period's first local midnight cannot overlap it.
     since = datetime.combine(start, time(), tzinfo=tz).astimezone(UTC) - timedelta(days=1)
-    rows = await uow.session.execute(
-        select(
-            ServiceRestriction.subscriber_id,
-            ServiceRestriction.started_at,
-            ServiceRestriction.ended_at,
-            ServiceRestriction.reason,
-        ).where(
-            among(ServiceRestriction.subscriber_id, subscriber_ids),
-            ServiceRestriction.scope == "all",
-            or_(ServiceRestriction.ended_at.is_(None), ServiceRestriction.ended_at >= since),
-        )
-    )
+    rows = await store.suspending_since(uow.session, subscriber_ids, since)
     wanted = set(subscriber_ids)
     for sub_id, started, ended, reason in rows:
         if sub_id not in wanted:  # an id range may hold others

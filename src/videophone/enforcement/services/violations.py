@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import structlog
-from sqlalchemy import func, or_, select
 
 from videophone.adapters import uploads
-from videophone.adapters.db.models import StaffUser, Subscriber, ValueAddedService, VasSubscription
+from videophone.adapters.db.models import Subscriber, ValueAddedService, VasSubscription
 from videophone.adapters.db.models_enforcement import Violation, ViolationEvidence
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain.tariffs import vas_remove_end_date
@@ -34,6 +33,9 @@ from videophone.common.account_history import record_event
 from videophone.common.deps import Actor, Deps
 from videophone.enforcement.domain import violations as rules
 from videophone.enforcement.services import restrictions
+from videophone.enforcement.store import staff as staff_store
+from videophone.enforcement.store import subscribers as subscriber_store
+from videophone.enforcement.store import violations as store
 from videophone.identity.domain.documents import check_upload
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
 from videophone.kernel.events import RestrictionChanged
@@ -110,7 +112,7 @@ class ViolationService:
             raise ValidationFailed([FieldError("number", "required")])
         today = self._today(self.deps.clock.now())
         async with self.deps.uow() as uow:
-            sub = await uow.session.scalar(select(Subscriber).where(Subscriber.number == wanted))
+            sub = await subscriber_store.subscriber_with_number(uow.session, wanted)
             if sub is None:
                 raise NotFound("violation_subscriber_not_found")
             vas = await self._vas_in_force(uow, sub.id, today)
@@ -127,16 +129,7 @@ class ViolationService:
     async def _vas_in_force(
         uow: UnitOfWork, subscriber_id: int, today: date
     ) -> list[tuple[ValueAddedService, VasSubscription]]:
-        rows = await uow.session.execute(
-            select(ValueAddedService, VasSubscription)
-            .join(VasSubscription, VasSubscription.vas_id == ValueAddedService.id)
-            .where(
-                VasSubscription.subscriber_id == subscriber_id,
-                or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > today),
-            )
-            .order_by(ValueAddedService.code)
-        )
-        return [(v, s) for v, s in rows]
+        return await store.vas_in_force(uow.session, subscriber_id, today)
 
     # -- acting -----------------------------------------------------------------------------------------------
     async def issue(
@@ -283,15 +276,7 @@ class ViolationService:
             row.state = rules.ViolationState.LIFTED.value
             row.lifted_at, row.lifted_by, row.lift_reason = now, actor.id, text
             await uow.session.flush()
-            still_open = [
-                rules.Action(a)
-                for a in await uow.session.scalars(
-                    select(Violation.action).where(
-                        Violation.subscriber_id == row.subscriber_id,
-                        Violation.state == rules.ViolationState.OPEN.value,
-                    )
-                )
-            ]
+            still_open = [rules.Action(a) for a in await store.open_actions_of(uow.session, row.subscriber_id)]
             audit.record(
                 uow,
                 now,
@@ -338,20 +323,12 @@ class ViolationService:
         self, *, number: str = "", state: str = "", offset: int = 0, limit: int = 50
     ) -> tuple[int, list[ViolationView]]:
         """Newest first; ``number`` matches the subscriber's number, ``state`` the measure's state."""
-        stmt = select(Violation).join(Subscriber, Subscriber.id == Violation.subscriber_id)
         wanted = "".join((number or "").split())
-        if wanted:
-            stmt = stmt.where(Subscriber.number.contains(wanted, autoescape=True))
-        if state:
-            if state not in {s.value for s in rules.ViolationState}:
-                raise ValidationFailed([FieldError("state", "invalid_choice")])
-            stmt = stmt.where(Violation.state == state)
+        if state and state not in {s.value for s in rules.ViolationState}:
+            raise ValidationFailed([FieldError("state", "invalid_choice")])
         async with self.deps.uow() as uow:
-            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-            rows = list(
-                await uow.session.scalars(
-                    stmt.order_by(Violation.id.desc()).offset(max(0, offset)).limit(max(1, min(limit, MAX_PAGE)))
-                )
+            total, rows = await store.violations_page(
+                uow.session, number=wanted, state=state, offset=max(0, offset), limit=max(1, min(limit, MAX_PAGE))
             )
             return total, await self._views(uow, rows)
 
@@ -379,23 +356,11 @@ class ViolationService:
         if not rows:
             return []
         ids = [r.id for r in rows]
-        subs = {
-            s.id: s
-            for s in await uow.session.scalars(
-                select(Subscriber).where(Subscriber.id.in_({r.subscriber_id for r in rows}))
-            )
-        }
+        subs = await subscriber_store.subscribers_by_id(uow.session, {r.subscriber_id for r in rows})
         staff_ids = {r.issued_by for r in rows} | {r.lifted_by for r in rows if r.lifted_by}
-        staff = {
-            int(i): str(n)
-            for i, n in await uow.session.execute(
-                select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(staff_ids))
-            )
-        }
+        staff = await staff_store.staff_names(uow.session, staff_ids)
         files: dict[int, list[EvidenceInfo]] = {}
-        for ev in await uow.session.scalars(
-            select(ViolationEvidence).where(ViolationEvidence.violation_id.in_(ids)).order_by(ViolationEvidence.id)
-        ):
+        for ev in await store.evidence_of(uow.session, ids):
             files.setdefault(ev.violation_id, []).append(
                 EvidenceInfo(ev.id, ev.filename, ev.content_type, ev.size, ev.uploaded_at)
             )

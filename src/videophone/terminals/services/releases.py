@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from videophone import __version__
 from videophone.adapters.db.models_terminals import ClientRelease
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.terminals.domain import terminals as rules
+from videophone.terminals.store import releases as store
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def _sorted(rows: list[ClientRelease]) -> list[ClientRelease]:
 
 
 async def newest_release(uow: UnitOfWork, platform: str) -> ReleaseView | None:
-    rows = list(await uow.session.scalars(select(ClientRelease).where(ClientRelease.platform == platform)))
+    rows = await store.releases_for(uow.session, platform)
     ordered = _sorted(rows)
     return ReleaseView.of(ordered[0]) if ordered else None
 
@@ -103,10 +102,7 @@ class ReleaseService:
 
     async def list(self, platform: str = "") -> list[ReleaseView]:
         async with self.deps.uow() as uow:
-            stmt = select(ClientRelease)
-            if platform:
-                stmt = stmt.where(ClientRelease.platform == platform)
-            rows = list(await uow.session.scalars(stmt))
+            rows = await store.releases_for(uow.session, platform or None)
         return [ReleaseView.of(r) for r in _sorted(rows)]
 
     async def newest(self, platform: str) -> ReleaseView | None:

@@ -1,20 +1,18 @@
-"""What the terminal service answers (units, claims, tokens, provisioning) and the queries that build
-those views from the rows."""
+"""What the terminal service answers (units, claims, tokens, provisioning), built from the rows."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import select
-
-from videophone.adapters.db.models import Subscriber
-from videophone.adapters.db.models_terminals import Terminal, WarrantyClaim, WarrantyPhoto
+from videophone.adapters.db.models_terminals import Terminal, WarrantyClaim
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.kernel.errors import NotFound
 from videophone.terminals.domain import terminals as rules
 from videophone.terminals.services.releases import ReleaseView
+from videophone.terminals.store import claims as claim_store
+from videophone.terminals.store import subscribers as subscriber_store
+from videophone.terminals.store import terminals as store
 
 MAX_PAGE = 200
 
@@ -104,10 +102,10 @@ async def terminal_view(uow: UnitOfWork, row: Terminal, today: date) -> Terminal
     """One unit as staff and its subscriber see it; ``today`` in the operator's time zone."""
     number = ""
     if row.subscriber_id is not None:
-        number = await uow.session.scalar(select(Subscriber.number).where(Subscriber.id == row.subscriber_id)) or ""
+        number = await subscriber_store.number_of(uow.session, row.subscriber_id) or ""
     replaces = ""
     if row.replaces_id is not None:
-        replaces = await uow.session.scalar(select(Terminal.serial).where(Terminal.id == row.replaces_id)) or ""
+        replaces = await store.serial_of(uow.session, row.replaces_id) or ""
     in_warranty = row.subscriber_id is not None and rules.eligibility(today, row.warranty_end, row.voided_on) is None
     return TerminalView(
         id=row.id,
@@ -129,26 +127,15 @@ async def terminal_view(uow: UnitOfWork, row: Terminal, today: date) -> Terminal
     )
 
 
-async def claim_views(uow: UnitOfWork, stmt: Any, *, keep_order: bool = False) -> list[ClaimView]:
-    """The claims ``stmt`` selects with their units, subscriber numbers and photos (newest first, at most
-    ``MAX_PAGE``, unless ``keep_order``)."""
-    if not keep_order:
-        stmt = stmt.order_by(WarrantyClaim.id.desc()).limit(MAX_PAGE)
-    claims = list(await uow.session.scalars(stmt))
+async def claim_views(uow: UnitOfWork, claims: list[WarrantyClaim]) -> list[ClaimView]:
+    """These claims, in their order, with their units, subscriber numbers and photos."""
     if not claims:
         return []
     terminal_ids = {c.terminal_id for c in claims} | {c.replacement_id for c in claims if c.replacement_id}
-    units = {t.id: t for t in await uow.session.scalars(select(Terminal).where(Terminal.id.in_(terminal_ids)))}
-    numbers: dict[int, str] = {
-        int(sid): str(number)
-        for sid, number in await uow.session.execute(
-            select(Subscriber.id, Subscriber.number).where(Subscriber.id.in_({c.subscriber_id for c in claims}))
-        )
-    }
+    units = await store.terminals_by_id(uow.session, terminal_ids)
+    numbers = await subscriber_store.numbers_by_id(uow.session, {c.subscriber_id for c in claims})
     photos: dict[int, list[PhotoInfo]] = {}
-    for p in await uow.session.scalars(
-        select(WarrantyPhoto).where(WarrantyPhoto.claim_id.in_([c.id for c in claims])).order_by(WarrantyPhoto.id)
-    ):
+    for p in await claim_store.photos_of(uow.session, [c.id for c in claims]):
         photos.setdefault(p.claim_id, []).append(PhotoInfo(p.id, p.filename, p.content_type, p.size))
     out = []
     for c in claims:

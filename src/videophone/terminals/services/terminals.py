@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
-
 from videophone.adapters import uploads
 from videophone.adapters.crypto import new_token, token_digest
 from videophone.adapters.db.models import Subscriber
@@ -33,6 +31,7 @@ from videophone.notices.public import notifications
 from videophone.terminals.domain import terminals as rules
 from videophone.terminals.services.releases import newest_release
 from videophone.terminals.services.terminal_views import (
+    MAX_PAGE,
     ClaimView,
     Decided,
     IssuedToken,
@@ -43,6 +42,9 @@ from videophone.terminals.services.terminal_views import (
     page_size,
     terminal_view,
 )
+from videophone.terminals.store import claims as claim_store
+from videophone.terminals.store import subscribers as subscriber_store
+from videophone.terminals.store import terminals as store
 
 PHOTO_CONTEXT = "warranty_photos"
 
@@ -59,7 +61,7 @@ class TerminalService:
         s, m = rules.validate_unit(serial, model)
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            if await uow.session.scalar(select(Terminal.id).where(Terminal.serial == s)) is not None:
+            if await store.terminal_id_with_serial(uow.session, s) is not None:
                 raise Conflict("terminal_serial_taken", field="serial", params={"serial": s})
             row = Terminal(
                 serial=s,
@@ -81,21 +83,12 @@ class TerminalService:
         self, *, state: str = "", query: str = "", offset: int = 0, limit: int = 50
     ) -> tuple[int, list[TerminalView]]:
         now = self.deps.clock.now()
-        stmt = select(Terminal).outerjoin(Subscriber, Subscriber.id == Terminal.subscriber_id)
-        if state:
-            if state not in {s.value for s in rules.TerminalState}:
-                raise ValidationFailed([FieldError("state", "invalid_choice")])
-            stmt = stmt.where(Terminal.state == state)
+        if state and state not in {s.value for s in rules.TerminalState}:
+            raise ValidationFailed([FieldError("state", "invalid_choice")])
         wanted = "".join((query or "").split())
-        if wanted:
-            stmt = stmt.where(
-                Terminal.serial.contains(wanted.upper(), autoescape=True)
-                | Subscriber.number.contains(wanted, autoescape=True)
-            )
         async with self.deps.uow() as uow:
-            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-            rows = await uow.session.scalars(
-                stmt.order_by(Terminal.id.desc()).offset(max(0, offset)).limit(page_size(limit))
+            total, rows = await store.inventory_page(
+                uow.session, state=state, query=wanted, offset=max(0, offset), limit=page_size(limit)
             )
             return total, [await terminal_view(uow, r, self._today(now)) for r in rows]
 
@@ -109,7 +102,7 @@ class TerminalService:
         async with self.deps.uow() as uow:
             row = await load_terminal(uow, terminal_id, lock=True)
             rules.ensure_assignable(row.state)
-            sub = await uow.session.scalar(select(Subscriber).where(Subscriber.number == wanted)) if wanted else None
+            sub = await subscriber_store.subscriber_with_number(uow.session, wanted) if wanted else None
             if sub is None:
                 raise ValidationFailed([FieldError("number", "terminal_subscriber_unknown")])
             _, pol = await policy_service.current(uow)
@@ -241,7 +234,7 @@ class TerminalService:
             raise NotAuthenticated()
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            row = await uow.session.scalar(select(Terminal).where(Terminal.token_hash == token_digest(token)))
+            row = await store.terminal_with_token_hash(uow.session, token_digest(token))
             if row is None or row.state != rules.TerminalState.ASSIGNED or row.subscriber_id is None:
                 raise NotAuthenticated()
             sub = await uow.session.get(Subscriber, row.subscriber_id)
@@ -267,11 +260,9 @@ class TerminalService:
     async def mine(self, subscriber_id: int) -> tuple[list[TerminalView], list[ClaimView]]:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(
-                select(Terminal).where(Terminal.subscriber_id == subscriber_id).order_by(Terminal.id)
-            )
+            rows = await store.terminals_of(uow.session, subscriber_id)
             terminals = [await terminal_view(uow, r, self._today(now)) for r in rows]
-            claims = await claim_views(uow, select(WarrantyClaim).where(WarrantyClaim.subscriber_id == subscriber_id))
+            claims = await claim_views(uow, await claim_store.newest_claims_of(uow.session, subscriber_id, MAX_PAGE))
             return terminals, claims
 
     async def file_claim(
@@ -300,11 +291,7 @@ class TerminalService:
                 check_filename(name, "photos")
                 await uploads.check_content_async(content, content_type, field="photos")
             rules.ensure_eligible(today, row.warranty_end, row.voided_on)
-            pending = await uow.session.scalar(
-                select(WarrantyClaim.id).where(
-                    WarrantyClaim.terminal_id == row.id, WarrantyClaim.state == rules.ClaimState.SUBMITTED.value
-                )
-            )
+            pending = await claim_store.pending_claim_id(uow.session, row.id)
             if pending is not None:
                 raise InvalidState("warranty_claim_pending", params={"claim_id": int(pending)})
             assert row.warranty_end is not None
@@ -346,7 +333,7 @@ class TerminalService:
                 uow, now, subscriber_id, "warranty_claim_filed", {"claim_id": claim.id, "serial": row.serial}
             )
             await uow.session.flush()
-            (view,) = await claim_views(uow, select(WarrantyClaim).where(WarrantyClaim.id == claim.id))
+            (view,) = await claim_views(uow, await claim_store.claim_with_id(uow.session, claim.id, MAX_PAGE))
             await uow.commit()
             return view
 
@@ -364,22 +351,14 @@ class TerminalService:
     # -- support (staff) -----------------------------------------------------------------------------------
     async def queue(self, *, state: str = "", offset: int = 0, limit: int = 50) -> tuple[int, int, list[ClaimView]]:
         """Submitted claims first (oldest first), then decided ones (newest first); also the open count."""
-        stmt = select(WarrantyClaim)
-        if state:
-            if state not in {s.value for s in rules.ClaimState}:
-                raise ValidationFailed([FieldError("state", "invalid_choice")])
-            stmt = stmt.where(WarrantyClaim.state == state)
-        is_open = WarrantyClaim.state == rules.ClaimState.SUBMITTED.value
+        if state and state not in {s.value for s in rules.ClaimState}:
+            raise ValidationFailed([FieldError("state", "invalid_choice")])
         async with self.deps.uow() as uow:
-            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-            items = await claim_views(
-                uow,
-                stmt.order_by(case((is_open, 0), else_=1), case((is_open, WarrantyClaim.id), else_=-WarrantyClaim.id))
-                .offset(max(0, offset))
-                .limit(page_size(limit)),
-                keep_order=True,
+            total, claims = await claim_store.claim_queue(
+                uow.session, state=state, offset=max(0, offset), limit=page_size(limit)
             )
-            open_count = int(await uow.session.scalar(select(func.count(WarrantyClaim.id)).where(is_open)) or 0)
+            items = await claim_views(uow, claims)
+            open_count = await claim_store.open_claim_count(uow.session)
         return total, open_count, items
 
     async def decide(
@@ -407,9 +386,7 @@ class TerminalService:
                 serial = rules.normalize_serial(replacement_serial)
                 if not serial:
                     raise ValidationFailed([FieldError("replacement_serial", "required")])
-                replacement = await uow.session.scalar(
-                    select(Terminal).where(Terminal.serial == serial).with_for_update()
-                )
+                replacement = await store.lock_terminal_with_serial(uow.session, serial)
                 if replacement is None or replacement.id == unit.id:
                     raise ValidationFailed([FieldError("replacement_serial", "terminal_replacement_unknown")])
                 if replacement.state != rules.TerminalState.IN_STOCK:
@@ -476,7 +453,7 @@ class TerminalService:
                 },
             )
             await uow.session.flush()
-            (view,) = await claim_views(uow, select(WarrantyClaim).where(WarrantyClaim.id == claim.id))
+            (view,) = await claim_views(uow, await claim_store.claim_with_id(uow.session, claim.id, MAX_PAGE))
             await uow.commit()
             return Decided(view, token)
 
