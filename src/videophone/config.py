@@ -8,6 +8,7 @@ the service refuses to start while a secret is missing or still has its publishe
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field
@@ -99,6 +100,16 @@ class Settings(BaseSettings):
         description="Demo/test only: a file holding a number of seconds the clock runs ahead of real time",
     )
 
+    # The blob store (adapters/blobs): video messages and other large content, always encrypted with the
+    # data key; files under var/blobs by default, or an S3-compatible bucket.
+    blob_store: Literal["local", "s3"] = Field(default="local", description="Where blobs live: local or s3")
+    blob_dir: Path | None = Field(default=None, description="The local blob directory (default: var/blobs)")
+    s3_endpoint: str = Field(default="", description="S3-compatible endpoint, e.g. https://s3.example.com:8333")
+    s3_bucket: str = Field(default="", description="The bucket (created at start-up if missing)")
+    s3_access_key: str = Field(default="", description="S3 access key id")
+    s3_secret_key: str = Field(default="", description="S3 secret key", repr=False, json_schema_extra=SECRET)
+    s3_region: str = Field(default="us-east-1", description="The region signed into requests")
+
     def effective_gateway_url(self) -> str:
         return (self.gateway_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip("/")
 
@@ -129,6 +140,9 @@ class Settings(BaseSettings):
 
     def effective_public_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    def effective_blob_dir(self) -> Path:
+        return self.blob_dir or (self.data_dir / "blobs")
 
     def key_file(self) -> Path:
         return self.data_key_file or (self.data_dir / "data.key")
