@@ -19,27 +19,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from videophone.adapters.db import writes
-from videophone.adapters.db.bulk import among
-from videophone.adapters.db.models import (
-    Bill,
-    BillLine,
-    LedgerLine,
-    LedgerTransaction,
-    Plan,
-    ValueAddedService,
-    VasPrice,
-    VasSubscription,
-)
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain import billing as rules
 from videophone.billing.services import ledger
 from videophone.billing.services.bill_views import yuan_text
 from videophone.billing.services.rating import PriceBook, Prices, load_prices, rated_usage
+from videophone.billing.store import bills as bill_store
+from videophone.billing.store import ledger as ledger_store
+from videophone.billing.store import subscriptions as subscription_store
+from videophone.billing.store import tariffs as tariff_store
 from videophone.enforcement.public import restrictions
 from videophone.identity.domain.policy import OperatorPolicy
 from videophone.kernel.money import Money
@@ -76,16 +67,12 @@ class RunContext:
 async def load_run_context(uow: UnitOfWork) -> RunContext:
     s = uow.session
     vas_prices: dict[int, list[tuple[date, int]]] = {}
-    for vas_id, effective_from, fee in await s.execute(
-        select(VasPrice.vas_id, VasPrice.effective_from, VasPrice.monthly_fee_fen).order_by(
-            VasPrice.vas_id, VasPrice.effective_from
-        )
-    ):
+    for vas_id, effective_from, fee in await tariff_store.vas_fees(s):
         vas_prices.setdefault(vas_id, []).append((effective_from, int(fee)))
     return RunContext(
         prices=await load_prices(uow),
-        plan_names={i: n for i, n in await s.execute(select(Plan.id, Plan.name_zh))},
-        vas_names={i: n for i, n in await s.execute(select(ValueAddedService.id, ValueAddedService.name_zh))},
+        plan_names={i: n for i, n in await tariff_store.plan_names(s)},
+        vas_names={i: n for i, n in await tariff_store.vas_names(s)},
         vas_prices=vas_prices,
     )
 
@@ -156,9 +143,7 @@ async def bill_chunk(
 async def _unbilled(s: AsyncSession, ids: Sequence[int], period: str) -> list[int]:
     # The chunk's queries select its accounts by id range where they are dense (bulk.among): the
     # rows of accounts outside the chunk are left out here.
-    billed = set(
-        await s.scalars(select(Bill.subscriber_id).where(Bill.period == period, among(Bill.subscriber_id, ids)))
-    )
+    billed = await bill_store.billed_among(s, ids, period)
     return [i for i in ids if i not in billed]
 
 
@@ -177,49 +162,15 @@ async def _read_chunk(
     chunk = set(ids)
     usages, books, _ = await rated_usage(uow, ids, period, tz, now, ctx.prices)
     vas_subs: dict[int, list[tuple[int, date, date | None]]] = {}
-    for sub_id, vas_id, start, end in await s.execute(
-        select(
-            VasSubscription.subscriber_id,
-            VasSubscription.vas_id,
-            VasSubscription.start_date,
-            VasSubscription.end_date,
-        )
-        .where(
-            among(VasSubscription.subscriber_id, ids),
-            VasSubscription.start_date < after,
-            or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > first),
-        )
-        .order_by(VasSubscription.subscriber_id, VasSubscription.start_date, VasSubscription.id)
-    ):
+    for sub_id, vas_id, start, end in await subscription_store.vas_subscriptions_among(s, ids, first, after):
         if sub_id in chunk:
             vas_subs.setdefault(sub_id, []).append((vas_id, start, end))
     previous: dict[int, tuple[str, int]] = {}
-    for sub_id, bill_period, total_due in await s.execute(
-        select(Bill.subscriber_id, Bill.period, Bill.total_due_fen).where(
-            among(Bill.subscriber_id, ids), Bill.period < period
-        )
-    ):
+    for sub_id, bill_period, total_due in await bill_store.bills_before_among(s, ids, period):
         if sub_id in chunk and (sub_id not in previous or bill_period > previous[sub_id][0]):
             previous[sub_id] = (bill_period, int(total_due))
     pending: dict[int, list[Any]] = {}
-    for r in await s.execute(
-        select(
-            LedgerTransaction.subscriber_id,
-            LedgerTransaction.id,
-            LedgerTransaction.kind,
-            LedgerTransaction.memo,
-            LedgerLine.amount_fen,
-        )
-        .join(LedgerLine, LedgerLine.transaction_id == LedgerTransaction.id)
-        .where(
-            among(LedgerTransaction.subscriber_id, ids),
-            LedgerTransaction.bill_id.is_(None),
-            LedgerTransaction.kind.in_(("adjustment", "credit", "payment", "late_fee", "refund")),
-            LedgerLine.account == ledger.RECEIVABLE,
-            LedgerLine.subscriber_id == LedgerTransaction.subscriber_id,
-        )
-        .order_by(LedgerTransaction.subscriber_id, LedgerTransaction.created_at, LedgerTransaction.id)
-    ):
+    for r in await ledger_store.pending_postings_among(s, ids):
         if r.subscriber_id in chunk:
             pending.setdefault(r.subscriber_id, []).append(r)
     before = await ledger.balances(uow, ids)
@@ -258,17 +209,7 @@ async def _posted_before(s: AsyncSession, ids: list[int], period: str, charges: 
     """Charges of this period posted before (a run killed after posting, before its bill: impossible
     in one transaction, but the key is the guard): by account range, not a list of keys."""
     keys = {key for rows in charges.values() for _, key, _ in rows}
-    return {
-        key
-        for key in await s.scalars(
-            select(LedgerTransaction.idempotency_key).where(
-                LedgerTransaction.kind == "charge",
-                LedgerTransaction.period == period,
-                among(LedgerTransaction.subscriber_id, ids),
-            )
-        )
-        if key in keys
-    }
+    return {key for key in await ledger_store.charge_keys_of_period(s, ids, period) if key in keys}
 
 
 def _compose_bills(
@@ -345,7 +286,7 @@ async def _write_bills(
     and each subscriber told of the bill (R-35), all in the same transaction."""
     conn = await uow.session.connection()
     bill_ids: dict[int, int] = {}
-    for sub_id, bill_id in await writes.write_rows(conn, Bill, bills, returning=("subscriber_id", "id")):
+    for sub_id, bill_id in await bill_store.insert_bills(conn, bills):
         bill_ids[sub_id] = bill_id
     await ledger.post_many(
         uow,
@@ -368,12 +309,7 @@ async def _write_bills(
     )
     attach = [{"tx_id": r.id, "to_bill": bill_ids[sub_id]} for sub_id in ids for r in pending.get(sub_id, [])]
     if attach:
-        await conn.execute(
-            update(LedgerTransaction)
-            .where(LedgerTransaction.id == bindparam("tx_id"))
-            .values(bill_id=bindparam("to_bill")),
-            attach,
-        )
+        await ledger_store.attach_to_bills(conn, attach)
     lines = [
         {
             "bill_id": bill_ids[sub_id],
@@ -386,7 +322,7 @@ async def _write_bills(
         for sub_id in ids
         for position, line in enumerate(composed[sub_id].lines, start=1)
     ]
-    await writes.write_rows(conn, BillLine, lines)
+    await bill_store.insert_lines(conn, lines)
     await notifications.notify_many(
         uow,
         now,

@@ -24,15 +24,17 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import func, or_, select, update
 
 from videophone.adapters import heap
-from videophone.adapters.db.models import Bill, BillLine, BillRun, PlanSubscription, Subscriber
+from videophone.adapters.db.models import Bill, BillRun, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain import billing as rules
 from videophone.billing.services.bill_chunk import bill_chunk_safely, load_run_context
 from videophone.billing.services.bill_pdf import render_bill_pdf
 from videophone.billing.services.bill_views import BillView, RunSummary, RunView, yuan_text
+from videophone.billing.store import bill_runs as run_store
+from videophone.billing.store import bills as store
+from videophone.billing.store import subscriptions as subscription_store
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.deps import Actor, Deps
@@ -76,17 +78,8 @@ class BillingService:
     async def _candidates(self, period: str) -> tuple[list[int], int]:
         first, after = rules.period_bounds(period)
         async with self.deps.uow() as uow:
-            subscribed = set(
-                await uow.session.scalars(
-                    select(PlanSubscription.subscriber_id)
-                    .where(
-                        PlanSubscription.start_date < after,
-                        or_(PlanSubscription.end_date.is_(None), PlanSubscription.end_date > first),
-                    )
-                    .distinct()
-                )
-            )
-            billed = set(await uow.session.scalars(select(Bill.subscriber_id).where(Bill.period == period)))
+            subscribed = await subscription_store.plan_subscribers_in(uow.session, first, after)
+            billed = await store.billed_in(uow.session, period)
         return sorted(subscribed - billed), len(subscribed & billed)
 
     async def run(self, period: str, *, actor: Actor | None = None, progress: Progress | None = None) -> RunSummary:
@@ -130,29 +123,17 @@ class BillingService:
                         )
                         created += len(made)
                         charges += Money(sum(made))
-                        await uow.session.execute(
-                            update(BillRun)
-                            .where(BillRun.id == run_id)
-                            .values(bills_created=created, heartbeat_at=self.deps.clock.now())
-                        )
+                        await run_store.record_progress(uow.session, run_id, created, self.deps.clock.now())
                         await uow.commit()
                     if progress:
                         progress(min(i + size, len(todo)), len(todo))
         except BaseException:  # an error, or cancelled / interrupted (Ctrl-C): failed now, not at lease expiry
             async with self.deps.uow() as uow:
-                await uow.session.execute(
-                    update(BillRun)
-                    .where(BillRun.id == run_id)
-                    .values(state="failed", finished_at=self.deps.clock.now())
-                )
+                await run_store.mark_failed(uow.session, run_id, self.deps.clock.now())
                 await uow.commit()
             raise
         async with self.deps.uow() as uow:
-            await uow.session.execute(
-                update(BillRun)
-                .where(BillRun.id == run_id)
-                .values(state="finished", finished_at=self.deps.clock.now(), bills_created=created)
-            )
+            await run_store.mark_finished(uow.session, run_id, self.deps.clock.now(), created)
             await uow.commit()
         log.info("bill run finished", period=period, run_id=run_id, bills=created)
         return RunSummary(run_id, period, len(todo), created, already, yuan_text(charges))
@@ -174,13 +155,11 @@ class BillingService:
         wait for the next bill; there is none after a termination, so they show in the debts only).
         Returns the bills made, oldest first."""
         s = uow.session
-        last = await s.scalar(select(func.max(Bill.period)).where(Bill.subscriber_id == subscriber_id))
+        last = await store.last_period_of(s, subscriber_id)
         if last is not None:
             period = rules.period_of(rules.period_bounds(last)[1])
         else:
-            first_start = await s.scalar(
-                select(func.min(PlanSubscription.start_date)).where(PlanSubscription.subscriber_id == subscriber_id)
-            )
+            first_start = await subscription_store.first_plan_start_of(s, subscriber_id)
             if first_start is None:
                 return []
             period = rules.period_of(first_start)
@@ -192,7 +171,7 @@ class BillingService:
         made: list[BillView] = []
         while period <= end_period:
             if await bill_chunk_safely(uow, [subscriber_id], period, None, pol, ctx, lambda: (now, tz)):
-                row = await s.scalar(select(Bill).where(Bill.subscriber_id == subscriber_id, Bill.period == period))
+                row = await store.bill_of(s, subscriber_id, period)
                 if row is not None:
                     made.append(BillView.of(row))
             period = rules.period_of(rules.period_bounds(period)[1])
@@ -201,13 +180,10 @@ class BillingService:
     # -- reading --------------------------------------------------------------------------------------------
     async def bills(self, subscriber_id: int) -> list[BillView]:
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(
-                select(Bill).where(Bill.subscriber_id == subscriber_id).order_by(Bill.period.desc())
-            )
-            return [BillView.of(r) for r in rows]
+            return [BillView.of(r) for r in await store.bills_of(uow.session, subscriber_id)]
 
     async def _detail(self, uow: UnitOfWork, row: Bill) -> BillView:
-        lines = list(await uow.session.scalars(select(BillLine).where(BillLine.bill_id == row.id)))
+        lines = await store.lines_of(uow.session, row.id)
         subscriber = await uow.session.get(Subscriber, row.subscriber_id)
         return BillView.of(row, lines, subscriber)
 
@@ -236,18 +212,13 @@ class BillingService:
         self, *, number: str | None = None, period: str | None = None, offset: int = 0, limit: int = 50
     ) -> tuple[int, list[BillView]]:
         """Bills by bill number or subscriber number (exact or part of it) and period, newest first."""
-        stmt = select(Bill, Subscriber).join(Subscriber, Subscriber.id == Bill.subscriber_id)
-        if number and number.strip():
-            text = number.strip()
-            stmt = stmt.where(or_(Bill.number == text, Subscriber.number.contains(text, autoescape=True)))
-        if period and period.strip():
-            stmt = stmt.where(Bill.period == period.strip())
         async with self.deps.uow() as uow:
-            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-            rows = await uow.session.execute(
-                stmt.order_by(Bill.period.desc(), Bill.id.desc())
-                .offset(max(offset, 0))
-                .limit(max(1, min(limit, MAX_PAGE)))
+            total, rows = await store.search(
+                uow.session,
+                number=number.strip() if number and number.strip() else None,
+                period=period.strip() if period and period.strip() else None,
+                offset=max(offset, 0),
+                limit=max(1, min(limit, MAX_PAGE)),
             )
             return total, [BillView.of(b, (), sub) for b, sub in rows]
 
@@ -255,18 +226,10 @@ class BillingService:
         """Mark failed every run (of ``period``, or any) still ``running`` whose heartbeat is older
         than the lease: its process was killed.  It failed at its last heartbeat.  Returns how many."""
         cutoff = self.deps.clock.now() - self.lease
-        where = [BillRun.state == "running", BillRun.heartbeat_at < cutoff]
-        if period is not None:
-            where.append(BillRun.period == period)
         async with self.deps.uow() as uow:
-            dead = list(await uow.session.scalars(select(BillRun.id).where(*where)))
+            dead = await run_store.fail_silent_runs(uow.session, cutoff, period)
             if not dead:
                 return 0
-            await uow.session.execute(
-                update(BillRun)
-                .where(BillRun.id.in_(dead), *where)
-                .values(state="failed", finished_at=BillRun.heartbeat_at)
-            )
             await uow.commit()
         log.warning("bill run found dead: marked failed", run_ids=dead, lease_seconds=self.lease.total_seconds())
         return len(dead)
@@ -274,13 +237,10 @@ class BillingService:
     async def runs(self, limit: int = 50) -> list[RunView]:
         await self.expire_dead_runs()
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(select(BillRun).order_by(BillRun.id.desc()).limit(limit))
-            return [RunView.of(r) for r in rows]
+            return [RunView.of(r) for r in await run_store.latest_runs(uow.session, limit)]
 
     async def last_run_finished(self, period: str) -> bool:
         await self.expire_dead_runs(period)
         async with self.deps.uow() as uow:
-            found = await uow.session.scalar(
-                select(BillRun.id).where(BillRun.period == period, BillRun.state == "finished").limit(1)
-            )
+            found = await run_store.finished_run_of(uow.session, period)
         return found is not None

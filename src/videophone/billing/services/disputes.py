@@ -21,22 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
-
-from videophone.adapters.db.models import (
-    Bill,
-    BillLine,
-    CallCharge,
-    CallQualitySample,
-    CallRecord,
-    Dispute,
-    SignalingNode,
-    Subscriber,
-)
+from videophone.adapters.db.models import Bill, CallQualitySample, CallRecord, Dispute, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain import disputes as rules
 from videophone.billing.services import ledger
 from videophone.billing.services.bill_views import BillView
+from videophone.billing.store import bills as bill_store
+from videophone.billing.store import call_charges as charge_store
+from videophone.billing.store import call_evidence as evidence_store
+from videophone.billing.store import disputes as store
 from videophone.calling.public import NODE_STALE_AFTER, QualityView, SampleView, quality_view
 from videophone.calling.public import sample as _sample
 from videophone.common import audit
@@ -183,13 +176,6 @@ def _page(limit: int) -> int:
     return max(1, min(limit, MAX_PAGE))
 
 
-async def _open_dispute(uow: UnitOfWork, bill_id: int, call_id: str | None) -> int | None:
-    stmt = select(Dispute.id).where(Dispute.bill_id == bill_id, Dispute.state == rules.DisputeState.OPEN.value)
-    stmt = stmt.where(Dispute.call_id.is_(None) if call_id is None else Dispute.call_id == call_id)
-    found = await uow.session.scalar(stmt.limit(1))
-    return int(found) if found is not None else None
-
-
 class DisputeService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -202,26 +188,10 @@ class DisputeService:
         """The bill's new charges and the calls charged on it (with a charge above zero)."""
         async with self.deps.uow() as uow:
             bill = await self._own_bill(uow, subscriber_id, bill_id)
-            rows = (
-                await uow.session.execute(
-                    select(CallCharge, CallRecord)
-                    .join(CallRecord, CallRecord.id == CallCharge.call_id)
-                    .where(
-                        CallCharge.subscriber_id == subscriber_id,
-                        CallCharge.period == bill.period,
-                        CallCharge.amount_fen > 0,
-                    )
-                    .order_by(CallRecord.started_at, CallRecord.id)
-                    .limit(MAX_BILL_CALLS)
-                )
-            ).all()
+            rows = await charge_store.charged_calls_of(uow.session, subscriber_id, bill.period, MAX_BILL_CALLS)
             open_by_call: dict[str | None, int] = {
                 call_id: int(dispute_id)
-                for dispute_id, call_id in await uow.session.execute(
-                    select(Dispute.id, Dispute.call_id).where(
-                        Dispute.bill_id == bill.id, Dispute.state == rules.DisputeState.OPEN.value
-                    )
-                )
+                for dispute_id, call_id in await store.open_disputes_of_bill(uow.session, bill.id)
             }
         return Disputable(
             bill_id=bill.id,
@@ -264,19 +234,13 @@ class DisputeService:
             if call_id is None:
                 disputable, target = Money(bill.new_charges_fen), "bill_id"
             else:
-                charge = await uow.session.scalar(
-                    select(CallCharge).where(
-                        CallCharge.call_id == call_id,
-                        CallCharge.subscriber_id == subscriber_id,
-                        CallCharge.period == bill.period,
-                    )
-                )
+                charge = await charge_store.charge_of_call(uow.session, call_id, subscriber_id, bill.period)
                 if charge is None:
                     raise ValidationFailed([FieldError("call_id", "dispute_call_not_on_bill")])
                 record = await uow.session.get(CallRecord, call_id)
                 disputable, target = Money(charge.amount_fen), "call_id"
             opening = rules.validate_opening(disputable, amount_yuan, reason, target_field=target)
-            rules.ensure_none_open(await _open_dispute(uow, bill.id, call_id))
+            rules.ensure_none_open(await store.open_dispute_of(uow.session, bill.id, call_id))
             _, pol = await policy_service.current(uow)
             now = self.deps.clock.now()
             row = Dispute(
@@ -327,15 +291,7 @@ class DisputeService:
         """The subscriber's disputes, newest first."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            rows = await uow.session.execute(
-                select(Dispute, Bill, CallRecord)
-                .join(Bill, Bill.id == Dispute.bill_id)
-                .outerjoin(CallRecord, CallRecord.id == Dispute.call_id)
-                .where(Dispute.subscriber_id == subscriber_id)
-                .order_by(Dispute.id.desc())
-                .limit(MAX_PAGE)
-            )
-            return [_view(d, b, c, now) for d, b, c in rows]
+            return [_view(d, b, c, now) for d, b, c in await store.disputes_of(uow.session, subscriber_id, MAX_PAGE)]
 
     # -- staff ---------------------------------------------------------------------------------------------
     async def queue(
@@ -345,44 +301,16 @@ class DisputeService:
         ``state`` filters (``overdue``: open and past the deadline); ``number`` matches the subscriber's
         number.  Also returns how many are open and overdue overall."""
         now = self.deps.clock.now()
-        stmt = (
-            select(Dispute, Bill, CallRecord, Subscriber)
-            .join(Bill, Bill.id == Dispute.bill_id)
-            .outerjoin(CallRecord, CallRecord.id == Dispute.call_id)
-            .join(Subscriber, Subscriber.id == Dispute.subscriber_id)
-        )
-        if state:
-            if state not in QUEUE_FILTERS:
-                raise ValidationFailed([FieldError("state", "invalid_choice")])
-            if state == "overdue":
-                stmt = stmt.where(Dispute.state == rules.DisputeState.OPEN.value, Dispute.due_at < now)
-            else:
-                stmt = stmt.where(Dispute.state == state)
+        if state and state not in QUEUE_FILTERS:
+            raise ValidationFailed([FieldError("state", "invalid_choice")])
         wanted = "".join((number or "").split())
-        if wanted:
-            stmt = stmt.where(Subscriber.number.contains(wanted, autoescape=True))
-        is_open = Dispute.state == rules.DisputeState.OPEN.value
         async with self.deps.uow() as uow:
-            total = int(await uow.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-            rows = await uow.session.execute(
-                stmt.order_by(
-                    case((is_open, 0), else_=1),
-                    case((is_open, Dispute.due_at), else_=None),
-                    case((is_open, Dispute.id), else_=-Dispute.id),
-                )
-                .offset(max(0, offset))
-                .limit(_page(limit))
+            total, rows = await store.queue(
+                uow.session, state=state, number=wanted, now=now, offset=max(0, offset), limit=_page(limit)
             )
             items = [_view(d, b, c, now, s) for d, b, c, s in rows]
-            open_count, overdue_count = (
-                await uow.session.execute(
-                    select(
-                        func.count(Dispute.id),
-                        func.coalesce(func.sum(case((Dispute.due_at < now, 1), else_=0)), 0),
-                    ).where(is_open)
-                )
-            ).one()
-        return total, {"open": int(open_count or 0), "overdue": int(overdue_count or 0)}, items
+            open_count, overdue_count = await store.open_and_overdue(uow.session, now)
+        return total, {"open": open_count, "overdue": overdue_count}, items
 
     async def detail(self, dispute_id: int, actor: Actor | None = None) -> DisputeDetail:
         """Everything staff need to decide: the dispute, the bill with its lines, the call record(s)
@@ -510,19 +438,11 @@ class DisputeService:
         bill = await s.get(Bill, row.bill_id)
         subscriber = await s.get(Subscriber, row.subscriber_id)
         assert bill is not None
-        lines = list(await s.scalars(select(BillLine).where(BillLine.bill_id == bill.id)))
+        lines = await bill_store.lines_of(s, bill.id)
         if row.call_id is not None:
             call_ids = [row.call_id]
         else:
-            call_ids = list(
-                await s.scalars(
-                    select(CallCharge.call_id)
-                    .join(CallRecord, CallRecord.id == CallCharge.call_id)
-                    .where(CallCharge.subscriber_id == row.subscriber_id, CallCharge.period == bill.period)
-                    .order_by(CallRecord.started_at, CallRecord.id)
-                    .limit(MAX_BILL_CALLS)
-                )
-            )
+            call_ids = await charge_store.charged_call_ids_of(s, row.subscriber_id, bill.period, MAX_BILL_CALLS)
         calls = await self._evidence(uow, call_ids, now, with_samples=row.call_id is not None)
         record = await s.get(CallRecord, row.call_id) if row.call_id else None
         return DisputeDetail(
@@ -540,21 +460,12 @@ class DisputeService:
         if not call_ids:
             return []
         s = uow.session
-        records = {r.id: r for r in await s.scalars(select(CallRecord).where(CallRecord.id.in_(call_ids)))}
-        charges = {c.call_id: c for c in await s.scalars(select(CallCharge).where(CallCharge.call_id.in_(call_ids)))}
+        records = {r.id: r for r in await evidence_store.records(s, call_ids)}
+        charges = {c.call_id: c for c in await evidence_store.charges(s, call_ids)}
         samples: dict[str, list[CallQualitySample]] = {}
-        for sample in await s.scalars(
-            select(CallQualitySample)
-            .where(CallQualitySample.call_id.in_(call_ids))
-            .order_by(CallQualitySample.at, CallQualitySample.id)
-        ):
+        for sample in await evidence_store.samples(s, call_ids):
             samples.setdefault(sample.call_id, []).append(sample)
-        nodes = {
-            n.node_id: n
-            for n in await s.scalars(
-                select(SignalingNode).where(SignalingNode.node_id.in_({r.node_id for r in records.values()}))
-            )
-        }
+        nodes = {n.node_id: n for n in await evidence_store.nodes(s, {r.node_id for r in records.values()})}
         out = []
         for call_id in call_ids:
             r = records.get(call_id)

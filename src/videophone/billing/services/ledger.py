@@ -12,38 +12,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from videophone.adapters.db.bulk import among
 from videophone.adapters.db.models import LedgerLine, LedgerTransaction, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
-from videophone.adapters.db.writes import BULK, write_rows
+from videophone.adapters.db.writes import BULK
+
+# The chart of accounts is in the rules (the store reads it too); named here as before.
+from videophone.billing.domain.ledger import ACCOUNTS as ACCOUNTS
+from videophone.billing.domain.ledger import ADJUSTMENT as ADJUSTMENT
+from videophone.billing.domain.ledger import KINDS as KINDS
+from videophone.billing.domain.ledger import RECEIVABLE as RECEIVABLE
+from videophone.billing.domain.ledger import REVENUE_RENT as REVENUE_RENT
+from videophone.billing.domain.ledger import REVENUE_USAGE as REVENUE_USAGE
+from videophone.billing.domain.ledger import REVENUE_VAS as REVENUE_VAS
+from videophone.billing.store import ledger as store
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import FieldError, NotFound, ValidationFailed
 from videophone.kernel.events import BalanceReduced
 from videophone.kernel.money import Money, parse_yuan
 
-RECEIVABLE = "receivable"
-REVENUE_RENT = "revenue:rent"
-REVENUE_VAS = "revenue:vas"
-REVENUE_USAGE = "revenue:usage"
-ADJUSTMENT = "adjustment"
-ACCOUNTS = frozenset(
-    {
-        RECEIVABLE,
-        REVENUE_RENT,
-        REVENUE_VAS,
-        REVENUE_USAGE,
-        "revenue:late_fee",
-        ADJUSTMENT,
-        "cash:gateway",
-        "cash:counter",
-        "refund",
-    }
-)
-KINDS = frozenset({"charge", "payment", "adjustment", "credit", "late_fee", "refund"})
 MAX_REASON = 200
 MAX_KEY = 80
 MAX_ADJUSTMENT = Money.of_yuan(100_000)
@@ -70,9 +59,7 @@ async def post(
     The insert runs in a savepoint, so a concurrent duplicate leaves the outer transaction usable.
     """
     _check(kind, lines)
-    existing = await uow.session.scalar(
-        select(LedgerTransaction.id).where(LedgerTransaction.idempotency_key == idempotency_key)
-    )
+    existing = await store.transaction_id_by_key(uow.session, idempotency_key)
     if existing is not None:
         return None
     row = LedgerTransaction(
@@ -127,16 +114,7 @@ def _check(kind: str, lines: Sequence[Line]) -> None:
 
 async def posted_keys(uow: UnitOfWork, keys: Sequence[str]) -> set[str]:
     """Which of ``keys`` were posted already."""
-    found: set[str] = set()
-    for i in range(0, len(keys), BULK):
-        found.update(
-            await uow.session.scalars(
-                select(LedgerTransaction.idempotency_key).where(
-                    LedgerTransaction.idempotency_key.in_(keys[i : i + BULK])
-                )
-            )
-        )
-    return found
+    return await store.posted_keys(uow.session, keys)
 
 
 async def post_many(
@@ -155,9 +133,8 @@ async def post_many(
     conn = await uow.session.connection()
     ids: dict[str, int] = {}
     for i in range(0, len(todo), BULK):
-        rows = await write_rows(
+        rows = await store.insert_transactions(
             conn,
-            LedgerTransaction,
             [
                 {
                     "kind": p.kind,
@@ -171,7 +148,6 @@ async def post_many(
                 }
                 for p in todo[i : i + BULK]
             ],
-            returning=("id", "idempotency_key"),
         )
         ids.update((key, tx_id) for tx_id, key in rows)
     lines = [
@@ -179,49 +155,34 @@ async def post_many(
         for p in todo
         for a, s, m in p.lines
     ]
-    await write_rows(conn, LedgerLine, lines)
+    await store.insert_lines(conn, lines)
     return ids
 
 
 async def balances(uow: UnitOfWork, subscriber_ids: Sequence[int]) -> dict[int, Money]:
     """:func:`balance` of many subscribers at once (one aggregate query per ``BULK`` ids)."""
     out = {i: Money.zero() for i in subscriber_ids}
-    for i in range(0, len(subscriber_ids), BULK):
-        rows = await uow.session.execute(
-            select(LedgerLine.subscriber_id, func.sum(LedgerLine.amount_fen))
-            .where(LedgerLine.account == RECEIVABLE, among(LedgerLine.subscriber_id, subscriber_ids[i : i + BULK]))
-            .group_by(LedgerLine.subscriber_id)
-        )
-        for sub_id, total in rows:
-            if sub_id in out:  # an id range may hold others
-                out[sub_id] = Money(int(total or 0))
+    for sub_id, total in await store.receivable_totals(uow.session, subscriber_ids):
+        if sub_id in out:  # an id range may hold others
+            out[sub_id] = Money(int(total or 0))
     return out
 
 
 async def balance(uow: UnitOfWork, subscriber_id: int) -> Money:
     """What the subscriber owes (their receivable balance; negative = in their favour)."""
-    total = await uow.session.scalar(
-        select(func.coalesce(func.sum(LedgerLine.amount_fen), 0)).where(
-            LedgerLine.account == RECEIVABLE, LedgerLine.subscriber_id == subscriber_id
-        )
-    )
+    total = await store.receivable_total(uow.session, subscriber_id)
     return Money(int(total or 0))
 
 
 async def trial_balance(uow: UnitOfWork) -> Money:
     """The sum of every line of the ledger — zero unless something is badly wrong."""
-    total = await uow.session.scalar(select(func.coalesce(func.sum(LedgerLine.amount_fen), 0)))
+    total = await store.sum_of_all_lines(uow.session)
     return Money(int(total or 0))
 
 
 async def unbalanced_transactions(uow: UnitOfWork) -> list[int]:
     """Ids of transactions whose lines do not sum to zero (should always be empty)."""
-    rows = await uow.session.execute(
-        select(LedgerLine.transaction_id)
-        .group_by(LedgerLine.transaction_id)
-        .having(func.sum(LedgerLine.amount_fen) != 0)
-    )
-    return [int(r[0]) for r in rows]
+    return await store.unbalanced_transaction_ids(uow.session)
 
 
 @dataclass(frozen=True)
@@ -306,15 +267,9 @@ class AdjustmentService:
                     cause = "staff_credit" if kind == "credit" else "staff_adjustment"
                     await uow.publish(BalanceReduced(subscriber_id, -effect.fen, cause, now, actor))
             await uow.commit()
-            row = posted or await uow.session.scalar(
-                select(LedgerTransaction).where(LedgerTransaction.idempotency_key == full_key)
-            )
+            row = posted or await store.transaction_by_key(uow.session, full_key)
             assert row is not None
-            effect_fen = await uow.session.scalar(
-                select(func.coalesce(func.sum(LedgerLine.amount_fen), 0)).where(
-                    LedgerLine.transaction_id == row.id, LedgerLine.account == RECEIVABLE
-                )
-            )
+            effect_fen = await store.receivable_effect_of(uow.session, row.id)
             owed = await balance(uow, subscriber_id)
         return AdjustmentView(
             transaction_id=row.id,

@@ -13,8 +13,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
-
 from videophone.adapters.db.models import (
     Order,
     OrderItem,
@@ -29,6 +27,9 @@ from videophone.billing.domain import tariffs as rules
 from videophone.billing.services.order_pdf import render_order_pdf
 from videophone.billing.services.order_views import CurrentServices, HeldPlan, HeldVas, OrderView
 from videophone.billing.services.tariffs import plan_by_code, plan_prices, plan_terms, vas_by_code, vas_prices
+from videophone.billing.store import orders as store
+from videophone.billing.store import subscriptions as subscription_store
+from videophone.billing.store import tariffs as tariff_store
 from videophone.common import audit, policy
 from videophone.common.deps import Actor, Deps
 from videophone.identity.public import agreement
@@ -138,7 +139,7 @@ async def subscribe_default_plan(
     (an ``initial_plan`` order).  Nothing happens when that plan does not exist, is inactive or has
     no price in force."""
     _, pol = await policy.current(uow)
-    plan = await uow.session.scalar(select(Plan).where(Plan.code == pol.default_plan_code))
+    plan = await tariff_store.plan_by_code(uow.session, pol.default_plan_code)
     if plan is None or not plan.active:
         return None
     if rules.price_in_force(await plan_prices(uow, plan.id), day) is None:
@@ -183,16 +184,7 @@ class OrderService:
         async with self.deps.uow() as uow:
             await self._orderer(uow, subscriber_id)
             plan = await plan_by_code(uow, plan_code)
-            rows = list(
-                await uow.session.scalars(
-                    select(PlanSubscription)
-                    .where(
-                        PlanSubscription.subscriber_id == subscriber_id,
-                        or_(PlanSubscription.end_date.is_(None), PlanSubscription.end_date > today),
-                    )
-                    .order_by(PlanSubscription.start_date)
-                )
-            )
+            rows = await subscription_store.plan_subscriptions_from(uow.session, subscriber_id, today)
             current = next((r for r in rows if r.start_date <= today), None)
             pending = next((r for r in rows if r.start_date > today), None)
             codes = await self._plan_codes(uow, [r.plan_id for r in rows])
@@ -241,15 +233,7 @@ class OrderService:
         async with self.deps.uow() as uow:
             await self._orderer(uow, subscriber_id)
             vas = await vas_by_code(uow, vas_code)
-            held = await uow.session.scalar(
-                select(VasSubscription.id)
-                .where(
-                    VasSubscription.subscriber_id == subscriber_id,
-                    VasSubscription.vas_id == vas.id,
-                    or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > today),
-                )
-                .limit(1)
-            )
+            held = await subscription_store.held_vas_subscription_id(uow.session, subscriber_id, vas.id, today)
             rules.check_vas_add({vas.code} if held is not None else set(), vas.code, vas.active)
             item = await _vas_item(uow, vas, today, rules.ItemAction.ADD)
             effective = rules.vas_add_effective(today)
@@ -280,15 +264,7 @@ class OrderService:
         async with self.deps.uow() as uow:
             await self._orderer(uow, subscriber_id)
             vas = await vas_by_code(uow, vas_code)
-            row = await uow.session.scalar(
-                select(VasSubscription)
-                .where(
-                    VasSubscription.subscriber_id == subscriber_id,
-                    VasSubscription.vas_id == vas.id,
-                    VasSubscription.end_date.is_(None),
-                )
-                .limit(1)
-            )
+            row = await subscription_store.open_vas_subscription(uow.session, subscriber_id, vas.id)
             rules.check_vas_remove({vas.code} if row is not None else set(), vas.code)
             assert row is not None
             item = await _vas_item(uow, vas, today, rules.ItemAction.REMOVE)
@@ -314,28 +290,15 @@ class OrderService:
     async def _plan_codes(self, uow: UnitOfWork, plan_ids: list[int]) -> dict[int, str]:
         if not plan_ids:
             return {}
-        rows = await uow.session.execute(select(Plan.id, Plan.code).where(Plan.id.in_(plan_ids)))
-        return {int(i): str(c) for i, c in rows}
+        return {int(i): str(c) for i, c in await tariff_store.plan_codes(uow.session, plan_ids)}
 
     # -- reading -------------------------------------------------------------------------------------------
     async def orders(self, subscriber_id: int) -> list[OrderView]:
         """The subscriber's orders, newest first."""
         async with self.deps.uow() as uow:
-            orders = list(
-                await uow.session.scalars(
-                    select(Order).where(Order.subscriber_id == subscriber_id).order_by(Order.id.desc())
-                )
-            )
+            orders = await store.orders_of(uow.session, subscriber_id)
             ids = [o.id for o in orders]
-            items = (
-                list(
-                    await uow.session.scalars(
-                        select(OrderItem).where(OrderItem.order_id.in_(ids)).order_by(OrderItem.id)
-                    )
-                )
-                if ids
-                else []
-            )
+            items = await store.items_of_orders(uow.session, ids) if ids else []
             return [OrderView.of(o, [i for i in items if i.order_id == o.id]) for o in orders]
 
     async def order(self, subscriber_id: int, order_id: int) -> OrderView:
@@ -348,9 +311,7 @@ class OrderService:
         order = await uow.session.get(Order, order_id)
         if order is None or order.subscriber_id != subscriber_id:
             raise NotFound("order_not_found")
-        items = list(
-            await uow.session.scalars(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id))
-        )
+        items = await store.items_of_order(uow.session, order.id)
         return order, items
 
     async def order_pdf(self, subscriber_id: int, order_id: int) -> tuple[str, bytes]:
@@ -370,16 +331,7 @@ class OrderService:
             sub = await uow.session.get(Subscriber, subscriber_id)
             if sub is None:
                 raise NotFound("subscriber_not_found")
-            plan_rows = list(
-                await uow.session.scalars(
-                    select(PlanSubscription)
-                    .where(
-                        PlanSubscription.subscriber_id == subscriber_id,
-                        or_(PlanSubscription.end_date.is_(None), PlanSubscription.end_date > day),
-                    )
-                    .order_by(PlanSubscription.start_date)
-                )
-            )
+            plan_rows = await subscription_store.plan_subscriptions_from(uow.session, subscriber_id, day)
             held_plan: HeldPlan | None = None
             pending: HeldPlan | None = None
             for row in plan_rows:
@@ -402,17 +354,7 @@ class OrderService:
                     held_plan = held
                 elif row.start_date > day and pending is None:
                     pending = held
-            vas_rows = list(
-                await uow.session.scalars(
-                    select(VasSubscription)
-                    .where(
-                        VasSubscription.subscriber_id == subscriber_id,
-                        VasSubscription.start_date <= day,
-                        or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > day),
-                    )
-                    .order_by(VasSubscription.start_date, VasSubscription.id)
-                )
-            )
+            vas_rows = await subscription_store.vas_subscriptions_on(uow.session, subscriber_id, day)
             held_vas: list[HeldVas] = []
             for vrow in vas_rows:
                 vas = await uow.session.get(ValueAddedService, vrow.vas_id)

@@ -15,18 +15,16 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Date, Integer, bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError
 
 from videophone.adapters import heap
-from videophone.adapters.db import writes
-from videophone.adapters.db.bulk import dense as _dense
-from videophone.adapters.db.bulk import plain_rows
-from videophone.adapters.db.models import CallCharge, PlanPrice, Subscriber
-from videophone.adapters.db.types import UTCDateTime
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain import billing as bill_rules
 from videophone.billing.domain import rating as rules
+from videophone.billing.store import call_charges as store
+from videophone.billing.store import subscriptions as subscription_store
+from videophone.billing.store import tariffs as tariff_store
+from videophone.billing.store.selection import who as _who
 from videophone.common.deps import Deps
 from videophone.kernel.events import CallsEnded
 from videophone.kernel.money import Money
@@ -134,22 +132,10 @@ class PriceBook:
         return self._on[day]
 
 
-_PRICES = select(
-    PlanPrice.id,
-    PlanPrice.plan_id,
-    PlanPrice.effective_from,
-    PlanPrice.monthly_rent_fen,
-    PlanPrice.included_minutes,
-    PlanPrice.rate_per_minute,
-    PlanPrice.first_increment_seconds,
-    PlanPrice.next_increment_seconds,
-).order_by(PlanPrice.plan_id, PlanPrice.effective_from)
-
-
 async def load_prices(uow: UnitOfWork) -> Prices:
     """Every plan price (a small table), read once per run."""
     prices: Prices = {}
-    for p in await (await uow.session.connection()).execute(_PRICES):
+    for p in await tariff_store.plan_price_terms(await uow.session.connection()):
         prices.setdefault(p.plan_id, []).append(
             PlanTerm(
                 id=p.id,
@@ -169,41 +155,12 @@ async def load_prices(uow: UnitOfWork) -> Prices:
     return prices
 
 
-def _by_subscribers(sql: str, column: str, *, window: bool = False) -> dict[bool, Any]:
-    """``sql`` (no ``WHERE`` of its own subscribers yet: ``{who}``) for a range of ids (key ``True``:
-    a batch of a period run, contiguous in id order; others in the range are skipped) and for a list
-    of ids (``False``: the callers of the calls that just ended, scattered); see ``bulk.dense``.
-    With ``window``, the ``:start``/``:end`` instants of the month are bound as UTC datetimes."""
-    variants: dict[bool, Any] = {
-        True: text(sql.format(who=f"{column} >= :lo AND {column} <= :hi")),
-        False: text(sql.format(who=f"{column} IN :ids")).bindparams(bindparam("ids", expanding=True)),
-    }
-    if window:
-        instants = (bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
-        variants = {dense: statement.bindparams(*instants) for dense, statement in variants.items()}
-    return variants
-
-
-def _who(subscriber_ids: Sequence[int], dense: bool) -> dict[str, Any]:
-    if dense:
-        return {"lo": min(subscriber_ids), "hi": max(subscriber_ids)}
-    return {"ids": list(subscriber_ids)}
-
-
-_SUBSCRIPTIONS_SQL = "SELECT subscriber_id, plan_id, start_date, end_date FROM plan_subscriptions WHERE {who}"
-_SUBSCRIPTIONS = {
-    dense: statement.columns(subscriber_id=Integer(), plan_id=Integer(), start_date=Date(), end_date=Date())
-    for dense, statement in _by_subscribers(_SUBSCRIPTIONS_SQL, "subscriber_id").items()
-}
-
-
 async def price_books(uow: UnitOfWork, subscriber_ids: Sequence[int], prices: Prices) -> dict[int, PriceBook]:
     """The price books of ``subscriber_ids`` (one query for all their plan subscriptions)."""
     periods: dict[int, list[PlanPeriod]] = {i: [] for i in subscriber_ids}
     if subscriber_ids:
-        dense = _dense(subscriber_ids)
         conn = await uow.session.connection()
-        for sub_id, plan_id, start, end in await conn.execute(_SUBSCRIPTIONS[dense], _who(subscriber_ids, dense)):
+        for sub_id, plan_id, start, end in await subscription_store.plan_periods_of(conn, subscriber_ids):
             month = periods.get(sub_id)
             if month is not None:
                 month.append(PlanPeriod(plan_id, start, end))
@@ -213,61 +170,6 @@ async def price_books(uow: UnitOfWork, subscriber_ids: Sequence[int], prices: Pr
 async def price_book(uow: UnitOfWork, subscriber_id: int) -> PriceBook:
     return (await price_books(uow, [subscriber_id], await load_prices(uow)))[subscriber_id]
 
-
-# Core text, no ORM/type processing.  A dense set of subscribers is read as a range of ids (callers of
-# a batch of the period run are contiguous in id order; others in the range are skipped): PostgreSQL
-# then scans the range in physical order instead of one index probe per caller; a scattered set (the
-# callers of the calls that just ended) as an IN list.  Both go through (caller_id, started_at).
-# The calls rated: answered (or cut off at the credit limit), ended, with billable seconds, started
-# in the month.  (An outcome is written when a record ends, so these are ended; ``state`` is said too.)
-_QUALIFYING = (
-    "state = 'ended' AND outcome IN ('answered', 'cut_off_credit') AND billable_seconds > 0"
-    " AND started_at >= :start AND started_at < :end"
-)
-_CALLS_OF_MONTH_SQL = (
-    "SELECT caller_id, id, started_at, billable_seconds FROM call_records"  # noqa: S608 - constants only
-    f" WHERE {{who}} AND {_QUALIFYING} ORDER BY caller_id, started_at, id"
-)
-_CALLS_OF_MONTH = _by_subscribers(_CALLS_OF_MONTH_SQL, "caller_id", window=True)
-_CHARGES_OF_MONTH_SQL = (
-    "SELECT call_id, subscriber_id, period, plan_price_id, rated_seconds, included_seconds, charged_seconds,"
-    " amount_fen FROM call_charges WHERE {who} AND period = :period"
-)
-_CHARGES_OF_MONTH = _by_subscribers(_CHARGES_OF_MONTH_SQL, "subscriber_id")
-
-# What the bill run checks the stored charges against (see rated_usage).
-_CALL_COUNTS_SQL = f"SELECT caller_id, count(*) FROM call_records WHERE {{who}} AND {_QUALIFYING} GROUP BY caller_id"  # noqa: S608
-_CALL_COUNTS = _by_subscribers(_CALL_COUNTS_SQL, "caller_id", window=True)
-_CHARGE_TOTALS_SQL = (
-    "SELECT subscriber_id, count(*), count(plan_price_id), min(plan_price_id), max(plan_price_id),"
-    " sum(rated_seconds), sum(amount_fen) FROM call_charges WHERE {who} AND period = :period GROUP BY subscriber_id"
-)
-_CHARGE_TOTALS = _by_subscribers(_CHARGE_TOTALS_SQL, "subscriber_id")
-# Ratings of one subscriber's month take turns (PostgreSQL; SQLite runs one transaction at a time).
-_LOCK_SQL = "SELECT id FROM subscribers WHERE {who} ORDER BY id FOR UPDATE"
-_LOCK = _by_subscribers(_LOCK_SQL, "id")
-
-_CHARGE_COLUMNS = (
-    "call_id",
-    "subscriber_id",
-    "period",
-    "plan_price_id",
-    "rated_seconds",
-    "included_seconds",
-    "charged_seconds",
-    "amount_fen",
-    "rated_at",
-)
-
-# The callers and start instants of calls that were answered and have ended (nothing else is rated).
-_ANSWERED_ENDED = (
-    text(
-        "SELECT caller_id, started_at FROM call_records"
-        " WHERE id IN :ids AND state = 'ended' AND answered_at IS NOT NULL"
-    )
-    .bindparams(bindparam("ids", expanding=True))
-    .columns(caller_id=Integer(), started_at=UTCDateTime())
-)
 
 Stored = tuple[Any, ...]  # (subscriber, period, price id, rated, included, charged, amount) of a call_charges row
 
@@ -282,12 +184,11 @@ async def _compute(
     start, end = period_window(period, tz)
     calls: dict[int, list[rules.CallToRate]] = {i: [] for i in subscriber_ids}
     stored: dict[str, Stored] = {}
-    dense = _dense(subscriber_ids)
-    who = _who(subscriber_ids, dense)
+    who = _who(subscriber_ids)
     conn = await uow.session.connection()
     # Core text, no ORM/type processing of the ~10 rows per subscriber: ``started_at`` comes back as
     # the driver gives it (asyncpg: an aware datetime; SQLite: the UTC text ``UTCDateTime`` stores).
-    rows = await plain_rows(conn, _CALLS_OF_MONTH[dense], {**who, "start": start, "end": end})
+    rows = await store.calls_of_month(conn, who, start, end)
     # A million calls in a month's run: each made in a few C calls (no per-row helper functions).
     new, make, parse = tuple.__new__, rules.CallToRate, datetime.fromisoformat
     text_times = bool(rows) and isinstance(rows[0][2], str)
@@ -299,7 +200,7 @@ async def _compute(
         if month is not None:
             month.append(new(make, (call_id, parse(started_at + "+00:00") if text_times else started_at, seconds)))
     if with_stored:
-        for call_id, *charge in await plain_rows(conn, _CHARGES_OF_MONTH[dense], {**who, "period": period}):
+        for call_id, *charge in await store.stored_charges_of_month(conn, who, period):
             if charge[0] in calls:
                 stored[call_id] = tuple(charge)
     books = await price_books(uow, subscriber_ids, prices)
@@ -361,13 +262,12 @@ async def rate_subscribers(
     if prices is None:
         prices = await load_prices(uow)
     conn = await uow.session.connection()
-    if subscriber_ids and conn.dialect.name == "postgresql":
-        # Two ratings of the same month at once (the call-ended hook, the bill run, a period run)
-        # would each write the rows that differ from what *they* read; one after the other, the rows
-        # are always those of the latest rating (rated_usage relies on it).
-        dense = _dense(subscriber_ids)
-        await conn.execute(_LOCK[dense], _who(subscriber_ids, dense))
+    # Ratings of one subscriber's month take turns: the rows are always those of the latest rating
+    # (rated_usage relies on it).
+    await store.take_turns(conn, subscriber_ids)
     results, books, stored = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=True)
+    # Rows in ``store.CHARGE_COLUMNS`` order: call, subscriber, period, price, seconds rated, included and
+    # charged, amount, when rated.
     changed: list[tuple[Any, ...]] = []  # calls with a charge of this subscriber and month
     new: list[tuple[Any, ...]] = []  # the others (nearly always: calls rated for the first time)
     matched = 0  # stored charges that belong to a qualifying call
@@ -387,7 +287,7 @@ async def rate_subscribers(
     if len(new) >= PLAIN_INSERT_FROM:
         try:
             async with conn.begin_nested():
-                await writes.write_tuples(conn, CallCharge, _CHARGE_COLUMNS, new)  # COPY on PostgreSQL
+                await store.insert_charges(conn, new)  # COPY on PostgreSQL
         except IntegrityError:
             # A charge of one of these calls is held under another month or subscriber (the
             # operator's time zone changed since): it is moved here.
@@ -395,7 +295,7 @@ async def rate_subscribers(
     else:  # a few (the calls that just ended): one statement with the rest, no savepoint
         changed += new
     changed.sort(key=itemgetter(0))
-    await writes.write_tuples(conn, CallCharge, _CHARGE_COLUMNS, changed, upsert_on="call_id")
+    await store.upsert_charges(conn, changed)
     # Charges of calls that no longer qualify (should not happen: records end once): every stored
     # charge of these subscribers and this month was read above.
     stale: list[str] = []
@@ -403,7 +303,7 @@ async def rate_subscribers(
         qualifying = {r.call_id for month in results.values() for r in month}
         stale = [c for c in stored if c not in qualifying]
     for i in range(0, len(stale), WRITE_BATCH):
-        await conn.execute(delete(CallCharge).where(CallCharge.call_id.in_(stale[i : i + WRITE_BATCH])))
+        await store.delete_charges(conn, stale[i : i + WRITE_BATCH])
     return written + len(stale), results, books
 
 
@@ -436,13 +336,10 @@ async def rated_usage(
         return {}, {}, []
     start, end = period_window(period, tz)
     first, after = bill_rules.period_bounds(period)
-    dense = _dense(subscriber_ids)
-    who = _who(subscriber_ids, dense)
+    who = _who(subscriber_ids)
     conn = await uow.session.connection()
-    calls = {
-        int(r[0]): int(r[1]) for r in await plain_rows(conn, _CALL_COUNTS[dense], {**who, "start": start, "end": end})
-    }
-    totals = {int(r[0]): r for r in await plain_rows(conn, _CHARGE_TOTALS[dense], {**who, "period": period})}
+    calls = {int(r[0]): int(r[1]) for r in await store.qualifying_call_counts(conn, who, start, end)}
+    totals = {int(r[0]): r for r in await store.charge_totals(conn, who, period)}
     books = await price_books(uow, subscriber_ids, prices)
     usage: dict[int, bill_rules.UsageSummary] = {}
     again: list[int] = []
@@ -494,7 +391,7 @@ class RatingService:
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()
             months: dict[str, set[int]] = {}
-            for caller_id, started_at in await conn.execute(_ANSWERED_ENDED, {"ids": list(call_ids)}):
+            for caller_id, started_at in await store.answered_ended_callers(conn, call_ids):
                 period = bill_rules.period_of(started_at.astimezone(self.tz).date())
                 months.setdefault(period, set()).add(caller_id)
             if not months:
@@ -512,7 +409,7 @@ class RatingService:
         transaction."""
         bill_rules.parse_period(period)
         async with self.deps.uow() as uow:
-            ids = list(await uow.session.scalars(select(Subscriber.id).order_by(Subscriber.id)))
+            ids = await store.subscriber_ids(uow.session)
             prices = await load_prices(uow)
         written = callers = 0
         with heap.collection_paused():

@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from videophone.adapters.db.models import Plan, PlanPrice, ValueAddedService, VasPrice
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain import tariffs as rules
+from videophone.billing.store import tariffs as store
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import FieldError, NotFound, ValidationFailed
@@ -143,24 +143,22 @@ def vas_view(row: ValueAddedService, prices: Sequence[VasPrice], day: date, *, h
 
 # -- lookups shared with the order service ---------------------------------------------------------------
 async def plan_prices(uow: UnitOfWork, plan_id: int) -> list[PlanPrice]:
-    return list(await uow.session.scalars(select(PlanPrice).where(PlanPrice.plan_id == plan_id)))
+    return await store.prices_of_plan(uow.session, plan_id)
 
 
 async def vas_prices(uow: UnitOfWork, vas_id: int) -> list[VasPrice]:
-    return list(await uow.session.scalars(select(VasPrice).where(VasPrice.vas_id == vas_id)))
+    return await store.prices_of_vas(uow.session, vas_id)
 
 
 async def plan_by_code(uow: UnitOfWork, code: str, *, lock: bool = False) -> Plan:
-    stmt = select(Plan).where(Plan.code == code.strip().lower())
-    row = await uow.session.scalar(stmt.with_for_update() if lock else stmt)
+    row = await store.plan_by_code(uow.session, code.strip().lower(), lock=lock)
     if row is None:
         raise NotFound("plan_not_found", params={"code": code})
     return row
 
 
 async def vas_by_code(uow: UnitOfWork, code: str, *, lock: bool = False) -> ValueAddedService:
-    stmt = select(ValueAddedService).where(ValueAddedService.code == code.strip().lower())
-    row = await uow.session.scalar(stmt.with_for_update() if lock else stmt)
+    row = await store.vas_by_code(uow.session, code.strip().lower(), lock=lock)
     if row is None:
         raise NotFound("vas_not_found", params={"code": code})
     return row
@@ -252,15 +250,10 @@ class TariffService:
 
     async def _catalog(self, day: date, *, active_only: bool, history: bool) -> tuple[list[PlanView], list[VasView]]:
         async with self.deps.uow() as uow:
-            plan_stmt = select(Plan).order_by(Plan.code)
-            vas_stmt = select(ValueAddedService).order_by(ValueAddedService.code)
-            if active_only:
-                plan_stmt = plan_stmt.where(Plan.active.is_(True))
-                vas_stmt = vas_stmt.where(ValueAddedService.active.is_(True))
-            plans = list(await uow.session.scalars(plan_stmt))
-            services = list(await uow.session.scalars(vas_stmt))
-            all_plan_prices = list(await uow.session.scalars(select(PlanPrice)))
-            all_vas_prices = list(await uow.session.scalars(select(VasPrice)))
+            plans = await store.plans(uow.session, active_only=active_only)
+            services = await store.value_added_services(uow.session, active_only=active_only)
+            all_plan_prices = await store.all_plan_prices(uow.session)
+            all_vas_prices = await store.all_vas_prices(uow.session)
         plan_views = [
             plan_view(p, [x for x in all_plan_prices if x.plan_id == p.id], day, history=history) for p in plans
         ]
@@ -293,7 +286,7 @@ class TariffService:
             return view
 
     async def _new_plan(self, uow: UnitOfWork, data: rules.PlanInput, start: date, now: datetime) -> Plan:
-        taken = await uow.session.scalar(select(Plan.id).where(Plan.code == data.entry.code))
+        taken = await store.plan_id_by_code(uow.session, data.entry.code)
         if taken is not None:
             raise ValidationFailed([FieldError("code", "tariff_code_taken")])
         row = Plan(
@@ -399,7 +392,7 @@ class TariffService:
             return view
 
     async def _new_vas(self, uow: UnitOfWork, data: rules.VasInput, start: date, now: datetime) -> ValueAddedService:
-        taken = await uow.session.scalar(select(ValueAddedService.id).where(ValueAddedService.code == data.entry.code))
+        taken = await store.vas_id_by_code(uow.session, data.entry.code)
         if taken is not None:
             raise ValidationFailed([FieldError("code", "tariff_code_taken")])
         row = ValueAddedService(
@@ -479,17 +472,14 @@ class TariffService:
         async with self.deps.uow() as uow:
             now = self.deps.clock.now()
             for raw in DEMO_PLANS:
-                if await uow.session.scalar(select(Plan.id).where(Plan.code == raw["code"])) is None:
+                if await store.plan_id_by_code(uow.session, raw["code"]) is None:
                     data = rules.validate_plan(raw)
                     row = await self._new_plan(uow, data, start, now)
                     audit.record(
                         uow, now, actor, "tariff.plan_create", "plan", row.id, {"code": row.code, "demo": True}
                     )
             for raw in DEMO_VAS:
-                if (
-                    await uow.session.scalar(select(ValueAddedService.id).where(ValueAddedService.code == raw["code"]))
-                    is None
-                ):
+                if await store.vas_id_by_code(uow.session, raw["code"]) is None:
                     vas_data = rules.validate_vas(raw)
                     vas = await self._new_vas(uow, vas_data, start, now)
                     audit.record(uow, now, actor, "tariff.vas_create", "vas", vas.id, {"code": vas.code, "demo": True})

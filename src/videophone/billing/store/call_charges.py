@@ -1,0 +1,182 @@
+"""Call charges (``call_charges``) and the call records rating reads (R-22; ADR 0006).
+
+Core text, no ORM/type processing.  A dense set of subscribers is read as a range of ids (callers of
+a batch of the period run are contiguous in id order; others in the range are skipped): PostgreSQL
+then scans the range in physical order instead of one index probe per caller; a scattered set (the
+callers of the calls that just ended) as an IN list (``selection``).  Both go through (caller_id,
+started_at).  The statements are built once, here, at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, Row, bindparam, delete, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from videophone.adapters.db import writes
+from videophone.adapters.db.bulk import plain_rows
+from videophone.adapters.db.models import CallCharge, CallRecord, Subscriber
+from videophone.adapters.db.types import UTCDateTime
+from videophone.billing.store.selection import Who, by_subscribers, who
+
+# The calls rated: answered (or cut off at the credit limit), ended, with billable seconds, started
+# in the month.  (An outcome is written when a record ends, so these are ended; ``state`` is said too.)
+_QUALIFYING = (
+    "state = 'ended' AND outcome IN ('answered', 'cut_off_credit') AND billable_seconds > 0"
+    " AND started_at >= :start AND started_at < :end"
+)
+_CALLS_OF_MONTH_SQL = (
+    "SELECT caller_id, id, started_at, billable_seconds FROM call_records"  # noqa: S608 - constants only
+    f" WHERE {{who}} AND {_QUALIFYING} ORDER BY caller_id, started_at, id"
+)
+_CALLS_OF_MONTH = by_subscribers(_CALLS_OF_MONTH_SQL, "caller_id", window=True)
+_CHARGES_OF_MONTH_SQL = (
+    "SELECT call_id, subscriber_id, period, plan_price_id, rated_seconds, included_seconds, charged_seconds,"
+    " amount_fen FROM call_charges WHERE {who} AND period = :period"
+)
+_CHARGES_OF_MONTH = by_subscribers(_CHARGES_OF_MONTH_SQL, "subscriber_id")
+
+# What the bill run checks the stored charges against (see rating.rated_usage).
+_CALL_COUNTS_SQL = f"SELECT caller_id, count(*) FROM call_records WHERE {{who}} AND {_QUALIFYING} GROUP BY caller_id"  # noqa: S608
+_CALL_COUNTS = by_subscribers(_CALL_COUNTS_SQL, "caller_id", window=True)
+_CHARGE_TOTALS_SQL = (
+    "SELECT subscriber_id, count(*), count(plan_price_id), min(plan_price_id), max(plan_price_id),"
+    " sum(rated_seconds), sum(amount_fen) FROM call_charges WHERE {who} AND period = :period GROUP BY subscriber_id"
+)
+_CHARGE_TOTALS = by_subscribers(_CHARGE_TOTALS_SQL, "subscriber_id")
+# Ratings of one subscriber's month take turns (PostgreSQL; SQLite runs one transaction at a time).
+_LOCK_SQL = "SELECT id FROM subscribers WHERE {who} ORDER BY id FOR UPDATE"
+_LOCK = by_subscribers(_LOCK_SQL, "id")
+
+# The columns of a charge row as :func:`insert_charges` and :func:`upsert_charges` take them, in order.
+CHARGE_COLUMNS = (
+    "call_id",
+    "subscriber_id",
+    "period",
+    "plan_price_id",
+    "rated_seconds",
+    "included_seconds",
+    "charged_seconds",
+    "amount_fen",
+    "rated_at",
+)
+
+# The callers and start instants of calls that were answered and have ended (nothing else is rated).
+_ANSWERED_ENDED = (
+    text(
+        "SELECT caller_id, started_at FROM call_records"
+        " WHERE id IN :ids AND state = 'ended' AND answered_at IS NOT NULL"
+    )
+    .bindparams(bindparam("ids", expanding=True))
+    .columns(caller_id=Integer(), started_at=UTCDateTime())
+)
+
+
+# -- what rating reads ---------------------------------------------------------------------------------------
+async def calls_of_month(conn: AsyncConnection, of: Who, start: datetime, end: datetime) -> list[Sequence[Any]]:
+    """``(caller_id, call id, started_at, billable_seconds)`` of the qualifying calls of the month
+    ``[start, end)`` of the subscribers ``of``, ordered by caller, start, id.  Core text, no ORM/type
+    processing of the ~10 rows per subscriber: ``started_at`` comes back as the driver gives it
+    (asyncpg: an aware datetime; SQLite: the UTC text ``UTCDateTime`` stores)."""
+    return await plain_rows(conn, _CALLS_OF_MONTH[of.dense], {**of.params, "start": start, "end": end})
+
+
+async def stored_charges_of_month(conn: AsyncConnection, of: Who, period: str) -> list[Sequence[Any]]:
+    """``(call_id, subscriber_id, period, plan_price_id, rated, included, charged, amount_fen)`` of every
+    stored charge of ``period`` of the subscribers ``of`` (and of others in their id range)."""
+    return await plain_rows(conn, _CHARGES_OF_MONTH[of.dense], {**of.params, "period": period})
+
+
+async def qualifying_call_counts(conn: AsyncConnection, of: Who, start: datetime, end: datetime) -> list[Sequence[Any]]:
+    """``(caller_id, count)`` of the qualifying calls of the month ``[start, end)``."""
+    return await plain_rows(conn, _CALL_COUNTS[of.dense], {**of.params, "start": start, "end": end})
+
+
+async def charge_totals(conn: AsyncConnection, of: Who, period: str) -> list[Sequence[Any]]:
+    """``(subscriber_id, charges, priced charges, lowest price id, highest price id, rated seconds,
+    amount_fen)`` of each subscriber's stored charges of ``period``."""
+    return await plain_rows(conn, _CHARGE_TOTALS[of.dense], {**of.params, "period": period})
+
+
+async def answered_ended_callers(conn: AsyncConnection, call_ids: Sequence[str]) -> list[Row[int, datetime]]:
+    """``(caller_id, started_at)`` of those of ``call_ids`` that were answered and have ended."""
+    return list(await conn.execute(_ANSWERED_ENDED, {"ids": list(call_ids)}))
+
+
+async def subscriber_ids(s: AsyncSession) -> list[int]:
+    """Every subscriber's id, in id order (a period run rates them a range at a time)."""
+    return list(await s.scalars(select(Subscriber.id).order_by(Subscriber.id)))
+
+
+# -- what rating writes --------------------------------------------------------------------------------------
+async def take_turns(conn: AsyncConnection, subscriber_ids: Sequence[int]) -> None:
+    """Lock the subscribers' rows (PostgreSQL; SQLite runs one transaction at a time).  Two ratings of
+    the same month at once (the call-ended hook, the bill run, a period run) would each write the rows
+    that differ from what *they* read; one after the other, the rows are always those of the latest
+    rating (``rating.rated_usage`` relies on it)."""
+    if subscriber_ids and conn.dialect.name == "postgresql":
+        of = who(subscriber_ids)
+        await conn.execute(_LOCK[of.dense], of.params)
+
+
+async def insert_charges(conn: AsyncConnection, rows: Sequence[Sequence[Any]]) -> None:
+    """Plain bulk insert of new charges (values in :data:`CHARGE_COLUMNS` order): COPY on PostgreSQL.
+    A charge of one of these calls already held raises ``IntegrityError``."""
+    await writes.write_tuples(conn, CallCharge, CHARGE_COLUMNS, rows)
+
+
+async def upsert_charges(conn: AsyncConnection, rows: Sequence[Sequence[Any]]) -> None:
+    """Bulk upsert of charges on ``call_id`` (values in :data:`CHARGE_COLUMNS` order)."""
+    await writes.write_tuples(conn, CallCharge, CHARGE_COLUMNS, rows, upsert_on="call_id")
+
+
+async def delete_charges(conn: AsyncConnection, call_ids: Sequence[str]) -> None:
+    """Delete the charges of ``call_ids`` (one statement)."""
+    await conn.execute(delete(CallCharge).where(CallCharge.call_id.in_(call_ids)))
+
+
+# -- the calls charged on a bill (disputes) -----------------------------------------------------------------
+async def charged_calls_of(
+    s: AsyncSession, subscriber_id: int, period: str, limit: int
+) -> Sequence[Row[CallCharge, CallRecord]]:
+    """The subscriber's calls of ``period`` charged above zero, with their records, in call order."""
+    return (
+        await s.execute(
+            select(CallCharge, CallRecord)
+            .join(CallRecord, CallRecord.id == CallCharge.call_id)
+            .where(
+                CallCharge.subscriber_id == subscriber_id,
+                CallCharge.period == period,
+                CallCharge.amount_fen > 0,
+            )
+            .order_by(CallRecord.started_at, CallRecord.id)
+            .limit(limit)
+        )
+    ).all()
+
+
+async def charged_call_ids_of(s: AsyncSession, subscriber_id: int, period: str, limit: int) -> list[str]:
+    """The ids of the subscriber's calls with a charge of ``period`` (any amount), in call order."""
+    return list(
+        await s.scalars(
+            select(CallCharge.call_id)
+            .join(CallRecord, CallRecord.id == CallCharge.call_id)
+            .where(CallCharge.subscriber_id == subscriber_id, CallCharge.period == period)
+            .order_by(CallRecord.started_at, CallRecord.id)
+            .limit(limit)
+        )
+    )
+
+
+async def charge_of_call(s: AsyncSession, call_id: str, subscriber_id: int, period: str) -> CallCharge | None:
+    """The charge of ``call_id`` if it is the subscriber's, of ``period``."""
+    return await s.scalar(
+        select(CallCharge).where(
+            CallCharge.call_id == call_id,
+            CallCharge.subscriber_id == subscriber_id,
+            CallCharge.period == period,
+        )
+    )
