@@ -7,9 +7,7 @@ from __future__ import annotations
 from datetime import date
 from importlib import resources
 
-from sqlalchemy import select
-
-from videophone.adapters.db.models import AgreementAcceptance, AgreementVersion, PolicyVersion, Subscriber
+from videophone.adapters.db.models import AgreementVersion, PolicyVersion, Subscriber
 from videophone.adapters.pdf import render_agreement_pdf
 from videophone.common import policy as policy_service
 from videophone.common.deps import Deps
@@ -19,6 +17,7 @@ from videophone.identity.domain.policy import OperatorPolicy
 from videophone.identity.domain.subscriber import USCC_ID_TYPE
 from videophone.identity.services.agreement_changes import AgreementChanges
 from videophone.identity.services.agreement_versions import current_version_number
+from videophone.identity.store import agreements as store
 from videophone.kernel.errors import NotFound
 
 # Other contexts read the version in force through this module (``identity.public.agreement``)
@@ -61,8 +60,7 @@ class AgreementService(AgreementChanges):
 
     async def ensure_initial(self) -> None:
         async with self.deps.uow() as uow:
-            exists = await uow.session.scalar(select(AgreementVersion.version).limit(1))
-            if exists is not None:
+            if await store.has_any_version(uow.session):
                 return
             now = self.deps.clock.now()
             uow.session.add(
@@ -88,12 +86,7 @@ class AgreementService(AgreementChanges):
             sub = await uow.session.get(Subscriber, subscriber_id)
             if sub is None:
                 raise NotFound("subscriber_not_found")
-            acceptance = await uow.session.scalar(
-                select(AgreementAcceptance)
-                .where(AgreementAcceptance.subscriber_id == subscriber_id)
-                .order_by(AgreementAcceptance.id.desc())
-                .limit(1)
-            )
+            acceptance = await store.last_recorded_acceptance(uow.session, subscriber_id)
             if acceptance is None:
                 raise NotFound("agreement_not_accepted")
             row = await uow.session.get(AgreementVersion, acceptance.agreement_version)

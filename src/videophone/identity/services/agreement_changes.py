@@ -19,17 +19,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
-
 from videophone.adapters.db.models import AgreementAcceptance, AgreementVersion, PolicyVersion, Subscriber
-from videophone.adapters.db.models_announcements import AgreementObjection, Announcement
+from videophone.adapters.db.models_announcements import AgreementObjection
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.deps import Actor, Deps
 from videophone.identity.domain.agreement import check_template, render_agreement
 from videophone.identity.domain.policy import OperatorPolicy
-from videophone.identity.services.agreement_versions import current_version_number, latest_acceptance
+from videophone.identity.services.agreement_versions import current_version_number
+from videophone.identity.store import agreements as agreement_store
+from videophone.identity.store import announcements as announcement_store
+from videophone.identity.store import objections as objection_store
+from videophone.identity.store import subscribers as subscriber_store
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
 
 # The module, not its names: notices reads the policy from identity while it loads (a cycle of imports
@@ -205,40 +207,13 @@ class AgreementChanges:
         if state is not None and state not in {s.value for s in change_rules.ObjectionState}:
             raise ValidationFailed([FieldError("state", "invalid_choice", {"value": state})])
         async with self.deps.uow() as uow:
-            where = [] if state is None else [AgreementObjection.state == state]
-            total = int(
-                await uow.session.scalar(select(func.count()).select_from(AgreementObjection).where(*where)) or 0
-            )
-            open_count = int(
-                await uow.session.scalar(
-                    select(func.count()).select_from(AgreementObjection).where(AgreementObjection.state == "open")
-                )
-                or 0
-            )
-            rows = (
-                await uow.session.execute(
-                    select(AgreementObjection, Subscriber, Announcement.objection_window_end)
-                    .join(Subscriber, Subscriber.id == AgreementObjection.subscriber_id)
-                    .join(Announcement, Announcement.id == AgreementObjection.announcement_id)
-                    .where(*where)
-                    .order_by(
-                        (AgreementObjection.state != "open"),
-                        AgreementObjection.decided_at.desc(),
-                        AgreementObjection.opened_at,
-                        AgreementObjection.id,
-                    )
-                    .offset(offset)
-                    .limit(limit)
-                )
-            ).all()
-        return total, {"open": open_count}, [_objection_view(o, s, w) for o, s, w in rows]
+            page = await objection_store.objection_page(uow.session, state, offset, limit)
+        return page.total, {"open": page.open}, [_objection_view(o, s, w) for o, s, w in page.rows]
 
     async def decide_objection(self, actor: Actor, objection_id: int, outcome: object, note: object) -> ObjectionView:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            row = await uow.session.scalar(
-                select(AgreementObjection).where(AgreementObjection.id == objection_id).with_for_update()
-            )
+            row = await objection_store.lock_objection(uow.session, objection_id)
             if row is None:
                 raise NotFound("objection_not_found")
             result, text = change_rules.check_decision(row.state, outcome, note)
@@ -248,7 +223,7 @@ class AgreementChanges:
             row.outcome_note = text
             accepted = result is change_rules.ObjectionState.ACCEPTED
             if accepted:
-                latest = await latest_acceptance(uow, row.subscriber_id)
+                latest = await agreement_store.latest_acceptance(uow.session, row.subscriber_id)
                 if latest is None or latest.agreement_version < row.agreement_version:
                     policy_version, _ = await policy_service.current(uow)
                     uow.session.add(
@@ -297,36 +272,15 @@ class AgreementChanges:
         the diff from the version they are on (rendered with the policy they accepted it under) to it."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            first = await uow.session.scalar(
-                select(func.min(AgreementAcceptance.agreement_version)).where(
-                    AgreementAcceptance.subscriber_id == subscriber_id
-                )
-            )
+            first = await agreement_store.first_accepted_version(uow.session, subscriber_id)
             if first is None:
                 return []
-            announced = (
-                await uow.session.execute(
-                    select(AgreementVersion, Announcement)
-                    .join(Announcement, Announcement.agreement_version == AgreementVersion.version)
-                    .where(AgreementVersion.version > first, Announcement.publish_at <= now)
-                    .order_by(AgreementVersion.version.desc())
-                    .limit(5)
-                )
-            ).all()
+            announced = await announcement_store.announced_versions_after(uow.session, first, now)
             if not announced:
                 return []
-            acceptances = list(
-                await uow.session.scalars(
-                    select(AgreementAcceptance)
-                    .where(AgreementAcceptance.subscriber_id == subscriber_id)
-                    .order_by(AgreementAcceptance.agreement_version, AgreementAcceptance.id)
-                )
-            )
+            acceptances = await agreement_store.acceptances_in_version_order(uow.session, subscriber_id)
             objections = {
-                o.agreement_version: o
-                for o in await uow.session.scalars(
-                    select(AgreementObjection).where(AgreementObjection.subscriber_id == subscriber_id)
-                )
+                o.agreement_version: o for o in await objection_store.objections_of(uow.session, subscriber_id)
             }
             out: list[AgreementChangeView] = []
             for version_row, ann in announced:
@@ -368,15 +322,13 @@ class AgreementChanges:
         """The subscriber accepts an announced version now (explicitly)."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            ann = await uow.session.scalar(
-                select(Announcement).where(Announcement.agreement_version == version, Announcement.publish_at <= now)
-            )
+            ann = await announcement_store.published_change_of(uow.session, version, now)
             if ann is None:
                 raise NotFound("agreement_version_not_found")
-            sub = await uow.session.scalar(select(Subscriber).where(Subscriber.id == subscriber_id).with_for_update())
+            sub = await subscriber_store.lock_subscriber(uow.session, subscriber_id)
             if sub is None:
                 raise NotFound("subscriber_not_found")
-            latest = await latest_acceptance(uow, subscriber_id)
+            latest = await agreement_store.latest_acceptance(uow.session, subscriber_id)
             if latest is not None and latest.agreement_version >= version:
                 raise InvalidState("agreement_already_accepted")
             policy_version, _ = await policy_service.current(uow)
@@ -399,20 +351,14 @@ class AgreementChanges:
         """The subscriber objects to an announced version within the window: a case for staff."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            ann = await uow.session.scalar(
-                select(Announcement).where(Announcement.agreement_version == version, Announcement.publish_at <= now)
-            )
+            ann = await announcement_store.published_change_of(uow.session, version, now)
             if ann is None or ann.objection_window_end is None:
                 raise NotFound("agreement_version_not_found")
-            sub = await uow.session.scalar(select(Subscriber).where(Subscriber.id == subscriber_id).with_for_update())
+            sub = await subscriber_store.lock_subscriber(uow.session, subscriber_id)
             if sub is None:
                 raise NotFound("subscriber_not_found")
-            latest = await latest_acceptance(uow, subscriber_id)
-            existing = await uow.session.scalar(
-                select(AgreementObjection.id).where(
-                    AgreementObjection.subscriber_id == subscriber_id, AgreementObjection.agreement_version == version
-                )
-            )
+            latest = await agreement_store.latest_acceptance(uow.session, subscriber_id)
+            existing = await objection_store.objection_id_of(uow.session, subscriber_id, version)
             body = change_rules.check_objection(
                 now=now,
                 window_ends_at=ann.objection_window_end,
@@ -444,45 +390,16 @@ class AgreementChanges:
         each subscriber still on an older version who did not object (in chunks; idempotent)."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            due = [
-                (int(v or 0), int(a))
-                for v, a in await uow.session.execute(
-                    select(Announcement.agreement_version, Announcement.id)
-                    .where(Announcement.agreement_version.is_not(None), Announcement.objection_window_end <= now)
-                    .order_by(Announcement.agreement_version)
-                )
-            ]
+            due = await announcement_store.changes_with_window_ended(uow.session, now)
         deemed = 0
         for version, announcement_id in due:
             while True:
                 async with self.deps.uow() as uow:
-                    ann = await uow.session.scalar(
-                        select(Announcement).where(Announcement.id == announcement_id).with_for_update()
-                    )
+                    ann = await announcement_store.lock_announcement(uow.session, announcement_id)
                     assert ann is not None and ann.objection_window_end is not None
                     if not change_rules.deemed_due(now, ann.objection_window_end):
                         break
-                    on_newer = exists().where(
-                        AgreementAcceptance.subscriber_id == Subscriber.id,
-                        AgreementAcceptance.agreement_version >= version,
-                    )
-                    on_older = exists().where(
-                        AgreementAcceptance.subscriber_id == Subscriber.id,
-                        AgreementAcceptance.agreement_version < version,
-                    )
-                    objected = exists().where(
-                        AgreementObjection.subscriber_id == Subscriber.id,
-                        AgreementObjection.agreement_version == version,
-                    )
-                    ids = [
-                        int(i)
-                        for i in await uow.session.scalars(
-                            select(Subscriber.id)
-                            .where(on_older, ~on_newer, ~objected, Subscriber.service_state != "terminated")
-                            .order_by(Subscriber.id)
-                            .limit(DEEMED_CHUNK)
-                        )
-                    ]
+                    ids = await agreement_store.subscribers_to_deem(uow.session, version, DEEMED_CHUNK)
                     if not ids:
                         break
                     policy_version, _ = await policy_service.current(uow)

@@ -6,8 +6,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
-
 from videophone.adapters.crypto import new_token, token_digest
 from videophone.adapters.db.models import AuthSession, PasswordReset, StaffUser, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
@@ -20,6 +18,10 @@ from videophone.identity.domain.passwords import check_password, personal_inputs
 from videophone.identity.domain.staff import StaffRole
 from videophone.identity.services.mail_text import PASSWORD_RESET
 from videophone.identity.services.throttling import Throttling, account_key
+from videophone.identity.store import password_resets as reset_store
+from videophone.identity.store import sessions as session_store
+from videophone.identity.store import staff as staff_store
+from videophone.identity.store import subscribers as subscriber_store
 from videophone.kernel.errors import (
     FieldError,
     NotAuthenticated,
@@ -86,9 +88,7 @@ class AuthService:
             raise ValidationFailed([FieldError("login" if not login else "password", "required")])
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            sub = await uow.session.scalar(
-                select(Subscriber).where(or_(Subscriber.number == login, Subscriber.email == normalize_email(login)))
-            )
+            sub = await subscriber_store.subscriber_by_number_or_email(uow.session, login, normalize_email(login))
         account = account_key("sub", sub.id if sub else None, login)
         counted = await self.throttling.attempt(self.throttling.login_keys(account, ip), now)
         if not await self.deps.hasher.verify_async(sub.password_hash if sub else None, password) or sub is None:
@@ -113,7 +113,7 @@ class AuthService:
             raise ValidationFailed([FieldError("username" if not username else "password", "required")])
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            staff = await uow.session.scalar(select(StaffUser).where(StaffUser.username == username))
+            staff = await staff_store.staff_by_username(uow.session, username)
         account = account_key("staff", staff.id if staff else None, username)
         counted = await self.throttling.attempt(self.throttling.login_keys(account, ip), now)
         ok = await self.deps.hasher.verify_async(staff.password_hash if staff else None, password)
@@ -165,7 +165,7 @@ class AuthService:
         """The principal of a session token, or :class:`NotAuthenticated`."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            sess = await uow.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_digest(token)))
+            sess = await session_store.session_by_token_hash(uow.session, token_digest(token))
             if sess is None or sess.revoked_at is not None or sess.expires_at <= now:
                 raise NotAuthenticated("session_invalid")
             roles: frozenset[StaffRole] = frozenset()
@@ -201,16 +201,7 @@ class AuthService:
     async def sessions(self, principal: Principal) -> list[SessionInfo]:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(
-                select(AuthSession)
-                .where(
-                    AuthSession.principal_type == principal.type,
-                    AuthSession.principal_id == principal.id,
-                    AuthSession.revoked_at.is_(None),
-                    AuthSession.expires_at > now,
-                )
-                .order_by(AuthSession.last_seen_at.desc())
-            )
+            rows = await session_store.live_sessions_of(uow.session, principal.type, principal.id, now)
             return [
                 SessionInfo(
                     s.id,
@@ -291,13 +282,8 @@ class AuthService:
                 raise ValidationFailed(errors)
             holder.password_hash = await self.deps.hasher.hash_async(new)
             now = self.deps.clock.now()
-            others = await uow.session.scalars(
-                select(AuthSession).where(
-                    AuthSession.principal_type == principal.type,
-                    AuthSession.principal_id == principal.id,
-                    AuthSession.id != principal.session_id,
-                    AuthSession.revoked_at.is_(None),
-                )
+            others = await session_store.other_unrevoked_sessions(
+                uow.session, principal.type, principal.id, principal.session_id
             )
             ended = 0
             for sess in others:
@@ -323,9 +309,7 @@ class AuthService:
             raise ValidationFailed([FieldError("login", "required")])
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            sub = await uow.session.scalar(
-                select(Subscriber).where(or_(Subscriber.number == login, Subscriber.email == normalize_email(login)))
-            )
+            sub = await subscriber_store.subscriber_by_number_or_email(uow.session, login, normalize_email(login))
         account = account_key("sub", sub.id if sub else None, login)
         # Every request counts toward the limits, whether or not the account exists.
         await self.throttling.attempt(self.throttling.reset_keys(account, ip), now)
@@ -363,9 +347,7 @@ class AuthService:
         """Set a new password with a reset token: the token works once, and every session ends."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            reset = await uow.session.scalar(
-                select(PasswordReset).where(PasswordReset.token_hash == token_digest(token.strip())).with_for_update()
-            )
+            reset = await reset_store.lock_reset(uow.session, token_digest(token.strip()))
             if reset is None or reset.used_at is not None or reset.expires_at <= now:
                 raise ValidationFailed([FieldError("token", "reset_token_invalid")])
             sub = await uow.session.get(Subscriber, reset.subscriber_id)
@@ -380,13 +362,7 @@ class AuthService:
                 raise ValidationFailed(errors)
             sub.password_hash = await self.deps.hasher.hash_async(new_password)
             reset.used_at = now
-            sessions = await uow.session.scalars(
-                select(AuthSession).where(
-                    AuthSession.principal_type == "subscriber",
-                    AuthSession.principal_id == sub.id,
-                    AuthSession.revoked_at.is_(None),
-                )
-            )
+            sessions = await session_store.unrevoked_sessions_of(uow.session, "subscriber", sub.id)
             for sess in sessions:
                 sess.revoked_at = now
             await self.throttling.forget_account(uow, account_key("sub", sub.id, ""))
@@ -397,14 +373,7 @@ class AuthService:
         """Housekeeping job: drop expired and long-revoked sessions and throttle rows that count no more."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            result = await uow.session.execute(
-                delete(AuthSession).where(
-                    or_(
-                        AuthSession.expires_at < now - timedelta(days=30),
-                        AuthSession.revoked_at < now - timedelta(days=30),
-                    )
-                )
-            )
+            deleted = await session_store.delete_ended_before(uow.session, now - timedelta(days=30))
             await self.throttling.purge(uow, now)
             await uow.commit()
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return deleted

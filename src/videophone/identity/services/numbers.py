@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from videophone.adapters.db.models import NumberChange, PhoneNumber, Subscriber
@@ -14,6 +13,8 @@ from videophone.common import audit, policy
 from videophone.common.deps import Actor, Deps
 from videophone.identity.domain import numbers as rules
 from videophone.identity.domain.policy import OperatorPolicy
+from videophone.identity.store import numbers as store
+from videophone.identity.store import subscribers as subscriber_store
 from videophone.kernel.errors import FieldError, NotFound, ServiceUnavailable, ValidationFailed
 
 _RANDOM_TRIES = 64
@@ -31,23 +32,13 @@ async def allocate(uow: UnitOfWork, pol: OperatorPolicy, subscriber_id: int | No
         if await _claim(uow, number, subscriber_id, now):
             return number
     # The pool is nearly full: walk it in order (rare; the pool should then be enlarged).
-    taken = set(
-        await uow.session.scalars(
-            select(PhoneNumber.number).where(
-                PhoneNumber.number >= pol.number_pool_start, PhoneNumber.number <= pol.number_pool_end
-            )
-        )
-    )
+    taken = set(await store.numbers_taken_between(uow.session, pol.number_pool_start, pol.number_pool_end))
     start = int(pol.number_pool_start)
     for offset in range(pol.pool_size()):
         number = rules.format_number(pol, start + offset)
         if number not in taken and await _claim(uow, number, subscriber_id, now):
             return number
-    expired = await uow.session.scalars(
-        select(PhoneNumber.number)
-        .where(PhoneNumber.state == rules.NumberState.QUARANTINED, PhoneNumber.quarantined_until <= now)
-        .limit(_RANDOM_TRIES)
-    )
+    expired = await store.quarantine_over(uow.session, now, _RANDOM_TRIES)
     for number in expired:
         if await _claim(uow, number, subscriber_id, now):
             return number
@@ -76,25 +67,11 @@ async def _claim(uow: UnitOfWork, number: str, subscriber_id: int | None, now: d
         and existing.quarantined_until is not None
         and existing.quarantined_until <= now
     ):
-        result = await uow.session.execute(
-            update(PhoneNumber)
-            .where(
-                PhoneNumber.number == number,
-                PhoneNumber.state == rules.NumberState.QUARANTINED,
-                PhoneNumber.quarantined_until <= now,
-            )
-            .values(
-                state=rules.NumberState.ASSIGNED, subscriber_id=subscriber_id, assigned_at=now, quarantined_until=None
-            )
-            .execution_options(synchronize_session="fetch")
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
+        if not await store.reclaim(uow.session, number, subscriber_id, now):
             return False
         # A terminated account keeps its row (arrears are still collected) but no longer its number:
         # its copy becomes "<number>#<id>" so the number can belong to someone else.
-        for holder in await uow.session.scalars(
-            select(Subscriber).where(Subscriber.number == number, Subscriber.service_state == "terminated")
-        ):
+        for holder in await subscriber_store.terminated_holders_of(uow.session, number):
             holder.number = f"{number}#{holder.id}"
         await uow.session.flush()
         return True
@@ -157,7 +134,4 @@ class NumberService:
 
     async def history(self, subscriber_id: int) -> list[NumberChange]:
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(
-                select(NumberChange).where(NumberChange.subscriber_id == subscriber_id).order_by(NumberChange.id.desc())
-            )
-            return list(rows)
+            return list(await store.number_changes_newest_first(uow.session, subscriber_id))

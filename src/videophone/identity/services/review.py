@@ -6,8 +6,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select
-
 from videophone.adapters import uploads
 from videophone.adapters.db.models import IdentityDocument, ReviewDecision, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
@@ -15,6 +13,8 @@ from videophone.common import audit, policy
 from videophone.common.deps import Actor, Deps
 from videophone.identity.domain import kyc
 from videophone.identity.domain.documents import check_upload
+from videophone.identity.store import documents as document_store
+from videophone.identity.store import review as store
 from videophone.kernel.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -46,32 +46,8 @@ class ReviewService:
 
     async def queue(self, *, offset: int = 0, limit: int = 50) -> tuple[int, list[QueueItem]]:
         """Pending registrations, and requested documents that have arrived — oldest first."""
-        has_new_document = exists().where(
-            IdentityDocument.subscriber_id == Subscriber.id,
-            or_(
-                Subscriber.documents_requested_at.is_(None),
-                IdentityDocument.uploaded_at >= Subscriber.documents_requested_at,
-            ),
-        )
-        condition = or_(
-            Subscriber.review_state == kyc.ReviewState.PENDING.value,
-            and_(Subscriber.review_state == kyc.ReviewState.DOCUMENTS_REQUESTED.value, has_new_document),
-        )
-        doc_count = (
-            select(func.count(IdentityDocument.id))
-            .where(IdentityDocument.subscriber_id == Subscriber.id)
-            .correlate(Subscriber)
-            .scalar_subquery()
-        )
         async with self.deps.uow() as uow:
-            total = await uow.session.scalar(select(func.count(Subscriber.id)).where(condition))
-            rows = await uow.session.execute(
-                select(Subscriber, doc_count)
-                .where(condition)
-                .order_by(Subscriber.created_at, Subscriber.id)
-                .offset(offset)
-                .limit(min(limit, 200))
-            )
+            total, rows = await store.review_queue(uow.session, offset, min(limit, 200))
             items = [
                 QueueItem(
                     s.id,
@@ -82,11 +58,11 @@ class ReviewService:
                     s.id_number_masked,
                     s.review_state,
                     s.created_at,
-                    int(n or 0),
+                    n,
                 )
-                for s, n in rows.all()
+                for s, n in rows
             ]
-            return int(total or 0), items
+            return total, items
 
     async def decide(self, actor: Actor, subscriber_id: int, action: str, reason: str) -> str:
         try:
@@ -133,10 +109,7 @@ class ReviewService:
             return after.value
 
     async def _has_new_document(self, uow: UnitOfWork, sub: Subscriber) -> bool:
-        stmt = select(IdentityDocument.id).where(IdentityDocument.subscriber_id == sub.id)
-        if sub.documents_requested_at is not None:
-            stmt = stmt.where(IdentityDocument.uploaded_at >= sub.documents_requested_at)
-        return (await uow.session.scalar(stmt.limit(1))) is not None
+        return await document_store.has_document_since(uow.session, sub.id, sub.documents_requested_at)
 
     async def upload(
         self, actor: Actor, subscriber_id: int, filename: str, declared_type: str, content: bytes
@@ -178,11 +151,7 @@ class ReviewService:
 
     async def documents(self, subscriber_id: int) -> list[DocumentInfo]:
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(
-                select(IdentityDocument)
-                .where(IdentityDocument.subscriber_id == subscriber_id)
-                .order_by(IdentityDocument.id)
-            )
+            rows = await document_store.documents_in_upload_order(uow.session, subscriber_id)
             return [DocumentInfo(d.id, d.filename, d.content_type, d.size, d.uploaded_at) for d in rows]
 
     async def document_content(self, actor: Actor, subscriber_id: int, document_id: int) -> tuple[DocumentInfo, bytes]:
@@ -207,9 +176,4 @@ class ReviewService:
 
     async def decisions(self, subscriber_id: int) -> list[ReviewDecision]:
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(
-                select(ReviewDecision)
-                .where(ReviewDecision.subscriber_id == subscriber_id)
-                .order_by(ReviewDecision.id.desc())
-            )
-            return list(rows)
+            return list(await store.decisions_newest_first(uow.session, subscriber_id))

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from videophone.adapters.db.models import StaffUser
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.identity.domain.passwords import check_password, personal_inputs
 from videophone.identity.domain.staff import StaffRole
+from videophone.identity.store import staff as store
 from videophone.kernel.errors import FieldError, NotFound, ValidationFailed
 
 
@@ -61,7 +60,7 @@ class StaffService:
             raise ValidationFailed(errors)
         parsed = parse_roles(roles)
         async with self.deps.uow() as uow:
-            if await uow.session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
+            if await store.staff_id_with_username(uow.session, username):
                 raise ValidationFailed([FieldError("username", "username_taken")])
             now = self.deps.clock.now()
             staff = StaffUser(
@@ -89,7 +88,7 @@ class StaffService:
 
     async def list(self) -> list[StaffView]:
         async with self.deps.uow() as uow:
-            return [_view(s) for s in await uow.session.scalars(select(StaffUser).order_by(StaffUser.id))]
+            return [_view(s) for s in await store.all_staff(uow.session)]
 
     async def set_active(self, actor: Actor, staff_id: int, active: bool) -> StaffView:
         async with self.deps.uow() as uow:

@@ -7,19 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from videophone.adapters.db.models import (
-    AgreementAcceptance,
-    AuditRecord,
-    AuthSession,
-    IdentityDocument,
-    NumberChange,
-    PhoneNumber,
-    ReviewDecision,
-    Subscriber,
-)
+from videophone.adapters.db.models import AgreementAcceptance, PhoneNumber, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.public import orders
 from videophone.calling.public import capabilities
@@ -34,6 +24,13 @@ from videophone.identity.domain.subscriber import (
     validate_registration,
 )
 from videophone.identity.services import agreement_versions, numbers
+from videophone.identity.store import agreements as agreement_store
+from videophone.identity.store import audit_records as audit_store
+from videophone.identity.store import documents as document_store
+from videophone.identity.store import numbers as number_store
+from videophone.identity.store import review as review_store
+from videophone.identity.store import sessions as session_store
+from videophone.identity.store import subscribers as store
 from videophone.kernel.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 
 REVEALABLE = ("id_number", "birth_date", "address", "employer")
@@ -98,12 +95,7 @@ class SubscriberService:
         """``credit=False`` (lists of many accounts): capabilities without the credit-limit standing,
         which costs a month's rating per limited account — the account's own view always reads it."""
         data = self.personal_data(sub)
-        acceptance = await uow.session.scalar(
-            select(AgreementAcceptance)
-            .where(AgreementAcceptance.subscriber_id == sub.id)
-            .order_by(AgreementAcceptance.id.desc())
-            .limit(1)
-        )
+        acceptance = await agreement_store.last_recorded_acceptance(uow.session, sub.id)
         can = await capabilities.of_subscriber(
             uow, self.deps.clock.now(), self.deps.operator_tz, sub, read_credit=credit
         )
@@ -141,7 +133,7 @@ class SubscriberService:
         )
         password_hash = await self.deps.hasher.hash_async(reg.password)
         async with self.deps.uow() as uow:
-            taken = await uow.session.scalar(select(Subscriber.id).where(Subscriber.email == reg.email))
+            taken = await store.subscriber_id_with_email(uow.session, reg.email)
             if taken is not None:
                 raise ValidationFailed([FieldError("email", "email_taken")])
             policy_version, pol = await policy.current(uow)
@@ -235,7 +227,7 @@ class SubscriberService:
             current = ContactDetails(data["address"], sub.postal_code, sub.contact_phone, sub.email, data["employer"])
             new = validate_contact_details(raw, current, SubscriberKind(sub.kind))
             if new.email != sub.email:
-                taken = await uow.session.scalar(select(Subscriber.id).where(Subscriber.email == new.email))
+                taken = await store.subscriber_id_with_email(uow.session, new.email)
                 if taken is not None:
                     raise ValidationFailed([FieldError("email", "email_taken")])
             changed = [
@@ -267,22 +259,12 @@ class SubscriberService:
         async with self.deps.uow() as uow:
             sub = await self._get(uow, subscriber_id)
             data = self.personal_data(sub)
-            acceptances = await uow.session.scalars(
-                select(AgreementAcceptance).where(AgreementAcceptance.subscriber_id == sub.id)
-            )
-            sessions = await uow.session.scalars(
-                select(AuthSession).where(
-                    AuthSession.principal_type == "subscriber", AuthSession.principal_id == sub.id
-                )
-            )
-            docs = await uow.session.scalars(select(IdentityDocument).where(IdentityDocument.subscriber_id == sub.id))
-            decisions = await uow.session.scalars(select(ReviewDecision).where(ReviewDecision.subscriber_id == sub.id))
-            changes = await uow.session.scalars(select(NumberChange).where(NumberChange.subscriber_id == sub.id))
-            history = await uow.session.scalars(
-                select(AuditRecord).where(
-                    AuditRecord.subject_type == "subscriber", AuditRecord.subject_id == str(sub.id)
-                )
-            )
+            acceptances = await agreement_store.acceptances_of(uow.session, sub.id)
+            sessions = await session_store.sessions_of(uow.session, "subscriber", sub.id)
+            docs = await document_store.documents_of(uow.session, sub.id)
+            decisions = await review_store.decisions_of(uow.session, sub.id)
+            changes = await number_store.number_changes_of(uow.session, sub.id)
+            history = await audit_store.history_of_subscriber(uow.session, sub.id)
             now = self.deps.clock.now()
             audit.record(uow, now, actor, "subscriber.export", "subscriber", sub.id)
             await uow.commit()
@@ -351,28 +333,19 @@ class SubscriberService:
     async def search(
         self, query: str, *, review_state: str | None = None, offset: int = 0, limit: int = 50
     ) -> tuple[int, list[AccountView]]:
-        stmt = select(Subscriber)
         text = query.strip()
-        if text:
-            like = f"%{text}%"
-            conditions: list[ColumnElement[bool]] = [
-                Subscriber.number.like(like),
-                Subscriber.name.like(like),
-                Subscriber.email.like(like.lower()),
-                Subscriber.contact_phone.like(like),
-            ]
-            if len(text) >= 8:
-                # An exact ID number can be found through its blind index without decrypting anything.
-                conditions.append(Subscriber.id_number_index == self.deps.cipher.blind_index(normalize_id_number(text)))
-            stmt = stmt.where(or_(*conditions))
-        if review_state:
-            stmt = stmt.where(Subscriber.review_state == review_state)
+        # An exact ID number can be found through its blind index without decrypting anything.
+        id_number_index = self.deps.cipher.blind_index(normalize_id_number(text)) if len(text) >= 8 else None
         async with self.deps.uow() as uow:
-            total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = list(
-                await uow.session.scalars(stmt.order_by(Subscriber.id.desc()).offset(offset).limit(min(limit, 200)))
+            total, rows = await store.search_subscribers(
+                uow.session,
+                text,
+                id_number_index=id_number_index,
+                review_state=review_state,
+                offset=offset,
+                limit=min(limit, 200),
             )
-            return int(total or 0), [await self._view(uow, s, credit=False) for s in rows]
+            return total, [await self._view(uow, s, credit=False) for s in rows]
 
     async def reveal(self, actor: Actor, subscriber_id: int, field: str, reason: str) -> str:
         """Staff see one unmasked value; the reason is mandatory and the read is audited (R-04)."""

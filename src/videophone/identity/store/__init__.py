@@ -1,0 +1,1 @@
+"""All SQL of the identity context: the use cases in ``services/`` read and write rows only through it."""
