@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from videophone.adapters.crypto import token_digest
-from videophone.adapters.db import throttles
+from videophone.identity.store import throttles
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.common.deps import Deps
 from videophone.identity.domain.throttling import ThrottleRule, retry_after
