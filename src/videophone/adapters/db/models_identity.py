@@ -152,7 +152,7 @@ class PasswordReset(Base):
 
 class LoginThrottle(Base):
     """Attempts counted per key (an account from one address, an address; domain/throttling.py):
-    one row per key, reserved by one conditional upsert per attempt (adapters/db/throttles.py)."""
+    one row per key, reserved by one conditional upsert per attempt (identity/store/throttles.py)."""
 
     __tablename__ = "login_throttles"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
