@@ -19,7 +19,7 @@ from videophone.adapters.db.migrate import upgrade_async
 from videophone.adapters.mail import MemoryMailer
 from videophone.billing.services.rating import rate_subscribers
 from videophone.bootstrap import Container, build
-from videophone.calling.services.signaling_queries import INVITE_FLAGS
+from videophone.calling.store.signaling import INVITE_FLAGS
 from videophone.identity.services.subscribers import RequestInfo
 
 

@@ -5,8 +5,9 @@ connection (and its thread hand-offs) the bottleneck of call setup; here writes 
 collected and committed together: while one batch is being committed, the next one fills up.  Each
 caller awaits the commit of the batch that holds its write, so "on record before anyone is told"
 still holds for every write.  Updates keep their ``WHERE ended_at IS NULL`` guard (a record is
-finalized exactly once).  If a batch fails (say a duplicate id from another node), its writes are
-retried one transaction each, so only the offending write fails.
+finalized exactly once; the statements are in ``store.call_records``).  If a batch fails (say a
+duplicate id from another node), its writes are retried one transaction each, so only the offending
+write fails.
 """
 
 from __future__ import annotations
@@ -16,38 +17,14 @@ import contextlib
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, insert, update
 
-from videophone.adapters.db.models import CallRecord
 from videophone.adapters.db.uow import UnitOfWorkFactory
+from videophone.calling.store import call_records as store
+from videophone.calling.store.call_records import ANSWER, END, INSERT
 
 log = structlog.get_logger(__name__)
 
 MAX_BATCH = 500
-
-_INSERT = insert(CallRecord)
-_ANSWER = (
-    update(CallRecord)
-    .where(CallRecord.id == bindparam("b_id"), CallRecord.ended_at.is_(None))
-    .values(state=bindparam("b_state"), answered_at=bindparam("b_answered_at"), callee_device=bindparam("b_device"))
-)
-_END = (
-    update(CallRecord)
-    .where(CallRecord.id == bindparam("b_id"), CallRecord.ended_at.is_(None))
-    .values(
-        state=bindparam("b_state"),
-        answered_at=bindparam("b_answered_at"),
-        callee_device=bindparam("b_device"),
-        ended_at=bindparam("b_ended_at"),
-        outcome=bindparam("b_outcome"),
-        end_reason=bindparam("b_end_reason"),
-        billable_seconds=bindparam("b_billable_seconds"),
-    )
-)
-# Statements in the order a batch runs them: a call's insert is always committed before its answer
-# or end is even queued (the hub awaits each write), so this order is only a safety net.
-_STATEMENTS: tuple[Any, ...] = (_INSERT, _ANSWER, _END)
-INSERT, ANSWER, END = 0, 1, 2
 
 _Write = tuple[int, dict[str, Any], "asyncio.Future[None]"]
 
@@ -161,10 +138,7 @@ class CallRecordWriter:
         for kind, params, _ in batch:
             groups[kind].append(params)
         async with self._uow() as uow:
-            conn = await uow.session.connection()
-            for statement, rows in zip(_STATEMENTS, groups, strict=True):
-                if rows:
-                    await conn.execute(statement, rows)
+            await store.write_batch(await uow.session.connection(), groups)
             await uow.commit()
 
 

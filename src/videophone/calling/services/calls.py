@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
-
-from videophone.adapters.db.models import CallQualitySample, CallRecord, Contact, SignalingNode
+from videophone.adapters.db.models import CallQualitySample, CallRecord, SignalingNode
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.calling.domain import call_quality
+from videophone.calling.store import calls as store
+from videophone.calling.store import contacts as contacts_store
+from videophone.calling.store import quality as quality_store
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import (
@@ -28,7 +29,6 @@ from videophone.kernel.errors import (
 
 DIRECTIONS = ("all", "incoming", "outgoing", "missed")
 OUTCOMES = ("answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit")
-LIVE_STATES = ("ringing", "answered")
 SAMPLE_INTERVAL = timedelta(seconds=2)  # at most one (non-final) sample per side per call this often
 QUALITY_WINDOW = timedelta(minutes=10)  # samples are still taken this long after a call ended
 NODE_STALE_AFTER = timedelta(seconds=30)  # signaling.md: a node silent this long is gone
@@ -146,12 +146,11 @@ def _check_range(since: date | None, until: date | None, errors: list[FieldError
         errors.append(FieldError("until", "date_range_inverted"))
 
 
-def _in_range(stmt: Select[Any], since: date | None, until: date | None, tz: ZoneInfo) -> Select[Any]:
-    if since is not None:
-        stmt = stmt.where(CallRecord.started_at >= day_start(since, tz))
-    if until is not None:
-        stmt = stmt.where(CallRecord.started_at < day_start(until + timedelta(days=1), tz))
-    return stmt
+def _range(since: date | None, until: date | None, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """The days ``since`` to ``until`` (inclusive, either may be open) as [start, end) instants."""
+    start = day_start(since, tz) if since is not None else None
+    end = day_start(until + timedelta(days=1), tz) if until is not None else None
+    return start, end
 
 
 def _limit(limit: int) -> int:
@@ -195,18 +194,6 @@ def _staff_item(r: CallRecord) -> StaffCallItem:
     )
 
 
-def _is_party(subscriber_id: int) -> ColumnElement[bool]:
-    return or_(CallRecord.caller_id == subscriber_id, CallRecord.callee_id == subscriber_id)
-
-
-def _unseen_missed(subscriber_id: int) -> ColumnElement[bool]:
-    return and_(
-        CallRecord.callee_id == subscriber_id,
-        CallRecord.outcome == "missed",
-        CallRecord.callee_seen_at.is_(None),
-    )
-
-
 class CallHistoryService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -229,47 +216,31 @@ class CallHistoryService:
         _check_range(since, until, errors)
         if errors:
             raise ValidationFailed(errors)
-        stmt = select(CallRecord)
-        if direction == "incoming":
-            stmt = stmt.where(CallRecord.callee_id == subscriber_id)
-        elif direction == "outgoing":
-            stmt = stmt.where(CallRecord.caller_id == subscriber_id)
-        elif direction == "missed":
-            stmt = stmt.where(CallRecord.callee_id == subscriber_id, CallRecord.outcome == "missed")
-        else:
-            stmt = stmt.where(_is_party(subscriber_id))
-        stmt = _in_range(stmt, since, until, self.deps.operator_tz)
+        start, end = _range(since, until, self.deps.operator_tz)
         async with self.deps.uow() as uow:
-            total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = list(
-                await uow.session.scalars(
-                    stmt.order_by(CallRecord.started_at.desc(), CallRecord.id.desc())
-                    .offset(max(offset, 0))
-                    .limit(_limit(limit))
-                )
+            total, rows = await store.history_of(
+                uow.session,
+                subscriber_id,
+                direction=direction,
+                start=start,
+                end=end,
+                offset=max(offset, 0),
+                limit=_limit(limit),
             )
             names = await self._contact_names(uow, subscriber_id, rows)
-        return int(total or 0), [self._item(subscriber_id, r, names) for r in rows]
+        return total, [self._item(subscriber_id, r, names) for r in rows]
 
     async def missed_count(self, subscriber_id: int) -> int:
         """Missed calls the subscriber has not looked at yet (the badge in the navigation)."""
         async with self.deps.uow() as uow:
-            count = await uow.session.scalar(
-                select(func.count()).select_from(CallRecord).where(_unseen_missed(subscriber_id))
-            )
-            return int(count or 0)
+            return await store.count_unseen_missed(uow.session, subscriber_id)
 
     async def mark_missed_seen(self, subscriber_id: int) -> int:
         """Mark every unseen missed call as seen; returns how many were marked."""
         async with self.deps.uow() as uow:
-            result = await uow.session.execute(
-                update(CallRecord)
-                .where(_unseen_missed(subscriber_id))
-                .values(callee_seen_at=self.deps.clock.now())
-                .execution_options(synchronize_session=False)
-            )
+            marked = await store.mark_missed_seen(uow.session, subscriber_id, self.deps.clock.now())
             await uow.commit()
-            return int(getattr(result, "rowcount", 0) or 0)
+            return marked
 
     async def detail(self, subscriber_id: int, call_id: str) -> CallDetail:
         """One of the subscriber's calls with the quality of both sides; other calls do not exist."""
@@ -298,11 +269,10 @@ class CallHistoryService:
             record = await self._own_call(uow, subscriber_id, call_id)
             if record.ended_at is not None and now - record.ended_at > QUALITY_WINDOW:
                 raise InvalidState("quality_window_closed")
-            side = (CallQualitySample.call_id == call_id, CallQualitySample.subscriber_id == subscriber_id)
-            if await uow.session.scalar(select(CallQualitySample.id).where(*side, CallQualitySample.final).limit(1)):
+            if await quality_store.final_sample_of(uow.session, call_id, subscriber_id):
                 raise Conflict("quality_already_final")
             if not final:
-                last = await uow.session.scalar(select(func.max(CallQualitySample.at)).where(*side))
+                last = await quality_store.last_sample_at(uow.session, call_id, subscriber_id)
                 if last is not None and now - last < SAMPLE_INTERVAL:
                     wait = (SAMPLE_INTERVAL - (now - last)).total_seconds()
                     raise Throttled("quality_sample_too_frequent", params={"retry_after": max(1, int(wait + 0.999))})
@@ -329,22 +299,18 @@ class CallHistoryService:
         _check_range(since, until, errors)
         if errors:
             raise ValidationFailed(errors)
-        stmt = select(CallRecord)
-        text = (number or "").strip()
-        if text:
-            like = f"%{text}%"
-            stmt = stmt.where(or_(CallRecord.caller_number.like(like), CallRecord.callee_number.like(like)))
-        if outcome:
-            stmt = stmt.where(CallRecord.outcome == outcome)
-        stmt = _in_range(stmt, since, until, self.deps.operator_tz)
+        start, end = _range(since, until, self.deps.operator_tz)
         async with self.deps.uow() as uow:
-            total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = await uow.session.scalars(
-                stmt.order_by(CallRecord.started_at.desc(), CallRecord.id.desc())
-                .offset(max(offset, 0))
-                .limit(_limit(limit))
+            total, rows = await store.search(
+                uow.session,
+                number=(number or "").strip(),
+                outcome=outcome,
+                start=start,
+                end=end,
+                offset=max(offset, 0),
+                limit=_limit(limit),
             )
-            return int(total or 0), [_staff_item(r) for r in rows]
+            return total, [_staff_item(r) for r in rows]
 
     async def staff_detail(self, call_id: str, actor: Actor | None = None) -> StaffCallDetail:
         """Everything about one call for support: both parties, every sample, the node.  A staff
@@ -384,14 +350,7 @@ class CallHistoryService:
         """Calls ringing or answered now, oldest first, with whether their node still heartbeats."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            rows = (
-                await uow.session.execute(
-                    select(CallRecord, SignalingNode.heartbeat_at)
-                    .outerjoin(SignalingNode, SignalingNode.node_id == CallRecord.node_id)
-                    .where(CallRecord.state.in_(LIVE_STATES), CallRecord.ended_at.is_(None))
-                    .order_by(CallRecord.started_at, CallRecord.id)
-                )
-            ).all()
+            rows = await store.live_calls(uow.session)
         return [
             LiveCall(
                 id=r.id,
@@ -415,25 +374,11 @@ class CallHistoryService:
         return record
 
     async def _samples(self, uow: UnitOfWork, call_id: str) -> list[CallQualitySample]:
-        return list(
-            await uow.session.scalars(
-                select(CallQualitySample)
-                .where(CallQualitySample.call_id == call_id)
-                .order_by(CallQualitySample.at, CallQualitySample.id)
-            )
-        )
+        return await quality_store.samples_of(uow.session, call_id)
 
     async def _contact_names(self, uow: UnitOfWork, owner_id: int, rows: Sequence[CallRecord]) -> dict[str, str]:
         numbers = {self._other_number(owner_id, r) for r in rows}
-        if not numbers:
-            return {}
-        contacts = await uow.session.execute(
-            select(Contact.number, Contact.name)
-            .where(Contact.owner_id == owner_id, Contact.number.in_(numbers))
-            .order_by(Contact.id.desc())
-        )
-        # Oldest contact wins if the same number was saved twice (later rows overwrite earlier ones).
-        return {number: name for number, name in contacts}
+        return await contacts_store.names_of_numbers(uow.session, owner_id, numbers)
 
     @staticmethod
     def _other_number(subscriber_id: int, r: CallRecord) -> str:

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from videophone.adapters.db.models import Block, CallRecord, Contact, HarassmentReport, Subscriber
+from videophone.adapters.db.models import Block, Contact, HarassmentReport, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.calling.domain import contacts as rules
+from videophone.calling.store import blocks as blocks_store
+from videophone.calling.store import calls as calls_store
+from videophone.calling.store import contacts as store
+from videophone.calling.store import reports as reports_store
+from videophone.calling.store import subscribers
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import FieldError, NotFound, ValidationFailed
@@ -101,18 +105,9 @@ class StaffReportView:
     reports_against_number: int = 0
 
 
-def blocked_clause(owner_id: int, caller_number: str) -> ColumnElement[bool]:
-    """SQL for "``owner_id`` has blocked ``caller_number``" — the signaling hub folds it into the one
-    query it makes at invite."""
-    number = rules.normalize_number(caller_number)
-    if not number:
-        return false()
-    return exists().where(Block.owner_id == owner_id, Block.blocked_number == number)
-
-
 async def is_blocked(uow: UnitOfWork, owner_id: int, caller_number: str) -> bool:
     """Whether ``owner_id`` has blocked calls from ``caller_number``."""
-    return bool(await uow.session.scalar(select(blocked_clause(owner_id, caller_number))))
+    return await blocks_store.is_blocked(uow.session, owner_id, caller_number)
 
 
 def _excerpt(text: str, size: int = 100) -> str:
@@ -132,28 +127,19 @@ class ContactService:
         self, owner_id: int, *, q: str = "", favourites_only: bool = False, offset: int = 0, limit: int = 50
     ) -> tuple[int, list[ContactView]]:
         """The owner's contacts, favourites first then by name; ``q`` matches name, number or note."""
-        stmt = select(Contact).where(Contact.owner_id == owner_id)
         text = q.strip()
-        if text:
-            conditions: list[ColumnElement[bool]] = [
-                Contact.name.icontains(text, autoescape=True),
-                Contact.note.icontains(text, autoescape=True),
-                Contact.number.contains(text, autoescape=True),
-            ]
-            digits = rules.normalize_number(text)
-            if digits and digits != text:
-                conditions.append(Contact.number.contains(digits, autoescape=True))
-            stmt = stmt.where(or_(*conditions))
-        if favourites_only:
-            stmt = stmt.where(Contact.favourite.is_(True))
+        digits = rules.normalize_number(text) if text else ""
         async with self.deps.uow() as uow:
-            total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = await uow.session.scalars(
-                stmt.order_by(Contact.favourite.desc(), Contact.name, Contact.id)
-                .offset(max(0, offset))
-                .limit(_page(limit))
+            total, rows = await store.page_of_contacts(
+                uow.session,
+                owner_id,
+                text=text,
+                digits=digits,
+                favourites_only=favourites_only,
+                offset=max(0, offset),
+                limit=_page(limit),
             )
-            return int(total or 0), [ContactView.of(r) for r in rows]
+            return total, [ContactView.of(r) for r in rows]
 
     async def create_contact(self, actor: Actor, owner_id: int, raw: Mapping[str, Any]) -> ContactView:
         data = rules.validate_contact(raw)
@@ -208,10 +194,7 @@ class ContactService:
         return row
 
     async def _number_free(self, uow: UnitOfWork, owner_id: int, number: str) -> None:
-        taken = await uow.session.scalar(
-            select(Contact.id).where(Contact.owner_id == owner_id, Contact.number == number).limit(1)
-        )
-        if taken is not None:
+        if await store.contact_with_number(uow.session, owner_id, number) is not None:
             raise ValidationFailed([FieldError("number", "contact_number_taken")])
 
     async def _flush_unique(self, uow: UnitOfWork, code: str) -> None:
@@ -224,9 +207,7 @@ class ContactService:
     # -- block list -----------------------------------------------------------------------------------
     async def blocks(self, owner_id: int) -> list[BlockView]:
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(
-                select(Block).where(Block.owner_id == owner_id).order_by(Block.created_at.desc(), Block.id.desc())
-            )
+            rows = await blocks_store.blocks_of(uow.session, owner_id)
             return [BlockView.of(r) for r in rows]
 
     async def block(self, actor: Actor, owner_id: int, number: str, reason: str = "") -> BlockView:
@@ -259,10 +240,7 @@ class ContactService:
 
     async def _add_block(self, uow: UnitOfWork, actor: Actor, owner_id: int, number: str, reason: str) -> Block | None:
         """Add a block row and its audit record; None if the number is already blocked."""
-        existing = await uow.session.scalar(
-            select(Block.id).where(Block.owner_id == owner_id, Block.blocked_number == number).limit(1)
-        )
-        if existing is not None:
+        if await blocks_store.block_of_number(uow.session, owner_id, number) is not None:
             return None
         now = self.deps.clock.now()
         row = Block(owner_id=owner_id, blocked_number=number, reason=reason, created_at=now)
@@ -272,8 +250,7 @@ class ContactService:
         return row
 
     async def _not_own_number(self, uow: UnitOfWork, owner_id: int, number: str) -> None:
-        own = await uow.session.scalar(select(Subscriber.number).where(Subscriber.id == owner_id))
-        if own == number:
+        if await subscribers.number_of(uow.session, owner_id) == number:
             raise ValidationFailed([FieldError("number", "number_is_own")])
 
     # -- harassment reports: the subscriber's side ---------------------------------------------------
@@ -281,8 +258,7 @@ class ContactService:
     async def _own_call(uow: UnitOfWork, reporter_id: int, call_id: str) -> None:
         """A report may name only a call the reporter took part in (as caller or callee).  Anybody
         else's call answers exactly as a call that does not exist, so the answer tells nothing."""
-        party = or_(CallRecord.caller_id == reporter_id, CallRecord.callee_id == reporter_id)
-        if await uow.session.scalar(select(CallRecord.id).where(CallRecord.id == call_id, party)) is None:
+        if await calls_store.call_of_party(uow.session, call_id, reporter_id) is None:
             raise NotFound("call_not_found")
 
     async def report(
@@ -301,7 +277,7 @@ class ContactService:
             if data.call_id is not None:
                 await self._own_call(uow, reporter_id, data.call_id)
             await self._not_own_number(uow, reporter_id, data.number)
-            reported_id = await uow.session.scalar(select(Subscriber.id).where(Subscriber.number == data.number))
+            reported_id = await subscribers.subscriber_of_number(uow.session, data.number)
             now = self.deps.clock.now()
             row = HarassmentReport(
                 reporter_id=reporter_id,
@@ -336,44 +312,35 @@ class ContactService:
             return view
 
     async def my_reports(self, reporter_id: int, *, offset: int = 0, limit: int = 50) -> tuple[int, list[ReportView]]:
-        stmt = select(HarassmentReport).where(HarassmentReport.reporter_id == reporter_id)
         async with self.deps.uow() as uow:
-            total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = await uow.session.scalars(
-                stmt.order_by(HarassmentReport.id.desc()).offset(max(0, offset)).limit(_page(limit))
+            total, rows = await reports_store.page_of_reports_by(
+                uow.session, reporter_id, offset=max(0, offset), limit=_page(limit)
             )
-            return int(total or 0), [ReportView.of(r) for r in rows]
+            return total, [ReportView.of(r) for r in rows]
 
     # -- harassment reports: staff ------------------------------------------------------------------------
     async def reports(
         self, *, state: str | None = None, number: str = "", offset: int = 0, limit: int = 50
     ) -> tuple[int, list[StaffReportView]]:
         """The report queue, newest first, optionally by state and by reported number."""
-        stmt = select(HarassmentReport)
+        wanted_state: str | None = None
         if state:
             try:
-                stmt = stmt.where(HarassmentReport.state == rules.ReportState(state).value)
+                wanted_state = rules.ReportState(state).value
             except ValueError:
                 raise ValidationFailed([FieldError("state", "invalid_choice")]) from None
         wanted = rules.normalize_number(number)
-        if wanted:
-            stmt = stmt.where(HarassmentReport.reported_number.contains(wanted, autoescape=True))
         async with self.deps.uow() as uow:
-            total = await uow.session.scalar(select(func.count()).select_from(stmt.subquery()))
-            rows = list(
-                await uow.session.scalars(
-                    stmt.order_by(HarassmentReport.id.desc()).offset(max(0, offset)).limit(_page(limit))
-                )
+            total, rows = await reports_store.page_of_reports(
+                uow.session, state=wanted_state, number=wanted, offset=max(0, offset), limit=_page(limit)
             )
-            return int(total or 0), [await self._staff_view(uow, r) for r in rows]
+            return total, [await self._staff_view(uow, r) for r in rows]
 
     async def report_detail(self, report_id: int) -> StaffReportView:
         async with self.deps.uow() as uow:
             row = await self._report(uow, report_id)
-            against = await uow.session.scalar(
-                select(func.count(HarassmentReport.id)).where(HarassmentReport.reported_number == row.reported_number)
-            )
-            return await self._staff_view(uow, row, against=int(against or 0))
+            against = await reports_store.reports_against(uow.session, row.reported_number)
+            return await self._staff_view(uow, row, against=against)
 
     async def handle_report(self, actor: Actor, report_id: int, action: str, resolution: str = "") -> StaffReportView:
         """Start, resolve or dismiss a report; closing it needs a resolution the reporter will read."""

@@ -8,7 +8,7 @@ calls owned elsewhere to their owner.  See docs/signaling.md.
 
 Beside it: ``signaling_effects`` (a call's messages, record, lines and call-ended hooks),
 ``signaling_cluster`` (heartbeat, bus channel, enforcement on every node, the sweep of stopped nodes),
-``signaling_queries`` (the prepared statements) and ``signaling_state`` (devices, call metadata).
+``signaling_state`` (devices, call metadata); its statements, prepared once, are in ``store.signaling``.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select
 
 from videophone.adapters.bus import Bus
-from videophone.adapters.db.models import CallRecord, Subscriber
+from videophone.adapters.db.models import CallRecord
 from videophone.adapters.lines import Lines, MemoryLines
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
@@ -41,17 +40,9 @@ from videophone.calling.services.signaling_cluster import (
     default_node_id,
 )
 from videophone.calling.services.signaling_effects import channel_of
-from videophone.calling.services.signaling_queries import (
-    CONNECT_OPEN_CALLS,
-    CONNECT_SUBSCRIBER,
-    INVITE_FLAGS,
-    INVITE_FLAGS_NO_CALLEE,
-    INVITE_FLAGS_UNBLOCKABLE,
-    INVITE_PARTIES,
-    party_of,
-    peer_names,
-)
 from videophone.calling.services.signaling_state import CallMeta, DeviceSession, Link
+from videophone.calling.store import signaling as store
+from videophone.calling.store import subscribers
 from videophone.collections.domain.credit import WARN_BEFORE_SECONDS
 from videophone.collections.public import CreditService
 from videophone.common import policy as policy_service
@@ -192,10 +183,10 @@ class SignalingHub(ClusterMember):
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()  # Core statements: no ORM session work
-            sub = (await conn.execute(CONNECT_SUBSCRIBER, {"id": subscriber_id})).one()
+            sub = await store.connecting_subscriber(conn, subscriber_id)
             number, name = sub.number, sub.name
-            rows = (await conn.execute(CONNECT_OPEN_CALLS, {"sub": subscriber_id, "device": device_id})).all()
-            peers = await peer_names(conn, subscriber_id, rows)
+            rows = await store.open_calls_of_device(conn, subscriber_id, device_id)
+            peers = await store.peer_names(conn, subscriber_id, rows)
         old = self.local.get(device)
         self.local[device] = DeviceSession(subscriber_id, device_id, number, name, link)
         if old is not None:
@@ -378,26 +369,15 @@ class SignalingHub(ClusterMember):
         #    built once with bound parameters (no per-call SQL construction).
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()  # Core statements: no ORM session work
-            parties = (await conn.execute(INVITE_PARTIES, {"caller_id": device[0], "to": to})).all()
+            parties = await store.invite_parties(conn, device[0], to)
             caller = next(p for p in parties if p.id == device[0])
             callee = next((p for p in parties if p.number == to), None)
             flags: Any  # (duplicate id, caller in a call[, callee in a call, blocked])
             if callee is None:
-                flags = (await conn.execute(INVITE_FLAGS_NO_CALLEE, {"call_id": call_id, "caller_id": caller.id})).one()
+                flags = await store.invite_flags_without_callee(conn, call_id, caller.id)
             else:
-                # The block check is contacts.blocked_clause with bound parameters.
-                blocked_number = normalize_number(caller.number)
-                flags = (
-                    await conn.execute(
-                        INVITE_FLAGS if blocked_number else INVITE_FLAGS_UNBLOCKABLE,
-                        {
-                            "call_id": call_id,
-                            "caller_id": caller.id,
-                            "callee_id": callee.id,
-                            "blocked_number": blocked_number,
-                        },
-                    )
-                ).one()
+                # The block check is store.blocks.blocked_clause with bound parameters.
+                flags = await store.invite_flags(conn, call_id, caller.id, callee.id, normalize_number(caller.number))
         if flags[0] or call_id in self._inserting or call_id in self.calls:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
@@ -496,11 +476,7 @@ class SignalingHub(ClusterMember):
         if not held:
             return
         async with self.deps.uow() as uow:
-            state = (
-                await uow.session.execute(
-                    select(Subscriber.service_state, Subscriber.service_reason).where(Subscriber.id == subscriber_id)
-                )
-            ).one_or_none()
+            state = await subscribers.service_state_of(uow.session, subscriber_id)
         if state is None:
             return
         now = self.deps.clock.now()
@@ -530,6 +506,11 @@ class SignalingHub(ClusterMember):
                 sends = call.tick(now, grace)
                 if sends:
                     await self._apply(call, sends)
+
+
+def party_of(sub: Any) -> Party:
+    """A subscriber row (ORM object or a selected row with the same column names) as a rules party."""
+    return Party(sub.id, sub.number, sub.review_state, sub.service_state, sub.service_reason)
 
 
 def _decide(

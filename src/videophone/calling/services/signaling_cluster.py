@@ -14,12 +14,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import update
 
 from videophone.adapters.db.models import CallRecord, SignalingNode
 from videophone.calling.domain.calls import CallState, DeviceRef, EndReason, outcome_of
 from videophone.calling.services.signaling_effects import CallEffects, channel_of
-from videophone.calling.services.signaling_queries import live_nodes_but, open_calls_of_lost_nodes
+from videophone.calling.store import call_records, nodes
 
 log = structlog.get_logger("videophone.calling.services.signaling")
 
@@ -101,8 +100,8 @@ class ClusterMember(CallEffects):
         await self._enforce_local(subscriber_id)
         fresh_since = self.deps.clock.now() - timedelta(seconds=self.node_stale_seconds)
         async with self.deps.uow() as uow:
-            nodes = list(await uow.session.scalars(live_nodes_but(self.node_id, fresh_since)))
-        for node in nodes:
+            live = await nodes.live_nodes_but(uow.session, self.node_id, fresh_since)
+        for node in live:
             await self.bus.publish(channel_of(node), {"op": "enforce", "subscriber_id": subscriber_id})
 
     # -- nodes that stopped ------------------------------------------------------------------------------
@@ -111,24 +110,21 @@ class ClusterMember(CallEffects):
         now = self.deps.clock.now()
         stale_before = now - timedelta(seconds=self.node_stale_seconds)
         async with self.deps.uow() as uow:
-            rows = list(await uow.session.scalars(open_calls_of_lost_nodes(self.node_id, stale_before)))
+            rows = await nodes.open_calls_of_lost_nodes(uow.session, self.node_id, stale_before)
             ended: list[CallRecord] = []
             for row in rows:
                 answered = row.answered_at is not None
                 outcome = outcome_of(EndReason.NODE_LOST, answered=answered)
                 seconds = int((now - row.answered_at).total_seconds()) if row.answered_at else 0
-                result = await uow.session.execute(
-                    update(CallRecord)
-                    .where(CallRecord.id == row.id, CallRecord.ended_at.is_(None))
-                    .values(
-                        state=CallState.ENDED.value,
-                        ended_at=now,
-                        outcome=outcome.value,
-                        end_reason=EndReason.NODE_LOST.value,
-                        billable_seconds=max(0, seconds),
-                    )
-                )
-                if result.rowcount:  # type: ignore[attr-defined]
+                if await call_records.end_if_open(
+                    uow.session,
+                    row.id,
+                    state=CallState.ENDED.value,
+                    ended_at=now,
+                    outcome=outcome.value,
+                    end_reason=EndReason.NODE_LOST.value,
+                    billable_seconds=max(0, seconds),
+                ):
                     ended.append(row)
             await uow.commit()
         for row in ended:  # their node cannot give their lines back: free them now, not at expiry

@@ -1,5 +1,6 @@
 """The statements of the signaling hub (``services.signaling``): built once, with bound parameters, so
-the hot paths (connect, invite) construct no SQL per call; and the rows they read as rules parties."""
+the hot paths (connect, invite) construct no SQL per call.  They run on the unit of work's connection
+(Core statements: no ORM session work)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Exists, Select, and_, bindparam, exists, false, or_, select
+from sqlalchemy import BindParameter, Exists, Row, and_, bindparam, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from videophone.adapters.db.models import Block, CallRecord, SignalingNode, Subscriber
-from videophone.calling.domain.call_rules import Party
+from videophone.adapters.db.models import Block, CallRecord, Subscriber
 from videophone.calling.domain.calls import CallState
-
-
-def party_of(sub: Any) -> Party:
-    """A subscriber row (ORM object or a selected row with the same column names) as a rules party."""
-    return Party(sub.id, sub.number, sub.review_state, sub.service_state, sub.service_reason)
 
 
 def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
@@ -49,6 +44,20 @@ CONNECT_OPEN_CALLS = select(
     ),
 )
 
+OpenCall = Row[str, int, int | None, str, str, str, datetime | None, str]
+"""A row of ``CONNECT_OPEN_CALLS``: id, caller_id, callee_id, caller_number, callee_number, state,
+answered_at, node_id."""
+
+
+async def connecting_subscriber(conn: AsyncConnection, subscriber_id: int) -> Row[str, str]:
+    """The number and name of a connecting device's subscriber (``CONNECT_SUBSCRIBER``)."""
+    return (await conn.execute(CONNECT_SUBSCRIBER, {"id": subscriber_id})).one()
+
+
+async def open_calls_of_device(conn: AsyncConnection, subscriber_id: int, device_id: str) -> Sequence[OpenCall]:
+    """The calls the device takes part in that have not ended (``CONNECT_OPEN_CALLS``)."""
+    return (await conn.execute(CONNECT_OPEN_CALLS, {"sub": subscriber_id, "device": device_id})).all()
+
 
 async def peer_names(conn: AsyncConnection, subscriber_id: int, rows: Sequence[Any]) -> dict[int, Any]:
     """The names of the other parties of the open calls ``rows`` (of ``CONNECT_OPEN_CALLS``), by id."""
@@ -61,7 +70,7 @@ async def peer_names(conn: AsyncConnection, subscriber_id: int, rows: Sequence[A
 
 
 # The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
-# callee blocked the caller (contacts.blocked_clause, with the caller's number normalized the same way).
+# callee blocked the caller (store.blocks.blocked_clause, with the caller's number normalized the same way).
 INVITE_PARTIES = select(
     Subscriber.id,
     Subscriber.number,
@@ -83,18 +92,34 @@ INVITE_FLAGS = select(
     exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
 )
 
-
-def live_nodes_but(node_id: str, fresh_since: datetime) -> Select[str]:
-    """The other nodes that heartbeat since ``fresh_since``."""
-    return select(SignalingNode.node_id).where(
-        SignalingNode.node_id != node_id, SignalingNode.heartbeat_at >= fresh_since
-    )
+InviteParty = Row[int, str, str, str, str, str, int | None]
+"""A row of ``INVITE_PARTIES``: id, number, name, review_state, service_state, service_reason,
+credit_limit_fen."""
 
 
-def open_calls_of_lost_nodes(node_id: str, stale_before: datetime) -> Select[CallRecord]:
-    """The open calls of the nodes (other than ``node_id``) that have not heartbeat since ``stale_before``."""
-    return select(CallRecord).where(
-        CallRecord.ended_at.is_(None),
-        CallRecord.node_id != node_id,
-        ~exists().where(SignalingNode.node_id == CallRecord.node_id, SignalingNode.heartbeat_at >= stale_before),
-    )
+async def invite_parties(conn: AsyncConnection, caller_id: int, to: str) -> Sequence[InviteParty]:
+    """The invite's first read: the caller (by id) and the callee (by number ``to``), if any."""
+    return (await conn.execute(INVITE_PARTIES, {"caller_id": caller_id, "to": to})).all()
+
+
+async def invite_flags_without_callee(conn: AsyncConnection, call_id: str, caller_id: int) -> Row[bool, bool]:
+    """The invite's second read when nobody has the number called: (duplicate call id, caller in a call)."""
+    return (await conn.execute(INVITE_FLAGS_NO_CALLEE, {"call_id": call_id, "caller_id": caller_id})).one()
+
+
+async def invite_flags(
+    conn: AsyncConnection, call_id: str, caller_id: int, callee_id: int, blocked_number: str
+) -> Row[bool, bool, bool, bool]:
+    """The invite's second read: (duplicate call id, caller in a call, callee in a call, the callee
+    blocked ``blocked_number``: the caller's number, normalized; an empty one cannot be blocked)."""
+    return (
+        await conn.execute(
+            INVITE_FLAGS if blocked_number else INVITE_FLAGS_UNBLOCKABLE,
+            {
+                "call_id": call_id,
+                "caller_id": caller_id,
+                "callee_id": callee_id,
+                "blocked_number": blocked_number,
+            },
+        )
+    ).one()
