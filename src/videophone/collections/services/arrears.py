@@ -18,21 +18,15 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import func, or_, select
 
-from videophone.adapters.db.models import (
-    Bill,
-    LedgerLine,
-    Notification,
-    ServiceRestriction,
-    Subscriber,
-)
+from videophone.adapters.db.models import Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.public import RECEIVABLE
 from videophone.calling.domain.call_rules import ServiceState
 from videophone.collections.domain.arrears import ArrearsState, ageing_bucket, decide
 from videophone.collections.services import termination
 from videophone.collections.services.debts import AccountDebts, account_debts, many_debts
+from videophone.collections.store import arrears as store
 from videophone.common import policy as policy_service
 from videophone.common.account_history import AccountEventView, AccountHistoryService
 from videophone.common.deps import Actor, Deps
@@ -133,28 +127,9 @@ class ArrearsService:
 
     async def _candidates(self, uow: UnitOfWork, today: date) -> list[int]:
         """Accounts not terminated that owe something with a bill past due, or are suspended for arrears."""
-        owing = (
-            select(LedgerLine.subscriber_id)
-            .where(LedgerLine.account == RECEIVABLE, LedgerLine.subscriber_id.is_not(None))
-            .group_by(LedgerLine.subscriber_id)
-            .having(func.sum(LedgerLine.amount_fen) > 0)
+        return list(
+            await store.candidates(uow.session, today, receivable=RECEIVABLE, terminated=ServiceState.TERMINATED.value)
         )
-        with_due = select(Bill.subscriber_id).where(Bill.due_date < today).distinct()
-        suspended = select(ServiceRestriction.subscriber_id).where(
-            ServiceRestriction.reason == "arrears", ServiceRestriction.ended_at.is_(None)
-        )
-        rows = await uow.session.scalars(
-            select(Subscriber.id)
-            .where(
-                Subscriber.service_state != ServiceState.TERMINATED.value,
-                or_(
-                    Subscriber.id.in_(suspended),
-                    Subscriber.id.in_(owing) & Subscriber.id.in_(with_due),
-                ),
-            )
-            .order_by(Subscriber.id)
-        )
-        return list(rows)
 
     async def run(self, *, actor: Actor | None = None) -> dict[str, int]:
         """The ``arrears`` job: remind, suspend, terminate, restore.  Idempotent."""
@@ -179,21 +154,9 @@ class ArrearsService:
         _, pol = await policy_service.current(uow)
         tz = self.deps.operator_tz
         positions = await many_debts(uow, ids, today, tz)
-        suspended = set(
-            await uow.session.scalars(
-                select(ServiceRestriction.subscriber_id).where(
-                    ServiceRestriction.subscriber_id.in_(list(ids)),
-                    ServiceRestriction.reason == "arrears",
-                    ServiceRestriction.ended_at.is_(None),
-                )
-            )
-        )
+        suspended = set(await store.suspended_among(uow.session, ids))
         reminded: dict[int, set[str]] = {}
-        for sub_id, params in await uow.session.execute(
-            select(Notification.subscriber_id, Notification.params).where(
-                Notification.subscriber_id.in_(list(ids)), Notification.kind == "payment_overdue"
-            )
-        ):
+        for sub_id, params in await store.overdue_reminders_of(uow.session, ids):
             reminded.setdefault(sub_id, set()).add(str((params or {}).get("due_date", "")))
         for sub_id in ids:
             debts = positions[sub_id]
@@ -288,28 +251,7 @@ class ArrearsService:
         now = self.deps.clock.now()
         today = self._today(now)
         async with self.deps.uow() as uow:
-            owing = (
-                select(LedgerLine.subscriber_id)
-                .where(LedgerLine.account == RECEIVABLE, LedgerLine.subscriber_id.is_not(None))
-                .group_by(LedgerLine.subscriber_id)
-                .having(func.sum(LedgerLine.amount_fen) > 0)
-            )
-            subs = list(
-                await uow.session.execute(
-                    select(
-                        Subscriber.id,
-                        Subscriber.number,
-                        Subscriber.name,
-                        Subscriber.service_state,
-                        Subscriber.service_reason,
-                    )
-                    .where(
-                        Subscriber.id.in_(owing),
-                        Subscriber.id.in_(select(Bill.subscriber_id).where(Bill.due_date < today)),
-                    )
-                    .order_by(Subscriber.id)
-                )
-            )
+            subs = await store.owing_with_bill_past_due(uow.session, today, receivable=RECEIVABLE)
             positions = await many_debts(uow, [s.id for s in subs], today, self.deps.operator_tz)
         out = []
         for s in subs:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from videophone.adapters.db.models import Payment, Refund, Subscriber
 from videophone.billing.public import ledger
 from videophone.collections.services.payment_input import MAX_RECEIPT, local_time, read_amount, read_text
 from videophone.collections.services.payment_received import after_payment
 from videophone.collections.services.payment_views import METHODS, REFUND_METHODS, PaymentView, RefundView, yuan
+from videophone.collections.store import payments, subscribers
 from videophone.collections.texts import notice_texts_payments
 from videophone.common import audit
 from videophone.common.account_history import record_event
@@ -56,7 +55,7 @@ async def record_counter(
         sub = await uow.session.get(Subscriber, subscriber_id)
         if sub is None:
             raise NotFound()
-        existing = await uow.session.scalar(select(Payment).where(Payment.receipt_no == receipt))
+        existing = await payments.by_receipt(uow.session, receipt)
         if existing is None:
             posted = await ledger.post(
                 uow,
@@ -103,7 +102,7 @@ async def record_counter(
                 return PaymentView.of(row, sub.number, str(balance.yuan))
             # a concurrent request with this receipt won: compare with what it stored
             await uow.rollback()
-            existing = await uow.session.scalar(select(Payment).where(Payment.receipt_no == receipt))
+            existing = await payments.by_receipt(uow.session, receipt)
             assert existing is not None
         same = (
             existing.subscriber_id == subscriber_id and existing.amount_fen == amount.fen and existing.method == method
@@ -129,7 +128,7 @@ async def refund(
     async with deps.uow() as uow:
         # Lock the account (PostgreSQL; SQLite holds the write lock from BEGIN) so two refunds
         # cannot both spend the same credit.
-        sub = await uow.session.scalar(select(Subscriber).where(Subscriber.id == subscriber_id).with_for_update())
+        sub = await subscribers.lock_subscriber(uow.session, subscriber_id)
         if sub is None:
             raise NotFound()
         available = -(await ledger.balance(uow, subscriber_id)).fen

@@ -21,15 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
-
-from videophone.adapters.db.models import CallRecord, CreditReservation, CreditWarning, Subscriber
+from videophone.adapters.db.models import CreditReservation, CreditWarning, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.domain import rating as rating_rules
 from videophone.billing.domain.billing import period_of
 from videophone.billing.public import ledger, rating
 from videophone.calling.domain import capabilities as caps
 from videophone.collections.domain import credit as rules
+from videophone.collections.store import credit_reservations, credit_warnings, subscribers
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.account_history import record_event
@@ -93,20 +92,11 @@ async def position(
     pool = pool_term.included_minutes * rating_rules.SECONDS_PER_MINUTE if pool_term is not None else 0
     included_left = rating_rules.allowance_left(results, pool)
     balance = await ledger.balance(uow, subscriber_id)
-    query = (
-        select(CreditReservation.reserved_fen, CreditReservation.max_seconds, CallRecord.billable_seconds)
-        .join(CallRecord, CallRecord.id == CreditReservation.call_id)
-        .where(
-            CreditReservation.subscriber_id == subscriber_id,
-            CreditReservation.released_at.is_(None),
-            CallRecord.ended_at.is_(None),
-        )
-    )
-    if exclude_call is not None:
-        query = query.where(CreditReservation.call_id != exclude_call)
     reserved = 0
     held: int | None = 0
-    for reserved_fen, max_seconds, _ in await uow.session.execute(query):
+    for reserved_fen, max_seconds, _ in await credit_reservations.held_by_calls_in_progress(
+        uow.session, subscriber_id, exclude_call=exclude_call
+    ):
         reserved += int(reserved_fen)
         if max_seconds is None or held is None:
             held = None
@@ -138,9 +128,7 @@ def _yuan(money: Money | None) -> str:
 
 
 async def _locked_subscriber(uow: UnitOfWork, subscriber_id: int) -> Subscriber:
-    # Row lock on PostgreSQL (SQLite transactions are serialized already): reservations, warnings
-    # and restrictions of one subscriber are decided one at a time.
-    sub = await uow.session.scalar(select(Subscriber).where(Subscriber.id == subscriber_id).with_for_update())
+    sub = await subscribers.lock_subscriber(uow.session, subscriber_id)
     if sub is None:
         raise NotFound()
     return sub
@@ -155,11 +143,7 @@ async def evaluate(uow: UnitOfWork, now: datetime, tz: ZoneInfo, sub: Subscriber
         return None
     limit = Money(sub.credit_limit_fen)
     pos = await position(uow, now, tz, sub.id)
-    sent = set(
-        await uow.session.scalars(
-            select(CreditWarning.level).where(CreditWarning.subscriber_id == sub.id, CreditWarning.period == pos.period)
-        )
-    )
+    sent = set(await credit_warnings.levels_warned(uow.session, sub.id, pos.period))
     params = {"limit": _yuan(limit), "used": _yuan(pos.spent)}
     for level in rules.new_warnings(pos.spent, limit, sent):
         uow.session.add(CreditWarning(subscriber_id=sub.id, period=pos.period, level=level, created_at=now))
@@ -246,13 +230,7 @@ class CreditService:
                 (r for r in await restrictions.open_restrictions(uow, subscriber_id) if r.reason == "credit_limit"),
                 None,
             )
-            warnings = sorted(
-                await uow.session.scalars(
-                    select(CreditWarning.level).where(
-                        CreditWarning.subscriber_id == subscriber_id, CreditWarning.period == pos.period
-                    )
-                )
-            )
+            warnings = sorted(await credit_warnings.levels_warned(uow.session, subscriber_id, pos.period))
         limit = Money(sub.credit_limit_fen) if sub.credit_limit_fen is not None else None
         # Barred or not is what the account may do (domain.capabilities): the restriction, or less
         # than one chargeable step of headroom left — what an invite now would be refused for.
@@ -306,13 +284,7 @@ class CreditService:
                     # Levels no longer reached under the new limit may be warned about again.
                     pos = await position(uow, now, self.tz, subscriber_id)
                     reached = rules.levels_reached(pos.spent, new)
-                    await uow.session.execute(
-                        delete(CreditWarning).where(
-                            CreditWarning.subscriber_id == subscriber_id,
-                            CreditWarning.period == pos.period,
-                            CreditWarning.level.not_in(reached or [0]),
-                        )
-                    )
+                    await credit_warnings.forget_levels_except(uow.session, subscriber_id, pos.period, reached)
                 await evaluate(uow, now, self.tz, sub, actor=actor)
             await uow.commit()
         return await self.status(subscriber_id)
@@ -364,13 +336,9 @@ class CreditService:
     async def release(self, call_id: str) -> bool:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            result = await uow.session.execute(
-                update(CreditReservation)
-                .where(CreditReservation.call_id == call_id, CreditReservation.released_at.is_(None))
-                .values(released_at=now)
-            )
+            released = await credit_reservations.release(uow.session, call_id, now)
             await uow.commit()
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(released)
 
     async def on_balance_reduced(self, uow: UnitOfWork, event: BalanceReduced) -> None:
         """In the transaction of a payment or credit (ADR 0007): lift the credit-limit bar if the
@@ -386,20 +354,10 @@ class CreditService:
             return
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
-            rows = (
-                await uow.session.execute(
-                    select(CallRecord.caller_id, Subscriber.credit_limit_fen)
-                    .join(Subscriber, Subscriber.id == CallRecord.caller_id)
-                    .where(CallRecord.id.in_(list(call_ids)))
-                )
-            ).all()
+            rows = await subscribers.callers_and_limits(uow.session, call_ids)
             if not rows:
                 return
-            await uow.session.execute(
-                update(CreditReservation)
-                .where(CreditReservation.call_id.in_(list(call_ids)), CreditReservation.released_at.is_(None))
-                .values(released_at=now)
-            )
+            await credit_reservations.release_all(uow.session, call_ids, now)
             for caller_id in sorted({r.caller_id for r in rows if r.credit_limit_fen is not None}):
                 sub = await _locked_subscriber(uow, caller_id)
                 await evaluate(uow, now, self.tz, sub, actor=Actor.system())

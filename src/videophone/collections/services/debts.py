@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
-from videophone.adapters.db.models import Bill, Dispute, LateFeeAccrual, LedgerLine, LedgerTransaction
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.db.writes import BULK
 from videophone.billing.public import RECEIVABLE
 from videophone.collections.domain import debts as rules
 from videophone.collections.domain.debts import Credit, Debt, DisputeSpan, Timeline
 from videophone.collections.domain.late_fees import late_fee_debt
+from videophone.collections.store import debts as store
 from videophone.kernel.money import Money
 
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
@@ -71,42 +69,16 @@ async def load(
     for i in range(0, len(subscriber_ids), BULK):
         ids = list(subscriber_ids[i : i + BULK])
         due: dict[int, date] = {}
-        for bill_id, sub_id, number, period, due_date in await s.execute(
-            select(Bill.id, Bill.subscriber_id, Bill.number, Bill.period, Bill.due_date).where(
-                Bill.subscriber_id.in_(ids)
-            )
-        ):
+        for bill_id, sub_id, number, period, due_date in await store.bills_of(s, ids):
             due[bill_id] = due_date
             bills[sub_id][bill_id] = BillInfo(bill_id, number, period, due_date)
         fee_days: dict[int, date] = {}
-        for fee_tx, fee_day in await s.execute(
-            select(LateFeeAccrual.transaction_id, LateFeeAccrual.day).where(
-                LateFeeAccrual.subscriber_id.in_(ids), LateFeeAccrual.transaction_id.is_not(None)
-            )
-        ):
+        for fee_tx, fee_day in await store.late_fee_days_of(s, ids):
             if fee_tx is not None:
                 fee_days[int(fee_tx)] = fee_day
         debts: dict[int, list[Debt]] = {x: [] for x in ids}
         credits: dict[int, list[Credit]] = {x: [] for x in ids}
-        for owner, tx_id, kind, tx_bill, created_at, amount in await s.execute(
-            select(
-                LedgerLine.subscriber_id,
-                LedgerTransaction.id,
-                LedgerTransaction.kind,
-                LedgerTransaction.bill_id,
-                LedgerTransaction.created_at,
-                func.sum(LedgerLine.amount_fen),
-            )
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerLine.transaction_id)
-            .where(LedgerLine.account == RECEIVABLE, LedgerLine.subscriber_id.in_(ids))
-            .group_by(
-                LedgerLine.subscriber_id,
-                LedgerTransaction.id,
-                LedgerTransaction.kind,
-                LedgerTransaction.bill_id,
-                LedgerTransaction.created_at,
-            )
-        ):
+        for owner, tx_id, kind, tx_bill, created_at, amount in await store.receivable_postings_of(s, ids, RECEIVABLE):
             fen = int(amount or 0)
             if owner is None:
                 continue
@@ -127,16 +99,7 @@ async def load(
             else:  # positive adjustment, refund: due with the bill that shows it
                 debts[sub_id].append(Debt(created_at, tx_id, fen, due.get(tx_bill) if tx_bill else None))
         spans: dict[int, list[DisputeSpan]] = {x: [] for x in ids}
-        for sub_id, bill_id, amount, opened_at, resolved_at, state in await s.execute(
-            select(
-                Dispute.subscriber_id,
-                Dispute.bill_id,
-                Dispute.amount_fen,
-                Dispute.opened_at,
-                Dispute.resolved_at,
-                Dispute.state,
-            ).where(Dispute.subscriber_id.in_(ids))
-        ):
+        for sub_id, bill_id, amount, opened_at, resolved_at, state in await store.disputes_of(s, ids):
             end = resolved_at if state != "open" else None
             if state != "open" and end is None:
                 continue

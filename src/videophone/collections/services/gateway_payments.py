@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import select, update
 
 from videophone.adapters.db.models import GatewayNotification, Payment, PaymentIntent
 from videophone.adapters.db.uow import UnitOfWork
@@ -34,6 +33,7 @@ from videophone.adapters.payment_gateway import GatewayError, GatewayNotice, Pay
 from videophone.billing.public import ledger
 from videophone.collections.services.payment_received import after_payment
 from videophone.collections.services.payment_views import yuan
+from videophone.collections.store import payment_intents, payments
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.deps import Actor, Deps
@@ -99,28 +99,20 @@ async def _apply(
         log.warning("payment notification amount mismatch", intent_id=intent.id, amount_fen=notice.amount_fen)
         return "amount_mismatch"
     if notice.status == "closed":
-        closed = await uow.session.execute(
-            update(PaymentIntent)
-            .where(PaymentIntent.id == intent.id, PaymentIntent.state == "pending")
-            .values(state="cancelled", updated_at=now)
-        )
-        return "closed" if getattr(closed, "rowcount", 0) == 1 else "ignored"
+        closed = await payment_intents.cancel_if_pending(uow.session, intent.id, now)
+        return "closed" if closed == 1 else "ignored"
     # paid: exactly one transaction gets to move the intent out of pending
-    won = await uow.session.execute(
-        update(PaymentIntent)
-        .where(PaymentIntent.id == intent.id, PaymentIntent.state == "pending")
-        .values(state="paid", updated_at=now, paid_at=notice.paid_at or now, gateway_trade_no=notice.trade_no)
+    won = await payment_intents.pay_if_in(
+        uow.session, intent.id, "pending", now=now, paid_at=notice.paid_at or now, trade_no=notice.trade_no
     )
-    if getattr(won, "rowcount", 0) != 1:
+    if won != 1:
         await uow.session.refresh(intent)
         if intent.state == "paid" and intent.gateway_trade_no == notice.trade_no:
             return "duplicate"
         return await _apply_late(uow, now, intent, notice)
     payment = await _credit(uow, now, intent, notice, f"pay:gw:{intent.id}", arrival)
     assert payment is not None  # _credit raises rather than post an intent's payment twice
-    await uow.session.execute(
-        update(PaymentIntent).where(PaymentIntent.id == intent.id).values(transaction_id=payment.transaction_id)
-    )
+    await payment_intents.set_transaction(uow.session, intent.id, payment.transaction_id)
     return "applied"
 
 
@@ -129,19 +121,17 @@ async def _apply_late(uow: UnitOfWork, now: datetime, intent: PaymentIntent, not
     credited — once per trade number — whatever happened to the intent on our side."""
     if not notice.trade_no:
         return "ignored"  # nothing to make it idempotent by (a reconciliation answer without one)
-    seen = await uow.session.scalar(select(Payment.intent_id).where(Payment.gateway_trade_no == notice.trade_no))
+    seen = await payments.intent_paid_by_trade(uow.session, notice.trade_no)
     if seen is not None:
         return "duplicate" if seen == intent.id else "ignored"
     before = intent.state
     if before in CLOSED_ARRIVAL:
         # closed here (cancelled at the gateway, or given up as failed) but paid after all: the
         # intent becomes paid by this trade; of concurrent copies, one transaction moves it
-        reopened = await uow.session.execute(
-            update(PaymentIntent)
-            .where(PaymentIntent.id == intent.id, PaymentIntent.state == before)
-            .values(state="paid", updated_at=now, paid_at=notice.paid_at or now, gateway_trade_no=notice.trade_no)
+        reopened = await payment_intents.pay_if_in(
+            uow.session, intent.id, before, now=now, paid_at=notice.paid_at or now, trade_no=notice.trade_no
         )
-        if getattr(reopened, "rowcount", 0) != 1:
+        if reopened != 1:
             await uow.session.refresh(intent)
             if intent.state == "paid" and intent.gateway_trade_no != notice.trade_no:
                 return await _apply_late(uow, now, intent, notice)  # paid meanwhile by another trade
@@ -156,9 +146,7 @@ async def _apply_late(uow: UnitOfWork, now: datetime, intent: PaymentIntent, not
     if payment is None:
         return "duplicate"  # a concurrent copy of this notification credited it
     if arrival != "double_payment":
-        await uow.session.execute(
-            update(PaymentIntent).where(PaymentIntent.id == intent.id).values(transaction_id=payment.transaction_id)
-        )
+        await payment_intents.set_transaction(uow.session, intent.id, payment.transaction_id)
     audit.record(
         uow,
         now,
@@ -231,14 +219,7 @@ async def reconcile(deps: Deps, gateway: PaymentGateway) -> dict[str, int]:
     async with deps.uow() as uow:
         _, policy = await policy_service.current(uow)
         cutoff = now - timedelta(minutes=policy.payment_reconcile_minutes)
-        pending = (
-            await uow.session.execute(
-                select(PaymentIntent.id, PaymentIntent.created_at)
-                .where(PaymentIntent.state == "pending", PaymentIntent.created_at <= cutoff)
-                .order_by(PaymentIntent.created_at)
-                .limit(200)
-            )
-        ).all()
+        pending = await payment_intents.pending_since(uow.session, cutoff)
     for intent_id, created_at in pending:
         counts["checked"] += 1
         try:
@@ -278,12 +259,7 @@ async def reconcile(deps: Deps, gateway: PaymentGateway) -> dict[str, int]:
                     )
                 )
             elif status.status == "unknown" and _aware(created_at) <= now - UNKNOWN_AFTER:
-                failed = await uow.session.execute(
-                    update(PaymentIntent)
-                    .where(PaymentIntent.id == intent_id, PaymentIntent.state == "pending")
-                    .values(state="failed", updated_at=now)
-                )
-                counts["failed"] += int(getattr(failed, "rowcount", 0) or 0)
+                counts["failed"] += await payment_intents.fail_if_pending(uow.session, intent_id, now)
             else:
                 counts["pending"] += 1
             await uow.commit()

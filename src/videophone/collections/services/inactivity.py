@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import structlog
-from sqlalchemy import func, select
 
-from videophone.adapters.db.models import AuthSession, CallRecord, Subscriber
-from videophone.adapters.db.models_termination import InactivityNotice, TerminationRequest
+from videophone.adapters.db.models_termination import InactivityNotice
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.calling.domain.call_rules import ServiceState
 from videophone.collections.domain import termination as rules
 from videophone.collections.services import termination
+from videophone.collections.store import activity, inactivity_notices, subscribers, termination_requests
 from videophone.common import policy as policy_service
 from videophone.common.deps import Actor, Deps
 from videophone.notices.public import notify
@@ -33,20 +32,12 @@ async def last_activity(uow: UnitOfWork, ids: list[int]) -> dict[int, datetime]:
         if sub_id is not None and at is not None and (sub_id not in last or at > last[sub_id]):
             last[sub_id] = at
 
-    for sub_id, at in await uow.session.execute(
-        select(Subscriber.id, Subscriber.created_at).where(Subscriber.id.in_(ids))
-    ):
+    for sub_id, at in await activity.created_at_of(uow.session, ids):
         bump(sub_id, at)
-    for column in (CallRecord.caller_id, CallRecord.callee_id):
-        for party, started in await uow.session.execute(
-            select(column, func.max(CallRecord.started_at)).where(column.in_(ids)).group_by(column)
-        ):
+    for last_calls in (activity.last_call_placed, activity.last_call_received):
+        for party, started in await last_calls(uow.session, ids):
             bump(party, started)
-    for principal, seen in await uow.session.execute(
-        select(AuthSession.principal_id, func.max(AuthSession.last_seen_at))
-        .where(AuthSession.principal_type == "subscriber", AuthSession.principal_id.in_(ids))
-        .group_by(AuthSession.principal_id)
-    ):
+    for principal, seen in await activity.last_seen_of(uow.session, ids):
         bump(int(principal), seen)
     return last
 
@@ -59,35 +50,15 @@ async def run(deps: Deps, *, actor: Actor | None = None) -> dict[str, int]:
     today = termination.local_date(now, deps.operator_tz)
     tz = deps.operator_tz
     async with deps.uow() as uow:
-        ids = list(
-            await uow.session.scalars(
-                select(Subscriber.id)
-                .where(Subscriber.service_state != ServiceState.TERMINATED.value)
-                .order_by(Subscriber.id)
-            )
-        )
+        ids = list(await subscribers.ids_not_in_state(uow.session, ServiceState.TERMINATED.value))
     counts = {"accounts": len(ids), "notified": 0, "terminated": 0, "cleared": 0}
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
         async with deps.uow() as uow:
             _, pol = await policy_service.current(uow)
             last = await last_activity(uow, part)
-            notices = {
-                n.subscriber_id: n
-                for n in await uow.session.scalars(
-                    select(InactivityNotice).where(
-                        InactivityNotice.subscriber_id.in_(part), InactivityNotice.state == "open"
-                    )
-                )
-            }
-            pending = set(
-                await uow.session.scalars(
-                    select(TerminationRequest.subscriber_id).where(
-                        TerminationRequest.subscriber_id.in_(part),
-                        TerminationRequest.state == rules.RequestState.AWAITING_PAYMENT.value,
-                    )
-                )
-            )
+            notices = {n.subscriber_id: n for n in await inactivity_notices.open_among(uow.session, part)}
+            pending = set(await termination_requests.awaiting_payment_among(uow.session, part))
             for sub_id in part:
                 if sub_id in pending or sub_id not in last:
                     continue  # already leaving on their own request

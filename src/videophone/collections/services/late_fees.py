@@ -20,16 +20,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 import structlog
-from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from videophone.adapters.db import writes
-from videophone.adapters.db.models import Bill, LateFeeAccrual, LedgerLine, LedgerTransaction, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.public import ledger
 from videophone.collections.domain.debts import LATE_FEE
 from videophone.collections.domain.late_fees import accrue
 from videophone.collections.services.debts import load
+from videophone.collections.store import late_fees as store
 from videophone.common import policy as policy_service
 from videophone.common.deps import Deps
 from videophone.kernel.money import Money
@@ -50,30 +48,11 @@ class LateFeeService:
         self.deps = deps
 
     async def _candidates(self, uow: UnitOfWork, today: date, now: datetime) -> list[int]:
-        owing = (
-            select(LedgerLine.subscriber_id)
-            .where(LedgerLine.account == ledger.RECEIVABLE, LedgerLine.subscriber_id.is_not(None))
-            .group_by(LedgerLine.subscriber_id)
-            .having(func.sum(LedgerLine.amount_fen) > 0)
-        )
-        paid_lately = (
-            select(LedgerLine.subscriber_id)
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerLine.transaction_id)
-            .where(
-                LedgerLine.account == ledger.RECEIVABLE,
-                LedgerLine.amount_fen < 0,
-                LedgerTransaction.created_at >= now - timedelta(days=CATCH_UP_DAYS),
+        return list(
+            await store.candidates(
+                uow.session, today, receivable=ledger.RECEIVABLE, paid_since=now - timedelta(days=CATCH_UP_DAYS)
             )
         )
-        rows = await uow.session.scalars(
-            select(Subscriber.id)
-            .where(
-                Subscriber.id.in_(select(Bill.subscriber_id).where(Bill.due_date < today)),
-                or_(Subscriber.id.in_(owing), Subscriber.id.in_(paid_lately)),
-            )
-            .order_by(Subscriber.id)
-        )
-        return list(rows)
 
     async def run(self) -> dict[str, int]:
         """Accrue every account up to yesterday.  Returns counts of accounts, days and fees posted."""
@@ -102,14 +81,7 @@ class LateFeeService:
         tz = self.deps.operator_tz
         _, pol = await policy_service.current(uow)
         yesterday = today - timedelta(days=1)
-        last: dict[int, date] = {
-            sub_id: day
-            for sub_id, day in await uow.session.execute(
-                select(LateFeeAccrual.subscriber_id, func.max(LateFeeAccrual.day))
-                .where(LateFeeAccrual.subscriber_id.in_(list(ids)))
-                .group_by(LateFeeAccrual.subscriber_id)
-            )
-        }
+        last: dict[int, date] = {sub_id: day for sub_id, day in await store.last_accrued_days(uow.session, ids)}
         timelines, _ = await load(uow, ids, tz)
         postings: list[ledger.Posting] = []
         total = 0
@@ -150,7 +122,6 @@ class LateFeeService:
         if not accruals:
             return {"days": 0, "postings": 0, "fen": 0}
         tx_ids = await ledger.post_many(uow, postings, at=now)
-        conn = await uow.session.connection()
         rows = [{**row, "transaction_id": tx_ids.get(key) if key else None} for row, key in accruals]
-        await writes.write_rows(conn, LateFeeAccrual, rows)
+        await store.write_accruals(uow.session, rows)
         return {"days": len(rows), "postings": len(tx_ids), "fen": total}

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from videophone.adapters.db.models import GatewayNotification, Payment, PaymentIntent, Subscriber
 from videophone.billing.public import ledger
 from videophone.collections.services.payment_input import MAX_PAGE
 from videophone.collections.services.payment_views import (
@@ -17,6 +14,7 @@ from videophone.collections.services.payment_views import (
     PaymentView,
     yuan,
 )
+from videophone.collections.store import gateway_notifications, payment_intents, payments, subscribers
 from videophone.common.deps import Deps
 from videophone.kernel.errors import NotFound
 
@@ -26,38 +24,13 @@ async def console(deps: Deps, *, number: str = "", limit: int = 50) -> dict[str,
     ``number``, that subscriber's balance (for the counter form)."""
     limit = max(1, min(MAX_PAGE, limit))
     async with deps.uow() as uow:
-        rows = (
-            await uow.session.execute(
-                select(Payment, Subscriber.number)
-                .join(Subscriber, Subscriber.id == Payment.subscriber_id)
-                .order_by(Payment.created_at.desc(), Payment.id.desc())
-                .limit(limit)
-            )
-        ).all()
-        intents = (
-            await uow.session.execute(
-                select(PaymentIntent, Subscriber.number)
-                .join(Subscriber, Subscriber.id == PaymentIntent.subscriber_id)
-                .where(PaymentIntent.state == "pending")
-                .order_by(PaymentIntent.created_at.desc())
-                .limit(limit)
-            )
-        ).all()
-        late = (
-            await uow.session.execute(
-                select(Payment, Subscriber.number)
-                .join(Subscriber, Subscriber.id == Payment.subscriber_id)
-                .where(Payment.arrival.in_(LATE_ARRIVALS))
-                .order_by(Payment.created_at.desc(), Payment.id.desc())
-                .limit(limit)
-            )
-        ).all()
-        log_rows = (
-            await uow.session.scalars(select(GatewayNotification).order_by(GatewayNotification.id.desc()).limit(limit))
-        ).all()
+        rows = await payments.latest_with_numbers(uow.session, limit)
+        intents = await payment_intents.pending_with_numbers(uow.session, limit)
+        late = await payments.latest_arrived_by(uow.session, LATE_ARRIVALS, limit)
+        log_rows = await gateway_notifications.latest(uow.session, limit)
         subscriber: dict[str, Any] | None = None
         if number.strip():
-            sub = await uow.session.scalar(select(Subscriber).where(Subscriber.number == number.strip()))
+            sub = await subscribers.subscriber_by_number(uow.session, number.strip())
             if sub is None:
                 raise NotFound("payment_subscriber_unknown", params={"number": number.strip()[:20]})
             owed = await ledger.balance(uow, sub.id)

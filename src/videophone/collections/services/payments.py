@@ -18,9 +18,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from videophone.adapters.db.models import Bill, Payment, PaymentIntent, Refund, Subscriber
+from videophone.adapters.db.models import Bill, PaymentIntent, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.payment_gateway import PaymentGateway
 from videophone.billing.public import ledger
@@ -34,6 +32,9 @@ from videophone.collections.services.payment_views import (
     RefundView,
     yuan,
 )
+from videophone.collections.store import payment_intents
+from videophone.collections.store import payments as payments_store
+from videophone.collections.store import refunds as refunds_store
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import FieldError, NotFound, ValidationFailed
 
@@ -102,27 +103,9 @@ class PaymentService:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             owed = await ledger.balance(uow, subscriber_id)
-            intents = (
-                await uow.session.scalars(
-                    select(PaymentIntent)
-                    .where(PaymentIntent.subscriber_id == subscriber_id)
-                    .order_by(PaymentIntent.created_at.desc(), PaymentIntent.id.desc())
-                    .limit(limit)
-                )
-            ).all()
-            payments = (
-                await uow.session.scalars(
-                    select(Payment)
-                    .where(Payment.subscriber_id == subscriber_id)
-                    .order_by(Payment.received_at.desc(), Payment.id.desc())
-                    .limit(limit)
-                )
-            ).all()
-            refunds = (
-                await uow.session.scalars(
-                    select(Refund).where(Refund.subscriber_id == subscriber_id).order_by(Refund.id.desc()).limit(limit)
-                )
-            ).all()
+            intents = await payment_intents.latest_of(uow.session, subscriber_id, limit)
+            payments = await payments_store.latest_of(uow.session, subscriber_id, limit)
+            refunds = await refunds_store.latest_of(uow.session, subscriber_id, limit)
             bills = await self._bill_status(uow, subscriber_id, self._today(now))
         return MyPayments(
             balance=str(owed.yuan),

@@ -23,18 +23,17 @@ ledger for collection.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
-
-from videophone.adapters.db.models import PlanSubscription, Subscriber, VasSubscription
+from videophone.adapters.db.models import Subscriber
 from videophone.adapters.db.models_termination import TerminationRequest
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.public import BillingService, BillView, ledger
 from videophone.calling.domain.call_rules import ServiceState
 from videophone.collections.domain import termination as rules
 from videophone.collections.services.debts import account_debts
+from videophone.collections.store import subscribers, subscriptions, termination_requests
 from videophone.common import audit
 from videophone.common import policy as policy_service
 from videophone.common.account_history import record_event
@@ -55,31 +54,18 @@ def local_date(now: datetime, tz: ZoneInfo) -> date:
 
 
 async def end_subscriptions(uow: UnitOfWork, subscriber_id: int, day: date) -> None:
-    for model in (PlanSubscription, VasSubscription):
-        await uow.session.execute(
-            update(model)
-            .where(model.subscriber_id == subscriber_id, or_(model.end_date.is_(None), model.end_date > day))
-            .values(end_date=day)
-        )
+    await subscriptions.end_all_on(uow.session, subscriber_id, day)
 
 
 async def lock_subscriber(uow: UnitOfWork, subscriber_id: int) -> Subscriber:
-    sub = await uow.session.scalar(select(Subscriber).where(Subscriber.id == subscriber_id).with_for_update())
+    sub = await subscribers.lock_subscriber(uow.session, subscriber_id)
     if sub is None:
         raise NotFound("subscriber_not_found")
     return sub
 
 
 async def open_request(uow: UnitOfWork, subscriber_id: int) -> TerminationRequest | None:
-    return cast(
-        TerminationRequest | None,
-        await uow.session.scalar(
-            select(TerminationRequest).where(
-                TerminationRequest.subscriber_id == subscriber_id,
-                TerminationRequest.state == rules.RequestState.AWAITING_PAYMENT.value,
-            )
-        ),
-    )
+    return await termination_requests.awaiting_payment_of(uow.session, subscriber_id)
 
 
 def bills_json(bills: list[BillView]) -> list[dict[str, Any]]:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from videophone.adapters.db.models import PlanSubscription, Subscriber, VasSubscription
-from videophone.adapters.db.models_termination import InactivityNotice, TerminationRequest
+from videophone.adapters.db.models_termination import TerminationRequest
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.billing.public import BillingService, ledger
 from videophone.calling.domain.call_rules import ServiceState
@@ -17,6 +15,7 @@ from videophone.collections.domain import termination as rules
 from videophone.collections.services import inactivity, termination
 from videophone.collections.services.debts import account_debts
 from videophone.collections.services.termination_views import NoticeRow, PendingRow, RequestView, StatusView
+from videophone.collections.store import inactivity_notices, subscriptions, termination_requests
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.enforcement.public import restrictions
@@ -132,22 +131,14 @@ class TerminationService:
                 uow, now, subscriber_id, termination.TERMINATION, actor=actor, note="termination withdrawn"
             )
             # The subscriptions ended by the request resume today (the days barred are not charged).
-            plans = await uow.session.scalars(
-                select(PlanSubscription).where(
-                    PlanSubscription.subscriber_id == subscriber_id, PlanSubscription.end_date == req.termination_date
-                )
-            )
+            plans = await subscriptions.plans_ended_on(uow.session, subscriber_id, req.termination_date)
             for plan in list(plans):
                 uow.session.add(
                     PlanSubscription(
                         subscriber_id=subscriber_id, plan_id=plan.plan_id, start_date=today, order_id=plan.order_id
                     )
                 )
-            services = await uow.session.scalars(
-                select(VasSubscription).where(
-                    VasSubscription.subscriber_id == subscriber_id, VasSubscription.end_date == req.termination_date
-                )
-            )
+            services = await subscriptions.services_ended_on(uow.session, subscriber_id, req.termination_date)
             for vas in list(services):
                 uow.session.add(
                     VasSubscription(
@@ -165,12 +156,7 @@ class TerminationService:
             sub = await uow.session.get(Subscriber, subscriber_id)
             if sub is None:
                 raise NotFound("subscriber_not_found")
-            row = await uow.session.scalar(
-                select(TerminationRequest)
-                .where(TerminationRequest.subscriber_id == subscriber_id)
-                .order_by(TerminationRequest.id.desc())
-                .limit(1)
-            )
+            row = await termination_requests.latest_of(uow.session, subscriber_id)
             debts = await account_debts(uow, subscriber_id, self._today(now), self.deps.operator_tz)
             outcome = rules.settlement(debts.balance)
             return StatusView(
@@ -206,26 +192,14 @@ class TerminationService:
             if not done:
                 raise InvalidState("termination_already_terminated")
             await uow.commit()
-            row = await uow.session.scalar(
-                select(TerminationRequest)
-                .where(TerminationRequest.subscriber_id == subscriber_id)
-                .order_by(TerminationRequest.id.desc())
-                .limit(1)
-            )
+            row = await termination_requests.latest_of(uow.session, subscriber_id)
             assert row is not None
             return RequestView.of(row)
 
     async def pending(self) -> list[PendingRow]:
         """Subscriber requests awaiting payment, oldest first, with what is still owed."""
         async with self.deps.uow() as uow:
-            rows = list(
-                await uow.session.execute(
-                    select(TerminationRequest, Subscriber.name)
-                    .join(Subscriber, Subscriber.id == TerminationRequest.subscriber_id)
-                    .where(TerminationRequest.state == rules.RequestState.AWAITING_PAYMENT.value)
-                    .order_by(TerminationRequest.requested_at, TerminationRequest.id)
-                )
-            )
+            rows = await termination_requests.awaiting_payment_with_names(uow.session)
             balances = await ledger.balances(uow, [r.subscriber_id for r, _ in rows])
             return [
                 PendingRow(RequestView.of(r), name, str(balances.get(r.subscriber_id, Money.zero()).yuan))
@@ -235,22 +209,12 @@ class TerminationService:
     async def recent(self, limit: int = 50) -> list[RequestView]:
         """Closed and withdrawn terminations, newest first (refunds due show here)."""
         async with self.deps.uow() as uow:
-            rows = await uow.session.scalars(
-                select(TerminationRequest)
-                .where(TerminationRequest.state != rules.RequestState.AWAITING_PAYMENT.value)
-                .order_by(TerminationRequest.id.desc())
-                .limit(max(1, min(limit, 200)))
-            )
+            rows = await termination_requests.latest_done(uow.session, max(1, min(limit, 200)))
             return [RequestView.of(r) for r in rows]
 
     async def under_notice(self) -> list[NoticeRow]:
         async with self.deps.uow() as uow:
-            rows = await uow.session.execute(
-                select(InactivityNotice, Subscriber.number, Subscriber.name)
-                .join(Subscriber, Subscriber.id == InactivityNotice.subscriber_id)
-                .where(InactivityNotice.state == "open")
-                .order_by(InactivityNotice.terminate_on, InactivityNotice.id)
-            )
+            rows = await inactivity_notices.open_with_subscribers(uow.session)
             return [
                 NoticeRow(n.id, n.subscriber_id, number, name, n.notified_at, n.last_activity_at, n.terminate_on)
                 for n, number, name in rows
