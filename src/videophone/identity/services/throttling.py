@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from videophone.adapters.crypto import token_digest
-from videophone.identity.store import throttles
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.common.deps import Deps
 from videophone.identity.domain.throttling import ThrottleRule, retry_after
+from videophone.identity.store import throttles
 from videophone.kernel.errors import Throttled
 
 
