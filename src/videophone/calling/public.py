@@ -9,5 +9,6 @@ from videophone.calling.services.calls import SampleView
 from videophone.calling.services.calls import _sample as sample
 from videophone.calling.services.calls import quality_view
 from videophone.calling.services import capabilities
+from videophone.calling.services import entitlements
 
-__all__ = ["NODE_STALE_AFTER", "QualityView", "SampleView", "capabilities", "quality_view", "sample"]
+__all__ = ["NODE_STALE_AFTER", "QualityView", "SampleView", "capabilities", "entitlements", "quality_view", "sample"]

@@ -61,6 +61,8 @@ class ValueAddedService(Base):
     name_en: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The calling feature the service turns on (calling/domain/features.py), or None: fee only.
+    feature: Mapped[str | None] = mapped_column(String(32), nullable=True, default=None)
     created_at: Mapped[datetime]
 
 
@@ -95,6 +97,9 @@ class VasSubscription(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
+    # When its feature stopped (removed by the subscriber, withdrawn by a violation measure): at once,
+    # while billing still counts the day to its end_date.
+    stopped_at: Mapped[datetime | None] = mapped_column(nullable=True, default=None)
 
 
 class Order(Base):

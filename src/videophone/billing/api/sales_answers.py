@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+from pydantic import Field
+
 from videophone.edge.answers.fields import Answer
 
 ItemKind = Literal["plan", "vas"]
@@ -52,6 +54,9 @@ class VasAnswer(Answer):
     price: VasPriceAnswer | None
     upcoming: list[VasPriceAnswer]
     history: list[VasPriceAnswer]
+    feature: str | None = Field(
+        description="the calling feature the service turns on (caller_id, forwarding, voicemail, second_number); null: fee only"
+    )
 
 
 class UpcomingChangeAnswer(Answer):

@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
+from videophone.calling.domain.features import FEATURES, Feature, parse_feature
 from videophone.identity.domain import kyc
 from videophone.kernel.errors import FieldError, InvalidState, PermissionDenied, ValidationFailed
 from videophone.kernel.money import Money, parse_rate, parse_yuan
@@ -103,6 +104,7 @@ class PlanInput:
 class VasInput:
     entry: CatalogEntry
     monthly_fee: Money
+    feature: str | None = None  # the calling feature it turns on (calling/domain/features.py); None: fee only
 
 
 def _text(raw: Mapping[str, Any], name: str, errors: list[FieldError], *, required: bool, max_length: int) -> str:
@@ -206,9 +208,14 @@ def validate_vas(raw: Mapping[str, Any]) -> VasInput:
     errors: list[FieldError] = []
     entry = _entry(raw, errors)
     fee = _money(raw, "monthly_fee", errors)
+    feature: Feature | None = None
+    try:
+        feature = parse_feature(raw.get("feature"))
+    except ValueError:
+        errors.append(FieldError("feature", "feature_unknown", {"allowed": ", ".join(FEATURES)}))
     if errors:
         raise ValidationFailed(errors)
-    return VasInput(entry, fee)
+    return VasInput(entry, fee, feature.value if feature else None)
 
 
 def validate_effective_from(raw: object, today: date) -> date:

@@ -282,6 +282,7 @@ class OrderService:
                 items=[item],
             )
             row.end_date = rules.vas_remove_end_date(today)
+            row.stopped_at = now  # the feature stops at once (the day stays billed)
             _order_audit(uow, now, actor, order, [item])
             view = OrderView.of(order, [item])
             await uow.commit()

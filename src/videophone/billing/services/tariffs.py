@@ -89,6 +89,7 @@ class VasView:
     price: VasPriceView | None
     upcoming: list[VasPriceView] = field(default_factory=list)
     history: list[VasPriceView] = field(default_factory=list)
+    feature: str | None = None  # the calling feature it turns on; None: fee only
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def vas_view(row: ValueAddedService, prices: Sequence[VasPrice], day: date, *, h
         VasPriceView.of(current) if current else None,
         [VasPriceView.of(p) for p in rules.upcoming_prices(prices, day)],
         [VasPriceView.of(p) for p in ordered] if history else [],
+        row.feature,
     )
 
 
@@ -190,10 +192,28 @@ DEMO_PLANS: list[dict[str, Any]] = [
     },
 ]
 DEMO_VAS: list[dict[str, Any]] = [
-    {"code": "voicemail", "name_zh": "视频留言", "name_en": "Video voicemail", "monthly_fee": "5.00"},
-    {"code": "forwarding", "name_zh": "呼叫转移", "name_en": "Call forwarding", "monthly_fee": "3.00"},
-    {"code": "caller_id", "name_zh": "来电显示", "name_en": "Caller ID", "monthly_fee": "2.00"},
-    {"code": "second_number", "name_zh": "第二号码", "name_en": "Second number", "monthly_fee": "10.00"},
+    {
+        "code": "voicemail",
+        "feature": "voicemail",
+        "name_zh": "视频留言",
+        "name_en": "Video voicemail",
+        "monthly_fee": "5.00",
+    },
+    {
+        "code": "forwarding",
+        "feature": "forwarding",
+        "name_zh": "呼叫转移",
+        "name_en": "Call forwarding",
+        "monthly_fee": "3.00",
+    },
+    {"code": "caller_id", "feature": "caller_id", "name_zh": "来电显示", "name_en": "Caller ID", "monthly_fee": "2.00"},
+    {
+        "code": "second_number",
+        "feature": "second_number",
+        "name_zh": "第二号码",
+        "name_en": "Second number",
+        "monthly_fee": "10.00",
+    },
 ]
 
 
@@ -401,6 +421,7 @@ class TariffService:
             name_en=data.entry.name_en,
             description=data.entry.description,
             active=True,
+            feature=data.feature,
             created_at=now,
         )
         uow.session.add(row)

@@ -289,6 +289,10 @@ MESSAGES.update(
             "en": "The code must be 2–32 lowercase letters, digits, underscores or hyphens.",
         },
         "tariff_code_taken": {"zh-CN": "该代码已被使用。", "en": "This code is already used."},
+        "feature_unknown": {
+            "zh-CN": "未知的业务功能；可选：{allowed}，或留空表示仅收费。",
+            "en": "Unknown feature; choose one of {allowed}, or leave it empty for a fee-only service.",
+        },
         "price_date_in_past": {
             "zh-CN": "新资费只能自今天或以后的日期起执行（历史资费不可修改）。",
             "en": "A new price can only apply from today or a later day (past prices are never changed).",

@@ -234,6 +234,7 @@ class ViolationService:
             elif issue.action is rules.Action.WITHDRAW_VAS:
                 assert withdrawn is not None
                 withdrawn.end_date = vas_remove_end_date(today)
+                withdrawn.stopped_at = now  # the feature stops at once
             elif issue.action is rules.Action.TERMINATE:
                 await self._terminate(uow, now, sub.id, actor, row.id)
             record_event(uow, now, sub.id, "violation_notice", {"action": issue.action.value, "violation_id": row.id})

@@ -1,0 +1,32 @@
+"""Which calling features a subscriber has now (issue 14): the rule of ``domain.features`` over their
+subscriptions, the day taken in the operator's time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from videophone.adapters.db.uow import UnitOfWork
+from videophone.calling.domain import features as rules
+from videophone.calling.domain.features import Feature
+from videophone.calling.store import entitlements as store
+from videophone.common.deps import Deps
+
+
+async def features_of_many(
+    uow: UnitOfWork, deps: Deps, subscriber_ids: Sequence[int], now: datetime
+) -> dict[int, frozenset[Feature]]:
+    """The features of each of ``subscriber_ids`` at ``now`` (two statements, whatever their number)."""
+    day = now.astimezone(deps.operator_tz).date()
+    ids = sorted(set(subscriber_ids))
+    subscriptions = await store.feature_subscriptions(uow.session, ids, day)
+    states = await store.service_states(uow.session, ids)
+    return {i: rules.entitlements(subscriptions.get(i, []), day, states.get(i, "")) for i in ids}
+
+
+async def features_of(uow: UnitOfWork, deps: Deps, subscriber_id: int, now: datetime) -> frozenset[Feature]:
+    return (await features_of_many(uow, deps, [subscriber_id], now))[subscriber_id]
+
+
+async def has(uow: UnitOfWork, deps: Deps, subscriber_id: int, feature: Feature, now: datetime) -> bool:
+    return feature in await features_of(uow, deps, subscriber_id, now)
