@@ -142,6 +142,34 @@ def test_administrator_keeps_the_tariffs_in_the_console(new_context: Any) -> Non
     page.get_by_test_id("price-submit").click()
     row.locator('[data-testid="price-history-item"][data-from="2099-01-01"][data-upcoming="true"]').wait_for()
 
+    # Value-added services say which calling feature they turn on; a new one is bound to one or fee only.
+    assert (
+        page.locator('[data-testid="vas-row"][data-code="caller_id"] [data-testid="vas-feature-cell"]').get_attribute(
+            "data-feature"
+        )
+        == "caller_id"
+    )
+    vas_form = page.get_by_test_id("vas-form")
+    for name, value in (("code", code + "v"), ("name_zh", "彩铃"), ("name_en", "Ringback"), ("monthly_fee", "3.00")):
+        vas_form.locator(f'[name="{name}"]').fill(value)
+    page.get_by_test_id("vas-submit").click()
+    fee_only = page.locator(f'[data-testid="vas-row"][data-code="{code}v"] [data-testid="vas-feature-cell"]')
+    fee_only.wait_for()
+    assert fee_only.get_attribute("data-feature") == ""
+    assert fee_only.inner_text() in ("仅收费（无通话功能）", "Fee only (no calling feature)")
+    for name, value in (
+        ("code", code + "w"),
+        ("name_zh", "留言二"),
+        ("name_en", "Voicemail 2"),
+        ("monthly_fee", "4.00"),
+    ):
+        vas_form.locator(f'[name="{name}"]').fill(value)
+    page.get_by_test_id("vas-feature").select_option("voicemail")
+    page.get_by_test_id("vas-submit").click()
+    bound = page.locator(f'[data-testid="vas-row"][data-code="{code}w"] [data-testid="vas-feature-cell"]')
+    bound.wait_for()
+    assert bound.get_attribute("data-feature") == "voicemail"
+
     # Withdrawn from sale: gone from the public price list.
     row.get_by_test_id("plan-toggle").click()
     page.locator(f'[data-testid="plan-row"][data-code="{code}"][data-active="false"]').wait_for()

@@ -70,6 +70,10 @@ class VasIn(_Body):
     description: Any = None
     monthly_fee: Any = Field(default=None, description='Yuan as a string, e.g. "5.00"')
     effective_from: Any = None
+    feature: Any = Field(
+        default=None,
+        description="the calling feature it turns on: caller_id, forwarding, voicemail, second_number; empty: fee only",
+    )
 
 
 class VasPriceIn(_Body):

@@ -41,6 +41,7 @@
       { "data-testid": kind + "-row", dataset: { code: item.code, active: item.active ? "true" : "false" } },
       el("td", { class: "mono" }, item.code),
       el("td", {}, nameOf(item)),
+      kind === "vas" ? el("td", { "data-testid": "vas-feature-cell", dataset: { feature: item.feature || "" } }, t(item.feature ? "feature_" + item.feature : "feature_fee_only")) : null,
       el("td", { class: "wrap" }, history(item, text)),
       el("td", {}, el("span", { class: "badge state-" + (item.active ? "active" : "inactive"), "data-testid": kind + "-state" }, t(item.active ? "tariffs_active" : "tariffs_inactive"))),
       el(
