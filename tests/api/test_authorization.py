@@ -7,7 +7,7 @@ import re
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from tests.api.conftest import client_for, register_and_login, staff_login
 from videophone.bootstrap import Container
@@ -24,6 +24,8 @@ PUBLIC = {
     ("POST", "/api/v1/console/auth/login"),
     ("GET", "/api/v1/prices"),
     ("POST", "/api/v1/payments/gateway/notify"),  # the gateway's signed notification (no session)
+    ("POST", "/api/v1/auth/password-reset"),  # asking for a reset link (answers the same whoever asks)
+    ("POST", "/api/v1/auth/password-reset/confirm"),  # the emailed token is the credential
 }
 # Routes for terminals, authenticated by the terminal's own token (not a session); refused to anyone else.
 TERMINAL = {("GET", "/api/v1/terminal/provisioning")}
@@ -55,6 +57,7 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/subscribers/{subscriber_id}/adjustments": Permission.ADJUST_BILLS,
     "/api/v1/console/arrears": Permission.VIEW_BILLING,
     "/api/v1/console/subscribers/{subscriber_id}/account": Permission.VIEW_SUBSCRIBERS,
+    "/api/v1/console/subscribers/{subscriber_id}/features": Permission.VIEW_SUBSCRIBERS,
     "/api/v1/console/payments": Permission.VIEW_BILLING,
     "/api/v1/console/subscribers/{subscriber_id}/payments": Permission.RECORD_PAYMENTS,
     "/api/v1/console/subscribers/{subscriber_id}/refunds": Permission.REFUND_PAYMENTS,
@@ -98,10 +101,12 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
 
 
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
+    # FastAPI keeps included routers as such (app.routes holds no APIRoute of theirs): walk them.
     out = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
-            out.extend((m, route.path) for m in sorted(route.methods))
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, APIRoute) and route.path_format.startswith("/api/"):
+            out.extend((m, route.path_format) for m in sorted(route.methods))
+    assert len(out) > 100, "the routes were not found: every check below would pass vacuously"
     return out
 
 

@@ -165,3 +165,30 @@ async def test_staff_manage_tariffs(app: FastAPI, container: Container) -> None:
         assert (await staff.get("/api/v1/console/tariffs")).status_code == 403
         r = await staff.request("POST", "/api/v1/console/tariffs/plans/family/active", json={"active": False})
         assert r.status_code == 403
+
+
+async def test_the_console_sees_the_calling_features_a_subscriber_has(app: FastAPI, container: Container) -> None:
+    await container.tariffs.ensure_demo_catalog()
+    me = await verified(app, container)
+    sub_id = (await me.get("/api/v1/me")).json()["id"]
+    viewer = await staff_login(app, container, "support")
+    r = await viewer.get(f"/api/v1/console/subscribers/{sub_id}/features")
+    assert r.status_code == 200 and r.json() == {"subscriber_id": sub_id, "features": []}
+
+    for code in ("voicemail", "caller_id"):
+        r = await me.request("POST", "/api/v1/me/orders", json={"action": "add_vas", "code": code})
+        assert r.status_code == 201, r.text
+    r = await viewer.get(f"/api/v1/console/subscribers/{sub_id}/features")
+    assert r.json()["features"] == ["caller_id", "voicemail"]  # in the catalogue's order
+    r = await me.request("POST", "/api/v1/me/orders", json={"action": "remove_vas", "code": "voicemail"})
+    assert r.status_code == 201
+    assert (await viewer.get(f"/api/v1/console/subscribers/{sub_id}/features")).json()["features"] == ["caller_id"]
+
+    r = await viewer.get("/api/v1/console/subscribers/99999999/features")
+    assert r.status_code == 404 and r.json()["code"] == "subscriber_not_found"
+    r = await viewer.get("/api/v1/console/subscribers/99999999999999999999/features")
+    assert r.status_code == 422
+
+    # A feature-bound service offered by the operator: the API says which feature.
+    prices = (await me.get("/api/v1/prices")).json()
+    assert {v["code"]: v["feature"] for v in prices["vas"]}["second_number"] == "second_number"

@@ -83,6 +83,16 @@ def test_subscriber_orders_a_service_and_downloads_the_order(new_context: Any, b
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
     assert number in text and "5.00" in text and "同等法律效力" in text
 
+    # The console's page of the subscriber says which calling features they have now.
+    console = new_context().new_page()
+    login_staff(console, "admin")
+    console.goto(f"/console/subscribers/{created['id']}")
+    console.locator('[data-testid="subscriber-features"][aria-busy="false"]').wait_for()
+    features = console.get_by_test_id("subscriber-feature")
+    assert [features.nth(i).get_attribute("data-feature") for i in range(features.count())] == ["voicemail"]
+    assert features.first.inner_text() in ("视频留言", "Video voicemail")
+    assert console.get_by_test_id("subscriber-features-none").is_hidden()
+
     # Both pages fit a 375 px phone screen.
     phone = new_context(viewport={"width": 375, "height": 740}).new_page()
     login_subscriber(phone, data["email"], data["password"])

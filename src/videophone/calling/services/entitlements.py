@@ -10,7 +10,9 @@ from videophone.adapters.db.uow import UnitOfWork
 from videophone.calling.domain import features as rules
 from videophone.calling.domain.features import Feature
 from videophone.calling.store import entitlements as store
+from videophone.calling.store import subscribers
 from videophone.common.deps import Deps
+from videophone.kernel.errors import NotFound
 
 
 async def features_of_many(
@@ -30,3 +32,11 @@ async def features_of(uow: UnitOfWork, deps: Deps, subscriber_id: int, now: date
 
 async def has(uow: UnitOfWork, deps: Deps, subscriber_id: int, feature: Feature, now: datetime) -> bool:
     return feature in await features_of(uow, deps, subscriber_id, now)
+
+
+async def features_now(deps: Deps, subscriber_id: int) -> frozenset[Feature]:
+    """What a subscriber has now, for the console; ``NotFound`` for an unknown subscriber."""
+    async with deps.uow() as uow:
+        if await subscribers.service_state_of(uow.session, subscriber_id) is None:
+            raise NotFound("subscriber_not_found")
+        return await features_of(uow, deps, subscriber_id, deps.clock.now())

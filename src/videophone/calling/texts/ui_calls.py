@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 UI: dict[str, dict[str, str]] = {
+    # -- console: a subscriber's calling features (issue 14) ------------------------------------------------
+    "subscriber_features_title": {"zh-CN": "通话功能", "en": "Calling features"},
+    "subscriber_features_none": {"zh-CN": "未开通任何通话功能。", "en": "No calling feature is in force."},
     # -- phone page ---------------------------------------------------------------------------------------
     "phone_title": {"zh-CN": "可视电话", "en": "Video phone"},
     "phone_my_number": {"zh-CN": "本机号码", "en": "My number"},
