@@ -15,7 +15,7 @@ from videophone import __version__
 from videophone.adapters import heap
 from videophone.billing.api import billing, disputes, sales
 from videophone.bootstrap import Container
-from videophone.calling.api import calls, contacts, ws
+from videophone.calling.api import calls, contacts, forwarding, ws
 from videophone.collections.api import arrears, credit, payments, termination
 from videophone.edge import guard, openapi, problems
 from videophone.edge.request_context import RequestContext
@@ -85,6 +85,7 @@ def create_app(
     app.include_router(console.router)
     app.include_router(calls.router)
     app.include_router(contacts.router)
+    app.include_router(forwarding.router)
     app.include_router(sales.router)
     app.include_router(billing.router)
     app.include_router(payments.router)

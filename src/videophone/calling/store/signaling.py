@@ -5,14 +5,22 @@ the hot paths (connect, invite) construct no SQL per call.  They run on the unit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Exists, Row, and_, bindparam, exists, false, or_, select
+from sqlalchemy import BindParameter, Exists, Row, and_, bindparam, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from videophone.adapters.db.models import Block, CallRecord, Subscriber
+from videophone.adapters.db.models import (
+    Block,
+    CallRecord,
+    ForwardingRule,
+    Subscriber,
+    ValueAddedService,
+    VasSubscription,
+)
 from videophone.calling.domain.calls import CallState
+from videophone.calling.domain.features import Feature
 
 
 def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
@@ -28,7 +36,8 @@ def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
 # A connecting device: its subscriber; the calls it is part of that are still going.
 CONNECT_SUBSCRIBER = select(Subscriber.number, Subscriber.name).where(Subscriber.id == bindparam("id"))
 CONNECT_OPEN_CALLS = select(
-    CallRecord.id,
+    # A forwarded leg resumes as the call its caller dialled (its devices know that id).
+    func.coalesce(CallRecord.leg_of, CallRecord.id).label("id"),
     CallRecord.caller_id,
     CallRecord.callee_id,
     CallRecord.caller_number,
@@ -69,8 +78,23 @@ async def peer_names(conn: AsyncConnection, subscriber_id: int, rows: Sequence[A
     }
 
 
-# The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
-# callee blocked the caller (store.blocks.blocked_clause, with the caller's number normalized the same way).
+def feature_now(feature: Feature, subscriber_id: Any) -> Exists:
+    """Whether the subscriber holds a subscription to a service bound to ``feature`` that covers the
+    bound ``day`` and was not stopped (``domain.features.covers``; the service state is the rule's)."""
+    return exists().where(
+        VasSubscription.subscriber_id == subscriber_id,
+        VasSubscription.vas_id == ValueAddedService.id,
+        ValueAddedService.feature == feature.value,
+        VasSubscription.stopped_at.is_(None),
+        VasSubscription.start_date <= bindparam("day"),
+        or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > bindparam("day")),
+    )
+
+
+# The invite's two reads: both parties (with whether each has forwarding rules and voicemail: the
+# diversion of R-17/R-18 costs the plain path no round trip); then duplicate id / caller in a call /
+# callee in a call / callee blocked the caller (store.blocks.blocked_clause, with the caller's number
+# normalized the same way).
 INVITE_PARTIES = select(
     Subscriber.id,
     Subscriber.number,
@@ -79,6 +103,8 @@ INVITE_PARTIES = select(
     Subscriber.service_state,
     Subscriber.service_reason,
     Subscriber.credit_limit_fen,
+    exists().where(ForwardingRule.subscriber_id == Subscriber.id).label("forwards"),
+    feature_now(Feature.VOICEMAIL, Subscriber.id).label("voicemail"),
 ).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
 _DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
 INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, open_call_of(bindparam("caller_id")))
@@ -92,14 +118,32 @@ INVITE_FLAGS = select(
     exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
 )
 
-InviteParty = Row[int, str, str, str, str, str, int | None]
+InviteParty = Row[int, str, str, str, str, str, int | None, bool, bool]
 """A row of ``INVITE_PARTIES``: id, number, name, review_state, service_state, service_reason,
-credit_limit_fen."""
+credit_limit_fen, forwards (has forwarding rules), voicemail (a voicemail subscription covers the day)."""
 
 
-async def invite_parties(conn: AsyncConnection, caller_id: int, to: str) -> Sequence[InviteParty]:
-    """The invite's first read: the caller (by id) and the callee (by number ``to``), if any."""
-    return (await conn.execute(INVITE_PARTIES, {"caller_id": caller_id, "to": to})).all()
+async def invite_parties(conn: AsyncConnection, caller_id: int, to: str, day: date) -> Sequence[InviteParty]:
+    """The invite's first read: the caller (by id) and the callee (by number ``to``), if any; ``day``:
+    today in the operator's time zone (for the voicemail subscription)."""
+    return (await conn.execute(INVITE_PARTIES, {"caller_id": caller_id, "to": to, "day": day})).all()
+
+
+# A forwarded call's one more read: the forwarder's rules, with whether they have forwarding now.
+FORWARDING_RULES = select(
+    ForwardingRule.condition,
+    ForwardingRule.target,
+    ForwardingRule.target_number,
+    ForwardingRule.delay_seconds,
+    feature_now(Feature.FORWARDING, bindparam("id")).label("entitled"),
+).where(ForwardingRule.subscriber_id == bindparam("id"))
+
+
+async def forwarding_rules(
+    conn: AsyncConnection, subscriber_id: int, day: date
+) -> Sequence[Row[str, str, str, int | None, bool]]:
+    """``(condition, target, target_number, delay_seconds, entitled)`` of the subscriber's rules."""
+    return (await conn.execute(FORWARDING_RULES, {"id": subscriber_id, "day": day})).all()
 
 
 async def invite_flags_without_callee(conn: AsyncConnection, call_id: str, caller_id: int) -> Row[bool, bool]:
