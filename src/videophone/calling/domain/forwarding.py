@@ -75,15 +75,16 @@ def check_rule(
     own_numbers: Collection[str],
     number_known: bool,
     has_voicemail: bool,
-    index: int | None = None,
+    index: int = 0,
 ) -> tuple[Rule | None, list[FieldError]]:
     """Check one rule: the condition and target kind known, a number of the service that is not the
-    subscriber's own, voicemail only with the feature, a delay (no answer only) in bounds."""
-    prefix = "" if index is None else f"rules.{index}."
-    errors: list[FieldError] = []
+    subscriber's own, voicemail only with the feature, a delay (no answer only) in bounds.  Errors
+    name their field ``rules.<condition>.<field>`` (``rules.<index>.condition`` for an unknown one)."""
     if raw.condition not in CONDITIONS:
-        return None, [FieldError(prefix + "condition", "forwarding_condition_unknown")]
+        return None, [FieldError(f"rules.{index}.condition", "forwarding_condition_unknown")]
     condition = Condition(raw.condition)
+    prefix = f"rules.{condition.value}."
+    errors: list[FieldError] = []
     if raw.target not in (TargetKind.NUMBER.value, TargetKind.VOICEMAIL.value):
         return None, [FieldError(prefix + "target", "forwarding_target_unknown")]
     target = TargetKind(raw.target)

@@ -90,7 +90,7 @@ class ForwardingService:
             seen: set[str] = set()
             for i, raw in enumerate(inputs):
                 if raw.condition in seen:
-                    errors.append(FieldError(f"rules.{i}.condition", "forwarding_condition_twice"))
+                    errors.append(FieldError(f"rules.{raw.condition}.condition", "forwarding_condition_twice"))
                     continue
                 seen.add(raw.condition)
                 known = bool(raw.number) and await store.subscriber_of_number(uow.session, raw.number) is not None
