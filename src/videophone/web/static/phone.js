@@ -378,7 +378,7 @@
       case "ringing":
         if (ours && call.state === "calling") {
           call.state = "ringing";
-          setStatus("ringing");
+          setStatus(call.forwarded ? "forwarded" : "ringing");
           flushLocalCandidates();
         }
         return;
@@ -517,7 +517,6 @@
   // the candidates sent so far (they went to the devices that stopped ringing).
   function onForwarded(call) {
     call.forwarded = true;
-    if (call.state === "calling") call.state = "ringing";
     setStatus("forwarded");
     if (call.signalingOpen) call.sentCandidates.slice().forEach((candidate) => send({ type: "ice", call_id: call.id, candidate }));
   }
