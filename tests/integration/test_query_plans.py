@@ -19,7 +19,7 @@ from videophone.adapters.db.migrate import upgrade_async
 from videophone.adapters.mail import MemoryMailer
 from videophone.billing.services.rating import rate_subscribers
 from videophone.bootstrap import Container, build
-from videophone.calling.store.signaling import FORWARDING_RULES, INVITE_FLAGS, INVITE_PARTIES
+from videophone.calling.store.signaling import INVITE_FLAGS, INVITE_PARTIES
 from videophone.identity.services.subscribers import RequestInfo
 
 
@@ -93,8 +93,8 @@ async def test_busy_checks_read_only_the_calls_still_going(sqlite: Container) ->
 
 
 async def test_the_diversion_flags_of_the_invite_probe_indexes(sqlite: Container) -> None:
-    """Forwarding rules and voicemail folded into the invite's first read (R-17): each an index probe per
-    party, never a scan of the rules or of the subscriptions."""
+    """Forwarding rules, forwarding and voicemail folded into the invite's first read (R-17): each an
+    index probe per party, never a scan of the rules or of the subscriptions."""
     container = sqlite
     caller = await container.subscribers.register(person(), RequestInfo())
     callee = await container.subscribers.register(person(), RequestInfo())
@@ -104,7 +104,6 @@ async def test_the_diversion_flags_of_the_invite_probe_indexes(sqlite: Container
         async with container.deps.uow() as uow:
             conn = await uow.session.connection()
             await conn.execute(INVITE_PARTIES, {"caller_id": caller.id, "to": callee.number, "day": day})
-            await conn.execute(FORWARDING_RULES, {"id": callee.id, "day": day})
 
     plans = await plans_of(container, parties, "forwarding_rules")
     for plan in plans:

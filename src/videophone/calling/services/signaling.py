@@ -38,7 +38,7 @@ from videophone.calling.services.signaling_cluster import (
     SWEEP_SECONDS,
     default_node_id,
 )
-from videophone.calling.services.signaling_diversion import Diversion, party_of
+from videophone.calling.services.signaling_diversion import Diversion, has_diversion, party_of
 from videophone.calling.services.signaling_effects import channel_of
 from videophone.calling.services.signaling_state import CallMeta, DeviceSession, Link
 from videophone.calling.store import signaling as store
@@ -419,7 +419,7 @@ class SignalingHub(Diversion):
             refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, callee_devices)
         # A callee with forwarding rules or voicemail who would ring, is busy or is unreachable: the
         # diversion decides (services.signaling_diversion, R-17/R-18).
-        divert = callee is not None and (callee.forwards or callee.voicemail) and _divertible(refusal)
+        divert = callee is not None and has_diversion(callee) and _divertible(refusal)
 
         # 4. The call and its record.  From here to the registration below nothing awaits but the
         #    insert, whose failure releases the lines: a call that is refused or ends always gives them back.

@@ -1,11 +1,12 @@
 """Call forwarding and the way to voicemail in the signaling hub (R-17, R-18; ADR 0010).
 
-The hub's invite reads, for both parties, whether they have forwarding rules and voicemail (folded into
-its first statement: nothing more for the plain call).  A callee with either goes through here: their
-unconditional rule at once; busy (in a call, or their line claimed) and unreachable (no device
-online) at the invite; no answer when the forward timer fires before the normal no-answer timeout.
-The decision is ``domain.forwarding.next_target``; a forwarded call costs one more read per hop (the
-forwarder's rules) and the target's two invite reads.
+The hub's invite reads, for both parties, their forwarding rules and whether they have forwarding and
+voicemail today (folded into its first statement: no round trip more at the invite).  A callee with
+either goes through here: their unconditional rule at once; busy (in a call, or their line claimed)
+and unreachable (no device online) at the invite; no answer when the forward timer fires before the
+normal no-answer timeout (one read then: the callee's row again, so a service withdrawn meanwhile
+counts).  The decision is ``domain.forwarding.next_target``; each hop costs the target's two invite
+statements (and a credit read for a forwarder with a credit limit).
 
 A forwarded leg is a call record of its own (``leg_of`` the call dialled), paid by the forwarding
 subscriber: their restrictions and credit limit decide whether they may forward at all, and their
@@ -52,6 +53,22 @@ class Plan:
 
     rules: Mapping[Condition, Rule]  # empty unless they have forwarding and may forward now
     voicemail: bool
+
+
+def rules_of(sub: Any) -> dict[Condition, Rule]:
+    """A subscriber's forwarding rules from their row of the invite's first read (``fwd_<condition>``)."""
+    found: dict[Condition, Rule] = {}
+    for condition in Condition:
+        unpacked = store.unpack_rule(getattr(sub, f"fwd_{condition.value}"))
+        if unpacked is not None and unpacked[0] in (TargetKind.NUMBER.value, TargetKind.VOICEMAIL.value):
+            target, delay, number = unpacked
+            found[condition] = Rule(condition, TargetKind(target), number, delay)
+    return found
+
+
+def has_diversion(sub: Any) -> bool:
+    """Whether a callee's row says forwarding or voicemail could apply (the plain call otherwise)."""
+    return bool(sub.voicemail) or (bool(sub.forwarding) and any(getattr(sub, f"fwd_{c}") for c in rules.CONDITIONS))
 
 
 def party_of(sub: Any) -> Party:
@@ -105,7 +122,7 @@ class Diversion(ClusterMember):
         callee = next((p for p in parties if p.number == meta.chain[-1] and p.id == call.callee_id), None)
         if callee is None:
             return
-        await self._safely(call, self._divert(call, meta, callee, await self._plan(callee, now), Condition.NO_ANSWER))
+        await self._safely(call, self._divert(call, meta, callee, await self._plan(callee), Condition.NO_ANSWER))
 
     async def _safely(self, call: Call, step: Any) -> None:
         try:
@@ -119,7 +136,7 @@ class Diversion(ClusterMember):
     async def _arrive(self, call: Call, meta: CallMeta, callee: Any, *, busy: bool, devices: Mapping[str, str]) -> None:
         """The call is offered to ``callee`` (dialled, or a forwarded leg's target)."""
         now = self.deps.clock.now()
-        plan = await self._plan(callee, now)
+        plan = await self._plan(callee)
         conditions = [Condition.UNCONDITIONAL] if Condition.UNCONDITIONAL in plan.rules else []
         if busy:
             conditions.append(Condition.BUSY)
@@ -139,22 +156,15 @@ class Diversion(ClusterMember):
             sends = call.ring(devices, now, delay)
         await self._apply(call, sends)
 
-    async def _plan(self, callee: Any, now: datetime) -> Plan:
-        """The callee's rules (one more read, only if they have any) and features; their rules count
-        only while they have forwarding and may place a call (restrictions, credit limit: they pay the leg)."""
+    async def _plan(self, callee: Any) -> Plan:
+        """The callee's rules and features, as the invite's first read gave them; their rules count only
+        while they have forwarding and may place a call (restrictions, credit limit: they pay the leg)."""
         voicemail = bool(callee.voicemail) and works_in(callee.service_state)
-        if not callee.forwards:
+        found = rules_of(callee)
+        if not found or not callee.forwarding or not works_in(callee.service_state):
             return Plan({}, voicemail)
-        async with self.deps.uow() as uow:
-            conn = await uow.session.connection()
-            rows = await store.forwarding_rules(conn, callee.id, self._today(now))
-        entitled = bool(rows) and bool(rows[0].entitled) and works_in(callee.service_state)
-        if not entitled or not await self._may_forward(callee):
+        if not await self._may_forward(callee):
             return Plan({}, voicemail)
-        found: dict[Condition, Rule] = {}
-        for condition, target, number, delay, _ in rows:
-            if condition in rules.CONDITIONS and target in (TargetKind.NUMBER.value, TargetKind.VOICEMAIL.value):
-                found[Condition(condition)] = Rule(Condition(condition), TargetKind(target), number, delay)
         return Plan(found, voicemail)
 
     async def _may_forward(self, forwarder: Any) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Exists, Row, and_, bindparam, exists, false, func, or_, select
+from sqlalchemy import BindParameter, Exists, Row, String, and_, bindparam, cast, exists, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videophone.adapters.db.models import (
@@ -21,6 +21,7 @@ from videophone.adapters.db.models import (
 )
 from videophone.calling.domain.calls import CallState
 from videophone.calling.domain.features import Feature
+from videophone.calling.domain.forwarding import CONDITIONS
 
 
 def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
@@ -91,10 +92,35 @@ def feature_now(feature: Feature, subscriber_id: Any) -> Exists:
     )
 
 
-# The invite's two reads: both parties (with whether each has forwarding rules and voicemail: the
-# diversion of R-17/R-18 costs the plain path no round trip); then duplicate id / caller in a call /
-# callee in a call / callee blocked the caller (store.blocks.blocked_clause, with the caller's number
-# normalized the same way).
+def packed_rule(condition: str) -> Any:
+    """The subscriber's forwarding rule for ``condition`` as one text, ``target:delay:number`` (NULL:
+    none): a primary-key probe of ``forwarding_rules``, unpacked by ``unpack_rule``."""
+    return (
+        select(
+            ForwardingRule.target
+            + ":"
+            + cast(func.coalesce(ForwardingRule.delay_seconds, 0), String)
+            + ":"
+            + ForwardingRule.target_number
+        )
+        .where(ForwardingRule.subscriber_id == Subscriber.id, ForwardingRule.condition == condition)
+        .scalar_subquery()
+        .label(f"fwd_{condition}")
+    )
+
+
+def unpack_rule(packed: str | None) -> tuple[str, int | None, str] | None:
+    """``(target, delay_seconds, number)`` of a rule packed by ``packed_rule``."""
+    if not packed:
+        return None
+    target, delay, number = packed.split(":", 2)
+    return target, (int(delay) or None), number
+
+
+# The invite's two reads: both parties (with their forwarding rules, whether they have forwarding and
+# voicemail today: the diversion of R-17/R-18 costs no round trip at the invite); then duplicate id /
+# caller in a call / callee in a call / callee blocked the caller (store.blocks.blocked_clause, with
+# the caller's number normalized the same way).
 INVITE_PARTIES = select(
     Subscriber.id,
     Subscriber.number,
@@ -103,7 +129,8 @@ INVITE_PARTIES = select(
     Subscriber.service_state,
     Subscriber.service_reason,
     Subscriber.credit_limit_fen,
-    exists().where(ForwardingRule.subscriber_id == Subscriber.id).label("forwards"),
+    *(packed_rule(condition) for condition in CONDITIONS),
+    feature_now(Feature.FORWARDING, Subscriber.id).label("forwarding"),
     feature_now(Feature.VOICEMAIL, Subscriber.id).label("voicemail"),
 ).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
 _DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
@@ -118,32 +145,16 @@ INVITE_FLAGS = select(
     exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
 )
 
-InviteParty = Row[int, str, str, str, str, str, int | None, bool, bool]
+InviteParty = Row[int, str, str, str, str, str, int | None, str | None, str | None, str | None, str | None, bool, bool]
 """A row of ``INVITE_PARTIES``: id, number, name, review_state, service_state, service_reason,
-credit_limit_fen, forwards (has forwarding rules), voicemail (a voicemail subscription covers the day)."""
+credit_limit_fen, fwd_unconditional, fwd_busy, fwd_no_answer, fwd_unreachable (packed rules),
+forwarding, voicemail (a subscription bound to the feature covers the day)."""
 
 
 async def invite_parties(conn: AsyncConnection, caller_id: int, to: str, day: date) -> Sequence[InviteParty]:
     """The invite's first read: the caller (by id) and the callee (by number ``to``), if any; ``day``:
     today in the operator's time zone (for the voicemail subscription)."""
     return (await conn.execute(INVITE_PARTIES, {"caller_id": caller_id, "to": to, "day": day})).all()
-
-
-# A forwarded call's one more read: the forwarder's rules, with whether they have forwarding now.
-FORWARDING_RULES = select(
-    ForwardingRule.condition,
-    ForwardingRule.target,
-    ForwardingRule.target_number,
-    ForwardingRule.delay_seconds,
-    feature_now(Feature.FORWARDING, bindparam("id")).label("entitled"),
-).where(ForwardingRule.subscriber_id == bindparam("id"))
-
-
-async def forwarding_rules(
-    conn: AsyncConnection, subscriber_id: int, day: date
-) -> Sequence[Row[str, str, str, int | None, bool]]:
-    """``(condition, target, target_number, delay_seconds, entitled)`` of the subscriber's rules."""
-    return (await conn.execute(FORWARDING_RULES, {"id": subscriber_id, "day": day})).all()
 
 
 async def invite_flags_without_callee(conn: AsyncConnection, call_id: str, caller_id: int) -> Row[bool, bool]:
