@@ -61,6 +61,17 @@ async def legs_of(c: Container, call_id: str) -> list[CallRecord]:
         return sorted(rows, key=lambda r: r.started_at)
 
 
+async def charges_of(c: Container, call_ids: set[str], within: float = 5.0) -> dict[str, CallCharge]:
+    """The charges of ``call_ids``, once rating wrote them all."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        async with c.deps.uow() as uow:
+            found = {r.call_id: r for r in await uow.session.scalars(select(CallCharge)) if r.call_id in call_ids}
+        if set(found) == call_ids or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.05)
+
+
 async def silent(device: Device, within: float = 0.3) -> None:
     """Nothing (but pongs) arrives at ``device`` for a moment."""
     try:
@@ -125,9 +136,9 @@ async def test_unconditional_forwarding_rings_the_target_and_records_and_rates_b
         90,
     )
     assert leg.callee_device == "dev-t-uncond"
-    # Each leg rated under its payer's plan: the caller pays the call dialled, the forwarder the leg.
-    async with c.deps.uow() as uow:
-        charges = {r.call_id: r for r in await uow.session.scalars(select(CallCharge))}
+    # Each leg rated under its payer's plan: the caller pays the call dialled, the forwarder the leg
+    # (the call-ended hook rates them once the records are final).
+    charges = await charges_of(c, {call_id, leg.id})
     assert (charges[call_id].subscriber_id, charges[call_id].amount_fen) == (a.id, 40)  # 2 min at 0.20
     assert (charges[leg.id].subscriber_id, charges[leg.id].amount_fen) == (b.id, 100)  # 2 min at 0.50
     # Both histories: the caller sees the call forwarded; the forwarder the call and the leg they pay;
