@@ -100,8 +100,15 @@ def phones(netns_browser: Any, netns_app: NetnsApp, admin: Any) -> Iterator[dict
         page = context.new_page()
         login_subscriber(page, login, DEMO_PASSWORD)
         out[key] = Phone(page, open_phone(page))
-    # B and C buy call forwarding (a value-added service: an order, at once).
+    # B and C are verified (demo subscribers start pending) and buy call forwarding (a value-added
+    # service: an order, at once).
     for key in ("b", "c"):
+        status, me = page_api(out[key].page, "GET", "/api/v1/me")
+        assert status == 200, me
+        if me["review_state"] != "verified":
+            review = f"/api/v1/console/subscribers/{me['id']}/review"
+            status, body = page_api(admin, "POST", review, {"action": "verify"}, staff=True)
+            assert status == 200, body
         status, body = page_api(out[key].page, "POST", "/api/v1/me/orders", {"action": "add_vas", "code": "forwarding"})
         assert status in (201, 409, 422), body
         status, body = page_api(out[key].page, "GET", "/api/v1/me/forwarding")
