@@ -33,7 +33,7 @@ from videophone.calling.domain import forwarding as rules
 from videophone.calling.domain.call_rules import Party, caller_refusal, can_receive
 from videophone.calling.domain.calls import Call, CallState, EndReason
 from videophone.calling.domain.contacts import normalize_number
-from videophone.calling.domain.features import works_in
+from videophone.calling.domain.features import Feature, works_in
 from videophone.calling.domain.forwarding import Condition, Rule, TargetKind
 from videophone.calling.services import voicemail_deposits
 from videophone.calling.services.signaling_cluster import ClusterMember
@@ -56,19 +56,18 @@ class Plan:
 
 
 def rules_of(sub: Any) -> dict[Condition, Rule]:
-    """A subscriber's forwarding rules from their row of the invite's first read (``fwd_<condition>``)."""
+    """A callee's forwarding rules from their row of the invite's first read."""
     found: dict[Condition, Rule] = {}
-    for condition in Condition:
-        unpacked = store.unpack_rule(getattr(sub, f"fwd_{condition.value}"))
-        if unpacked is not None and unpacked[0] in (TargetKind.NUMBER.value, TargetKind.VOICEMAIL.value):
-            target, delay, number = unpacked
-            found[condition] = Rule(condition, TargetKind(target), number, delay)
+    for condition, target, delay, number in store.unpack_rules(sub.forwarding_rules):
+        if condition in rules.CONDITIONS and target in (TargetKind.NUMBER.value, TargetKind.VOICEMAIL.value):
+            found[Condition(condition)] = Rule(Condition(condition), TargetKind(target), number, delay)
     return found
 
 
 def has_diversion(sub: Any) -> bool:
     """Whether a callee's row says forwarding or voicemail could apply (the plain call otherwise)."""
-    return bool(sub.voicemail) or (bool(sub.forwarding) and any(getattr(sub, f"fwd_{c}") for c in rules.CONDITIONS))
+    features = store.features_of_row(sub.features)
+    return Feature.VOICEMAIL in features or (Feature.FORWARDING in features and bool(sub.forwarding_rules))
 
 
 def party_of(sub: Any) -> Party:
@@ -159,9 +158,10 @@ class Diversion(ClusterMember):
     async def _plan(self, callee: Any) -> Plan:
         """The callee's rules and features, as the invite's first read gave them; their rules count only
         while they have forwarding and may place a call (restrictions, credit limit: they pay the leg)."""
-        voicemail = bool(callee.voicemail) and works_in(callee.service_state)
+        features = store.features_of_row(callee.features) if works_in(callee.service_state) else frozenset()
+        voicemail = Feature.VOICEMAIL in features
         found = rules_of(callee)
-        if not found or not callee.forwarding or not works_in(callee.service_state):
+        if not found or Feature.FORWARDING not in features:
             return Plan({}, voicemail)
         if not await self._may_forward(callee):
             return Plan({}, voicemail)

@@ -8,7 +8,22 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Exists, Row, String, and_, bindparam, cast, exists, false, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Exists,
+    Row,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from videophone.adapters.db.models import (
@@ -21,7 +36,6 @@ from videophone.adapters.db.models import (
 )
 from videophone.calling.domain.calls import CallState
 from videophone.calling.domain.features import Feature
-from videophone.calling.domain.forwarding import CONDITIONS
 
 
 def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
@@ -79,42 +93,60 @@ async def peer_names(conn: AsyncConnection, subscriber_id: int, rows: Sequence[A
     }
 
 
-def feature_now(feature: Feature, subscriber_id: Any) -> Exists:
-    """Whether the subscriber holds a subscription to a service bound to ``feature`` that covers the
-    bound ``day`` and was not stopped (``domain.features.covers``; the service state is the rule's)."""
-    return exists().where(
-        VasSubscription.subscriber_id == subscriber_id,
+# A subscriber's forwarding rules, packed into one text by one probe of ``forwarding_rules`` (its primary
+# key): ``condition:target:delay:number`` per rule, ``;`` between rules (NULL: none).
+_PACKED_RULES = (
+    select(
+        func.aggregate_strings(
+            ForwardingRule.condition
+            + ":"
+            + ForwardingRule.target
+            + ":"
+            + cast(func.coalesce(ForwardingRule.delay_seconds, 0), String)
+            + ":"
+            + ForwardingRule.target_number,
+            ";",
+        )
+    )
+    .where(ForwardingRule.subscriber_id == Subscriber.id)
+    .scalar_subquery()
+)
+# The features of ``DIVERSION_FEATURES`` a subscriber's subscriptions cover on the bound ``day``
+# (``domain.features.covers``; the service state is the rule's), as one text (``,`` between them).
+DIVERSION_FEATURES = (Feature.FORWARDING.value, Feature.VOICEMAIL.value)
+_DIVERSION_FEATURES = (
+    select(func.aggregate_strings(ValueAddedService.feature, ","))
+    .where(
+        VasSubscription.subscriber_id == Subscriber.id,
         VasSubscription.vas_id == ValueAddedService.id,
-        ValueAddedService.feature == feature.value,
+        ValueAddedService.feature.in_(DIVERSION_FEATURES),
         VasSubscription.stopped_at.is_(None),
         VasSubscription.start_date <= bindparam("day"),
         or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > bindparam("day")),
     )
+    .scalar_subquery()
+)
 
 
-def packed_rule(condition: str) -> Any:
-    """The subscriber's forwarding rule for ``condition`` as one text, ``target:delay:number`` (NULL:
-    none): a primary-key probe of ``forwarding_rules``, unpacked by ``unpack_rule``."""
-    return (
-        select(
-            ForwardingRule.target
-            + ":"
-            + cast(func.coalesce(ForwardingRule.delay_seconds, 0), String)
-            + ":"
-            + ForwardingRule.target_number
-        )
-        .where(ForwardingRule.subscriber_id == Subscriber.id, ForwardingRule.condition == condition)
-        .scalar_subquery()
-        .label(f"fwd_{condition}")
-    )
+def _callee_only(column: Any, name: str) -> Any:
+    """``column`` for the callee's row only (the number called); NULL for the caller's: the probes
+    are not made for them."""
+    return case((Subscriber.number == bindparam("to"), column), else_=null()).label(name)
 
 
-def unpack_rule(packed: str | None) -> tuple[str, int | None, str] | None:
-    """``(target, delay_seconds, number)`` of a rule packed by ``packed_rule``."""
-    if not packed:
-        return None
-    target, delay, number = packed.split(":", 2)
-    return target, (int(delay) or None), number
+def unpack_rules(packed: str | None) -> list[tuple[str, str, int | None, str]]:
+    """``(condition, target, delay_seconds, number)`` of each rule packed by the invite's first read."""
+    found = []
+    for item in (packed or "").split(";"):
+        if item.count(":") >= 3:
+            condition, target, delay, number = item.split(":", 3)
+            found.append((condition, target, int(delay) if delay.isdigit() and int(delay) else None, number))
+    return found
+
+
+def features_of_row(packed: str | None) -> frozenset[str]:
+    """The diversion features named by the invite's first read."""
+    return frozenset(f for f in (packed or "").split(",") if f)
 
 
 # The invite's two reads: both parties (with their forwarding rules, whether they have forwarding and
@@ -129,9 +161,8 @@ INVITE_PARTIES = select(
     Subscriber.service_state,
     Subscriber.service_reason,
     Subscriber.credit_limit_fen,
-    *(packed_rule(condition) for condition in CONDITIONS),
-    feature_now(Feature.FORWARDING, Subscriber.id).label("forwarding"),
-    feature_now(Feature.VOICEMAIL, Subscriber.id).label("voicemail"),
+    _callee_only(_PACKED_RULES, "forwarding_rules"),
+    _callee_only(_DIVERSION_FEATURES, "features"),
 ).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
 _DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
 INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, open_call_of(bindparam("caller_id")))
@@ -145,10 +176,10 @@ INVITE_FLAGS = select(
     exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
 )
 
-InviteParty = Row[int, str, str, str, str, str, int | None, str | None, str | None, str | None, str | None, bool, bool]
+InviteParty = Row[int, str, str, str, str, str, int | None, str | None, str | None]
 """A row of ``INVITE_PARTIES``: id, number, name, review_state, service_state, service_reason,
-credit_limit_fen, fwd_unconditional, fwd_busy, fwd_no_answer, fwd_unreachable (packed rules),
-forwarding, voicemail (a subscription bound to the feature covers the day)."""
+credit_limit_fen; for the callee only: forwarding_rules (``unpack_rules``), features (the diversion
+features their subscriptions cover today, ``features_of_row``)."""
 
 
 async def invite_parties(conn: AsyncConnection, caller_id: int, to: str, day: date) -> Sequence[InviteParty]:
