@@ -28,6 +28,7 @@ from videophone.billing.services.rating import RatingService
 from videophone.billing.services.tariffs import TariffService
 from videophone.calling.services.calls import CallHistoryService
 from videophone.calling.services.contacts import ContactService
+from videophone.calling.services.forwarding import ForwardingService
 from videophone.calling.services.signaling import SignalingHub, default_node_id
 from videophone.collections.services.arrears import ArrearsService
 from videophone.collections.services.credit import CreditService
@@ -72,6 +73,7 @@ class Container:
     signaling: SignalingHub
     calls: CallHistoryService
     contacts: ContactService
+    forwarding: ForwardingService
     tariffs: TariffService
     orders: OrderService
     rating: RatingService
@@ -180,6 +182,7 @@ def build(
         audit=AuditService(deps),
         calls=CallHistoryService(deps),
         contacts=ContactService(deps),
+        forwarding=ForwardingService(deps),
         tariffs=TariffService(deps),
         orders=OrderService(deps),
         signaling=SignalingHub(

@@ -17,9 +17,11 @@ from videophone.adapters.db.models import CallQualitySample, SignalingNode
 from videophone.bootstrap import Container
 from videophone.calling.api import calls_answers as calls
 from videophone.calling.api import contacts_answers as contacts
+from videophone.calling.api import forwarding_answers as forwarding
 from videophone.calling.domain import call_quality, capabilities
 from videophone.calling.domain import calls as call_rules
 from videophone.calling.domain import contacts as contact_rules
+from videophone.calling.domain import forwarding as forwarding_rules
 from videophone.enforcement.api import enforcement_answers as enforcement
 from videophone.enforcement.domain import violations as violation_rules
 from videophone.terminals.api import terminals_answers as terminals
@@ -31,6 +33,7 @@ CALLING_ENFORCEMENT_TERMINAL_ROUTES = tuple(
     for module in (
         "calling.api.calls",
         "calling.api.contacts",
+        "calling.api.forwarding",
         "enforcement.api.enforcement",
         "terminals.api.terminals",
     )
@@ -73,7 +76,7 @@ def test_calling_enforcement_and_terminal_routes_document_every_json_answer(app:
                     seen += 1
                     if not content.get("schema") or not _lists_fields(content["schema"], components):
                         undocumented.append(f"{method} {route.path_format} {status}")
-    assert seen == 38  # 7 call routes, 10 contact routes, 7 enforcement routes, 14 terminal routes
+    assert seen == 40  # 7 call routes, 10 contact routes, 2 forwarding routes, 7 enforcement routes, 14 terminal routes
     assert undocumented == []
 
 
@@ -91,6 +94,8 @@ def test_closed_sets_of_the_calling_enforcement_and_terminal_answers_are_the_dom
     )
     assert _values(contacts.ReportState) == {s.value for s in contact_rules.ReportState}
     assert _values(contacts.ReportAction) == {a.value for a in contact_rules.ReportAction}
+    assert _values(forwarding.Condition) == set(forwarding_rules.CONDITIONS)
+    assert _values(forwarding.TargetKind) == {k.value for k in forwarding_rules.TargetKind}
     assert _values(enforcement.ServiceState) == {s.value for s in capabilities.ServiceState}
     assert _values(enforcement.ViolationAction) == set(violation_rules.ACTIONS)
     assert _values(enforcement.ViolationState) == {s.value for s in violation_rules.ViolationState}

@@ -19,7 +19,7 @@ from videophone.adapters.db.migrate import upgrade_async
 from videophone.adapters.mail import MemoryMailer
 from videophone.billing.services.rating import rate_subscribers
 from videophone.bootstrap import Container, build
-from videophone.calling.store.signaling import INVITE_FLAGS
+from videophone.calling.store.signaling import INVITE_FLAGS, INVITE_PARTIES
 from videophone.identity.services.subscribers import RequestInfo
 
 
@@ -90,6 +90,25 @@ async def test_busy_checks_read_only_the_calls_still_going(sqlite: Container) ->
     for plan in await plans_of(container, flags, "FROM call_records"):
         assert "ix_call_records_open" in plan, plan
         assert "SCAN call_records\n" not in plan + "\n", plan
+
+
+async def test_the_diversion_flags_of_the_invite_probe_indexes(sqlite: Container) -> None:
+    """Forwarding rules, forwarding and voicemail folded into the invite's first read (R-17): each an
+    index probe per party, never a scan of the rules or of the subscriptions."""
+    container = sqlite
+    caller = await container.subscribers.register(person(), RequestInfo())
+    callee = await container.subscribers.register(person(), RequestInfo())
+    day = container.deps.clock.now().date()
+
+    async def parties() -> None:
+        async with container.deps.uow() as uow:
+            conn = await uow.session.connection()
+            await conn.execute(INVITE_PARTIES, {"caller_id": caller.id, "to": callee.number, "day": day})
+
+    plans = await plans_of(container, parties, "forwarding_rules")
+    for plan in plans:
+        assert "SCAN forwarding_rules" not in plan, plan
+        assert "SCAN vas_subscriptions" not in plan, plan
 
 
 async def test_the_call_record_indexes_on_every_backend(container: Container, backend: str) -> None:

@@ -15,7 +15,7 @@ from videophone import __version__
 from videophone.adapters import heap
 from videophone.billing.api import billing, disputes, sales
 from videophone.bootstrap import Container
-from videophone.calling.api import calls, contacts, features, ws
+from videophone.calling.api import calls, contacts, features, forwarding, ws
 from videophone.collections.api import arrears, credit, payments, termination
 from videophone.edge import guard, openapi, problems
 from videophone.edge.request_context import RequestContext
@@ -86,6 +86,7 @@ def create_app(
     app.include_router(calls.router)
     app.include_router(features.router)
     app.include_router(contacts.router)
+    app.include_router(forwarding.router)
     app.include_router(sales.router)
     app.include_router(billing.router)
     app.include_router(payments.router)

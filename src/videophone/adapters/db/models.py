@@ -35,6 +35,7 @@ from videophone.adapters.db.models_calling import (
     CallQualitySample,
     CallRecord,
     Contact,
+    ForwardingRule,
     HarassmentReport,
     SignalingNode,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "CreditReservation",
     "CreditWarning",
     "Dispute",
+    "ForwardingRule",
     "GatewayNotification",
     "HarassmentReport",
     "IdentityDocument",

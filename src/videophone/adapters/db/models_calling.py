@@ -81,6 +81,14 @@ class CallRecord(Base):
     end_reason: Mapped[str] = mapped_column(String(32), default="")
     billable_seconds: Mapped[int] = mapped_column(Integer, default=0)
     callee_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)  # missed-call badge
+    # Call forwarding (R-17, ADR 0010).  A forwarded leg is a record of its own: ``caller_id`` is the
+    # forwarding subscriber (who pays it), ``caller_number`` the original caller's (the caller still),
+    # ``leg_of`` the call that was dialled, ``forwarded_by`` the forwarding subscriber's number and
+    # ``forward_reason`` the condition.  A call or leg that was forwarded names where: ``forwarded_to``.
+    leg_of: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    forwarded_by: Mapped[str] = mapped_column(String(20), default="")
+    forwarded_to: Mapped[str] = mapped_column(String(20), default="")
+    forward_reason: Mapped[str] = mapped_column(String(16), default="")
 
     # A party's calls in time order (history; the caller's index holds everything rating reads of a
     # month, so rating never visits the table: migration 0012); the calls still going, a handful
@@ -97,6 +105,21 @@ class CallRecord(Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
     )
+
+
+class ForwardingRule(Base):
+    """A subscriber's call forwarding (呼叫转移, R-17) for one condition: to another number of the
+    service or to their own voicemail; on no answer after ``delay_seconds``."""
+
+    __tablename__ = "forwarding_rules"
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), primary_key=True)
+    condition: Mapped[str] = mapped_column(
+        String(16), primary_key=True
+    )  # unconditional | busy | no_answer | unreachable
+    target: Mapped[str] = mapped_column(String(16))  # number | voicemail
+    target_number: Mapped[str] = mapped_column(String(20), default="")
+    delay_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)  # no_answer only
+    updated_at: Mapped[datetime]
 
 
 class CallQualitySample(Base):

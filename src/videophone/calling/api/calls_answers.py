@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.calling.domain.call_quality import Grade, QualitySummary
 from videophone.calling.services.calls import (
@@ -24,7 +24,9 @@ from videophone.edge.answers.fields import Page
 
 # The closed sets of ``domain.calls`` (CallState, Outcome, EndReason); "" while a call is still going.
 CallState = Literal["ringing", "answered", "ended"]
-CallOutcome = Literal["", "answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit"]
+CallOutcome = Literal[
+    "", "answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit", "voicemail"
+]
 EndReason = Literal[
     "",
     "hangup",
@@ -41,6 +43,7 @@ EndReason = Literal[
     "node_lost",
     "failed",
     "cut_off_credit",
+    "voicemail",
 ]
 QualityIssue = Literal["loss", "rtt", "fps"]  # ``domain.call_quality.issues``
 Side = Literal["caller", "callee"]
@@ -65,6 +68,11 @@ class _CallFields(_Answer):
     outcome: CallOutcome
     end_reason: EndReason
     unseen_missed: bool
+    # Call forwarding: the number this call was forwarded to (the call dialled, or a leg forwarded
+    # again); on a forwarded leg, the number that forwarded it and the id of the call dialled.
+    forwarded_to: str = Field(description="Where this call was forwarded to; empty if it was not")
+    forwarded_by: str = Field(description="On a forwarded leg: the number that forwarded it; else empty")
+    leg_of: str | None = Field(description="On a forwarded leg: the id of the call that was dialled")
 
 
 class CallAnswer(_CallFields):
@@ -153,6 +161,9 @@ class _StaffCallFields(_Answer):
     outcome: CallOutcome
     end_reason: EndReason
     node_id: str
+    forwarded_to: str
+    forwarded_by: str
+    leg_of: str | None
 
 
 class StaffCallAnswer(_StaffCallFields):

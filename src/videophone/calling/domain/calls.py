@@ -41,6 +41,7 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
     FAILED = "failed"
     CUT_OFF_CREDIT = "cut_off_credit"
+    VOICEMAIL = "voicemail"  # the caller was sent to the callee's mailbox (R-18)
 
 
 class EndReason(StrEnum):
@@ -58,7 +59,10 @@ class EndReason(StrEnum):
     NODE_LOST = "node_lost"
     FAILED = "failed"
     CUT_OFF_CREDIT = "cut_off_credit"
+    VOICEMAIL = "voicemail"  # 转入留言: the call went to a mailbox (R-17, R-18)
 
+
+FORWARDED = "forwarded"  # what the devices a call was forwarded away from are told (``ended``)
 
 _OUTCOME: dict[EndReason, Outcome] = {
     EndReason.HANGUP: Outcome.ANSWERED,
@@ -73,6 +77,7 @@ _OUTCOME: dict[EndReason, Outcome] = {
     EndReason.NOT_ALLOWED: Outcome.FAILED,
     EndReason.FAILED: Outcome.FAILED,
     EndReason.CUT_OFF_CREDIT: Outcome.CUT_OFF_CREDIT,
+    EndReason.VOICEMAIL: Outcome.VOICEMAIL,
 }
 
 
@@ -99,6 +104,7 @@ class Notice(StrEnum):
     PEER_RECONNECTING = "peer_reconnecting"
     PEER_RECONNECTED = "peer_reconnected"
     CREDIT_WARNING = "credit_warning"
+    FORWARDED = "forwarded"  # to the caller: the call goes on to another number (R-17)
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,10 @@ class Call:
     limit_at: datetime | None = None  # credit limit: cut off at this instant (R-26)
     warn_at: datetime | None = None
     credit_warned: bool = False
+    # Call forwarding (R-17): the callees it was offered to before the current one, and when the
+    # no-answer diversion (a forward or the mailbox) is due while it rings.
+    forwarded_from: list[int] = field(default_factory=list)
+    divert_at: datetime | None = None
 
     # -- creation --------------------------------------------------------------------------------------
     @classmethod
@@ -158,6 +168,56 @@ class Call:
         sends = [Send((callee_id, d), Notice.INCOMING, {"expires_in": no_answer_timeout}) for d in devices]
         sends.append(Send(caller, Notice.RINGING))
         return call, sends
+
+    @classmethod
+    def pending(cls, call_id: str, caller: DeviceRef, callee_id: int, now: datetime, no_answer_timeout: int) -> Call:
+        """A call whose callee has forwarding or voicemail: nothing rings until the diversion decision
+        (:meth:`ring`, :meth:`forward` or :meth:`end`)."""
+        return cls(call_id, caller, callee_id, now, now + timedelta(seconds=no_answer_timeout))
+
+    def ring(self, callee_devices: Iterable[str], now: datetime, divert_after: int | None = None) -> list[Send]:
+        """Alert every connected device of the current callee (none: the call is missed); with
+        ``divert_after``, the no-answer diversion is due that many seconds from now."""
+        if self.state is not CallState.RINGING:
+            raise _out_of_order("ring", self.state)
+        devices = sorted(set(callee_devices))
+        if not devices:
+            return self._end(EndReason.OFFLINE, now)
+        self.ringing = set(devices)
+        self.divert_at = None if divert_after is None else now + timedelta(seconds=divert_after)
+        expires = max(0, math.ceil((self.ring_deadline - now).total_seconds()))
+        sends = [Send((self.callee_id, d), Notice.INCOMING, {"expires_in": expires}) for d in devices]
+        sends.append(Send(self.caller, Notice.RINGING))
+        return sends
+
+    def forward(self, to_id: int, reason: str, now: datetime, no_answer_timeout: int) -> list[Send]:
+        """The call goes on to ``to_id`` (a forwarded leg): the devices ringing stop (``ended``,
+        reason ``forwarded``), the caller is told, and the new callee gets a full no-answer timeout
+        (a call is forwarded a bounded number of times: ``domain.forwarding.MAX_HOPS``)."""
+        if self.state is not CallState.RINGING:
+            raise _out_of_order("forward", self.state)
+        stopped = sorted(self.ringing)
+        data = {"reason": FORWARDED, "outcome": FORWARDED, "duration": 0, "by": None}
+        sends = [Send((self.callee_id, d), Notice.ENDED, data) for d in stopped]
+        self.forwarded_from.append(self.callee_id)
+        self.callee_id = to_id
+        self.ringing = set()
+        self.divert_at = None
+        self.ring_deadline = now + timedelta(seconds=no_answer_timeout)
+        sends.append(Send(self.caller, Notice.FORWARDED, {"reason": reason}))
+        return sends
+
+    def divert_due(self, now: datetime) -> bool:
+        """Whether the no-answer diversion is due now (once: it is cleared)."""
+        if self.state is CallState.RINGING and self.divert_at is not None and now >= self.divert_at:
+            self.divert_at = None
+            return True
+        return False
+
+    def line_parties(self) -> tuple[int, ...]:
+        """Every subscriber whose line this call may hold: the caller, each callee it was forwarded
+        away from, the current callee."""
+        return (self.caller[0], *self.forwarded_from, self.callee_id)
 
     @classmethod
     def refused(

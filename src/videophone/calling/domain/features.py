@@ -53,6 +53,11 @@ def parse_feature(raw: object) -> Feature | None:
     return Feature(text)
 
 
+def works_in(service_state: str) -> bool:
+    """Whether a subscriber's features work in this service state (active, or only barred from calling out)."""
+    return service_state in _SERVING
+
+
 def covers(sub: FeatureSubscription, day: date) -> bool:
     return not sub.stopped and sub.start_date <= day and (sub.end_date is None or day < sub.end_date)
 

@@ -20,7 +20,7 @@ import structlog
 
 from videophone.adapters.db.uow import UnitOfWorkFactory
 from videophone.calling.store import call_records as store
-from videophone.calling.store.call_records import ANSWER, END, INSERT
+from videophone.calling.store.call_records import ANSWER, END, FORWARD, INSERT
 
 log = structlog.get_logger(__name__)
 
@@ -72,6 +72,10 @@ class CallRecordWriter:
                 "b_billable_seconds": billable_seconds,
             },
         )
+
+    async def forward(self, call_id: str, to_number: str) -> None:
+        """The call (or leg) ``call_id`` was forwarded to ``to_number`` (R-17)."""
+        await self._write(FORWARD, {"b_id": call_id, "b_to": to_number})
 
     async def close(self) -> None:
         """Stop the committer once everything queued is written."""
@@ -134,7 +138,7 @@ class CallRecordWriter:
             self._committing = []
 
     async def _commit(self, batch: list[_Write]) -> None:
-        groups: list[list[dict[str, Any]]] = [[], [], []]
+        groups: list[list[dict[str, Any]]] = [[], [], [], []]
         for kind, params, _ in batch:
             groups[kind].append(params)
         async with self._uow() as uow:

@@ -28,7 +28,7 @@ from videophone.kernel.errors import (
 )
 
 DIRECTIONS = ("all", "incoming", "outgoing", "missed")
-OUTCOMES = ("answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit")
+OUTCOMES = ("answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit", "voicemail")
 SAMPLE_INTERVAL = timedelta(seconds=2)  # at most one (non-final) sample per side per call this often
 QUALITY_WINDOW = timedelta(minutes=10)  # samples are still taken this long after a call ended
 NODE_STALE_AFTER = timedelta(seconds=30)  # signaling.md: a node silent this long is gone
@@ -53,6 +53,9 @@ class CallItem:
     outcome: str  # "" while the call is still going
     end_reason: str
     unseen_missed: bool
+    forwarded_to: str = ""  # where this call was forwarded to
+    forwarded_by: str = ""  # on a forwarded leg: the number that forwarded it
+    leg_of: str | None = None  # on a forwarded leg: the call dialled
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,9 @@ class StaffCallItem:
     outcome: str
     end_reason: str
     node_id: str
+    forwarded_to: str = ""
+    forwarded_by: str = ""
+    leg_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,9 @@ def _staff_item(r: CallRecord) -> StaffCallItem:
         outcome=r.outcome,
         end_reason=r.end_reason,
         node_id=r.node_id,
+        forwarded_to=r.forwarded_to,
+        forwarded_by=r.forwarded_by,
+        leg_of=r.leg_of,
     )
 
 
@@ -400,4 +409,7 @@ class CallHistoryService:
             outcome=r.outcome,
             end_reason=r.end_reason,
             unseen_missed=not outgoing and r.outcome == "missed" and r.callee_seen_at is None,
+            forwarded_to=r.forwarded_to,
+            forwarded_by=r.forwarded_by,
+            leg_of=r.leg_of,
         )

@@ -36,9 +36,9 @@ from videophone.calling.services.signaling_cluster import (
     HEARTBEAT_SECONDS,
     NODE_STALE_SECONDS,
     SWEEP_SECONDS,
-    ClusterMember,
     default_node_id,
 )
+from videophone.calling.services.signaling_diversion import Diversion, has_diversion, party_of
 from videophone.calling.services.signaling_effects import channel_of
 from videophone.calling.services.signaling_state import CallMeta, DeviceSession, Link
 from videophone.calling.store import signaling as store
@@ -62,7 +62,7 @@ TICK_SECONDS = 0.25
 POLICY_CACHE_SECONDS = 10.0
 
 
-class SignalingHub(ClusterMember):
+class SignalingHub(Diversion):
     def __init__(
         self,
         deps: Deps,
@@ -334,22 +334,29 @@ class SignalingHub(ClusterMember):
                 # On record before anyone is told: if this node dies right after, the answer (and
                 # what it is billed) survives in the call record.
                 await self._record_answer(call)
-                if meta.credit_limited:
-                    sends += await self._limit_call(call, now)
+                if meta.credit_limited or meta.limited_legs:
+                    sends += await self._limit_call(call, meta, now)
             await self._apply(call, sends)
 
-    async def _limit_call(self, call: Call, now: datetime) -> list[Send]:
-        """Reserve the caller's credit for an answered call and give it its cut-off instant (R-26)."""
+    async def _limit_call(self, call: Call, meta: CallMeta, now: datetime) -> list[Send]:
+        """Reserve the caller's credit for an answered call — and that of each forwarding subscriber with
+        a limit for the leg they pay (R-17) — and give it its cut-off instant, the soonest (R-26)."""
         if self.credit is None:
             return []
-        try:
-            seconds = await self.credit.reserve(call.id, call.caller[0])
-        except Exception:  # the call goes on unlimited (rating still charges it); never drop it here
-            log.exception("credit reservation failed", call_id=call.id)
+        payers = [(call.id, call.caller[0])] if meta.credit_limited else []
+        payers += list(meta.limited_legs.items())
+        limits: list[int] = []
+        for record, payer in payers:
+            try:
+                seconds = await self.credit.reserve(record, payer)
+            except Exception:  # the call goes on unlimited (rating still charges it); never drop it here
+                log.exception("credit reservation failed", call_id=record)
+                continue
+            if seconds is not None:
+                limits.append(seconds)
+        if not limits:
             return []
-        if seconds is None:
-            return []
-        return call.set_limit(seconds, now, WARN_BEFORE_SECONDS)
+        return call.set_limit(min(limits), now, WARN_BEFORE_SECONDS)
 
     # -- invite ------------------------------------------------------------------------------------------
     async def _invite(self, device: DeviceRef, message: Mapping[str, Any]) -> None:
@@ -369,7 +376,7 @@ class SignalingHub(ClusterMember):
         #    built once with bound parameters (no per-call SQL construction).
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()  # Core statements: no ORM session work
-            parties = await store.invite_parties(conn, device[0], to)
+            parties = await store.invite_parties(conn, device[0], to, now.astimezone(self.deps.operator_tz).date())
             caller = next(p for p in parties if p.id == device[0])
             callee = next((p for p in parties if p.number == to), None)
             flags: Any  # (duplicate id, caller in a call[, callee in a call, blocked])
@@ -410,6 +417,9 @@ class SignalingHub(ClusterMember):
             caller_in_call = claim.caller_taken
             callee_in_call = callee_in_call or claim.callee_taken
             refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, callee_devices)
+        # A callee with forwarding rules or voicemail who would ring, is busy or is unreachable: the
+        # diversion decides (services.signaling_diversion, R-17/R-18).
+        divert = callee is not None and has_diversion(callee) and _divertible(refusal)
 
         # 4. The call and its record.  From here to the registration below nothing awaits but the
         #    insert, whose failure releases the lines: a call that is refused or ends always gives them back.
@@ -418,7 +428,9 @@ class SignalingHub(ClusterMember):
                 await self._release_lines(call_id, (caller.id, callee_id) if held else ())
                 await self._error(device, "duplicate_call_id", message, call_id)
                 return
-            if refusal is not None:
+            if divert:
+                call, sends = Call.pending(call_id, device, callee_id, now, pol.no_answer_timeout_seconds), list[Send]()
+            elif refusal is not None:
                 call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
             else:
                 call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
@@ -441,6 +453,11 @@ class SignalingHub(ClusterMember):
         if call.state is not CallState.ENDED:
             self.calls[call_id] = call
             self.meta[call_id] = meta
+        if divert:
+            await self._divert_at_invite(
+                call, meta, caller, callee, busy=callee_in_call, devices=callee_devices, held=held
+            )
+            return
         await self._dispatch(call, meta, sends)
         if call.state is CallState.ENDED:
             self._forget(call, meta)
@@ -464,6 +481,10 @@ class SignalingHub(ClusterMember):
             "outcome": call.outcome.value if call.outcome else "",
             "end_reason": call.end_reason.value if call.end_reason else "",
             "billable_seconds": 0,
+            "leg_of": None,
+            "forwarded_by": "",
+            "forwarded_to": "",
+            "forward_reason": "",
         }
 
     # -- enforcement (R-30, R-31) ----------------------------------------------------------------------
@@ -472,7 +493,7 @@ class SignalingHub(ClusterMember):
         await self.enforce(event.subscriber_id)
 
     async def _enforce_local(self, subscriber_id: int) -> None:
-        held = [cid for cid, call in self.calls.items() if subscriber_id in (call.caller[0], call.callee_id)]
+        held = [cid for cid, call in self.calls.items() if subscriber_id in call.line_parties()]
         if not held:
             return
         async with self.deps.uow() as uow:
@@ -485,7 +506,9 @@ class SignalingHub(ClusterMember):
                 call, meta = self.calls.get(call_id), self.meta.get(call_id)
                 if call is None or meta is None:
                     continue
-                if not enforcement.call_forbidden(state.service_state, is_caller=call.caller[0] == subscriber_id):
+                # A forwarding subscriber places (and pays) the leg: their calls out are what counts (R-17).
+                placed = call.caller[0] == subscriber_id or subscriber_id in call.forwarded_from
+                if not enforcement.call_forbidden(state.service_state, is_caller=placed):
                     continue
                 meta.detail = enforcement.end_detail(state.service_state, state.service_reason)
                 log.info("call ended by a restriction", call_id=call_id, detail=meta.detail)
@@ -503,14 +526,18 @@ class SignalingHub(ClusterMember):
                 call = self.calls.get(call_id)
                 if call is None:
                     continue
+                if call.divert_due(now):  # forwarding on no answer, or the mailbox (R-17, R-18)
+                    await self._divert_on_no_answer(call)
+                    if call.state is CallState.ENDED or call.divert_at is not None or call.id not in self.calls:
+                        continue
                 sends = call.tick(now, grace)
                 if sends:
                     await self._apply(call, sends)
 
 
-def party_of(sub: Any) -> Party:
-    """A subscriber row (ORM object or a selected row with the same column names) as a rules party."""
-    return Party(sub.id, sub.number, sub.review_state, sub.service_state, sub.service_reason)
+def _divertible(refusal: Refusal | None) -> bool:
+    """Whether a call the rules would ring, or refuse as busy or offline, is the diversion's to decide."""
+    return refusal is None or refusal.reason in (EndReason.BUSY, EndReason.OFFLINE)
 
 
 def _decide(

@@ -58,7 +58,7 @@ class ClusterMember(CallEffects):
             await uow.commit()
         if self.calls:  # the lines of the calls this node holds live as long as its heartbeat
             await self.lines.refresh(
-                [(call_id, (call.caller[0], call.callee_id)) for call_id, call in self.calls.items()],
+                [(call_id, call.line_parties()) for call_id, call in self.calls.items()],
                 ttl=self.line_ttl,
             )
 
@@ -133,13 +133,13 @@ class ClusterMember(CallEffects):
             outcome = outcome_of(EndReason.NODE_LOST, answered=row.answered_at is not None)
             message = {
                 "type": "ended",
-                "call_id": row.id,
+                "call_id": row.leg_of or row.id,  # a forwarded leg's devices know the call dialled
                 "reason": EndReason.NODE_LOST.value,
                 "outcome": outcome.value,
                 "duration": 0,
                 "by": None,
             }
-            targets: list[DeviceRef] = [(row.caller_id, row.caller_device)]
+            targets: list[DeviceRef] = [(row.caller_id, row.caller_device)] if row.caller_device else []
             if row.callee_id and row.callee_device:
                 targets.append((row.callee_id, row.callee_device))
             elif row.callee_id:  # still ringing: every device of the callee stops ringing

@@ -83,22 +83,44 @@ class CallEffects:
                     "media": meta.media,
                 }
             )
+            if meta.forwarded_by:  # a forwarded leg: who forwarded it (R-17)
+                message["forwarded_by"] = {"number": meta.forwarded_by}
         elif send.notice is Notice.ACCEPTED:
             message["sdp"] = meta.answer
             if call.limit_at is not None:
                 message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
         elif send.notice is Notice.ANSWERED and call.limit_at is not None:
             message["limit_seconds"] = call.limit_seconds(self.deps.clock.now())
-        elif send.notice is Notice.ENDED and meta.detail:
-            message["detail"] = meta.detail
+        elif send.notice is Notice.ENDED:
+            if meta.detail:
+                message["detail"] = meta.detail
+            if meta.voicemail is not None and send.to == call.caller and message.get("reason") == "voicemail":
+                message["voicemail"] = dict(meta.voicemail)  # where the caller leaves a message (R-18)
         return message
 
     async def _record_answer(self, call: Call) -> None:
-        await self.records.answer(
-            call.id,
-            state=CallState.ANSWERED.value,
-            answered_at=call.answered_at,
-            callee_device=call.answered_device or "",
+        meta = self.meta.get(call.id)
+        legs = meta.records[1:] if meta is not None else []
+        if not legs:
+            await self.records.answer(
+                call.id,
+                state=CallState.ANSWERED.value,
+                answered_at=call.answered_at,
+                callee_device=call.answered_device or "",
+            )
+            return
+        # A forwarded call: the call dialled and every leg are answered at once; the device that
+        # answered belongs to the last leg's callee (R-17).
+        await asyncio.gather(
+            *(
+                self.records.answer(
+                    record,
+                    state=CallState.ANSWERED.value,
+                    answered_at=call.answered_at,
+                    callee_device=(call.answered_device or "") if record == legs[-1] else "",
+                )
+                for record in (call.id, *legs)
+            )
         )
 
     async def _release_lines(self, call_id: str, subscriber_ids: tuple[int, ...]) -> None:
@@ -115,27 +137,33 @@ class CallEffects:
         """Write the call record's end — exactly once (the row is only updated while still open) —
         and give back the parties' lines (at the same time, before anyone is told)."""
         held = self.calls.pop(call.id, None) is not None
-        self.meta.pop(call.id, None)
+        meta = self.meta.pop(call.id, None)
         for key in [k for k in self._event_at if k[0] == call.id]:
             del self._event_at[key]
-        release = self._release_lines(call.id, (call.caller[0], call.callee_id) if held else ())
-        end = self.records.end(
-            call.id,
-            state=CallState.ENDED.value,
-            answered_at=call.answered_at,
-            callee_device=call.answered_device or "",
-            ended_at=call.ended_at,
-            outcome=call.outcome.value if call.outcome else "",
-            end_reason=call.end_reason.value if call.end_reason else "",
-            billable_seconds=call.billable_seconds(),
-        )
-        await asyncio.gather(end, release)
+        # A forwarded call ends with every leg (R-17): the same times and outcome, each rated for its payer.
+        records = [call.id, *(meta.records[1:] if meta is not None else ())]
+        release = self._release_lines(call.id, call.line_parties() if held else ())
+        ends = [
+            self.records.end(
+                record,
+                state=CallState.ENDED.value,
+                answered_at=call.answered_at,
+                callee_device=(call.answered_device or "") if record == records[-1] else "",
+                ended_at=call.ended_at,
+                outcome=call.outcome.value if call.outcome else "",
+                end_reason=call.end_reason.value if call.end_reason else "",
+                billable_seconds=call.billable_seconds(),
+            )
+            for record in records
+        ]
+        await asyncio.gather(*ends, release)
         self._locks.pop(call.id, None)
         if self.deps.events.listeners(CallsEnded):
             if self._hook_worker is not None and not self._hook_worker.done():
-                self._ended.put_nowait(call.id)
+                for record in records:
+                    self._ended.put_nowait(record)
             else:  # not started (no event loop of its own): run them here
-                await self._call_hooks([call.id])
+                await self._call_hooks(records)
 
     async def _call_hooks(self, call_ids: list[str]) -> None:
         """Deliver ``CallsEnded`` to each subscriber in turn; one that fails on a batch gets each call

@@ -39,3 +39,10 @@ class CallMeta:
     detail: str = ""
     nodes: dict[DeviceRef, str] = field(default_factory=dict)
     credit_limited: bool = False  # the caller has a credit limit: reserve at answer
+    # Call forwarding and voicemail (R-17, R-18; services.signaling_diversion).
+    records: list[str] = field(default_factory=list)  # the call's record, then each forwarded leg's
+    limited_legs: dict[str, int] = field(default_factory=dict)  # leg → its payer, who has a credit limit
+    chain: list[str] = field(default_factory=list)  # numbers: the caller, then each callee offered the call
+    forwarded_by: str = ""  # the number that forwarded the call to its current callee
+    lines_held: bool = False  # the call holds its caller's line (and each callee's it could claim)
+    voicemail: dict[str, Any] | None = None  # the deposit the caller is sent to (``ended``)

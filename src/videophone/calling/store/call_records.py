@@ -34,13 +34,16 @@ _END = (
         billable_seconds=bindparam("b_billable_seconds"),
     )
 )
+# A call (or leg) forwarded on: where it went.
+_FORWARD = update(CallRecord).where(CallRecord.id == bindparam("b_id")).values(forwarded_to=bindparam("b_to"))
 # Statements in the order a batch runs them: a call's insert is always committed before its answer
 # or end is even queued (the hub awaits each write), so this order is only a safety net.
-_STATEMENTS: tuple[Any, ...] = (_INSERT, _ANSWER, _END)
+_STATEMENTS: tuple[Any, ...] = (_INSERT, _ANSWER, _END, _FORWARD)
 # The kinds of write, as indexes into a batch's groups (``write_batch``): the row of an insert (its
 # columns by name); an answer (``b_id``, ``b_state``, ``b_answered_at``, ``b_device``); an end (the
-# answer's and ``b_ended_at``, ``b_outcome``, ``b_end_reason``, ``b_billable_seconds``).
-INSERT, ANSWER, END = 0, 1, 2
+# answer's and ``b_ended_at``, ``b_outcome``, ``b_end_reason``, ``b_billable_seconds``); a forward
+# (``b_id``, ``b_to``).
+INSERT, ANSWER, END, FORWARD = 0, 1, 2, 3
 
 
 async def write_batch(conn: AsyncConnection, groups: Sequence[Sequence[Mapping[str, Any]]]) -> None:

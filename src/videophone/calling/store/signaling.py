@@ -5,14 +5,37 @@ the hot paths (connect, invite) construct no SQL per call.  They run on the unit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Exists, Row, and_, bindparam, exists, false, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Exists,
+    Row,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from videophone.adapters.db.models import Block, CallRecord, Subscriber
+from videophone.adapters.db.models import (
+    Block,
+    CallRecord,
+    ForwardingRule,
+    Subscriber,
+    ValueAddedService,
+    VasSubscription,
+)
 from videophone.calling.domain.calls import CallState
+from videophone.calling.domain.features import Feature
 
 
 def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
@@ -28,7 +51,8 @@ def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
 # A connecting device: its subscriber; the calls it is part of that are still going.
 CONNECT_SUBSCRIBER = select(Subscriber.number, Subscriber.name).where(Subscriber.id == bindparam("id"))
 CONNECT_OPEN_CALLS = select(
-    CallRecord.id,
+    # A forwarded leg resumes as the call its caller dialled (its devices know that id).
+    func.coalesce(CallRecord.leg_of, CallRecord.id).label("id"),
     CallRecord.caller_id,
     CallRecord.callee_id,
     CallRecord.caller_number,
@@ -69,8 +93,66 @@ async def peer_names(conn: AsyncConnection, subscriber_id: int, rows: Sequence[A
     }
 
 
-# The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
-# callee blocked the caller (store.blocks.blocked_clause, with the caller's number normalized the same way).
+# A subscriber's forwarding rules, packed into one text by one probe of ``forwarding_rules`` (its primary
+# key): ``condition:target:delay:number`` per rule, ``;`` between rules (NULL: none).
+_PACKED_RULES = (
+    select(
+        func.aggregate_strings(
+            ForwardingRule.condition
+            + ":"
+            + ForwardingRule.target
+            + ":"
+            + cast(func.coalesce(ForwardingRule.delay_seconds, 0), String)
+            + ":"
+            + ForwardingRule.target_number,
+            ";",
+        )
+    )
+    .where(ForwardingRule.subscriber_id == Subscriber.id)
+    .scalar_subquery()
+)
+# The features of ``DIVERSION_FEATURES`` a subscriber's subscriptions cover on the bound ``day``
+# (``domain.features.covers``; the service state is the rule's), as one text (``,`` between them).
+DIVERSION_FEATURES = (Feature.FORWARDING.value, Feature.VOICEMAIL.value)
+_DIVERSION_FEATURES = (
+    select(func.aggregate_strings(ValueAddedService.feature, ","))
+    .where(
+        VasSubscription.subscriber_id == Subscriber.id,
+        VasSubscription.vas_id == ValueAddedService.id,
+        ValueAddedService.feature.in_(DIVERSION_FEATURES),
+        VasSubscription.stopped_at.is_(None),
+        VasSubscription.start_date <= bindparam("day"),
+        or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > bindparam("day")),
+    )
+    .scalar_subquery()
+)
+
+
+def _callee_only(column: Any, name: str) -> Any:
+    """``column`` for the callee's row only (the number called); NULL for the caller's: the probes
+    are not made for them."""
+    return case((Subscriber.number == bindparam("to"), column), else_=null()).label(name)
+
+
+def unpack_rules(packed: str | None) -> list[tuple[str, str, int | None, str]]:
+    """``(condition, target, delay_seconds, number)`` of each rule packed by the invite's first read."""
+    found = []
+    for item in (packed or "").split(";"):
+        if item.count(":") >= 3:
+            condition, target, delay, number = item.split(":", 3)
+            found.append((condition, target, int(delay) if delay.isdigit() and int(delay) else None, number))
+    return found
+
+
+def features_of_row(packed: str | None) -> frozenset[str]:
+    """The diversion features named by the invite's first read."""
+    return frozenset(f for f in (packed or "").split(",") if f)
+
+
+# The invite's two reads: both parties (with their forwarding rules, whether they have forwarding and
+# voicemail today: the diversion of R-17/R-18 costs no round trip at the invite); then duplicate id /
+# caller in a call / callee in a call / callee blocked the caller (store.blocks.blocked_clause, with
+# the caller's number normalized the same way).
 INVITE_PARTIES = select(
     Subscriber.id,
     Subscriber.number,
@@ -79,6 +161,8 @@ INVITE_PARTIES = select(
     Subscriber.service_state,
     Subscriber.service_reason,
     Subscriber.credit_limit_fen,
+    _callee_only(_PACKED_RULES, "forwarding_rules"),
+    _callee_only(_DIVERSION_FEATURES, "features"),
 ).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
 _DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
 INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, open_call_of(bindparam("caller_id")))
@@ -92,14 +176,16 @@ INVITE_FLAGS = select(
     exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
 )
 
-InviteParty = Row[int, str, str, str, str, str, int | None]
+InviteParty = Row[int, str, str, str, str, str, int | None, str | None, str | None]
 """A row of ``INVITE_PARTIES``: id, number, name, review_state, service_state, service_reason,
-credit_limit_fen."""
+credit_limit_fen; for the callee only: forwarding_rules (``unpack_rules``), features (the diversion
+features their subscriptions cover today, ``features_of_row``)."""
 
 
-async def invite_parties(conn: AsyncConnection, caller_id: int, to: str) -> Sequence[InviteParty]:
-    """The invite's first read: the caller (by id) and the callee (by number ``to``), if any."""
-    return (await conn.execute(INVITE_PARTIES, {"caller_id": caller_id, "to": to})).all()
+async def invite_parties(conn: AsyncConnection, caller_id: int, to: str, day: date) -> Sequence[InviteParty]:
+    """The invite's first read: the caller (by id) and the callee (by number ``to``), if any; ``day``:
+    today in the operator's time zone (for the voicemail subscription)."""
+    return (await conn.execute(INVITE_PARTIES, {"caller_id": caller_id, "to": to, "day": day})).all()
 
 
 async def invite_flags_without_callee(conn: AsyncConnection, call_id: str, caller_id: int) -> Row[bool, bool]:

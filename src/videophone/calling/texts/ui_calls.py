@@ -116,6 +116,17 @@ UI: dict[str, dict[str, str]] = {
     "phone_state_ringing": {"zh-CN": "{peer} 振铃中…", "en": "Ringing {peer}…"},
     "phone_state_incoming": {"zh-CN": "{peer} 来电", "en": "Call from {peer}"},
     "phone_state_in_call": {"zh-CN": "与 {peer} 通话中", "en": "In a call with {peer}"},
+    "phone_state_forwarded": {"zh-CN": "呼叫已转移，正在接通…", "en": "Your call is being forwarded…"},
+    "phone_incoming_forwarded": {"zh-CN": "经 {number} 转接", "en": "Forwarded by {number}"},
+    "phone_reason_forwarded_callee": {"zh-CN": "来电已转移到您设置的号码。", "en": "The call was forwarded."},
+    "phone_reason_voicemail_caller": {
+        "zh-CN": "对方无法接听，已转入留言信箱。",
+        "en": "The other party cannot take the call; you are sent to their voicemail.",
+    },
+    "phone_reason_voicemail_callee": {
+        "zh-CN": "未接来电，主叫已转入您的留言信箱。",
+        "en": "Missed call: the caller was sent to your voicemail.",
+    },
     "phone_ended_prefix": {"zh-CN": "通话结束：", "en": "Call ended: "},
     # end reasons (docs/signaling.md), from the point of view of the caller / callee where it matters
     "phone_reason_hangup_me": {"zh-CN": "您已挂断。", "en": "You hung up."},

@@ -92,4 +92,32 @@ UI: dict[str, dict[str, str]] = {
     "reports_handled": {"zh-CN": "举报已更新。", "en": "The report has been updated."},
     "reports_closed": {"zh-CN": "该举报已结案。", "en": "This report is closed."},
     "reports_close_detail": {"zh-CN": "关闭详情", "en": "Close"},
+    # call forwarding (呼叫转移, R-17)
+    "fwd_title": {"zh-CN": "呼叫转移", "en": "Call forwarding"},
+    "fwd_lead": {
+        "zh-CN": "来电可以转移到本业务的其他号码或您的留言信箱。转移段的通话费由您支付。",
+        "en": "Calls can go on to another number of the service or to your voicemail. You pay for the forwarded leg.",
+    },
+    "fwd_not_subscribed": {
+        "zh-CN": "您尚未订购呼叫转移业务，设置不会生效。",
+        "en": "You do not subscribe to call forwarding: these settings do not apply.",
+    },
+    "fwd_subscribe_link": {"zh-CN": "订购增值业务", "en": "Subscribe to value-added services"},
+    "fwd_condition_unconditional": {"zh-CN": "无条件转移", "en": "Always"},
+    "fwd_condition_busy": {"zh-CN": "遇忙转移", "en": "When busy"},
+    "fwd_condition_no_answer": {"zh-CN": "无应答转移", "en": "When not answered"},
+    "fwd_condition_unreachable": {"zh-CN": "不可及转移（无设备在线）", "en": "When unreachable (no device online)"},
+    "fwd_target": {"zh-CN": "转移到", "en": "Forward to"},
+    "fwd_target_off": {"zh-CN": "不转移", "en": "Off"},
+    "fwd_target_number": {"zh-CN": "其他号码", "en": "Another number"},
+    "fwd_target_voicemail": {"zh-CN": "我的留言信箱", "en": "My voicemail"},
+    "fwd_number": {"zh-CN": "号码", "en": "Number"},
+    "fwd_delay": {"zh-CN": "振铃多少秒后转移（5–60）", "en": "Seconds of ringing first (5–60)"},
+    "fwd_note": {
+        "zh-CN": "一次呼叫最多转移 3 次，不会转回已在通话中的一方；对方拉黑主叫或无法接听时不转移。",
+        "en": "A call is forwarded at most 3 times, never back to a party already in it, and not to a number "
+        "that blocked the caller or cannot take calls.",
+    },
+    "fwd_save": {"zh-CN": "保存转移设置", "en": "Save forwarding"},
+    "fwd_saved": {"zh-CN": "呼叫转移设置已保存。", "en": "Call forwarding saved."},
 }

@@ -56,6 +56,15 @@ UI: dict[str, dict[str, str]] = {
     "hist_outcome_cancelled": {"zh-CN": "已取消", "en": "Cancelled"},
     "hist_outcome_failed": {"zh-CN": "呼叫失败", "en": "Failed"},
     "hist_outcome_cut_off_credit": {"zh-CN": "超出信用额度被中断", "en": "Cut off (credit limit)"},
+    "hist_outcome_voicemail": {"zh-CN": "转入留言", "en": "Sent to voicemail"},
+    "hist_reason_voicemail": {"zh-CN": "转入留言", "en": "Sent to voicemail"},
+    # call forwarding
+    "hist_forwarded_to": {"zh-CN": "已转移至 {number}", "en": "Forwarded to {number}"},
+    "hist_forwarded_by": {"zh-CN": "经 {number} 转接", "en": "Forwarded by {number}"},
+    "hist_forwarded_leg": {
+        "zh-CN": "呼叫转移的转接段（由您付费）",
+        "en": "Forwarded leg (charged to you)",
+    },
     "hist_reason_hangup": {"zh-CN": "挂断", "en": "Hung up"},
     "hist_reason_cancelled": {"zh-CN": "主叫取消", "en": "Caller cancelled"},
     "hist_reason_rejected": {"zh-CN": "被叫拒接", "en": "Callee declined"},

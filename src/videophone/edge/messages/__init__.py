@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from videophone.billing.texts import messages_disputes
+from videophone.calling.texts import messages_forwarding
 from videophone.collections.texts import messages_arrears, messages_credit, messages_payments, messages_termination
 from videophone.edge.catalogues import merge
 from videophone.edge.messages import core, edge
@@ -14,6 +15,7 @@ from videophone.terminals.texts import messages_terminals
 # Every module's messages; a code defined in two of them is refused at import.
 PARTS: dict[str, dict[str, dict[str, str]]] = {
     "identity.texts.messages_identity": messages_identity.MESSAGES,
+    "calling.texts.messages_forwarding": messages_forwarding.MESSAGES,
     "collections.texts.messages_payments": messages_payments.MESSAGES,
     "collections.texts.messages_arrears": messages_arrears.MESSAGES,
     "collections.texts.messages_credit": messages_credit.MESSAGES,

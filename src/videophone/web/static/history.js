@@ -111,6 +111,15 @@
     }
   }
 
+  // Call forwarding: where a call went, who forwarded a leg, a leg the subscriber pays.
+  function forwardNote(call) {
+    let text = "";
+    if (call.leg_of && call.direction === "outgoing") text = t("hist_forwarded_leg");
+    else if (call.leg_of && call.forwarded_by) text = t("hist_forwarded_by", { number: call.forwarded_by });
+    if (call.forwarded_to) text = (text ? text + " · " : "") + t("hist_forwarded_to", { number: call.forwarded_to });
+    return text ? el("span", { "data-testid": "call-forwarded" }, text) : null;
+  }
+
   // -- list ---------------------------------------------------------------------------------------
   function callRow(call) {
     const dir = directionIcon(call);
@@ -138,6 +147,7 @@
             el("time", { datetime: call.started_at, "data-testid": "call-time" }, formatTime(call.started_at)),
             el("span", { "data-testid": "call-duration", "aria-label": t("hist_duration") }, call.answered_at ? mmss(call.billable_seconds) : "—"),
             el("span", { "data-testid": "call-outcome" }, outcomeText(call)),
+            forwardNote(call),
           ),
         ),
         el(

@@ -372,10 +372,13 @@
         return;
       case "incoming":
         return onIncoming(m);
+      case "forwarded":
+        if (ours && call.role === "caller") onForwarded(call);
+        return;
       case "ringing":
         if (ours && call.state === "calling") {
           call.state = "ringing";
-          setStatus("ringing");
+          setStatus(call.forwarded ? "forwarded" : "ringing");
           flushLocalCandidates();
         }
         return;
@@ -473,7 +476,7 @@
       const c = event.candidate;
       const candidate = c ? { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, usernameFragment: c.usernameFragment } : null;
       if (c && !c.candidate) return; // an empty end-of-generation marker; the null event follows
-      if (call.signalingOpen) send({ type: "ice", call_id: call.id, candidate });
+      if (call.signalingOpen) sendCandidate(call, candidate);
       else call.localCandidates.push(candidate);
     };
     pc.ontrack = (event) => {
@@ -502,7 +505,20 @@
     if (!call) return;
     call.signalingOpen = true;
     const queued = call.localCandidates.splice(0);
-    queued.forEach((candidate) => send({ type: "ice", call_id: call.id, candidate }));
+    queued.forEach((candidate) => sendCandidate(call, candidate));
+  }
+
+  function sendCandidate(call, candidate) {
+    call.sentCandidates.push(candidate); // kept: a forwarded call offers them to its new callee
+    send({ type: "ice", call_id: call.id, candidate });
+  }
+
+  // Call forwarding: the call goes on to another number; its devices get our offer again, and
+  // the candidates sent so far (they went to the devices that stopped ringing).
+  function onForwarded(call) {
+    call.forwarded = true;
+    setStatus("forwarded");
+    if (call.signalingOpen) call.sentCandidates.slice().forEach((candidate) => send({ type: "ice", call_id: call.id, candidate }));
   }
 
   async function addRemoteCandidate(candidate) {
@@ -531,7 +547,7 @@
 
   function newCall(fields) {
     return Object.assign(
-      { id: "", role: "caller", peer: null, state: "idle", pc: null, localStream: null, remoteStream: null, localCandidates: [], remoteCandidates: [], signalingOpen: false, answeredAt: null, limitAt: null, muted: false, cameraOff: false, offer: null, media: null, timers: [] },
+      { id: "", role: "caller", peer: null, state: "idle", pc: null, localStream: null, remoteStream: null, localCandidates: [], sentCandidates: [], forwarded: false, remoteCandidates: [], signalingOpen: false, answeredAt: null, limitAt: null, muted: false, cameraOff: false, offer: null, media: null, timers: [] },
       fields,
     );
   }
@@ -601,6 +617,9 @@
     $("[data-testid=incoming-name]").textContent = (m.from && m.from.name) || "";
     $("[data-testid=incoming-number]").textContent = (m.from && m.from.number) || "";
     $("[data-testid=incoming-media]").textContent = t(call.media.video ? "phone_incoming_video" : "phone_incoming_audio");
+    const via = $("[data-testid=incoming-forwarded]");
+    via.textContent = m.forwarded_by ? t("phone_incoming_forwarded", { number: m.forwarded_by.number }) : "";
+    via.hidden = !m.forwarded_by;
     $("[data-testid=accept-button]").disabled = !call.offer;
     showScreen("incoming");
     setStatus("incoming");
