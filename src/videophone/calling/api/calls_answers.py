@@ -24,7 +24,9 @@ from videophone.edge.answers.fields import Page
 
 # The closed sets of ``domain.calls`` (CallState, Outcome, EndReason); "" while a call is still going.
 CallState = Literal["ringing", "answered", "ended"]
-CallOutcome = Literal["", "answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit"]
+CallOutcome = Literal[
+    "", "answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit", "voicemail_left"
+]
 EndReason = Literal[
     "",
     "hangup",

@@ -41,6 +41,9 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
     FAILED = "failed"
     CUT_OFF_CREDIT = "cut_off_credit"
+    # Not an end of the state machine: a call diverted to voicemail whose caller left a message
+    # (``services.voicemail`` writes it on the record after the call, R-18).
+    VOICEMAIL_LEFT = "voicemail_left"
 
 
 class EndReason(StrEnum):

@@ -56,6 +56,7 @@ UI: dict[str, dict[str, str]] = {
     "hist_outcome_cancelled": {"zh-CN": "已取消", "en": "Cancelled"},
     "hist_outcome_failed": {"zh-CN": "呼叫失败", "en": "Failed"},
     "hist_outcome_cut_off_credit": {"zh-CN": "超出信用额度被中断", "en": "Cut off (credit limit)"},
+    "hist_outcome_voicemail_left": {"zh-CN": "已留言", "en": "Video message left"},
     "hist_reason_hangup": {"zh-CN": "挂断", "en": "Hung up"},
     "hist_reason_cancelled": {"zh-CN": "主叫取消", "en": "Caller cancelled"},
     "hist_reason_rejected": {"zh-CN": "被叫拒接", "en": "Callee declined"},
