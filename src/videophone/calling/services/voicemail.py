@@ -162,7 +162,7 @@ class VoicemailService:
             dep = await self._usable_deposit(uow, caller_id, token, now)
             _, pol = await policy_service.current(uow)
         limits = limits_of(pol)
-        if len(data) > limits.max_bytes:
+        if not data or len(data) > limits.max_bytes:
             raise ValidationFailed(rules.message_errors(len(data), 0, dep.max_seconds, limits.max_bytes))
         info = await read_recording(data)
         errors = rules.message_errors(len(data), info.duration_ms, dep.max_seconds, limits.max_bytes)
@@ -322,7 +322,7 @@ class VoicemailService:
                 raise InvalidState("voicemail_not_subscribed")
             _, pol = await policy_service.current(uow)
         limits = limits_of(pol)
-        if len(data) > limits.max_bytes:
+        if not data or len(data) > limits.max_bytes:
             raise ValidationFailed(rules.message_errors(len(data), 0, limits.max_seconds, limits.max_bytes))
         info = await read_recording(data)
         errors = rules.message_errors(len(data), info.duration_ms, limits.max_seconds, limits.max_bytes)
