@@ -31,6 +31,7 @@ CALLING_ENFORCEMENT_TERMINAL_ROUTES = tuple(
     for module in (
         "calling.api.calls",
         "calling.api.contacts",
+        "calling.api.voicemail",
         "enforcement.api.enforcement",
         "terminals.api.terminals",
     )
@@ -73,7 +74,7 @@ def test_calling_enforcement_and_terminal_routes_document_every_json_answer(app:
                     seen += 1
                     if not content.get("schema") or not _lists_fields(content["schema"], components):
                         undocumented.append(f"{method} {route.path_format} {status}")
-    assert seen == 38  # 7 call routes, 10 contact routes, 7 enforcement routes, 14 terminal routes
+    assert seen == 46  # 7 call routes, 10 contact routes, 8 voicemail routes, 7 enforcement routes, 14 terminal routes
     assert undocumented == []
 
 

@@ -178,3 +178,18 @@ async def test_support_sees_the_usage_and_clears_a_mailbox_audited(app: FastAPI,
         await (await staff_login(app, c, "administrator")).get("/api/v1/console/audit?action=voicemail.clear")
     ).json()
     assert "voicemail.clear" in str(audit)
+
+
+async def test_the_pages(app: FastAPI, container: Container) -> None:
+    sub = await register_and_login(app)
+    page = await sub.get("/voicemail")
+    assert page.status_code == 200 and 'data-testid="voicemail-list"' in page.text
+    assert 'data-testid="voicemail-badge"' in page.text and "/static/voicemail.js" in page.text
+    phone = await sub.get("/phone")
+    assert "/static/voicemail-deposit.js" in phone.text and "vm_dep_default_greeting" in phone.text
+    async with client_for(app) as anonymous:
+        r = await anonymous.get("/voicemail")
+    assert (r.status_code, r.headers["location"]) == (303, "/login?next=/voicemail")
+    staff = await staff_login(app, container, "support")
+    detail = await staff.get("/console/subscribers/1")
+    assert 'data-testid="subscriber-voicemail"' in detail.text and "voicemail-console.js" in detail.text

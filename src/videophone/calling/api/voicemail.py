@@ -67,7 +67,12 @@ async def leave_message(token: str, video: UploadFile, principal: SubscriberDep,
     return MessageLeftAnswer.of(await c.voicemail.leave(principal.id, token, data))
 
 
-@router.get("/voicemail/deposits/{token}/greeting", tags=["subscriber"], response_class=Response, responses=VIDEO)
+@router.get(
+    "/voicemail/deposits/{token}/greeting",
+    tags=["subscriber"],
+    response_class=Response,
+    responses={**VIDEO, **problem_responses(409, 503)},
+)
 async def deposit_greeting(token: str, principal: SubscriberDep, c: ContainerDep) -> Response:
     """The callee's own greeting, for the caller holding the token (404 when the callee has none)."""
     return _video(await c.voicemail.greeting_for_deposit(principal.id, token))
@@ -84,7 +89,12 @@ async def my_unread_messages(principal: SubscriberDep, c: ContainerDep) -> Unrea
     return UnreadCount(count=await c.voicemail.unread(principal.id))
 
 
-@router.get("/me/voicemail/{message_id}/video", tags=["subscriber"], response_class=Response, responses=VIDEO)
+@router.get(
+    "/me/voicemail/{message_id}/video",
+    tags=["subscriber"],
+    response_class=Response,
+    responses={**VIDEO, **problem_responses(503)},
+)
 async def play_message(message_id: str, principal: SubscriberDep, c: ContainerDep) -> Response:
     return _video(await c.voicemail.play(principal.id, message_id))
 
@@ -99,7 +109,12 @@ async def delete_message(message_id: str, principal: SubscriberDep, c: Container
     await c.voicemail.delete(principal.id, message_id)
 
 
-@router.get("/me/voicemail-greeting", tags=["subscriber"], response_class=Response, responses=VIDEO)
+@router.get(
+    "/me/voicemail-greeting",
+    tags=["subscriber"],
+    response_class=Response,
+    responses={**VIDEO, **problem_responses(404, 503)},
+)
 async def my_greeting(principal: SubscriberDep, c: ContainerDep) -> Response:
     return _video(await c.voicemail.greeting(principal.id))
 

@@ -216,6 +216,10 @@ class VoicemailService:
                     expires_at=rules.expires_at(now, limits.retention_days),
                 )
             )
+            try:
+                await s.flush()
+            except IntegrityError:
+                raise Conflict("voicemail_deposit_used") from None  # a message for this call exists
             billable = rules.billable_seconds(info.duration_ms, limits)
             await store.record_message_left(s, dep.call_id, caller_id, dep.callee_id, billable)
             caller = await store.caller_number_of_call(s, dep.call_id)

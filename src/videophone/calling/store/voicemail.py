@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from videophone.adapters.db.models import CallRecord, Contact, Subscriber
@@ -203,7 +203,7 @@ async def closed_mailboxes(s: AsyncSession, *, limit: int) -> list[int]:
     has_box = select(VoicemailBox.subscriber_id).where(VoicemailBox.subscriber_id == Subscriber.id).exists()
     rows = await s.scalars(
         select(Subscriber.id)
-        .where(Subscriber.service_state == "terminated", has_message | has_box)
+        .where(Subscriber.service_state == "terminated", or_(has_message, has_box))
         .order_by(Subscriber.id)
         .limit(limit)
     )

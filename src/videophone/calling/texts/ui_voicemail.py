@@ -71,7 +71,6 @@ UI: dict[str, dict[str, str]] = {
     "vm_rec_stop": {"zh-CN": "停止", "en": "Stop"},
     "vm_rec_cancel": {"zh-CN": "取消", "en": "Cancel"},
     "vm_rec_send": {"zh-CN": "发送留言", "en": "Send the message"},
-    "vm_rec_save": {"zh-CN": "保存", "en": "Save"},
     "vm_rec_remaining": {"zh-CN": "剩余 {seconds} 秒", "en": "{seconds} s left"},
     "vm_rec_recorded": {
         "zh-CN": "已录制 {seconds} 秒，可以回放确认。",
