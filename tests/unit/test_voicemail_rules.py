@@ -189,3 +189,23 @@ def test_flipped_bytes_never_break_the_reader(duration_ms: int, data: st.DataObj
         assert exc.code.startswith("voicemail_")
     else:
         assert info.duration_ms >= 0 and info.blocks >= 1
+
+
+def test_a_deposit_token_never_reaches_the_access_log() -> None:
+    import logging
+
+    from videophone.adapters.logs import _NoQueryStrings
+
+    token = "Zm9vYmFyYmF6cXV4LXRva2VuLW9mLWZvcnR5LXRocmVl"
+    for path in (f"/api/v1/voicemail/deposits/{token}", f"/api/v1/voicemail/deposits/{token}/greeting?x=1"):
+        record = logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            "",
+            0,
+            '%s - "%s %s HTTP/%s" %d',
+            ("127.0.0.1:5", "POST", path, "1.1", 201),
+            None,
+        )
+        assert _NoQueryStrings().filter(record)
+        assert token not in record.getMessage() and "/voicemail/deposits/[redacted]" in record.getMessage()
