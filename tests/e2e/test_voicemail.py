@@ -139,14 +139,20 @@ def test_a_caller_leaves_a_video_message_and_the_callee_plays_it(netns_browser: 
         assert page_api(admin, "PUT", "/api/v1/console/policy", body, staff=True)[0] == 200
         policy_saved = time.monotonic()
 
-        # 王芳 subscribes to video voicemail in the portal's terms (an order of the service).
-        status, order = page_api(b, "POST", "/api/v1/me/orders", {"action": "add_vas", "code": "voicemail"})
-        assert status == 201, order
-        b.goto("/voicemail")
-        b.locator('[data-testid="voicemail-subscription"][data-subscribed="true"]').wait_for()
-        b.get_by_test_id("voicemail-empty").wait_for()
+        # 王芳's identity is verified (the demo's subscribers are pending review), then she subscribes to
+        # video voicemail (an order of the service, as the orders page places it).
         a_id = page_api(a, "GET", "/api/v1/me")[1]["id"]
         b_id = page_api(b, "GET", "/api/v1/me")[1]["id"]
+        verify = {"action": "verify"}
+        status, decided = page_api(admin, "POST", f"/api/v1/console/subscribers/{b_id}/review", verify, staff=True)
+        assert status == 200, decided
+        b.goto("/voicemail")
+        b.locator('[data-testid="voicemail-subscription"][data-subscribed="false"]').wait_for()
+        status, order = page_api(b, "POST", "/api/v1/me/orders", {"action": "add_vas", "code": "voicemail"})
+        assert status == 201, order
+        b.reload()
+        b.locator('[data-testid="voicemail-subscription"][data-subscribed="true"]').wait_for()
+        b.get_by_test_id("voicemail-empty").wait_for()
 
         a_number = open_phone(a)
         b_number = open_phone(b)

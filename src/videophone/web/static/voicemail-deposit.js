@@ -36,6 +36,7 @@
   function clearReview() {
     if (state.reviewUrl) URL.revokeObjectURL(state.reviewUrl);
     state.reviewUrl = null;
+    if (!state.panel) return;
     const review = $("[data-testid=voicemail-review]", state.panel);
     review.removeAttribute("src");
     review.hidden = true;
