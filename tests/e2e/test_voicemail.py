@@ -7,7 +7,7 @@ ends at the no-answer timeout.  The diversion itself is signaling's (call forwar
 test asks for the deposit through ``open_deposit`` — exactly what signaling calls — against the
 server's database, and hands the caller's page the ``ended`` message signaling sends
 (``"voicemail": {token, max_seconds, greeting_url}``, docs/signaling.md).  Everything after that is the
-product as a user meets it: the greeting, recording with MediaRecorder, the countdown, stop, send, the
+product as a user meets it: the callee records a greeting, the caller sees it, records with MediaRecorder, the countdown, stop, send, the
 callee's notification, badge, mailbox and playback.
 """
 
@@ -153,6 +153,13 @@ def test_a_caller_leaves_a_video_message_and_the_callee_plays_it(netns_browser: 
         b.reload()
         b.locator('[data-testid="voicemail-subscription"][data-subscribed="true"]').wait_for()
         b.get_by_test_id("voicemail-empty").wait_for()
+        b.locator('[data-testid="voicemail-greeting-state"][data-greeting="default"]').wait_for()
+        # She records a greeting of her own on the mailbox page.
+        b.get_by_test_id("voicemail-greeting-record").click()
+        b.get_by_test_id("voicemail-greeting-countdown").wait_for()
+        time.sleep(3)
+        b.get_by_test_id("voicemail-greeting-stop").click()
+        b.locator('[data-testid="voicemail-greeting-state"][data-greeting="own"]').wait_for()
 
         a_number = open_phone(a)
         b_number = open_phone(b)
@@ -163,7 +170,7 @@ def test_a_caller_leaves_a_video_message_and_the_callee_plays_it(netns_browser: 
         b.get_by_test_id("incoming").wait_for()
         the_call = call_id(a)
         deposit = deposit_for(netns_app, the_call, a_id, b_id)
-        assert deposit is not None and deposit.greeting_url is None and deposit.max_seconds == 60
+        assert deposit is not None and deposit.greeting_url is not None and deposit.max_seconds == 60
         wait_state(a, "ended", "no_answer", timeout=25_000)
 
         # Signaling's ended message, carrying the deposit.
@@ -176,12 +183,21 @@ def test_a_caller_leaves_a_video_message_and_the_callee_plays_it(netns_browser: 
                 "outcome": "missed",
                 "duration": 0,
                 "by": None,
-                "voicemail": {"token": deposit.token, "max_seconds": deposit.max_seconds, "greeting_url": None},
+                "voicemail": {
+                    "token": deposit.token,
+                    "max_seconds": deposit.max_seconds,
+                    "greeting_url": deposit.greeting_url,
+                },
             },
         )
         panel = a.get_by_test_id("voicemail-deposit")
         panel.wait_for()
-        assert "60" in a.get_by_test_id("voicemail-default-greeting").inner_text()  # B's greeting: the default
+        # B's own greeting plays to the caller (served to the token's holder).
+        a.wait_for_function(
+            "() => { const v = document.querySelector('[data-testid=voicemail-greeting]');"
+            " return v && v.videoWidth > 0 && v.currentTime > 0.5; }",
+            timeout=20_000,
+        )
         a.get_by_test_id("voicemail-record").click()
         a.locator('[data-testid="voicemail-deposit"][data-state="recording"]').wait_for()
         countdown = a.get_by_test_id("voicemail-countdown")
