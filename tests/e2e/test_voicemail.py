@@ -242,6 +242,23 @@ def test_a_caller_leaves_a_video_message_and_the_callee_plays_it(netns_browser: 
         # Both histories: the call left a message.
         status, calls = page_api(a, "GET", "/api/v1/me/calls?limit=5")
         assert status == 200 and [c["outcome"] for c in calls["items"] if c["id"] == the_call] == ["voicemail_left"]
+
+        # Support clears the mailbox on a legal request, from the subscriber's console page.
+        support_context = netns_browser.new_context(base_url=netns_app.base_url, locale="zh-CN")
+        support_context.set_default_timeout(20_000)
+        support_context.on("page", errors.watch)
+        contexts.append(support_context)
+        support = support_context.new_page()
+        login_staff(support, "support")
+        support.goto(f"/console/subscribers/{b_id}")
+        support.locator('[data-testid="vm-console-usage"][data-messages="1"]').wait_for()
+        support.get_by_test_id("vm-console-reason").fill("法院协助执行通知书")
+        support.get_by_test_id("vm-console-reference").fill("(2026)京0108执123号")
+        support.get_by_test_id("vm-console-clear").click()
+        support.locator('[data-testid="vm-console-usage"][data-messages="0"]').wait_for()
+        b.reload()
+        b.get_by_test_id("voicemail-empty").wait_for()
+        b.locator('[data-testid="voicemail-greeting-state"][data-greeting="default"]').wait_for()
     finally:
         for context in contexts:
             context.close()
