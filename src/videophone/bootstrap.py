@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from videophone.adapters.blobs import make_blob_store
 from videophone.adapters.bus import Bus, MemoryBus, RedisBus
 from videophone.adapters.clock import Clock, OffsetFileClock, SystemClock
 from videophone.adapters.crypto import FieldCipher, load_or_create_key
@@ -30,6 +31,8 @@ from videophone.calling.services.calls import CallHistoryService
 from videophone.calling.services.contacts import ContactService
 from videophone.calling.services.forwarding import ForwardingService
 from videophone.calling.services.signaling import SignalingHub, default_node_id
+from videophone.calling.services.voicemail import VoicemailService
+from videophone.calling.services.voicemail_admin import VoicemailAdminService
 from videophone.collections.services.arrears import ArrearsService
 from videophone.collections.services.credit import CreditService
 from videophone.collections.services.late_fees import LateFeeService
@@ -48,7 +51,7 @@ from videophone.identity.services.numbers import NumberService
 from videophone.identity.services.review import ReviewService
 from videophone.identity.services.staff import StaffService
 from videophone.identity.services.subscribers import SubscriberService
-from videophone.kernel.events import BalanceReduced, CallsEnded, RestrictionChanged
+from videophone.kernel.events import BalanceReduced, CallsEnded, RestrictionChanged, SubscriberTerminated
 from videophone.notices.services.announcements import AnnouncementService
 from videophone.notices.services.notifications import NotificationService
 from videophone.notices.services.outages import OutageService
@@ -94,6 +97,12 @@ class Container:
     releases: ReleaseService
     outages: OutageService
     dashboard: DashboardService
+    voicemail: VoicemailService
+    voicemail_admin: VoicemailAdminService
+
+    async def start_storage(self) -> None:
+        """The blob store (video messages): creates its directory or bucket, or says what is wrong."""
+        await self.deps.blobs.prepare()
 
     async def ensure_reference_data(self) -> None:
         """Version 1 of the policy and of the agreement, if the database has none yet."""
@@ -102,6 +111,7 @@ class Container:
 
     async def close(self) -> None:
         await self.signaling.bus.close()
+        await self.deps.blobs.aclose()
         await self.engine.dispose()
 
 
@@ -150,6 +160,7 @@ def build(
         clock=clock or (OffsetFileClock(settings.clock_file) if settings.clock_file else SystemClock()),
         cipher=FieldCipher(key),
         hasher=hasher or Argon2Hasher(),
+        blobs=make_blob_store(settings, data_key=key),
         limits=AuthLimits(
             session_days=settings.session_days,
             free_attempts=settings.login_free_attempts,
@@ -219,6 +230,8 @@ def build(
         releases=ReleaseService(deps),
         outages=OutageService(deps),
         dashboard=DashboardService(deps),
+        voicemail=VoicemailService(deps),
+        voicemail_admin=VoicemailAdminService(deps),
     )
     subscribe(events, container)
     return container
@@ -239,3 +252,5 @@ def subscribe(events: Events[UnitOfWork], c: Container) -> None:
     # Ended calls are rated, then checked against the credit limit (R-22, R-26), in signaling's batches.
     events.after_commit(CallsEnded, c.rating.on_calls_ended)
     events.after_commit(CallsEnded, c.credit.on_calls_ended)
+    # An account that ended takes its video mailbox with it (R-18, R-32).
+    events.after_commit(SubscriberTerminated, c.voicemail_admin.on_subscriber_terminated)

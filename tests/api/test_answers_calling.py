@@ -34,6 +34,8 @@ CALLING_ENFORCEMENT_TERMINAL_ROUTES = tuple(
         "calling.api.calls",
         "calling.api.contacts",
         "calling.api.forwarding",
+        "calling.api.voicemail",
+        "calling.api.features",
         "enforcement.api.enforcement",
         "terminals.api.terminals",
     )
@@ -76,7 +78,9 @@ def test_calling_enforcement_and_terminal_routes_document_every_json_answer(app:
                     seen += 1
                     if not content.get("schema") or not _lists_fields(content["schema"], components):
                         undocumented.append(f"{method} {route.path_format} {status}")
-    assert seen == 40  # 7 call routes, 10 contact routes, 2 forwarding routes, 7 enforcement routes, 14 terminal routes
+    assert (
+        seen == 49
+    )  # 7 call routes, 10 contact routes, 2 forwarding routes, 8 voicemail routes, 1 features route, 7 enforcement routes, 14 terminal routes
     assert undocumented == []
 
 

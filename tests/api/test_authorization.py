@@ -29,6 +29,12 @@ PUBLIC = {
 }
 # Routes for terminals, authenticated by the terminal's own token (not a session); refused to anyone else.
 TERMINAL = {("GET", "/api/v1/terminal/provisioning")}
+# A subscriber's routes outside /api/v1/me: leaving a video message in someone else's mailbox,
+# with the deposit token of the caller's own diverted call.
+SUBSCRIBER = {
+    ("POST", "/api/v1/voicemail/deposits/{token}"),
+    ("GET", "/api/v1/voicemail/deposits/{token}/greeting"),
+}
 # Console routes and the permission each needs (None: any staff member).
 CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/me": None,
@@ -97,6 +103,8 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/agreement/versions": Permission.MANAGE_ANNOUNCEMENTS,
     "/api/v1/console/agreement/objections": Permission.MANAGE_ANNOUNCEMENTS,
     "/api/v1/console/agreement/objections/{objection_id}/decide": Permission.MANAGE_ANNOUNCEMENTS,
+    "/api/v1/console/subscribers/{subscriber_id}/voicemail": Permission.VIEW_SUBSCRIBERS,
+    "/api/v1/console/subscribers/{subscriber_id}/voicemail/clear": Permission.CLEAR_MAILBOX,
 }
 
 
@@ -127,6 +135,8 @@ async def test_every_route_is_classified(app: FastAPI) -> None:
         if (method, path) in PUBLIC or path.startswith("/api/v1/me") or path == "/api/v1/auth/logout":
             continue
         if (method, path) in TERMINAL:  # the terminal's own bearer token (tests/api/test_terminals_api.py)
+            continue
+        if (method, path) in SUBSCRIBER:  # a subscriber's session or token (tests/api/test_voicemail_api.py)
             continue
         assert path in CONSOLE_PERMISSION, f"unclassified route {method} {path}"
 

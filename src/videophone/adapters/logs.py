@@ -305,14 +305,19 @@ class _DropLogged(logging.Filter):
         return not (exc is not None and getattr(exc, LOGGED, False))
 
 
+# Paths whose segment after this prefix is a secret: a video message's deposit token (R-18).
+_TOKEN_IN_PATH = re.compile(r"(/voicemail/deposits/)[^/?#\s]+")
+
+
 class _NoQueryStrings(logging.Filter):
-    """uvicorn's access lines without query strings (they may carry tokens)."""
+    """uvicorn's access lines without query strings (they may carry tokens), and without the tokens
+    some paths carry (``/api/v1/voicemail/deposits/<token>``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) >= 3:
             args = list(record.args)
             if isinstance(args[2], str):
-                args[2] = args[2].split("?", 1)[0]
+                args[2] = _TOKEN_IN_PATH.sub(r"\1" + REDACTED, args[2].split("?", 1)[0])
             record.args = tuple(args)
         return True
 

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from videophone.adapters.blobs import BlobStore
 from videophone.adapters.clock import Clock
 from videophone.adapters.crypto import FieldCipher
 from videophone.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
@@ -37,6 +38,9 @@ class Deps:
     clock: Clock
     cipher: FieldCipher
     hasher: Argon2Hasher
+    # Large binary content — video messages — encrypted at rest (adapters/blobs); ``prepare()``d at
+    # start, closed with the container.
+    blobs: BlobStore
     password_strength: StrengthEstimator = dataclasses.field(default=zxcvbn_strength)  # domain/passwords.py
     limits: AuthLimits = AuthLimits()
     mailer: Mailer = dataclasses.field(default_factory=MemoryMailer)

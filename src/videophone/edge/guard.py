@@ -159,11 +159,13 @@ def _is_json(media_type: str) -> bool:
 
 def policy_upload_limit(container: Container) -> UploadLimit:
     """A multipart body may carry as many files as the largest upload route takes, each at most the
-    policy's ``document_max_bytes`` (each route still checks its own count and sizes)."""
+    policy's ``document_max_bytes``, or one video message of ``voicemail_max_bytes`` (each route still
+    checks its own count and sizes)."""
 
     async def limit(scope: Scope) -> int:
         _, pol = await container.policy.get()
-        return max(MAX_PHOTOS, MAX_EVIDENCE_FILES) * pol.document_max_bytes + MULTIPART_OVERHEAD
+        documents = max(MAX_PHOTOS, MAX_EVIDENCE_FILES) * pol.document_max_bytes
+        return max(documents, pol.voicemail_max_bytes) + MULTIPART_OVERHEAD
 
     return limit
 

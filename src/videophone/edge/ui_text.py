@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from videophone.billing.texts import ui_billing, ui_disputes, ui_sales
-from videophone.calling.texts import ui_calls, ui_contacts, ui_history
+from videophone.calling.texts import ui_calls, ui_contacts, ui_history, ui_voicemail
 from videophone.collections.texts import ui_credit, ui_payments, ui_termination
 from videophone.edge.catalogues import merge
 from videophone.enforcement.texts import ui_enforcement
@@ -132,5 +132,6 @@ PARTS: dict[str, dict[str, dict[str, str]]] = {
     "notices.texts.ui_announcements": ui_announcements.UI,
     "notices.texts.ui_outages": ui_outages.UI,
     "terminals.texts.ui_terminals": ui_terminals.UI,
+    "calling.texts.ui_voicemail": ui_voicemail.UI,
 }
 UI: dict[str, dict[str, str]] = merge(PARTS)

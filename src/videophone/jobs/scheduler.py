@@ -74,6 +74,10 @@ async def _agreement_deemed_acceptance(c: Container) -> object:
     return await c.agreement.deem_acceptances()
 
 
+async def _voicemail_retention(c: Container) -> object:
+    return await c.voicemail_admin.expire_due()
+
+
 JOBS = [
     Job("deliver-notifications", 10, _deliver_notifications),
     Job("payment-reconcile", 60, _payment_reconcile),
@@ -86,6 +90,7 @@ JOBS = [
     Job("lawful-expiry", 3600, _lawful_expiry),
     Job("outage-credits", 300, _outage_credits),
     Job("monthly-bill-run", 86400, _monthly_bill_run),
+    Job("voicemail-retention", 3600, _voicemail_retention),
 ]
 
 

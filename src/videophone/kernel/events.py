@@ -66,3 +66,11 @@ class CallsEnded(Event):
     """The records of these calls are ended and committed (signaling's record writer), in one batch."""
 
     call_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubscriberTerminated(Event):
+    """A subscriber's account ended (R-32: by the subscriber once settled, or by the operator): what is
+    kept only for the service — their video mailbox (R-18) — goes with it."""
+
+    subscriber_id: int

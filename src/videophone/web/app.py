@@ -15,7 +15,7 @@ from videophone import __version__
 from videophone.adapters import heap
 from videophone.billing.api import billing, disputes, sales
 from videophone.bootstrap import Container
-from videophone.calling.api import calls, contacts, features, forwarding, ws
+from videophone.calling.api import calls, contacts, features, forwarding, voicemail, ws
 from videophone.collections.api import arrears, credit, payments, termination
 from videophone.edge import guard, openapi, problems
 from videophone.edge.request_context import RequestContext
@@ -54,6 +54,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await container.ensure_reference_data()
+        await container.start_storage()
         scheduler = Scheduler(container)
         if run_jobs:
             scheduler.start()
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(features.router)
     app.include_router(contacts.router)
     app.include_router(forwarding.router)
+    app.include_router(voicemail.router)
     app.include_router(sales.router)
     app.include_router(billing.router)
     app.include_router(payments.router)

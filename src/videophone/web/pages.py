@@ -108,6 +108,7 @@ async def account_page(request: Request) -> Response:
 PORTAL_PAGES = {
     "phone": "portal/phone.html",
     "history": "portal/history.html",
+    "voicemail": "portal/voicemail.html",
     "contacts": "portal/contacts.html",
     "orders": "portal/orders.html",
     "bills": "portal/bills.html",
@@ -123,6 +124,7 @@ PORTAL_PAGES = {
 
 @router.get("/phone", response_class=HTMLResponse, response_model=None)
 @router.get("/history", response_class=HTMLResponse, response_model=None)
+@router.get("/voicemail", response_class=HTMLResponse, response_model=None)
 @router.get("/contacts", response_class=HTMLResponse, response_model=None)
 @router.get("/orders", response_class=HTMLResponse, response_model=None)
 @router.get("/bills", response_class=HTMLResponse, response_model=None)

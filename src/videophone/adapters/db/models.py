@@ -11,6 +11,7 @@ from videophone.adapters.db import (
     models_preferences,
     models_terminals,
     models_termination,
+    models_voicemail,
 )
 from videophone.adapters.db.models_base import NAMING, Base, BigId
 from videophone.adapters.db.models_billing import (
@@ -78,6 +79,7 @@ FEATURE_MODELS = (
     models_outages,
     models_terminals,
     models_preferences,
+    models_voicemail,
 )
 
 __all__ = [

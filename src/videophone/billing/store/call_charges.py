@@ -24,8 +24,9 @@ from videophone.billing.store.selection import Who, by_subscribers, who
 
 # The calls rated: answered (or cut off at the credit limit), ended, with billable seconds, started
 # in the month.  (An outcome is written when a record ends, so these are ended; ``state`` is said too.)
+# A video message left (``voicemail_left``, R-18) has billable seconds only when the policy rates it.
 _QUALIFYING = (
-    "state = 'ended' AND outcome IN ('answered', 'cut_off_credit') AND billable_seconds > 0"
+    "state = 'ended' AND outcome IN ('answered', 'cut_off_credit', 'voicemail_left') AND billable_seconds > 0"
     " AND started_at >= :start AND started_at < :end"
 )
 _CALLS_OF_MONTH_SQL = (
@@ -64,11 +65,12 @@ CHARGE_COLUMNS = (
     "rated_at",
 )
 
-# The callers and start instants of calls that were answered and have ended (nothing else is rated).
+# The callers and start instants of calls that were answered (or on which a video message was left,
+# rated when the policy says so) and have ended (nothing else is rated).
 _ANSWERED_ENDED = (
     text(
         "SELECT caller_id, started_at FROM call_records"
-        " WHERE id IN :ids AND state = 'ended' AND answered_at IS NOT NULL"
+        " WHERE id IN :ids AND state = 'ended' AND (answered_at IS NOT NULL OR outcome = 'voicemail_left')"
     )
     .bindparams(bindparam("ids", expanding=True))
     .columns(caller_id=Integer(), started_at=UTCDateTime())

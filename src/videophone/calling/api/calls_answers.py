@@ -25,7 +25,7 @@ from videophone.edge.answers.fields import Page
 # The closed sets of ``domain.calls`` (CallState, Outcome, EndReason); "" while a call is still going.
 CallState = Literal["ringing", "answered", "ended"]
 CallOutcome = Literal[
-    "", "answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit", "voicemail"
+    "", "answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit", "voicemail", "voicemail_left"
 ]
 EndReason = Literal[
     "",

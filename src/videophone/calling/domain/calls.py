@@ -42,6 +42,9 @@ class Outcome(StrEnum):
     FAILED = "failed"
     CUT_OFF_CREDIT = "cut_off_credit"
     VOICEMAIL = "voicemail"  # the caller was sent to the callee's mailbox
+    # Not an end of the state machine: a call diverted to voicemail whose caller left a message
+    # (``services.voicemail`` writes it on the record after the call, R-18).
+    VOICEMAIL_LEFT = "voicemail_left"
 
 
 class EndReason(StrEnum):

@@ -28,7 +28,17 @@ from videophone.kernel.errors import (
 )
 
 DIRECTIONS = ("all", "incoming", "outgoing", "missed")
-OUTCOMES = ("answered", "missed", "rejected", "busy", "cancelled", "failed", "cut_off_credit", "voicemail")
+OUTCOMES = (
+    "answered",
+    "missed",
+    "rejected",
+    "busy",
+    "cancelled",
+    "failed",
+    "cut_off_credit",
+    "voicemail",
+    "voicemail_left",
+)
 SAMPLE_INTERVAL = timedelta(seconds=2)  # at most one (non-final) sample per side per call this often
 QUALITY_WINDOW = timedelta(minutes=10)  # samples are still taken this long after a call ended
 NODE_STALE_AFTER = timedelta(seconds=30)  # signaling.md: a node silent this long is gone

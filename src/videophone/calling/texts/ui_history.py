@@ -65,6 +65,7 @@ UI: dict[str, dict[str, str]] = {
         "zh-CN": "呼叫转移的转接段（由您付费）",
         "en": "Forwarded leg (charged to you)",
     },
+    "hist_outcome_voicemail_left": {"zh-CN": "已留言", "en": "Video message left"},
     "hist_reason_hangup": {"zh-CN": "挂断", "en": "Hung up"},
     "hist_reason_cancelled": {"zh-CN": "主叫取消", "en": "Caller cancelled"},
     "hist_reason_rejected": {"zh-CN": "被叫拒接", "en": "Callee declined"},

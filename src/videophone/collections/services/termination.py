@@ -41,6 +41,7 @@ from videophone.common.deps import Actor
 from videophone.enforcement.public import restrictions
 from videophone.identity.public import numbers
 from videophone.kernel.errors import NotFound
+from videophone.kernel.events import SubscriberTerminated
 from videophone.kernel.money import Money
 from videophone.notices.public import notify
 
@@ -125,6 +126,7 @@ async def terminate_now(
         )
     )
     record_event(uow, now, subscriber_id, "service_terminated", {"reason": reason})
+    await uow.publish(SubscriberTerminated(subscriber_id))  # what is kept only for the service goes
     due = debts.oldest_overdue_due.isoformat() if debts.oldest_overdue_due else ""
     audit.record(
         uow,
@@ -181,6 +183,7 @@ async def close_request(
     await numbers.release(uow, pol, sub.number, now)
     req.state, req.closed_at, req.refund_due_fen = rules.RequestState.CLOSED.value, now, outcome.refund_due.fen
     record_event(uow, now, sub.id, "service_terminated", {"reason": "subscriber"})
+    await uow.publish(SubscriberTerminated(sub.id))  # what is kept only for the service goes
     audit.record(
         uow,
         now,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from videophone.billing.texts import messages_disputes
-from videophone.calling.texts import messages_forwarding
+from videophone.calling.texts import messages_forwarding, messages_voicemail
 from videophone.collections.texts import messages_arrears, messages_credit, messages_payments, messages_termination
 from videophone.edge.catalogues import merge
 from videophone.edge.messages import core, edge
@@ -26,6 +26,7 @@ PARTS: dict[str, dict[str, dict[str, str]]] = {
     "notices.texts.messages_announcements": messages_announcements.MESSAGES,
     "notices.texts.messages_outages": messages_outages.MESSAGES,
     "terminals.texts.messages_terminals": messages_terminals.MESSAGES,
+    "calling.texts.messages_voicemail": messages_voicemail.MESSAGES,
     "messages.edge": edge.MESSAGES,
     "messages.core": core.MESSAGES,
 }

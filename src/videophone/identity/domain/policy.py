@@ -311,6 +311,67 @@ class OperatorPolicy:
         group="service",
         clause="003 §1",
     )
+    # -- video voicemail (R-18, 篇2 §6.3) -------------------------------------------------------------
+    voicemail_max_seconds: int = _param(
+        60,
+        kind="int",
+        minimum=10,
+        maximum=300,
+        zh="视频留言最长时长(秒)",
+        en="Longest video message (seconds)",
+        group="voicemail",
+        clause="篇2 §6.3",
+    )
+    voicemail_max_bytes: int = _param(
+        16_000_000,
+        kind="int",
+        minimum=1_000_000,
+        maximum=100_000_000,
+        zh="单条视频留言大小上限(字节)",
+        en="Largest video message (bytes)",
+        group="voicemail",
+        clause="篇2 §6.3",
+    )
+    voicemail_retention_days: int = _param(
+        30,
+        kind="int",
+        minimum=1,
+        maximum=365,
+        zh="视频留言保存期(天)",
+        en="Video messages kept for (days)",
+        group="voicemail",
+        clause="篇2 §6.3",
+    )
+    voicemail_quota_bytes: int = _param(
+        200_000_000,
+        kind="int",
+        minimum=1_000_000,
+        maximum=10_000_000_000,
+        zh="每位用户留言信箱容量(字节)",
+        en="Mailbox storage per subscriber (bytes)",
+        group="voicemail",
+        clause="篇2 §6.3",
+    )
+    voicemail_max_messages: int = _param(
+        50,
+        kind="int",
+        minimum=1,
+        maximum=1000,
+        zh="每位用户留言信箱最多留言数",
+        en="Most messages in a mailbox",
+        group="voicemail",
+        clause="篇2 §6.3",
+    )
+    voicemail_deposit_rated: int = _param(
+        0,
+        kind="int",
+        minimum=0,
+        maximum=1,
+        zh="留言是否向主叫计费(0=免费, 1=按留言时长计通话费)",
+        en="Leaving a message costs the caller (0 = free, 1 = rated as a call of its length)",
+        group="voicemail",
+        clause="篇2 §6.3",
+    )
 
     # ------------------------------------------------------------------------------------------------
     def to_mapping(self) -> dict[str, str | int]:
@@ -367,6 +428,8 @@ class OperatorPolicy:
             options = []
         if not options:
             errors.append(FieldError("credit_limit_options", "invalid_credit_limit_options"))
+        if self.voicemail_quota_bytes < self.voicemail_max_bytes:
+            errors.append(FieldError("voicemail_quota_bytes", "must_exceed", {"other": "voicemail_max_bytes"}))
         if len(self.number_pool_start) != len(self.number_pool_end):
             errors.append(FieldError("number_pool_end", "pool_length_mismatch"))
         elif int(self.number_pool_end) < int(self.number_pool_start):

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     HANDLE_WARRANTY = "handle_warranty"
     MANAGE_RELEASES = "manage_releases"
     VIEW_DASHBOARD = "view_dashboard"
+    CLEAR_MAILBOX = "clear_mailbox"  # delete a subscriber's video messages on a legal request
 
 
 ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
@@ -82,6 +83,7 @@ ROLE_PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
             Permission.MANAGE_TERMINALS,
             Permission.HANDLE_WARRANTY,
             Permission.VIEW_DASHBOARD,
+            Permission.CLEAR_MAILBOX,
         }
     ),
     StaffRole.LEGAL: frozenset(

@@ -32,6 +32,7 @@ from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.mail import Mail
 from videophone.adapters.sms import Sms
 from videophone.billing.texts import notice_texts_bills, notice_texts_disputes
+from videophone.calling.texts import notice_texts_voicemail
 from videophone.collections.texts import (
     notice_texts_arrears,
     notice_texts_credit,
@@ -62,6 +63,7 @@ _MODULES: tuple[ModuleType, ...] = (
     notice_texts_announcements,
     notice_texts_outages,
     notice_texts_terminals,
+    notice_texts_voicemail,
 )
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     **notice_texts_bills.TEXTS,
@@ -74,6 +76,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     **notice_texts_announcements.TEXTS,
     **notice_texts_outages.TEXTS,
     **notice_texts_terminals.TEXTS,
+    **notice_texts_voicemail.TEXTS,
 }
 DECLARED_CATEGORIES: dict[str, str] = {k: v for m in _MODULES for k, v in getattr(m, "CATEGORIES", {}).items()}
 DECLARED_MANDATORY: frozenset[str] = frozenset(k for m in _MODULES for k in getattr(m, "MANDATORY", ()))

@@ -1,4 +1,5 @@
-/* The missed-calls badge in the portal navigation (R-13): on every page of a signed-in subscriber,
+/* The missed-calls badge in the portal navigation (R-13) — and those of unread notifications and video
+ * messages (R-18): on every page of a signed-in subscriber,
  * shows how many missed calls they have not looked at yet; hidden when there are none.
  * Other page scripts call VP.refreshMissedBadge() (or dispatch "vp:missed-changed") after a change. */
 (function () {
@@ -41,12 +42,23 @@
     }
   }
 
+  // Unread video messages on the "video messages" link.
+  async function refreshVoicemail() {
+    try {
+      const data = await VP.api("GET", "/api/v1/me/voicemail/unread-count");
+      show(data.count, "voicemail-badge");
+    } catch (error) {
+      show(0, "voicemail-badge");
+    }
+  }
+
   function schedule() {
     if (timer) clearInterval(timer);
     timer = setInterval(() => {
       if (!document.hidden) {
         refresh();
         refreshNotifications();
+        refreshVoicemail();
       }
     }, REFRESH_MS);
   }
@@ -55,16 +67,19 @@
   window.addEventListener("vp:missed-changed", refresh);
   VP.refreshNotificationsBadge = refreshNotifications;
   window.addEventListener("vp:notifications-changed", refreshNotifications);
+  VP.refreshVoicemailBadge = refreshVoicemail;
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) {
       refresh();
       refreshNotifications();
+      refreshVoicemail();
     }
   });
 
   function start() {
     refresh();
     refreshNotifications();
+    refreshVoicemail();
     schedule();
   }
 

@@ -421,7 +421,11 @@
         if (ours) showAlert(t("phone_peer_reconnected"));
         return;
       case "ended":
-        if (ours) endCall({ reason: m.reason, detail: m.detail, duration: m.duration, by: m.by, role: call.role });
+        if (ours) {
+          endCall({ reason: m.reason, detail: m.detail, duration: m.duration, by: m.by, role: call.role });
+          // Diverted to the callee's mailbox: the caller may leave a video message (voicemail-deposit.js).
+          if (m.voicemail && call.role === "caller" && VP.voicemail) VP.voicemail.offer(m.voicemail, call.peer);
+        }
         return;
       case "error":
         return onError(m);
@@ -1157,4 +1161,5 @@
   };
   phone.hangup = hangup;
   phone.dial = dial;
+  phone.receive = (message) => onMessage(message); // a signaling message, as if from the WebSocket (tests)
 })();
