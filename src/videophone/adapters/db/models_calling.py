@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -81,6 +82,9 @@ class CallRecord(Base):
     end_reason: Mapped[str] = mapped_column(String(32), default="")
     billable_seconds: Mapped[int] = mapped_column(Integer, default=0)
     callee_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)  # missed-call badge
+    # Caller ID (R-16, ADR 0009): the callee held caller ID when the call was placed, so their devices
+    # and their history show the caller's number; decided once, at the invite, and never again.
+    caller_presented: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     # A party's calls in time order (history; the caller's index holds everything rating reads of a
     # month, so rating never visits the table: migration 0012); the calls still going, a handful

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.calling.domain.call_quality import Grade, QualitySummary
 from videophone.calling.services.calls import (
@@ -55,8 +55,8 @@ class _CallFields(_Answer):
 
     id: str
     direction: Literal["incoming", "outgoing"]
-    other_number: str
-    other_name: str | None
+    other_number: str = Field(description='The other party\'s number; "" when withheld')
+    other_name: str | None = Field(description="Your contact name for that number, if saved (never when withheld)")
     state: CallState
     started_at: datetime
     answered_at: datetime | None
@@ -65,6 +65,10 @@ class _CallFields(_Answer):
     outcome: CallOutcome
     end_reason: EndReason
     unseen_missed: bool
+    withheld: bool = Field(
+        description="An incoming call whose caller was not shown to you: you had no caller ID (来电显示) when it "
+        "came (ADR 0009). Subscribing later does not reveal it."
+    )
 
 
 class CallAnswer(_CallFields):
@@ -153,6 +157,7 @@ class _StaffCallFields(_Answer):
     outcome: CallOutcome
     end_reason: EndReason
     node_id: str
+    caller_presented: bool = Field(description="Whether the callee was shown the caller's number (caller ID, ADR 0009)")
 
 
 class StaffCallAnswer(_StaffCallFields):

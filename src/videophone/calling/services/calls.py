@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from videophone.adapters.db.models import CallQualitySample, CallRecord, SignalingNode
 from videophone.adapters.db.uow import UnitOfWork
-from videophone.calling.domain import call_quality
+from videophone.calling.domain import call_quality, caller_id
 from videophone.calling.store import calls as store
 from videophone.calling.store import contacts as contacts_store
 from videophone.calling.store import quality as quality_store
@@ -43,8 +43,8 @@ class CallItem:
 
     id: str
     direction: Direction
-    other_number: str
-    other_name: str | None  # the subscriber's contact name for that number, if any
+    other_number: str  # "" when withheld
+    other_name: str | None  # the subscriber's contact name for that number, if any (never when withheld)
     state: str  # ringing | answered | ended
     started_at: datetime
     answered_at: datetime | None
@@ -53,6 +53,8 @@ class CallItem:
     outcome: str  # "" while the call is still going
     end_reason: str
     unseen_missed: bool
+    # An incoming call whose caller was not presented (the subscriber had no caller ID then: ADR 0009).
+    withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class StaffCallItem:
     outcome: str
     end_reason: str
     node_id: str
+    caller_presented: bool  # the callee was shown the caller's number (ADR 0009); staff always see both
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,11 @@ def quality_view(samples: Sequence[call_quality.QualitySample]) -> QualityView:
     return QualityView(summary, call_quality.assess(summary), call_quality.issues(summary))
 
 
+def _withheld(viewer_id: int, r: CallRecord) -> bool:
+    """The call's caller is hidden from ``viewer_id``, one of its parties (``domain.caller_id``)."""
+    return caller_id.hidden_from(viewer_id, r.caller_id, r.caller_presented)
+
+
 def _staff_item(r: CallRecord) -> StaffCallItem:
     return StaffCallItem(
         id=r.id,
@@ -191,6 +199,7 @@ def _staff_item(r: CallRecord) -> StaffCallItem:
         outcome=r.outcome,
         end_reason=r.end_reason,
         node_id=r.node_id,
+        caller_presented=r.caller_presented,
     )
 
 
@@ -377,7 +386,8 @@ class CallHistoryService:
         return await quality_store.samples_of(uow.session, call_id)
 
     async def _contact_names(self, uow: UnitOfWork, owner_id: int, rows: Sequence[CallRecord]) -> dict[str, str]:
-        numbers = {self._other_number(owner_id, r) for r in rows}
+        # A withheld caller's number is not even matched against the address book (ADR 0009).
+        numbers = {self._other_number(owner_id, r) for r in rows if not _withheld(owner_id, r)}
         return await contacts_store.names_of_numbers(uow.session, owner_id, numbers)
 
     @staticmethod
@@ -386,12 +396,13 @@ class CallHistoryService:
 
     def _item(self, subscriber_id: int, r: CallRecord, names: Mapping[str, str]) -> CallItem:
         outgoing = r.caller_id == subscriber_id
-        other = self._other_number(subscriber_id, r)
+        withheld = _withheld(subscriber_id, r)
+        other = "" if withheld else self._other_number(subscriber_id, r)
         return CallItem(
             id=r.id,
             direction="outgoing" if outgoing else "incoming",
             other_number=other,
-            other_name=names.get(other),
+            other_name=None if withheld else names.get(other),
             state=r.state,
             started_at=r.started_at,
             answered_at=r.answered_at,
@@ -400,4 +411,5 @@ class CallHistoryService:
             outcome=r.outcome,
             end_reason=r.end_reason,
             unseen_missed=not outgoing and r.outcome == "missed" and r.callee_seen_at is None,
+            withheld=withheld,
         )

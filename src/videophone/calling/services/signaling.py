@@ -28,6 +28,7 @@ from videophone.adapters.db.models import CallRecord
 from videophone.adapters.lines import Lines, MemoryLines
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
+from videophone.calling.domain import caller_id
 from videophone.calling.domain.call_rules import Party, Refusal, caller_refusal, check_invite
 from videophone.calling.domain.calls import Call, CallState, DeviceRef, EndReason, Send
 from videophone.calling.domain.contacts import normalize_number
@@ -199,15 +200,13 @@ class SignalingHub(ClusterMember):
             role = "caller" if row.caller_id == subscriber_id else "callee"
             peer_id = row.callee_id if role == "caller" else row.caller_id
             peer = peers.get(peer_id or 0)
+            number = row.callee_number if role == "caller" else row.caller_number
             resumed.append(
                 {
                     "call_id": row.id,
                     "role": role,
                     "state": row.state,
-                    "peer": {
-                        "number": row.callee_number if role == "caller" else row.caller_number,
-                        "name": peer.name if peer else "",
-                    },
+                    "peer": caller_id.peer(role, row.caller_presented, number, peer.name if peer else ""),
                     "answered_at": row.answered_at.isoformat() if row.answered_at else None,
                 }
             )
@@ -376,8 +375,11 @@ class SignalingHub(ClusterMember):
             if callee is None:
                 flags = await store.invite_flags_without_callee(conn, call_id, caller.id)
             else:
-                # The block check is store.blocks.blocked_clause with bound parameters.
-                flags = await store.invite_flags(conn, call_id, caller.id, callee.id, normalize_number(caller.number))
+                # The block check is store.blocks.blocked_clause, the callee's caller ID
+                # store.entitlements.covering on the operator's today, both with bound parameters.
+                day = now.astimezone(self.deps.operator_tz).date()
+                number = normalize_number(caller.number)
+                flags = await store.invite_flags(conn, call_id, caller.id, callee.id, number, day)
         if flags[0] or call_id in self._inserting or call_id in self.calls:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
@@ -400,6 +402,8 @@ class SignalingHub(ClusterMember):
         caller_in_call = bool(flags[1])
         callee_in_call = callee is not None and bool(flags[2])
         blocked = callee is not None and bool(flags[3])
+        # Caller ID (ADR 0009): decided now, for the whole call, and kept on its record.
+        presented = callee is not None and caller_id.presented(bool(flags[4]), callee.service_state)
         refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, callee_devices)
         held = False
         if caller_refusal(caller_party) is None and not caller_in_call:
@@ -427,7 +431,7 @@ class SignalingHub(ClusterMember):
                 held = False
             self._inserting.add(call_id)
             try:
-                await self.records.insert(self._record_of(call, caller, callee, to, device, now))
+                await self.records.insert(self._record_of(call, caller, callee, to, device, now, presented))
             finally:
                 self._inserting.discard(call_id)
         except BaseException:
@@ -437,6 +441,9 @@ class SignalingHub(ClusterMember):
 
         # 5. Held here while it goes on; its first messages (ringing, incoming — or why it was refused).
         meta = _meta_of(message, caller, to, refusal, device, self.node_id, callee_id, callee_devices)
+        meta.caller_shown = caller_id.shown_to_callee(
+            presented, caller.number, caller.name, flags[5] if presented else None
+        )
         self.device_calls[device].add(call_id)
         if call.state is not CallState.ENDED:
             self.calls[call_id] = call
@@ -446,7 +453,7 @@ class SignalingHub(ClusterMember):
             self._forget(call, meta)
 
     def _record_of(
-        self, call: Call, caller: Any, callee: Any, to: str, device: DeviceRef, now: datetime
+        self, call: Call, caller: Any, callee: Any, to: str, device: DeviceRef, now: datetime, presented: bool
     ) -> dict[str, Any]:
         """The call record of an invite (its ``call_records`` row as inserted)."""
         return {
@@ -464,6 +471,7 @@ class SignalingHub(ClusterMember):
             "outcome": call.outcome.value if call.outcome else "",
             "end_reason": call.end_reason.value if call.end_reason else "",
             "billable_seconds": 0,
+            "caller_presented": presented,
         }
 
     # -- enforcement (R-30, R-31) ----------------------------------------------------------------------

@@ -78,7 +78,7 @@ class CallEffects:
         if send.notice is Notice.INCOMING:
             message.update(
                 {
-                    "from": {"number": meta.caller_number, "name": meta.caller_name},
+                    "from": meta.caller_shown.message(),  # ADR 0009: the caller only if presented
                     "sdp": meta.offer,
                     "media": meta.media,
                 }

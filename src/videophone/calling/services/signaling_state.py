@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from videophone.calling.domain.caller_id import WITHHELD, ShownCaller
 from videophone.calling.domain.calls import DeviceRef
 
 
@@ -39,3 +40,4 @@ class CallMeta:
     detail: str = ""
     nodes: dict[DeviceRef, str] = field(default_factory=dict)
     credit_limited: bool = False  # the caller has a credit limit: reserve at answer
+    caller_shown: ShownCaller = WITHHELD  # what the callee's devices are shown of the caller (ADR 0009)

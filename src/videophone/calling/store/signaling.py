@@ -5,14 +5,16 @@ the hot paths (connect, invite) construct no SQL per call.  They run on the unit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Exists, Row, and_, bindparam, exists, false, or_, select
+from sqlalchemy import BindParameter, Date, Exists, Row, String, and_, bindparam, exists, false, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from videophone.adapters.db.models import Block, CallRecord, Subscriber
+from videophone.adapters.db.models import Block, CallRecord, Contact, Subscriber
 from videophone.calling.domain.calls import CallState
+from videophone.calling.domain.features import Feature
+from videophone.calling.store.entitlements import covering
 
 
 def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
@@ -36,6 +38,7 @@ CONNECT_OPEN_CALLS = select(
     CallRecord.state,
     CallRecord.answered_at,
     CallRecord.node_id,
+    CallRecord.caller_presented,
 ).where(
     CallRecord.ended_at.is_(None),
     or_(
@@ -44,9 +47,9 @@ CONNECT_OPEN_CALLS = select(
     ),
 )
 
-OpenCall = Row[str, int, int | None, str, str, str, datetime | None, str]
+OpenCall = Row[str, int, int | None, str, str, str, datetime | None, str, bool]
 """A row of ``CONNECT_OPEN_CALLS``: id, caller_id, callee_id, caller_number, callee_number, state,
-answered_at, node_id."""
+answered_at, node_id, caller_presented."""
 
 
 async def connecting_subscriber(conn: AsyncConnection, subscriber_id: int) -> Row[str, str]:
@@ -70,7 +73,9 @@ async def peer_names(conn: AsyncConnection, subscriber_id: int, rows: Sequence[A
 
 
 # The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
-# callee blocked the caller (store.blocks.blocked_clause, with the caller's number normalized the same way).
+# callee blocked the caller (store.blocks.blocked_clause, with the caller's number normalized the same way) /
+# the callee has a caller-ID subscription covering the day (store.entitlements.covering: ADR 0009) / the
+# callee's contact name for the caller's number (shown only when the caller is presented).
 INVITE_PARTIES = select(
     Subscriber.id,
     Subscriber.number,
@@ -81,15 +86,29 @@ INVITE_PARTIES = select(
     Subscriber.credit_limit_fen,
 ).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
 _DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
+_CALLER_ID = covering(bindparam("callee_id"), Feature.CALLER_ID, bindparam("day", type_=Date))
+_CONTACT_NAME = (
+    select(Contact.name)
+    .where(Contact.owner_id == bindparam("callee_id"), Contact.number == bindparam("blocked_number"))
+    .limit(1)
+    .scalar_subquery()
+)
 INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, open_call_of(bindparam("caller_id")))
 INVITE_FLAGS_UNBLOCKABLE = select(
-    _DUPLICATE, open_call_of(bindparam("caller_id")), open_call_of(bindparam("callee_id")), false()
+    _DUPLICATE,
+    open_call_of(bindparam("caller_id")),
+    open_call_of(bindparam("callee_id")),
+    false(),
+    _CALLER_ID,
+    null().cast(String),
 )
 INVITE_FLAGS = select(
     _DUPLICATE,
     open_call_of(bindparam("caller_id")),
     open_call_of(bindparam("callee_id")),
     exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
+    _CALLER_ID,
+    _CONTACT_NAME,
 )
 
 InviteParty = Row[int, str, str, str, str, str, int | None]
@@ -108,10 +127,12 @@ async def invite_flags_without_callee(conn: AsyncConnection, call_id: str, calle
 
 
 async def invite_flags(
-    conn: AsyncConnection, call_id: str, caller_id: int, callee_id: int, blocked_number: str
-) -> Row[bool, bool, bool, bool]:
+    conn: AsyncConnection, call_id: str, caller_id: int, callee_id: int, blocked_number: str, day: date
+) -> Row[bool, bool, bool, bool, bool, str | None]:
     """The invite's second read: (duplicate call id, caller in a call, callee in a call, the callee
-    blocked ``blocked_number``: the caller's number, normalized; an empty one cannot be blocked)."""
+    blocked ``blocked_number``: the caller's number, normalized — an empty one cannot be blocked —, a
+    caller-ID subscription of the callee covers ``day`` (the operator's today), the callee's contact name
+    for that number)."""
     return (
         await conn.execute(
             INVITE_FLAGS if blocked_number else INVITE_FLAGS_UNBLOCKABLE,
@@ -120,6 +141,7 @@ async def invite_flags(
                 "caller_id": caller_id,
                 "callee_id": callee_id,
                 "blocked_number": blocked_number,
+                "day": day,
             },
         )
     ).one()

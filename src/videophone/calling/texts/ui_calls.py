@@ -81,6 +81,7 @@ UI: dict[str, dict[str, str]] = {
     "phone_incoming_title": {"zh-CN": "来电", "en": "Incoming call"},
     "phone_incoming_video": {"zh-CN": "视频来电", "en": "Video call"},
     "phone_incoming_audio": {"zh-CN": "语音来电", "en": "Voice call"},
+    "phone_withheld": {"zh-CN": "号码未显示", "en": "Number withheld"},
     "phone_accept": {"zh-CN": "接听", "en": "Accept"},
     "phone_reject": {"zh-CN": "拒接", "en": "Decline"},
     "phone_answered_elsewhere": {"zh-CN": "已在您的其他设备上接听。", "en": "Answered on another of your devices."},

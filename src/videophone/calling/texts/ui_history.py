@@ -31,6 +31,12 @@ UI: dict[str, dict[str, str]] = {
     "hist_show_details": {"zh-CN": "详情", "en": "Details"},
     "hist_hide_details": {"zh-CN": "收起", "en": "Hide"},
     "hist_call_back": {"zh-CN": "回拨", "en": "Call back"},
+    "hist_withheld": {"zh-CN": "号码未显示", "en": "Number withheld"},
+    "hist_withheld_hint": {
+        "zh-CN": "来电时您未开通来电显示，因此不显示对方号码；之后开通只对新的来电有效。",
+        "en": "You had no caller ID when this call came, so its number is not shown; subscribing later "
+        "only shows the numbers of new calls.",
+    },
     "hist_duration": {"zh-CN": "计费时长", "en": "Billed duration"},
     "hist_started": {"zh-CN": "发起时间", "en": "Started"},
     "hist_answered": {"zh-CN": "接通时间", "en": "Answered"},
@@ -98,6 +104,9 @@ UI: dict[str, dict[str, str]] = {
     "callc_number": {"zh-CN": "号码（主叫或被叫）", "en": "Number (either party)"},
     "callc_outcome_any": {"zh-CN": "全部结果", "en": "Any outcome"},
     "callc_col_caller": {"zh-CN": "主叫", "en": "Caller"},
+    "callc_caller_presented": {"zh-CN": "被叫看到的主叫号码", "en": "Caller's number shown to the callee"},
+    "callc_presented_yes": {"zh-CN": "已显示（被叫开通了来电显示）", "en": "Shown (the callee had caller ID)"},
+    "callc_presented_no": {"zh-CN": "未显示（被叫未开通来电显示）", "en": "Withheld (the callee had no caller ID)"},
     "callc_col_callee": {"zh-CN": "被叫", "en": "Callee"},
     "callc_col_state": {"zh-CN": "状态", "en": "State"},
     "callc_col_since": {"zh-CN": "开始于", "en": "Since"},

@@ -57,9 +57,17 @@
     return Object.prototype.hasOwnProperty.call(VP.t, key);
   }
 
+  // Caller ID (ADR 0009): a caller not presented to us is "number withheld"; a presented one by our
+  // contact name for the number, else their name on the service.
+  function peerName(peer) {
+    return (peer && (peer.contact_name || peer.name)) || "";
+  }
+
   function peerLabel(peer) {
     if (!peer) return "";
-    return peer.name ? peer.name + " (" + peer.number + ")" : peer.number || "";
+    if (peer.withheld) return t("phone_withheld");
+    const name = peerName(peer);
+    return name ? name + " (" + peer.number + ")" : peer.number || "";
   }
 
   function showAlert(message) {
@@ -598,8 +606,10 @@
     clearEndTimer();
     const call = newCall({ id: m.call_id, role: "callee", peer: m.from || { number: "" }, state: "incoming", offer: m.sdp, media: m.media || { audio: true, video: true } });
     phone.call = call;
-    $("[data-testid=incoming-name]").textContent = (m.from && m.from.name) || "";
-    $("[data-testid=incoming-number]").textContent = (m.from && m.from.number) || "";
+    const withheld = Boolean(m.from && m.from.withheld);
+    $("[data-testid=incoming]").dataset.withheld = String(withheld);
+    $("[data-testid=incoming-name]").textContent = withheld ? "" : peerName(m.from);
+    $("[data-testid=incoming-number]").textContent = withheld ? t("phone_withheld") : (m.from && m.from.number) || "";
     $("[data-testid=incoming-media]").textContent = t(call.media.video ? "phone_incoming_video" : "phone_incoming_audio");
     $("[data-testid=accept-button]").disabled = !call.offer;
     showScreen("incoming");
