@@ -70,6 +70,7 @@ async def test_the_number_is_shown_only_while_the_callee_has_caller_id(
     await da.expect("peer_reconnecting")
     b1 = await Device.open(host, b.token, "phone-b-1")
     assert [(x["call_id"], x["role"], x["peer"]) for x in b1.welcome["calls"]] == [(first, "callee", WITHHELD)]
+    assert b1.welcome["number"] == b.number  # its own number, whatever the calls it resumes
     await da.expect("peer_reconnected")
     await da.send({"type": "hangup", "call_id": first})
     for d in (da, b1):

@@ -84,12 +84,23 @@ async def test_busy_checks_read_only_the_calls_still_going(sqlite: Container) ->
             conn = await uow.session.connection()
             await conn.execute(
                 INVITE_FLAGS,
-                {"call_id": "x", "caller_id": caller.id, "callee_id": callee.id, "blocked_number": caller.number},
+                {
+                    "call_id": "x",
+                    "caller_id": caller.id,
+                    "callee_id": callee.id,
+                    "blocked_number": caller.number,
+                    "day": container.deps.clock.now().date(),
+                },
             )
 
     for plan in await plans_of(container, flags, "FROM call_records"):
         assert "ix_call_records_open" in plan, plan
         assert "SCAN call_records\n" not in plan + "\n", plan
+    # The callee's caller ID (ADR 0009) in the same statement: through the subscriber index of
+    # vas_subscriptions, never a walk of everyone's subscriptions.
+    for plan in await plans_of(container, flags, "FROM vas_subscriptions"):
+        assert "SCAN vas_subscriptions\n" not in plan + "\n", plan
+        assert "vas_subscriptions USING INDEX" in plan, plan
 
 
 async def test_the_call_record_indexes_on_every_backend(container: Container, backend: str) -> None:

@@ -200,13 +200,13 @@ class SignalingHub(ClusterMember):
             role = "caller" if row.caller_id == subscriber_id else "callee"
             peer_id = row.callee_id if role == "caller" else row.caller_id
             peer = peers.get(peer_id or 0)
-            number = row.callee_number if role == "caller" else row.caller_number
+            peer_number = row.callee_number if role == "caller" else row.caller_number
             resumed.append(
                 {
                     "call_id": row.id,
                     "role": role,
                     "state": row.state,
-                    "peer": caller_id.peer(role, row.caller_presented, number, peer.name if peer else ""),
+                    "peer": caller_id.peer(role, row.caller_presented, peer_number, peer.name if peer else ""),
                     "answered_at": row.answered_at.isoformat() if row.answered_at else None,
                 }
             )
