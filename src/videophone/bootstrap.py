@@ -41,13 +41,14 @@ from videophone.common.policy import PolicyService
 from videophone.config import Settings
 from videophone.enforcement.services.lawful import LawfulService
 from videophone.enforcement.services.violations import ViolationService
+from videophone.identity.services import numbers
 from videophone.identity.services.agreement import AgreementService
 from videophone.identity.services.auth import AuthService
 from videophone.identity.services.numbers import NumberService
 from videophone.identity.services.review import ReviewService
 from videophone.identity.services.staff import StaffService
 from videophone.identity.services.subscribers import SubscriberService
-from videophone.kernel.events import BalanceReduced, CallsEnded, RestrictionChanged
+from videophone.kernel.events import BalanceReduced, CallsEnded, FeatureStarted, FeatureStopped, RestrictionChanged
 from videophone.notices.services.announcements import AnnouncementService
 from videophone.notices.services.notifications import NotificationService
 from videophone.notices.services.outages import OutageService
@@ -236,3 +237,8 @@ def subscribe(events: Events[UnitOfWork], c: Container) -> None:
     # Ended calls are rated, then checked against the credit limit, in signaling's batches.
     events.after_commit(CallsEnded, c.rating.on_calls_ended)
     events.after_commit(CallsEnded, c.credit.on_calls_ended)
+    # A value-added service bound to a calling feature that needs more than the subscription (issue 14):
+    # the second number takes a number from the pool with its order, and gives it back to
+    # quarantine the moment it stops — in the same transaction.
+    events.in_transaction(FeatureStarted, numbers.on_feature_started)
+    events.in_transaction(FeatureStopped, numbers.on_feature_stopped)

@@ -19,7 +19,7 @@ from videophone.adapters.db.migrate import upgrade_async
 from videophone.adapters.mail import MemoryMailer
 from videophone.billing.services.rating import rate_subscribers
 from videophone.bootstrap import Container, build
-from videophone.calling.store.signaling import INVITE_FLAGS
+from videophone.calling.store.signaling import INVITE_FLAGS, INVITE_PARTIES
 from videophone.identity.services.subscribers import RequestInfo
 
 
@@ -89,6 +89,8 @@ async def test_busy_checks_read_only_the_calls_still_going(sqlite: Container) ->
                     "caller_id": caller.id,
                     "callee_id": callee.id,
                     "blocked_number": caller.number,
+                    "blocked_second": "",
+                    "shown_number": caller.number,
                     "day": container.deps.clock.now().date(),
                 },
             )
@@ -101,6 +103,23 @@ async def test_busy_checks_read_only_the_calls_still_going(sqlite: Container) ->
     for plan in await plans_of(container, flags, "FROM vas_subscriptions"):
         assert "SCAN vas_subscriptions\n" not in plan + "\n", plan
         assert "vas_subscriptions USING INDEX" in plan, plan
+
+
+async def test_the_invite_finds_both_parties_by_key_whichever_number_is_dialled(sqlite: Container) -> None:
+    """The caller by id, the callee by their number or their second number (R-19): index lookups only,
+    and the second numbers through ``(subscriber_id, role)``."""
+    container = sqlite
+    caller = await container.subscribers.register(person(), RequestInfo())
+    callee = await container.subscribers.register(person(), RequestInfo())
+
+    async def parties() -> None:
+        async with container.deps.uow() as uow:
+            conn = await uow.session.connection()
+            await conn.execute(INVITE_PARTIES, {"caller_id": caller.id, "to": callee.number})
+
+    for plan in await plans_of(container, parties, "FROM subscribers"):
+        assert "SCAN subscribers\n" not in plan + "\n", plan
+        assert "SCAN phone_numbers\n" not in plan + "\n", plan
 
 
 async def test_the_call_record_indexes_on_every_backend(container: Container, backend: str) -> None:

@@ -69,6 +69,11 @@ class _CallFields(_Answer):
         description="An incoming call whose caller was not shown to you: you had no caller ID (来电显示) when it "
         "came (ADR 0009). Subscribing later does not reveal it."
     )
+    own_number: str = Field(
+        description="Your number the call used: the number dialled (incoming) or the number shown (outgoing) — "
+        "your second number (第二号码) when it is not your number now"
+    )
+    own_number_primary: bool = Field(description="own_number is your number now (not a second number)")
 
 
 class CallAnswer(_CallFields):

@@ -16,6 +16,7 @@ from videophone.calling.domain import call_quality, caller_id
 from videophone.calling.store import calls as store
 from videophone.calling.store import contacts as contacts_store
 from videophone.calling.store import quality as quality_store
+from videophone.calling.store import subscribers as subscribers_store
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import (
@@ -55,6 +56,10 @@ class CallItem:
     unseen_missed: bool
     # An incoming call whose caller was not presented (the subscriber had no caller ID then: ADR 0009).
     withheld: bool = False
+    # The subscriber's own number the call used: the number dialled (incoming) or presented (outgoing) —
+    # their second number (R-19) when it is not their number now.
+    own_number: str = ""
+    own_number_primary: bool = True
 
 
 @dataclass(frozen=True)
@@ -237,7 +242,8 @@ class CallHistoryService:
                 limit=_limit(limit),
             )
             names = await self._contact_names(uow, subscriber_id, rows)
-        return total, [self._item(subscriber_id, r, names) for r in rows]
+            primary = await subscribers_store.number_of(uow.session, subscriber_id)
+        return total, [self._item(subscriber_id, r, names, primary) for r in rows]
 
     async def missed_count(self, subscriber_id: int) -> int:
         """Missed calls the subscriber has not looked at yet (the badge in the navigation)."""
@@ -256,10 +262,11 @@ class CallHistoryService:
         async with self.deps.uow() as uow:
             record = await self._own_call(uow, subscriber_id, call_id)
             names = await self._contact_names(uow, subscriber_id, [record])
+            primary = await subscribers_store.number_of(uow.session, subscriber_id)
             samples = await self._samples(uow, call_id)
         mine = [_sample(s) for s in samples if s.subscriber_id == subscriber_id]
         peer = [_sample(s) for s in samples if s.subscriber_id != subscriber_id]
-        return CallDetail(self._item(subscriber_id, record, names), quality_view(mine), quality_view(peer))
+        return CallDetail(self._item(subscriber_id, record, names, primary), quality_view(mine), quality_view(peer))
 
     async def record_quality(
         self, subscriber_id: int, call_id: str, sample: Mapping[str, Any], *, final: bool = False
@@ -394,8 +401,9 @@ class CallHistoryService:
     def _other_number(subscriber_id: int, r: CallRecord) -> str:
         return r.callee_number if r.caller_id == subscriber_id else r.caller_number
 
-    def _item(self, subscriber_id: int, r: CallRecord, names: Mapping[str, str]) -> CallItem:
+    def _item(self, subscriber_id: int, r: CallRecord, names: Mapping[str, str], primary: str | None) -> CallItem:
         outgoing = r.caller_id == subscriber_id
+        own = r.caller_number if outgoing else r.callee_number
         withheld = _withheld(subscriber_id, r)
         other = "" if withheld else self._other_number(subscriber_id, r)
         return CallItem(
@@ -412,4 +420,6 @@ class CallHistoryService:
             end_reason=r.end_reason,
             unseen_missed=not outgoing and r.outcome == "missed" and r.callee_seen_at is None,
             withheld=withheld,
+            own_number=own,
+            own_number_primary=own == primary,
         )

@@ -185,7 +185,7 @@ class SignalingHub(ClusterMember):
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()  # Core statements: no ORM session work
             sub = await store.connecting_subscriber(conn, subscriber_id)
-            number, name = sub.number, sub.name
+            number, name, second = sub.number, sub.name, sub.second_number
             rows = await store.open_calls_of_device(conn, subscriber_id, device_id)
             peers = await store.peer_names(conn, subscriber_id, rows)
         old = self.local.get(device)
@@ -207,6 +207,7 @@ class SignalingHub(ClusterMember):
                     "role": role,
                     "state": row.state,
                     "peer": caller_id.peer(role, row.caller_presented, peer_number, peer.name if peer else ""),
+                    "to": row.callee_number,  # the number dialled (a callee's second number: R-19)
                     "answered_at": row.answered_at.isoformat() if row.answered_at else None,
                 }
             )
@@ -221,6 +222,7 @@ class SignalingHub(ClusterMember):
             "protocol": PROTOCOL_VERSION,
             "device_id": device_id,
             "number": number,
+            "numbers": [number, second] if second else [number],  # what an invite may present (R-19)
             "ice_servers": ice_servers(self.turn, subscriber_id, now),
             "no_answer_timeout": pol.no_answer_timeout_seconds,
             "reconnect_grace": pol.reconnect_grace_seconds,
@@ -370,7 +372,11 @@ class SignalingHub(ClusterMember):
             conn = await uow.session.connection()  # Core statements: no ORM session work
             parties = await store.invite_parties(conn, device[0], to)
             caller = next(p for p in parties if p.id == device[0])
-            callee = next((p for p in parties if p.number == to), None)
+            callee = next((p for p in parties if to in (p.number, p.second_number)), None)
+            shown = str(message.get("from") or caller.number)  # the caller's number the call presents
+            if shown not in (caller.number, caller.second_number):
+                await self._error(device, "invalid_message", message, call_id, field="from")
+                return
             flags: Any  # (duplicate id, caller in a call[, callee in a call, blocked])
             if callee is None:
                 flags = await store.invite_flags_without_callee(conn, call_id, caller.id)
@@ -378,8 +384,10 @@ class SignalingHub(ClusterMember):
                 # The block check is store.blocks.blocked_clause, the callee's caller ID
                 # store.entitlements.covering on the operator's today, both with bound parameters.
                 day = now.astimezone(self.deps.operator_tz).date()
-                number = normalize_number(caller.number)
-                flags = await store.invite_flags(conn, call_id, caller.id, callee.id, number, day)
+                number, second = normalize_number(caller.number), normalize_number(caller.second_number or "")
+                flags = await store.invite_flags(
+                    conn, call_id, caller.id, callee.id, number, day, blocked_second=second, shown_number=shown
+                )
         if flags[0] or call_id in self._inserting or call_id in self.calls:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
@@ -431,7 +439,7 @@ class SignalingHub(ClusterMember):
                 held = False
             self._inserting.add(call_id)
             try:
-                await self.records.insert(self._record_of(call, caller, callee, to, device, now, presented))
+                await self.records.insert(self._record_of(call, caller.id, shown, callee, to, device, now, presented))
             finally:
                 self._inserting.discard(call_id)
         except BaseException:
@@ -441,9 +449,7 @@ class SignalingHub(ClusterMember):
 
         # 5. Held here while it goes on; its first messages (ringing, incoming — or why it was refused).
         meta = _meta_of(message, caller, to, refusal, device, self.node_id, callee_id, callee_devices)
-        meta.caller_shown = caller_id.shown_to_callee(
-            presented, caller.number, caller.name, flags[5] if presented else None
-        )
+        meta.caller_shown = caller_id.shown_to_callee(presented, shown, caller.name, flags[5] if presented else None)
         self.device_calls[device].add(call_id)
         if call.state is not CallState.ENDED:
             self.calls[call_id] = call
@@ -453,14 +459,23 @@ class SignalingHub(ClusterMember):
             self._forget(call, meta)
 
     def _record_of(
-        self, call: Call, caller: Any, callee: Any, to: str, device: DeviceRef, now: datetime, presented: bool
+        self,
+        call: Call,
+        caller: int,
+        shown: str,
+        callee: Any,
+        to: str,
+        device: DeviceRef,
+        now: datetime,
+        presented: bool,
     ) -> dict[str, Any]:
-        """The call record of an invite (its ``call_records`` row as inserted)."""
+        """The call record of an invite (its ``call_records`` row as inserted): the number the caller
+        presented and the number dialled (either may be a second number, R-19)."""
         return {
             "id": call.id,
-            "caller_id": caller.id,
+            "caller_id": caller,
             "callee_id": callee.id if callee is not None else None,
-            "caller_number": caller.number,
+            "caller_number": shown,
             "callee_number": to,
             "caller_device": device[1],
             "callee_device": "",
@@ -552,7 +567,7 @@ def _meta_of(
 ) -> CallMeta:
     """What the hub keeps of an invite besides the call: numbers, names, offer, where devices are."""
     return CallMeta(
-        caller_number=caller.number,
+        caller_number=str(message.get("from") or caller.number),
         caller_name=caller.name,
         callee_number=to,
         offer=str(message.get("sdp", "")),

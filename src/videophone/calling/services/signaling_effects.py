@@ -79,6 +79,7 @@ class CallEffects:
             message.update(
                 {
                     "from": meta.caller_shown.message(),  # ADR 0009: the caller only if presented
+                    "to": meta.callee_number,  # the number dialled: the callee's or their second
                     "sdp": meta.offer,
                     "media": meta.media,
                 }
@@ -194,9 +195,17 @@ class CallEffects:
             log.debug("send to a closing connection", device=device)
 
     async def _error(
-        self, device: DeviceRef, code: str, payload: Mapping[str, Any], call_id: str | None, node: str | None = None
+        self,
+        device: DeviceRef,
+        code: str,
+        payload: Mapping[str, Any],
+        call_id: str | None,
+        node: str | None = None,
+        field: str | None = None,
     ) -> None:
         message: dict[str, Any] = {"type": "error", "code": code}
+        if field is not None:
+            message["field"] = field
         if call_id is not None:
             message["call_id"] = call_id
         if payload.get("ref"):

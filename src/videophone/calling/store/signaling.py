@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Date, Exists, Row, String, and_, bindparam, exists, false, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from videophone.adapters.db.models import Block, CallRecord, Contact, Subscriber
+from videophone.adapters.db.models import Block, CallRecord, Contact, PhoneNumber, Subscriber
 from videophone.calling.domain.calls import CallState
 from videophone.calling.domain.features import Feature
 from videophone.calling.store.entitlements import covering
@@ -27,8 +27,24 @@ def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
     )
 
 
-# A connecting device: its subscriber; the calls it is part of that are still going.
-CONNECT_SUBSCRIBER = select(Subscriber.number, Subscriber.name).where(Subscriber.id == bindparam("id"))
+def _second_number_of(subscriber_id: Any) -> Any:
+    """The second number (第二号码, R-19) a subscriber holds now, as a scalar subquery: a ``phone_numbers``
+    row of role ``second`` assigned to them (identity assigns it with the order and releases it to
+    quarantine the moment the service stops), through its ``(subscriber_id, role)`` index."""
+    return (
+        select(PhoneNumber.number)
+        .where(
+            PhoneNumber.subscriber_id == subscriber_id, PhoneNumber.role == "second", PhoneNumber.state == "assigned"
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+# A connecting device: its subscriber (and their second number); the calls it is part of that are still going.
+CONNECT_SUBSCRIBER = select(
+    Subscriber.number, Subscriber.name, _second_number_of(Subscriber.id).label("second_number")
+).where(Subscriber.id == bindparam("id"))
 CONNECT_OPEN_CALLS = select(
     CallRecord.id,
     CallRecord.caller_id,
@@ -52,8 +68,8 @@ OpenCall = Row[str, int, int | None, str, str, str, datetime | None, str, bool]
 answered_at, node_id, caller_presented."""
 
 
-async def connecting_subscriber(conn: AsyncConnection, subscriber_id: int) -> Row[str, str]:
-    """The number and name of a connecting device's subscriber (``CONNECT_SUBSCRIBER``)."""
+async def connecting_subscriber(conn: AsyncConnection, subscriber_id: int) -> Row[str, str, str | None]:
+    """The number, name and second number of a connecting device's subscriber (``CONNECT_SUBSCRIBER``)."""
     return (await conn.execute(CONNECT_SUBSCRIBER, {"id": subscriber_id})).one()
 
 
@@ -75,7 +91,8 @@ async def peer_names(conn: AsyncConnection, subscriber_id: int, rows: Sequence[A
 # The invite's two reads: both parties; then duplicate id / caller in a call / callee in a call /
 # callee blocked the caller (store.blocks.blocked_clause, with the caller's number normalized the same way) /
 # the callee has a caller-ID subscription covering the day (store.entitlements.covering: ADR 0009) / the
-# callee's contact name for the caller's number (shown only when the caller is presented).
+# callee's contact name for the number the caller presents (shown only when the caller is presented).
+# The callee is whoever holds the number dialled: as their number, or as their second number (R-19).
 INVITE_PARTIES = select(
     Subscriber.id,
     Subscriber.number,
@@ -84,12 +101,22 @@ INVITE_PARTIES = select(
     Subscriber.service_state,
     Subscriber.service_reason,
     Subscriber.credit_limit_fen,
-).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
+    _second_number_of(Subscriber.id).label("second_number"),
+).where(
+    or_(
+        Subscriber.id == bindparam("caller_id"),
+        Subscriber.number == bindparam("to"),
+        Subscriber.id
+        == select(PhoneNumber.subscriber_id)
+        .where(PhoneNumber.number == bindparam("to"), PhoneNumber.role == "second", PhoneNumber.state == "assigned")
+        .scalar_subquery(),
+    )
+)
 _DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
 _CALLER_ID = covering(bindparam("callee_id"), Feature.CALLER_ID, bindparam("day", type_=Date))
 _CONTACT_NAME = (
     select(Contact.name)
-    .where(Contact.owner_id == bindparam("callee_id"), Contact.number == bindparam("blocked_number"))
+    .where(Contact.owner_id == bindparam("callee_id"), Contact.number == bindparam("shown_number"))
     .limit(1)
     .scalar_subquery()
 )
@@ -106,14 +133,18 @@ INVITE_FLAGS = select(
     _DUPLICATE,
     open_call_of(bindparam("caller_id")),
     open_call_of(bindparam("callee_id")),
-    exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
+    # Blocking either of the caller's numbers blocks the caller (a second number is no way around a block).
+    exists().where(
+        Block.owner_id == bindparam("callee_id"),
+        Block.blocked_number.in_((bindparam("blocked_number"), bindparam("blocked_second"))),
+    ),
     _CALLER_ID,
     _CONTACT_NAME,
 )
 
-InviteParty = Row[int, str, str, str, str, str, int | None]
+InviteParty = Row[int, str, str, str, str, str, int | None, str | None]
 """A row of ``INVITE_PARTIES``: id, number, name, review_state, service_state, service_reason,
-credit_limit_fen."""
+credit_limit_fen, second_number."""
 
 
 async def invite_parties(conn: AsyncConnection, caller_id: int, to: str) -> Sequence[InviteParty]:
@@ -127,12 +158,21 @@ async def invite_flags_without_callee(conn: AsyncConnection, call_id: str, calle
 
 
 async def invite_flags(
-    conn: AsyncConnection, call_id: str, caller_id: int, callee_id: int, blocked_number: str, day: date
+    conn: AsyncConnection,
+    call_id: str,
+    caller_id: int,
+    callee_id: int,
+    blocked_number: str,
+    day: date,
+    *,
+    blocked_second: str = "",
+    shown_number: str = "",
 ) -> Row[bool, bool, bool, bool, bool, str | None]:
     """The invite's second read: (duplicate call id, caller in a call, callee in a call, the callee
-    blocked ``blocked_number``: the caller's number, normalized — an empty one cannot be blocked —, a
-    caller-ID subscription of the callee covers ``day`` (the operator's today), the callee's contact name
-    for that number)."""
+    blocked ``blocked_number`` or ``blocked_second``: the caller's numbers, normalized — an empty number
+    cannot be blocked —, a caller-ID subscription of the callee covers ``day`` (the operator's today), the
+    callee's contact name for ``shown_number``, the number the caller presents: ``blocked_number`` unless
+    given)."""
     return (
         await conn.execute(
             INVITE_FLAGS if blocked_number else INVITE_FLAGS_UNBLOCKABLE,
@@ -141,6 +181,8 @@ async def invite_flags(
                 "caller_id": caller_id,
                 "callee_id": callee_id,
                 "blocked_number": blocked_number,
+                "blocked_second": blocked_second,
+                "shown_number": shown_number or blocked_number,
                 "day": day,
             },
         )

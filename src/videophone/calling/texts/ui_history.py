@@ -32,6 +32,8 @@ UI: dict[str, dict[str, str]] = {
     "hist_hide_details": {"zh-CN": "收起", "en": "Hide"},
     "hist_call_back": {"zh-CN": "回拨", "en": "Call back"},
     "hist_withheld": {"zh-CN": "号码未显示", "en": "Number withheld"},
+    "hist_dialled_number": {"zh-CN": "呼入号码 {number}", "en": "Called on {number}"},
+    "hist_presented_number": {"zh-CN": "显示号码 {number}", "en": "Shown as {number}"},
     "hist_withheld_hint": {
         "zh-CN": "来电时您未开通来电显示，因此不显示对方号码；之后开通只对新的来电有效。",
         "en": "You had no caller ID when this call came, so its number is not shown; subscribing later "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +69,7 @@ class AccountView:
     capability_reasons: dict[str, str]  # why not, for each capability it may not use now
     agreement_version: int | None
     agreement_accepted_at: datetime | None
+    second_number: str | None = None  # 第二号码, in the account's own view
 
 
 class SubscriberService:
@@ -216,7 +217,8 @@ class SubscriberService:
     async def account(self, subscriber_id: int) -> AccountView:
         async with self.deps.uow() as uow:
             sub = await self._get(uow, subscriber_id)
-            return await self._view(uow, sub)
+            view = await self._view(uow, sub)
+            return replace(view, second_number=await number_store.second_number_of(uow.session, sub.id))
 
     async def update_contact_details(self, actor: Actor, subscriber_id: int, raw: Mapping[str, Any]) -> AccountView:
         async with self.deps.uow() as uow:

@@ -139,6 +139,13 @@
             { class: "call-meta" },
             el("span", { "data-testid": "call-direction" }, dir.label),
             call.other_name ? el("span", { class: "mono" }, call.other_number) : null,
+            // the call used our second number (dialled, or shown by us).
+            call.own_number_primary
+              ? null
+              : el("span", { class: "badge", "data-testid": "call-own-number", dataset: { number: call.own_number } },
+                call.direction === "outgoing"
+                  ? t("hist_presented_number", { number: call.own_number })
+                  : t("hist_dialled_number", { number: call.own_number })),
             el("time", { datetime: call.started_at, "data-testid": "call-time" }, formatTime(call.started_at)),
             el("span", { "data-testid": "call-duration", "aria-label": t("hist_duration") }, call.answered_at ? mmss(call.billable_seconds) : "—"),
             el("span", { "data-testid": "call-outcome" }, outcomeText(call)),
