@@ -87,3 +87,16 @@ async def test_a_withdrawal_or_a_termination_releases_the_second_number_at_once(
     await c.termination.operator_terminate(officer, two.id, reason="breach", note="fraudulent use")
     assert (await row(c, other)).state == "quarantined"
     assert (await row(c, two.number)).state == "quarantined"
+
+
+async def test_a_report_against_a_second_number_names_its_holder(container: Container) -> None:
+    """Support sees whose second number a harassment report names (R-12 with R-19)."""
+    c = container
+    await c.tariffs.ensure_demo_catalog()
+    pest, pest_actor = await subscriber(c)
+    me, me_actor = await subscriber(c)
+    await c.orders.add_vas(pest_actor, pest.id, "second_number")
+    second = (await c.subscribers.account(pest.id)).second_number
+    assert second is not None
+    report = await c.contacts.report(me_actor, me.id, second, "半夜用第二号码骚扰")
+    assert (await c.contacts.report_detail(report.id)).reported_id == pest.id
