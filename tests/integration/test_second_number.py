@@ -42,6 +42,7 @@ async def test_ordering_takes_a_second_number_and_removing_quarantines_it(
     assert number_rules.in_pool(pol, second)  # the first number's rules: the operator's pool
     held = await row(c, second)
     assert (held.state, held.subscriber_id, held.role) == ("assigned", me.id, "second")
+    assert (await c.subscribers.export(actor, me.id))["subscriber"]["second_number"] == second
     assert (await row(c, me.number)).role == "primary"
     with pytest.raises(InvalidState):  # one at a time: ordering it again is refused, no second allocation
         await c.orders.add_vas(actor, me.id, "second_number")

@@ -266,6 +266,7 @@ class SubscriberService:
             docs = await document_store.documents_of(uow.session, sub.id)
             decisions = await review_store.decisions_of(uow.session, sub.id)
             changes = await number_store.number_changes_of(uow.session, sub.id)
+            second_number = await number_store.second_number_of(uow.session, sub.id)
             history = await audit_store.history_of_subscriber(uow.session, sub.id)
             now = self.deps.clock.now()
             audit.record(uow, now, actor, "subscriber.export", "subscriber", sub.id)
@@ -274,6 +275,7 @@ class SubscriberService:
             "exported_at": now.isoformat(),
             "subscriber": {
                 "number": sub.number,
+                "second_number": second_number,
                 "kind": sub.kind,
                 "name": sub.name,
                 "email": sub.email,
