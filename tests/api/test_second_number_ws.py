@@ -107,6 +107,10 @@ async def test_when_the_service_ends_the_second_number_neither_rings_nor_shows(h
     assert (await record(c, call_id)).callee_id is None
     await da.send({"type": "invite", "call_id": new_call_id(), "to": b.number, "sdp": OFFER, "from": a2})
     assert (await da.expect("error"))["field"] == "from"
+    for malformed in ("*31#" + a.number, "", 12345, "9" * 21):  # not a number: refused before any read
+        await da.send({"type": "invite", "call_id": new_call_id(), "to": b.number, "sdp": OFFER, "from": malformed})
+        error = await da.expect("error")
+        assert (error["code"], error["field"]) == ("invalid_message", "from"), (malformed, error)
 
 
 async def invite_from(device: Device, to: str, shown: str) -> str:
