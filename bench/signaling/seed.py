@@ -3,7 +3,9 @@
 Registering through the API would hash a password with argon2 per subscriber (minutes for 10,000);
 here one hash is shared, the personal-data columns are real AES-GCM ciphertext made with the same
 data key the server uses, and each subscriber gets an ``api`` session whose ``token_hash`` is
-``token_digest(token)`` — exactly what ``POST /api/v1/me/tokens`` would store.
+``token_digest(token)`` — exactly what ``POST /api/v1/me/tokens`` would store.  Every subscriber holds
+caller ID (来电显示, issue 14): each invite then finds a covering subscription in its statement and sends
+the caller's number, the heavier path (ADR 0009).
 """
 
 from __future__ import annotations
@@ -11,16 +13,25 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, insert, select
 
 from videophone.adapters.crypto import FieldCipher, new_token, token_digest
 from videophone.adapters.db.engine import make_engine
-from videophone.adapters.db.models import AuthSession, CallRecord, PhoneNumber, Subscriber
+from videophone.adapters.db.models import (
+    AuthSession,
+    CallRecord,
+    PhoneNumber,
+    Subscriber,
+    ValueAddedService,
+    VasSubscription,
+)
 from videophone.identity.domain.identity_numbers import resident_id_check_char
 from videophone.identity.domain.masking import mask_id_number
+
+BENCH_VAS = "bench_caller_id"  # a service bound to caller ID that every bench subscriber holds
 
 
 @dataclass(frozen=True)
@@ -110,6 +121,35 @@ async def seed(database_url: str, data_key_b64: str, count: int, run_tag: int) -
             )
             if len(ids) != count:
                 raise RuntimeError(f"expected {count} seeded subscribers, found {len(ids)}")
+            vas_id = await conn.scalar(select(ValueAddedService.id).where(ValueAddedService.code == BENCH_VAS))
+            if vas_id is None:
+                vas_id = await conn.scalar(
+                    insert(ValueAddedService)
+                    .values(
+                        code=BENCH_VAS,
+                        name_zh="压测来电显示",
+                        name_en="Bench caller ID",
+                        description="",
+                        active=False,  # not for sale: only the benchmark's subscribers hold it
+                        feature="caller_id",
+                        created_at=now,
+                    )
+                    .returning(ValueAddedService.id)
+                )
+            await conn.execute(
+                insert(VasSubscription),
+                [
+                    {
+                        "subscriber_id": ids[n],
+                        "vas_id": vas_id,
+                        "start_date": date(2000, 1, 1),
+                        "end_date": None,
+                        "order_id": None,
+                        "stopped_at": None,
+                    }
+                    for n in numbers
+                ],
+            )
             tokens = [new_token() for _ in numbers]
             await conn.execute(
                 insert(AuthSession),
@@ -144,6 +184,7 @@ async def cleanup(database_url: str, run_tag: int) -> None:
         async with engine.begin() as conn:
             ids = select(Subscriber.id).where(Subscriber.number.like(f"{prefix}%")).scalar_subquery()
             await conn.execute(delete(CallRecord).where(CallRecord.caller_id.in_(ids)))
+            await conn.execute(delete(VasSubscription).where(VasSubscription.subscriber_id.in_(ids)))
             await conn.execute(
                 delete(AuthSession).where(AuthSession.principal_type == "subscriber", AuthSession.principal_id.in_(ids))
             )

@@ -45,13 +45,21 @@ from videophone.common.policy import PolicyService
 from videophone.config import Settings
 from videophone.enforcement.services.lawful import LawfulService
 from videophone.enforcement.services.violations import ViolationService
+from videophone.identity.services import numbers
 from videophone.identity.services.agreement import AgreementService
 from videophone.identity.services.auth import AuthService
 from videophone.identity.services.numbers import NumberService
 from videophone.identity.services.review import ReviewService
 from videophone.identity.services.staff import StaffService
 from videophone.identity.services.subscribers import SubscriberService
-from videophone.kernel.events import BalanceReduced, CallsEnded, RestrictionChanged, SubscriberTerminated
+from videophone.kernel.events import (
+    BalanceReduced,
+    CallsEnded,
+    FeatureStarted,
+    FeatureStopped,
+    RestrictionChanged,
+    SubscriberTerminated,
+)
 from videophone.notices.services.announcements import AnnouncementService
 from videophone.notices.services.notifications import NotificationService
 from videophone.notices.services.outages import OutageService
@@ -254,3 +262,8 @@ def subscribe(events: Events[UnitOfWork], c: Container) -> None:
     events.after_commit(CallsEnded, c.credit.on_calls_ended)
     # An account that ended takes its video mailbox with it.
     events.after_commit(SubscriberTerminated, c.voicemail_admin.on_subscriber_terminated)
+    # A value-added service bound to a calling feature that needs more than the subscription (issue 14):
+    # the second number takes a number from the pool with its order, and gives it back to
+    # quarantine the moment it stops — in the same transaction.
+    events.in_transaction(FeatureStarted, numbers.on_feature_started)
+    events.in_transaction(FeatureStopped, numbers.on_feature_stopped)

@@ -91,7 +91,8 @@ async def test_a_call_from_invite_to_hangup(host: str, container: Container, clo
     call_id = await invite(da, b.number)
     incoming = await db.expect("incoming")
     assert incoming["call_id"] == call_id and incoming["sdp"] == OFFER
-    assert incoming["from"]["number"] == a.number
+    # B holds no caller ID (来电显示): A's number is withheld (ADR 0009; tests/api/test_caller_id_ws.py).
+    assert incoming["from"] == {"number": "", "name": "", "contact_name": None, "withheld": True}
     await da.expect("ringing")
     assert (await record(container, call_id)).state == "ringing"
 

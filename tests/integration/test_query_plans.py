@@ -84,12 +84,42 @@ async def test_busy_checks_read_only_the_calls_still_going(sqlite: Container) ->
             conn = await uow.session.connection()
             await conn.execute(
                 INVITE_FLAGS,
-                {"call_id": "x", "caller_id": caller.id, "callee_id": callee.id, "blocked_number": caller.number},
+                {
+                    "call_id": "x",
+                    "caller_id": caller.id,
+                    "callee_id": callee.id,
+                    "blocked_number": caller.number,
+                    "blocked_second": "",
+                    "shown_number": caller.number,
+                    "day": container.deps.clock.now().date(),
+                },
             )
 
     for plan in await plans_of(container, flags, "FROM call_records"):
         assert "ix_call_records_open" in plan, plan
         assert "SCAN call_records\n" not in plan + "\n", plan
+    # The callee's caller ID (ADR 0009) in the same statement: through the subscriber index of
+    # vas_subscriptions, never a walk of everyone's subscriptions.
+    for plan in await plans_of(container, flags, "FROM vas_subscriptions"):
+        assert "SCAN vas_subscriptions\n" not in plan + "\n", plan
+        assert "vas_subscriptions USING INDEX" in plan, plan
+
+
+async def test_the_invite_finds_both_parties_by_key_whichever_number_is_dialled(sqlite: Container) -> None:
+    """The caller by id, the callee by their number or their second number (R-19): index lookups only,
+    and the second numbers through ``(subscriber_id, role)``."""
+    container = sqlite
+    caller = await container.subscribers.register(person(), RequestInfo())
+    callee = await container.subscribers.register(person(), RequestInfo())
+
+    async def parties() -> None:
+        async with container.deps.uow() as uow:
+            conn = await uow.session.connection()
+            await conn.execute(INVITE_PARTIES, {"caller_id": caller.id, "to": callee.number})
+
+    for plan in await plans_of(container, parties, "FROM subscribers"):
+        assert "SCAN subscribers\n" not in plan + "\n", plan
+        assert "SCAN phone_numbers\n" not in plan + "\n", plan
 
 
 async def test_the_diversion_flags_of_the_invite_probe_indexes(sqlite: Container) -> None:

@@ -62,6 +62,28 @@ class RestrictionChanged(Event):
 
 
 @dataclass(frozen=True)
+class FeatureStarted(Event):
+    """A subscription to a value-added service bound to a calling feature (``calling.domain.features``)
+    started — ordered — in the transaction that recorded it (issue 14)."""
+
+    subscriber_id: int
+    feature: str
+    at: datetime
+    actor: ActorRef
+
+
+@dataclass(frozen=True)
+class FeatureStopped(Event):
+    """A subscription to a service bound to a calling feature stopped — removed by the subscriber or
+    withdrawn by a violation measure — in the transaction that stopped it; the feature stops at once."""
+
+    subscriber_id: int
+    feature: str
+    at: datetime
+    actor: ActorRef
+
+
+@dataclass(frozen=True)
 class CallsEnded(Event):
     """The records of these calls are ended and committed (signaling's record writer), in one batch."""
 

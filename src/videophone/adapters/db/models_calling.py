@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,6 +90,9 @@ class CallRecord(Base):
     forwarded_by: Mapped[str] = mapped_column(String(20), default="")
     forwarded_to: Mapped[str] = mapped_column(String(20), default="")
     forward_reason: Mapped[str] = mapped_column(String(16), default="")
+    # Caller ID (R-16, ADR 0009): the callee held caller ID when the call was placed, so their devices
+    # and their history show the caller's number; decided once, at the invite, and never again.
+    caller_presented: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     # A party's calls in time order (history; the caller's index holds everything rating reads of a
     # month, so rating never visits the table: migration 0012); the calls still going, a handful

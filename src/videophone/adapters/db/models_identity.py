@@ -67,7 +67,9 @@ class Subscriber(Base):
 
 
 class PhoneNumber(Base):
-    """Every number ever handed out: assigned, or quarantined until a date (then reusable)."""
+    """Every number ever handed out: assigned, or quarantined until a date (then reusable).  An assigned
+    number is its subscriber's ``primary`` one (``subscribers.number``) or their ``second`` number
+    (第二号码, R-19: held while the service is, at most one)."""
 
     __tablename__ = "phone_numbers"
     number: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -75,6 +77,10 @@ class PhoneNumber(Base):
     subscriber_id: Mapped[int | None] = mapped_column(ForeignKey("subscribers.id"), nullable=True)
     assigned_at: Mapped[datetime | None] = mapped_column(nullable=True)
     quarantined_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default="primary", server_default="primary")
+
+    # A subscriber's numbers (the second number at the invite, in the portal).
+    __table_args__ = (Index("ix_phone_numbers_subscriber_role", "subscriber_id", "role"),)
 
 
 class NumberChange(Base):

@@ -34,6 +34,7 @@ from videophone.common import audit, policy
 from videophone.common.deps import Actor, Deps
 from videophone.identity.public import agreement
 from videophone.kernel.errors import NotFound, PermissionDenied
+from videophone.kernel.events import FeatureStarted, FeatureStopped
 from videophone.kernel.money import Money
 
 ORDER_STATE_CONFIRMED = "confirmed"
@@ -254,6 +255,8 @@ class OrderService:
                     subscriber_id=subscriber_id, vas_id=vas.id, start_date=effective, end_date=None, order_id=order.id
                 )
             )
+            if vas.feature:  # e.g. the second number takes its number now, or the order is not taken
+                await uow.publish(FeatureStarted(subscriber_id, vas.feature, now, actor))
             _order_audit(uow, now, actor, order, [item])
             view = OrderView.of(order, [item])
             await uow.commit()
@@ -283,6 +286,8 @@ class OrderService:
             )
             row.end_date = rules.vas_remove_end_date(today)
             row.stopped_at = now  # the feature stops at once (the day stays billed)
+            if vas.feature:
+                await uow.publish(FeatureStopped(subscriber_id, vas.feature, now, actor))
             _order_audit(uow, now, actor, order, [item])
             view = OrderView.of(order, [item])
             await uow.commit()

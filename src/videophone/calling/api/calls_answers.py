@@ -58,8 +58,8 @@ class _CallFields(_Answer):
 
     id: str
     direction: Literal["incoming", "outgoing"]
-    other_number: str
-    other_name: str | None
+    other_number: str = Field(description='The other party\'s number; "" when withheld')
+    other_name: str | None = Field(description="Your contact name for that number, if saved (never when withheld)")
     state: CallState
     started_at: datetime
     answered_at: datetime | None
@@ -73,6 +73,15 @@ class _CallFields(_Answer):
     forwarded_to: str = Field(description="Where this call was forwarded to; empty if it was not")
     forwarded_by: str = Field(description="On a forwarded leg: the number that forwarded it; else empty")
     leg_of: str | None = Field(description="On a forwarded leg: the id of the call that was dialled")
+    withheld: bool = Field(
+        description="An incoming call whose caller was not shown to you: you had no caller ID (来电显示) when it "
+        "came (ADR 0009). Subscribing later does not reveal it."
+    )
+    own_number: str = Field(
+        description="Your number the call used: the number dialled (incoming) or the number shown (outgoing) — "
+        "your second number (第二号码) when it is not your number now"
+    )
+    own_number_primary: bool = Field(description="own_number is your number now (not a second number)")
 
 
 class CallAnswer(_CallFields):
@@ -164,6 +173,7 @@ class _StaffCallFields(_Answer):
     forwarded_to: str
     forwarded_by: str
     leg_of: str | None
+    caller_presented: bool = Field(description="Whether the callee was shown the caller's number (caller ID, ADR 0009)")
 
 
 class StaffCallAnswer(_StaffCallFields):

@@ -71,6 +71,8 @@ class Invite(_Msg):
     to: Number
     sdp: Sdp
     media: Media = Media()
+    # The caller's own number the call presents: their number or their second number.
+    from_: Number | None = Field(default=None, alias="from")
 
 
 class Accept(_Msg):
@@ -190,7 +192,7 @@ def _parse(text: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         if isinstance(raw.get("call_id"), str):
             error["call_id"] = raw["call_id"]
         return None, error
-    data = parsed.model_dump(mode="json", exclude_none=False)
+    data = parsed.model_dump(mode="json", exclude_none=False, by_alias=True)
     if data.get("ref") is None:
         data.pop("ref", None)
     return data, None

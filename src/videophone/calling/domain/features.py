@@ -62,8 +62,21 @@ def covers(sub: FeatureSubscription, day: date) -> bool:
     return not sub.stopped and sub.start_date <= day and (sub.end_date is None or day < sub.end_date)
 
 
+def serving(service_state: str) -> bool:
+    """Whether an account in ``service_state`` uses its features at all."""
+    return service_state in _SERVING
+
+
+def in_force(covered: bool, service_state: str) -> bool:
+    """Whether a subscriber has a feature, given whether one of their subscriptions to it covers the day
+    (``covers``: the signaling hub's statement answers that in SQL, ``store.entitlements.covering``)."""
+    return covered and serving(service_state)
+
+
 def entitlements(subscriptions: Iterable[FeatureSubscription], day: date, service_state: str) -> frozenset[Feature]:
     """The features a subscriber has on ``day``."""
-    if service_state not in _SERVING:
+    if not serving(service_state):
         return NONE
-    return frozenset(Feature(s.feature) for s in subscriptions if s.feature in FEATURES and covers(s, day))
+    return frozenset(
+        Feature(s.feature) for s in subscriptions if s.feature in FEATURES and in_force(covers(s, day), service_state)
+    )

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 from videophone.adapters.db.models import CallQualitySample, CallRecord, SignalingNode
 from videophone.adapters.db.uow import UnitOfWork
-from videophone.calling.domain import call_quality
+from videophone.calling.domain import call_quality, caller_id
 from videophone.calling.store import calls as store
 from videophone.calling.store import contacts as contacts_store
 from videophone.calling.store import quality as quality_store
+from videophone.calling.store import subscribers as subscribers_store
 from videophone.common import audit
 from videophone.common.deps import Actor, Deps
 from videophone.kernel.errors import (
@@ -53,8 +54,8 @@ class CallItem:
 
     id: str
     direction: Direction
-    other_number: str
-    other_name: str | None  # the subscriber's contact name for that number, if any
+    other_number: str  # "" when withheld
+    other_name: str | None  # the subscriber's contact name for that number, if any (never when withheld)
     state: str  # ringing | answered | ended
     started_at: datetime
     answered_at: datetime | None
@@ -66,6 +67,12 @@ class CallItem:
     forwarded_to: str = ""  # R-17: where this call was forwarded to
     forwarded_by: str = ""  # on a forwarded leg: the number that forwarded it
     leg_of: str | None = None  # on a forwarded leg: the call dialled
+    # An incoming call whose caller was not presented (the subscriber had no caller ID then: ADR 0009).
+    withheld: bool = False
+    # The subscriber's own number the call used: the number dialled (incoming) or presented (outgoing) —
+    # their second number (R-19) when it is not their number now.
+    own_number: str = ""
+    own_number_primary: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class StaffCallItem:
     outcome: str
     end_reason: str
     node_id: str
+    caller_presented: bool  # the callee was shown the caller's number (ADR 0009); staff always see both
     forwarded_to: str = ""
     forwarded_by: str = ""
     leg_of: str | None = None
@@ -192,6 +200,11 @@ def quality_view(samples: Sequence[call_quality.QualitySample]) -> QualityView:
     return QualityView(summary, call_quality.assess(summary), call_quality.issues(summary))
 
 
+def _withheld(viewer_id: int, r: CallRecord) -> bool:
+    """The call's caller is hidden from ``viewer_id``, one of its parties (``domain.caller_id``)."""
+    return caller_id.hidden_from(viewer_id, r.caller_id, r.caller_presented)
+
+
 def _staff_item(r: CallRecord) -> StaffCallItem:
     return StaffCallItem(
         id=r.id,
@@ -210,6 +223,7 @@ def _staff_item(r: CallRecord) -> StaffCallItem:
         forwarded_to=r.forwarded_to,
         forwarded_by=r.forwarded_by,
         leg_of=r.leg_of,
+        caller_presented=r.caller_presented,
     )
 
 
@@ -247,7 +261,8 @@ class CallHistoryService:
                 limit=_limit(limit),
             )
             names = await self._contact_names(uow, subscriber_id, rows)
-        return total, [self._item(subscriber_id, r, names) for r in rows]
+            primary = await subscribers_store.number_of(uow.session, subscriber_id)
+        return total, [self._item(subscriber_id, r, names, primary) for r in rows]
 
     async def missed_count(self, subscriber_id: int) -> int:
         """Missed calls the subscriber has not looked at yet (the badge in the navigation)."""
@@ -266,10 +281,11 @@ class CallHistoryService:
         async with self.deps.uow() as uow:
             record = await self._own_call(uow, subscriber_id, call_id)
             names = await self._contact_names(uow, subscriber_id, [record])
+            primary = await subscribers_store.number_of(uow.session, subscriber_id)
             samples = await self._samples(uow, call_id)
         mine = [_sample(s) for s in samples if s.subscriber_id == subscriber_id]
         peer = [_sample(s) for s in samples if s.subscriber_id != subscriber_id]
-        return CallDetail(self._item(subscriber_id, record, names), quality_view(mine), quality_view(peer))
+        return CallDetail(self._item(subscriber_id, record, names, primary), quality_view(mine), quality_view(peer))
 
     async def record_quality(
         self, subscriber_id: int, call_id: str, sample: Mapping[str, Any], *, final: bool = False
@@ -396,21 +412,24 @@ class CallHistoryService:
         return await quality_store.samples_of(uow.session, call_id)
 
     async def _contact_names(self, uow: UnitOfWork, owner_id: int, rows: Sequence[CallRecord]) -> dict[str, str]:
-        numbers = {self._other_number(owner_id, r) for r in rows}
+        # A withheld caller's number is not even matched against the address book (ADR 0009).
+        numbers = {self._other_number(owner_id, r) for r in rows if not _withheld(owner_id, r)}
         return await contacts_store.names_of_numbers(uow.session, owner_id, numbers)
 
     @staticmethod
     def _other_number(subscriber_id: int, r: CallRecord) -> str:
         return r.callee_number if r.caller_id == subscriber_id else r.caller_number
 
-    def _item(self, subscriber_id: int, r: CallRecord, names: Mapping[str, str]) -> CallItem:
+    def _item(self, subscriber_id: int, r: CallRecord, names: Mapping[str, str], primary: str | None) -> CallItem:
         outgoing = r.caller_id == subscriber_id
-        other = self._other_number(subscriber_id, r)
+        own = r.caller_number if outgoing else r.callee_number
+        withheld = _withheld(subscriber_id, r)
+        other = "" if withheld else self._other_number(subscriber_id, r)
         return CallItem(
             id=r.id,
             direction="outgoing" if outgoing else "incoming",
             other_number=other,
-            other_name=names.get(other),
+            other_name=None if withheld else names.get(other),
             state=r.state,
             started_at=r.started_at,
             answered_at=r.answered_at,
@@ -422,4 +441,7 @@ class CallHistoryService:
             forwarded_to=r.forwarded_to,
             forwarded_by=r.forwarded_by,
             leg_of=r.leg_of,
+            withheld=withheld,
+            own_number=own,
+            own_number_primary=own == primary,
         )

@@ -28,6 +28,7 @@ from videophone.adapters.db.models import CallRecord
 from videophone.adapters.lines import Lines, MemoryLines
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
+from videophone.calling.domain import caller_id
 from videophone.calling.domain.call_rules import Party, Refusal, caller_refusal, check_invite
 from videophone.calling.domain.calls import Call, CallState, DeviceRef, EndReason, Send
 from videophone.calling.domain.contacts import normalize_number
@@ -40,7 +41,7 @@ from videophone.calling.services.signaling_cluster import (
 )
 from videophone.calling.services.signaling_diversion import Diversion, has_diversion, party_of
 from videophone.calling.services.signaling_effects import channel_of
-from videophone.calling.services.signaling_state import CallMeta, DeviceSession, Link
+from videophone.calling.services.signaling_state import CallMeta, DeviceSession, Link, meta_of
 from videophone.calling.store import signaling as store
 from videophone.calling.store import subscribers
 from videophone.collections.domain.credit import WARN_BEFORE_SECONDS
@@ -184,7 +185,7 @@ class SignalingHub(Diversion):
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()  # Core statements: no ORM session work
             sub = await store.connecting_subscriber(conn, subscriber_id)
-            number, name = sub.number, sub.name
+            number, name, second = sub.number, sub.name, sub.second_number
             rows = await store.open_calls_of_device(conn, subscriber_id, device_id)
             peers = await store.peer_names(conn, subscriber_id, rows)
         old = self.local.get(device)
@@ -199,15 +200,14 @@ class SignalingHub(Diversion):
             role = "caller" if row.caller_id == subscriber_id else "callee"
             peer_id = row.callee_id if role == "caller" else row.caller_id
             peer = peers.get(peer_id or 0)
+            peer_number = row.callee_number if role == "caller" else row.caller_number
             resumed.append(
                 {
                     "call_id": row.id,
                     "role": role,
                     "state": row.state,
-                    "peer": {
-                        "number": row.callee_number if role == "caller" else row.caller_number,
-                        "name": peer.name if peer else "",
-                    },
+                    "peer": caller_id.peer(role, row.caller_presented, peer_number, peer.name if peer else ""),
+                    "to": row.callee_number,  # the number dialled (a callee's second number: R-19)
                     "answered_at": row.answered_at.isoformat() if row.answered_at else None,
                 }
             )
@@ -222,6 +222,7 @@ class SignalingHub(Diversion):
             "protocol": PROTOCOL_VERSION,
             "device_id": device_id,
             "number": number,
+            "numbers": [number, second] if second else [number],  # what an invite may present (R-19)
             "ice_servers": ice_servers(self.turn, subscriber_id, now),
             "no_answer_timeout": pol.no_answer_timeout_seconds,
             "reconnect_grace": pol.reconnect_grace_seconds,
@@ -378,13 +379,22 @@ class SignalingHub(Diversion):
             conn = await uow.session.connection()  # Core statements: no ORM session work
             parties = await store.invite_parties(conn, device[0], to, now.astimezone(self.deps.operator_tz).date())
             caller = next(p for p in parties if p.id == device[0])
-            callee = next((p for p in parties if p.number == to), None)
+            callee = next((p for p in parties if to in (p.number, p.second_number)), None)
+            shown = str(message.get("from") or caller.number)  # the caller's number the call presents
+            if shown not in (caller.number, caller.second_number):
+                await self._error(device, "invalid_message", message, call_id, field="from")
+                return
             flags: Any  # (duplicate id, caller in a call[, callee in a call, blocked])
             if callee is None:
                 flags = await store.invite_flags_without_callee(conn, call_id, caller.id)
             else:
-                # The block check is store.blocks.blocked_clause with bound parameters.
-                flags = await store.invite_flags(conn, call_id, caller.id, callee.id, normalize_number(caller.number))
+                # The block check is store.blocks.blocked_clause, the callee's caller ID
+                # store.entitlements.covering on the operator's today, both with bound parameters.
+                day = now.astimezone(self.deps.operator_tz).date()
+                number, second = normalize_number(caller.number), normalize_number(caller.second_number or "")
+                flags = await store.invite_flags(
+                    conn, call_id, caller.id, callee.id, number, day, blocked_second=second, shown_number=shown
+                )
         if flags[0] or call_id in self._inserting or call_id in self.calls:
             await self._error(device, "duplicate_call_id", message, call_id)
             return
@@ -407,6 +417,8 @@ class SignalingHub(Diversion):
         caller_in_call = bool(flags[1])
         callee_in_call = callee is not None and bool(flags[2])
         blocked = callee is not None and bool(flags[3])
+        # Caller ID (ADR 0009): decided now, for the whole call, and kept on its record.
+        presented = callee is not None and caller_id.presented(bool(flags[4]), callee.service_state)
         refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, callee_devices)
         held = False
         if caller_refusal(caller_party) is None and not caller_in_call:
@@ -439,7 +451,7 @@ class SignalingHub(Diversion):
                 held = False
             self._inserting.add(call_id)
             try:
-                await self.records.insert(self._record_of(call, caller, callee, to, device, now))
+                await self.records.insert(self._record_of(call, caller.id, shown, callee, to, device, now, presented))
             finally:
                 self._inserting.discard(call_id)
         except BaseException:
@@ -448,7 +460,8 @@ class SignalingHub(Diversion):
             raise
 
         # 5. Held here while it goes on; its first messages (ringing, incoming — or why it was refused).
-        meta = _meta_of(message, caller, to, refusal, device, self.node_id, callee_id, callee_devices)
+        meta = meta_of(message, caller, to, refusal, device, self.node_id, callee_id, callee_devices)
+        meta.caller_shown = caller_id.shown_to_callee(presented, shown, caller.name, flags[5] if presented else None)
         self.device_calls[device].add(call_id)
         if call.state is not CallState.ENDED:
             self.calls[call_id] = call
@@ -463,14 +476,23 @@ class SignalingHub(Diversion):
             self._forget(call, meta)
 
     def _record_of(
-        self, call: Call, caller: Any, callee: Any, to: str, device: DeviceRef, now: datetime
+        self,
+        call: Call,
+        caller: int,
+        shown: str,
+        callee: Any,
+        to: str,
+        device: DeviceRef,
+        now: datetime,
+        presented: bool,
     ) -> dict[str, Any]:
-        """The call record of an invite (its ``call_records`` row as inserted)."""
+        """The call record of an invite (its ``call_records`` row as inserted): the number the caller
+        presented and the number dialled (either may be a second number, R-19)."""
         return {
             "id": call.id,
-            "caller_id": caller.id,
+            "caller_id": caller,
             "callee_id": callee.id if callee is not None else None,
-            "caller_number": caller.number,
+            "caller_number": shown,
             "callee_number": to,
             "caller_device": device[1],
             "callee_device": "",
@@ -485,6 +507,7 @@ class SignalingHub(Diversion):
             "forwarded_by": "",
             "forwarded_to": "",
             "forward_reason": "",
+            "caller_presented": presented,
         }
 
     # -- enforcement (R-30, R-31) ----------------------------------------------------------------------
@@ -556,27 +579,4 @@ def _decide(
         blocked=blocked,
         callee_in_call=callee_in_call,
         callee_devices=len(callee_devices),
-    )
-
-
-def _meta_of(
-    message: Mapping[str, Any],
-    caller: Any,
-    to: str,
-    refusal: Refusal | None,
-    device: DeviceRef,
-    node_id: str,
-    callee_id: int,
-    callee_devices: Mapping[str, str],
-) -> CallMeta:
-    """What the hub keeps of an invite besides the call: numbers, names, offer, where devices are."""
-    return CallMeta(
-        caller_number=caller.number,
-        caller_name=caller.name,
-        callee_number=to,
-        offer=str(message.get("sdp", "")),
-        media=dict(message.get("media") or {"audio": True, "video": True}),
-        detail=refusal.detail if refusal is not None else "",
-        nodes={device: node_id, **{(callee_id, d): n for d, n in callee_devices.items()}},
-        credit_limited=caller.credit_limit_fen is not None,
     )

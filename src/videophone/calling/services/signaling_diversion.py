@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from videophone.calling.domain import caller_id
 from videophone.calling.domain import forwarding as rules
 from videophone.calling.domain.call_rules import Party, caller_refusal, can_receive
 from videophone.calling.domain.calls import Call, CallState, EndReason
@@ -228,10 +229,21 @@ class Diversion(ClusterMember):
             if target is None:
                 return False
             flags = await store.invite_flags(
-                conn, leg_id, forwarder.id, target.id, normalize_number(meta.caller_number)
+                conn,
+                leg_id,
+                forwarder.id,
+                target.id,
+                normalize_number(meta.caller_number),
+                self._today(now),
+                shown_number=meta.caller_number,
             )
         if target.id in call.line_parties() or flags[3] or not can_receive(party_of(target)):
             return False
+        # Caller ID on the leg is the target's (ADR 0009): they see the original caller only if they hold it.
+        presented = caller_id.presented(bool(flags[4]), target.service_state)
+        meta.caller_shown = caller_id.shown_to_callee(
+            presented, meta.caller_number, meta.caller_name, flags[5] if presented else None
+        )
         # The target's line (and the caller's, when the call holds none yet: its callee was busy).
         if meta.lines_held:
             claim = await self.lines.claim(call.id, target.id, None, ttl=self.line_ttl)
@@ -266,6 +278,7 @@ class Diversion(ClusterMember):
                     "forwarded_by": forwarder.number,
                     "forwarded_to": "",
                     "forward_reason": condition.value,
+                    "caller_presented": presented,
                 }
             ),
             self.records.forward(meta.records[-1], number),

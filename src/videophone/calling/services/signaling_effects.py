@@ -78,7 +78,10 @@ class CallEffects:
         if send.notice is Notice.INCOMING:
             message.update(
                 {
-                    "from": {"number": meta.caller_number, "name": meta.caller_name},
+                    "from": meta.caller_shown.message(),  # ADR 0009: the caller only if presented
+                    # The number that rings: the one dialled (the callee's or their second, R-19), or on a
+                    # forwarded leg the number it was forwarded to.
+                    "to": meta.chain[-1] if meta.forwarded_by and meta.chain else meta.callee_number,
                     "sdp": meta.offer,
                     "media": meta.media,
                 }
@@ -222,9 +225,17 @@ class CallEffects:
             log.debug("send to a closing connection", device=device)
 
     async def _error(
-        self, device: DeviceRef, code: str, payload: Mapping[str, Any], call_id: str | None, node: str | None = None
+        self,
+        device: DeviceRef,
+        code: str,
+        payload: Mapping[str, Any],
+        call_id: str | None,
+        node: str | None = None,
+        field: str | None = None,
     ) -> None:
         message: dict[str, Any] = {"type": "error", "code": code}
+        if field is not None:
+            message["field"] = field
         if call_id is not None:
             message["call_id"] = call_id
         if payload.get("ref"):

@@ -3,9 +3,12 @@ the connected devices and what each call needs to be told about (numbers, names,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from videophone.calling.domain.call_rules import Refusal
+from videophone.calling.domain.caller_id import WITHHELD, ShownCaller
 from videophone.calling.domain.calls import DeviceRef
 
 
@@ -46,3 +49,27 @@ class CallMeta:
     forwarded_by: str = ""  # the number that forwarded the call to its current callee
     lines_held: bool = False  # the call holds its caller's line (and each callee's it could claim)
     voicemail: dict[str, Any] | None = None  # the deposit the caller is sent to (``ended``)
+    caller_shown: ShownCaller = WITHHELD  # what the callee's devices are shown of the caller (ADR 0009)
+
+
+def meta_of(
+    message: Mapping[str, Any],
+    caller: Any,
+    to: str,
+    refusal: Refusal | None,
+    device: DeviceRef,
+    node_id: str,
+    callee_id: int,
+    callee_devices: Mapping[str, str],
+) -> CallMeta:
+    """What the hub keeps of an invite besides the call: numbers, names, offer, where devices are."""
+    return CallMeta(
+        caller_number=str(message.get("from") or caller.number),
+        caller_name=caller.name,
+        callee_number=to,
+        offer=str(message.get("sdp", "")),
+        media=dict(message.get("media") or {"audio": True, "video": True}),
+        detail=refusal.detail if refusal is not None else "",
+        nodes={device: node_id, **{(callee_id, d): n for d, n in callee_devices.items()}},
+        credit_limited=caller.credit_limit_fen is not None,
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    Date,
     Exists,
     Row,
     String,
@@ -29,13 +30,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from videophone.adapters.db.models import (
     Block,
     CallRecord,
+    Contact,
     ForwardingRule,
+    PhoneNumber,
     Subscriber,
     ValueAddedService,
     VasSubscription,
 )
 from videophone.calling.domain.calls import CallState
 from videophone.calling.domain.features import Feature
+from videophone.calling.store.entitlements import covering
 
 
 def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
@@ -48,8 +52,24 @@ def open_call_of(subscriber_id: int | BindParameter[int]) -> Exists:
     )
 
 
-# A connecting device: its subscriber; the calls it is part of that are still going.
-CONNECT_SUBSCRIBER = select(Subscriber.number, Subscriber.name).where(Subscriber.id == bindparam("id"))
+def _second_number_of(subscriber_id: Any) -> Any:
+    """The second number (第二号码, R-19) a subscriber holds now, as a scalar subquery: a ``phone_numbers``
+    row of role ``second`` assigned to them (identity assigns it with the order and releases it to
+    quarantine the moment the service stops), through its ``(subscriber_id, role)`` index."""
+    return (
+        select(PhoneNumber.number)
+        .where(
+            PhoneNumber.subscriber_id == subscriber_id, PhoneNumber.role == "second", PhoneNumber.state == "assigned"
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+# A connecting device: its subscriber (and their second number); the calls it is part of that are still going.
+CONNECT_SUBSCRIBER = select(
+    Subscriber.number, Subscriber.name, _second_number_of(Subscriber.id).label("second_number")
+).where(Subscriber.id == bindparam("id"))
 CONNECT_OPEN_CALLS = select(
     # A forwarded leg resumes as the call its caller dialled (its devices know that id).
     func.coalesce(CallRecord.leg_of, CallRecord.id).label("id"),
@@ -60,6 +80,7 @@ CONNECT_OPEN_CALLS = select(
     CallRecord.state,
     CallRecord.answered_at,
     CallRecord.node_id,
+    CallRecord.caller_presented,
 ).where(
     CallRecord.ended_at.is_(None),
     or_(
@@ -68,13 +89,13 @@ CONNECT_OPEN_CALLS = select(
     ),
 )
 
-OpenCall = Row[str, int, int | None, str, str, str, datetime | None, str]
+OpenCall = Row[str, int, int | None, str, str, str, datetime | None, str, bool]
 """A row of ``CONNECT_OPEN_CALLS``: id, caller_id, callee_id, caller_number, callee_number, state,
-answered_at, node_id."""
+answered_at, node_id, caller_presented."""
 
 
-async def connecting_subscriber(conn: AsyncConnection, subscriber_id: int) -> Row[str, str]:
-    """The number and name of a connecting device's subscriber (``CONNECT_SUBSCRIBER``)."""
+async def connecting_subscriber(conn: AsyncConnection, subscriber_id: int) -> Row[str, str, str | None]:
+    """The number, name and second number of a connecting device's subscriber (``CONNECT_SUBSCRIBER``)."""
     return (await conn.execute(CONNECT_SUBSCRIBER, {"id": subscriber_id})).one()
 
 
@@ -129,9 +150,9 @@ _DIVERSION_FEATURES = (
 
 
 def _callee_only(column: Any, name: str) -> Any:
-    """``column`` for the callee's row only (the number called); NULL for the caller's: the probes
-    are not made for them."""
-    return case((Subscriber.number == bindparam("to"), column), else_=null()).label(name)
+    """``column`` for the callee's row only (whoever holds the number called, as their number or their
+    second number); NULL for the caller's: the probes are not made for them."""
+    return case((Subscriber.id != bindparam("caller_id"), column), else_=null()).label(name)
 
 
 def unpack_rules(packed: str | None) -> list[tuple[str, str, int | None, str]]:
@@ -149,10 +170,13 @@ def features_of_row(packed: str | None) -> frozenset[str]:
     return frozenset(f for f in (packed or "").split(",") if f)
 
 
-# The invite's two reads: both parties (with their forwarding rules, whether they have forwarding and
-# voicemail today: the diversion of R-17/R-18 costs no round trip at the invite); then duplicate id /
-# caller in a call / callee in a call / callee blocked the caller (store.blocks.blocked_clause, with
-# the caller's number normalized the same way).
+# The invite's two reads: both parties (with the callee's forwarding rules, whether they have forwarding
+# and voicemail today: the diversion of R-17/R-18 costs no round trip at the invite; and each party's
+# second number, R-19); then duplicate id / caller in a call / callee in a call / callee blocked the
+# caller (store.blocks.blocked_clause, with the caller's number normalized the same way) / the callee has
+# a caller-ID subscription covering the day (store.entitlements.covering: ADR 0009) / the callee's
+# contact name for the number the caller presents (shown only when the caller is presented).
+# The callee is whoever holds the number dialled: as their number, or as their second number (R-19).
 INVITE_PARTIES = select(
     Subscriber.id,
     Subscriber.number,
@@ -163,23 +187,51 @@ INVITE_PARTIES = select(
     Subscriber.credit_limit_fen,
     _callee_only(_PACKED_RULES, "forwarding_rules"),
     _callee_only(_DIVERSION_FEATURES, "features"),
-).where(or_(Subscriber.id == bindparam("caller_id"), Subscriber.number == bindparam("to")))
+    _second_number_of(Subscriber.id).label("second_number"),
+).where(
+    or_(
+        Subscriber.id == bindparam("caller_id"),
+        Subscriber.number == bindparam("to"),
+        Subscriber.id
+        == select(PhoneNumber.subscriber_id)
+        .where(PhoneNumber.number == bindparam("to"), PhoneNumber.role == "second", PhoneNumber.state == "assigned")
+        .scalar_subquery(),
+    )
+)
 _DUPLICATE = exists().where(CallRecord.id == bindparam("call_id"))
+_CALLER_ID = covering(bindparam("callee_id"), Feature.CALLER_ID, bindparam("day", type_=Date))
+_CONTACT_NAME = (
+    select(Contact.name)
+    .where(Contact.owner_id == bindparam("callee_id"), Contact.number == bindparam("shown_number"))
+    .limit(1)
+    .scalar_subquery()
+)
 INVITE_FLAGS_NO_CALLEE = select(_DUPLICATE, open_call_of(bindparam("caller_id")))
 INVITE_FLAGS_UNBLOCKABLE = select(
-    _DUPLICATE, open_call_of(bindparam("caller_id")), open_call_of(bindparam("callee_id")), false()
+    _DUPLICATE,
+    open_call_of(bindparam("caller_id")),
+    open_call_of(bindparam("callee_id")),
+    false(),
+    _CALLER_ID,
+    null().cast(String),
 )
 INVITE_FLAGS = select(
     _DUPLICATE,
     open_call_of(bindparam("caller_id")),
     open_call_of(bindparam("callee_id")),
-    exists().where(Block.owner_id == bindparam("callee_id"), Block.blocked_number == bindparam("blocked_number")),
+    # Blocking either of the caller's numbers blocks the caller (a second number is no way around a block).
+    exists().where(
+        Block.owner_id == bindparam("callee_id"),
+        Block.blocked_number.in_((bindparam("blocked_number"), bindparam("blocked_second"))),
+    ),
+    _CALLER_ID,
+    _CONTACT_NAME,
 )
 
-InviteParty = Row[int, str, str, str, str, str, int | None, str | None, str | None]
+InviteParty = Row[int, str, str, str, str, str, int | None, str | None, str | None, str | None]
 """A row of ``INVITE_PARTIES``: id, number, name, review_state, service_state, service_reason,
 credit_limit_fen; for the callee only: forwarding_rules (``unpack_rules``), features (the diversion
-features their subscriptions cover today, ``features_of_row``)."""
+features their subscriptions cover today, ``features_of_row``); second_number."""
 
 
 async def invite_parties(conn: AsyncConnection, caller_id: int, to: str, day: date) -> Sequence[InviteParty]:
@@ -194,10 +246,21 @@ async def invite_flags_without_callee(conn: AsyncConnection, call_id: str, calle
 
 
 async def invite_flags(
-    conn: AsyncConnection, call_id: str, caller_id: int, callee_id: int, blocked_number: str
-) -> Row[bool, bool, bool, bool]:
+    conn: AsyncConnection,
+    call_id: str,
+    caller_id: int,
+    callee_id: int,
+    blocked_number: str,
+    day: date,
+    *,
+    blocked_second: str = "",
+    shown_number: str = "",
+) -> Row[bool, bool, bool, bool, bool, str | None]:
     """The invite's second read: (duplicate call id, caller in a call, callee in a call, the callee
-    blocked ``blocked_number``: the caller's number, normalized; an empty one cannot be blocked)."""
+    blocked ``blocked_number`` or ``blocked_second``: the caller's numbers, normalized — an empty number
+    cannot be blocked —, a caller-ID subscription of the callee covers ``day`` (the operator's today), the
+    callee's contact name for ``shown_number``, the number the caller presents: ``blocked_number`` unless
+    given)."""
     return (
         await conn.execute(
             INVITE_FLAGS if blocked_number else INVITE_FLAGS_UNBLOCKABLE,
@@ -206,6 +269,9 @@ async def invite_flags(
                 "caller_id": caller_id,
                 "callee_id": callee_id,
                 "blocked_number": blocked_number,
+                "blocked_second": blocked_second,
+                "shown_number": shown_number or blocked_number,
+                "day": day,
             },
         )
     ).one()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from videophone.adapters.db.models import Subscriber
+from videophone.adapters.db.models import PhoneNumber, Subscriber
 
 
 async def number_of(s: AsyncSession, subscriber_id: int) -> str | None:
@@ -16,8 +16,16 @@ async def number_of(s: AsyncSession, subscriber_id: int) -> str | None:
 
 
 async def subscriber_of_number(s: AsyncSession, number: str) -> int | None:
-    """The id of the subscriber whose number ``number`` is, if any."""
-    return await s.scalar(select(Subscriber.id).where(Subscriber.number == number))
+    """The id of the subscriber whose number ``number`` is — as their number or as their second number
+    (第二号码, R-19) — if any."""
+    found = await s.scalar(select(Subscriber.id).where(Subscriber.number == number))
+    if found is not None:
+        return found
+    return await s.scalar(
+        select(PhoneNumber.subscriber_id).where(
+            PhoneNumber.number == number, PhoneNumber.role == "second", PhoneNumber.state == "assigned"
+        )
+    )
 
 
 async def service_state_of(s: AsyncSession, subscriber_id: int) -> Row[str, str] | None:

@@ -4,7 +4,7 @@ outcome ``voicemail_left``.  The recordings are blobs (``services.voicemail``), 
 
 Caller ID (R-16) decides whether a callee sees who called.  The number of a message's caller is read
 here, and only here, from the message's call record: :func:`_presented` is the one place that says
-whether that call presented it (until the caller-ID migration adds its column, every call does).
+whether that call presented it to the mailbox's owner (``call_records.caller_presented``, ADR 0009).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from videophone.adapters.db.models import CallRecord, Contact, Subscriber
@@ -24,7 +24,7 @@ from videophone.calling.domain.voicemail import Usage
 
 def _presented() -> ColumnElement[bool]:
     """Whether a message's call presented the caller's number to the callee (caller ID, R-16)."""
-    return true()
+    return CallRecord.caller_presented.is_(True)
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ async def terminate_now(
     before = sub.service_state
     sub.service_state, sub.service_reason, sub.updated_at = ServiceState.TERMINATED.value, reason[:24], now
     await numbers.release(uow, pol, sub.number, now)
+    await numbers.release_second(uow, actor, sub.id, now)  # 第二号码 too
     if pending is not None:  # the operator's decision supersedes the subscriber's pending request
         pending.state, pending.closed_at = rules.RequestState.CLOSED.value, now
         pending.note = (pending.note + f"\n[operator: {reason}]").strip()
@@ -181,6 +182,7 @@ async def close_request(
         if row.reason == TERMINATION:
             row.ended_at = now
     await numbers.release(uow, pol, sub.number, now)
+    await numbers.release_second(uow, actor, sub.id, now)  # 第二号码 too
     req.state, req.closed_at, req.refund_due_fen = rules.RequestState.CLOSED.value, now, outcome.refund_due.fen
     record_event(uow, now, sub.id, "service_terminated", {"reason": "subscriber"})
     await uow.publish(SubscriberTerminated(sub.id))  # what is kept only for the service goes

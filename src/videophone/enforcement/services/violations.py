@@ -38,7 +38,7 @@ from videophone.enforcement.store import subscribers as subscriber_store
 from videophone.enforcement.store import violations as store
 from videophone.identity.domain.documents import check_upload
 from videophone.kernel.errors import FieldError, InvalidState, NotFound, ValidationFailed
-from videophone.kernel.events import RestrictionChanged
+from videophone.kernel.events import FeatureStopped, RestrictionChanged
 from videophone.notices.public import notifications
 
 log = structlog.get_logger(__name__)
@@ -173,11 +173,12 @@ class ViolationService:
             if errors:
                 raise ValidationFailed(errors)
             withdrawn: VasSubscription | None = None
+            withdrawn_feature: str | None = None
             if issue.action is rules.Action.WITHDRAW_VAS:
-                match = [s for v, s in await self._vas_in_force(uow, sub.id, today) if v.code == issue.vas_code]
+                match = [(v, s) for v, s in await self._vas_in_force(uow, sub.id, today) if v.code == issue.vas_code]
                 if not match:
                     raise ValidationFailed([FieldError("vas_code", "violation_vas_not_subscribed")])
-                withdrawn = match[0]
+                withdrawn_feature, withdrawn = match[0][0].feature, match[0][1]
             row = Violation(
                 subscriber_id=sub.id,
                 action=issue.action.value,
@@ -235,6 +236,8 @@ class ViolationService:
                 assert withdrawn is not None
                 withdrawn.end_date = vas_remove_end_date(today)
                 withdrawn.stopped_at = now  # the feature stops at once
+                if withdrawn_feature:  # e.g. a withdrawn second number is released at once
+                    await uow.publish(FeatureStopped(sub.id, withdrawn_feature, now, actor))
             elif issue.action is rules.Action.TERMINATE:
                 await self._terminate(uow, now, sub.id, actor, row.id)
             record_event(uow, now, sub.id, "violation_notice", {"action": issue.action.value, "violation_id": row.id})

@@ -48,6 +48,11 @@ class Account(BaseModel):
     )
     agreement_version: int | None
     agreement_accepted_at: datetime | None
+    second_number: str | None = Field(
+        default=None,
+        description="The second number (第二号码) the account holds while subscribed to that service; "
+        "calls to it ring the same devices (only in the account's own view)",
+    )
 
     @classmethod
     def of(cls, view: AccountView) -> Account:

@@ -14,6 +14,11 @@ class NumberState(StrEnum):
     QUARANTINED = "quarantined"
 
 
+class NumberRole(StrEnum):
+    PRIMARY = "primary"  # the subscriber's number (``subscribers.number``)
+    SECOND = "second"  # 第二号码: held while the second-number service is
+
+
 class NumberChangeReason(StrEnum):
     SUBSCRIBER_REQUEST = "subscriber_request"
     NETWORK_CHANGE = "network_change"

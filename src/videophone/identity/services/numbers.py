@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from videophone.adapters.db.models import NumberChange, PhoneNumber, Subscriber
 from videophone.adapters.db.uow import UnitOfWork
+from videophone.calling.domain.features import Feature
 from videophone.common import audit, policy
 from videophone.common.deps import Actor, Deps
 from videophone.identity.domain import numbers as rules
@@ -16,12 +17,19 @@ from videophone.identity.domain.policy import OperatorPolicy
 from videophone.identity.store import numbers as store
 from videophone.identity.store import subscribers as subscriber_store
 from videophone.kernel.errors import FieldError, NotFound, ServiceUnavailable, ValidationFailed
+from videophone.kernel.events import FeatureStarted, FeatureStopped
 
 _RANDOM_TRIES = 64
 
 
-async def allocate(uow: UnitOfWork, pol: OperatorPolicy, subscriber_id: int | None, now: datetime) -> str:
-    """Take a free number inside the current transaction.
+async def allocate(
+    uow: UnitOfWork,
+    pol: OperatorPolicy,
+    subscriber_id: int | None,
+    now: datetime,
+    role: rules.NumberRole = rules.NumberRole.PRIMARY,
+) -> str:
+    """Take a free number inside the current transaction (as the subscriber's ``role`` number).
 
     Random candidates are claimed with an INSERT under the primary key (inside a savepoint, so a
     collision with a concurrent registration costs only a retry); a quarantined number whose
@@ -29,23 +37,25 @@ async def allocate(uow: UnitOfWork, pol: OperatorPolicy, subscriber_id: int | No
     never end up with the same number.
     """
     for number in rules.candidates(pol, secrets.randbelow, _RANDOM_TRIES):
-        if await _claim(uow, number, subscriber_id, now):
+        if await _claim(uow, number, subscriber_id, now, role):
             return number
     # The pool is nearly full: walk it in order (rare; the pool should then be enlarged).
     taken = set(await store.numbers_taken_between(uow.session, pol.number_pool_start, pol.number_pool_end))
     start = int(pol.number_pool_start)
     for offset in range(pol.pool_size()):
         number = rules.format_number(pol, start + offset)
-        if number not in taken and await _claim(uow, number, subscriber_id, now):
+        if number not in taken and await _claim(uow, number, subscriber_id, now, role):
             return number
     expired = await store.quarantine_over(uow.session, now, _RANDOM_TRIES)
     for number in expired:
-        if await _claim(uow, number, subscriber_id, now):
+        if await _claim(uow, number, subscriber_id, now, role):
             return number
     raise ServiceUnavailable("number_pool_exhausted")
 
 
-async def _claim(uow: UnitOfWork, number: str, subscriber_id: int | None, now: datetime) -> bool:
+async def _claim(
+    uow: UnitOfWork, number: str, subscriber_id: int | None, now: datetime, role: rules.NumberRole
+) -> bool:
     existing = await uow.session.get(PhoneNumber, number)
     if existing is None:
         try:
@@ -57,6 +67,7 @@ async def _claim(uow: UnitOfWork, number: str, subscriber_id: int | None, now: d
                         subscriber_id=subscriber_id,
                         assigned_at=now,
                         quarantined_until=None,
+                        role=role,
                     )
                 )
             return True
@@ -67,7 +78,7 @@ async def _claim(uow: UnitOfWork, number: str, subscriber_id: int | None, now: d
         and existing.quarantined_until is not None
         and existing.quarantined_until <= now
     ):
-        if not await store.reclaim(uow.session, number, subscriber_id, now):
+        if not await store.reclaim(uow.session, number, subscriber_id, now, role):
             return False
         # A terminated account keeps its row (arrears are still collected) but no longer its number:
         # its copy becomes "<number>#<id>" so the number can belong to someone else.
@@ -86,6 +97,47 @@ async def release(uow: UnitOfWork, pol: OperatorPolicy, number: str, now: dateti
     row.state = rules.NumberState.QUARANTINED
     row.subscriber_id = None
     row.quarantined_until = rules.quarantine_end(now, pol)
+
+
+async def second_number_of(uow: UnitOfWork, subscriber_id: int) -> str | None:
+    """The second number (第二号码, R-19) the subscriber holds now, if any."""
+    return await store.second_number_of(uow.session, subscriber_id)
+
+
+async def allocate_second(uow: UnitOfWork, actor: Actor, subscriber_id: int, now: datetime) -> str:
+    """Give the subscriber a second number from the pool, under the rules of the first (random, unique
+    under concurrency, never a number still in quarantine) — in the caller's transaction, so an order that
+    cannot get one (the pool exhausted) is not taken.  The one they hold if they already have one."""
+    held = await store.second_number_of(uow.session, subscriber_id)
+    if held is not None:
+        return held
+    _, pol = await policy.current(uow)
+    number = await allocate(uow, pol, subscriber_id, now, rules.NumberRole.SECOND)
+    audit.record(uow, now, actor, "subscriber.second_number", "subscriber", subscriber_id, {"assigned": number})
+    return number
+
+
+async def release_second(uow: UnitOfWork, actor: Actor, subscriber_id: int, now: datetime) -> str | None:
+    """Put the subscriber's second number, if any, into quarantine — at once (calls to it stop with it)."""
+    held = await store.second_number_of(uow.session, subscriber_id)
+    if held is None:
+        return None
+    _, pol = await policy.current(uow)
+    await release(uow, pol, held, now)
+    audit.record(uow, now, actor, "subscriber.second_number", "subscriber", subscriber_id, {"released": held})
+    return held
+
+
+async def on_feature_started(uow: UnitOfWork, event: FeatureStarted) -> None:
+    """An order of the second-number service takes a number in its transaction (ADR 0007)."""
+    if event.feature == Feature.SECOND_NUMBER.value:
+        await allocate_second(uow, Actor.of(event.actor), event.subscriber_id, event.at)
+
+
+async def on_feature_stopped(uow: UnitOfWork, event: FeatureStopped) -> None:
+    """Removing or withdrawing the second-number service releases its number at once."""
+    if event.feature == Feature.SECOND_NUMBER.value:
+        await release_second(uow, Actor.of(event.actor), event.subscriber_id, event.at)
 
 
 class NumberService:

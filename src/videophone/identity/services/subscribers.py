@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +69,7 @@ class AccountView:
     capability_reasons: dict[str, str]  # why not, for each capability it may not use now
     agreement_version: int | None
     agreement_accepted_at: datetime | None
+    second_number: str | None = None  # 第二号码, in the account's own view
 
 
 class SubscriberService:
@@ -216,7 +217,8 @@ class SubscriberService:
     async def account(self, subscriber_id: int) -> AccountView:
         async with self.deps.uow() as uow:
             sub = await self._get(uow, subscriber_id)
-            return await self._view(uow, sub)
+            view = await self._view(uow, sub)
+            return replace(view, second_number=await number_store.second_number_of(uow.session, sub.id))
 
     async def update_contact_details(self, actor: Actor, subscriber_id: int, raw: Mapping[str, Any]) -> AccountView:
         async with self.deps.uow() as uow:
@@ -264,6 +266,7 @@ class SubscriberService:
             docs = await document_store.documents_of(uow.session, sub.id)
             decisions = await review_store.decisions_of(uow.session, sub.id)
             changes = await number_store.number_changes_of(uow.session, sub.id)
+            second_number = await number_store.second_number_of(uow.session, sub.id)
             history = await audit_store.history_of_subscriber(uow.session, sub.id)
             now = self.deps.clock.now()
             audit.record(uow, now, actor, "subscriber.export", "subscriber", sub.id)
@@ -272,6 +275,7 @@ class SubscriberService:
             "exported_at": now.isoformat(),
             "subscriber": {
                 "number": sub.number,
+                "second_number": second_number,
                 "kind": sub.kind,
                 "name": sub.name,
                 "email": sub.email,

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from videophone.adapters.db.models import NumberChange, PhoneNumber
-from videophone.identity.domain.numbers import NumberState
+from videophone.identity.domain.numbers import NumberRole, NumberState
 
 
 async def numbers_taken_between(s: AsyncSession, start: str, end: str) -> Sequence[str]:
@@ -30,7 +30,9 @@ async def quarantine_over(s: AsyncSession, now: datetime, limit: int) -> Sequenc
     ).all()
 
 
-async def reclaim(s: AsyncSession, number: str, subscriber_id: int | None, now: datetime) -> bool:
+async def reclaim(
+    s: AsyncSession, number: str, subscriber_id: int | None, now: datetime, role: NumberRole = NumberRole.PRIMARY
+) -> bool:
     """Assign a quarantined number whose quarantine is over: a conditional UPDATE, so of two transactions
     reclaiming the same number only one changes the row.  Whether this one did."""
     result = await s.execute(
@@ -40,10 +42,25 @@ async def reclaim(s: AsyncSession, number: str, subscriber_id: int | None, now: 
             PhoneNumber.state == NumberState.QUARANTINED,
             PhoneNumber.quarantined_until <= now,
         )
-        .values(state=NumberState.ASSIGNED, subscriber_id=subscriber_id, assigned_at=now, quarantined_until=None)
+        .values(
+            state=NumberState.ASSIGNED, subscriber_id=subscriber_id, assigned_at=now, quarantined_until=None, role=role
+        )
         .execution_options(synchronize_session="fetch")
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def second_number_of(s: AsyncSession, subscriber_id: int) -> str | None:
+    """The second number the subscriber holds now, if any."""
+    return await s.scalar(
+        select(PhoneNumber.number)
+        .where(
+            PhoneNumber.subscriber_id == subscriber_id,
+            PhoneNumber.role == NumberRole.SECOND,
+            PhoneNumber.state == NumberState.ASSIGNED,
+        )
+        .limit(1)
+    )
 
 
 async def number_changes_newest_first(s: AsyncSession, subscriber_id: int) -> Sequence[NumberChange]:

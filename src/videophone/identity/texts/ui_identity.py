@@ -75,6 +75,7 @@ UI: dict[str, dict[str, str]] = {
     "account_title": {"zh-CN": "我的账户", "en": "My account"},
     "account_overview": {"zh-CN": "账户信息", "en": "Account details"},
     "account_number": {"zh-CN": "可视电话号码", "en": "Video phone number"},
+    "account_second_number": {"zh-CN": "第二号码", "en": "Second number"},
     "account_kind": {"zh-CN": "用户类型", "en": "Subscriber type"},
     "account_service_state": {"zh-CN": "服务状态", "en": "Service state"},
     "account_review_state": {"zh-CN": "实名审核状态", "en": "Identity review"},

@@ -429,6 +429,7 @@
     const root = $("[data-testid=account]");
     const me = await api("GET", "/api/v1/me");
     bind(document, accountValues(me));
+    $("[data-second-number]", root).hidden = !me.second_number; // 第二号码 while subscribed
     showKindRows(root, me.kind);
     setStateBadge($("[data-testid=review-state]"), me.review_state);
     $("[data-testid=review-reason-block]").hidden = !me.review_reason;

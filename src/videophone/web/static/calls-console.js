@@ -143,6 +143,7 @@
           [t("callc_call_id"), el("span", { class: "mono" }, d.id), "detail-call-id"],
           [t("callc_col_caller"), el("span", { class: "mono" }, d.caller_number), "detail-caller"],
           [t("callc_col_callee"), el("span", { class: "mono" }, d.callee_number), "detail-callee"],
+          [t("callc_caller_presented"), t(d.caller_presented ? "callc_presented_yes" : "callc_presented_no"), "detail-presented"],
           [t("callc_col_state"), labelOf("callc_state_", d.state), "detail-state"],
           [t("hist_started"), formatTime(d.started_at)],
           [t("hist_answered"), d.answered_at ? formatTime(d.answered_at) : t("hist_not_answered")],

@@ -70,7 +70,8 @@
     const timing = el(
       "dl",
       { class: "details" },
-      el("div", {}, el("dt", {}, t("hist_number")), el("dd", { class: "mono", "data-testid": "call-detail-number" }, call.other_number)),
+      el("div", {}, el("dt", {}, t("hist_number")),
+        el("dd", { class: "mono", "data-testid": "call-detail-number" }, call.withheld ? t("hist_withheld") : call.other_number)),
       el("div", {}, el("dt", {}, t("hist_started")), el("dd", { "data-testid": "call-detail-started" }, formatTime(call.started_at))),
       el("div", {}, el("dt", {}, t("hist_answered")),
         el("dd", { "data-testid": "call-detail-answered" }, call.answered_at ? formatTime(call.answered_at) : t("hist_not_answered"))),
@@ -123,13 +124,15 @@
   // -- list ---------------------------------------------------------------------------------------
   function callRow(call) {
     const dir = directionIcon(call);
-    const party = call.other_name || call.other_number;
+    // A caller not shown to us when the call came (no caller ID then: ADR 0009) stays withheld, with
+    // no call-back.
+    const party = call.withheld ? t("hist_withheld") : call.other_name || call.other_number;
     const panelId = "call-detail-" + call.id;
     const toggle = el("button", { type: "button", class: "button small", "aria-expanded": "false", "aria-controls": panelId,
       "data-testid": "call-toggle" }, t("hist_show_details"));
     const li = el(
       "li",
-      { "data-testid": "call-row", dataset: { callId: call.id, direction: call.direction, outcome: call.outcome || "" } },
+      { "data-testid": "call-row", dataset: { callId: call.id, direction: call.direction, outcome: call.outcome || "", withheld: String(call.withheld) } },
       el(
         "div",
         { class: "call-line" },
@@ -137,13 +140,21 @@
         el(
           "div",
           {},
-          el("div", { class: "call-party " + (isMissed(call) ? "missed" : ""), "data-testid": "call-party" }, party,
+          el("div", { class: "call-party " + (isMissed(call) ? "missed" : ""), "data-testid": "call-party",
+            title: call.withheld ? t("hist_withheld_hint") : null }, party,
             call.unseen_missed ? [" ", el("span", { class: "badge grade-poor", "data-testid": "call-new" }, t("hist_new"))] : null),
           el(
             "div",
             { class: "call-meta" },
             el("span", { "data-testid": "call-direction" }, dir.label),
             call.other_name ? el("span", { class: "mono" }, call.other_number) : null,
+            // the call used our second number (dialled, or shown by us).
+            call.own_number_primary
+              ? null
+              : el("span", { class: "badge", "data-testid": "call-own-number", dataset: { number: call.own_number } },
+                call.direction === "outgoing"
+                  ? t("hist_presented_number", { number: call.own_number })
+                  : t("hist_dialled_number", { number: call.own_number })),
             el("time", { datetime: call.started_at, "data-testid": "call-time" }, formatTime(call.started_at)),
             el("span", { "data-testid": "call-duration", "aria-label": t("hist_duration") }, call.answered_at ? mmss(call.billable_seconds) : "—"),
             el("span", { "data-testid": "call-outcome" }, outcomeText(call)),
@@ -154,8 +165,10 @@
           "div",
           { class: "call-actions" },
           toggle,
-          el("a", { class: "button small primary", href: "/phone?to=" + encodeURIComponent(call.other_number), "data-testid": "call-back" },
-            t("hist_call_back")),
+          call.withheld
+            ? null
+            : el("a", { class: "button small primary", href: "/phone?to=" + encodeURIComponent(call.other_number), "data-testid": "call-back" },
+              t("hist_call_back")),
         ),
       ),
       el("div", { class: "call-detail", id: panelId, "data-testid": "call-detail", hidden: true }),

@@ -57,9 +57,17 @@
     return Object.prototype.hasOwnProperty.call(VP.t, key);
   }
 
+  // Caller ID (ADR 0009): a caller not presented to us is "number withheld"; a presented one by our
+  // contact name for the number, else their name on the service.
+  function peerName(peer) {
+    return (peer && (peer.contact_name || peer.name)) || "";
+  }
+
   function peerLabel(peer) {
     if (!peer) return "";
-    return peer.name ? peer.name + " (" + peer.number + ")" : peer.number || "";
+    if (peer.withheld) return t("phone_withheld");
+    const name = peerName(peer);
+    return name ? name + " (" + peer.number + ")" : peer.number || "";
   }
 
   function showAlert(message) {
@@ -306,6 +314,7 @@
     phone.welcome = message;
     setConn("online", t("phone_conn_online"));
     $("[data-testid=my-number]").textContent = message.number || "";
+    showNumbers(message.numbers || [message.number]);
     clearInterval(conn.pingTimer);
     conn.pingTimer = setInterval(() => send({ type: "ping" }), Math.max(5, message.ping_interval || 20) * 1000);
     const calls = message.calls || [];
@@ -317,6 +326,17 @@
     for (const c of calls) await resumeCall(c);
     refreshCapabilities();
     if (message.client_release && message.client_release.update) offerRelease(message.client_release);
+  }
+
+  // -- the second number (第二号码, R-19): which of our numbers an outgoing call shows -----------------------
+  function showNumbers(numbers) {
+    const select = $("[data-testid=dial-from]");
+    const chosen = select.value;
+    select.replaceChildren(
+      ...numbers.map((number, i) => el("option", { value: number }, t(i === 0 ? "phone_from_primary" : "phone_from_second", { number }))),
+    );
+    if (numbers.includes(chosen)) select.value = chosen;
+    $("[data-testid=dial-from-block]").hidden = numbers.length < 2;
   }
 
   // -- client releases: reload into a new version after a call, never during one ----------------
@@ -600,7 +620,11 @@
     await pc.setLocalDescription(offer);
     call.media = { audio: stream.getAudioTracks().length > 0, video: stream.getVideoTracks().length > 0 };
     if (phone.call !== call) return;
-    send({ type: "invite", call_id: call.id, to, sdp: pc.localDescription.sdp, media: call.media });
+    const invite = { type: "invite", call_id: call.id, to, sdp: pc.localDescription.sdp, media: call.media };
+    const numbers = (phone.welcome && phone.welcome.numbers) || [];
+    const from = $("[data-testid=dial-from]").value;
+    if (numbers.length > 1 && from) invite.from = from; // R-19: the number this call shows
+    send(invite);
   }
 
   async function onAccepted(m) {
@@ -618,12 +642,20 @@
     clearEndTimer();
     const call = newCall({ id: m.call_id, role: "callee", peer: m.from || { number: "" }, state: "incoming", offer: m.sdp, media: m.media || { audio: true, video: true } });
     phone.call = call;
-    $("[data-testid=incoming-name]").textContent = (m.from && m.from.name) || "";
-    $("[data-testid=incoming-number]").textContent = (m.from && m.from.number) || "";
+    const withheld = Boolean(m.from && m.from.withheld);
+    $("[data-testid=incoming]").dataset.withheld = String(withheld);
+    $("[data-testid=incoming-name]").textContent = withheld ? "" : peerName(m.from);
+    $("[data-testid=incoming-number]").textContent = withheld ? t("phone_withheld") : (m.from && m.from.number) || "";
     $("[data-testid=incoming-media]").textContent = t(call.media.video ? "phone_incoming_video" : "phone_incoming_audio");
     const via = $("[data-testid=incoming-forwarded]");
     via.textContent = m.forwarded_by ? t("phone_incoming_forwarded", { number: m.forwarded_by.number }) : "";
     via.hidden = !m.forwarded_by;
+    // a call to our second number says so (the number dialled).
+    const mine = phone.welcome && phone.welcome.number;
+    const dialled = $("[data-testid=incoming-to]");
+    dialled.hidden = !(m.to && m.to !== mine);
+    dialled.dataset.number = m.to || "";
+    dialled.textContent = dialled.hidden ? "" : t("phone_incoming_to_second", { number: m.to });
     $("[data-testid=accept-button]").disabled = !call.offer;
     showScreen("incoming");
     setStatus("incoming");
@@ -921,7 +953,7 @@
       if (info.role === "caller") {
         send({ type: "cancel", call_id: info.call_id }); // our offer is gone with the old page
       } else {
-        onIncoming({ call_id: info.call_id, from: info.peer, sdp: null, media: { audio: true, video: true } });
+        onIncoming({ call_id: info.call_id, from: info.peer, to: info.to, sdp: null, media: { audio: true, video: true } });
       }
       return;
     }
