@@ -99,7 +99,8 @@ async def test_unconditional_forwarding_rings_the_target_and_records_and_rates_b
     host: str, container: Container, clock: FakeClock
 ) -> None:
     c = container
-    a, b, t = await customer(c), await customer(c, "forwarding"), await customer(c)
+    # The target holds caller ID (ADR 0009): it is shown who calls, though the call was forwarded.
+    a, b, t = await customer(c), await customer(c, "forwarding"), await customer(c, "caller_id")
     plan_a = await make_plan(c, included=0, rate="0.20")
     plan_b = await make_plan(c, included=0, rate="0.50")
     await insert(c, subscription(a.id, plan_a, date(2026, 11, 1)), subscription(b.id, plan_b, date(2026, 11, 1)))

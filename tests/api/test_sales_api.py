@@ -173,13 +173,33 @@ async def test_the_console_sees_the_calling_features_a_subscriber_has(app: FastA
     sub_id = (await me.get("/api/v1/me")).json()["id"]
     viewer = await staff_login(app, container, "support")
     r = await viewer.get(f"/api/v1/console/subscribers/{sub_id}/features")
-    assert r.status_code == 200 and r.json() == {"subscriber_id": sub_id, "features": []}
+    assert r.status_code == 200 and r.json() == {
+        "subscriber_id": sub_id,
+        "features": [],
+        "second_number": None,
+        "forwarding": [],
+    }
 
     for code in ("voicemail", "caller_id"):
         r = await me.request("POST", "/api/v1/me/orders", json={"action": "add_vas", "code": code})
         assert r.status_code == 201, r.text
     r = await viewer.get(f"/api/v1/console/subscribers/{sub_id}/features")
     assert r.json()["features"] == ["caller_id", "voicemail"]  # in the catalogue's order
+
+    # With forwarding and a second number the console sees the rules and the number too.
+    for code in ("forwarding", "second_number"):
+        r = await me.request("POST", "/api/v1/me/orders", json={"action": "add_vas", "code": code})
+        assert r.status_code == 201, r.text
+    rule = {"condition": "busy", "target": "voicemail"}
+    r = await me.request("PUT", "/api/v1/me/forwarding", json={"rules": [rule]})
+    assert r.status_code == 200, r.text
+    seen = (await viewer.get(f"/api/v1/console/subscribers/{sub_id}/features")).json()
+    assert seen["features"] == ["caller_id", "forwarding", "voicemail", "second_number"]
+    assert seen["second_number"] and seen["second_number"] == (await me.get("/api/v1/me")).json()["second_number"]
+    assert [(f["condition"], f["target"], f["number"]) for f in seen["forwarding"]] == [("busy", "voicemail", "")]
+    for code in ("forwarding", "second_number"):
+        r = await me.request("POST", "/api/v1/me/orders", json={"action": "remove_vas", "code": code})
+        assert r.status_code == 201, r.text
     r = await me.request("POST", "/api/v1/me/orders", json={"action": "remove_vas", "code": "voicemail"})
     assert r.status_code == 201
     assert (await viewer.get(f"/api/v1/console/subscribers/{sub_id}/features")).json()["features"] == ["caller_id"]

@@ -109,8 +109,10 @@ def phones(netns_browser: Any, netns_app: NetnsApp, admin: Any) -> Iterator[dict
             review = f"/api/v1/console/subscribers/{me['id']}/review"
             status, body = page_api(admin, "POST", review, {"action": "verify"}, staff=True)
             assert status == 200, body
-        status, body = page_api(out[key].page, "POST", "/api/v1/me/orders", {"action": "add_vas", "code": "forwarding"})
-        assert status in (201, 409, 422), body
+        # … and caller ID (ADR 0009), so that a forwarded call shows who calls.
+        for code in ("forwarding", "caller_id"):
+            status, body = page_api(out[key].page, "POST", "/api/v1/me/orders", {"action": "add_vas", "code": code})
+            assert status in (201, 409, 422), body
         status, body = page_api(out[key].page, "GET", "/api/v1/me/forwarding")
         assert status == 200 and body["subscribed"] is True, body
     yield out

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from videophone.calling.api.features_answers import SubscriberFeatures
+from videophone.calling.api.forwarding_answers import ForwardingRuleAnswer
 from videophone.calling.domain.features import FEATURES
 from videophone.calling.services import entitlements
 from videophone.edge.deps import ContainerDep, staff_with
@@ -24,5 +25,11 @@ async def console_subscriber_features(
     subscriber_id: Id, principal: SubscriberViewer, c: ContainerDep
 ) -> SubscriberFeatures:
     """The calling features a subscriber has now (their value-added services in force)."""
-    had = await entitlements.features_now(c.deps, subscriber_id)
-    return SubscriberFeatures(subscriber_id=subscriber_id, features=[f for f in FEATURES if f in had])
+    now = await entitlements.features_now(c.deps, subscriber_id)
+    forwarding = await c.forwarding.settings(subscriber_id)
+    return SubscriberFeatures(
+        subscriber_id=subscriber_id,
+        features=[f for f in FEATURES if f in now.features],
+        second_number=now.second_number,
+        forwarding=[ForwardingRuleAnswer.model_validate(r) for r in forwarding.rules],
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from videophone.calling.api.forwarding_answers import ForwardingRuleAnswer
 from videophone.edge.answers.fields import Answer
 
 
@@ -12,3 +13,7 @@ class SubscriberFeatures(Answer):
 
     subscriber_id: int
     features: list[str] = Field(description="caller_id, forwarding, voicemail, second_number — those in force now")
+    second_number: str | None = Field(description="The second number (第二号码) the subscriber holds now")
+    forwarding: list[ForwardingRuleAnswer] = Field(
+        description="The subscriber's forwarding rules as saved (they apply only while they have forwarding)"
+    )

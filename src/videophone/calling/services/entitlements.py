@@ -4,6 +4,7 @@ subscriptions, the day taken in the operator's time zone."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from videophone.adapters.db.uow import UnitOfWork
@@ -34,9 +35,19 @@ async def has(uow: UnitOfWork, deps: Deps, subscriber_id: int, feature: Feature,
     return feature in await features_of(uow, deps, subscriber_id, now)
 
 
-async def features_now(deps: Deps, subscriber_id: int) -> frozenset[Feature]:
+@dataclass(frozen=True)
+class ConsoleFeatures:
+    """What the console shows of a subscriber's calling features (issue 14)."""
+
+    features: frozenset[Feature]
+    second_number: str | None
+
+
+async def features_now(deps: Deps, subscriber_id: int) -> ConsoleFeatures:
     """What a subscriber has now, for the console; ``NotFound`` for an unknown subscriber."""
     async with deps.uow() as uow:
         if await subscribers.service_state_of(uow.session, subscriber_id) is None:
             raise NotFound("subscriber_not_found")
-        return await features_of(uow, deps, subscriber_id, deps.clock.now())
+        had = await features_of(uow, deps, subscriber_id, deps.clock.now())
+        second = await subscribers.second_number_of(uow.session, subscriber_id)
+        return ConsoleFeatures(had, second)

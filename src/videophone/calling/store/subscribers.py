@@ -35,3 +35,14 @@ async def service_state_of(s: AsyncSession, subscriber_id: int) -> Row[str, str]
             select(Subscriber.service_state, Subscriber.service_reason).where(Subscriber.id == subscriber_id)
         )
     ).one_or_none()
+
+
+async def second_number_of(s: AsyncSession, subscriber_id: int) -> str | None:
+    """The second number (第二号码, R-19) the subscriber holds now, if any."""
+    return await s.scalar(
+        select(PhoneNumber.number)
+        .where(
+            PhoneNumber.subscriber_id == subscriber_id, PhoneNumber.role == "second", PhoneNumber.state == "assigned"
+        )
+        .limit(1)
+    )

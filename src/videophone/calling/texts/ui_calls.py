@@ -6,6 +6,12 @@ UI: dict[str, dict[str, str]] = {
     # -- console: a subscriber's calling features (issue 14) ------------------------------------------------
     "subscriber_features_title": {"zh-CN": "通话功能", "en": "Calling features"},
     "subscriber_features_none": {"zh-CN": "未开通任何通话功能。", "en": "No calling feature is in force."},
+    "subscriber_second_number": {"zh-CN": "第二号码：{number}", "en": "Second number: {number}"},
+    "subscriber_forwarding_rules": {"zh-CN": "呼叫转移设置", "en": "Forwarding rules"},
+    "subscriber_forwarding_inactive": {
+        "zh-CN": "（未订购呼叫转移，设置不生效）",
+        "en": "(no call forwarding service: the rules do not apply)",
+    },
     # -- phone page ---------------------------------------------------------------------------------------
     "phone_title": {"zh-CN": "可视电话", "en": "Video phone"},
     "phone_my_number": {"zh-CN": "本机号码", "en": "My number"},
