@@ -23,6 +23,7 @@ from videophone.adapters.db.engine import make_engine
 from videophone.adapters.db.models import (
     AuthSession,
     CallRecord,
+    ForwardingRule,
     PhoneNumber,
     Subscriber,
     ValueAddedService,
@@ -32,6 +33,8 @@ from videophone.identity.domain.identity_numbers import resident_id_check_char
 from videophone.identity.domain.masking import mask_id_number
 
 BENCH_VAS = "bench_caller_id"  # a service bound to caller ID that every bench subscriber holds
+BENCH_FORWARDING = "bench_forwarding"  # … and one bound to call forwarding, with a rule each (issue 14)
+FORWARD_AFTER_SECONDS = 60  # the rule: forward when not answered in a minute — the calls answer before
 
 
 @dataclass(frozen=True)
@@ -136,18 +139,52 @@ async def seed(database_url: str, data_key_b64: str, count: int, run_tag: int) -
                     )
                     .returning(ValueAddedService.id)
                 )
+            forwarding_id = await conn.scalar(
+                select(ValueAddedService.id).where(ValueAddedService.code == BENCH_FORWARDING)
+            )
+            if forwarding_id is None:
+                forwarding_id = await conn.scalar(
+                    insert(ValueAddedService)
+                    .values(
+                        code=BENCH_FORWARDING,
+                        name_zh="压测呼叫转移",
+                        name_en="Bench call forwarding",
+                        description="",
+                        active=False,
+                        feature="forwarding",
+                        created_at=now,
+                    )
+                    .returning(ValueAddedService.id)
+                )
             await conn.execute(
                 insert(VasSubscription),
                 [
                     {
                         "subscriber_id": ids[n],
-                        "vas_id": vas_id,
+                        "vas_id": service,
                         "start_date": date(2000, 1, 1),
                         "end_date": None,
                         "order_id": None,
                         "stopped_at": None,
                     }
                     for n in numbers
+                    for service in (vas_id, forwarding_id)
+                ],
+            )
+            # Every subscriber forwards unanswered calls to the next one: each invite reads the rules
+            # and takes the diversion's path, though the benchmark's calls are answered before it fires.
+            await conn.execute(
+                insert(ForwardingRule),
+                [
+                    {
+                        "subscriber_id": ids[n],
+                        "condition": "no_answer",
+                        "target": "number",
+                        "target_number": numbers[(i + 1) % len(numbers)],
+                        "delay_seconds": FORWARD_AFTER_SECONDS,
+                        "updated_at": now,
+                    }
+                    for i, n in enumerate(numbers)
                 ],
             )
             tokens = [new_token() for _ in numbers]
@@ -185,6 +222,7 @@ async def cleanup(database_url: str, run_tag: int) -> None:
             ids = select(Subscriber.id).where(Subscriber.number.like(f"{prefix}%")).scalar_subquery()
             await conn.execute(delete(CallRecord).where(CallRecord.caller_id.in_(ids)))
             await conn.execute(delete(VasSubscription).where(VasSubscription.subscriber_id.in_(ids)))
+            await conn.execute(delete(ForwardingRule).where(ForwardingRule.subscriber_id.in_(ids)))
             await conn.execute(
                 delete(AuthSession).where(AuthSession.principal_type == "subscriber", AuthSession.principal_id.in_(ids))
             )

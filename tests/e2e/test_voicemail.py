@@ -2,19 +2,15 @@
 answer, the callee gets the notification and plays it back — the video element decodes frames.
 
 The server and Chromium (fake camera and microphone) run in a loopback-only network namespace
-(``calls_support``).  李明 (A) calls 王芳 (B), who has the voicemail service and does not answer; the call
-ends at the no-answer timeout.  The diversion itself is signaling's (call forwarding's helper): this
-test asks for the deposit through ``open_deposit`` — exactly what signaling calls — against the
-server's database, and hands the caller's page the ``ended`` message signaling sends
-(``"voicemail": {token, max_seconds, greeting_url}``, docs/signaling.md).  Everything after that is the
-product as a user meets it: the callee records a greeting, the caller sees it, records with MediaRecorder, the countdown, stop, send, the
-callee's notification, badge, mailbox and playback.
+(``calls_support``).  李明 (A) calls 王芳 (B), who has the voicemail service and does not answer; at the
+no-answer timeout signaling diverts the call to her mailbox (``services.signaling_diversion``: the
+``ended`` message carries the deposit, docs/signaling.md).  Everything is the product as a user meets
+it: the callee records a greeting, the caller sees it, records with MediaRecorder, the countdown, stop,
+send, the callee's notification, badge, mailbox and playback.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -34,58 +30,11 @@ from tests.e2e.calls_support import (
 )
 from tests.e2e.conftest import ConsoleErrors, login_staff, login_subscriber
 from tests.support.server import DEMO_PASSWORD
-from videophone.bootstrap import build
-from videophone.calling.services.voicemail_deposits import Deposit, open_deposit
-from videophone.config import Settings
 
 pytestmark = pytest.mark.e2e
 
 A_LOGIN, B_LOGIN = "liming@example.com", "wangfang@example.com"
 RECORD_SECONDS = 10.5
-
-
-def deposit_for(app: NetnsApp, the_call: str, caller_id: int, callee_id: int) -> Deposit | None:
-    """``open_deposit`` against the server's own database and blob directory (what signaling does when
-    it diverts the call to the callee's mailbox), committed."""
-    settings = Settings(
-        demo=True,
-        data_dir=app.workdir / "var",
-        database_url=f"sqlite+aiosqlite:///{(app.workdir / 'var' / 'videophone.sqlite3').as_posix()}",
-        redis_url="",
-    )
-    found: list[Deposit | None] = []
-    errors: list[BaseException] = []
-
-    async def run() -> None:
-        container = build(settings)
-        try:
-            async with container.deps.uow() as uow:
-                found.append(
-                    await open_deposit(
-                        uow,
-                        container.deps,
-                        callee_id=callee_id,
-                        caller_id=caller_id,
-                        call_id=the_call,
-                        now=container.deps.clock.now(),
-                    )
-                )
-                await uow.commit()
-        finally:
-            await container.close()
-
-    def thread() -> None:
-        try:
-            asyncio.run(run())
-        except BaseException as exc:
-            errors.append(exc)
-
-    worker = threading.Thread(target=thread)
-    worker.start()
-    worker.join()
-    if errors:
-        raise errors[0]
-    return found[0]
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +90,6 @@ def test_a_caller_leaves_a_video_message_and_the_callee_plays_it(netns_browser: 
 
         # 王芳's identity is verified (the demo's subscribers are pending review), then she subscribes to
         # video voicemail (an order of the service, as the orders page places it).
-        a_id = page_api(a, "GET", "/api/v1/me")[1]["id"]
         b_id = page_api(b, "GET", "/api/v1/me")[1]["id"]
         verify = {"action": "verify"}
         status, decided = page_api(admin, "POST", f"/api/v1/console/subscribers/{b_id}/review", verify, staff=True)
@@ -149,6 +97,9 @@ def test_a_caller_leaves_a_video_message_and_the_callee_plays_it(netns_browser: 
         b.goto("/voicemail")
         b.locator('[data-testid="voicemail-subscription"][data-subscribed="false"]').wait_for()
         status, order = page_api(b, "POST", "/api/v1/me/orders", {"action": "add_vas", "code": "voicemail"})
+        assert status == 201, order
+        # … and caller ID (ADR 0009): her mailbox and its notice name the caller only if she holds it.
+        status, order = page_api(b, "POST", "/api/v1/me/orders", {"action": "add_vas", "code": "caller_id"})
         assert status == 201, order
         b.reload()
         b.locator('[data-testid="voicemail-subscription"][data-subscribed="true"]').wait_for()
@@ -169,27 +120,8 @@ def test_a_caller_leaves_a_video_message_and_the_callee_plays_it(netns_browser: 
         dial(a, b_number)
         b.get_by_test_id("incoming").wait_for()
         the_call = call_id(a)
-        deposit = deposit_for(netns_app, the_call, a_id, b_id)
-        assert deposit is not None and deposit.greeting_url is not None and deposit.max_seconds == 60
-        wait_state(a, "ended", "no_answer", timeout=25_000)
-
-        # Signaling's ended message, carrying the deposit.
-        a.evaluate(
-            "m => window.VP.phone.receive(m)",
-            {
-                "type": "ended",
-                "call_id": the_call,
-                "reason": "voicemail",
-                "outcome": "missed",
-                "duration": 0,
-                "by": None,
-                "voicemail": {
-                    "token": deposit.token,
-                    "max_seconds": deposit.max_seconds,
-                    "greeting_url": deposit.greeting_url,
-                },
-            },
-        )
+        # Nobody answers: at the timeout the call goes to B's mailbox.
+        wait_state(a, "ended", "voicemail", timeout=25_000)
         panel = a.get_by_test_id("voicemail-deposit")
         panel.wait_for()
         # B's own greeting plays to the caller (served to the token's holder).

@@ -115,7 +115,8 @@ async def test_the_invite_finds_both_parties_by_key_whichever_number_is_dialled(
     async def parties() -> None:
         async with container.deps.uow() as uow:
             conn = await uow.session.connection()
-            await conn.execute(INVITE_PARTIES, {"caller_id": caller.id, "to": callee.number})
+            day = container.deps.clock.now().date()
+            await conn.execute(INVITE_PARTIES, {"caller_id": caller.id, "to": callee.number, "day": day})
 
     for plan in await plans_of(container, parties, "FROM subscribers"):
         assert "SCAN subscribers\n" not in plan + "\n", plan
