@@ -72,10 +72,20 @@ def test_english_labels_and_error_messages(new_context: Any) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == "Register for the video telephone service"
     assert page.locator('label[for="reg-email"]').inner_text().startswith("Email")
 
+    # The agreement's version is a word apart from its link (issue 15: "agreement(version 1)").
+    seen = page.locator('label:has(a[href="/agreement"])').evaluate(
+        "l => { const c = l.cloneNode(true); c.querySelectorAll('.visually-hidden').forEach((h) => h.remove());"
+        " return c.textContent.replace(/\\s+/g, ' ').trim(); }"
+    )
+    assert re.search(r"agreement \(version \d+\)$", seen), seen
+
     page.get_by_test_id("register-submit").click()
     name_error = page.locator('[data-error-for="name"]')
     expect_text(name_error)
     assert name_error.inner_text() == "This field is required."
+    # Every empty required field says so — not a format error (issue 15).
+    for field in ("postal_code", "contact_phone", "email", "password", "birth_date", "id_number"):
+        assert page.locator(f'[data-error-for="{field}"]').inner_text() == "This field is required.", field
     assert "Some information is not valid" in page.get_by_test_id("form-alert").inner_text()
     assert re.search(r"service agreement", page.locator('[data-error-for="accept_agreement"]').inner_text())
 

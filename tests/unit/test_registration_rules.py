@@ -40,14 +40,22 @@ def test_every_field_is_reported_at_once() -> None:
     assert errors({"kind": "person"}) == {
         "name": "required",
         "address": "required",
-        "postal_code": "postal_code_format",
-        "contact_phone": "mobile_format",
-        "email": "email_format",
+        "postal_code": "required",  # empty: required, not a format error (issue 15)
+        "contact_phone": "required",
+        "email": "required",
         "employer": "required",
         "birth_date": "required",
         "id_number": "required",
-        "password": "password_too_short",
+        "password": "required",
         "accept_agreement": "agreement_not_accepted",
+    }
+    # Given but wrong, they are format errors.
+    wrong = errors(person(postal_code="1000", contact_phone="12345", email="li@", password="short"))
+    assert {k: wrong[k] for k in ("postal_code", "contact_phone", "email", "password")} == {
+        "postal_code": "postal_code_format",
+        "contact_phone": "mobile_format",
+        "email": "email_format",
+        "password": "password_too_short",
     }
 
 

@@ -90,6 +90,10 @@ def _parse_date(raw: Mapping[str, Any], key: str, errors: list[FieldError], toda
     return value
 
 
+def _required(value: str, field: str) -> list[FieldError]:
+    return [] if value else [FieldError(field, "required")]
+
+
 def validate_registration(raw: Mapping[str, Any], *, today: date, estimate: StrengthEstimator) -> Registration:
     """Validate every field at once; raise :class:`ValidationFailed` listing all problems."""
     errors: list[FieldError] = []
@@ -103,12 +107,13 @@ def validate_registration(raw: Mapping[str, Any], *, today: date, estimate: Stre
     errors += check_required_text(name, field="name", max_length=100)
     address = _text(raw, "address")
     errors += check_required_text(address, field="address", max_length=200)
+    # An empty required field is "required", not a format error.
     postal_code = _text(raw, "postal_code")
-    errors += check_postal_code(postal_code)
+    errors += _required(postal_code, "postal_code") or check_postal_code(postal_code)
     contact_phone = normalize_mobile(_text(raw, "contact_phone"))
-    errors += check_mobile(contact_phone)
+    errors += _required(contact_phone, "contact_phone") or check_mobile(contact_phone)
     email = normalize_email(_text(raw, "email"))
-    errors += check_email(email)
+    errors += _required(email, "email") or check_email(email)
     employer = _text(raw, "employer")
     legal_representative = _text(raw, "legal_representative")
 
@@ -135,7 +140,9 @@ def validate_registration(raw: Mapping[str, Any], *, today: date, estimate: Stre
             errors += check_uscc(id_number, field="credit_code")
 
     password = str(raw.get("password") or "")
-    errors += check_password(password, estimate=estimate, personal=personal_inputs(contact_phone, email, name))
+    errors += _required(password, "password") or check_password(
+        password, estimate=estimate, personal=personal_inputs(contact_phone, email, name)
+    )
 
     language_text = _text(raw, "language") or Language.ZH_CN.value
     try:

@@ -38,7 +38,7 @@ UI: dict[str, dict[str, str]] = {
     "language_en": {"zh-CN": "English", "en": "English"},
     "accept_agreement_before": {"zh-CN": "我已阅读并同意", "en": "I have read and accept the"},
     "accept_agreement_link": {"zh-CN": "《可视电话视频通信服务协议》", "en": "video telephone service agreement"},
-    "accept_agreement_after": {"zh-CN": "（第 {version} 版）", "en": "(version {version})"},
+    "accept_agreement_after": {"zh-CN": "（第 {version} 版）", "en": " (version {version})"},
     "opens_new_tab": {"zh-CN": "（在新标签页打开）", "en": "(opens in a new tab)"},
     "register_submit": {"zh-CN": "提交注册", "en": "Register"},
     "register_success_title": {"zh-CN": "注册成功", "en": "Registration complete"},
