@@ -71,10 +71,14 @@ def test_subscriber_orders_a_service_and_downloads_the_order(new_context: Any, b
     assert "5.00" in row.get_by_test_id("order-fee").inner_text()
     page.locator('[data-testid="current-vas-row"][data-code="voicemail"]').wait_for()
     assert "23.00" in page.get_by_test_id("monthly-total").inner_text()  # 18 rent + 5
+    # No missing value shows as a literal "null"/"undefined" (issue 15: after the monthly rent).
+    details_text = page.locator("main").inner_text()
+    assert "null" not in details_text and "undefined" not in details_text
     row.get_by_test_id("order-details").click()
     detail = page.locator(f'[data-testid="order-detail"][data-id="{row.get_attribute("data-id")}"]')
     detail.wait_for()
     assert "视频留言" in detail.inner_text()
+    assert "null" not in detail.inner_text() and "undefined" not in detail.inner_text()
 
     with page.expect_download() as info:
         row.get_by_test_id("order-pdf").click()

@@ -85,10 +85,13 @@
     const plan = $("[data-testid=current-plan]");
     if (s.plan) {
       plan.dataset.code = s.plan.code;
+      // replaceChildren would write a null as the text "null": only the nodes there are.
       plan.replaceChildren(
-        el("strong", {}, nameOf(s.plan)),
-        el("span", {}, t("prices_rent") + " " + yuan(s.plan.monthly_fee)),
-        s.plan.last_day ? el("span", { class: "muted", "data-testid": "current-plan-ends" }, t("orders_plan_ends", { date: s.plan.last_day })) : null,
+        ...[
+          el("strong", {}, nameOf(s.plan)),
+          el("span", {}, t("prices_rent") + " " + yuan(s.plan.monthly_fee)),
+          s.plan.last_day ? el("span", { class: "muted", "data-testid": "current-plan-ends" }, t("orders_plan_ends", { date: s.plan.last_day })) : null,
+        ].filter(Boolean),
       );
     } else {
       plan.dataset.code = "";
