@@ -63,6 +63,10 @@ def test_claim_replaced_within_warranty_and_refused_outside(app_server: RunningA
     # The subscriber files a written claim with a photo.
     page.goto("/terminals")
     page.locator(f"[data-testid=terminal-row][data-serial='{current}']").wait_for()
+    # No claim yet: one empty state, the page's sentence — not an empty table saying "nothing" too.
+    page.get_by_test_id("claims-none").wait_for()
+    assert page.get_by_test_id("claims-table").is_hidden()
+    assert page.get_by_text("暂无记录").count() == 0 or not page.get_by_text("暂无记录").first.is_visible()
     assert (
         page.locator(f"[data-testid=terminal-row][data-serial='{current}']")
         .get_by_test_id("terminal-warranty-end")

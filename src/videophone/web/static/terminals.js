@@ -49,9 +49,13 @@
     const table = $("[data-testid=terminals-table]");
     fillTable(table, data.items, terminalRow);
     setBusy(table, false);
+    // One empty state each: the page's own sentence, not an empty table saying "nothing" as well.
     $("[data-testid=terminals-none]").hidden = data.items.length > 0;
-    fillTable($("[data-testid=claims-table]"), data.claims, claimRow);
+    table.closest(".table-wrap").hidden = data.items.length === 0;
+    const claims = $("[data-testid=claims-table]");
+    fillTable(claims, data.claims, claimRow);
     $("[data-testid=claims-none]").hidden = data.claims.length > 0;
+    claims.closest(".table-wrap").hidden = data.claims.length === 0;
     const select = $("#claim-terminal");
     const chosen = select.value;
     select.replaceChildren(...data.items.map((u) => el("option", { value: u.id }, u.serial + " · " + u.model)));
