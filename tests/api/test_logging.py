@@ -107,7 +107,7 @@ def error_lines(stream: io.StringIO) -> list[str]:
     return [line for line in stream.getvalue().splitlines() if "unhandled error" in line]
 
 
-async def test_an_unhandled_error_is_one_bounded_line_without_secrets_written_in_milliseconds(
+async def test_an_unhandled_error_is_one_bounded_line_without_secrets_written_at_once(
     secret_container: Container, log_stream: io.StringIO
 ) -> None:
     app = create_app(secret_container, manage_lifecycle=False)
@@ -125,7 +125,10 @@ async def test_an_unhandled_error_is_one_bounded_line_without_secrets_written_in
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["code"] == "internal_error"
     assert r.json()["request_id"] == r.headers["x-request-id"] == "support-ticket-4711"
-    assert elapsed < 0.5, f"the 500 took {elapsed:.3f} s"
+    # Before issue 12, rendering the locals of deep frames made errors cost seconds each (five at once
+    # held the node for 50 s); a loaded CI machine has taken a second for this request itself (a 0.5 s
+    # bound failed once on PostgreSQL), so the bound tells the two apart without timing the machine.
+    assert elapsed < 3.0, f"the 500 took {elapsed:.3f} s"
 
     text = log_stream.getvalue()
     for name, value in SECRETS.items():
