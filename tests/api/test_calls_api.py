@@ -21,6 +21,7 @@ async def insert_call(
     outcome: str = "answered",
     state: str = "ended",
     minutes_ago: int = 10,
+    end_reason: str | None = None,
 ) -> str:
     now = container.deps.clock.now()
     started = now - timedelta(minutes=minutes_ago)
@@ -42,7 +43,7 @@ async def insert_call(
                 answered_at=answered,
                 ended_at=started + timedelta(seconds=65) if state == "ended" else None,
                 outcome=outcome if state == "ended" else "",
-                end_reason="hangup" if outcome == "answered" else "no_answer",
+                end_reason=end_reason or ("hangup" if outcome == "answered" else "no_answer"),
                 billable_seconds=61 if outcome == "answered" else 0,
             )
         )
@@ -94,6 +95,20 @@ async def test_history_missed_badge_and_detail(app: FastAPI, container: Containe
     r = await eve.request("POST", f"/api/v1/me/calls/{answered}/quality", json={"rtt_ms": 10})
     assert r.status_code == 404
     assert (await eve.get("/api/v1/me/calls")).json() == {"total": 0, "items": []}
+
+
+async def test_a_blocked_caller_reads_unavailable_in_their_history(app: FastAPI, container: Container) -> None:
+    """The caller of a call the callee blocked was told "unavailable" (R-12); their history says the same
+    later, while the callee, who blocked them, reads "blocked"."""
+    caller = await with_id(await register_and_login(app))
+    callee = await with_id(await register_and_login(app))
+    call = await insert_call(container, caller, callee, outcome="failed", end_reason="blocked")
+    mine = (await caller.get(f"/api/v1/me/calls/{call}")).json()
+    assert (mine["direction"], mine["end_reason"]) == ("outgoing", "unavailable")
+    listed = (await caller.get("/api/v1/me/calls")).json()["items"]
+    assert [i["end_reason"] for i in listed] == ["unavailable"]
+    theirs = (await callee.get(f"/api/v1/me/calls/{call}")).json()
+    assert (theirs["direction"], theirs["end_reason"]) == ("incoming", "blocked")
 
 
 async def test_quality_samples(app: FastAPI, container: Container, clock: FakeClock) -> None:

@@ -97,6 +97,12 @@ def public_reason(reason: EndReason) -> EndReason:
     return EndReason.UNAVAILABLE if reason is EndReason.BLOCKED else reason
 
 
+def reason_seen_by(reason: str, *, caller: bool) -> str:
+    """A stored end reason as one party of the call reads it later (history): the caller of a call
+    the callee blocked reads "unavailable", as they were told at the time; the callee reads the truth."""
+    return EndReason.UNAVAILABLE.value if caller and reason == EndReason.BLOCKED.value else reason
+
+
 class Notice(StrEnum):
     RINGING = "ringing"
     INCOMING = "incoming"

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from videophone.adapters.db.models import CallQualitySample, CallRecord, SignalingNode
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.calling.domain import call_quality, caller_id
+from videophone.calling.domain.calls import reason_seen_by
 from videophone.calling.store import calls as store
 from videophone.calling.store import contacts as contacts_store
 from videophone.calling.store import quality as quality_store
@@ -436,7 +437,7 @@ class CallHistoryService:
             ended_at=r.ended_at,
             billable_seconds=r.billable_seconds,
             outcome=r.outcome,
-            end_reason=r.end_reason,
+            end_reason=reason_seen_by(r.end_reason, caller=outgoing),
             unseen_missed=not outgoing and r.outcome == "missed" and r.callee_seen_at is None,
             forwarded_to=r.forwarded_to,
             forwarded_by=r.forwarded_by,

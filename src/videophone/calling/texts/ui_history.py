@@ -86,7 +86,8 @@ UI: dict[str, dict[str, str]] = {
     "hist_reason_connection_lost": {"zh-CN": "连接中断", "en": "Connection lost"},
     "hist_reason_node_lost": {"zh-CN": "服务器故障", "en": "Server fault"},
     "hist_reason_failed": {"zh-CN": "媒体连接失败", "en": "Media failed"},
-    "hist_reason_credit_limit": {"zh-CN": "超出信用额度", "en": "Credit limit reached"},
+    "hist_reason_cut_off_credit": {"zh-CN": "超出信用额度，通话被中断", "en": "Cut off: credit limit reached"},
+    "hist_reason_blocked": {"zh-CN": "已被您拦截", "en": "Blocked by you"},
     # quality grades and metrics
     "hist_q_good": {"zh-CN": "良好", "en": "Good"},
     "hist_q_fair": {"zh-CN": "一般", "en": "Fair"},
