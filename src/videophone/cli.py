@@ -66,6 +66,11 @@ def serve(
         settings.host = host
     if port:
         settings.port = port
+    try:
+        settings.check_tls()
+    except SettingsError as exc:
+        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     upgrade(settings.effective_database_url())
     container = _container(settings)
     mode = "demo" if settings.demo else "production"
@@ -81,6 +86,9 @@ def serve(
         # Signaling frames are small JSON; compression costs CPU per message and keeps zlib state
         # per connection (tens of thousands of idle devices per node).
         ws_per_message_deflate=False,
+        # HTTPS straight from uvicorn (a browser gives the camera only to https or localhost).
+        ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
+        ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
     )
 
 
