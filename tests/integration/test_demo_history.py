@@ -122,7 +122,7 @@ async def test_the_tour_subscriber_has_a_consistent_history_seeded_once(demo_set
 
     again = await set_up(demo_settings)
     assert again.history is None
-    assert [login for where, login, _ in again.logins if where == "portal"][0].endswith(TOUR_EMAIL)
+    assert next(login for where, login, _ in again.logins if where == "portal").endswith(TOUR_EMAIL)
     c = build(demo_settings)
     try:
         assert (await _counts(c, tour.id), await _counts(c, peer.id)) == before

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from PIL import Image
@@ -225,7 +226,7 @@ async def seed(c: Container, clock: SteppedClock, staff: dict[str, Actor], peopl
         plan.setdefault(instant.date(), []).append((instant, step))
 
     def calling(a: Party, b: Party, instant: datetime, outcome: str, seconds: int) -> None:
-        on(instant, lambda: s.call(a, b, instant, outcome, seconds))
+        on(instant, partial(s.call, a, b, instant, outcome, seconds))
 
     # Calls most days; the tour subscriber calls the most (beyond the plan's minutes: usage is charged).
     day = cal.start + timedelta(days=8)
@@ -241,22 +242,20 @@ async def seed(c: Container, clock: SteppedClock, staff: dict[str, Actor], peopl
     # overdue one — paid by the peer only; a fourth, if issued already, is not due yet.
     due = timedelta(days=pol.bill_due_days)
     first, second, third, fourth = (cal.issue(n) for n in (1, 2, 3, 4))
-    on(
-        s.at(first + timedelta(days=4), 20, 15),
-        lambda: s.pay_online(tour, cal.issue(0), s.at(first + timedelta(days=4), 20, 15)),
-    )
+    on_time = s.at(first + timedelta(days=4), 20, 15)
+    on(on_time, partial(s.pay_online, tour, cal.issue(0), on_time))
     for issued in (first, second, third, fourth):
         when = s.at(issued + timedelta(days=6), 12, 40)
-        on(when, lambda issued=issued, when=when: s.pay_online(peer, add_months(issued, -1), when))
+        on(when, partial(s.pay_online, peer, add_months(issued, -1), when))
     late = s.at(second + due + timedelta(days=5), 11, 5)
-    on(late, lambda: s.pay_at_counter(tour, cal.issue(1), late))
+    on(late, partial(s.pay_at_counter, tour, cal.issue(1), late))
 
     # The last days: a warranty claim, a maintenance notice, a dispute of the unpaid bill.
     now = s.end.astimezone(s.tz)
     claim, notice, dispute = now - timedelta(days=4), now - timedelta(days=2), now - timedelta(hours=20)
-    on(claim, lambda: _claim(s, tour, claim))
-    on(notice, lambda: _announce(s, (tour, peer), notice))
-    on(dispute, lambda: _dispute(s, tour, add_months(third, -1), dispute))
+    on(claim, partial(_claim, s, tour, claim))
+    on(notice, partial(_announce, s, (tour, peer), notice))
+    on(dispute, partial(_dispute, s, tour, add_months(third, -1), dispute))
 
     day = cal.start + timedelta(days=8)
     while day <= cal.today:
