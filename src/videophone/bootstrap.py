@@ -142,6 +142,11 @@ def _sms(settings: Settings) -> SmsSender:
     return FileSmsSender(settings.data_dir / "sms")
 
 
+def settings_clock(settings: Settings) -> Clock:
+    """The clock of the settings: real time, plus the clock file's offset in demo mode and tests."""
+    return OffsetFileClock(settings.clock_file) if settings.clock_file else SystemClock()
+
+
 def build(
     settings: Settings,
     *,
@@ -165,7 +170,7 @@ def build(
     events: Events[UnitOfWork] = Events()
     deps = Deps(
         uow=lambda: UnitOfWork(sessionmaker, events),
-        clock=clock or (OffsetFileClock(settings.clock_file) if settings.clock_file else SystemClock()),
+        clock=clock or settings_clock(settings),
         cipher=FieldCipher(key),
         hasher=hasher or Argon2Hasher(),
         blobs=make_blob_store(settings, data_key=key),

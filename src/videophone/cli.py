@@ -16,8 +16,7 @@ from videophone.adapters.db.migrate import upgrade
 from videophone.bootstrap import Container, build
 from videophone.common.deps import Actor
 from videophone.config import Settings, SettingsError
-from videophone.identity.domain.identity_numbers import resident_id_check_char
-from videophone.identity.services.subscribers import RequestInfo
+from videophone.demo.people import DEMO_PASSWORD, TOUR_EMAIL
 from videophone.kernel.errors import DomainError, ValidationFailed
 
 app = typer.Typer(help="videophone — video telephone service platform (可视电话业务)", no_args_is_help=True)
@@ -26,15 +25,6 @@ staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
 console = Console()
-
-DEMO_PASSWORD = "Demo-Passw0rd!"  # noqa: S105 - printed for the demo, never used outside demo mode
-DEMO_STAFF = [
-    ("admin", "演示管理员", ["administrator"]),
-    ("reviewer", "演示审核员", ["reviewer"]),
-    ("billing", "演示计费员", ["billing"]),
-    ("support", "演示客服", ["support"]),
-    ("legal", "演示法务", ["legal"]),
-]
 
 
 def _settings() -> Settings:
@@ -76,6 +66,11 @@ def serve(
         settings.host = host
     if port:
         settings.port = port
+    try:
+        settings.check_tls()
+    except SettingsError as exc:
+        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     upgrade(settings.effective_database_url())
     container = _container(settings)
     mode = "demo" if settings.demo else "production"
@@ -91,6 +86,9 @@ def serve(
         # Signaling frames are small JSON; compression costs CPU per message and keeps zlib state
         # per connection (tens of thousands of idle devices per node).
         ws_per_message_deflate=False,
+        # HTTPS straight from uvicorn (a browser gives the camera only to https or localhost).
+        ssl_certfile=str(settings.tls_cert) if settings.tls_cert else None,
+        ssl_keyfile=str(settings.tls_key) if settings.tls_key else None,
     )
 
 
@@ -144,88 +142,19 @@ def staff_create(
         raise typer.Exit(1) from exc
 
 
-def _resident_id(prefix17: str) -> str:
-    return prefix17 + resident_id_check_char(prefix17)
-
-
-def demo_subscribers() -> list[dict[str, object]]:
-    """A few subscribers with valid (made-up) identity numbers."""
-    return [
-        {
-            "kind": "person",
-            "name": "李明",
-            "birth_date": "1990-03-07",
-            "address": "北京市朝阳区建国路88号",
-            "postal_code": "100022",
-            "id_type": "resident_id",
-            "id_number": _resident_id("11010519900307123"),
-            "employer": "北京示例科技有限公司",
-            "contact_phone": "13800138001",
-            "email": "liming@example.com",
-        },
-        {
-            "kind": "person",
-            "name": "王芳",
-            "birth_date": "1985-11-20",
-            "address": "上海市浦东新区世纪大道100号",
-            "postal_code": "200120",
-            "id_type": "resident_id",
-            "id_number": _resident_id("31011519851120224"),
-            "employer": "上海示例贸易有限公司",
-            "contact_phone": "13900139002",
-            "email": "wangfang@example.com",
-        },
-        {
-            "kind": "organization",
-            "name": "深圳示例文化传播有限公司",
-            "address": "广东省深圳市南山区科技园1号",
-            "postal_code": "518057",
-            "credit_code": "91440300MA5G24KH9F",
-            "legal_representative": "陈强",
-            "employer": "",
-            "contact_phone": "13700137003",
-            "email": "office@example.org",
-        },
-    ]
-
-
 @app.command()
 def demo() -> None:
-    """Create the demo operator: staff accounts for every role and a few subscribers (idempotent)."""
+    """Set up the demo operator: staff for every role, subscribers, and in a new database a few months
+    of history — calls, bills paid and unpaid, a late fee, a dispute, a claim (idempotent)."""
+    from videophone.demo.setup import set_up
+
     settings = _settings()
     if not settings.demo:
         console.print("[red]`videophone demo` only runs in demo mode (VIDEOPHONE_DEMO=true).[/red]")
         raise typer.Exit(2)
     upgrade(settings.effective_database_url())
-
-    async def run() -> list[tuple[str, str, str]]:
-        c = _container(settings)
-        logins: list[tuple[str, str, str]] = []
-        try:
-            await c.ensure_reference_data()
-            await c.tariffs.ensure_demo_catalog()
-            existing = {s.username for s in await c.staff.list()}
-            for username, display, roles in DEMO_STAFF:
-                if username not in existing:
-                    await c.staff.create(Actor.system(), username, display, DEMO_PASSWORD, roles)
-                logins.append(("console", username, ",".join(roles)))
-            for data in demo_subscribers():
-                total, found = await c.subscribers.search(str(data["email"]))
-                if total == 0:
-                    view = await c.subscribers.register(
-                        {**data, "password": DEMO_PASSWORD, "accept_agreement": True},
-                        RequestInfo(ip="127.0.0.1", user_agent="videophone demo", channel="api"),
-                    )
-                    number = view.number
-                else:
-                    number = found[0].number
-                logins.append(("portal", f"{number} / {data['email']}", str(data["name"])))
-        finally:
-            await c.close()
-        return logins
-
     try:
-        logins = asyncio.run(run())
+        done = asyncio.run(set_up(settings))
     except DomainError as exc:
         console.print(f"[red]demo set-up failed:[/red] {exc.code}")
         raise typer.Exit(1) from exc
@@ -234,9 +163,14 @@ def demo() -> None:
     table.add_column("where")
     table.add_column("login")
     table.add_column("who / roles")
-    for where, login, who in logins:
+    for where, login, who in done.logins:
         table.add_row(f"{url}/console/login" if where == "console" else f"{url}/login", login, who)
     console.print(table)
+    if done.history is not None:
+        console.print(
+            f"history seeded: {done.history.calls} calls, {done.history.payments} payments; "
+            f"the README tour logs in as {TOUR_EMAIL} (a bill to pay, a late fee, a dispute)"
+        )
     console.print(f"portal: {url}/   console: {url}/console   API docs: {url}/docs   today: {date.today()}")
 
 

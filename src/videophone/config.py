@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""
+    tls_cert: Path | None = Field(
+        default=None, description="PEM certificate (chain) to serve HTTPS directly (with tls_key)."
+    )
+    tls_key: Path | None = Field(default=None, description="PEM private key of tls_cert.")
     secret_key: str = Field(default=DEFAULT_SECRET, repr=False, json_schema_extra=SECRET)
     data_key: str = Field(
         default="",
@@ -139,7 +143,16 @@ class Settings(BaseSettings):
         return tuple(dict.fromkeys(v for v in values if v))
 
     def effective_public_url(self) -> str:
-        return self.public_url or f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls_cert else "http"
+        return self.public_url or f"{scheme}://{self.host}:{self.port}"
+
+    def check_tls(self) -> None:
+        """Serving HTTPS needs both the certificate and its key, as readable files."""
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingsError("VIDEOPHONE_TLS_CERT and VIDEOPHONE_TLS_KEY go together: set both or neither")
+        for name, path in (("VIDEOPHONE_TLS_CERT", self.tls_cert), ("VIDEOPHONE_TLS_KEY", self.tls_key)):
+            if path is not None and not path.is_file():
+                raise SettingsError(f"{name}: no such file {path}")
 
     def effective_blob_dir(self) -> Path:
         return self.blob_dir or (self.data_dir / "blobs")

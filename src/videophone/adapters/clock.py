@@ -68,3 +68,32 @@ class OffsetFileClock:
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(str(delta.total_seconds()))
         tmp.replace(self.path)
+
+
+class SteppedClock:
+    """A clock a script drives through the past (``videophone demo`` seeding its history through the
+    services): it stands at an instant and only moves forward when told, until released — from then on
+    it is the clock it wraps.  Moving it back, or past the wrapped clock's "now", is refused."""
+
+    def __init__(self, base: Clock, start: datetime) -> None:
+        self.base = base
+        self._at: datetime | None = None
+        self.advance_to(start)
+
+    def now(self) -> datetime:
+        return self.base.now() if self._at is None else self._at
+
+    @property
+    def stepping(self) -> bool:
+        return self._at is not None
+
+    def advance_to(self, instant: datetime) -> None:
+        if self._at is not None and instant < self._at:
+            raise ValueError(f"the clock only moves forward ({instant} < {self._at})")
+        if instant > self.base.now():
+            raise ValueError(f"the clock cannot move past now ({instant})")
+        self._at = instant
+
+    def release(self) -> None:
+        """Follow the wrapped clock from now on."""
+        self._at = None
