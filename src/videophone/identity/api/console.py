@@ -140,12 +140,13 @@ async def subscriber_detail(subscriber_id: Id, principal: ViewSubscribers, c: Co
         AuditQuery(subject_type="subscriber", subject_id=str(subscriber_id)), limit=HISTORY_SIZE
     )
     events = await c.account_history.list(subscriber_id, limit=HISTORY_SIZE)
+    usernames = {s.id: s.username for s in await c.audit_log.staff()}
     history = HistoryEntry.timeline(
         [HistoryEntry.of_audit(r) for r in records] + [HistoryEntry.of_event(e.at, e.kind, e.params) for e in events]
     )
     return SubscriberDetail(
         subscriber=Account.of(view),
-        review_decisions=[IdentityDecision.of(d) for d in decisions],
+        review_decisions=[IdentityDecision.of(d, usernames) for d in decisions],
         documents=[IdentityDocument.model_validate(d) for d in documents],
         number_changes=[NumberChangeAnswer.of(n) for n in changes],
         history=history,

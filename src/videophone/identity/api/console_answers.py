@@ -85,10 +85,11 @@ class IdentityDecision(BaseModel):
     to_state: ReviewState = Field(alias="to")
     reason: str
     staff_id: int
+    staff_username: str | None = Field(description="The reviewer's username")
     at: IsoInstant
 
     @classmethod
-    def of(cls, row: ReviewDecision) -> IdentityDecision:
+    def of(cls, row: ReviewDecision, usernames: Mapping[int, str]) -> IdentityDecision:
         return cls.model_validate(
             {
                 "action": row.action,
@@ -96,6 +97,7 @@ class IdentityDecision(BaseModel):
                 "to": row.to_state,
                 "reason": row.reason,
                 "staff_id": row.staff_id,
+                "staff_username": usernames.get(row.staff_id),
                 "at": row.at,
             }
         )

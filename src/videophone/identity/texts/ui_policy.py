@@ -4,6 +4,16 @@ The parameters' own labels are in ``identity/domain/policy.py`` (the API gives t
 
 from __future__ import annotations
 
+import dataclasses
+
+from videophone.identity.domain.policy import OperatorPolicy
+
+# Each parameter's label by its name (the audit log and the policy history say what changed).
+PARAMETERS: dict[str, dict[str, str]] = {
+    f"policy_param_{f.name}": {"zh-CN": f.metadata["zh"], "en": f.metadata["en"]}
+    for f in dataclasses.fields(OperatorPolicy)
+}
+
 HINTS: dict[str, dict[str, str]] = {
     "policy_hint_operator_name": {
         "zh-CN": "协议中的乙方名称，也是协议 PDF 的作者；出现在协议开头、引言和签章处。",
@@ -186,7 +196,6 @@ EDITOR: dict[str, dict[str, str]] = {
         "zh-CN": "参数已再次修改，请重新预览。",
         "en": "The values changed since the preview; preview again.",
     },
-    "policy_staff_named": {"zh-CN": "员工 {id}", "en": "staff member {id}"},
 }
 
-UI: dict[str, dict[str, str]] = {**HINTS, **UNITS, **EDITOR}
+UI: dict[str, dict[str, str]] = {**PARAMETERS, **HINTS, **UNITS, **EDITOR}
