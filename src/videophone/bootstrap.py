@@ -47,6 +47,7 @@ from videophone.enforcement.services.lawful import LawfulService
 from videophone.enforcement.services.violations import ViolationService
 from videophone.identity.services import numbers
 from videophone.identity.services.agreement import AgreementService
+from videophone.identity.services.audit_log import AuditLogService
 from videophone.identity.services.auth import AuthService
 from videophone.identity.services.numbers import NumberService
 from videophone.identity.services.review import ReviewService
@@ -81,6 +82,7 @@ class Container:
     numbers: NumberService
     staff: StaffService
     audit: AuditService
+    audit_log: AuditLogService
     signaling: SignalingHub
     calls: CallHistoryService
     contacts: ContactService
@@ -204,6 +206,7 @@ def build(
         numbers=NumberService(deps),
         staff=StaffService(deps),
         audit=AuditService(deps),
+        audit_log=AuditLogService(deps),
         calls=CallHistoryService(deps),
         contacts=ContactService(deps),
         forwarding=ForwardingService(deps),

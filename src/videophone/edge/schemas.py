@@ -96,6 +96,10 @@ class PolicyUpdateIn(Body):
     version: BodyVersion | None = Field(default=None, description="The version the change was based on")
 
 
+class PolicyPreviewIn(Body):
+    values: dict[str, str | int] = Field(description="The parameters to change, as for a save")
+
+
 class StaffCreateIn(Body):
     username: str
     display_name: str

@@ -7,7 +7,7 @@ from videophone.calling.texts import ui_calls, ui_contacts, ui_history, ui_voice
 from videophone.collections.texts import ui_credit, ui_payments, ui_termination
 from videophone.edge.catalogues import merge
 from videophone.enforcement.texts import ui_enforcement
-from videophone.identity.texts import ui_account, ui_identity
+from videophone.identity.texts import ui_account, ui_audit, ui_identity, ui_policy
 from videophone.notices.texts import ui_announcements, ui_outages, ui_preferences
 from videophone.terminals.texts import ui_terminals
 
@@ -117,6 +117,8 @@ PARTS: dict[str, dict[str, dict[str, str]]] = {
     "edge.ui_text.SHELL": SHELL,
     "edge.ui_text.NAVIGATION": NAVIGATION,
     "identity.texts.ui_identity": ui_identity.UI,
+    "identity.texts.ui_audit": ui_audit.UI,
+    "identity.texts.ui_policy": ui_policy.UI,
     "calling.texts.ui_calls": ui_calls.UI,
     "calling.texts.ui_contacts": ui_contacts.UI,
     "calling.texts.ui_history": ui_history.UI,

@@ -25,8 +25,20 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
 
+def operator_calendar(request: Request) -> dict[str, str]:
+    """The operator's today and time zone: console pages default periods and show times by these, not
+    by the browser's clock and zone."""
+    deps = container(request).deps
+    return {
+        "today": deps.clock.now().astimezone(deps.operator_tz).date().isoformat(),
+        "zone": deps.operator_tz.key,
+    }
+
+
 def render(request: Request, template: str, *, area: str, page: str, **context: Any) -> HTMLResponse:
     lang = request_language(request)
+    if area == "console":
+        context.setdefault("operator", operator_calendar(request))
     return templates.TemplateResponse(
         request,
         template,

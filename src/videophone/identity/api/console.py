@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from videophone.bootstrap import Container
 from videophone.edge.deps import (
     STAFF_COOKIE,
     STAFF_CSRF_COOKIE,
@@ -18,6 +21,7 @@ from videophone.edge.openapi import binary_response
 from videophone.edge.params import Id, IdQuery, Offset
 from videophone.edge.schemas import (
     NumberChangeIn,
+    PolicyPreviewIn,
     PolicyUpdateIn,
     RevealIn,
     ReviewDecisionIn,
@@ -25,12 +29,18 @@ from videophone.edge.schemas import (
     StaffCreateIn,
 )
 from videophone.identity.api.console_answers import (
+    ActorType,
+    AuditActor,
+    AuditFilters,
     AuditPage,
+    ConsolePolicy,
     HistoryEntry,
     IdentityDecision,
     NumberAnswer,
     NumberChangeAnswer,
+    PlanChoice,
     PolicyChange,
+    PolicyPreviewAnswer,
     QueueItem,
     Revealed,
     ReviewOutcome,
@@ -42,10 +52,14 @@ from videophone.identity.api.console_answers import (
 )
 from videophone.identity.api.me_answers import Account, IdentityDocument
 from videophone.identity.api.public_answers import PolicyAnswer, PolicyValues
+from videophone.identity.domain.audit_actions import ACTIONS
 from videophone.identity.domain.staff import ROLE_PERMISSIONS, Permission
+from videophone.identity.services.audit_log import AuditQuery
 from videophone.identity.services.auth import Principal
+from videophone.kernel.errors import FieldError, ValidationFailed
 
 router = APIRouter(prefix="/api/v1/console", tags=["console"])
+HISTORY_SIZE = 100  # of each kind in a subscriber's history: audit records, account events
 DOCUMENT = binary_response("image/jpeg", "image/png", "application/pdf")
 
 
@@ -122,13 +136,20 @@ async def subscriber_detail(subscriber_id: Id, principal: ViewSubscribers, c: Co
     decisions = await c.review.decisions(subscriber_id)
     documents = await c.review.documents(subscriber_id)
     changes = await c.numbers.history(subscriber_id)
-    _, history = await c.audit.search(subject_type="subscriber", subject_id=str(subscriber_id), limit=100)
+    _, records = await c.audit_log.search(
+        AuditQuery(subject_type="subscriber", subject_id=str(subscriber_id)), limit=HISTORY_SIZE
+    )
+    events = await c.account_history.list(subscriber_id, limit=HISTORY_SIZE)
+    usernames = {s.id: s.username for s in await c.audit_log.staff()}
+    history = HistoryEntry.timeline(
+        [HistoryEntry.of_audit(r) for r in records] + [HistoryEntry.of_event(e.at, e.kind, e.params) for e in events]
+    )
     return SubscriberDetail(
         subscriber=Account.of(view),
-        review_decisions=[IdentityDecision.of(d) for d in decisions],
+        review_decisions=[IdentityDecision.of(d, usernames) for d in decisions],
         documents=[IdentityDocument.model_validate(d) for d in documents],
         number_changes=[NumberChangeAnswer.of(n) for n in changes],
-        history=[HistoryEntry.model_validate(h) for h in history],
+        history=history,
     )
 
 
@@ -149,16 +170,35 @@ async def change_number(
 
 
 # -- policy ------------------------------------------------------------------------------------------------
+async def _check_plan(c: Container, values: Mapping[str, object]) -> None:
+    """The default plan must be a plan of the tariff catalogue (billing's; the policy cannot see it)."""
+    if "default_plan_code" not in values:
+        return
+    plans, _ = await c.tariffs.catalog()
+    if str(values["default_plan_code"]).strip() not in {p.code for p in plans}:
+        raise ValidationFailed([FieldError("default_plan_code", "policy_plan_unknown")])
+
+
 @router.get("/policy")
-async def get_policy(principal: PolicyViewer, c: ContainerDep) -> PolicyAnswer:
+async def get_policy(principal: PolicyViewer, c: ContainerDep) -> ConsolePolicy:
     version, pol = await c.policy.get()
-    return PolicyAnswer.of(version, pol)
+    plans, _ = await c.tariffs.catalog()
+    answer = PolicyAnswer.of(version, pol)
+    return ConsolePolicy(**dict(answer), plans=[PlanChoice.model_validate(p) for p in plans])
+
+
+@router.post("/policy/preview")
+async def preview_policy(body: PolicyPreviewIn, principal: PolicyViewer, c: ContainerDep) -> PolicyPreviewAnswer:
+    """What a change would do to the agreement text, validated like the save; nothing is saved."""
+    await _check_plan(c, body.values)
+    return PolicyPreviewAnswer.of(await c.agreement.preview_policy(dict(body.values)))
 
 
 @router.put("/policy")
 async def update_policy(
     body: PolicyUpdateIn, principal: PolicyEditor, request: Request, c: ContainerDep
 ) -> PolicyValues:
+    await _check_plan(c, body.values)
     version, pol = await c.policy.update(
         actor_of(principal, request), dict(body.values), reason=body.reason, expected_version=body.version
     )
@@ -167,7 +207,8 @@ async def update_policy(
 
 @router.get("/policy/history")
 async def policy_history(principal: PolicyViewer, c: ContainerDep) -> list[PolicyChange]:
-    return PolicyChange.history(await c.policy.history())
+    usernames = {s.id: s.username for s in await c.audit_log.staff()}
+    return PolicyChange.history(await c.policy.history(), usernames)
 
 
 # -- audit -------------------------------------------------------------------------------------------------
@@ -175,24 +216,35 @@ async def policy_history(principal: PolicyViewer, c: ContainerDep) -> list[Polic
 async def audit_log(
     principal: AuditViewer,
     c: ContainerDep,
-    subject_type: str | None = None,
-    subject_id: str | None = None,
-    action: str | None = None,
-    actor_type: str | None = None,
+    subject_type: str | None = Query(None, max_length=32),
+    subject_id: str | None = Query(None, max_length=64),
+    action: str | None = Query(None, max_length=64, description="An action code (``/audit/filters``)"),
+    actor_type: ActorType | None = None,
     actor_id: IdQuery = None,
+    date_from: date | None = Query(None, description="First day, in the operator's time zone"),
+    date_to: date | None = Query(None, description="Last day (included), in the operator's time zone"),
     offset: Offset = 0,
     limit: int = Query(50, ge=1, le=200),
 ) -> AuditPage:
-    total, rows = await c.audit.search(
+    """The audit log, newest first, with staff usernames and subscriber numbers and names."""
+    query = AuditQuery(
         subject_type=subject_type,
         subject_id=subject_id,
         action=action,
         actor_type=actor_type,
         actor_id=actor_id,
-        offset=offset,
-        limit=limit,
+        date_from=date_from,
+        date_to=date_to,
     )
+    total, rows = await c.audit_log.search(query, offset=offset, limit=limit)
     return AuditPage.of(total, rows)
+
+
+@router.get("/audit/filters")
+async def audit_filters(principal: AuditViewer, c: ContainerDep) -> AuditFilters:
+    """The staff members and action codes the audit log can be filtered by."""
+    staff = await c.audit_log.staff()
+    return AuditFilters(staff=[AuditActor.model_validate(s) for s in staff], actions=list(ACTIONS))
 
 
 # -- staff -------------------------------------------------------------------------------------------------

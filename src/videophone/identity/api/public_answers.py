@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from videophone.edge.answers.fields import FROM_VIEW, IsoInstant
 from videophone.identity.domain.agreement import AgreementDocument, ParagraphKind
 from videophone.identity.domain.identity_numbers import IdDocumentType
-from videophone.identity.domain.policy import OperatorPolicy, ParamKind, parameter_specs
+from videophone.identity.domain.policy import InputKind, OperatorPolicy, ParamKind, parameter_specs
 from videophone.identity.services.auth import IssuedSession
 
 PolicyValue = str | int
@@ -42,6 +42,9 @@ class ParameterSpec(BaseModel):
     min: str | None
     max: str | None
     clause: str
+    unit: str = Field(description="What a number counts (years, days, bytes, …); empty for text")
+    input: InputKind = Field(description="How an editor shows it: text, a number, a select, a switch")
+    choices: list[str] = Field(description="The values a select offers (empty otherwise)")
     default: PolicyValue
 
 

@@ -232,3 +232,84 @@ def render_agreement(
 
     title = next((p.text for p in paragraphs if p.kind == "title"), "")
     return AgreementDocument(version=version, title=title, paragraphs=tuple(paragraphs), issuer=policy.operator_name)
+
+
+# -- a policy change's effect on the text ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a previewed paragraph; ``changed`` when it is a policy value the change alters."""
+
+    text: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ClausePreview:
+    """A paragraph that quotes a changed policy value: its text now, and after the change in pieces."""
+
+    kind: ParagraphKind
+    parameters: tuple[str, ...]
+    before: str
+    after: tuple[Segment, ...]
+
+
+def _unsigned_values(policy: OperatorPolicy, version: int) -> dict[str, str]:
+    values = _policy_values(policy)
+    values.update(_subscriber_values(None))
+    values["signed_date"] = format_date_zh(None)
+    values["agreement_version"] = str(version)
+    return {k: _one_line(v) for k, v in values.items()}
+
+
+def _segments(body: str, values: dict[str, str], changed: set[str]) -> tuple[Segment, ...]:
+    pieces: list[Segment] = []
+
+    def add(text: str, is_changed: bool) -> None:
+        if not text:
+            return
+        if pieces and pieces[-1].changed == is_changed:
+            pieces[-1] = Segment(pieces[-1].text + text, is_changed)
+        else:
+            pieces.append(Segment(text, is_changed))
+
+    position = 0
+    for match in Template.pattern.finditer(body):
+        add(body[position : match.start()], False)
+        name = match.group("named") or match.group("braced")
+        if name:
+            add(values[name], name in changed)
+        else:
+            add("$", False)  # ``$$`` (a validated template has no invalid ``$``)
+        position = match.end()
+    add(body[position:], False)
+    return tuple(pieces)
+
+
+def preview_policy_change(
+    template: str, *, version: int, before: OperatorPolicy, after: OperatorPolicy
+) -> list[ClausePreview]:
+    """The paragraphs of the (unsigned) agreement that quote a parameter changed from ``before`` to
+    ``after``, with the new values marked — what staff see before they save a policy change."""
+    errors = check_template(template)
+    if errors:
+        raise ValidationFailed(errors)
+    old, new = _policy_values(before), _policy_values(after)
+    changed = {name for name in old if old[name] != new[name]}
+    values_before, values_after = _unsigned_values(before, version), _unsigned_values(after, version)
+    previews: list[ClausePreview] = []
+    for raw_line in template.splitlines():
+        kind, body = _classify(raw_line.strip())
+        quoted = template_placeholders(body) & changed if body else set()
+        if not quoted:
+            continue
+        previews.append(
+            ClausePreview(
+                kind=kind,
+                parameters=tuple(sorted(quoted)),
+                before=Template(body).substitute(values_before),
+                after=_segments(body, values_after, changed),
+            )
+        )
+    return previews

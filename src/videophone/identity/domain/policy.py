@@ -18,6 +18,13 @@ from typing import Any, Literal
 from videophone.kernel.errors import FieldError, ValidationFailed
 
 ParamKind = Literal["int", "decimal", "str", "number"]
+InputKind = Literal["text", "integer", "decimal", "select", "switch", "plan"]
+"""How the console's editor shows a parameter: a text box, a number box (with its unit), a select of
+``choices``, a switch (an integer 0/1), or a select of the tariff catalogue's plans."""
+
+_INPUTS: dict[str, InputKind] = {"int": "integer", "decimal": "decimal", "str": "text", "number": "text"}
+
+CREDIT_LIMIT_ACTIONS: tuple[str, ...] = ("outgoing_barred", "suspended")
 
 
 def _param(
@@ -31,6 +38,9 @@ def _param(
     maximum: Decimal | int | None = None,
     max_length: int = 200,
     clause: str = "",
+    unit: str = "",
+    choices: tuple[str, ...] = (),
+    input: InputKind | None = None,
 ) -> Any:
     return field(
         default=default,
@@ -43,6 +53,9 @@ def _param(
             "max": maximum,
             "max_length": max_length,
             "clause": clause,
+            "unit": unit,
+            "choices": choices,
+            "input": input or _INPUTS[kind],
         },
     )
 
@@ -122,50 +135,55 @@ class OperatorPolicy:
         kind="int",
         minimum=0,
         maximum=10,
-        zh="终端保修期(年)",
-        en="Terminal warranty (years)",
+        zh="终端保修期",
+        en="Terminal warranty",
         group="contract",
         clause="003 §4",
+        unit="years",
     )
     late_fee_per_mille_per_day: Decimal = _param(
         Decimal("3"),
         kind="decimal",
         minimum=Decimal("0"),
         maximum=Decimal("10"),
-        zh="违约金(每日千分之)",
-        en="Late fee (per mille per day)",
+        zh="违约金日费率",
+        en="Late fee per day",
         group="contract",
         clause="003 §5",
+        unit="per_mille",
     )
     months_overdue_before_suspension: int = _param(
         1,
         kind="int",
         minimum=1,
         maximum=24,
-        zh="逾期中止服务(月)",
-        en="Months overdue before suspension",
+        zh="逾期多久中止服务",
+        en="Overdue before suspension",
         group="contract",
         clause="003 §5",
+        unit="months",
     )
     months_overdue_before_termination: int = _param(
         3,
         kind="int",
         minimum=1,
         maximum=36,
-        zh="逾期终止服务(月)",
-        en="Months overdue before termination",
+        zh="逾期多久终止服务",
+        en="Overdue before termination",
         group="contract",
         clause="003 §5",
+        unit="months",
     )
     objection_window_months: int = _param(
         1,
         kind="int",
         minimum=1,
         maximum=12,
-        zh="协议变更异议期(月)",
-        en="Objection window (months)",
+        zh="协议变更异议期",
+        en="Objection window",
         group="contract",
         clause="003 §15",
+        unit="months",
     )
     # -- the service's own parameters ----------------------------------------------------------------
     number_pool_start: str = _param(
@@ -191,125 +209,139 @@ class OperatorPolicy:
         kind="int",
         minimum=0,
         maximum=3650,
-        zh="号码冷冻期(天)",
-        en="Number quarantine (days)",
+        zh="号码冷冻期",
+        en="Number quarantine",
         group="service",
         clause="003 §7",
+        unit="days",
     )
     no_answer_timeout_seconds: int = _param(
         45,
         kind="int",
         minimum=10,
         maximum=300,
-        zh="无应答超时(秒)",
-        en="No-answer timeout (seconds)",
+        zh="无应答超时",
+        en="No-answer timeout",
         group="service",
+        unit="seconds",
     )
     reconnect_grace_seconds: int = _param(
         20,
         kind="int",
         minimum=5,
         maximum=120,
-        zh="断线重连宽限(秒)",
-        en="Reconnection grace (seconds)",
+        zh="断线重连宽限",
+        en="Reconnection grace",
         group="service",
+        unit="seconds",
     )
     bill_due_days: int = _param(
         15,
         kind="int",
         minimum=1,
         maximum=60,
-        zh="账单缴费期限(天)",
+        zh="账单缴费期限",
         en="Days from bill issue to due date",
         group="billing",
         clause="003 §5",
+        unit="days",
     )
     default_plan_code: str = _param(
         "basic",
         kind="str",
-        zh="默认套餐代码",
-        en="Default plan code (new subscribers)",
+        zh="默认套餐（新用户）",
+        en="Default plan (new subscribers)",
         group="billing",
         max_length=32,
         clause="003 §2",
+        input="plan",
     )
     late_fee_cap_percent: int = _param(
         0,
         kind="int",
         minimum=0,
         maximum=100,
-        zh="违约金上限(占欠费本金的百分比, 0为不设上限)",
-        en="Late fee cap (% of the overdue principal; 0 = no cap)",
+        zh="违约金上限",
+        en="Late fee cap",
         group="contract",
         clause="003 §5",
+        unit="percent",
     )
     credit_limit_options: str = _param(
         "50,100,200,500,1000",
         kind="str",
-        zh="可选信用额度(元, 逗号分隔)",
-        en="Credit limit options (yuan, comma-separated)",
+        zh="可选信用额度",
+        en="Credit limit options",
         group="billing",
         max_length=200,
         clause="003 §9",
+        unit="yuan_list",
     )
     credit_limit_action: str = _param(
         "outgoing_barred",
         kind="str",
-        zh="超出信用额度时(outgoing_barred=限制呼出, suspended=暂停全部服务)",
-        en="Over the credit limit (outgoing_barred or suspended)",
+        zh="超出信用额度时",
+        en="Over the credit limit",
         group="billing",
         max_length=20,
         clause="003 §9",
+        choices=CREDIT_LIMIT_ACTIONS,
+        input="select",
     )
     dispute_response_days: int = _param(
         15,
         kind="int",
         minimum=1,
         maximum=60,
-        zh="费用争议答复期限(天)",
+        zh="费用争议答复期限",
         en="Days to answer a billing dispute",
         group="billing",
         clause="003 §6",
+        unit="days",
     )
     payment_reconcile_minutes: int = _param(
         10,
         kind="int",
         minimum=1,
         maximum=1440,
-        zh="支付对账等待(分钟)",
-        en="Minutes before an unconfirmed payment is reconciled with the gateway",
+        zh="支付对账等待",
+        en="Wait before reconciling a payment",
         group="billing",
         clause="篇1 §4.2",
+        unit="minutes",
     )
     inactivity_days_before_termination: int = _param(
         365,
         kind="int",
         minimum=30,
         maximum=3650,
-        zh="长期不使用提前终止(天)",
-        en="Days of inactivity before early termination",
+        zh="长期不使用提前终止",
+        en="Inactivity before early termination",
         group="contract",
         clause="篇1 §6",
+        unit="days",
     )
     inactivity_notice_days: int = _param(
         30,
         kind="int",
         minimum=1,
         maximum=365,
-        zh="不活跃终止提前通知(天)",
-        en="Notice before terminating an inactive account (days)",
+        zh="不活跃终止提前通知",
+        en="Notice before terminating an inactive account",
         group="contract",
         clause="篇1 §6",
+        unit="days",
     )
     document_max_bytes: int = _param(
         5_000_000,
         kind="int",
         minimum=100_000,
         maximum=50_000_000,
-        zh="证件上传大小上限(字节)",
-        en="Document upload size limit (bytes)",
+        zh="证件上传大小上限",
+        en="Document upload size limit",
         group="service",
         clause="003 §1",
+        unit="bytes",
     )
     # -- video voicemail (R-18, 篇2 §6.3) -------------------------------------------------------------
     voicemail_max_seconds: int = _param(
@@ -317,40 +349,44 @@ class OperatorPolicy:
         kind="int",
         minimum=10,
         maximum=300,
-        zh="视频留言最长时长(秒)",
-        en="Longest video message (seconds)",
+        zh="视频留言最长时长",
+        en="Longest video message",
         group="voicemail",
         clause="篇2 §6.3",
+        unit="seconds",
     )
     voicemail_max_bytes: int = _param(
         16_000_000,
         kind="int",
         minimum=1_000_000,
         maximum=100_000_000,
-        zh="单条视频留言大小上限(字节)",
-        en="Largest video message (bytes)",
+        zh="单条视频留言大小上限",
+        en="Largest video message",
         group="voicemail",
         clause="篇2 §6.3",
+        unit="bytes",
     )
     voicemail_retention_days: int = _param(
         30,
         kind="int",
         minimum=1,
         maximum=365,
-        zh="视频留言保存期(天)",
-        en="Video messages kept for (days)",
+        zh="视频留言保存期",
+        en="Video messages kept for",
         group="voicemail",
         clause="篇2 §6.3",
+        unit="days",
     )
     voicemail_quota_bytes: int = _param(
         200_000_000,
         kind="int",
         minimum=1_000_000,
         maximum=10_000_000_000,
-        zh="每位用户留言信箱容量(字节)",
-        en="Mailbox storage per subscriber (bytes)",
+        zh="每位用户留言信箱容量",
+        en="Mailbox storage per subscriber",
         group="voicemail",
         clause="篇2 §6.3",
+        unit="bytes",
     )
     voicemail_max_messages: int = _param(
         50,
@@ -361,16 +397,18 @@ class OperatorPolicy:
         en="Most messages in a mailbox",
         group="voicemail",
         clause="篇2 §6.3",
+        unit="messages",
     )
     voicemail_deposit_rated: int = _param(
         0,
         kind="int",
         minimum=0,
         maximum=1,
-        zh="留言是否向主叫计费(0=免费, 1=按留言时长计通话费)",
-        en="Leaving a message costs the caller (0 = free, 1 = rated as a call of its length)",
+        zh="向留言的主叫计费",
+        en="Charge callers for leaving a message",
         group="voicemail",
         clause="篇2 §6.3",
+        input="switch",
     )
 
     # ------------------------------------------------------------------------------------------------
@@ -420,7 +458,7 @@ class OperatorPolicy:
                     {"other": "months_overdue_before_suspension"},
                 )
             )
-        if self.credit_limit_action not in ("outgoing_barred", "suspended"):
+        if self.credit_limit_action not in CREDIT_LIMIT_ACTIONS:
             errors.append(FieldError("credit_limit_action", "invalid_choice"))
         try:
             options = self.credit_limit_yuan_options()
@@ -464,6 +502,9 @@ def parameter_specs() -> list[dict[str, Any]]:
                 "min": None if meta["min"] is None else str(meta["min"]),
                 "max": None if meta["max"] is None else str(meta["max"]),
                 "clause": meta["clause"],
+                "unit": meta["unit"],
+                "input": meta["input"],
+                "choices": list(meta["choices"]),
                 "default": defaults.to_mapping()[f.name],
             }
         )

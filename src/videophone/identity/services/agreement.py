@@ -4,21 +4,30 @@ their announcement, objections and deemed acceptance (003 §15) are the mixin in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
+from typing import Any
 
 from videophone.adapters.db.models import AgreementVersion, PolicyVersion, Subscriber
 from videophone.adapters.pdf import render_agreement_pdf
 from videophone.common import policy as policy_service
 from videophone.common.deps import Deps
-from videophone.identity.domain.agreement import AgreementDocument, SubscriberParty, render_agreement
+from videophone.identity.domain.agreement import (
+    AgreementDocument,
+    ClausePreview,
+    SubscriberParty,
+    preview_policy_change,
+    render_agreement,
+)
 from videophone.identity.domain.identity_numbers import ID_TYPE_LABELS, IdDocumentType
-from videophone.identity.domain.policy import OperatorPolicy
+from videophone.identity.domain.policy import OperatorPolicy, diff_policies
 from videophone.identity.domain.subscriber import USCC_ID_TYPE
 from videophone.identity.services.agreement_changes import AgreementChanges
 from videophone.identity.services.agreement_versions import current_version_number
 from videophone.identity.store import agreements as store
-from videophone.kernel.errors import NotFound
+from videophone.kernel.errors import FieldError, NotFound, ValidationFailed
 
 # Other contexts read the version in force through this module (``identity.public.agreement``)
 __all__ = ["AgreementService", "current_version_number", "id_type_label", "party_of", "shipped_template"]
@@ -54,6 +63,17 @@ def party_of(sub: Subscriber, address: str, credit_code: str) -> SubscriberParty
     )
 
 
+@dataclass(frozen=True)
+class PolicyPreview:
+    """A policy change not saved: the version it starts from, what changes, and the agreement's
+    paragraphs that quote a changed value (of the agreement version in force)."""
+
+    policy_version: int
+    agreement_version: int
+    changes: dict[str, dict[str, str | int]]
+    clauses: list[ClausePreview]
+
+
 class AgreementService(AgreementChanges):
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -78,6 +98,20 @@ class AgreementService(AgreementChanges):
             assert row is not None
             _, pol = await policy_service.current(uow)
             return render_agreement(row.template, version=version, policy=pol, subscriber=None, signed_on=None)
+
+    async def preview_policy(self, changes: Mapping[str, Any]) -> PolicyPreview:
+        """What ``changes`` would do to the agreement text, validated like the save and saving nothing."""
+        async with self.deps.uow() as uow:
+            policy_version, before = await policy_service.current(uow)
+            after = OperatorPolicy.from_mapping(changes, base=before)
+            diff = diff_policies(before, after)
+            if not diff:
+                raise ValidationFailed([FieldError("values", "policy_no_change")])
+            version = await current_version_number(uow)
+            row = await uow.session.get(AgreementVersion, version)
+            assert row is not None
+            clauses = preview_policy_change(row.template, version=version, before=before, after=after)
+            return PolicyPreview(policy_version, version, diff, clauses)
 
     async def for_subscriber(self, subscriber_id: int, address: str, credit_code: str) -> AgreementDocument:
         """The version the subscriber accepted, with the policy in force when they accepted it,

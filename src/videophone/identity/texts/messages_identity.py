@@ -66,4 +66,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "内容不能超过 {max} 个字符。",
         "en": "Please use at most {max} characters.",
     },
+    # -- the console's audit log and policy editor --------------------------------------------------
+    "audit_dates_reversed": {
+        "zh-CN": "结束日期不能早于开始日期。",
+        "en": "The end date cannot be before the start date.",
+    },
+    "policy_plan_unknown": {
+        "zh-CN": "请选择资费目录中现有的套餐。",
+        "en": "Please choose a plan of the tariff catalogue.",
+    },
 }

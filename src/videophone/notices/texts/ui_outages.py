@@ -71,6 +71,7 @@ UI: dict[str, dict[str, str]] = {
     "dash_disputes_answered_in_time": {"zh-CN": "按期答复", "en": "Answered in time"},
     "dash_disputes_answered_late": {"zh-CN": "逾期答复", "en": "Answered late"},
     "dash_table": {"zh-CN": "查看数据表", "en": "Show the data as a table"},
+    "dash_no_data": {"zh-CN": "暂无数据", "en": "No data"},
     "dash_col_label": {"zh-CN": "项目", "en": "Item"},
     "dash_col_value": {"zh-CN": "数值", "en": "Value"},
     "dash_col_day": {"zh-CN": "日期", "en": "Day"},

@@ -675,7 +675,7 @@
       el("td", {}, labelOf("review_", d.from)),
       el("td", {}, labelOf("review_", d.to)),
       el("td", {}, d.reason || "—"),
-      el("td", {}, d.staff_id === null ? "—" : "#" + d.staff_id),
+      el("td", {}, d.staff_username || "—"),
     );
   }
 
@@ -691,11 +691,6 @@
     );
   }
 
-  function historyRow(h) {
-    const actor = labelOf("actor_", h.actor_type) + (h.actor_id === null || h.actor_id === undefined ? "" : " #" + h.actor_id);
-    return el("tr", {}, el("td", {}, formatDate(h.at)), el("td", { class: "mono" }, h.action), el("td", {}, actor));
-  }
-
   async function loadSubscriber(root, id) {
     const data = await api("GET", "/api/v1/console/subscribers/" + encodeURIComponent(id));
     const sub = data.subscriber;
@@ -707,7 +702,7 @@
     fillTable($("[data-testid=subscriber-documents]"), data.documents, (doc) => documentRow(doc, docLink(doc)));
     fillTable($("[data-testid=review-decisions]"), data.review_decisions, decisionRow);
     fillTable($("[data-testid=number-changes]"), data.number_changes, numberChangeRow);
-    fillTable($("[data-testid=account-history]"), data.history, historyRow);
+    fillTable($("[data-testid=account-history]"), data.history, window.VP.ui.auditHistoryRow);
     $$(".revealable", root).forEach((row) => {
       const span = $("[data-bind]", row);
       span.classList.remove("revealed");
@@ -765,137 +760,6 @@
     initReviewForm(root, id);
     initNumberChange(root, id);
     loadSubscriber(root, id).catch(handlePageError);
-  }
-
-  // -- console: policy ----------------------------------------------------------------------------
-  function policyField(spec, value, editable) {
-    const id = "policy-" + spec.name;
-    const label = VP.lang === "en" ? spec.label_en : spec.label_zh;
-    const range = spec.min !== null || spec.max !== null ? " · " + t("policy_range") + " " + (spec.min ?? "") + "–" + (spec.max ?? "") : "";
-    const attrs = { id, name: spec.name, value: String(value), "aria-describedby": id + "-hint " + id + "-err", readonly: !editable, dataset: { original: String(value), kind: spec.kind } };
-    if (spec.kind === "int") Object.assign(attrs, { type: "number", step: "1", min: spec.min, max: spec.max });
-    else if (spec.kind === "decimal") Object.assign(attrs, { type: "text", inputmode: "decimal" });
-    else Object.assign(attrs, { type: "text" });
-    return el(
-      "div",
-      { class: "field" },
-      el("label", { for: id }, label),
-      el("input", attrs),
-      el("p", { class: "hint", id: id + "-hint" }, t("policy_clause") + " " + spec.clause + range),
-      el("p", { class: "field-error", id: id + "-err", role: "alert", "data-error-for": spec.name }),
-    );
-  }
-
-  function renderPolicy(form, policy, editable) {
-    const container = $("[data-policy-groups]", form);
-    container.replaceChildren();
-    const groups = [];
-    policy.parameters.forEach((spec) => {
-      let group = groups.find((g) => g.name === spec.group);
-      if (!group) groups.push((group = { name: spec.group, specs: [] }));
-      group.specs.push(spec);
-    });
-    groups.forEach((group) => {
-      const fieldset = el("fieldset", { class: "policy-group", "data-testid": "policy-group-" + group.name }, el("legend", {}, labelOf("policy_group_", group.name)));
-      const grid = el("div", { class: "field-grid" }, group.specs.map((spec) => policyField(spec, policy.values[spec.name], editable)));
-      fieldset.append(grid);
-      container.append(fieldset);
-    });
-    form.dataset.version = policy.version;
-    $("[data-testid=policy-version]").textContent = t("policy_version") + ": " + policy.version;
-  }
-
-  function changeList(changes) {
-    const entries = Object.entries(changes || {});
-    if (!entries.length) return "—";
-    return el("ul", { class: "plain" }, entries.map(([name, c]) => el("li", {}, el("code", {}, name), ": " + c.before + " → " + c.after)));
-  }
-
-  async function loadPolicyHistory() {
-    const rows = await api("GET", "/api/v1/console/policy/history");
-    fillTable($("[data-testid=policy-history]"), rows, (row) =>
-      el(
-        "tr",
-        {},
-        el("td", {}, row.version),
-        el("td", {}, formatDate(row.changed_at)),
-        el("td", {}, row.changed_by === null ? "—" : "#" + row.changed_by),
-        el("td", {}, row.reason || "—"),
-        el("td", {}, changeList(row.changes)),
-      ),
-    );
-  }
-
-  function changedPolicyValues(form) {
-    const values = {};
-    $$("[data-policy-groups] input", form).forEach((input) => {
-      if (input.value === input.dataset.original) return;
-      values[input.name] = input.dataset.kind === "int" && /^-?\d+$/.test(input.value.trim()) ? parseInt(input.value, 10) : input.value.trim();
-    });
-    return values;
-  }
-
-  function initPolicy() {
-    const form = $("#policy-form");
-    let editable = false;
-    const load = async () => {
-      const policy = await api("GET", "/api/v1/console/policy");
-      renderPolicy(form, policy, editable);
-    };
-    onSubmit(form, async () => {
-      const values = changedPolicyValues(form);
-      if (!Object.keys(values).length) {
-        showFormAlert(form, t("policy_no_changes"));
-        return;
-      }
-      const body = { values, reason: form.elements.reason.value.trim(), version: Number(form.dataset.version) };
-      const result = await api("PUT", "/api/v1/console/policy", body);
-      form.elements.reason.value = "";
-      await load();
-      await loadPolicyHistory();
-      showSuccess(form, t("policy_saved", { version: result.version }));
-    });
-    staffMe()
-      .then((me) => {
-        editable = can(me, "edit_policy");
-        $("[data-edit-only]", form).hidden = !editable;
-        return load();
-      })
-      .then(loadPolicyHistory)
-      .catch(handlePageError);
-  }
-
-  // -- console: audit -----------------------------------------------------------------------------
-  function auditRow(r) {
-    const actor = labelOf("actor_", r.actor_type) + (r.actor_id === null ? "" : " #" + r.actor_id);
-    const details = r.details && Object.keys(r.details).length ? JSON.stringify(r.details) : "—";
-    return el(
-      "tr",
-      { "data-testid": "audit-row" },
-      el("td", { class: "nowrap" }, formatDate(r.at)),
-      el("td", {}, actor),
-      el("td", { class: "mono" }, r.action),
-      el("td", {}, (r.subject_type || "") + (r.subject_id ? " #" + r.subject_id : "")),
-      el("td", { class: "details-cell" }, el("code", {}, details)),
-      el("td", { class: "mono" }, r.ip || ""),
-    );
-  }
-
-  function initAudit() {
-    const form = $("#audit-filter");
-    const limit = 50;
-    const load = async (offset) => {
-      const values = formValues(form);
-      const params = { action: values.action.trim(), subject_type: values.subject_type.trim(), subject_id: values.subject_id.trim(), offset, limit };
-      const data = await api("GET", "/api/v1/console/audit" + query(params));
-      fillTable($("[data-testid=audit-table]"), data.items, auditRow);
-      renderPager($("[data-pager]"), data.total, offset, limit, (next) => load(next).catch(handlePageError));
-    };
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      load(0).catch(handlePageError);
-    });
-    load(0).catch(handlePageError);
   }
 
   // -- console: staff -----------------------------------------------------------------------------
@@ -956,8 +820,6 @@
     "console-reviews": initReviews,
     "console-subscribers": initSubscribers,
     "console-subscriber": initSubscriber,
-    "console-policy": initPolicy,
-    "console-audit": initAudit,
     "console-staff": initStaff,
   };
 
@@ -993,7 +855,8 @@
   // each registers its initializer in VP.pages[<body data-page>].
   window.VP.pages = window.VP.pages || {};
   window.VP.ui = { t, el, $, $$, bind, fillTable, formatDate, formatSize, labelOf, onSubmit, formValues,
-    showErrors, setBusy, handlePageError, ApiError, query, renderPager, mmss, num };
+    showErrors, setBusy, handlePageError, ApiError, query, renderPager, mmss, num, staffMe, can, showFormAlert,
+    showSuccess, clearErrors };
   window.VP.showErrors = showErrors;
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

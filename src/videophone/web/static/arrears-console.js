@@ -48,18 +48,6 @@
   VP.pages["console-arrears"] = initArrears;
 
   // -- the subscriber page's account section --------------------------------------------------------
-  function detailOf(event) {
-    const p = event.params || {};
-    return [
-      p.reason ? labelOf("account_reason_", p.reason) : "",
-      p.scope ? labelOf("account_scope_", p.scope) : "",
-      p.method ? labelOf("pay_method_", p.method) : "",
-      p.amount !== undefined ? t("account_detail_amount", { amount: p.amount }) : "",
-      p.credit !== undefined ? t("account_detail_amount", { amount: p.credit }) : "",
-      p.dispute_id !== undefined ? t("account_detail_dispute", { id: p.dispute_id }) : "",
-    ].filter(Boolean).join(" · ");
-  }
-
   function billRow(bill) {
     let state = bill.settled ? t("account_bill_settled") : bill.overdue ? t("account_bill_overdue") : t("account_bill_open");
     if (bill.disputed_yuan !== "0.00") state += " · " + t("account_bill_disputed", { amount: bill.disputed_yuan });
@@ -102,12 +90,6 @@
         : [el("li", { class: "muted" }, t("account_no_restrictions"))]),
     );
     fillTable($("[data-testid=account-bills]", root), d.bills, billRow);
-    fillTable($("[data-testid=account-events]", root), data.history, (event) =>
-      el("tr", { "data-testid": "account-event", dataset: { kind: event.kind } },
-        el("td", {}, formatDate(event.at)),
-        el("td", {}, labelOf("account_event_", event.kind)),
-        el("td", { class: "wrap" }, detailOf(event))),
-    );
     root.hidden = false;
     setBusy(root, false);
   }

@@ -10,10 +10,12 @@
 
   const yuan = (value) => "¥" + value;
 
+  /** The month before the operator's today (the server's calendar, not the browser's clock). */
   function lastMonth() {
-    const now = new Date();
-    const d = new Date(now.getFullYear(), now.getMonth() - 1, 1);
-    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0");
+    const [year, month] = VP.operator.today.split("-").map(Number);
+    const y = month === 1 ? year - 1 : year;
+    const m = month === 1 ? 12 : month - 1;
+    return y + "-" + String(m).padStart(2, "0");
   }
 
   function uuid() {

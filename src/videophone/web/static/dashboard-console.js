@@ -30,6 +30,13 @@
 
   /** A bar chart: labels on x, one or more series (grouped bars), optionally a line series. */
   function chart(opts) {
+    const values = [...opts.series.flatMap((s) => s.values), ...(opts.line ? opts.line.values : [])];
+    if (!values.some((v) => v > 0)) {
+      // Nothing to draw: say so, not an axis scaled to nothing.
+      return el("figure", { class: "chart", "data-testid": "chart-" + opts.name, dataset: { empty: "true", total: "0" } },
+        opts.caption ? el("figcaption", {}, opts.caption) : null,
+        el("p", { class: "muted", "data-testid": "chart-empty" }, t("dash_no_data")));
+    }
     const id = "chart-" + ++serial;
     const { labels, series, line, title, format } = opts;
     const fmt = format || String;
@@ -95,7 +102,7 @@
         el("tbody", {}, labels.map((label, i) => el("tr", {}, el("th", { scope: "row" }, label), columns.map((s) => el("td", { class: "num" }, (s === line ? String : fmt)(s.values[i])))))),
       )),
     );
-    return el("figure", { class: "chart", "data-testid": "chart-" + opts.name, dataset: { total: opts.total === undefined ? "" : String(opts.total) } }, el("figcaption", {}, opts.caption || title), root, legend, el("p", { class: "small muted", "data-testid": "chart-summary" }, summary), table);
+    return el("figure", { class: "chart", "data-testid": "chart-" + opts.name, dataset: { total: opts.total === undefined ? "" : String(opts.total) } }, opts.caption ? el("figcaption", {}, opts.caption) : null, root, legend, el("p", { class: "small muted", "data-testid": "chart-summary" }, summary), table);
   }
 
   const yuan = (fen) => "¥" + (fen / 100).toFixed(2);
@@ -107,6 +114,7 @@
       chart({
         name: "subscribers-review",
         title: t("dash_subscribers_review", { total: s.total }),
+        caption: t("dash_subscribers_review", { total: s.total }),
         labels: s.review.map((i) => labelOf("review_", i.key)),
         series: [{ key: "count", label: t("dash_arrears_accounts"), values: s.review.map((i) => i.count) }],
         summary: s.review.map((i) => labelOf("review_", i.key) + " " + i.count).join("，"),
@@ -115,6 +123,7 @@
       chart({
         name: "subscribers-service",
         title: t("dash_subscribers_service"),
+        caption: t("dash_subscribers_service"),
         labels: s.service.map((i) => labelOf("service_", i.key)),
         series: [{ key: "count", label: t("dash_arrears_accounts"), values: s.service.map((i) => i.count) }],
         summary: s.service.map((i) => labelOf("service_", i.key) + " " + i.count).join("，"),
