@@ -23,7 +23,7 @@ from videophone.enforcement.api import enforcement
 from videophone.identity.api import console, me, public
 from videophone.jobs.scheduler import Scheduler
 from videophone.kernel.errors import DomainError
-from videophone.notices.api import announcements, outages, preferences
+from videophone.notices.api import announcements, outages, preferences, push
 from videophone.terminals.api import terminals
 from videophone.web import pages
 
@@ -94,6 +94,7 @@ def create_app(
     app.include_router(payments.router)
     app.include_router(arrears.router)
     app.include_router(preferences.router)
+    app.include_router(push.router)
     app.include_router(credit.router)
     app.include_router(disputes.router)
     app.include_router(enforcement.router)
