@@ -15,7 +15,6 @@ import binascii
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from videophone.kernel.errors import FieldError, ValidationFailed
 
@@ -26,6 +25,8 @@ AUTH_BYTES = 16
 MAX_LABEL = 100
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 _DEVICE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)(?P<rest>[^#]*)$")
+_HOST_PORT = re.compile(r"^(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.-]+))(?::(?P<port>[0-9]{1,5}))?$")
 
 
 @dataclass(frozen=True)
@@ -58,21 +59,21 @@ def _loopback(host: str) -> bool:
 
 def endpoint_problem(endpoint: str, *, allow_insecure: bool = False) -> str | None:
     """Why a push endpoint may not be used (an error code), or ``None`` when it may."""
-    if not endpoint or len(endpoint) > MAX_ENDPOINT:
+    if not endpoint or len(endpoint) > MAX_ENDPOINT or any(ch.isspace() or ord(ch) < 32 for ch in endpoint):
         return "push_endpoint_invalid"
-    try:
-        parts = urlsplit(endpoint)
-        host = parts.hostname or ""
-        _ = parts.port  # a bad port raises
-    except ValueError:
+    url = _URL.match(endpoint)
+    if url is None:
         return "push_endpoint_invalid"
-    if not host or parts.fragment or any(ch.isspace() for ch in endpoint):
-        return "push_endpoint_invalid"
-    if parts.username is not None or parts.password is not None:
+    if "@" in url["authority"]:
         return "push_endpoint_credentials"
-    if parts.scheme == "https":
+    where = _HOST_PORT.match(url["authority"])
+    if where is None or (where["port"] is not None and not 0 < int(where["port"]) < 65536):
+        return "push_endpoint_invalid"
+    host = (where["ip6"] or where["host"] or "").lower()
+    scheme = url["scheme"].lower()
+    if scheme == "https":
         return None
-    if parts.scheme == "http" and allow_insecure and _loopback(host):
+    if scheme == "http" and allow_insecure and _loopback(host):
         return None
     return "push_endpoint_not_https"
 
