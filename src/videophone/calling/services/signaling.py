@@ -202,8 +202,7 @@ class SignalingHub(Diversion):
         for row in rows:
             role = "caller" if row.caller_id == subscriber_id else "callee"
             if role == "callee" and row.state == CallState.RINGING.value and not row.callee_device:
-                self.owner_of[row.id] = row.node_id  # ringing for this subscriber: ring here too
-                await self._call_event(row.id, device, "joined", {})
+                self.owner_of[row.id] = row.node_id  # ringing for this subscriber: rings here after the welcome
                 continue
             peer_id = row.callee_id if role == "caller" else row.caller_id
             peer = peers.get(peer_id or 0)
@@ -235,6 +234,9 @@ class SignalingHub(Diversion):
             "reconnect_grace": pol.reconnect_grace_seconds,
             "ping_interval": self.ping_interval,
             "calls": resumed,
+            "_join": [
+                r.id for r in rows if r.callee_id == subscriber_id and r.state == "ringing" and not r.callee_device
+            ],
         }
 
     async def disconnect(self, subscriber_id: int, device_id: str, link: Link) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -49,6 +49,10 @@ class CallEffects:
     _ended: asyncio.Queue[str]
     _hook_worker: asyncio.Task[None] | None
     _push_tasks: set[asyncio.Task[int]]
+
+    if TYPE_CHECKING:  # the hub's own, used here
+
+        async def _call_event(self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any]) -> None: ...
 
     # -- a call's effects -----------------------------------------------------------------------------
     async def _apply(self, call: Call, sends: list[Send]) -> None:
@@ -98,6 +102,13 @@ class CallEffects:
         )
         self._push_tasks.add(task)
         task.add_done_callback(self._push_done)
+
+    async def join_ringing(self, subscriber_id: int, device_id: str, call_ids: list[str]) -> None:
+        """After a device's ``welcome`` (its ``_join``): the calls ringing for its subscriber that no
+        device answered ring on it too (R-36: a device woken by a push, or simply opened), decided by
+        each call's owner — here or on another node (``domain.calls.Call.device_joined``)."""
+        for call_id in call_ids:
+            await self._call_event(call_id, (subscriber_id, device_id), "joined", {})
 
     async def _stop_pushes(self) -> None:
         """At the node's stop: the pushes under way are worthless now (their calls ended)."""

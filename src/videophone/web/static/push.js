@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   const VP = window.VP;
-  const { t } = VP.ui;
   const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
   const ready = supported && window.isSecureContext ? navigator.serviceWorker.register("/sw.js", { scope: "/" }) : null;
@@ -41,7 +40,8 @@
   const state = section.querySelector("[data-testid=push-state]");
 
   function show(name) {
-    state.textContent = t("push_state_" + name);
+    // The texts are the page's (account.html renders each state's text in the reader's language).
+    state.textContent = section.querySelector('[data-push-text="' + name + '"]').textContent;
     section.dataset.state = name;
     box.checked = name === "on";
     box.disabled = name === "unsupported" || name === "working";
