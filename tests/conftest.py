@@ -83,7 +83,7 @@ async def _empty_tables(url: str) -> None:
 
 
 def make_settings(url: str, data_dir: Path) -> Settings:
-    return Settings(demo=True, database_url=url, data_key=TEST_KEY, data_dir=data_dir)
+    return Settings(demo=True, database_url=url, data_key=TEST_KEY, data_dir=data_dir, push_allow_insecure=True)
 
 
 @pytest.fixture

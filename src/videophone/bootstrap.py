@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videophone.adapters.blobs import make_blob_store
@@ -21,6 +22,7 @@ from videophone.adapters.payment_gateway import BuiltinGatewayClient
 from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
 from videophone.adapters.redis_client import redis_client
 from videophone.adapters.sms import FileSmsSender, HttpSmsSender, SmsSender
+from videophone.adapters.webpush import WebPush, load_or_create_vapid
 from videophone.billing.services.billing import BillingService
 from videophone.billing.services.disputes import DisputeService
 from videophone.billing.services.ledger import AdjustmentService
@@ -30,6 +32,7 @@ from videophone.billing.services.tariffs import TariffService
 from videophone.calling.services.calls import CallHistoryService
 from videophone.calling.services.contacts import ContactService
 from videophone.calling.services.forwarding import ForwardingService
+from videophone.calling.services.missed_calls import MissedCallService
 from videophone.calling.services.signaling import SignalingHub, default_node_id
 from videophone.calling.services.voicemail import VoicemailService
 from videophone.calling.services.voicemail_admin import VoicemailAdminService
@@ -64,9 +67,12 @@ from videophone.kernel.events import (
 from videophone.notices.services.announcements import AnnouncementService
 from videophone.notices.services.notifications import NotificationService
 from videophone.notices.services.outages import OutageService
+from videophone.notices.services.push import PushService
 from videophone.reporting.services.dashboard import DashboardService
 from videophone.terminals.services.releases import ReleaseService
 from videophone.terminals.services.terminals import TerminalService
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -93,6 +99,8 @@ class Container:
     billing: BillingService
     adjustments: AdjustmentService
     notifications: NotificationService
+    push: PushService
+    missed_calls: MissedCallService
     account_history: AccountHistoryService
     arrears: ArrearsService
     termination: TerminationService
@@ -149,6 +157,16 @@ def settings_clock(settings: Settings) -> Clock:
     return OffsetFileClock(settings.clock_file) if settings.clock_file else SystemClock()
 
 
+def _webpush(settings: Settings) -> WebPush | None:
+    vapid = load_or_create_vapid(
+        configured=settings.vapid_private_key, key_file=settings.vapid_key_file(), create=settings.demo
+    )
+    if vapid is None:
+        log.warning("no VAPID key (VIDEOPHONE_VAPID_PRIVATE_KEY): Web Push is off")
+        return None
+    return WebPush(vapid, settings.vapid_subject, allow_insecure=settings.push_allow_insecure)
+
+
 def build(
     settings: Settings,
     *,
@@ -192,6 +210,7 @@ def build(
         public_url=settings.effective_public_url(),
         operator_tz=ZoneInfo(settings.time_zone),
         events=events,
+        webpush=_webpush(settings),
     )
     credit = CreditService(deps)
     container = Container(
@@ -227,6 +246,8 @@ def build(
         billing=BillingService(deps),
         adjustments=AdjustmentService(deps),
         notifications=NotificationService(deps),
+        push=PushService(deps),
+        missed_calls=MissedCallService(deps),
         account_history=AccountHistoryService(deps),
         arrears=ArrearsService(deps),
         termination=TerminationService(deps),
@@ -268,6 +289,8 @@ def subscribe(events: Events[UnitOfWork], c: Container) -> None:
     # Ended calls are rated, then checked against the credit limit, in signaling's batches.
     events.after_commit(CallsEnded, c.rating.on_calls_ended)
     events.after_commit(CallsEnded, c.credit.on_calls_ended)
+    # A call ended unanswered leaves its callee a missed-call notification (in-app, push: R-36).
+    events.after_commit(CallsEnded, c.missed_calls.on_calls_ended)
     # An account that ended takes its video mailbox with it.
     events.after_commit(SubscriberTerminated, c.voicemail_admin.on_subscriber_terminated)
     # A value-added service bound to a calling feature that needs more than the subscription (issue 14):

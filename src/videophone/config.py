@@ -114,6 +114,25 @@ class Settings(BaseSettings):
     s3_secret_key: str = Field(default="", description="S3 secret key", repr=False, json_schema_extra=SECRET)
     s3_region: str = Field(default="us-east-1", description="The region signed into requests")
 
+    # Web Push: the operator's VAPID key (PEM, or base64url of the raw P-256 scalar); in demo mode
+    # without one, a key is generated once into the data directory.  Every node must share it.
+    vapid_private_key: str = Field(
+        default="",
+        description="VAPID private key for Web Push (PEM or base64url raw)",
+        repr=False,
+        json_schema_extra=SECRET,
+    )
+    vapid_private_key_file: Path | None = None
+    vapid_subject: str = Field(
+        default="mailto:operator@videophone.local", description="The operator's contact in VAPID tokens (mailto:)"
+    )
+    push_allow_insecure: bool = Field(
+        default=False, description="Tests and demos only: also push to http endpoints on a loopback address"
+    )
+
+    def vapid_key_file(self) -> Path:
+        return self.vapid_private_key_file or (self.data_dir / "vapid.pem")
+
     def effective_gateway_url(self) -> str:
         return (self.gateway_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip("/")
 

@@ -18,8 +18,12 @@ async def test_see_and_change_preferences(app: FastAPI) -> None:
     alice = await register_and_login(app)
     bob = await register_and_login(app)
     body = (await alice.get(URL)).json()
-    assert body["channels"] == ["email", "sms"]
+    assert body["channels"] == ["email", "sms", "push"]
     assert table(body)["billing"] == (True, False) and table(body)["service"] == (True, True)
+    # push on for every category; missed calls by push (and in-app) only.
+    calls = next(c for c in body["categories"] if c["category"] == "calls")
+    assert (calls["email"], calls["sms"], calls["push"]) == (False, False, True)
+    assert all(c["push"] and c["push_default"] for c in body["categories"])
     assert body["email_to"] and "*" in body["sms_to"]
     assert "service_termination" in body["always_sent"]
 

@@ -201,3 +201,53 @@ def test_billable_seconds_never_undercount(seconds: int, millis: int) -> None:
     call.accept(B1, T0)
     call.hangup(B1, T0 + timedelta(seconds=seconds, milliseconds=millis))
     assert call.billable_seconds() == seconds + (1 if millis else 0)
+
+
+# -- reachable by push (R-36) -------------------------------------------------------------------------
+_T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_callee_reachable_only_by_push_rings_and_is_woken() -> None:
+    call, sends = Call.place("c1", (1, "a"), 2, [], _T0, 45, push_devices=["p1"])
+    assert call.state is CallState.RINGING and call.pushed == {"p1"} and call.ringing == set()
+    assert [(s.to, s.notice) for s in sends] == [((2, "p1"), Notice.PUSH), ((1, "a"), Notice.RINGING)]
+    assert sends[0].data == {"deadline": (_T0 + timedelta(seconds=45)).isoformat()}
+    nobody, ended = Call.place("c2", (1, "a"), 2, [], _T0, 45)
+    assert nobody.state is CallState.ENDED and nobody.end_reason is not None and nobody.end_reason.value == "offline"
+    assert ended[0].notice is Notice.ENDED
+
+
+def test_a_device_that_joins_while_ringing_rings_for_the_time_left_and_may_answer() -> None:
+    call, _ = Call.place("c1", (1, "a"), 2, [], _T0, 45, push_devices=["p1"])
+    assert call.device_joined((3, "x"), _T0) == []  # not the callee
+    joined = call.device_joined((2, "p1"), _T0 + timedelta(seconds=10))
+    assert [(s.to, s.notice, dict(s.data)) for s in joined] == [((2, "p1"), Notice.INCOMING, {"expires_in": 35})]
+    call.accept((2, "p1"), _T0 + timedelta(seconds=11))
+    assert call.state is CallState.ANSWERED and call.pushed == set()
+    assert call.device_joined((2, "p2"), _T0 + timedelta(seconds=12)) == []  # answered: nothing rings
+
+
+def test_a_live_device_lost_does_not_end_a_call_still_waiting_for_a_pushed_one() -> None:
+    call, _ = Call.place("c1", (1, "a"), 2, ["live"], _T0, 45, push_devices=["p1"])
+    assert call.device_lost((2, "live"), _T0 + timedelta(seconds=1)) == []
+    assert call.state is CallState.RINGING
+    ended = call.tick(_T0 + timedelta(seconds=45), 20)
+    assert call.end_reason is not None and call.end_reason.value == "no_answer" and ended
+
+
+@given(
+    joined_after=st.integers(min_value=0, max_value=120),
+    timeout=st.integers(min_value=1, max_value=90),
+    live=st.booleans(),
+)
+def test_joining_never_extends_the_ring_from_the_invite(joined_after: int, timeout: int, live: bool) -> None:
+    call, _ = Call.place("c", (1, "a"), 2, ["l"] if live else [], _T0, timeout, push_devices=["p"])
+    at = _T0 + timedelta(seconds=joined_after)
+    sends = call.device_joined((2, "p"), at)
+    if joined_after < timeout:
+        assert [s.data["expires_in"] for s in sends] == [timeout - joined_after]
+        assert "p" in call.ringing
+    else:
+        assert sends == []
+    assert call.ring_deadline == _T0 + timedelta(seconds=timeout)  # unchanged, whoever joins
+    assert call.tick(_T0 + timedelta(seconds=timeout), 20) and call.state is CallState.ENDED

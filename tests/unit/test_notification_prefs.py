@@ -35,6 +35,7 @@ BOTH = p.Addresses("a@example.com", "13800138000")
         ("lawful_suspension", "service"),
         ("inactivity_termination_notice", "service"),
         ("something_new", "other"),
+        ("missed_call", "calls"),
     ],
 )
 def test_each_kind_has_a_category(kind: str, category: str) -> None:
@@ -47,7 +48,7 @@ def test_a_feature_can_declare_the_category_of_its_kinds() -> None:
 
 
 def test_defaults_email_everywhere_sms_for_service_critical_categories() -> None:
-    assert all(p.DEFAULTS[(c, "email")] for c in p.CATEGORIES)
+    assert all(p.DEFAULTS[(c, "email")] for c in p.CATEGORIES if c != "calls")
     assert {c for c in p.CATEGORIES if p.DEFAULTS[(c, "sms")]} == {"overdue", "service"}
     switches = p.effective({})
     assert p.channels_for("bill_issued", switches, BOTH) == ("email",)
@@ -147,3 +148,26 @@ def test_channels_follow_the_switch_unless_mandatory(
         expected = bool(address) and (p.is_mandatory(kind) or switches[(category, channel)])
         assert (channel in got) == expected
     assert list(got) == [c for c in p.CHANNELS if c in got]  # no duplicates, fixed order
+
+
+PUSHED = p.Addresses("a@example.com", "13800138000", push=True)
+
+
+def test_push_is_on_by_default_for_every_category_and_needs_a_subscription() -> None:
+    """R-36: every category goes by push by default; missed calls (``calls``) go in-app and by push only."""
+    assert "push" in p.CHANNELS and "calls" in p.CATEGORIES
+    assert all(p.DEFAULTS[(c, "push")] for c in p.CATEGORIES)
+    assert (p.DEFAULTS[("calls", "email")], p.DEFAULTS[("calls", "sms")]) == (False, False)
+    switches = p.effective({})
+    assert p.channels_for("bill_issued", switches, PUSHED) == ("email", "push")
+    assert p.channels_for("missed_call", switches, PUSHED) == ("push",)
+    assert p.channels_for("missed_call", switches, BOTH) == ()  # no browser enabled: nothing to push to
+    off = p.effective({("calls", "push"): False})
+    assert p.channels_for("missed_call", off, PUSHED) == ()
+    # A legally required notice goes by push too when there is a subscription.
+    none = p.effective({(c, ch): False for c in p.CATEGORIES for ch in p.CHANNELS})
+    assert p.channels_for("service_terminated", none, PUSHED) == ("email", "sms", "push")
+
+
+def test_a_change_of_the_push_switch_is_accepted() -> None:
+    assert p.parse_update([{"category": "calls", "channel": "push", "enabled": False}]) == {("calls", "push"): False}

@@ -15,6 +15,7 @@ from videophone.adapters.mail import Mailer, MemoryMailer
 from videophone.adapters.password_strength import zxcvbn_strength
 from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.sms import MemorySmsSender, SmsSender
+from videophone.adapters.webpush import WebPush
 from videophone.identity.domain.passwords import StrengthEstimator
 from videophone.kernel.events import ActorRef
 
@@ -51,6 +52,8 @@ class Deps:
     # Who reacts to what (ADR 0007): the registry every unit of work of ``uow`` publishes to.  Services
     # publish through ``uow.publish``; signaling reads the listeners of the calls it ended.
     events: Events[UnitOfWork] = dataclasses.field(default_factory=Events)
+    # Web Push: signed with the operator's VAPID key; ``None``: no key, push is off.
+    webpush: WebPush | None = None
 
 
 @dataclass(frozen=True)

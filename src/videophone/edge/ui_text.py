@@ -8,7 +8,7 @@ from videophone.collections.texts import ui_credit, ui_payments, ui_termination
 from videophone.edge.catalogues import merge
 from videophone.enforcement.texts import ui_enforcement
 from videophone.identity.texts import ui_account, ui_audit, ui_identity, ui_policy
-from videophone.notices.texts import ui_announcements, ui_outages, ui_preferences
+from videophone.notices.texts import ui_announcements, ui_outages, ui_preferences, ui_push
 from videophone.terminals.texts import ui_terminals
 
 # The shell's own labels (navigation, paging, the home page); each context's are in its texts/ui_*.py
@@ -128,6 +128,7 @@ PARTS: dict[str, dict[str, dict[str, str]]] = {
     "identity.texts.ui_account": ui_account.UI,
     "collections.texts.ui_credit": ui_credit.UI,
     "notices.texts.ui_preferences": ui_preferences.UI,
+    "notices.texts.ui_push": ui_push.UI,
     "billing.texts.ui_disputes": ui_disputes.UI,
     "enforcement.texts.ui_enforcement": ui_enforcement.UI,
     "collections.texts.ui_termination": ui_termination.UI,

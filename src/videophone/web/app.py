@@ -23,9 +23,9 @@ from videophone.enforcement.api import enforcement
 from videophone.identity.api import console, me, public
 from videophone.jobs.scheduler import Scheduler
 from videophone.kernel.errors import DomainError
-from videophone.notices.api import announcements, outages, preferences
+from videophone.notices.api import announcements, outages, preferences, push
 from videophone.terminals.api import terminals
-from videophone.web import pages
+from videophone.web import pages, pwa
 
 STATIC = Path(__file__).parent / "static"
 
@@ -94,6 +94,7 @@ def create_app(
     app.include_router(payments.router)
     app.include_router(arrears.router)
     app.include_router(preferences.router)
+    app.include_router(push.router)
     app.include_router(credit.router)
     app.include_router(disputes.router)
     app.include_router(enforcement.router)
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(announcements.router)
     app.include_router(outages.router)
     app.include_router(terminals.router)
+    app.include_router(pwa.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(guard.Guard, upload_limit=guard.policy_upload_limit(container))  # body size, JSON, text

@@ -9,6 +9,7 @@ from videophone.adapters.db import (
     models_enforcement,
     models_outages,
     models_preferences,
+    models_push,
     models_terminals,
     models_termination,
     models_voicemail,
@@ -80,6 +81,7 @@ FEATURE_MODELS = (
     models_terminals,
     models_preferences,
     models_voicemail,
+    models_push,
 )
 
 __all__ = [

@@ -241,7 +241,9 @@ async def signaling(websocket: WebSocket) -> None:
     client = hello.get("client") or {}
     reported = str(client.get("version") or "") if client.get("kind") == "web" else ""
     welcome["client_release"] = await container.releases.web_offer(reported)
+    joins = welcome.pop("_join", [])
     await link.send(welcome)
+    await hub.join_ringing(principal.id, device_id, joins)  # calls ringing for this subscriber ring here
     bucket = TokenBucket(RATE_PER_SECOND, RATE_BURST)
     strikes = 0
     idle_timeout = 3 * welcome["ping_interval"]

@@ -6,6 +6,11 @@ goes straight from ``ringing`` to ``ended``.  Once ended it never changes again,
 at the no-answer timeout while ringing, or when a party's connection stays away longer than the
 grace period.
 
+A callee's device that is not connected but has a Web Push subscription is *reachable by push* (R-36):
+the call rings for it too — it is told with a ``push`` notice (the hub sends the push) — and when a
+device of the callee connects while the call still rings (:meth:`Call.device_joined`) it rings there
+with what is left of the no-answer time, which always counts from the invite.
+
 A call of a subscriber with a credit limit (R-26) may carry a limit: :meth:`Call.set_limit` at answer
 gives it the instant it is cut off (``limit_at``) and the instant both parties are warned
 (``warn_at``, 60 s before); :meth:`Call.tick` applies both.  A call ended by anything at or after its
@@ -114,6 +119,7 @@ class Notice(StrEnum):
     PEER_RECONNECTED = "peer_reconnected"
     CREDIT_WARNING = "credit_warning"
     FORWARDED = "forwarded"  # to the caller: the call goes on to another number (R-17)
+    PUSH = "push"  # to a callee device not connected: wake it by Web Push (R-36); never sent on a socket
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,8 @@ class Call:
     # no-answer diversion (a forward or the mailbox) is due while it rings.
     forwarded_from: list[int] = field(default_factory=list)
     divert_at: datetime | None = None
+    # The callee's devices woken by push (R-36): the call rings on for them while no device is connected.
+    pushed: set[str] = field(default_factory=set)
 
     # -- creation --------------------------------------------------------------------------------------
     @classmethod
@@ -167,16 +175,12 @@ class Call:
         callee_devices: Iterable[str],
         now: datetime,
         no_answer_timeout: int,
+        push_devices: Iterable[str] = (),
     ) -> tuple[Call, list[Send]]:
-        """Alert every connected device of the callee; with none connected the call is missed."""
+        """Alert every connected device of the callee and wake by push those reachable by push; with
+        neither the call is missed."""
         call = cls(call_id, caller, callee_id, now, now + timedelta(seconds=no_answer_timeout))
-        devices = sorted(set(callee_devices))
-        if not devices:
-            return call, call._end(EndReason.OFFLINE, now)
-        call.ringing = set(devices)
-        sends = [Send((callee_id, d), Notice.INCOMING, {"expires_in": no_answer_timeout}) for d in devices]
-        sends.append(Send(caller, Notice.RINGING))
-        return call, sends
+        return call, call._alert(callee_devices, push_devices, now)
 
     @classmethod
     def pending(cls, call_id: str, caller: DeviceRef, callee_id: int, now: datetime, no_answer_timeout: int) -> Call:
@@ -184,20 +188,53 @@ class Call:
         (:meth:`ring`, :meth:`forward` or :meth:`end`)."""
         return cls(call_id, caller, callee_id, now, now + timedelta(seconds=no_answer_timeout))
 
-    def ring(self, callee_devices: Iterable[str], now: datetime, divert_after: int | None = None) -> list[Send]:
-        """Alert every connected device of the current callee (none: the call is missed); with
-        ``divert_after``, the no-answer diversion is due that many seconds from now."""
+    def ring(
+        self,
+        callee_devices: Iterable[str],
+        now: datetime,
+        divert_after: int | None = None,
+        push_devices: Iterable[str] = (),
+    ) -> list[Send]:
+        """Alert every connected device of the current callee and wake those reachable by push (neither:
+        the call is missed); with ``divert_after``, the no-answer diversion is due that many seconds
+        from now."""
         if self.state is not CallState.RINGING:
             raise _out_of_order("ring", self.state)
+        sends = self._alert(callee_devices, push_devices, now)
+        if self.state is CallState.RINGING:
+            self.divert_at = None if divert_after is None else now + timedelta(seconds=divert_after)
+        return sends
+
+    def _alert(self, callee_devices: Iterable[str], push_devices: Iterable[str], now: datetime) -> list[Send]:
         devices = sorted(set(callee_devices))
-        if not devices:
+        pushed = sorted(set(push_devices) - set(devices))
+        if not devices and not pushed:
             return self._end(EndReason.OFFLINE, now)
         self.ringing = set(devices)
-        self.divert_at = None if divert_after is None else now + timedelta(seconds=divert_after)
-        expires = max(0, math.ceil((self.ring_deadline - now).total_seconds()))
+        self.pushed = set(pushed)
+        expires = self.expires_in(now)
         sends = [Send((self.callee_id, d), Notice.INCOMING, {"expires_in": expires}) for d in devices]
+        deadline = {"deadline": self.ring_deadline.isoformat()}
+        sends += [Send((self.callee_id, d), Notice.PUSH, deadline) for d in pushed]
         sends.append(Send(self.caller, Notice.RINGING))
         return sends
+
+    def expires_in(self, now: datetime) -> int:
+        """Whole seconds left before the no-answer timeout (counted from the invite)."""
+        return max(0, math.ceil((self.ring_deadline - now).total_seconds()))
+
+    def device_joined(self, device: DeviceRef, now: datetime) -> list[Send]:
+        """A device of the callee connected while the call rings — woken by its push, or simply opened
+        (R-36): it rings there too (again, for a device that reloaded) for the time that is left.
+        Nothing for anyone else, for a call not ringing yet (its diversion is being decided) or one
+        whose time is up (its tick ends it)."""
+        if self.state is not CallState.RINGING or device[0] != self.callee_id or not (self.ringing or self.pushed):
+            return []
+        expires = self.expires_in(now)
+        if expires <= 0 or now >= self.ring_deadline:
+            return []
+        self.ringing.add(device[1])
+        return [Send(device, Notice.INCOMING, {"expires_in": expires})]
 
     def forward(self, to_id: int, reason: str, now: datetime, no_answer_timeout: int) -> list[Send]:
         """The call goes on to ``to_id`` (a forwarded leg): the devices ringing stop (``ended``,
@@ -211,6 +248,7 @@ class Call:
         self.forwarded_from.append(self.callee_id)
         self.callee_id = to_id
         self.ringing = set()
+        self.pushed = set()
         self.divert_at = None
         self.ring_deadline = now + timedelta(seconds=no_answer_timeout)
         sends.append(Send(self.caller, Notice.FORWARDED, {"reason": reason}))
@@ -279,6 +317,7 @@ class Call:
         self.answered_at = now
         others = sorted(self.ringing - {device[1]})
         self.ringing = set()
+        self.pushed = set()
         sends = [
             Send(self.caller, Notice.ACCEPTED, {"answered_at": now.isoformat()}),
             Send(device, Notice.ANSWERED, {"answered_at": now.isoformat()}),
@@ -313,12 +352,13 @@ class Call:
 
     def device_lost(self, device: DeviceRef, now: datetime) -> list[Send]:
         """A device's connection dropped.  A ringing callee device just stops ringing (when the last
-        one goes the call is missed); a party of the call gets the grace period to come back."""
+        one goes and no device was woken by push, the call is missed); a party of the call gets the
+        grace period to come back."""
         if self.state is CallState.ENDED or self.role_of(device) is None:
             return []
         if self.state is CallState.RINGING and device != self.caller:
             self.ringing.discard(device[1])
-            return self._end(EndReason.OFFLINE, now) if not self.ringing else []
+            return self._end(EndReason.OFFLINE, now) if not self.ringing and not self.pushed else []
         if device in self.disconnected:
             return []
         self.disconnected[device] = now
@@ -393,6 +433,7 @@ class Call:
         self.ended_by = by
         self.outcome = outcome_of(reason, answered=self.answered_at is not None)
         self.ringing = set()
+        self.pushed = set()
         self.disconnected = {}
         data = {
             "reason": public_reason(reason).value,

@@ -61,6 +61,7 @@ PROTOCOL_VERSION = 1
 PING_INTERVAL = 20
 TICK_SECONDS = 0.25
 POLICY_CACHE_SECONDS = 10.0
+QUIET = ("lost", "back", "joined")  # a device's own events: a call gone meanwhile is no error to it
 
 
 class SignalingHub(Diversion):
@@ -115,6 +116,7 @@ class SignalingHub(Diversion):
         # is not provably current (ADR 0006), so nothing depends on them having run.
         self._ended: asyncio.Queue[str] = asyncio.Queue()
         self._hook_worker: asyncio.Task[None] | None = None
+        self._push_tasks: set[asyncio.Task[int]] = set()  # calls being pushed to sleeping devices (R-36)
         # The credit limit in real time (R-26): checked at the invite and reserved at the answer of
         # limited callers only.
         self.credit = credit
@@ -155,6 +157,7 @@ class SignalingHub(Diversion):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._hook_worker
             self._hook_worker = None
+        await self._stop_pushes()
         await self.records.close()
         for session in list(self.local.values()):
             with contextlib.suppress(Exception):
@@ -198,6 +201,9 @@ class SignalingHub(Diversion):
         resumed = []
         for row in rows:
             role = "caller" if row.caller_id == subscriber_id else "callee"
+            if role == "callee" and row.state == CallState.RINGING.value and not row.callee_device:
+                self.owner_of[row.id] = row.node_id  # ringing for this subscriber: rings here after the welcome
+                continue
             peer_id = row.callee_id if role == "caller" else row.caller_id
             peer = peers.get(peer_id or 0)
             peer_number = row.callee_number if role == "caller" else row.caller_number
@@ -228,6 +234,9 @@ class SignalingHub(Diversion):
             "reconnect_grace": pol.reconnect_grace_seconds,
             "ping_interval": self.ping_interval,
             "calls": resumed,
+            "_join": [
+                r.id for r in rows if r.callee_id == subscriber_id and r.state == "ringing" and not r.callee_device
+            ],
         }
 
     async def disconnect(self, subscriber_id: int, device_id: str, link: Link) -> None:
@@ -271,7 +280,7 @@ class SignalingHub(Diversion):
                 owner = row.node_id
                 self.owner_of[call_id] = owner
         if owner is None or owner == self.node_id:
-            if kind not in ("lost", "back"):
+            if kind not in QUIET:
                 await self._error(device, "call_not_found", payload, call_id)
             return
         await self.bus.publish(
@@ -293,7 +302,7 @@ class SignalingHub(Diversion):
             call = self.calls.get(call_id)
             meta = self.meta.get(call_id)
             if call is None or meta is None:
-                if kind not in ("lost", "back"):
+                if kind not in QUIET:
                     await self._error(device, "call_not_found", payload, call_id, node=origin)
                 return
             if call.role_of(device) is not None:
@@ -308,6 +317,10 @@ class SignalingHub(Diversion):
                     self._event_at[(call_id, device)] = at
                     sends = call.device_lost(device, now) if kind == "lost" else call.device_back(device, now)
                     if kind == "back":
+                        meta.nodes[device] = origin
+                elif kind == "joined":  # a device of the callee connected while it rings (R-36)
+                    sends = call.device_joined(device, now)
+                    if sends:
                         meta.nodes[device] = origin
                 elif kind == "accept":
                     meta.answer = str(payload.get("sdp", ""))
@@ -413,13 +426,16 @@ class SignalingHub(Diversion):
         #    with what it said.
         callee_party = party_of(callee) if callee is not None else None
         callee_devices = await self.presence.devices(callee.id) if callee is not None else {}
+        # The callee's devices not connected now but reachable by push (R-36): the first read named them.
+        pushable = store.push_devices_of_row(callee.push_devices).difference(callee_devices) if callee else frozenset()
         callee_id = callee.id if callee is not None else 0
         caller_in_call = bool(flags[1])
         callee_in_call = callee is not None and bool(flags[2])
         blocked = callee is not None and bool(flags[3])
         # Caller ID (ADR 0009): decided now, for the whole call, and kept on its record.
         presented = callee is not None and caller_id.presented(bool(flags[4]), callee.service_state)
-        refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, callee_devices)
+        reachable = len(callee_devices) + len(pushable)
+        refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, reachable)
         held = False
         if caller_refusal(caller_party) is None and not caller_in_call:
             claim = await self.lines.claim(
@@ -428,7 +444,7 @@ class SignalingHub(Diversion):
             held = claim.held
             caller_in_call = claim.caller_taken
             callee_in_call = callee_in_call or claim.callee_taken
-            refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, callee_devices)
+            refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, reachable)
         # A callee with forwarding rules or voicemail who would ring, is busy or is unreachable: the
         # diversion decides (services.signaling_diversion, R-17/R-18).
         divert = callee is not None and has_diversion(callee) and _divertible(refusal)
@@ -445,7 +461,8 @@ class SignalingHub(Diversion):
             elif refusal is not None:
                 call, sends = Call.refused(call_id, device, callee_id, refusal.reason, now)
             else:
-                call, sends = Call.place(call_id, device, callee_id, callee_devices, now, pol.no_answer_timeout_seconds)
+                timeout = pol.no_answer_timeout_seconds
+                call, sends = Call.place(call_id, device, callee_id, callee_devices, now, timeout, pushable)
             if held and call.state is CallState.ENDED:
                 await self._release_lines(call_id, (caller.id, callee_id))
                 held = False
@@ -468,7 +485,7 @@ class SignalingHub(Diversion):
             self.meta[call_id] = meta
         if divert:
             await self._divert_at_invite(
-                call, meta, caller, callee, busy=callee_in_call, devices=callee_devices, held=held
+                call, meta, caller, callee, busy=callee_in_call, devices=callee_devices, held=held, push=pushable
             )
             return
         await self._dispatch(call, meta, sends)
@@ -569,14 +586,15 @@ def _decide(
     caller_in_call: bool,
     callee_in_call: bool,
     blocked: bool,
-    callee_devices: Mapping[str, str],
+    reachable: int,
 ) -> Refusal | None:
-    """The invite's decision (domain.call_rules) on what the reads and the lines said."""
+    """The invite's decision (domain.call_rules) on what the reads and the lines said; ``reachable``:
+    the callee's devices connected or reachable by push."""
     return check_invite(
         caller,
         callee,
         caller_in_call=caller_in_call,
         blocked=blocked,
         callee_in_call=callee_in_call,
-        callee_devices=len(callee_devices),
+        callee_devices=reachable,
     )

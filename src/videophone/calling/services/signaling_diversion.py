@@ -100,6 +100,7 @@ class Diversion(ClusterMember):
         busy: bool,
         devices: Mapping[str, str],
         held: bool,
+        push: frozenset[str] = frozenset(),
     ) -> None:
         """An invite to a callee with forwarding rules or voicemail: forward, send to the mailbox, or
         ring (with the no-answer timer) — or end as without them (busy, offline)."""
@@ -107,7 +108,7 @@ class Diversion(ClusterMember):
         meta.records = [call.id]
         meta.lines_held = held
         async with self._locks[call.id]:
-            await self._safely(call, self._arrive(call, meta, callee, busy=busy, devices=devices))
+            await self._safely(call, self._arrive(call, meta, callee, busy=busy, devices=devices, push=push))
 
     async def _divert_on_no_answer(self, call: Call) -> None:
         """The forward timer fired (the call lock is held): the current callee's no-answer diversion,
@@ -133,27 +134,37 @@ class Diversion(ClusterMember):
                 await self._apply(call, call.end(EndReason.FAILED, self.deps.clock.now()))
 
     # -- the decision at a callee ----------------------------------------------------------------------
-    async def _arrive(self, call: Call, meta: CallMeta, callee: Any, *, busy: bool, devices: Mapping[str, str]) -> None:
-        """The call is offered to ``callee`` (dialled, or a forwarded leg's target)."""
+    async def _arrive(
+        self,
+        call: Call,
+        meta: CallMeta,
+        callee: Any,
+        *,
+        busy: bool,
+        devices: Mapping[str, str],
+        push: frozenset[str] = frozenset(),
+    ) -> None:
+        """The call is offered to ``callee`` (dialled, or a forwarded leg's target), whose devices
+        ``devices`` are connected and ``push`` reachable by push (R-36)."""
         now = self.deps.clock.now()
         plan = await self._plan(callee)
         conditions = [Condition.UNCONDITIONAL] if Condition.UNCONDITIONAL in plan.rules else []
         if busy:
             conditions.append(Condition.BUSY)
-        elif not devices:
+        elif not devices and not push:
             conditions.append(Condition.UNREACHABLE)
         for condition in conditions:
             if await self._divert(call, meta, callee, plan, condition) or call.state is CallState.ENDED:
                 return
         if busy:
             sends = call.end(EndReason.BUSY, now)
-        elif not devices:
+        elif not devices and not push:
             sends = call.end(EndReason.OFFLINE, now)
         else:
             meta.nodes.update({(callee.id, d): n for d, n in devices.items()})
             timeout = (await self._current_policy()).no_answer_timeout_seconds
             delay = rules.no_answer_delay(plan.rules, timeout, plan.voicemail)
-            sends = call.ring(devices, now, delay)
+            sends = call.ring(devices, now, delay, push)
         await self._apply(call, sends)
 
     async def _plan(self, callee: Any) -> Plan:
@@ -257,6 +268,7 @@ class Diversion(ClusterMember):
             target_taken = claim.callee_taken
             meta.lines_held = claim.held
         devices = await self.presence.devices(target.id)
+        push = store.push_devices_of_row(target.push_devices).difference(devices)
         await asyncio.gather(
             self.records.insert(
                 {
@@ -291,5 +303,5 @@ class Diversion(ClusterMember):
         timeout = (await self._current_policy()).no_answer_timeout_seconds
         await self._dispatch(call, meta, call.forward(target.id, condition.value, now, timeout))
         log.info("call forwarded", call_id=call.id, leg=leg_id, condition=condition.value, hops=len(meta.records) - 1)
-        await self._arrive(call, meta, target, busy=bool(flags[2]) or target_taken, devices=devices)
+        await self._arrive(call, meta, target, busy=bool(flags[2]) or target_taken, devices=devices, push=push)
         return True

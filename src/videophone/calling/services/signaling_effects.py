@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -19,6 +19,7 @@ from videophone.calling.services.call_records import CallRecordWriter
 from videophone.calling.services.signaling_state import CallMeta, DeviceSession
 from videophone.common.deps import Deps
 from videophone.kernel.events import CallsEnded
+from videophone.notices import public as notices
 
 log = structlog.get_logger("videophone.calling.services.signaling")
 
@@ -47,6 +48,11 @@ class CallEffects:
     _locks: dict[str, asyncio.Lock]
     _ended: asyncio.Queue[str]
     _hook_worker: asyncio.Task[None] | None
+    _push_tasks: set[asyncio.Task[int]]
+
+    if TYPE_CHECKING:  # the hub's own, used here
+
+        async def _call_event(self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any]) -> None: ...
 
     # -- a call's effects -----------------------------------------------------------------------------
     async def _apply(self, call: Call, sends: list[Send]) -> None:
@@ -70,8 +76,50 @@ class CallEffects:
                     del self.device_calls[device]
 
     async def _dispatch(self, call: Call, meta: CallMeta, sends: list[Send]) -> None:
+        woken: list[str] = []
         for send in sends:
+            if send.notice is Notice.PUSH:
+                woken.append(send.to[1])
+                continue
             await self._deliver(send.to, self._compose(call, meta, send), call.id, node=meta.nodes.get(send.to))
+        if woken:
+            self._push(call, meta, woken)
+
+    def _push(self, call: Call, meta: CallMeta, devices: list[str]) -> None:
+        """Wake the callee's devices reachable by push (R-36), in a task nobody awaits: the invite goes
+        on at once; the push's own reads and POSTs happen beside it."""
+        task = asyncio.get_running_loop().create_task(
+            notices.send_call(
+                self.deps,
+                call.callee_id,
+                devices,
+                call_id=call.id,
+                shown=meta.caller_shown.message(),
+                to=meta.chain[-1] if meta.forwarded_by and meta.chain else meta.callee_number,
+                deadline=call.ring_deadline,
+            ),
+            name=f"push-call-{call.id}",
+        )
+        self._push_tasks.add(task)
+        task.add_done_callback(self._push_done)
+
+    async def join_ringing(self, subscriber_id: int, device_id: str, call_ids: list[str]) -> None:
+        """After a device's ``welcome`` (its ``_join``): the calls ringing for its subscriber that no
+        device answered ring on it too (R-36: a device woken by a push, or simply opened), decided by
+        each call's owner — here or on another node (``domain.calls.Call.device_joined``)."""
+        for call_id in call_ids:
+            await self._call_event(call_id, (subscriber_id, device_id), "joined", {})
+
+    async def _stop_pushes(self) -> None:
+        """At the node's stop: the pushes under way are worthless now (their calls ended)."""
+        for task in list(self._push_tasks):
+            task.cancel()
+        await asyncio.gather(*self._push_tasks, return_exceptions=True)
+
+    def _push_done(self, task: asyncio.Task[int]) -> None:
+        self._push_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("call push failed", error=repr(task.exception()))
 
     def _compose(self, call: Call, meta: CallMeta, send: Send) -> dict[str, Any]:
         message: dict[str, Any] = {"type": send.notice.value, "call_id": call.id, **send.data}

@@ -37,6 +37,7 @@ from videophone.adapters.db.models import (
     ValueAddedService,
     VasSubscription,
 )
+from videophone.adapters.db.models_push import PushSubscription
 from videophone.calling.domain.calls import CallState
 from videophone.calling.domain.features import Feature
 from videophone.calling.store.entitlements import covering
@@ -81,17 +82,24 @@ CONNECT_OPEN_CALLS = select(
     CallRecord.answered_at,
     CallRecord.node_id,
     CallRecord.caller_presented,
+    CallRecord.callee_device,
 ).where(
     CallRecord.ended_at.is_(None),
     or_(
         and_(CallRecord.caller_id == bindparam("sub"), CallRecord.caller_device == bindparam("device")),
         and_(CallRecord.callee_id == bindparam("sub"), CallRecord.callee_device == bindparam("device")),
+        # Ringing for the subscriber, answered by none of their devices: the connecting device joins it (R-36).
+        and_(
+            CallRecord.callee_id == bindparam("sub"),
+            CallRecord.state == CallState.RINGING.value,
+            CallRecord.callee_device == "",
+        ),
     ),
 )
 
-OpenCall = Row[str, int, int | None, str, str, str, datetime | None, str, bool]
+OpenCall = Row[str, int, int | None, str, str, str, datetime | None, str, bool, str]
 """A row of ``CONNECT_OPEN_CALLS``: id, caller_id, callee_id, caller_number, callee_number, state,
-answered_at, node_id, caller_presented."""
+answered_at, node_id, caller_presented, callee_device (``""`` while it rings: the device may join it)."""
 
 
 async def connecting_subscriber(conn: AsyncConnection, subscriber_id: int) -> Row[str, str, str | None]:
@@ -165,14 +173,28 @@ def unpack_rules(packed: str | None) -> list[tuple[str, str, int | None, str]]:
     return found
 
 
+# The devices of a subscriber with a Web Push subscription (R-36; notices owns the table), as one text
+# (``,`` between them): who is reachable by push costs no round trip at the invite either.
+_PUSH_DEVICES = (
+    select(func.aggregate_strings(PushSubscription.device_id, ","))
+    .where(PushSubscription.subscriber_id == Subscriber.id)
+    .scalar_subquery()
+)
+
+
+def push_devices_of_row(packed: str | None) -> frozenset[str]:
+    """The callee's devices reachable by push, named by the invite's first read."""
+    return frozenset(d for d in (packed or "").split(",") if d)
+
+
 def features_of_row(packed: str | None) -> frozenset[str]:
     """The diversion features named by the invite's first read."""
     return frozenset(f for f in (packed or "").split(",") if f)
 
 
 # The invite's two reads: both parties (with the callee's forwarding rules, whether they have forwarding
-# and voicemail today: the diversion of R-17/R-18 costs no round trip at the invite; and each party's
-# second number, R-19); then duplicate id / caller in a call / callee in a call / callee blocked the
+# and voicemail today: the diversion of R-17/R-18 costs no round trip at the invite; each party's
+# second number, R-19; the callee's devices reachable by push, R-36); then duplicate id / caller in a call / callee in a call / callee blocked the
 # caller (store.blocks.blocked_clause, with the caller's number normalized the same way) / the callee has
 # a caller-ID subscription covering the day (store.entitlements.covering: ADR 0009) / the callee's
 # contact name for the number the caller presents (shown only when the caller is presented).
@@ -188,6 +210,7 @@ INVITE_PARTIES = select(
     _callee_only(_PACKED_RULES, "forwarding_rules"),
     _callee_only(_DIVERSION_FEATURES, "features"),
     _second_number_of(Subscriber.id).label("second_number"),
+    _callee_only(_PUSH_DEVICES, "push_devices"),
 ).where(
     or_(
         Subscriber.id == bindparam("caller_id"),
@@ -228,10 +251,11 @@ INVITE_FLAGS = select(
     _CONTACT_NAME,
 )
 
-InviteParty = Row[int, str, str, str, str, str, int | None, str | None, str | None, str | None]
+InviteParty = Row[int, str, str, str, str, str, int | None, str | None, str | None, str | None, str | None]
 """A row of ``INVITE_PARTIES``: id, number, name, review_state, service_state, service_reason,
 credit_limit_fen; for the callee only: forwarding_rules (``unpack_rules``), features (the diversion
-features their subscriptions cover today, ``features_of_row``); second_number."""
+features their subscriptions cover today, ``features_of_row``); second_number; for the callee only:
+push_devices (``push_devices_of_row``)."""
 
 
 async def invite_parties(conn: AsyncConnection, caller_id: int, to: str, day: date) -> Sequence[InviteParty]:

@@ -9,7 +9,7 @@ from videophone.edge.catalogues import merge
 from videophone.edge.messages import core, edge
 from videophone.enforcement.texts import messages_enforcement
 from videophone.identity.texts import messages_identity
-from videophone.notices.texts import messages_announcements, messages_outages, messages_preferences
+from videophone.notices.texts import messages_announcements, messages_outages, messages_preferences, messages_push
 from videophone.terminals.texts import messages_terminals
 
 # Every module's messages; a code defined in two of them is refused at import.
@@ -20,6 +20,7 @@ PARTS: dict[str, dict[str, dict[str, str]]] = {
     "collections.texts.messages_arrears": messages_arrears.MESSAGES,
     "collections.texts.messages_credit": messages_credit.MESSAGES,
     "notices.texts.messages_preferences": messages_preferences.MESSAGES,
+    "notices.texts.messages_push": messages_push.MESSAGES,
     "billing.texts.messages_disputes": messages_disputes.MESSAGES,
     "enforcement.texts.messages_enforcement": messages_enforcement.MESSAGES,
     "collections.texts.messages_termination": messages_termination.MESSAGES,

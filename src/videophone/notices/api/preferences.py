@@ -15,8 +15,10 @@ router = APIRouter(prefix="/api/v1")
 class PreferenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    category: str = Field(description="billing | overdue | service | announcements | disputes | credit_limit | other")
-    channel: str = Field(description="email | sms")
+    category: str = Field(
+        description="billing | overdue | service | announcements | disputes | credit_limit | calls | other"
+    )
+    channel: str = Field(description="email | sms | push")
     enabled: bool
 
 

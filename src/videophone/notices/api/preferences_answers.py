@@ -10,9 +10,9 @@ from videophone.edge.answers.fields import FROM_VIEW
 from videophone.notices.domain import notification_prefs as prefs
 from videophone.notices.services.notifications import PreferencesView
 
-Category = Literal["billing", "overdue", "service", "announcements", "disputes", "credit_limit", "other"]
+Category = Literal["billing", "overdue", "service", "announcements", "disputes", "credit_limit", "calls", "other"]
 """``domain.notification_prefs.CATEGORIES``."""
-Channel = Literal["email", "sms"]
+Channel = Literal["email", "sms", "push"]
 """``domain.notification_prefs.CHANNELS``."""
 ALWAYS_SENT = ["service_suspension", "service_termination", "agreement_change"]
 
@@ -27,6 +27,8 @@ class Preference(BaseModel):
     sms: bool
     email_default: bool
     sms_default: bool
+    push: bool = Field(description="Web Push to the browsers the subscriber enabled (R-36)")
+    push_default: bool
 
 
 class Preferences(BaseModel):

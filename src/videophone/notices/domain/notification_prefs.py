@@ -1,19 +1,21 @@
 """Which channels a notification goes out on (R-35): categories, per-subscriber preferences, defaults.
 
-Every notification is shown in the portal (in-app, always).  Its copies by email and SMS follow the
-subscriber's preference for the notification's *category* and the channel:
+Every notification is shown in the portal (in-app, always).  Its copies by email, SMS and Web Push
+(R-36: to each browser the subscriber enabled) follow the subscriber's preference for the
+notification's *category* and the channel:
 
-======================  =====================================================  =======  =====
-category                kinds (examples)                                       email    SMS
-======================  =====================================================  =======  =====
-``billing``             bill issued, payment received, refund, outage credit   on       off
-``overdue``             payment overdue, late fees                             on       on
-``service``             suspension, restoration, termination, restrictions     on       on
-``announcements``       announcements, agreement changes                       on       off
-``disputes``            dispute opened / decided                               on       off
-``credit_limit``        credit-limit warnings, calls barred / restored         on       off
-``other``               terminals, warranty, client releases, anything else    on       off
-======================  =====================================================  =======  =====
+======================  =====================================================  =======  =====  ====
+category                kinds (examples)                                       email    SMS    push
+======================  =====================================================  =======  =====  ====
+``billing``             bill issued, payment received, refund, outage credit   on       off    on
+``overdue``             payment overdue, late fees                             on       on     on
+``service``             suspension, restoration, termination, restrictions     on       on     on
+``announcements``       announcements, agreement changes                       on       off    on
+``disputes``            dispute opened / decided                               on       off    on
+``credit_limit``        credit-limit warnings, calls barred / restored         on       off    on
+``calls``               missed calls                                           off      off    on
+``other``               terminals, warranty, voicemail, anything else          on       off    on
+======================  =====================================================  =======  =====  ====
 
 (the right-hand columns are the defaults, used until the subscriber changes them).
 
@@ -32,16 +34,33 @@ from dataclasses import dataclass
 
 from videophone.kernel.errors import FieldError, ValidationFailed
 
-CATEGORIES: tuple[str, ...] = ("billing", "overdue", "service", "announcements", "disputes", "credit_limit", "other")
-CHANNELS: tuple[str, ...] = ("email", "sms")
+CATEGORIES: tuple[str, ...] = (
+    "billing",
+    "overdue",
+    "service",
+    "announcements",
+    "disputes",
+    "credit_limit",
+    "calls",
+    "other",
+)
+CHANNELS: tuple[str, ...] = ("email", "sms", "push")
 SMS_ON_BY_DEFAULT = frozenset({"overdue", "service"})
+EMAIL_OFF_BY_DEFAULT = frozenset({"calls"})  # a missed call by email is noise; push and in-app carry it
 
 Key = tuple[str, str]  # (category, channel)
 
+
+def _default(category: str, channel: str) -> bool:
+    if channel == "push":
+        return True
+    if channel == "email":
+        return category not in EMAIL_OFF_BY_DEFAULT
+    return category in SMS_ON_BY_DEFAULT
+
+
 DEFAULTS: dict[Key, bool] = {
-    (category, channel): channel == "email" or category in SMS_ON_BY_DEFAULT
-    for category in CATEGORIES
-    for channel in CHANNELS
+    (category, channel): _default(category, channel) for category in CATEGORIES for channel in CHANNELS
 }
 
 # The kinds known when this was written; features may add theirs (``CATEGORIES`` / ``MANDATORY`` in
@@ -60,11 +79,13 @@ KIND_CATEGORY: dict[str, str] = {
     "dispute_opened": "disputes",
     "dispute_adjusted": "disputes",
     "dispute_rejected": "disputes",
+    "missed_call": "calls",
 }
 MANDATORY_KINDS = frozenset({"service_suspended_arrears", "service_terminated"})
 
 # Name rules, first match wins: (substring of the kind, category).
 _NAME_RULES: tuple[tuple[str, str], ...] = (
+    ("missed_call", "calls"),
     ("credit_limit", "credit_limit"),
     ("dispute", "disputes"),
     ("overdue", "overdue"),
@@ -123,6 +144,7 @@ def effective(overrides: Mapping[Key, bool]) -> dict[Key, bool]:
 class Addresses:
     email: str
     phone: str
+    push: bool = False  # the subscriber enabled push on at least one browser
 
 
 def channels_for(
@@ -134,7 +156,7 @@ def channels_for(
     declared_mandatory: Iterable[str] = (),
     email_wanted: bool = True,
 ) -> tuple[str, ...]:
-    """The outside channels (``email``, ``sms``) a notification of ``kind`` goes to.
+    """The outside channels (``email``, ``sms``, ``push``) a notification of ``kind`` goes to.
 
     ``switches`` is :func:`effective` of the subscriber's preferences.  A channel needs an address;
     a mandatory kind ignores "off"; ``email_wanted=False`` (the caller's choice) sends no copy at all."""
@@ -142,7 +164,7 @@ def channels_for(
         return ()
     category = category_of(kind, declared_categories)
     mandatory = is_mandatory(kind, declared_mandatory)
-    address = {"email": addresses.email, "sms": addresses.phone}
+    address = {"email": addresses.email, "sms": addresses.phone, "push": "push" if addresses.push else ""}
     out = []
     for channel in CHANNELS:
         if not address[channel].strip():

@@ -32,7 +32,7 @@ from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.mail import Mail
 from videophone.adapters.sms import Sms
 from videophone.billing.texts import notice_texts_bills, notice_texts_disputes
-from videophone.calling.texts import notice_texts_voicemail
+from videophone.calling.texts import notice_texts_calls, notice_texts_voicemail
 from videophone.collections.texts import (
     notice_texts_arrears,
     notice_texts_credit,
@@ -45,8 +45,10 @@ from videophone.enforcement.texts import notice_texts_enforcement
 from videophone.identity.domain.masking import mask_phone
 from videophone.kernel.errors import NotFound
 from videophone.notices.domain import notification_prefs as prefs
+from videophone.notices.services import push
 from videophone.notices.store import notifications as store
 from videophone.notices.store import outbox, preferences
+from videophone.notices.store import push as push_store
 from videophone.notices.texts import notice_texts_announcements, notice_texts_outages
 from videophone.terminals.texts import notice_texts_terminals
 
@@ -64,6 +66,7 @@ _MODULES: tuple[ModuleType, ...] = (
     notice_texts_outages,
     notice_texts_terminals,
     notice_texts_voicemail,
+    notice_texts_calls,
 )
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     **notice_texts_bills.TEXTS,
@@ -77,6 +80,7 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     **notice_texts_outages.TEXTS,
     **notice_texts_terminals.TEXTS,
     **notice_texts_voicemail.TEXTS,
+    **notice_texts_calls.TEXTS,
 }
 DECLARED_CATEGORIES: dict[str, str] = {k: v for m in _MODULES for k, v in getattr(m, "CATEGORIES", {}).items()}
 DECLARED_MANDATORY: frozenset[str] = frozenset(k for m in _MODULES for k in getattr(m, "MANDATORY", ()))
@@ -125,13 +129,15 @@ def _outbox_rows(
     now: datetime,
     *,
     email: bool,
+    push_ids: Sequence[int] = (),
 ) -> list[dict[str, Any]]:
-    """The outbox rows (as column dicts) of one notification for a subscriber ``(email, phone, language)``."""
+    """The outbox rows (as column dicts) of one notification for a subscriber ``(email, phone, language)``
+    with push subscriptions ``push_ids`` (one row per subscription)."""
     address, phone, language = who
     channels = prefs.channels_for(
         kind,
         switches,
-        prefs.Addresses(address or "", phone or ""),
+        prefs.Addresses(address or "", phone or "", push=bool(push_ids)),
         declared_categories=DECLARED_CATEGORIES,
         declared_mandatory=DECLARED_MANDATORY,
         email_wanted=email,
@@ -141,6 +147,23 @@ def _outbox_rows(
     subject, body = render(kind, language, params)
     rows = []
     for channel in channels:
+        if channel == "push":
+            rows += [
+                {
+                    "notification_id": notification_id,
+                    "channel": "push",
+                    "recipient": str(sid),
+                    "subject": subject,
+                    "body": push.notice_body(kind, body),
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                }
+                for sid in push_ids
+            ]
+            continue
         rows.append(
             {
                 "notification_id": notification_id,
@@ -179,7 +202,8 @@ async def notify(
         if sub is not None:
             switches = (await switches_of(uow, [subscriber_id]))[subscriber_id]
             who = (sub.email, sub.contact_phone, sub.language)
-            for values in _outbox_rows(row.id, kind, params, who, switches, now, email=True):
+            push_ids = (await push_store.ids_of(uow.session, [subscriber_id]))[subscriber_id]
+            for values in _outbox_rows(row.id, kind, params, who, switches, now, email=True, push_ids=push_ids):
                 uow.session.add(OutboxMessage(**values))
     return row
 
@@ -198,9 +222,11 @@ async def notify_many(
     ids = sorted({sub_id for sub_id, _, _ in items})
     who: dict[int, tuple[str, str, str]] = {}
     switches: dict[int, dict[prefs.Key, bool]] = {}
+    push_ids: dict[int, list[int]] = {}
     if email:
         who = await store.contacts_of(uow.session, ids)
         switches = await switches_of(uow, ids)
+        push_ids = await push_store.ids_of(uow.session, ids)
     conn = await uow.session.connection()
     # Rounds of distinct subscribers, so that the ids returned can be matched by subscriber.
     rounds: list[list[tuple[int, str, Mapping[str, Any]]]] = []
@@ -220,7 +246,14 @@ async def notify_many(
         for sub_id, kind, params in batch:
             if sub_id in who:
                 rows += _outbox_rows(
-                    notification_ids[sub_id], kind, params, who[sub_id], switches[sub_id], now, email=True
+                    notification_ids[sub_id],
+                    kind,
+                    params,
+                    who[sub_id],
+                    switches[sub_id],
+                    now,
+                    email=True,
+                    push_ids=push_ids.get(sub_id, ()),
                 )
         await store.write_outbox(conn, rows)
     return len(items)
@@ -244,6 +277,8 @@ class PreferenceView:
     sms: bool
     email_default: bool
     sms_default: bool
+    push: bool = True
+    push_default: bool = True
 
 
 @dataclass(frozen=True)
@@ -275,6 +310,8 @@ class NotificationService:
                     switches[(category, "sms")],
                     prefs.DEFAULTS[(category, "email")],
                     prefs.DEFAULTS[(category, "sms")],
+                    switches[(category, "push")],
+                    prefs.DEFAULTS[(category, "push")],
                 )
                 for category in prefs.CATEGORIES
             ],
@@ -390,5 +427,8 @@ class NotificationService:
             return
         if channel == "sms":
             await self.deps.sms.send(Sms(to=recipient, text=body, reference=f"outbox-{row_id}"))
+            return
+        if channel == "push":
+            await push.deliver(self.deps, int(recipient), subject, body)
             return
         raise RuntimeError(f"no adapter for channel {channel!r}")

@@ -8,8 +8,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unknown notification category: {value}.",
     },
     "notification_pref_channel_unknown": {
-        "zh-CN": "未知的通知方式：{value}（可选 email、sms）。",
-        "en": "Unknown notification channel: {value} (email or sms).",
+        "zh-CN": "未知的通知方式：{value}（可选 email、sms、push）。",
+        "en": "Unknown notification channel: {value} (email, sms or push).",
     },
     "notification_pref_enabled_invalid": {
         "zh-CN": "请选择开启或关闭。",

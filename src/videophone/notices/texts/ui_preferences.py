@@ -5,8 +5,9 @@ from __future__ import annotations
 UI: dict[str, dict[str, str]] = {
     "prefs_heading": {"zh-CN": "通知方式", "en": "How we notify you"},
     "prefs_lead": {
-        "zh-CN": "站内通知始终开启。请选择各类通知是否同时通过邮件和短信发送。",
-        "en": "In-app notifications are always on. Choose which notifications also come by email and by SMS.",
+        "zh-CN": "站内通知始终开启。请选择各类通知是否同时通过邮件、短信和推送（在“我的账户”中为本设备开启）发送。",
+        "en": "In-app notifications are always on. Choose which notifications also come by email, by SMS and by "
+        "push (enable it for a device in My account).",
     },
     "prefs_always": {
         "zh-CN": "服务中止、销户及服务协议变更的通知依法必须送达，无论以下如何设置，都会通过邮件和短信发送。",

@@ -69,7 +69,7 @@
     }
   }
 
-  // -- preferences: email / SMS per category ---------------------------------------------------
+  // -- preferences: email / SMS / push per category------------------------------------------------
   function prefCheckbox(category, channel, checked) {
     const id = "pref-" + category + "-" + channel;
     const label = t("prefs_category_" + category) + " · " + t("prefs_col_" + channel);
@@ -94,6 +94,7 @@
         el("th", { scope: "row" }, t("prefs_category_" + c.category)),
         prefCheckbox(c.category, "email", c.email),
         prefCheckbox(c.category, "sms", c.sms),
+        prefCheckbox(c.category, "push", c.push),
       ),
     );
     table.querySelector("tbody").replaceChildren(...rows);

@@ -391,7 +391,8 @@
       case "pong":
         return;
       case "incoming":
-        return onIncoming(m);
+        onIncoming(m);
+        return answerFromPush(m);
       case "forwarded":
         if (ours && call.role === "caller") onForwarded(call);
         return;
@@ -660,6 +661,17 @@
     showScreen("incoming");
     setStatus("incoming");
     startRinging();
+  }
+
+  // R-36: opened from a call's push notification (/phone?answer=<call id>): answer that call when its
+  // ``incoming`` arrives, once (the parameter is cleared).
+  function answerFromPush(m) {
+    const params = new URLSearchParams(location.search);
+    if (!m.call_id || params.get("answer") !== m.call_id) return;
+    params.delete("answer");
+    const rest = params.toString();
+    history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+    return accept();
   }
 
   async function accept() {
