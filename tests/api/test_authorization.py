@@ -26,6 +26,7 @@ PUBLIC = {
     ("POST", "/api/v1/payments/gateway/notify"),  # the gateway's signed notification (no session)
     ("POST", "/api/v1/auth/password-reset"),  # asking for a reset link (answers the same whoever asks)
     ("POST", "/api/v1/auth/password-reset/confirm"),  # the emailed token is the credential
+    ("GET", "/api/v1/push/vapid-public-key"),  # the operator's public key browsers subscribe with
 }
 # Routes for terminals, authenticated by the terminal's own token (not a session); refused to anyone else.
 TERMINAL = {("GET", "/api/v1/terminal/provisioning")}

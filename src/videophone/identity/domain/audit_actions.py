@@ -94,6 +94,8 @@ ACTIONS: tuple[str, ...] = (
     "outage.record",
     "outage.close",
     "notifications.preferences_changed",
+    "push.subscribed",
+    "push.unsubscribed",
     # terminals
     "terminal.add",
     "terminal.assign",

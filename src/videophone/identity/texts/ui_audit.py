@@ -91,6 +91,14 @@ ACTIONS: dict[str, dict[str, str]] = {
     "audit_action_announcement_create": {"zh-CN": "发布了公告", "en": "published an announcement"},
     "audit_action_outage_record": {"zh-CN": "登记了故障", "en": "recorded an outage"},
     "audit_action_outage_close": {"zh-CN": "关闭了故障", "en": "closed an outage"},
+    "audit_action_push_subscribed": {
+        "zh-CN": "在一台设备上开启了推送通知",
+        "en": "turned on push notifications on a device",
+    },
+    "audit_action_push_unsubscribed": {
+        "zh-CN": "在一台设备上关闭了推送通知",
+        "en": "turned off push notifications on a device",
+    },
     "audit_action_notifications_preferences_changed": {
         "zh-CN": "修改了通知偏好",
         "en": "changed the notification preferences",
