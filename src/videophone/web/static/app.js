@@ -439,6 +439,7 @@
       contact.elements[name].value = me[name] || "";
       contact.elements[name].dataset.current = me[name] || "";
     });
+    $("#notice-language").value = me.language;
     setBusy(root, false);
     await loadMyDocuments();
     return me;
@@ -519,6 +520,15 @@
     });
   }
 
+  /** The language of the account's notices (email, SMS); the pages keep the language switch's choice. */
+  function initNoticeLanguageForm() {
+    const form = $("#notice-language-form");
+    onSubmit(form, async () => {
+      await api("PUT", "/api/v1/me/language", { language: form.elements.language.value });
+      showSuccess(form, t("notice_language_saved"));
+    });
+  }
+
   function initPasswordForm() {
     const form = $("#password-form");
     onSubmit(form, async () => {
@@ -545,6 +555,7 @@
   function initAccount() {
     initUpload();
     initContactForm();
+    initNoticeLanguageForm();
     initPasswordForm();
     initTokenForm();
     initSessionRevoke();
