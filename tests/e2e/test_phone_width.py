@@ -119,7 +119,8 @@ def test_the_portal_at_phone_width(context_for: Any, locale: str) -> None:
         table.locator("tbody tr:not(.empty)").first.wait_for()
         assert page.evaluate(UNLABELLED, table.element_handle()) == [], path
         label = page.evaluate(
-            "(t) => getComputedStyle(t.querySelector('tbody td[data-label]'), '::before').content", table.element_handle()
+            "(t) => getComputedStyle(t.querySelector('tbody td[data-label]'), '::before').content",
+            table.element_handle(),
         )
         assert label not in ("none", '""'), path
 
