@@ -78,9 +78,11 @@ async def test_documents_upload_only_when_requested(app: FastAPI) -> None:
 
 
 async def test_language_preference(app: FastAPI) -> None:
+    """The account's language is the one of its notices: setting it leaves the interface language alone."""
     s = await register_and_login(app)
     r = await s.request("PUT", "/api/v1/me/language", json={"language": "en"})
-    assert r.status_code == 204 and r.cookies.get("vp_lang") == "en"
+    assert r.status_code == 204 and r.cookies.get("vp_lang") is None
+    assert (await s.get("/api/v1/me")).json()["language"] == "en"
     r = await s.request("PUT", "/api/v1/me/language", json={"language": "fr"})
     assert r.status_code == 422
 

@@ -49,14 +49,16 @@ async def test_subscriber_pays_through_the_gateway(app: FastAPI, gateway: Gatewa
     r = await alice.request("POST", "/api/v1/me/payments", json={"amount_yuan": "5", "bill_id": 424242})
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "payment_bill_unknown"
 
+    alice.client.cookies.set("vp_lang", "en")  # the portal is in English
     r = await alice.request("POST", "/api/v1/me/payments", json={"amount_yuan": "66.60"})
     assert r.status_code == 200, r.text
     intent_id, redirect = r.json()["intent_id"], r.json()["redirect_url"]
-    assert intent_id.startswith("pi_") and redirect.startswith("http://gateway/pay?")
+    assert intent_id.startswith("pi_") and redirect.startswith("http://gateway/pay?") and "lang=en" in redirect
 
     browser: httpx.AsyncClient = gateway.browser  # type: ignore[attr-defined]
-    page = await browser.get(redirect, headers={"Accept-Language": "en"})
+    page = await browser.get(redirect, headers={"Accept-Language": "zh-CN"})  # the portal's language wins
     assert page.status_code == 200 and "¥66.60" in page.text and MERCHANT in page.text and ">Pay<" in page.text
+    assert '<html lang="en">' in page.text
     tampered = await browser.get(redirect.replace("amount_fen=6660", "amount_fen=1"))
     assert tampered.status_code == 400 and 'data-testid="gateway-error"' in tampered.text
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text))
@@ -78,6 +80,34 @@ async def test_subscriber_pays_through_the_gateway(app: FastAPI, gateway: Gatewa
     bob = await register_and_login(app)
     assert (await bob.get(f"/api/v1/me/payments/{intent_id}")).status_code == 404  # not his
     assert (await bob.get("/api/v1/me/payments")).json()["payments"] == []
+
+
+async def test_the_gateway_page_follows_the_portal_language(app: FastAPI, gateway: Gateway) -> None:
+    """The portal passes its language in the (signed) link; a language the gateway does not know, or a
+    link whose language was changed, is not shown."""
+    browser: httpx.AsyncClient = gateway.browser  # type: ignore[attr-defined]
+    alice = await register_and_login(app, language="en")  # notices in English, the portal in Chinese
+    alice.client.cookies.set("vp_lang", "zh-CN")
+    redirect = (await alice.request("POST", "/api/v1/me/payments", json={"amount_yuan": "1"})).json()["redirect_url"]
+    assert "lang=zh-CN" in redirect
+    page = await browser.get(redirect, headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and '<html lang="zh-CN">' in page.text and "确认支付" in page.text
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text))
+    assert fields["lang"] == "zh-CN"  # the confirmation keeps it
+    changed = await browser.get(redirect.replace("lang=zh-CN", "lang=en"))
+    assert changed.status_code == 400  # the language is signed with the rest of the link
+    client = BuiltinGatewayClient("http://gateway", MERCHANT, SECRET)
+    odd = client.checkout_url(
+        out_trade_no="pi_odd",
+        amount_fen=100,
+        subject="x",
+        notify_url="http://svc/notify",
+        return_url="http://svc/payments",
+        now=gateway.config.clock.now(),
+        language="<fr>",
+    )
+    page = await browser.get(odd, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert page.status_code == 200 and '<html lang="en">' in page.text and "<fr>" not in page.text
 
 
 async def test_notification_endpoint(app: FastAPI, container: Container, gateway: Gateway) -> None:

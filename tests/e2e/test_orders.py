@@ -49,6 +49,7 @@ def test_subscriber_orders_a_service_and_downloads_the_order(new_context: Any, b
     verify_as_reviewer(new_context, created["id"])
     page = new_context().new_page()
     login_subscriber(page, data["email"], data["password"])
+    page.get_by_test_id("nav-group-more").locator("summary").click()  # signed in: prices are under "more"
     page.get_by_test_id("nav-prices").click()
     page.wait_for_url("**/prices")
     page.locator('[data-testid="prices"][aria-busy="false"]').wait_for()
@@ -113,6 +114,7 @@ def test_administrator_keeps_the_tariffs_in_the_console(new_context: Any) -> Non
     code = "e2e_" + uuid.uuid4().hex[:8]
     page = new_context().new_page()
     login_staff(page, "admin")
+    page.get_by_test_id("nav-group-billing").locator("summary").click()  # tariffs are under "billing"
     page.get_by_test_id("nav-tariffs").click()
     page.wait_for_url("**/console/tariffs")
     page.locator('[data-testid="plans-table"][aria-busy="false"]').wait_for()

@@ -68,8 +68,8 @@ def plan_since_last_month(app: RunningApp) -> None:
 def test_a_subscriber_terminates_pays_the_final_bill_and_the_account_closes(server: RunningApp, browser: Any) -> None:
     plan_since_last_month(server)
     errors = ConsoleErrors()
-    # The demo subscriber's language is zh-CN: the portal speaks it whatever the browser's locale.
-    context = browser.new_context(base_url=server.base_url, locale="en", viewport={"width": 375, "height": 800})
+    # A Chinese browser: the portal speaks the browser's (or the language switch's) language, not the account's.
+    context = browser.new_context(base_url=server.base_url, locale="zh-CN", viewport={"width": 375, "height": 800})
     context.set_default_timeout(15_000)
     context.on("page", errors.watch)
     try:

@@ -98,8 +98,9 @@ class PaymentGateway(Protocol):
         notify_url: str,
         return_url: str,
         now: datetime,
+        language: str = "zh-CN",
     ) -> str:
-        """The gateway's hosted pay page for this payment (a signed link)."""
+        """The gateway's hosted pay page for this payment (a signed link), in ``language`` (zh-CN or en)."""
         ...
 
     def verify_notification(self, payload: Mapping[str, object]) -> GatewayNotice | None:
@@ -169,6 +170,7 @@ class BuiltinGatewayClient:
         notify_url: str,
         return_url: str,
         now: datetime,
+        language: str = "zh-CN",
     ) -> str:
         fields = signed(
             {
@@ -179,6 +181,7 @@ class BuiltinGatewayClient:
                 "notify_url": notify_url,
                 "return_url": return_url,
                 "timestamp": int(now.timestamp()),
+                "lang": language,  # the page the payer sees follows the portal's language
             },
             self._secret,
         )

@@ -28,6 +28,8 @@ SHELL: dict[str, dict[str, str]] = {
     "nav_audit": {"zh-CN": "审计日志", "en": "Audit log"},
     "nav_staff": {"zh-CN": "员工", "en": "Staff"},
     "nav_main": {"zh-CN": "主导航", "en": "Main navigation"},
+    "nav_menu": {"zh-CN": "菜单", "en": "Menu"},
+    "table_scroll_hint": {"zh-CN": "左右滑动查看更多 →", "en": "Swipe sideways for more →"},
     "lang_switch": {"zh-CN": "切换语言", "en": "Change language"},
     "console_title": {"zh-CN": "运营管理台", "en": "Operator console"},
     "footer_note": {"zh-CN": "可视电话业务平台", "en": "Video telephone service platform"},

@@ -77,7 +77,10 @@ footer{color:#6b7785;font-size:.8rem;text-align:center;margin-top:16px}
 """
 
 
-def language(accept_language: str | None) -> str:
+def language(chosen: str | None, accept_language: str | None) -> str:
+    """The page's language: the ``lang`` the merchant passed (when it is one we know), else the browser's."""
+    if chosen in TEXT:
+        return chosen
     for part in (accept_language or "").split(","):
         tag = part.split(";")[0].strip().lower()
         if tag.startswith("zh"):
@@ -247,7 +250,7 @@ class Gateway:
         token = self._form_token(merchant_id, out_trade_no)
         hidden = "".join(
             f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
-            for k, v in (("merchant_id", merchant_id), ("out_trade_no", out_trade_no), ("token", token))
+            for k, v in (("merchant_id", merchant_id), ("out_trade_no", out_trade_no), ("token", token), ("lang", lang))
         )
         return _page(
             lang,
@@ -325,13 +328,14 @@ class Gateway:
 
         @app.get("/pay", response_class=HTMLResponse)
         async def pay_page(request: Request) -> HTMLResponse:
-            return self.checkout(dict(request.query_params), language(request.headers.get("accept-language")))
+            query = dict(request.query_params)
+            return self.checkout(query, language(query.get("lang"), request.headers.get("accept-language")))
 
         @app.post("/pay/confirm", response_model=None)
         async def pay_confirm(request: Request) -> Response:
             form = await request.form()
             values = {k: v for k, v in form.items() if isinstance(v, str)}
-            return self.confirm(values, language(request.headers.get("accept-language")))
+            return self.confirm(values, language(values.get("lang"), request.headers.get("accept-language")))
 
         @app.get("/api/trades/{out_trade_no}")
         async def trade(out_trade_no: str, request: Request) -> JSONResponse:

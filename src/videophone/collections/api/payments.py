@@ -20,6 +20,7 @@ from videophone.collections.api.payments_answers import (
 from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, client_ip, staff_with
 from videophone.edge.openapi import problem_responses
 from videophone.edge.params import BodyId, Id
+from videophone.edge.problems import request_language
 from videophone.identity.domain.staff import Permission
 from videophone.identity.public import Principal
 
@@ -62,9 +63,12 @@ class RefundIn(BaseModel):
 
 # -- the subscriber -----------------------------------------------------------------------------------------
 @router.post("/me/payments", tags=["subscriber"])
-async def start_payment(body: PaymentIn, principal: SubscriberDep, c: ContainerDep) -> StartedPaymentAnswer:
-    """Create a payment intent; the browser goes on to ``redirect_url`` (the gateway's pay page)."""
-    view = await c.payments.start(principal.id, body.amount_yuan, body.bill_id)
+async def start_payment(
+    body: PaymentIn, principal: SubscriberDep, request: Request, c: ContainerDep
+) -> StartedPaymentAnswer:
+    """Create a payment intent; the browser goes on to ``redirect_url`` (the gateway's pay page, in the
+    portal's language)."""
+    view = await c.payments.start(principal.id, body.amount_yuan, body.bill_id, language=request_language(request))
     return StartedPaymentAnswer(
         intent_id=view.id, redirect_url=view.redirect_url, intent=IntentAnswer.model_validate(view)
     )

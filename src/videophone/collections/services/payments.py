@@ -55,7 +55,10 @@ class PaymentService:
         return now.astimezone(self.deps.operator_tz).date()
 
     # -- the portal: start a payment ------------------------------------------------------------------
-    async def start(self, subscriber_id: int, amount_yuan: object, bill_id: int | None = None) -> IntentView:
+    async def start(
+        self, subscriber_id: int, amount_yuan: object, bill_id: int | None = None, *, language: str = "zh-CN"
+    ) -> IntentView:
+        """A payment intent and the gateway's pay page for it, shown in ``language`` (the portal's)."""
         errors: list[FieldError] = []
         amount = read_amount(amount_yuan, "amount_yuan", errors)
         now = self.deps.clock.now()
@@ -88,6 +91,7 @@ class PaymentService:
             notify_url=self.notify_url,
             return_url=self.return_url(intent.id),
             now=now,
+            language=language,
         )
         return IntentView.of(intent, url)
 

@@ -48,9 +48,10 @@ async def update_me(body: ContactDetailsIn, principal: SubscriberDep, request: R
 
 
 @router.put("/me/language", status_code=204)
-async def set_language(body: LanguageIn, principal: SubscriberDep, response: Response, c: ContainerDep) -> None:
+async def set_language(body: LanguageIn, principal: SubscriberDep, c: ContainerDep) -> None:
+    """The language of the account's notices (email, SMS); the interface keeps the language chosen with the
+    language switch in each browser."""
     await c.subscribers.set_language(principal.id, body.language)
-    response.set_cookie("vp_lang", body.language, samesite="lax", path="/")
 
 
 @router.post("/auth/logout", status_code=204)

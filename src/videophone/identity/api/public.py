@@ -98,9 +98,9 @@ async def login(body: LoginIn, request: Request, response: Response, c: Containe
         label=body.label,
     )
     if body.kind != "api":
+        # The interface language stays the one chosen in this browser (the vp_lang cookie of the language
+        # switch): the account's language is the one its notices (email, SMS) are written in.
         set_session_cookies(response, issued, staff=False, secure=c.settings.cookie_secure)
-        # The subscriber's saved language follows them to every browser they log in from.
-        response.set_cookie("vp_lang", issued.language, samesite="lax", path="/", max_age=365 * 86400)
     return login_answer(issued, api=body.kind == "api")
 
 

@@ -36,6 +36,13 @@ UI: dict[str, dict[str, str]] = {
     "field_language": {"zh-CN": "通知语言", "en": "Language for notices"},
     "language_zh": {"zh-CN": "简体中文", "en": "Simplified Chinese"},
     "language_en": {"zh-CN": "English", "en": "English"},
+    "notice_language_title": {"zh-CN": "通知语言", "en": "Language of your notices"},
+    "notice_language_lead": {
+        "zh-CN": "我们发给您的电子邮件和短信使用此语言。网页的语言请用页面右上角的语言切换，它只影响本浏览器。",
+        "en": "The emails and text messages we send you are written in this language. The pages follow the"
+        " language switch at the top of the page, which applies to this browser only.",
+    },
+    "notice_language_saved": {"zh-CN": "通知语言已保存。", "en": "The language of your notices is saved."},
     "accept_agreement_before": {"zh-CN": "我已阅读并同意", "en": "I have read and accept the"},
     "accept_agreement_link": {"zh-CN": "《可视电话视频通信服务协议》", "en": "video telephone service agreement"},
     "accept_agreement_after": {"zh-CN": "（第 {version} 版）", "en": " (version {version})"},

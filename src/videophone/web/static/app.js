@@ -439,6 +439,7 @@
       contact.elements[name].value = me[name] || "";
       contact.elements[name].dataset.current = me[name] || "";
     });
+    $("#notice-language").value = me.language;
     setBusy(root, false);
     await loadMyDocuments();
     return me;
@@ -519,6 +520,15 @@
     });
   }
 
+  /** The language of the account's notices (email, SMS); the pages keep the language switch's choice. */
+  function initNoticeLanguageForm() {
+    const form = $("#notice-language-form");
+    onSubmit(form, async () => {
+      await api("PUT", "/api/v1/me/language", { language: form.elements.language.value });
+      showSuccess(form, t("notice_language_saved"));
+    });
+  }
+
   function initPasswordForm() {
     const form = $("#password-form");
     onSubmit(form, async () => {
@@ -545,6 +555,7 @@
   function initAccount() {
     initUpload();
     initContactForm();
+    initNoticeLanguageForm();
     initPasswordForm();
     initTokenForm();
     initSessionRevoke();
@@ -839,10 +850,86 @@
     });
   }
 
+  // The menu button (phone width): opens and closes the navigation; Escape or a click outside closes it.
+  function initNavToggle() {
+    const toggle = $(".nav-toggle");
+    if (!toggle) return;
+    const bar = toggle.closest(".topbar");
+    const setOpen = (open) => {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      bar.classList.toggle("nav-open", open);
+    };
+    toggle.addEventListener("click", () => setOpen(toggle.getAttribute("aria-expanded") !== "true"));
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || toggle.getAttribute("aria-expanded") !== "true") return;
+      setOpen(false);
+      toggle.focus();
+    });
+    document.addEventListener("click", (event) => {
+      if (toggle.getAttribute("aria-expanded") === "true" && !bar.contains(event.target)) setOpen(false);
+    });
+  }
+
+  // Tables at phone width: every cell carries its column's name (data-label), which the portal's card
+  // layout shows before the value; a table wider than its box says so (shadows and a hint).
+  function labelCells(table) {
+    const heads = $$("thead th", table).map((th) => th.textContent.replace(/\s+/g, " ").trim());
+    if (!heads.length) return;
+    $$("tbody tr", table).forEach((row) => {
+      let column = 0;
+      Array.from(row.cells).forEach((cell) => {
+        if (!cell.hasAttribute("data-label") && heads[column]) cell.dataset.label = heads[column];
+        column += cell.colSpan || 1;
+      });
+    });
+  }
+
+  function markScrolling(wrap) {
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    wrap.classList.toggle("scrolls", scrolls);
+    let hint = wrap.previousElementSibling;
+    if (!hint || !hint.classList.contains("scroll-hint")) {
+      if (!scrolls) return;
+      hint = el("p", { class: "scroll-hint", "aria-hidden": "true" }, t("table_scroll_hint"));
+      wrap.before(hint);
+    }
+    hint.hidden = !scrolls;
+  }
+
+  function initTables() {
+    const tables = () => $$("table.table");
+    tables().forEach(labelCells);
+    new MutationObserver((records) => {
+      const touched = new Set();
+      records.forEach((record) => {
+        const target = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+        const table = target && target.closest("table.table");
+        if (table) touched.add(table);
+        record.addedNodes.forEach((node) => {
+          if (node.nodeType === 1) $$("table.table", node).forEach((found) => touched.add(found));
+        });
+      });
+      touched.forEach(labelCells);
+    }).observe(document.body, { childList: true, subtree: true });
+    if (!window.ResizeObserver) return;
+    const sizes = new ResizeObserver((entries) => {
+      entries.forEach((entry) => {
+        const wrap = entry.target.closest(".table-wrap");
+        if (wrap) markScrolling(wrap);
+      });
+    });
+    $$(".table-wrap").forEach((wrap) => {
+      sizes.observe(wrap);
+      $$("table", wrap).forEach((table) => sizes.observe(table));
+    });
+  }
+
   function start() {
     const page = document.body.dataset.page;
     initLogout();
     initNavGroups();
+    initNavToggle();
+    initTables();
     if (VP.area === "console" && page !== "console-login" && page !== "not-found") {
       initConsoleChrome().catch(handlePageError);
     }
