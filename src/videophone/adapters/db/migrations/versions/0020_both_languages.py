@@ -82,30 +82,20 @@ def _backfill_bill_lines() -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("bill_lines") as batch_op:
-        batch_op.add_column(sa.Column("description_en", sa.String(length=200), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("quantity_en", sa.String(length=40), nullable=False, server_default=""))
+    # Columns added in place with a server default (no table rebuild on SQLite: rows of other tables
+    # refer to these, and a rebuild would drop a referenced table).
+    op.add_column("bill_lines", sa.Column("description_en", sa.String(length=200), nullable=False, server_default=""))
+    op.add_column("bill_lines", sa.Column("quantity_en", sa.String(length=40), nullable=False, server_default=""))
     _backfill_bill_lines()
-    with op.batch_alter_table("bill_lines") as batch_op:
-        batch_op.alter_column("description_en", existing_type=sa.String(length=200), server_default=None)
-        batch_op.alter_column("quantity_en", existing_type=sa.String(length=40), server_default=None)
-    for table in ("plans", "value_added_services"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(sa.Column("description_en", sa.Text(), nullable=False, server_default=""))
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.alter_column("description_en", existing_type=sa.Text(), server_default=None)
-    with op.batch_alter_table("agreement_versions") as batch_op:
-        batch_op.add_column(sa.Column("template_en", sa.Text(), nullable=False, server_default=""))
-    with op.batch_alter_table("agreement_versions") as batch_op:
-        batch_op.alter_column("template_en", existing_type=sa.Text(), server_default=None)
+    op.add_column("plans", sa.Column("description_en", sa.Text(), nullable=False, server_default=""))
+    op.add_column("value_added_services", sa.Column("description_en", sa.Text(), nullable=False, server_default=""))
+    op.add_column("agreement_versions", sa.Column("template_en", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("agreement_versions") as batch_op:
-        batch_op.drop_column("template_en")
-    for table in ("value_added_services", "plans"):
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.drop_column("description_en")
-    with op.batch_alter_table("bill_lines") as batch_op:
-        batch_op.drop_column("quantity_en")
-        batch_op.drop_column("description_en")
+    # SQLite ≥ 3.35 drops a column in place
+    op.drop_column("agreement_versions", "template_en")
+    op.drop_column("value_added_services", "description_en")
+    op.drop_column("plans", "description_en")
+    op.drop_column("bill_lines", "quantity_en")
+    op.drop_column("bill_lines", "description_en")
