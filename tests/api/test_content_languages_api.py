@@ -176,6 +176,21 @@ async def test_the_tariff_console_saves_both_descriptions_and_refuses_bad_ones(
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "description_en"
         r = await admin.request("POST", url, json={"description_en": "a\x00"})
         assert r.status_code == 422 and r.json()["code"] == "control_characters"
+    r = await admin.request(
+        "POST",
+        "/api/v1/console/tariffs/vas/hd/descriptions",
+        json={"description": "高清视频通话。", "description_en": "HD video calls."},
+        headers={"Accept-Language": "en"},
+    )
+    assert r.status_code == 200 and r.json()["description_text"] == "HD video calls.", r.text
+    # Saving the same texts again changes nothing (and records nothing).
+    r = await admin.request(
+        "POST",
+        "/api/v1/console/tariffs/vas/hd/descriptions",
+        json={"description": "高清视频通话。", "description_en": "HD video calls."},
+        noop=True,
+    )
+    assert r.status_code == 200 and r.json()["description"] == "高清视频通话。"
     r = await admin.request("POST", "/api/v1/console/tariffs/plans/nope/descriptions", json={"description": "x"})
     assert r.status_code == 404
     catalog = (await admin.get("/api/v1/console/tariffs")).json()

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.conftest import login_subscriber
+from tests.e2e.conftest import login_staff, login_subscriber
 from tests.support.server import DEMO_PASSWORD, RunningApp
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.models import Bill, BillLine, Notification, Subscriber
@@ -137,3 +138,45 @@ def test_the_agreement_in_english_says_the_chinese_text_prevails(app_server: Run
     page.wait_for_url("**/agreement")
     page.get_by_test_id("agreement-translation-note").wait_for()
     assert page.get_by_test_id("agreement").get_attribute("data-language") == "en"
+
+
+def test_plan_descriptions_are_kept_in_both_languages_and_shown_in_the_readers(new_context: Any) -> None:
+    code = "e2e_" + uuid.uuid4().hex[:8]
+    page = new_context().new_page()
+    login_staff(page, "admin")
+    page.goto("/console/tariffs")
+    page.locator('[data-testid="plans-table"][aria-busy="false"]').wait_for()
+    form = page.get_by_test_id("plan-form")
+    # Two labelled fields, one per language.
+    assert form.locator("label[for=plan-description]").inner_text() == "中文说明"
+    assert form.locator("label[for=plan-description_en]").inner_text() == "英文说明"
+    for name, value in (
+        ("code", code),
+        ("name_zh", "双语套餐"),
+        ("name_en", "Bilingual"),
+        ("description", "含 200 分钟。"),
+        ("description_en", "200 minutes included."),
+        ("monthly_rent", "20.00"),
+        ("included_minutes", "200"),
+        ("rate_per_minute", "0.12"),
+    ):
+        form.locator(f'[name="{name}"]').fill(value)
+    page.get_by_test_id("plan-submit").click()
+    row = page.locator(f'[data-testid="plan-row"][data-code="{code}"]')
+    row.wait_for()
+    assert row.get_by_test_id("plan-description").inner_text() == "含 200 分钟。"
+
+    # The descriptions of an existing plan, edited in both languages.
+    describe = page.get_by_test_id("describe-form")
+    describe.locator('[name="target"]').select_option(code)
+    assert describe.locator('[name="description_en"]').input_value() == "200 minutes included."
+    describe.locator('[name="description_en"]').fill("200 minutes of video calls included.")
+    page.get_by_test_id("describe-submit").click()
+    page.get_by_test_id("describe-success").wait_for()
+
+    for language, text in (("en", "200 minutes of video calls included."), ("zh-CN", "含 200 分钟。")):
+        public = new_context(locale=language).new_page()
+        public.goto(f"/lang/{language}?next=/prices")
+        public.locator('[data-testid="prices"][aria-busy="false"]').wait_for()
+        card = public.locator(f'[data-testid="plan-card"][data-code="{code}"]')
+        assert card.get_by_test_id("plan-description").inner_text() == text
