@@ -14,12 +14,19 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
 
+from tests.conftest import FAST_HASHER, make_settings
+from tests.factories import person
 from tests.support.databases import admin_execute
+from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.engine import make_engine, normalize_url
 from videophone.adapters.db.migrate import alembic_config, upgrade_async
-from videophone.adapters.db.models import Base
+from videophone.adapters.db.models import Base, Bill, BillLine
+from videophone.adapters.mail import MemoryMailer
+from videophone.bootstrap import build
+from videophone.identity.services.subscribers import RequestInfo
 
 PG_URL = os.environ.get("VIDEOPHONE_TEST_POSTGRES_URL", "")
 
@@ -63,3 +70,65 @@ async def test_the_head_matches_the_models_and_the_newest_step_goes_down_and_up(
     assert await drift(empty_url) != []  # the step changed something, and undoing it shows
     await upgrade_async(empty_url)
     assert await drift(empty_url) == []
+
+
+async def test_0020_writes_the_existing_bill_lines_in_english_too(empty_url: str, tmp_path: Path) -> None:
+    """Bill lines written before 0020 (in Chinese only) get their English from their kind: labels,
+    plan and service names, the system's memos, days; a staff memo stays as written."""
+    await upgrade_async(empty_url)
+    c = build(make_settings(empty_url, tmp_path), clock=FakeClock(), hasher=FAST_HASHER, mailer=MemoryMailer())
+    lines = [
+        ("rent", "月租 · 基础套餐", "30/30 天"),
+        ("vas", "增值业务 · 视频留言", "12/30 天"),
+        ("usage", "通话费", "3 / 5:05"),
+        ("late_fee", "违约金", "1 天"),
+        ("credit", "减免 · 费用争议 #12", ""),
+        ("credit", "减免 · 服务中断补偿 #3 光缆中断", ""),
+        ("adjustment", "调账 · 补收九月月租", ""),
+        ("rent", "月租 · 已删除的套餐", "5/30 天"),
+    ]
+    try:
+        await c.ensure_reference_data()
+        await c.tariffs.ensure_demo_catalog()
+        sub = await c.subscribers.register(person(), RequestInfo())
+        now = c.deps.clock.now()
+        async with c.deps.uow() as uow:
+            bill = Bill(
+                number="B2026100000000001", subscriber_id=sub.id, period="2026-10", issued_at=now,
+                due_date=now.date(), previous_balance_fen=0, payments_fen=0, new_charges_fen=800,
+                total_due_fen=800, state="issued",
+            )  # fmt: skip
+            uow.session.add(bill)
+            await uow.session.flush()
+            uow.session.add_all(
+                BillLine(bill_id=bill.id, position=i, kind=k, description=d, quantity=q, amount_fen=100)
+                for i, (k, d, q) in enumerate(lines, start=1)
+            )
+            await uow.commit()
+    finally:
+        await c.close()
+    # The lines as they were before 0020, then 0020 again.
+    await asyncio.to_thread(command.downgrade, alembic_config(empty_url), "0019")
+    await upgrade_async(empty_url)
+    engine = make_engine(empty_url)
+    try:
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    text("SELECT description, quantity, description_en, quantity_en FROM bill_lines ORDER BY position")
+                )
+            ).all()
+            plans_en = (await conn.execute(text("SELECT COUNT(*) FROM plans WHERE description_en <> ''"))).scalar()
+    finally:
+        await engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("月租 · 基础套餐", "30/30 天", "Monthly rent · Basic", "30/30 days"),
+        ("增值业务 · 视频留言", "12/30 天", "Value-added service · Video voicemail", "12/30 days"),
+        ("通话费", "3 / 5:05", "Call charges", "3 / 5:05"),
+        ("违约金", "1 天", "Late fee", "1 day"),
+        ("减免 · 费用争议 #12", "", "Credit · Billing dispute #12", ""),
+        ("减免 · 服务中断补偿 #3 光缆中断", "", "Credit · Outage credit #3 光缆中断", ""),
+        ("调账 · 补收九月月租", "", "Adjustment · 补收九月月租", ""),
+        ("月租 · 已删除的套餐", "5/30 天", "Monthly rent · 已删除的套餐", "5/30 days"),
+    ]
+    assert plans_en == 0  # a plan's English description is empty until someone writes one

@@ -84,24 +84,29 @@ def test_rent_continues_only_during_a_lawful_suspension() -> None:
 
 def test_compose_bill_orders_lines_and_totals() -> None:
     draft = compose_bill(
-        rent=[("月租 · 基础套餐", "30/30 天", Money(3000))],
-        vas=[("增值业务 · 彩铃", "10/30 天", Money(167)), ("增值业务 · 留言", "30/30 天", Money(500))],
+        rent=[(("月租 · 基础套餐", "Monthly rent · Basic"), ("30/30 天", "30/30 days"), Money(3000))],
+        vas=[
+            (("增值业务 · 彩铃", "Value-added service · Ringback"), ("10/30 天", "10/30 days"), Money(167)),
+            (("增值业务 · 留言", "Value-added service · Voicemail"), ("30/30 天", "30/30 days"), Money(500)),
+        ],
         usage=UsageSummary(calls=3, seconds=305, amount=Money(125)),
-        usage_description="通话费",
-        adjustments=[("调账 · 补收", Money(200))],
-        credits=[("减免 · 故障补偿", Money(-300))],
+        usage_description=("通话费", "Call charges"),
+        adjustments=[(("调账 · 补收", "Adjustment · 补收"), Money(200))],
+        credits=[(("减免 · 故障补偿", "Credit · 故障补偿"), Money(-300))],
         previous_balance=Money(1000),
         payments=Money(1000),
         total_due=Money(3692),
     )
     assert [line.kind for line in draft.lines] == ["rent", "vas", "vas", "usage", "adjustment", "credit"]
-    assert draft.lines[3].quantity == "3 / 5:05"
+    assert draft.lines[3].quantity == draft.lines[3].quantity_en == "3 / 5:05"
+    assert (draft.lines[0].description, draft.lines[0].description_en) == ("月租 · 基础套餐", "Monthly rent · Basic")
+    assert (draft.lines[1].quantity, draft.lines[1].quantity_en) == ("10/30 天", "10/30 days")
     assert draft.lines[-1].amount == Money(-300)
     assert draft.new_charges == Money(3000 + 167 + 500 + 125 + 200 - 300)
     assert draft.expected_total == Money(1000 - 1000) + draft.new_charges
     assert draft.consistent
     empty = compose_bill(
-        rent=[], vas=[], usage=UsageSummary(0, 0, Money(0)), usage_description="通话费", adjustments=[],
+        rent=[], vas=[], usage=UsageSummary(0, 0, Money(0)), usage_description=("通话费", "Call charges"), adjustments=[],
         credits=[], previous_balance=Money(0), payments=Money(0), total_due=Money(0),
     )  # fmt: skip
     assert empty.lines == () and empty.consistent

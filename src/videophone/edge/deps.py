@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from videophone.bootstrap import Container
 from videophone.common.deps import Actor
+from videophone.edge.problems import request_language
 from videophone.identity.domain.staff import Permission, has_permission
 from videophone.identity.services.auth import Principal
 from videophone.kernel.errors import NotAuthenticated, PermissionDenied
@@ -84,5 +85,8 @@ def actor_of(principal: Principal, request: Request) -> Actor:
 
 
 ContainerDep = Annotated[Container, Depends(container)]
+# The reader's interface language (the ``vp_lang`` cookie, else Accept-Language): what stored texts
+# with both languages are shown in — not the account's notice language, which email and SMS follow.
+ReaderLanguage = Annotated[str, Depends(request_language)]
 SubscriberDep = Annotated[Principal, Depends(current_subscriber)]
 StaffDep = Annotated[Principal, Depends(current_staff)]

@@ -15,6 +15,8 @@ def agreement_json(doc: AgreementDocument) -> dict[str, Any]:
         "version": doc.version,
         "title": doc.title,
         "paragraphs": [{"kind": p.kind, "text": p.text} for p in doc.paragraphs],
+        "language": doc.language,
+        "has_translation": doc.has_translation,
     }
 
 

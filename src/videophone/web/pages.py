@@ -168,7 +168,7 @@ async def prices_page(request: Request) -> HTMLResponse:
 
 @router.get("/agreement", response_class=HTMLResponse)
 async def agreement_page(request: Request) -> HTMLResponse:
-    doc = await container(request).agreement.current()
+    doc = await container(request).agreement.current(request_language(request))
     return render(
         request,
         "portal/agreement.html",
@@ -187,7 +187,9 @@ async def my_agreement_page(request: Request) -> Response:
     token = request.cookies.get(SUBSCRIBER_COOKIE, "")
     principal = await c.auth.authenticate(token)
     details = await c.subscribers.own_agreement_details(principal.id)
-    doc = await c.agreement.for_subscriber(principal.id, details["address"], details["credit_code"])
+    doc = await c.agreement.for_subscriber(
+        principal.id, details["address"], details["credit_code"], request_language(request)
+    )
     return render(
         request,
         "portal/agreement.html",

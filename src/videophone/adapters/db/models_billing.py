@@ -32,6 +32,7 @@ class Plan(Base):
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 
@@ -60,6 +61,7 @@ class ValueAddedService(Base):
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The calling feature the service turns on (calling/domain/features.py), or None: fee only.
     feature: Mapped[str | None] = mapped_column(String(32), nullable=True, default=None)
@@ -202,8 +204,11 @@ class BillLine(Base):
     bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))  # rent | vas | usage | adjustment | credit | late_fee
-    description: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(200))  # zh-CN
     quantity: Mapped[str] = mapped_column(String(40), default="")
+    # The same line in English (migration 0020): the reader's language is chosen when it is read.
+    description_en: Mapped[str] = mapped_column(String(200), default="")
+    quantity_en: Mapped[str] = mapped_column(String(40), default="")
     amount_fen: Mapped[int] = mapped_column(BigInteger)
 
 

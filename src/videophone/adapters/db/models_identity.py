@@ -108,6 +108,8 @@ class AgreementVersion(Base):
     __tablename__ = "agreement_versions"
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     template: Mapped[str] = mapped_column(Text)
+    # An English translation for convenience (migration 0020; "" when none): the Chinese text prevails.
+    template_en: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime]
     effective_at: Mapped[datetime]

@@ -18,7 +18,7 @@ from videophone.billing.api.billing_answers import (
     RunSummaryAnswer,
     UsageAnswer,
 )
-from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.edge.deps import ContainerDep, ReaderLanguage, SubscriberDep, actor_of, staff_with
 from videophone.edge.openapi import binary_response
 from videophone.edge.params import Id, Offset
 from videophone.identity.domain.staff import Permission
@@ -66,8 +66,9 @@ async def my_bills(principal: SubscriberDep, c: ContainerDep) -> BillsAnswer:
     response_class=Response,
     responses=binary_response("application/pdf"),
 )
-async def my_bill_pdf(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> Response:
-    filename, data = await c.billing.bill_pdf(principal.id, bill_id)
+async def my_bill_pdf(bill_id: Id, principal: SubscriberDep, c: ContainerDep, language: ReaderLanguage) -> Response:
+    """The bill as a PDF; its lines in the reader's language."""
+    filename, data = await c.billing.bill_pdf(principal.id, bill_id, language)
     return Response(
         data,
         media_type="application/pdf",
@@ -76,8 +77,9 @@ async def my_bill_pdf(bill_id: Id, principal: SubscriberDep, c: ContainerDep) ->
 
 
 @router.get("/me/bills/{bill_id}", tags=["subscriber"])
-async def my_bill(bill_id: Id, principal: SubscriberDep, c: ContainerDep) -> BillAnswer:
-    return BillAnswer.model_validate(await c.billing.bill(principal.id, bill_id))
+async def my_bill(bill_id: Id, principal: SubscriberDep, c: ContainerDep, language: ReaderLanguage) -> BillAnswer:
+    """One bill with its lines, in the reader's language (``vp_lang`` cookie, else Accept-Language)."""
+    return BillAnswer.model_validate(await c.billing.bill(principal.id, bill_id, language))
 
 
 @router.get("/me/usage", tags=["subscriber"])
@@ -101,8 +103,9 @@ async def console_bills(
 
 
 @router.get("/console/bills/{bill_id}", tags=["console"])
-async def console_bill(bill_id: Id, principal: BillingViewer, c: ContainerDep) -> BillAnswer:
-    return BillAnswer.model_validate(await c.billing.staff_bill(bill_id))
+async def console_bill(bill_id: Id, principal: BillingViewer, c: ContainerDep, language: ReaderLanguage) -> BillAnswer:
+    """One bill with its lines, in the reader's language."""
+    return BillAnswer.model_validate(await c.billing.staff_bill(bill_id, language))
 
 
 @router.get("/console/bill-runs", tags=["console"])

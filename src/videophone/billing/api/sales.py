@@ -20,12 +20,13 @@ from videophone.billing.api.sales_answers import (
     PriceListAnswer,
     VasAnswer,
 )
-from videophone.edge.deps import ContainerDep, SubscriberDep, actor_of, staff_with
+from videophone.edge.deps import ContainerDep, ReaderLanguage, SubscriberDep, actor_of, staff_with
 from videophone.edge.openapi import binary_response
 from videophone.edge.params import Id
 from videophone.edge.views import pdf_response
 from videophone.identity.domain.staff import Permission
 from videophone.identity.public import Principal
+from videophone.kernel.text import in_language
 
 router = APIRouter(prefix="/api/v1", tags=["sales"])
 
@@ -34,6 +35,25 @@ TariffManager = Annotated[Principal, Depends(staff_with(Permission.MANAGE_TARIFF
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class DescriptionsIn(_Body):
+    description: Any = Field(default=None, description="In Chinese (up to 1000 characters; empty: none)")
+    description_en: Any = Field(default=None, description="In English (up to 1000 characters; empty: none)")
+
+
+def _plan(view: object, language: str) -> PlanAnswer:
+    answer = PlanAnswer.model_validate(view)
+    return answer.model_copy(
+        update={"description_text": in_language(language, answer.description, answer.description_en)}
+    )
+
+
+def _vas(view: object, language: str) -> VasAnswer:
+    answer = VasAnswer.model_validate(view)
+    return answer.model_copy(
+        update={"description_text": in_language(language, answer.description, answer.description_en)}
+    )
 
 
 class OrderIn(_Body):
@@ -46,6 +66,7 @@ class PlanIn(_Body):
     name_zh: Any = None
     name_en: Any = None
     description: Any = None
+    description_en: Any = None
     monthly_rent: Any = Field(default=None, description='Yuan as a string, e.g. "18.00"')
     included_minutes: Any = None
     rate_per_minute: Any = Field(default=None, description='Yuan per minute, up to 4 decimals, e.g. "0.15"')
@@ -68,6 +89,7 @@ class VasIn(_Body):
     name_zh: Any = None
     name_en: Any = None
     description: Any = None
+    description_en: Any = None
     monthly_fee: Any = Field(default=None, description='Yuan as a string, e.g. "5.00"')
     effective_from: Any = None
     feature: Any = Field(
@@ -91,9 +113,12 @@ def _channel(principal: Principal) -> str:
 
 # -- public ------------------------------------------------------------------------------------------------
 @router.get("/prices")
-async def price_list(c: ContainerDep) -> PriceListAnswer:
+async def price_list(c: ContainerDep, language: ReaderLanguage) -> PriceListAnswer:
     """The public price list: plans and value-added services in force today, and announced changes."""
-    return PriceListAnswer.model_validate(await c.tariffs.price_list())
+    listed = PriceListAnswer.model_validate(await c.tariffs.price_list())
+    return listed.model_copy(
+        update={"plans": [_plan(p, language) for p in listed.plans], "vas": [_vas(v, language) for v in listed.vas]}
+    )
 
 
 # -- the subscriber ------------------------------------------------------------------------------------
@@ -134,52 +159,82 @@ async def my_order(order_id: Id, principal: SubscriberDep, c: ContainerDep) -> O
 
 # -- console -------------------------------------------------------------------------------------------------
 @router.get("/console/tariffs")
-async def tariffs(principal: TariffManager, c: ContainerDep) -> CatalogAnswer:
+async def tariffs(principal: TariffManager, c: ContainerDep, language: ReaderLanguage) -> CatalogAnswer:
     plans, services = await c.tariffs.catalog()
     return CatalogAnswer(
         today=c.tariffs.today(),
-        plans=[PlanAnswer.model_validate(p) for p in plans],
-        vas=[VasAnswer.model_validate(v) for v in services],
+        plans=[_plan(p, language) for p in plans],
+        vas=[_vas(v, language) for v in services],
     )
 
 
 @router.post("/console/tariffs/plans", status_code=201)
-async def create_plan(body: PlanIn, principal: TariffManager, request: Request, c: ContainerDep) -> PlanAnswer:
-    return PlanAnswer.model_validate(await c.tariffs.create_plan(actor_of(principal, request), body.model_dump()))
+async def create_plan(
+    body: PlanIn, principal: TariffManager, request: Request, c: ContainerDep, language: ReaderLanguage
+) -> PlanAnswer:
+    return _plan(await c.tariffs.create_plan(actor_of(principal, request), body.model_dump()), language)
 
 
 @router.post("/console/tariffs/plans/{code}/prices", status_code=201)
 async def add_plan_price(
-    code: str, body: PlanPriceIn, principal: TariffManager, request: Request, c: ContainerDep
+    code: str, body: PlanPriceIn, principal: TariffManager, request: Request, c: ContainerDep, language: ReaderLanguage
 ) -> PlanAnswer:
-    return PlanAnswer.model_validate(
-        await c.tariffs.add_plan_price(actor_of(principal, request), code, body.model_dump())
-    )
+    return _plan(await c.tariffs.add_plan_price(actor_of(principal, request), code, body.model_dump()), language)
 
 
 @router.post("/console/tariffs/plans/{code}/active")
 async def set_plan_active(
-    code: str, body: ActiveIn, principal: TariffManager, request: Request, c: ContainerDep
+    code: str, body: ActiveIn, principal: TariffManager, request: Request, c: ContainerDep, language: ReaderLanguage
 ) -> PlanAnswer:
-    return PlanAnswer.model_validate(await c.tariffs.set_plan_active(actor_of(principal, request), code, body.active))
+    return _plan(await c.tariffs.set_plan_active(actor_of(principal, request), code, body.active), language)
 
 
 @router.post("/console/tariffs/vas", status_code=201)
-async def create_vas(body: VasIn, principal: TariffManager, request: Request, c: ContainerDep) -> VasAnswer:
-    return VasAnswer.model_validate(await c.tariffs.create_vas(actor_of(principal, request), body.model_dump()))
+async def create_vas(
+    body: VasIn, principal: TariffManager, request: Request, c: ContainerDep, language: ReaderLanguage
+) -> VasAnswer:
+    return _vas(await c.tariffs.create_vas(actor_of(principal, request), body.model_dump()), language)
 
 
 @router.post("/console/tariffs/vas/{code}/prices", status_code=201)
 async def add_vas_price(
-    code: str, body: VasPriceIn, principal: TariffManager, request: Request, c: ContainerDep
+    code: str, body: VasPriceIn, principal: TariffManager, request: Request, c: ContainerDep, language: ReaderLanguage
 ) -> VasAnswer:
-    return VasAnswer.model_validate(
-        await c.tariffs.add_vas_price(actor_of(principal, request), code, body.model_dump())
-    )
+    return _vas(await c.tariffs.add_vas_price(actor_of(principal, request), code, body.model_dump()), language)
 
 
 @router.post("/console/tariffs/vas/{code}/active")
 async def set_vas_active(
-    code: str, body: ActiveIn, principal: TariffManager, request: Request, c: ContainerDep
+    code: str, body: ActiveIn, principal: TariffManager, request: Request, c: ContainerDep, language: ReaderLanguage
 ) -> VasAnswer:
-    return VasAnswer.model_validate(await c.tariffs.set_vas_active(actor_of(principal, request), code, body.active))
+    return _vas(await c.tariffs.set_vas_active(actor_of(principal, request), code, body.active), language)
+
+
+@router.post("/console/tariffs/plans/{code}/descriptions")
+async def describe_plan(
+    code: str,
+    body: DescriptionsIn,
+    principal: TariffManager,
+    request: Request,
+    c: ContainerDep,
+    language: ReaderLanguage,
+) -> PlanAnswer:
+    """Rewrite the plan's descriptions, in Chinese and in English (the portal shows the reader's)."""
+    return _plan(
+        await c.tariffs.set_descriptions(actor_of(principal, request), "plan", code, body.model_dump()), language
+    )
+
+
+@router.post("/console/tariffs/vas/{code}/descriptions")
+async def describe_vas(
+    code: str,
+    body: DescriptionsIn,
+    principal: TariffManager,
+    request: Request,
+    c: ContainerDep,
+    language: ReaderLanguage,
+) -> VasAnswer:
+    """Rewrite the service's descriptions, in Chinese and in English."""
+    return _vas(
+        await c.tariffs.set_descriptions(actor_of(principal, request), "vas", code, body.model_dump()), language
+    )

@@ -37,7 +37,9 @@ class PlanAnswer(Answer):
     code: str
     name_zh: str
     name_en: str
-    description: str
+    description: str  # zh-CN
+    description_en: str
+    description_text: str = Field(default="", description="the description in the reader's language")
     active: bool
     price: PlanPriceAnswer | None  # in force on the day asked about
     upcoming: list[PlanPriceAnswer]
@@ -49,7 +51,9 @@ class VasAnswer(Answer):
     code: str
     name_zh: str
     name_en: str
-    description: str
+    description: str  # zh-CN
+    description_en: str
+    description_text: str = Field(default="", description="the description in the reader's language")
     active: bool
     price: VasPriceAnswer | None
     upcoming: list[VasPriceAnswer]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from videophone.billing.domain.bill_lines import Text
 from videophone.kernel.money import Money
 
 PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -112,9 +113,11 @@ def allocate_rent(rent: Money, parts_days: Sequence[int], period_days: int) -> l
 @dataclass(frozen=True)
 class DraftLine:
     kind: str  # rent | vas | usage | late_fee | adjustment | credit | refund
-    description: str
+    description: str  # zh-CN
     quantity: str
     amount: Money
+    description_en: str = ""
+    quantity_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,32 +148,38 @@ class BillDraft:
 
 def compose_bill(
     *,
-    rent: Sequence[tuple[str, str, Money]],
-    vas: Sequence[tuple[str, str, Money]],
+    rent: Sequence[tuple[Text, Text, Money]],
+    vas: Sequence[tuple[Text, Text, Money]],
     usage: UsageSummary | None,
-    usage_description: str,
-    adjustments: Sequence[tuple[str, Money]],
-    credits: Sequence[tuple[str, Money]],
+    usage_description: Text,
+    adjustments: Sequence[tuple[Text, Money]],
+    credits: Sequence[tuple[Text, Money]],
     previous_balance: Money,
     payments: Money,
     total_due: Money,
-    late_fees: Sequence[tuple[str, str, Money]] = (),
-    refunds: Sequence[tuple[str, Money]] = (),
+    late_fees: Sequence[tuple[Text, Text, Money]] = (),
+    refunds: Sequence[tuple[Text, Money]] = (),
 ) -> BillDraft:
     """Lines in a fixed order — rent, each value-added service, usage, late fees, adjustments,
-    credits, refunds — and the totals.  ``credits`` are amounts that reduce what is owed (shown
+    credits, refunds — and the totals.  Descriptions and quantities are ``(zh-CN, en)`` pairs
+    (``domain.bill_lines``).  ``credits`` are amounts that reduce what is owed (shown
     negative); ``refunds`` are money paid back to the subscriber (owed again, shown positive);
     ``payments`` are the sum received (positive); ``total_due`` is the receivable balance at the
     cut-off."""
+
+    def line(kind: str, d: Text, q: Text, a: Money) -> DraftLine:
+        return DraftLine(kind, d[0], q[0], a, d[1], q[1])
+
     lines: list[DraftLine] = []
-    lines.extend(DraftLine("rent", d, q, a) for d, q, a in rent)
-    lines.extend(DraftLine("vas", d, q, a) for d, q, a in vas)
+    lines.extend(line("rent", d, q, a) for d, q, a in rent)
+    lines.extend(line("vas", d, q, a) for d, q, a in vas)
     if usage is not None and (usage.calls or usage.amount):
-        lines.append(DraftLine("usage", usage_description, f"{usage.calls} / {usage.minutes_label}", usage.amount))
-    lines.extend(DraftLine("late_fee", d, q, a) for d, q, a in late_fees)
-    lines.extend(DraftLine("adjustment", d, "", a) for d, a in adjustments)
-    lines.extend(DraftLine("credit", d, "", Money(-abs(a.fen))) for d, a in credits)
-    lines.extend(DraftLine("refund", d, "", Money(abs(a.fen))) for d, a in refunds)
+        calls = f"{usage.calls} / {usage.minutes_label}"
+        lines.append(line("usage", usage_description, (calls, calls), usage.amount))
+    lines.extend(line("late_fee", d, q, a) for d, q, a in late_fees)
+    lines.extend(line("adjustment", d, ("", ""), a) for d, a in adjustments)
+    lines.extend(line("credit", d, ("", ""), Money(-abs(a.fen))) for d, a in credits)
+    lines.extend(line("refund", d, ("", ""), Money(abs(a.fen))) for d, a in refunds)
     new_charges = Money.total(line.amount for line in lines)
     return BillDraft(
         lines=tuple(lines),

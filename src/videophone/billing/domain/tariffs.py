@@ -91,7 +91,8 @@ class CatalogEntry:
     code: str
     name_zh: str
     name_en: str
-    description: str
+    description: str  # zh-CN
+    description_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,18 @@ def _entry(raw: Mapping[str, Any], errors: list[FieldError]) -> CatalogEntry:
         name_zh=_text(raw, "name_zh", errors, required=True, max_length=NAME_MAX),
         name_en=_text(raw, "name_en", errors, required=True, max_length=NAME_MAX),
         description=_text(raw, "description", errors, required=False, max_length=DESCRIPTION_MAX),
+        description_en=_text(raw, "description_en", errors, required=False, max_length=DESCRIPTION_MAX),
     )
+
+
+def validate_descriptions(raw: Mapping[str, Any]) -> tuple[str, str]:
+    """An item's descriptions ``(zh-CN, en)``, each optional and at most :data:`DESCRIPTION_MAX` long."""
+    errors: list[FieldError] = []
+    zh = _text(raw, "description", errors, required=False, max_length=DESCRIPTION_MAX)
+    en = _text(raw, "description_en", errors, required=False, max_length=DESCRIPTION_MAX)
+    if errors:
+        raise ValidationFailed(errors)
+    return zh, en
 
 
 def _terms(raw: Mapping[str, Any], errors: list[FieldError]) -> PlanTerms:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from videophone.adapters.db.uow import UnitOfWork
+from videophone.billing.domain import bill_lines as texts
 from videophone.billing.domain import billing as rules
 from videophone.billing.services import ledger
 from videophone.billing.services.bill_views import yuan_text
@@ -38,18 +39,9 @@ from videophone.notices.public import notifications
 
 log = structlog.get_logger(__name__)
 
-LINE_LABELS = {
-    "rent": ("月租", "Monthly rent"),
-    "vas": ("增值业务", "Value-added service"),
-    "usage": ("通话费", "Call charges"),
-    "adjustment": ("调账", "Adjustment"),
-    "credit": ("减免", "Credit"),
-    "late_fee": ("违约金", "Late fee"),
-    "refund": ("退款", "Refund"),
-}
 # When the bills are issued and the operator's zone: the clock read as the chunk is billed.
 IssuedAt = Callable[[], tuple[datetime, ZoneInfo]]
-Line = tuple[str, str, Money]  # description, quantity, amount
+Line = tuple[texts.Text, texts.Text, Money]  # description, quantity (zh-CN, en), amount
 Charge = tuple[str, str, Money]  # revenue account, idempotency key, amount
 Draft = tuple[list[Line], list[Line], rules.UsageSummary]  # rent lines, value-added lines, usage
 
@@ -59,8 +51,8 @@ class RunContext:
     """What a run reads once: plan prices and names, value-added prices and names."""
 
     prices: Prices
-    plan_names: dict[int, str]
-    vas_names: dict[int, str]
+    plan_names: dict[int, texts.Text]
+    vas_names: dict[int, texts.Text]
     vas_prices: dict[int, list[tuple[date, int]]]  # vas id → (effective from, monthly fee), oldest first
 
 
@@ -71,8 +63,8 @@ async def load_run_context(uow: UnitOfWork) -> RunContext:
         vas_prices.setdefault(vas_id, []).append((effective_from, int(fee)))
     return RunContext(
         prices=await load_prices(uow),
-        plan_names={i: n for i, n in await tariff_store.plan_names(s)},
-        vas_names={i: n for i, n in await tariff_store.vas_names(s)},
+        plan_names={i: (zh, en) for i, zh, en in await tariff_store.plan_names(s)},
+        vas_names={i: (zh, en) for i, zh, en in await tariff_store.vas_names(s)},
         vas_prices=vas_prices,
     )
 
@@ -234,11 +226,11 @@ def _compose_bills(
             rent=rent,
             vas=vas,
             usage=usage,
-            usage_description=_desc("usage", ""),
-            adjustments=[(_desc("adjustment", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "adjustment"],
-            credits=[(_desc("credit", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "credit"],
+            usage_description=texts.described("usage"),
+            adjustments=[(_memo("adjustment", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "adjustment"],
+            credits=[(_memo("credit", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "credit"],
             late_fees=_late_fee_lines([r for r in rows if r.kind == "late_fee"]),
-            refunds=[(_desc("refund", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "refund"],
+            refunds=[(_memo("refund", r.memo), Money(r.amount_fen)) for r in rows if r.kind == "refund"],
             previous_balance=Money(facts.previous.get(sub_id, (period, 0))[1]),
             payments=-Money.total(Money(r.amount_fen) for r in rows if r.kind == "payment"),
             total_due=facts.before[sub_id] + posted,  # the receivable balance after posting
@@ -315,8 +307,10 @@ async def _write_bills(
             "bill_id": bill_ids[sub_id],
             "position": position,
             "kind": line.kind,
-            "description": line.description[:200],
+            "description": line.description[: texts.DESCRIPTION_MAX],
             "quantity": line.quantity,
+            "description_en": line.description_en[: texts.DESCRIPTION_MAX],
+            "quantity_en": line.quantity_en[: texts.QUANTITY_MAX],
             "amount_fen": line.amount.fen,
         }
         for sub_id in ids
@@ -365,8 +359,8 @@ def _rent_lines(
         if days == 0:
             continue
         amount = rules.prorate_rent(Money(price.monthly_rent_fen), days, period_days)
-        name = ctx.plan_names.get(sub.plan_id, "")
-        lines.append((_desc("rent", name), f"{days}/{period_days} 天", amount))
+        name = ctx.plan_names.get(sub.plan_id, ("", ""))
+        lines.append((texts.described("rent", name), texts.days(days, period_days), amount))
     return lines
 
 
@@ -391,7 +385,8 @@ def _vas_lines(
         if days == 0:
             continue
         amount = rules.prorate_rent(Money(fee), days, period_days)
-        lines.append((_desc("vas", ctx.vas_names.get(vas_id, "")), f"{days}/{period_days} 天", amount))
+        name = ctx.vas_names.get(vas_id, ("", ""))
+        lines.append((texts.described("vas", name), texts.days(days, period_days), amount))
     return lines
 
 
@@ -399,9 +394,8 @@ def _late_fee_lines(rows: Sequence[Any]) -> list[Line]:
     """The late fees accrued since the last bill as one line (quantity: the days they cover)."""
     if not rows:
         return []
-    return [(_desc("late_fee", ""), f"{len(rows)} 天", Money.total(Money(r.amount_fen) for r in rows))]
+    return [(texts.described("late_fee"), texts.days(len(rows)), Money.total(Money(r.amount_fen) for r in rows))]
 
 
-def _desc(kind: str, name: str) -> str:
-    zh, _ = LINE_LABELS[kind]
-    return f"{zh} · {name}" if name else zh
+def _memo(kind: str, memo: str) -> texts.Text:
+    return texts.described(kind, texts.memo_text(memo))

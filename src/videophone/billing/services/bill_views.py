@@ -9,6 +9,7 @@ from typing import Any
 
 from videophone.adapters.db.models import Bill, BillLine, BillRun, Subscriber
 from videophone.kernel.money import Money
+from videophone.kernel.text import in_language
 
 
 def yuan_text(money: Money) -> str:
@@ -26,9 +27,15 @@ class BillLineView:
     amount_fen: int
 
     @staticmethod
-    def of(row: BillLine) -> BillLineView:
+    def of(row: BillLine, language: str = "zh-CN") -> BillLineView:
+        """The line in the reader's ``language`` (stored in both; the other one when one is empty)."""
         return BillLineView(
-            row.position, row.kind, row.description, row.quantity, yuan_text(Money(row.amount_fen)), row.amount_fen
+            row.position,
+            row.kind,
+            in_language(language, row.description, row.description_en),
+            in_language(language, row.quantity, row.quantity_en),
+            yuan_text(Money(row.amount_fen)),
+            row.amount_fen,
         )
 
 
@@ -52,7 +59,9 @@ class BillView:
     lines: tuple[BillLineView, ...] = ()
 
     @staticmethod
-    def of(row: Bill, lines: Sequence[BillLine] = (), subscriber: Subscriber | None = None) -> BillView:
+    def of(
+        row: Bill, lines: Sequence[BillLine] = (), subscriber: Subscriber | None = None, language: str = "zh-CN"
+    ) -> BillView:
         return BillView(
             id=row.id,
             number=row.number,
@@ -69,7 +78,7 @@ class BillView:
             state=row.state,
             subscriber_number=subscriber.number if subscriber else "",
             subscriber_name=subscriber.name if subscriber else "",
-            lines=tuple(BillLineView.of(line) for line in sorted(lines, key=lambda x: x.position)),
+            lines=tuple(BillLineView.of(line, language) for line in sorted(lines, key=lambda x: x.position)),
         )
 
 

@@ -182,28 +182,30 @@ class BillingService:
         async with self.deps.uow() as uow:
             return [BillView.of(r) for r in await store.bills_of(uow.session, subscriber_id)]
 
-    async def _detail(self, uow: UnitOfWork, row: Bill) -> BillView:
+    async def _detail(self, uow: UnitOfWork, row: Bill, language: str) -> BillView:
         lines = await store.lines_of(uow.session, row.id)
         subscriber = await uow.session.get(Subscriber, row.subscriber_id)
-        return BillView.of(row, lines, subscriber)
+        return BillView.of(row, lines, subscriber, language)
 
-    async def bill(self, subscriber_id: int, bill_id: int) -> BillView:
-        """One of the subscriber's own bills; anyone else's is not found."""
+    async def bill(self, subscriber_id: int, bill_id: int, language: str = "zh-CN") -> BillView:
+        """One of the subscriber's own bills, its lines in the reader's ``language``; anyone else's is
+        not found."""
         async with self.deps.uow() as uow:
             row = await uow.session.get(Bill, bill_id)
             if row is None or row.subscriber_id != subscriber_id:
                 raise NotFound()
-            return await self._detail(uow, row)
+            return await self._detail(uow, row, language)
 
-    async def staff_bill(self, bill_id: int) -> BillView:
+    async def staff_bill(self, bill_id: int, language: str = "zh-CN") -> BillView:
         async with self.deps.uow() as uow:
             row = await uow.session.get(Bill, bill_id)
             if row is None:
                 raise NotFound()
-            return await self._detail(uow, row)
+            return await self._detail(uow, row, language)
 
-    async def bill_pdf(self, subscriber_id: int, bill_id: int) -> tuple[str, bytes]:
-        view = await self.bill(subscriber_id, bill_id)
+    async def bill_pdf(self, subscriber_id: int, bill_id: int, language: str = "zh-CN") -> tuple[str, bytes]:
+        """The bill as a PDF, its lines in the reader's ``language`` (the headings are bilingual)."""
+        view = await self.bill(subscriber_id, bill_id, language)
         async with self.deps.uow() as uow:
             _, pol = await policy_service.current(uow)
         return f"{view.number}.pdf", render_bill_pdf(view, pol)

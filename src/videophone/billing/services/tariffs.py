@@ -72,6 +72,7 @@ class PlanView:
     name_zh: str
     name_en: str
     description: str
+    description_en: str
     active: bool
     price: PlanPriceView | None  # in force on the day asked about
     upcoming: list[PlanPriceView] = field(default_factory=list)
@@ -85,6 +86,7 @@ class VasView:
     name_zh: str
     name_en: str
     description: str
+    description_en: str
     active: bool
     price: VasPriceView | None
     upcoming: list[VasPriceView] = field(default_factory=list)
@@ -119,6 +121,7 @@ def plan_view(row: Plan, prices: Sequence[PlanPrice], day: date, *, history: boo
         row.name_zh,
         row.name_en,
         row.description,
+        row.description_en,
         row.active,
         PlanPriceView.of(current) if current else None,
         [PlanPriceView.of(p) for p in rules.upcoming_prices(prices, day)],
@@ -135,6 +138,7 @@ def vas_view(row: ValueAddedService, prices: Sequence[VasPrice], day: date, *, h
         row.name_zh,
         row.name_en,
         row.description,
+        row.description_en,
         row.active,
         VasPriceView.of(current) if current else None,
         [VasPriceView.of(p) for p in rules.upcoming_prices(prices, day)],
@@ -173,6 +177,7 @@ DEMO_PLANS: list[dict[str, Any]] = [
         "name_zh": "基础套餐",
         "name_en": "Basic",
         "description": "月租 18 元，含 100 分钟视频通话。",
+        "description_en": "¥18 a month with 100 minutes of video calls included.",
         "monthly_rent": "18.00",
         "included_minutes": 100,
         "rate_per_minute": "0.15",
@@ -184,6 +189,7 @@ DEMO_PLANS: list[dict[str, Any]] = [
         "name_zh": "畅享套餐",
         "name_en": "Plus",
         "description": "月租 38 元，含 500 分钟视频通话，按 6 秒计费。",
+        "description_en": "¥38 a month with 500 minutes of video calls included, billed in 6-second steps.",
         "monthly_rent": "38.00",
         "included_minutes": 500,
         "rate_per_minute": "0.10",
@@ -197,6 +203,8 @@ DEMO_VAS: list[dict[str, Any]] = [
         "feature": "voicemail",
         "name_zh": "视频留言",
         "name_en": "Video voicemail",
+        "description": "来电无人接听时，对方可以给您留一段视频留言。",
+        "description_en": "Callers can leave you a video message when you do not answer.",
         "monthly_fee": "5.00",
     },
     {
@@ -204,17 +212,37 @@ DEMO_VAS: list[dict[str, Any]] = [
         "feature": "forwarding",
         "name_zh": "呼叫转移",
         "name_en": "Call forwarding",
+        "description": "把来电转接到您指定的另一个号码。",
+        "description_en": "Forwards your calls to another number of your choice.",
         "monthly_fee": "3.00",
     },
-    {"code": "caller_id", "feature": "caller_id", "name_zh": "来电显示", "name_en": "Caller ID", "monthly_fee": "2.00"},
+    {
+        "code": "caller_id",
+        "feature": "caller_id",
+        "name_zh": "来电显示",
+        "name_en": "Caller ID",
+        "description": "来电时显示对方的号码。",
+        "description_en": "Shows the caller's number when a call comes in.",
+        "monthly_fee": "2.00",
+    },
     {
         "code": "second_number",
         "feature": "second_number",
         "name_zh": "第二号码",
         "name_en": "Second number",
+        "description": "再拥有一个号码，拨打两个号码的来电都在您的账户上接听。",
+        "description_en": "A second number: calls to either number ring on your account.",
         "monthly_fee": "10.00",
     },
 ]
+
+
+def _describe_demo(row: Plan | ValueAddedService, raw: Mapping[str, Any]) -> None:
+    """A demo item made before it had descriptions in both languages gets the ones it lacks."""
+    if not row.description and raw.get("description"):
+        row.description = raw["description"]
+    if not row.description_en and raw.get("description_en"):
+        row.description_en = raw["description_en"]
 
 
 class TariffService:
@@ -314,6 +342,7 @@ class TariffService:
             name_zh=data.entry.name_zh,
             name_en=data.entry.name_en,
             description=data.entry.description,
+            description_en=data.entry.description_en,
             active=True,
             created_at=now,
         )
@@ -391,6 +420,22 @@ class TariffService:
             await uow.commit()
             return view
 
+    async def set_descriptions(self, actor: Actor, kind: str, code: str, raw: Mapping[str, Any]) -> PlanView | VasView:
+        """Rewrite a plan's (``kind`` "plan") or a service's descriptions in both languages (audited)."""
+        zh, en = rules.validate_descriptions(raw)
+        async with self.deps.uow() as uow:
+            row = await (plan_by_code if kind == "plan" else vas_by_code)(uow, code, lock=True)
+            if (row.description, row.description_en) != (zh, en):
+                row.description, row.description_en = zh, en
+                detail = {"code": row.code, "description": zh, "description_en": en}
+                audit.record(uow, self.deps.clock.now(), actor, f"tariff.{kind}_describe", kind, row.id, detail)
+            if isinstance(row, Plan):
+                view: PlanView | VasView = plan_view(row, await plan_prices(uow, row.id), self.today(), history=True)
+            else:
+                view = vas_view(row, await vas_prices(uow, row.id), self.today(), history=True)
+            await uow.commit()
+            return view
+
     async def create_vas(self, actor: Actor, raw: Mapping[str, Any]) -> VasView:
         data = rules.validate_vas(raw)
         today = self.today()
@@ -420,6 +465,7 @@ class TariffService:
             name_zh=data.entry.name_zh,
             name_en=data.entry.name_en,
             description=data.entry.description,
+            description_en=data.entry.description_en,
             active=True,
             feature=data.feature,
             created_at=now,
@@ -493,17 +539,23 @@ class TariffService:
         async with self.deps.uow() as uow:
             now = self.deps.clock.now()
             for raw in DEMO_PLANS:
-                if await store.plan_id_by_code(uow.session, raw["code"]) is None:
+                plan = await store.plan_by_code(uow.session, raw["code"])
+                if plan is None:
                     data = rules.validate_plan(raw)
                     row = await self._new_plan(uow, data, start, now)
                     audit.record(
                         uow, now, actor, "tariff.plan_create", "plan", row.id, {"code": row.code, "demo": True}
                     )
+                else:
+                    _describe_demo(plan, raw)
             for raw in DEMO_VAS:
-                if await store.vas_id_by_code(uow.session, raw["code"]) is None:
+                service = await store.vas_by_code(uow.session, raw["code"])
+                if service is None:
                     vas_data = rules.validate_vas(raw)
                     vas = await self._new_vas(uow, vas_data, start, now)
                     audit.record(uow, now, actor, "tariff.vas_create", "vas", vas.id, {"code": vas.code, "demo": True})
+                else:
+                    _describe_demo(service, raw)
             await uow.commit()
 
     @staticmethod

@@ -49,9 +49,9 @@ async def plan_codes(s: AsyncSession, plan_ids: Sequence[int]) -> list[Row[int, 
     return list(await s.execute(select(Plan.id, Plan.code).where(Plan.id.in_(plan_ids))))
 
 
-async def plan_names(s: AsyncSession) -> list[Row[int, str]]:
-    """``(id, Chinese name)`` of every plan."""
-    return list(await s.execute(select(Plan.id, Plan.name_zh)))
+async def plan_names(s: AsyncSession) -> list[Row[int, str, str]]:
+    """``(id, Chinese name, English name)`` of every plan."""
+    return list(await s.execute(select(Plan.id, Plan.name_zh, Plan.name_en)))
 
 
 # -- plan prices ------------------------------------------------------------------------------------------
@@ -88,9 +88,9 @@ async def value_added_services(s: AsyncSession, *, active_only: bool) -> list[Va
     return list(await s.scalars(stmt))
 
 
-async def vas_names(s: AsyncSession) -> list[Row[int, str]]:
-    """``(id, Chinese name)`` of every value-added service."""
-    return list(await s.execute(select(ValueAddedService.id, ValueAddedService.name_zh)))
+async def vas_names(s: AsyncSession) -> list[Row[int, str, str]]:
+    """``(id, Chinese name, English name)`` of every value-added service."""
+    return list(await s.execute(select(ValueAddedService.id, ValueAddedService.name_zh, ValueAddedService.name_en)))
 
 
 # -- value-added prices --------------------------------------------------------------------------------

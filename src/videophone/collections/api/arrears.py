@@ -17,7 +17,7 @@ from videophone.collections.api.arrears_answers import (
     Notifications,
     PortalNotification,
 )
-from videophone.edge.deps import ContainerDep, SubscriberDep, staff_with
+from videophone.edge.deps import ContainerDep, ReaderLanguage, SubscriberDep, staff_with
 from videophone.edge.params import INT64_MAX, Id, IdQuery
 from videophone.identity.domain.staff import Permission
 from videophone.identity.public import Principal
@@ -49,9 +49,11 @@ async def my_debts(principal: SubscriberDep, c: ContainerDep) -> Debts:
 
 @router.get("/me/notifications", tags=["subscriber"])
 async def my_notifications(
-    principal: SubscriberDep, c: ContainerDep, limit: Limit = 50, before_id: IdQuery = None
+    principal: SubscriberDep, c: ContainerDep, language: ReaderLanguage, limit: Limit = 50, before_id: IdQuery = None
 ) -> Notifications:
-    items = await c.notifications.list(principal.id, principal.language, limit=limit, before_id=before_id)
+    """The in-app notifications, newest first, rendered in the reader's interface language (the
+    ``vp_lang`` cookie, else Accept-Language) — email and SMS copies follow the notice language."""
+    items = await c.notifications.list(principal.id, language, limit=limit, before_id=before_id)
     return Notifications(
         items=[PortalNotification.model_validate(n) for n in items],
         unread=await c.notifications.unread_count(principal.id),

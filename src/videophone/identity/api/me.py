@@ -11,6 +11,7 @@ from videophone.edge.deps import (
     SUBSCRIBER_COOKIE,
     SUBSCRIBER_CSRF_COOKIE,
     ContainerDep,
+    ReaderLanguage,
     SubscriberDep,
     actor_of,
     client_ip,
@@ -103,14 +104,16 @@ async def export(principal: SubscriberDep, request: Request, c: ContainerDep) ->
     )
 
 
-async def _my_agreement(principal_id: int, c: ContainerDep) -> AgreementDocument:
+async def _my_agreement(principal_id: int, c: ContainerDep, language: str = "zh-CN") -> AgreementDocument:
     sub_data = await c.subscribers.own_agreement_details(principal_id)
-    return await c.agreement.for_subscriber(principal_id, sub_data["address"], sub_data["credit_code"])
+    return await c.agreement.for_subscriber(principal_id, sub_data["address"], sub_data["credit_code"], language)
 
 
 @router.get("/me/agreement")
-async def my_agreement(principal: SubscriberDep, c: ContainerDep) -> AgreementAnswer:
-    return AgreementAnswer.of(await _my_agreement(principal.id, c))
+async def my_agreement(principal: SubscriberDep, c: ContainerDep, language: ReaderLanguage) -> AgreementAnswer:
+    """The agreement the subscriber accepted, filled in; in English for an English reader when the
+    version has a translation (the Chinese text prevails)."""
+    return AgreementAnswer.of(await _my_agreement(principal.id, c, language))
 
 
 @router.get("/me/agreement.pdf", response_class=Response, responses=binary_response("application/pdf"))

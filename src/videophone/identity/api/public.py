@@ -10,6 +10,7 @@ from videophone.edge.deps import (
     SUBSCRIBER_COOKIE,
     SUBSCRIBER_CSRF_COOKIE,
     ContainerDep,
+    ReaderLanguage,
     client_ip,
     user_agent,
 )
@@ -60,8 +61,10 @@ async def public_policy(c: ContainerDep) -> PolicyAnswer:
 
 
 @router.get("/agreement")
-async def current_agreement(c: ContainerDep) -> AgreementAnswer:
-    return AgreementAnswer.of(await c.agreement.current())
+async def current_agreement(c: ContainerDep, language: ReaderLanguage) -> AgreementAnswer:
+    """The current agreement, in English for an English reader when the version has a translation
+    (for convenience: the Chinese text prevails; ``language`` says which one this is)."""
+    return AgreementAnswer.of(await c.agreement.current(language))
 
 
 @router.get("/agreement.pdf", response_class=Response, responses=binary_response("application/pdf"))

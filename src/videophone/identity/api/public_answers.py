@@ -82,6 +82,8 @@ class AgreementAnswer(BaseModel):
     version: int
     title: str
     paragraphs: list[ParagraphAnswer]
+    language: str = Field(description='"en" for the English translation (the Chinese text prevails), else "zh-CN"')
+    has_translation: bool = Field(description="Whether this version has an English translation")
 
     @classmethod
     def of(cls, doc: AgreementDocument) -> AgreementAnswer:

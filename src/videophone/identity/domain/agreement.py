@@ -38,6 +38,21 @@ BLANK = "＿＿＿＿＿＿"
 """A visible blank line to be filled in by hand."""
 
 BLANK_DATE = "＿＿＿＿年＿＿月＿＿日"
+BLANK_DATE_EN = "＿＿ (day) ＿＿ (month) ＿＿＿＿ (year)"
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 PartyKind = Literal["person", "organization"]
 ParagraphKind = Literal["title", "heading", "text", "party", "signature"]
@@ -104,6 +119,9 @@ class AgreementDocument:
     title: str
     paragraphs: tuple[Paragraph, ...]
     issuer: str = ""  # the operator's name: the PDF's author
+    # The language of the text: "en" only for a translation (for convenience: the Chinese prevails).
+    language: str = "zh-CN"
+    has_translation: bool = False  # whether the version has an English translation
 
     def plain_text(self) -> str:
         """The document as plain text, one paragraph per line with blank lines between."""
@@ -150,6 +168,13 @@ def format_date_zh(value: date | None) -> str:
     if value is None:
         return BLANK_DATE
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_date_en(value: date | None) -> str:
+    """``21 November 2026``, or a blank date to be filled in by hand."""
+    if value is None:
+        return BLANK_DATE_EN
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
 
 
 def _policy_values(policy: OperatorPolicy) -> dict[str, str]:
@@ -203,8 +228,11 @@ def render_agreement(
     policy: OperatorPolicy,
     subscriber: SubscriberParty | None,
     signed_on: date | None,
+    language: str = "zh-CN",
+    has_translation: bool = False,
 ) -> AgreementDocument:
-    """Fill ``template`` with the policy, the subscriber's details and the signing date.
+    """Fill ``template`` with the policy, the subscriber's details and the signing date.  ``language``
+    is the template's: "en" for an English translation (the date is written the English way).
 
     Raises :class:`ValidationFailed` (the errors of :func:`check_template`) for a broken template.
     """
@@ -213,7 +241,7 @@ def render_agreement(
         raise ValidationFailed(errors)
     values = _policy_values(policy)
     values.update(_subscriber_values(subscriber))
-    values["signed_date"] = format_date_zh(signed_on)
+    values["signed_date"] = format_date_en(signed_on) if language == "en" else format_date_zh(signed_on)
     values["agreement_version"] = str(version)
     values = {k: _one_line(v) for k, v in values.items()}
 
@@ -231,7 +259,14 @@ def render_agreement(
         paragraphs.append(Paragraph(kind, Template(body).substitute(values)))
 
     title = next((p.text for p in paragraphs if p.kind == "title"), "")
-    return AgreementDocument(version=version, title=title, paragraphs=tuple(paragraphs), issuer=policy.operator_name)
+    return AgreementDocument(
+        version=version,
+        title=title,
+        paragraphs=tuple(paragraphs),
+        issuer=policy.operator_name,
+        language="en" if language == "en" else "zh-CN",
+        has_translation=has_translation or language == "en",
+    )
 
 
 # -- a policy change's effect on the text ------------------------------------------------------------------

@@ -58,6 +58,8 @@ ACTIONS: tuple[str, ...] = (
     "tariff.vas_price_add",
     "tariff.vas_activate",
     "tariff.vas_deactivate",
+    "tariff.plan_describe",
+    "tariff.vas_describe",
     "order.initial_plan",
     "order.plan_change",
     "order.vas_add",

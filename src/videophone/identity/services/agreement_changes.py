@@ -133,6 +133,7 @@ class AgreementChanges:
             return {
                 "version": row.version,
                 "template": row.template,
+                "template_en": row.template_en,
                 "summary": row.summary,
                 "objection_window_months": pol.objection_window_months,
             }
@@ -143,11 +144,16 @@ class AgreementChanges:
         raw_template, raw_summary = raw.get("template"), raw.get("summary")
         template: str = raw_template if isinstance(raw_template, str) else ""
         summary: str = raw_summary if isinstance(raw_summary, str) else ""
+        raw_en = raw.get("template_en")
+        # The English translation is optional ("" : none); when given it is checked like the Chinese.
+        template_en: str = raw_en if isinstance(raw_en, str) and raw_en.strip() else ""
         errors: list[FieldError] = []
         if not template.strip():
             errors.append(FieldError("template", "required"))
         else:
             errors.extend(check_template(template))
+        if template_en:
+            errors.extend(FieldError("template_en", e.code, e.params) for e in check_template(template_en))
         if not summary.strip():
             errors.append(FieldError("summary", "required"))
         elif len(summary) > change_rules.SUMMARY_MAX:
@@ -180,7 +186,12 @@ class AgreementChanges:
             version = previous + 1
             uow.session.add(
                 AgreementVersion(
-                    version=version, template=template, summary=summary.strip(), published_at=now, effective_at=window
+                    version=version,
+                    template=template,
+                    template_en=template_en,
+                    summary=summary.strip(),
+                    published_at=now,
+                    effective_at=window,
                 )
             )
             await uow.session.flush()

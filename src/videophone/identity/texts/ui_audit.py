@@ -53,6 +53,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "audit_action_tariff_vas_price_add": {"zh-CN": "为增值业务新增了价格", "en": "added a service price"},
     "audit_action_tariff_vas_activate": {"zh-CN": "上架了增值业务", "en": "put a service on sale"},
     "audit_action_tariff_vas_deactivate": {"zh-CN": "下架了增值业务", "en": "took a service off sale"},
+    "audit_action_tariff_plan_describe": {"zh-CN": "修改了套餐说明", "en": "changed a plan's description"},
+    "audit_action_tariff_vas_describe": {"zh-CN": "修改了增值业务说明", "en": "changed a service's description"},
     "audit_action_order_initial_plan": {"zh-CN": "开通了初始套餐", "en": "started the first plan"},
     "audit_action_order_plan_change": {"zh-CN": "变更了套餐", "en": "changed the plan"},
     "audit_action_order_vas_add": {"zh-CN": "订购了增值业务", "en": "subscribed to a service"},

@@ -159,6 +159,16 @@ UI: dict[str, dict[str, str]] = {
     "tokens_created": {"zh-CN": "新令牌（仅显示一次）：", "en": "New token (shown only once):"},
     "tokens_expires": {"zh-CN": "有效期至", "en": "Valid until"},
     "agreement_pdf": {"zh-CN": "下载 PDF", "en": "Download PDF"},
+    "agreement_translation_note": {
+        "zh-CN": "本英文译本仅供参考，以中文文本为准。",
+        "en": "This translation is for convenience; the Chinese text prevails.",
+    },
+    "agreement_no_translation": {
+        "zh-CN": "此版本协议暂无英文译本，以下为中文文本。",
+        "en": "This version of the agreement has no English translation yet; the Chinese text follows.",
+    },
+    "agreement_pdf_chinese": {"zh-CN": "下载 PDF（中文文本）", "en": "Download PDF (the Chinese text)"},
+    "agreement_english_link": {"zh-CN": "English translation", "en": "English translation"},
     "console_login_title": {"zh-CN": "管理台登录", "en": "Console log in"},
     "field_username": {"zh-CN": "用户名", "en": "Username"},
     "console_signed_in_as": {"zh-CN": "当前用户", "en": "Signed in as"},

@@ -53,6 +53,9 @@ class AgreementVersionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     template: str = Field(default="", description="The new agreement text (same placeholders as version 1)")
+    template_en: str = Field(
+        default="", description="Its English translation, for convenience (the Chinese prevails); empty: none"
+    )
     summary: str = Field(default="", description="What changed, in a few sentences")
     title: str = Field(default="", description="The announcement's title")
     body: str = Field(default="", description="The announcement's text")

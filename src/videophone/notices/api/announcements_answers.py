@@ -105,6 +105,7 @@ class ObjectionQueueAnswer(Answer):
 class AgreementTemplateAnswer(Answer):
     version: int
     template: str
+    template_en: str  # its English translation ("" when none)
     summary: str
     objection_window_months: int
 

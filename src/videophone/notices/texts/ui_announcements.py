@@ -106,6 +106,14 @@ UI: dict[str, dict[str, str]] = {
     },
     "cann_version_current": {"zh-CN": "当前版本：第 {version} 版", "en": "Current version: {version}"},
     "cann_field_template": {"zh-CN": "新协议文本（占位符同第 1 版）", "en": "New agreement text (same placeholders)"},
+    "cann_field_template_en": {
+        "zh-CN": "英文译本（可选，占位符相同）",
+        "en": "English translation (optional, same placeholders)",
+    },
+    "cann_field_template_en_hint": {
+        "zh-CN": "仅供参考；中英文不一致时以中文文本为准。",
+        "en": "For convenience only; where they differ, the Chinese text prevails.",
+    },
     "cann_field_summary": {"zh-CN": "变更摘要", "en": "Summary of the changes"},
     "cann_version_submit": {"zh-CN": "发布新版本", "en": "Publish the new version"},
     "cann_version_done": {

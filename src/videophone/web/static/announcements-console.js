@@ -91,6 +91,7 @@
     $("[data-testid=version-lead]").textContent = t("cann_version_lead", { months: data.objection_window_months });
     $("[data-testid=version-current]").textContent = t("cann_version_current", { version: data.version });
     $("[data-testid=version-template]").value = data.template;
+    $("[data-testid=version-template-en]").value = data.template_en;
   }
 
   function init() {
@@ -122,6 +123,7 @@
       const v = formValues(versionForm);
       const published = await VP.api("POST", "/api/v1/console/agreement/versions", {
         template: v.template,
+        template_en: v.template_en,
         summary: v.summary,
         title: v.title,
         body: v.body,

@@ -38,7 +38,7 @@
       "article",
       { class: "price-card", "data-testid": "plan-card", dataset: { code: plan.code, current: current ? "true" : "false" } },
       el("h3", {}, nameOf(plan)),
-      plan.description ? el("p", { class: "muted small" }, plan.description) : null,
+      plan.description_text ? el("p", { class: "muted small", "data-testid": "plan-description" }, plan.description_text) : null,
       p ? el("div", {}, el("span", { class: "big", "data-testid": "plan-rent" }, p.monthly_rent), " ", t("prices_per_month")) : el("p", { class: "muted" }, t("prices_from", { date: plan.upcoming[0].effective_from })),
       terms,
       action,
@@ -55,7 +55,7 @@
     return el(
       "tr",
       { "data-testid": "vas-row", dataset: { code: vas.code } },
-      el("td", {}, el("strong", {}, nameOf(vas)), vas.description ? el("div", { class: "muted small" }, vas.description) : null),
+      el("td", {}, el("strong", {}, nameOf(vas)), vas.description_text ? el("div", { class: "muted small", "data-testid": "vas-description" }, vas.description_text) : null),
       el("td", { class: "nowrap", "data-testid": "vas-fee" }, vas.price ? yuan(vas.price.monthly_fee) : t("prices_from", { date: (vas.upcoming[0] || {}).effective_from })),
       el("td", { class: "vas-actions" }, action),
     );

@@ -40,7 +40,7 @@
       "tr",
       { "data-testid": kind + "-row", dataset: { code: item.code, active: item.active ? "true" : "false" } },
       el("td", { class: "mono" }, item.code),
-      el("td", {}, nameOf(item)),
+      el("td", {}, nameOf(item), item.description_text ? el("div", { class: "muted small", "data-testid": kind + "-description" }, item.description_text) : null),
       kind === "vas" ? el("td", { "data-testid": "vas-feature-cell", dataset: { feature: item.feature || "" } }, t(item.feature ? "feature_" + item.feature : "feature_fee_only")) : null,
       el("td", { class: "wrap" }, history(item, text)),
       el("td", {}, el("span", { class: "badge state-" + (item.active ? "active" : "inactive"), "data-testid": kind + "-state" }, t(item.active ? "tariffs_active" : "tariffs_inactive"))),
@@ -72,6 +72,18 @@
     });
   }
 
+  function fillDescribed() {
+    const form = $("#describe-form");
+    const items = form.elements.kind.value === "plan" ? catalog.plans : catalog.vas;
+    const select = form.elements.target;
+    const previous = select.value;
+    select.replaceChildren(...items.map((i) => el("option", { value: i.code }, i.code + " · " + nameOf(i))));
+    if (items.some((i) => i.code === previous)) select.value = previous;
+    const item = items.find((i) => i.code === select.value);
+    form.elements.description.value = item ? item.description : "";
+    form.elements.description_en.value = item ? item.description_en : "";
+  }
+
   async function load() {
     catalog = await VP.api("GET", "/api/v1/console/tariffs");
     const plans = $("[data-testid=plans-table]");
@@ -85,9 +97,25 @@
     if (!from.value) from.value = catalog.today;
     from.min = catalog.today;
     fillTargets();
+    fillDescribed();
   }
 
   function init() {
+    const describeForm = $("#describe-form");
+    describeForm.elements.kind.addEventListener("change", fillDescribed);
+    describeForm.elements.target.addEventListener("change", fillDescribed);
+    onSubmit(describeForm, async () => {
+      const values = formValues(describeForm);
+      const base = values.kind === "plan" ? "/api/v1/console/tariffs/plans/" : "/api/v1/console/tariffs/vas/";
+      await VP.api("POST", base + encodeURIComponent(values.target) + "/descriptions", {
+        description: String(values.description || "").trim(),
+        description_en: String(values.description_en || "").trim(),
+      });
+      const done = $("[data-testid=describe-success]");
+      done.textContent = t("tariffs_descriptions_saved");
+      done.hidden = false;
+      await load();
+    });
     const priceForm = $("#price-form");
     priceForm.elements.kind.addEventListener("change", fillTargets);
     onSubmit(priceForm, async () => {
