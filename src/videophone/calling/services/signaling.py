@@ -61,6 +61,8 @@ PROTOCOL_VERSION = 1
 PING_INTERVAL = 20
 TICK_SECONDS = 0.25
 POLICY_CACHE_SECONDS = 10.0
+# What a relayed message (ice, renegotiate, media) carries to the peer besides its type and call id.
+RELAYED_FIELDS = ("candidate", "description", "audio", "video")
 
 
 class SignalingHub(Diversion):
@@ -319,9 +321,9 @@ class SignalingHub(Diversion):
                     sends = call.cancel(device, now)
                 elif kind == "hangup":
                     sends = call.hangup(device, now)
-                elif kind in ("ice", "renegotiate"):
+                elif kind in ("ice", "renegotiate", "media"):
                     relay = {"type": kind, "call_id": call_id}
-                    relay.update({k: payload[k] for k in ("candidate", "description") if k in payload})
+                    relay.update({k: payload[k] for k in RELAYED_FIELDS if k in payload})
                     for target in call.peer_of(device):
                         await self._deliver(target, relay, call_id)
                     return
