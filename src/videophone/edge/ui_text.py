@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from videophone.billing.texts import ui_billing, ui_disputes, ui_sales
-from videophone.calling.texts import ui_calls, ui_contacts, ui_history, ui_voicemail
+from videophone.calling.texts import ui_call_screen, ui_calls, ui_contacts, ui_history, ui_voicemail
 from videophone.collections.texts import ui_credit, ui_payments, ui_termination
 from videophone.edge.catalogues import merge
 from videophone.enforcement.texts import ui_enforcement
@@ -117,6 +117,7 @@ PARTS: dict[str, dict[str, dict[str, str]]] = {
     "edge.ui_text.SHELL": SHELL,
     "edge.ui_text.NAVIGATION": NAVIGATION,
     "identity.texts.ui_identity": ui_identity.UI,
+    "calling.texts.ui_call_screen": ui_call_screen.UI,
     "calling.texts.ui_calls": ui_calls.UI,
     "calling.texts.ui_contacts": ui_contacts.UI,
     "calling.texts.ui_history": ui_history.UI,
