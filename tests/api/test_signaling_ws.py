@@ -152,6 +152,43 @@ async def test_every_device_rings_and_the_first_to_answer_wins(host: str, contai
     assert (await da.expect("ended"))["by"] == "callee"
 
 
+async def test_a_party_s_camera_and_microphone_state_is_relayed_to_the_peer(host: str, container: Container) -> None:
+    """``media`` (camera off, muted) goes to the peer's device like ICE; a bad one is refused, a stranger's
+    or one before the answer gets an error and reaches nobody."""
+    a, b, c = await subscriber(container), await subscriber(container), await subscriber(container)
+    da, db = await Device.open(host, a.token, "phone-a-1"), await Device.open(host, b.token, "phone-b-1")
+    dc = await Device.open(host, c.token, "phone-c-1")
+    call_id = await invite(da, b.number)
+    await db.expect("incoming")
+    await da.expect("ringing")
+    await db.send({"type": "media", "call_id": call_id, "audio": True, "video": False})  # ringing: not yet
+    assert (await db.expect("error"))["code"] == "out_of_order"
+    await db.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
+    await da.expect("accepted")
+    await db.expect("answered")
+
+    await da.send({"type": "media", "call_id": call_id, "audio": True, "video": False})
+    assert await db.expect("media") == {"type": "media", "call_id": call_id, "audio": True, "video": False}
+    await db.send({"type": "media", "call_id": call_id, "audio": False, "video": True})
+    assert await da.expect("media") == {"type": "media", "call_id": call_id, "audio": False, "video": True}
+
+    for bad, field in (
+        ({"type": "media", "call_id": call_id, "audio": True}, "video"),
+        ({"type": "media", "call_id": call_id, "audio": True, "video": "off"}, "video"),
+        ({"type": "media", "call_id": call_id, "audio": True, "video": False, "name": "x"}, "name"),
+        ({"type": "media", "call_id": "nope", "audio": True, "video": False}, "call_id"),
+    ):
+        await da.send(bad)
+        error = await da.expect("error")
+        assert (error["code"], error["field"]) == ("invalid_message", field), bad
+    await dc.send({"type": "media", "call_id": call_id, "audio": True, "video": False})  # a stranger
+    assert (await dc.expect("error"))["code"] == "not_participant"
+
+    await da.send({"type": "hangup", "call_id": call_id})
+    # Nothing else reached B between the last relayed message and the end of the call.
+    assert (await db.recv())["type"] == "ended"
+
+
 @pytest.mark.parametrize(
     "action,reason,outcome", [("reject", "rejected", "rejected"), ("cancel", "cancelled", "cancelled")]
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from videophone.billing.texts import ui_billing, ui_disputes, ui_sales
-from videophone.calling.texts import ui_calls, ui_contacts, ui_history, ui_voicemail
+from videophone.calling.texts import ui_call_screen, ui_calls, ui_contacts, ui_history, ui_voicemail
 from videophone.collections.texts import ui_credit, ui_payments, ui_termination
 from videophone.edge.catalogues import merge
 from videophone.enforcement.texts import ui_enforcement
@@ -121,6 +121,7 @@ PARTS: dict[str, dict[str, dict[str, str]]] = {
     "identity.texts.ui_identity": ui_identity.UI,
     "identity.texts.ui_audit": ui_audit.UI,
     "identity.texts.ui_policy": ui_policy.UI,
+    "calling.texts.ui_call_screen": ui_call_screen.UI,
     "calling.texts.ui_calls": ui_calls.UI,
     "calling.texts.ui_contacts": ui_contacts.UI,
     "calling.texts.ui_history": ui_history.UI,

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, ValidationError
 from starlette.websockets import WebSocketState
 
 from videophone.bootstrap import Container
@@ -112,13 +112,24 @@ class Renegotiate(_Msg):
     description: Description
 
 
+class CallMedia(_Msg):
+    """What a party sends right now (camera off, microphone muted), relayed to the peer as is."""
+
+    type: Literal["media"]
+    call_id: UUID
+    audio: StrictBool
+    video: StrictBool
+
+
 class Ping(_Msg):
     type: Literal["ping"]
 
 
-ClientMessage = Annotated[Hello | Invite | Accept | CallAction | Ice | Renegotiate | Ping, Field(discriminator="type")]
+ClientMessage = Annotated[
+    Hello | Invite | Accept | CallAction | Ice | Renegotiate | CallMedia | Ping, Field(discriminator="type")
+]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(ClientMessage)
-KNOWN_TYPES = {"hello", "invite", "accept", "reject", "cancel", "hangup", "ice", "renegotiate", "ping"}
+KNOWN_TYPES = {"hello", "invite", "accept", "reject", "cancel", "hangup", "ice", "renegotiate", "media", "ping"}
 
 
 class WsLink:

@@ -79,3 +79,9 @@ def check_invite(
     if callee_devices == 0:
         return Refusal(EndReason.OFFLINE)
     return None
+
+
+def divertible(refusal: Refusal | None) -> bool:
+    """Whether a call the rules would ring, or refuse as busy or offline, is the diversion's to decide
+    (forwarding or the mailbox, R-17/R-18)."""
+    return refusal is None or refusal.reason in (EndReason.BUSY, EndReason.OFFLINE)

@@ -29,7 +29,7 @@ from videophone.adapters.lines import Lines, MemoryLines
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
 from videophone.calling.domain import caller_id
-from videophone.calling.domain.call_rules import Party, Refusal, caller_refusal, check_invite
+from videophone.calling.domain.call_rules import Party, Refusal, caller_refusal, check_invite, divertible
 from videophone.calling.domain.calls import Call, CallState, DeviceRef, EndReason, Send
 from videophone.calling.domain.contacts import normalize_number
 from videophone.calling.services.call_records import CallRecordWriter
@@ -62,6 +62,8 @@ PING_INTERVAL = 20
 TICK_SECONDS = 0.25
 POLICY_CACHE_SECONDS = 10.0
 QUIET = ("lost", "back", "joined")  # a device's own events: a call gone meanwhile is no error to it
+# What a relayed message (ice, renegotiate, media) carries to the peer besides its type and call id.
+RELAYED_FIELDS = ("candidate", "description", "audio", "video")
 
 
 class SignalingHub(Diversion):
@@ -332,9 +334,9 @@ class SignalingHub(Diversion):
                     sends = call.cancel(device, now)
                 elif kind == "hangup":
                     sends = call.hangup(device, now)
-                elif kind in ("ice", "renegotiate"):
+                elif kind in ("ice", "renegotiate", "media"):
                     relay = {"type": kind, "call_id": call_id}
-                    relay.update({k: payload[k] for k in ("candidate", "description") if k in payload})
+                    relay.update({k: payload[k] for k in RELAYED_FIELDS if k in payload})
                     for target in call.peer_of(device):
                         await self._deliver(target, relay, call_id)
                     return
@@ -447,7 +449,7 @@ class SignalingHub(Diversion):
             refusal = _decide(caller_party, callee_party, caller_in_call, callee_in_call, blocked, reachable)
         # A callee with forwarding rules or voicemail who would ring, is busy or is unreachable: the
         # diversion decides (services.signaling_diversion, R-17/R-18).
-        divert = callee is not None and has_diversion(callee) and _divertible(refusal)
+        divert = callee is not None and has_diversion(callee) and divertible(refusal)
 
         # 4. The call and its record.  From here to the registration below nothing awaits but the
         #    insert, whose failure releases the lines: a call that is refused or ends always gives them back.
@@ -573,11 +575,6 @@ class SignalingHub(Diversion):
                 sends = call.tick(now, grace)
                 if sends:
                     await self._apply(call, sends)
-
-
-def _divertible(refusal: Refusal | None) -> bool:
-    """Whether a call the rules would ring, or refuse as busy or offline, is the diversion's to decide."""
-    return refusal is None or refusal.reason in (EndReason.BUSY, EndReason.OFFLINE)
 
 
 def _decide(

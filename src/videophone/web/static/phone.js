@@ -1,5 +1,7 @@
-/* Phone page (R-10, R-11, R-14, R-15): device check, dial pad, signaling WebSocket (docs/signaling.md),
- * WebRTC calls and call-quality telemetry. Uses the helpers of app.js (VP.ui, VP.api). */
+/* Phone page (R-10, R-11, R-14, R-15): device check, dial pad, signaling WebSocket (docs/signaling.md) and
+ * WebRTC calls. Uses the helpers of app.js (VP.ui, VP.api) and the phone's parts loaded before it:
+ * phone-tones.js (ringtone, ringback), phone-alerts.js (background-tab notification), phone-stats.js
+ * (quality, telemetry), phone-call-screen.js (the call screen's controls, tile, placeholder, wake lock). */
 (function () {
   "use strict";
 
@@ -13,10 +15,12 @@
   const CLIENT_VERSION = sessionStorage.getItem("vp_web_version") || window.VP.version;
   const TELEMETRY_MS = 5000;
   const QUALITY_MS = 2000;
-  const END_NOTICE_MS = 4000;
+  // ?answer=<call id> (a push notification's "answer"): how long the page waits for that call's invite.
+  const ANSWER_WAIT_MS = 60000;
 
   // Everything tests (and curious engineers) may look at.
   const phone = (VP.phone = { pc: null, lastStats: null, call: null, ws: null, welcome: null });
+  const { tones, callAlerts, callStats, callScreen } = VP;
 
   // -- small helpers --------------------------------------------------------------------------------
   function deviceId() {
@@ -109,6 +113,13 @@
     }
     node.textContent = text;
     document.body.dataset.callState = state;
+    renderScreen(state === "in-call" ? "" : text);
+  }
+
+  // The call screen: the placeholder's name, the phase line, the controls.
+  function renderScreen(phase) {
+    const call = phone.call;
+    callScreen.render(call, { label: call ? peerLabel(call.peer) : "", phase });
   }
 
   function showScreen(name) {
@@ -206,6 +217,16 @@
     loadCapabilities().catch(() => {});
   }
 
+  function starIcon() {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "icon star");
+    svg.setAttribute("aria-hidden", "true");
+    const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
+    use.setAttribute("href", "#i-star");
+    svg.append(use);
+    return svg;
+  }
+
   // -- contacts quick list -------------------------------------------------------------------------------
   async function loadContacts() {
     const list = $("[data-testid=quick-contacts]");
@@ -231,7 +252,7 @@
           el(
             "button",
             { type: "button", class: "contact-quick", "data-testid": "quick-contact", dataset: { number: c.number }, onclick: () => dial(c.number, c.name) },
-            el("span", { class: "name" }, (c.favourite ? "★ " : "") + (c.name || c.number)),
+            el("span", { class: "name" }, c.favourite ? starIcon() : "", c.name || c.number),
             el("span", { class: "mono muted" }, c.number),
           ),
         ),
@@ -248,6 +269,7 @@
     const node = $("[data-testid=connection]");
     node.dataset.state = state;
     $("[data-conn-text]", node).textContent = text;
+    callScreen.setReconnecting("signaling", state !== "online");
   }
 
   function send(message) {
@@ -392,7 +414,7 @@
         return;
       case "incoming":
         onIncoming(m);
-        return answerFromPush(m);
+        return;
       case "forwarded":
         if (ours && call.role === "caller") onForwarded(call);
         return;
@@ -400,6 +422,7 @@
         if (ours && call.state === "calling") {
           call.state = "ringing";
           setStatus(call.forwarded ? "forwarded" : "ringing");
+          tones.play("ringback");
           flushLocalCandidates();
         }
         return;
@@ -435,11 +458,23 @@
       case "renegotiate":
         if (ours) return onRenegotiate(m.description);
         return;
+      case "media":
+        if (ours) {
+          call.peerMedia = { audio: m.audio !== false, video: m.video !== false };
+          renderScreen("");
+        }
+        return;
       case "peer_reconnecting":
-        if (ours) showAlert(t("phone_peer_reconnecting"));
+        if (ours) {
+          showAlert(t("phone_peer_reconnecting"));
+          callScreen.setReconnecting("peer", true);
+        }
         return;
       case "peer_reconnected":
-        if (ours) showAlert(t("phone_peer_reconnected"));
+        if (ours) {
+          showAlert(t("phone_peer_reconnected"));
+          callScreen.setReconnecting("peer", false);
+        }
         return;
       case "ended":
         if (ours) {
@@ -510,6 +545,9 @@
       if (video.srcObject !== call.remoteStream) video.srcObject = call.remoteStream;
       video.play().catch(() => {});
     };
+    pc.oniceconnectionstatechange = () => {
+      if (call.pc === pc) callScreen.setReconnecting("ice", ["disconnected", "failed"].includes(pc.iceConnectionState));
+    };
     pc.onconnectionstatechange = () => {
       document.body.dataset.pcState = pc.connectionState;
       if (pc.connectionState === "failed" && call.state === "in-call" && call.role === "caller") restartIce(call);
@@ -522,7 +560,7 @@
     const video = $("[data-testid=local-video]");
     video.srcObject = stream;
     video.play().catch(() => {});
-    updateButtons();
+    callScreen.controls(call);
   }
 
   function flushLocalCandidates() {
@@ -572,7 +610,7 @@
 
   function newCall(fields) {
     return Object.assign(
-      { id: "", role: "caller", peer: null, state: "idle", pc: null, localStream: null, remoteStream: null, localCandidates: [], sentCandidates: [], forwarded: false, remoteCandidates: [], signalingOpen: false, answeredAt: null, limitAt: null, muted: false, cameraOff: false, offer: null, media: null, timers: [] },
+      { id: "", role: "caller", peer: null, state: "idle", pc: null, localStream: null, remoteStream: null, localCandidates: [], sentCandidates: [], forwarded: false, remoteCandidates: [], signalingOpen: false, answeredAt: null, limitAt: null, muted: false, offer: null, media: null, peerMedia: null, timers: [] },
       fields,
     );
   }
@@ -594,15 +632,16 @@
     }
     const call = newCall({ id: crypto.randomUUID(), role: "caller", peer: { number: to, name: name || "" }, state: "calling" });
     phone.call = call;
-    clearEndTimer();
     showScreen("call");
-    setStatus("calling");
     renderCallInfo();
+    setStatus("calling");
+    callScreen.enter();
     let stream;
     try {
       stream = await getMedia(true);
     } catch (error) {
       phone.call = null;
+      callScreen.leave();
       showScreen("idle");
       setStatus("idle");
       showAlert(t("phone_media_error", { error: error.message || error.name }));
@@ -630,6 +669,7 @@
 
   async function onAccepted(m) {
     const call = phone.call;
+    tones.stop();
     await call.pc.setRemoteDescription({ type: "answer", sdp: m.sdp });
     await flushRemoteCandidates(call);
     flushLocalCandidates();
@@ -640,10 +680,11 @@
   function onIncoming(m) {
     if (phone.call && phone.call.state !== "ended") return; // the server never offers call waiting
     showAlert("");
-    clearEndTimer();
-    const call = newCall({ id: m.call_id, role: "callee", peer: m.from || { number: "" }, state: "incoming", offer: m.sdp, media: m.media || { audio: true, video: true } });
+    const media = m.media || { audio: true, video: true };
+    const call = newCall({ id: m.call_id, role: "callee", peer: m.from || { number: "" }, state: "incoming", offer: m.sdp, media, peerMedia: { audio: media.audio !== false, video: media.video !== false } });
     phone.call = call;
     const withheld = Boolean(m.from && m.from.withheld);
+    callScreen.avatar($("[data-testid=incoming-avatar]"), call.peer);
     $("[data-testid=incoming]").dataset.withheld = String(withheld);
     $("[data-testid=incoming-name]").textContent = withheld ? "" : peerName(m.from);
     $("[data-testid=incoming-number]").textContent = withheld ? t("phone_withheld") : (m.from && m.from.number) || "";
@@ -660,18 +701,31 @@
     $("[data-testid=accept-button]").disabled = !call.offer;
     showScreen("incoming");
     setStatus("incoming");
-    startRinging();
+    startRinging(call);
+    if (answerFromUrl(call)) accept().catch((e) => showAlert(e.message || String(e)));
   }
 
-  // R-36: opened from a call's push notification (/phone?answer=<call id>): answer that call when its
-  // ``incoming`` arrives, once (the parameter is cleared).
-  function answerFromPush(m) {
-    const params = new URLSearchParams(location.search);
-    if (!m.call_id || params.get("answer") !== m.call_id) return;
-    params.delete("answer");
-    const rest = params.toString();
-    history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
-    return accept();
+  // ?answer=<call id>: /phone opened from a push notification's "answer" — that call is answered as soon as
+  // its invite arrives (within ANSWER_WAIT_MS of the page opening), then the parameter leaves the URL.
+  const answerWanted = { id: new URLSearchParams(location.search).get("answer") || "", until: Date.now() + ANSWER_WAIT_MS };
+
+  function forgetAnswerParameter() {
+    answerWanted.id = "";
+    const url = new URL(location.href);
+    if (!url.searchParams.has("answer")) return;
+    url.searchParams.delete("answer");
+    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+  }
+
+  function answerFromUrl(call) {
+    if (!answerWanted.id) return false;
+    if (Date.now() > answerWanted.until) {
+      forgetAnswerParameter();
+      return false;
+    }
+    if (call.id !== answerWanted.id || !call.offer) return false;
+    forgetAnswerParameter();
+    return true;
   }
 
   async function accept() {
@@ -681,6 +735,8 @@
     stopRinging();
     showScreen("call");
     renderCallInfo();
+    renderScreen("");
+    callScreen.enter();
     let stream = null;
     try {
       stream = await getMedia(true);
@@ -716,49 +772,17 @@
     stopRinging();
   }
 
-  // -- ringtone (WebAudio; no audio files) ------------------------------------------------------------------
-  const ring = { ctx: null, timer: null };
-
-  function beep(ctx) {
-    const now = ctx.currentTime;
-    [0, 0.5].forEach((offset) => {
-      const gain = ctx.createGain();
-      gain.gain.setValueAtTime(0.0001, now + offset);
-      gain.gain.exponentialRampToValueAtTime(0.15, now + offset + 0.03);
-      gain.gain.setValueAtTime(0.15, now + offset + 0.35);
-      gain.gain.exponentialRampToValueAtTime(0.0001, now + offset + 0.4);
-      gain.connect(ctx.destination);
-      [440, 480].forEach((frequency) => {
-        const osc = ctx.createOscillator();
-        osc.frequency.value = frequency;
-        osc.connect(gain);
-        osc.start(now + offset);
-        osc.stop(now + offset + 0.42);
-      });
-    });
-  }
-
-  function startRinging() {
-    stopRinging();
-    const Ctx = window.AudioContext || window.webkitAudioContext;
-    if (!Ctx) return;
-    try {
-      ring.ctx = new Ctx();
-      if (ring.ctx.state === "suspended") ring.ctx.resume().catch(() => {});
-      beep(ring.ctx);
-      ring.timer = setInterval(() => ring.ctx && beep(ring.ctx), 3000);
-      document.body.dataset.ringing = "true";
-    } catch (e) {
-      ring.ctx = null;
-    }
+  // -- ringing: the ringtone (phone-tones.js) and, in a background tab, a notification (phone-alerts.js) --------
+  function startRinging(call) {
+    tones.play("ringtone");
+    document.body.dataset.ringing = "true";
+    callAlerts.ringing(call, t("phone_state_incoming", { peer: peerLabel(call.peer) }));
   }
 
   function stopRinging() {
-    clearInterval(ring.timer);
-    ring.timer = null;
-    if (ring.ctx) ring.ctx.close().catch(() => {});
-    ring.ctx = null;
+    tones.stop();
     delete document.body.dataset.ringing;
+    callAlerts.stopped();
   }
 
   // -- in call -------------------------------------------------------------------------------------------
@@ -787,17 +811,7 @@
     const warning = $("[data-testid=credit-warning]");
     warning.textContent = t("phone_credit_warning", { seconds: remaining });
     warning.hidden = false;
-    beepOnce();
-  }
-
-  function beepOnce() {
-    try {
-      const ctx = new (window.AudioContext || window.webkitAudioContext)();
-      beep(ctx);
-      setTimeout(() => ctx.close().catch(() => {}), 1500);
-    } catch (e) {
-      /* no audio: the visible warning is enough */
-    }
+    tones.beep();
   }
 
   function renderCallInfo() {
@@ -806,38 +820,34 @@
     $("[data-testid=call-timer]").textContent = "00:00";
     $("[data-testid=credit-warning]").hidden = true;
     renderRemaining(call);
-    setQuality("unknown");
-    updateButtons();
+    callStats.setQuality("unknown");
+    callScreen.controls(call);
   }
 
   function startInCall(call, startedAt) {
     call.state = "in-call";
     call.answeredAt = startedAt;
+    tones.stop();
     showScreen("call");
     setStatus("in-call");
     renderCallInfo();
+    callScreen.enter();
+    sendMedia(call);
     const tick = () => {
       $("[data-testid=call-timer]").textContent = mmss((Date.now() - call.answeredAt) / 1000);
       if (call.limitAt) renderRemaining(call);
     };
     tick();
     call.timers.push(setInterval(tick, 1000));
-    call.timers.push(setInterval(() => sampleStats(call).catch(() => {}), QUALITY_MS));
-    call.timers.push(setInterval(() => sendTelemetry(call, false), TELEMETRY_MS));
+    call.timers.push(setInterval(() => callStats.sample(call).catch(() => {}), QUALITY_MS));
+    call.timers.push(setInterval(() => callStats.telemetry(call, false), TELEMETRY_MS));
   }
 
-  function updateButtons() {
-    const call = phone.call;
-    const mute = $("[data-testid=mute-button]");
-    const camera = $("[data-testid=camera-button]");
-    const muted = !!(call && call.muted);
-    const hasVideo = !!(call && call.localStream && call.localStream.getVideoTracks().some((tr) => tr.readyState === "live" && tr.enabled));
-    mute.setAttribute("aria-pressed", String(muted));
-    mute.textContent = t(muted ? "phone_unmute" : "phone_mute");
-    camera.setAttribute("aria-pressed", String(!hasVideo));
-    camera.dataset.camera = hasVideo ? "on" : "off";
-    camera.textContent = t(hasVideo ? "phone_camera_off" : "phone_camera_on");
-    $("[data-testid=local-video]").classList.toggle("off", !hasVideo);
+  // What we send now (camera off, muted), told to the peer (signaling `media`): it shows a placeholder.
+  function sendMedia(call) {
+    if (!call || call.state !== "in-call") return;
+    const live = (kind) => Boolean(call.localStream && call.localStream.getTracks().some((tr) => tr.kind === kind && tr.readyState === "live" && tr.enabled));
+    send({ type: "media", call_id: call.id, audio: live("audio"), video: live("video") });
   }
 
   function toggleMute() {
@@ -845,21 +855,19 @@
     if (!call || !call.localStream) return;
     call.muted = !call.muted;
     call.localStream.getAudioTracks().forEach((track) => (track.enabled = !call.muted));
-    updateButtons();
+    callScreen.controls(call);
+    sendMedia(call);
   }
 
   async function toggleCamera() {
     const call = phone.call;
     if (!call || !call.pc) return;
     const tracks = call.localStream ? call.localStream.getVideoTracks().filter((tr) => tr.readyState === "live") : [];
-    if (tracks.length && tracks.some((tr) => tr.enabled)) {
-      tracks.forEach((track) => (track.enabled = false));
-      updateButtons();
-      return;
-    }
     if (tracks.length) {
-      tracks.forEach((track) => (track.enabled = true));
-      updateButtons();
+      const on = !tracks.some((tr) => tr.enabled);
+      tracks.forEach((track) => (track.enabled = on));
+      callScreen.controls(call);
+      sendMedia(call);
       return;
     }
     // The call started without video: open the camera, add the track and renegotiate.
@@ -882,6 +890,7 @@
       call.pc.addTrack(track, call.localStream);
     }
     await sendOffer(call, false);
+    sendMedia(call);
   }
 
   async function sendOffer(call, iceRestart) {
@@ -972,6 +981,7 @@
     showScreen("call");
     showAlert(t("phone_resuming"));
     renderCallInfo();
+    callScreen.enter();
     try {
       attachLocal(resumed, await getMedia(true));
     } catch (e) {
@@ -995,12 +1005,6 @@
     send({ type: "hangup", call_id: call.id });
   }
 
-  let endTimer = null;
-  function clearEndTimer() {
-    clearTimeout(endTimer);
-    endTimer = null;
-  }
-
   function endCall(info) {
     const call = phone.call;
     if (!call || call.state === "ended") return;
@@ -1009,14 +1013,13 @@
     stopRinging();
     if (wasInCall && call.pc) {
       // The last sample is taken before the connection closes.
-      sendTelemetry(call, true);
+      callStats.telemetry(call, true);
     }
     teardown();
     showScreen("idle");
     $("[data-testid=call-remaining]").hidden = true;
     $("[data-testid=credit-warning]").hidden = true;
     setStatus("ended", info);
-    clearEndTimer();
     refreshCapabilities();
     setTimeout(maybeReload, 1500); // a client release waiting for the call to end (R-34)
   }
@@ -1026,6 +1029,8 @@
     if (!call) return;
     call.timers.forEach((id) => clearInterval(id));
     call.timers = [];
+    tones.stop();
+    callScreen.leave();
     if (call.localStream) call.localStream.getTracks().forEach((track) => track.stop());
     if (call.pc && call.pc.signalingState !== "closed") {
       // Closing waits for a pending final telemetry sample, which reads the stats first.
@@ -1034,116 +1039,6 @@
     }
     $("[data-testid=remote-video]").srcObject = null;
     $("[data-testid=local-video]").srcObject = null;
-  }
-
-  // -- quality: stats, indicator, telemetry (R-15) ------------------------------------------------------------
-  async function readStats(call) {
-    const pc = call.pc;
-    if (!pc || pc.signalingState === "closed") return null;
-    const report = await pc.getStats();
-    const byId = new Map();
-    report.forEach((s) => byId.set(s.id, s));
-    let pair = null;
-    report.forEach((s) => {
-      if (s.type === "transport" && s.selectedCandidatePairId && byId.get(s.selectedCandidatePairId)) pair = byId.get(s.selectedCandidatePairId);
-    });
-    if (!pair) {
-      report.forEach((s) => {
-        if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") pair = s;
-      });
-    }
-    const sample = { at: Date.now() };
-    let bytesIn = 0;
-    let bytesOut = 0;
-    let lost = 0;
-    let received = 0;
-    report.forEach((s) => {
-      if (s.type === "inbound-rtp") {
-        bytesIn += s.bytesReceived || 0;
-        lost += Math.max(0, s.packetsLost || 0);
-        received += s.packetsReceived || 0;
-        if (s.kind === "video") {
-          sample.frames_decoded = (sample.frames_decoded || 0) + (s.framesDecoded || 0);
-          if (s.framesPerSecond !== undefined) sample.frames_per_second = s.framesPerSecond;
-          if (s.frameWidth) sample.frame_width = s.frameWidth;
-          if (s.frameHeight) sample.frame_height = s.frameHeight;
-        } else if (s.kind === "audio") {
-          sample.audio_packets_received = (sample.audio_packets_received || 0) + (s.packetsReceived || 0);
-        }
-      } else if (s.type === "outbound-rtp") {
-        bytesOut += s.bytesSent || 0;
-      }
-    });
-    if (pair) {
-      if (typeof pair.currentRoundTripTime === "number") sample.rtt_ms = Math.round(pair.currentRoundTripTime * 1000 * 10) / 10;
-      const local = byId.get(pair.localCandidateId);
-      const remote = byId.get(pair.remoteCandidateId);
-      sample.local_candidate_type = local ? local.candidateType : null;
-      sample.remote_candidate_type = remote ? remote.candidateType : null;
-      sample.local_address = local ? local.address || local.ip : null;
-      sample.remote_address = remote ? remote.address || remote.ip : null;
-    }
-    if (received + lost > 0) sample.packet_loss_pct = Math.round((lost / (received + lost)) * 10000) / 100;
-    sample.bytes_in = bytesIn;
-    sample.bytes_out = bytesOut;
-    const prev = call.prevStats;
-    if (prev && sample.at > prev.at) {
-      const seconds = (sample.at - prev.at) / 1000;
-      sample.bitrate_in_kbps = Math.max(0, Math.round(((bytesIn - prev.bytes_in) * 8) / seconds / 100) / 10);
-      sample.bitrate_out_kbps = Math.max(0, Math.round(((bytesOut - prev.bytes_out) * 8) / seconds / 100) / 10);
-    }
-    call.prevStats = sample;
-    phone.lastStats = Object.assign({ call_id: call.id }, sample);
-    return sample;
-  }
-
-  function grade(sample) {
-    if (!sample || sample.rtt_ms === undefined) return "unknown";
-    const rtt = sample.rtt_ms;
-    const loss = sample.packet_loss_pct || 0;
-    const fps = sample.frames_per_second;
-    if (rtt > 800 || loss > 10 || (fps !== undefined && fps < 5)) return "poor";
-    if (rtt > 300 || loss > 3 || (fps !== undefined && fps < 15)) return "fair";
-    return "good";
-  }
-
-  function setQuality(level) {
-    const node = $("[data-testid=quality]");
-    node.dataset.quality = level;
-    $("[data-quality-text]", node).textContent = t("phone_quality_" + level);
-  }
-
-  async function sampleStats(call) {
-    const sample = await readStats(call);
-    if (sample && phone.call === call) setQuality(grade(sample));
-    return sample;
-  }
-
-  const TELEMETRY_FIELDS = ["rtt_ms", "packet_loss_pct", "bitrate_in_kbps", "bitrate_out_kbps", "frames_per_second", "frame_width", "frame_height", "frames_decoded", "audio_packets_received"];
-
-  function sendTelemetry(call, final) {
-    const work = (async () => {
-      let sample = null;
-      try {
-        sample = await readStats(call);
-      } catch (e) {
-        sample = null;
-      }
-      sample = sample || call.prevStats;
-      if (!sample) return;
-      const body = { final: !!final };
-      TELEMETRY_FIELDS.forEach((name) => {
-        const value = sample[name];
-        if (typeof value === "number" && Number.isFinite(value)) body[name] = ["frame_width", "frame_height", "frames_decoded", "audio_packets_received"].includes(name) ? Math.round(value) : value;
-      });
-      try {
-        await VP.api("POST", "/api/v1/me/calls/" + encodeURIComponent(call.id) + "/quality", body);
-      } catch (e) {
-        /* telemetry is best effort */
-      }
-    })();
-    if (final) call.finalSample = work;
-    return work;
   }
 
   // -- page --------------------------------------------------------------------------------------------
@@ -1181,9 +1076,11 @@
     $("[data-testid=hangup-button]").addEventListener("click", hangup);
     $("[data-testid=mute-button]").addEventListener("click", toggleMute);
     $("[data-testid=camera-button]").addEventListener("click", () => toggleCamera().catch((e) => showAlert(e.message || String(e))));
+    callScreen.init(() => phone.call);
+    callAlerts.init();
     window.addEventListener("pagehide", () => {
       const call = phone.call;
-      if (call && call.state === "in-call") sendTelemetry(call, true);
+      if (call && call.state === "in-call") callStats.telemetry(call, true);
     });
     showScreen("idle");
     setStatus("idle");
@@ -1206,4 +1103,5 @@
   phone.hangup = hangup;
   phone.dial = dial;
   phone.receive = (message) => onMessage(message); // a signaling message, as if from the WebSocket (tests)
+  phone.showAlert = showAlert;
 })();
