@@ -111,7 +111,7 @@ LANGS = ["zh-CN", "en"]
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("lang", LANGS)
 def test_visitor_pages_have_no_serious_violations(
-    new_context: Callable[..., Any], base_url: str, axe_script: Path, lang: str, viewport: str
+    axe_script: Path, new_context: Callable[..., Any], base_url: str, lang: str, viewport: str
 ) -> None:
     context = new_context(locale=lang, viewport=VIEWPORTS[viewport])
     set_language(context, base_url, lang)
@@ -121,7 +121,7 @@ def test_visitor_pages_have_no_serious_violations(
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("lang", LANGS)
 def test_subscriber_pages_have_no_serious_violations(
-    new_context: Callable[..., Any], base_url: str, axe_script: Path, lang: str, viewport: str
+    axe_script: Path, new_context: Callable[..., Any], base_url: str, lang: str, viewport: str
 ) -> None:
     context = new_context(locale=lang, viewport=VIEWPORTS[viewport])
     page = context.new_page()
@@ -133,7 +133,7 @@ def test_subscriber_pages_have_no_serious_violations(
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("lang", LANGS)
 def test_console_pages_have_no_serious_violations(
-    new_context: Callable[..., Any], base_url: str, axe_script: Path, lang: str, viewport: str
+    axe_script: Path, new_context: Callable[..., Any], base_url: str, lang: str, viewport: str
 ) -> None:
     context = new_context(locale=lang, viewport=VIEWPORTS[viewport])
     page = context.new_page()
