@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The browser tests' JavaScript tools (axe-core), exactly as package-lock.json pins them.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: install run test check lint format screenshots clean
 
@@ -14,7 +16,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: the accessibility tests will skip (apt-get install nodejs npm)"; fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## Start the service on its embedded defaults (SQLite under ./var, in-process bus) with a demo operator,
 ## and the built-in payment gateway on its own port (stopped when the service stops).
@@ -25,7 +31,7 @@ run: $(STAMP)
 	$(BIN)/videophone serve
 
 ## Run the whole test suite (PostgreSQL tests run when VIDEOPHONE_TEST_POSTGRES_URL is set).
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 ## Static checks: ruff (lint + format), mypy --strict, the import contracts (domain/ is pure).
@@ -53,7 +59,7 @@ screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
 
 .PHONY: bench-signaling
 ## Signaling benchmark against a real `videophone serve` (SQLite; see docs/performance.md).

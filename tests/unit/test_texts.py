@@ -300,7 +300,13 @@ def test_a_page_inlines_every_key_its_scripts_ask_for(template: str) -> None:
 
 
 def test_a_page_inlines_only_the_texts_of_its_scripts() -> None:
-    assert page_texts.template_scripts("portal/bills.html") == ("app.js", "badge.js", "push.js", "bills.js")
+    assert page_texts.template_scripts("portal/bills.html") == (
+        "app.js",
+        "table-scroll.js",
+        "badge.js",
+        "push.js",
+        "bills.js",
+    )
     bills = page_texts.page_catalog("portal/bills.html", "zh-CN")
     assert bills["empty_list"] == "暂无记录。"  # app.js
     assert any(k.startswith("bill_line_") for k in bills)  # labelOf("bill_line_", …) in bills.js

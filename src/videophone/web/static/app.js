@@ -884,18 +884,6 @@
     });
   }
 
-  function markScrolling(wrap) {
-    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
-    wrap.classList.toggle("scrolls", scrolls);
-    let hint = wrap.previousElementSibling;
-    if (!hint || !hint.classList.contains("scroll-hint")) {
-      if (!scrolls) return;
-      hint = el("p", { class: "scroll-hint", "aria-hidden": "true" }, t("table_scroll_hint"));
-      wrap.before(hint);
-    }
-    hint.hidden = !scrolls;
-  }
-
   function initTables() {
     const tables = () => $$("table.table");
     tables().forEach(labelCells);
@@ -911,17 +899,7 @@
       });
       touched.forEach(labelCells);
     }).observe(document.body, { childList: true, subtree: true });
-    if (!window.ResizeObserver) return;
-    const sizes = new ResizeObserver((entries) => {
-      entries.forEach((entry) => {
-        const wrap = entry.target.closest(".table-wrap");
-        if (wrap) markScrolling(wrap);
-      });
-    });
-    $$(".table-wrap").forEach((wrap) => {
-      sizes.observe(wrap);
-      $$("table", wrap).forEach((table) => sizes.observe(table));
-    });
+    // Tables wider than their box scroll sideways: table-scroll.js (the hint and the keyboard).
   }
 
   function start() {
