@@ -77,6 +77,8 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/tariffs/vas": Permission.MANAGE_TARIFFS,
     "/api/v1/console/tariffs/vas/{code}/prices": Permission.MANAGE_TARIFFS,
     "/api/v1/console/tariffs/vas/{code}/active": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/tariffs/plans/{code}/descriptions": Permission.MANAGE_TARIFFS,
+    "/api/v1/console/tariffs/vas/{code}/descriptions": Permission.MANAGE_TARIFFS,
     "/api/v1/console/disputes": Permission.HANDLE_DISPUTES,
     "/api/v1/console/disputes/{dispute_id}": Permission.HANDLE_DISPUTES,
     "/api/v1/console/disputes/{dispute_id}/adjust": Permission.HANDLE_DISPUTES,

@@ -58,7 +58,9 @@ async def test_defaults_then_changes_are_stored_audited_and_shown(container: Con
         "disputes": (True, False),
         "credit_limit": (True, False),
         "other": (True, False),
+        "calls": (False, False),  # missed calls: in the portal and by push only
     }
+    assert all(p.push for p in view.categories)  # push is on for every category until switched off
     assert view.email_to == sub.email and view.sms_to and "*" in view.sms_to
     me = Actor("subscriber", sub.id, "127.0.0.1")
     view = await c.notifications.set_preferences(

@@ -24,7 +24,7 @@ def _descend(level: int, smtp_password: str, gateway_secret: str, settings: Sett
     _descend(level - 1, smtp_password, gateway_secret, settings)
 
 
-async def poisoned_current(self: AgreementService) -> Any:
+async def poisoned_current(self: AgreementService, *args: Any, **kwargs: Any) -> Any:
     _descend(DEPTH, SETTINGS.smtp_password, SETTINGS.effective_gateway_secret(), SETTINGS)
 
 
