@@ -180,6 +180,7 @@ _OPEN, _CLOSE = "([{", ")]}"
 # page's catalogue holds them); a new one must be looked at and added here.
 DYNAMIC = {
     ("app.js", "key"),  # t(key, params) itself
+    ("audit-console.js", "prefix"),  # firstLabel(["kind_", "pay_kind_", …], code): literals of the script
     ("phone.js", "roleKey"),  # "phone_reason_" + reason + "_" + role
     ("phone.js", "key"),  # "phone_reason_" + …
     ("phone.js", "valueKey"),  # setCheck(…, "phone_check_…")

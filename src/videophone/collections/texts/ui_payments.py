@@ -85,6 +85,10 @@ UI: dict[str, dict[str, str]] = {
     "cpay_col_remote": {"zh-CN": "来源", "en": "From"},
     "cpay_signature_ok": {"zh-CN": "有效", "en": "Valid"},
     "cpay_signature_bad": {"zh-CN": "无效", "en": "Invalid"},
+    # The trade status the gateway reported in a notification (``gateway``: pending, paid, closed).
+    "cpay_status_pending": {"zh-CN": "待支付", "en": "Awaiting payment"},
+    "cpay_status_paid": {"zh-CN": "已支付", "en": "Paid"},
+    "cpay_status_closed": {"zh-CN": "已关闭", "en": "Closed"},
     "cpay_outcome_applied": {"zh-CN": "已入账", "en": "Applied"},
     "cpay_outcome_duplicate": {"zh-CN": "重复（忽略）", "en": "Duplicate (ignored)"},
     "cpay_outcome_ignored": {"zh-CN": "过时或乱序（忽略）", "en": "Late or out of order (ignored)"},

@@ -54,6 +54,7 @@ UI: dict[str, dict[str, str]] = {
     "terminations_reason_inactivity": {"zh-CN": "长期未使用", "en": "Inactivity"},
     "terminations_reason_violation": {"zh-CN": "违规处理", "en": "Violation"},
     "terminations_reason_arrears": {"zh-CN": "欠费", "en": "Arrears"},
+    "terminations_state_awaiting_payment": {"zh-CN": "待结清", "en": "Awaiting payment"},
     "terminations_state_closed": {"zh-CN": "已关闭", "en": "Closed"},
     "terminations_state_withdrawn": {"zh-CN": "已撤回", "en": "Withdrawn"},
     "terminations_note": {"zh-CN": "事实依据（必填）", "en": "What happened (required)"},

@@ -12,6 +12,7 @@ UI: dict[str, dict[str, str]] = {
     "enf_reason_credit_limit": {"zh-CN": "信用额度", "en": "credit limit"},
     "enf_reason_violation": {"zh-CN": "违约", "en": "violation"},
     "enf_reason_lawful": {"zh-CN": "依法", "en": "by law"},
+    "enf_reason_termination": {"zh-CN": "销户", "en": "account closing"},
     "enf_field_number": {"zh-CN": "用户号码", "en": "Subscriber number"},
     "enf_field_reason": {"zh-CN": "原因", "en": "Reason"},
     "enf_col_id": {"zh-CN": "编号", "en": "No."},

@@ -65,6 +65,7 @@ UI: dict[str, dict[str, str]] = {
     },
     "arrears_filter_bucket": {"zh-CN": "账龄", "en": "Age"},
     "arrears_bucket_all": {"zh-CN": "全部", "en": "All"},
+    "arrears_bucket_current": {"zh-CN": "未逾期", "en": "Not yet due"},
     "arrears_bucket_0-30": {"zh-CN": "逾期 0–30 天", "en": "0–30 days"},
     "arrears_bucket_31-60": {"zh-CN": "逾期 31–60 天", "en": "31–60 days"},
     "arrears_bucket_61-90": {"zh-CN": "逾期 61–90 天", "en": "61–90 days"},

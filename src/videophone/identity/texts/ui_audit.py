@@ -147,6 +147,15 @@ SUBJECTS: dict[str, dict[str, str]] = {
 # The labels of the fields of a record's details, by key.
 DETAILS: dict[str, dict[str, str]] = {
     "audit_detail_accounts": {"zh-CN": "账户数", "en": "Accounts"},
+    # Codes in the details, said in words (audit-console.js: ``CODES``).
+    "audit_item_kind_plan": {"zh-CN": "套餐", "en": "plan"},
+    "audit_item_kind_vas": {"zh-CN": "增值业务", "en": "service"},
+    "audit_channel_web": {"zh-CN": "网页", "en": "Web"},
+    "audit_channel_api": {"zh-CN": "接口", "en": "API"},
+    "audit_channel_negotiation": {"zh-CN": "协商", "en": "Negotiation"},
+    "audit_channel_announcement": {"zh-CN": "公告", "en": "Announcement"},
+    "audit_channel_email": {"zh-CN": "电子邮件", "en": "E-mail"},
+    "audit_channel_sms": {"zh-CN": "短信", "en": "SMS"},
     "audit_detail_action": {"zh-CN": "操作", "en": "Action"},
     "audit_detail_after": {"zh-CN": "变更后", "en": "After"},
     "audit_detail_agreement_version": {"zh-CN": "协议版本", "en": "Agreement version"},

@@ -24,11 +24,15 @@
     return found ? found.label : labelOf("id_type_", value);
   }
 
+  /** An instant in the page's language; on console pages in the operator's time zone (``VP.operator``),
+   * not the browser's. A plain day (YYYY-MM-DD) stays a day. */
   function formatDate(iso) {
     if (!iso) return "";
+    if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return iso;
-    return date.toLocaleString(VP.lang, { dateStyle: "medium", timeStyle: "short" });
+    const zone = (VP.operator && VP.operator.zone) || undefined;
+    return date.toLocaleString(VP.lang, { dateStyle: "medium", timeStyle: "short", timeZone: zone });
   }
 
   /** A duration in seconds as mm:ss, or h:mm:ss from an hour on. */
@@ -713,6 +717,7 @@
     fillTable($("[data-testid=subscriber-documents]"), data.documents, (doc) => documentRow(doc, docLink(doc)));
     fillTable($("[data-testid=review-decisions]"), data.review_decisions, decisionRow);
     fillTable($("[data-testid=number-changes]"), data.number_changes, numberChangeRow);
+    if (window.VP.ui.auditNames) await window.VP.ui.auditNames();
     fillTable($("[data-testid=account-history]"), data.history, window.VP.ui.auditHistoryRow);
     $$(".revealable", root).forEach((row) => {
       const span = $("[data-bind]", row);

@@ -38,6 +38,33 @@
     return t("audit_subject_other", { id: r.subject_id });
   }
 
+  // Plan and service names by code (the public price list), so an order reads "基础套餐", not "basic";
+  // a product no longer sold keeps its code.
+  const products = {};
+  let productsLoaded = null;
+  function loadProducts() {
+    if (!productsLoaded) {
+      productsLoaded = VP.api("GET", "/api/v1/prices")
+        .then((data) => [].concat(data.plans || [], data.vas || []).forEach((p) => {
+          products[p.code] = VP.lang === "zh-CN" ? p.name_zh : p.name_en || p.name_zh;
+        }))
+        .catch(() => undefined);
+    }
+    return productsLoaded;
+  }
+  const productName = (code) => products[code] || code;
+
+  /** A code said by the first of ``prefixes`` that has words for it (else the code). */
+  function firstLabel(prefixes, value) {
+    const prefix = prefixes.find((p) => known(p + value));
+    return prefix ? labelOf(prefix, value) : String(value);
+  }
+
+  /** An order item ({kind, code, action}) as "订购 套餐 基础套餐". */
+  function itemText(item) {
+    return [labelOf("order_action_", item.action), labelOf("audit_item_kind_", item.kind), productName(item.code)].filter(Boolean).join(" ");
+  }
+
   const yuanFromFen = (fen) => "¥" + (Number(fen) / 100).toFixed(2);
   const MONEY = /(_yuan|^monthly_rent|^monthly_fee|^rate_per_minute|^amount|^credit|^limit|^used)$/;
   // Values that are codes, said in words (a value without words — free text — stays as it is).
@@ -49,11 +76,20 @@
     scope: (v) => labelOf("account_scope_", v),
     reason: (v) => labelOf("account_reason_", v),
     field: (v) => labelOf("audit_field_", v),
+    // "kind" and "action" mean different things in different records: the first catalogue that knows it.
+    kind: (v) => firstLabel(["kind_", "audit_item_kind_", "pay_kind_", "ann_kind_", "session_kind_", "bill_line_"], v),
+    action: (v) => firstLabel(["order_action_", "viol_action_"], v),
+    channel: (v) => labelOf("audit_channel_", v),
+    category: (v) => labelOf("prefs_category_", v),
+    code: productName,
+    plan_code: productName,
+    vas_code: productName,
   };
 
   function valueText(key, value) {
     if (value === null || value === undefined || value === "") return "—";
     if (typeof value === "boolean") return t(value ? "audit_yes" : "audit_no");
+    if (key === "items" && Array.isArray(value)) return value.map((v) => (v && typeof v === "object" ? itemText(v) : String(v))).join("；");
     if (Array.isArray(value)) return value.map((v) => valueText(key, v)).join("、");
     if (typeof value === "object") return Object.entries(value).map(([k, v]) => detailLabel(k) + " " + valueText(k, v)).join("；");
     if (/_fen$/.test(key)) return yuanFromFen(value);
@@ -116,7 +152,7 @@
     };
     VP.ui.onSubmit(form, async () => load(0));
     form.addEventListener("reset", () => setTimeout(() => load(0).catch(handlePageError)));
-    fillFilters(form).then(() => load(0)).catch(handlePageError);
+    Promise.all([fillFilters(form), loadProducts()]).then(() => load(0)).catch(handlePageError);
   }
 
   // -- the subscriber page: one history (audit records and account events) -----------------------------
@@ -134,4 +170,5 @@
 
   VP.pages["console-audit"] = initAudit;
   VP.ui.auditHistoryRow = historyRow;
+  VP.ui.auditNames = loadProducts;
 })();

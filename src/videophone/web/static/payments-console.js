@@ -57,7 +57,7 @@
       { "data-testid": "cpay-log-row", dataset: { outcome: n.outcome } },
       el("td", { class: "nowrap" }, formatDate(n.received_at)),
       el("td", { class: "mono" }, n.intent_id || "—"),
-      el("td", {}, n.status || "—"),
+      el("td", { "data-testid": "cpay-log-status" }, n.status ? labelOf("cpay_status_", n.status) : "—"),
       el("td", { class: "num" }, fen(n.amount_fen)),
       el("td", {}, t(n.signature_ok ? "cpay_signature_ok" : "cpay_signature_bad")),
       el("td", {}, el("span", { class: "badge outcome-" + n.outcome }, labelOf("cpay_outcome_", n.outcome))),

@@ -12,12 +12,13 @@
   }
 
   function yuan(amount) {
-    return t("orders_yuan", { amount });
+    return "¥" + Number(amount).toFixed(2);
   }
 
   function planPriceText(p) {
     return yuan(p.monthly_rent) + " · " + t("prices_minutes", { n: p.included_minutes }) + " · " +
-      t("prices_rate_value", { rate: p.rate_per_minute }) + " · " + p.first_increment_seconds + "/" + p.next_increment_seconds + "s";
+      t("prices_rate_value", { rate: p.rate_per_minute }) + " · " +
+      t("prices_increments_value", { first: p.first_increment_seconds, next: p.next_increment_seconds });
   }
 
   function history(item, text) {

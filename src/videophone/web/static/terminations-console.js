@@ -4,7 +4,7 @@
   "use strict";
 
   const VP = window.VP;
-  const { t, el, $, handlePageError, onSubmit } = VP.ui;
+  const { t, el, $, handlePageError, labelOf, onSubmit } = VP.ui;
 
   function fill(testid, rows) {
     $("[data-testid=" + testid + "] tbody").replaceChildren(
@@ -18,7 +18,7 @@
     fill("terminations-notice", data.under_notice.map((n) => [n.number, n.name, n.last_activity_at.slice(0, 10), n.terminate_on]));
     fill(
       "terminations-recent",
-      data.recent.map((r) => [r.number, t("terminations_reason_" + r.reason), t("terminations_state_" + r.state), "¥" + r.refund_due]),
+      data.recent.map((r) => [r.number, labelOf("terminations_reason_", r.reason), labelOf("terminations_state_", r.state), "¥" + r.refund_due]),
     );
   }
 
