@@ -95,12 +95,18 @@ def test_history_badge_detail_and_console(new_context: Any, base_url: str, app_s
         ],
     )
 
-    # A phone-sized screen: the badge shows the unseen missed call on every page.
+    # A phone-sized screen: the menu button carries the count of what is unseen inside (the navigation is
+    # folded into it), and the history link in the menu shows the unseen missed call, on every page.
     page = new_context(viewport={"width": 375, "height": 740}).new_page()
     login_subscriber(page, alice_data["email"], alice_data["password"])
+    menu_badge = page.get_by_test_id("nav-toggle-badge")
+    menu_badge.wait_for()
+    assert int(menu_badge.inner_text()) >= 1  # the missed call, and unread notices if any
+    page.get_by_test_id("nav-toggle").click()
     badge = page.get_by_test_id("missed-badge")
     badge.wait_for()
     assert badge.inner_text() == "1"
+    page.get_by_test_id("nav-toggle").click()
 
     page.goto("/history")
     page.locator('[data-testid="history-list"][aria-busy="false"]').wait_for()

@@ -26,6 +26,7 @@ COMPUTED = {
     "order.": [k.value for k in OrderKind],
     "billing.": ["adjustment", "credit"],
     "payment.": [*CLOSED_ARRIVAL.values(), "double_payment"],
+    "tariff.": ["plan_describe", "vas_describe"],  # f"tariff.{kind}_describe", kind plan | vas
 }
 
 

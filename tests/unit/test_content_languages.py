@@ -108,6 +108,13 @@ PARAMS: dict[str, dict[str, Any]] = {
         "note": "",
     },
     "warranty_claim_denied": {"claim_id": 5, "serial": "VP-0001", "cause": "water", "note": "water damage"},
+    "missed_call": {
+        "call_id": "c-1",
+        "caller_zh": "号码未显示",
+        "caller_en": "Number withheld",
+        "to": "95100000001",
+        "time": "2026-12-06 10:00",
+    },
     "voicemail_left": {
         "caller_zh": "号码未显示",
         "caller_en": "Number withheld",

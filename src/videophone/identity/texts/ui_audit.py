@@ -156,6 +156,7 @@ DETAILS: dict[str, dict[str, str]] = {
     "audit_channel_announcement": {"zh-CN": "公告", "en": "Announcement"},
     "audit_channel_email": {"zh-CN": "电子邮件", "en": "E-mail"},
     "audit_channel_sms": {"zh-CN": "短信", "en": "SMS"},
+    "audit_channel_push": {"zh-CN": "推送通知", "en": "Push notification"},
     "audit_detail_action": {"zh-CN": "操作", "en": "Action"},
     "audit_detail_after": {"zh-CN": "变更后", "en": "After"},
     "audit_detail_agreement_version": {"zh-CN": "协议版本", "en": "Agreement version"},

@@ -20,6 +20,22 @@
     node.style.padding = "0 7px";
     node.style.marginLeft = "2px";
     node.setAttribute("aria-label", String(count));
+    showOnMenu();
+  }
+
+  // At phone width the navigation folds into the menu button: the button carries the sum of the
+  // badges inside, so a missed call or an unread notice is seen without opening the menu.
+  function showOnMenu() {
+    const menu = document.querySelector("[data-testid=nav-toggle-badge]");
+    if (!menu) return;
+    const total = ["missed-badge", "notifications-badge", "voicemail-badge"].reduce((sum, id) => {
+      const node = document.querySelector("[data-testid=" + id + "]");
+      return sum + (node ? Number(node.dataset.count || 0) : 0);
+    }, 0);
+    menu.textContent = total > 99 ? "99+" : String(total);
+    menu.dataset.count = String(total);
+    menu.hidden = !(total > 0);
+    menu.setAttribute("aria-label", String(total));
   }
 
   async function refresh() {
