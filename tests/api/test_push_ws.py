@@ -27,7 +27,6 @@ from videophone.bootstrap import Container
 from videophone.common.deps import Actor
 from videophone.web.app import create_app
 
-
 CANDIDATE = {"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0}
 CANDIDATE_2 = {"candidate": "candidate:2 1 udp 2122260223 127.0.0.1 50002 typ host", "sdpMid": "1", "sdpMLineIndex": 1}
 
