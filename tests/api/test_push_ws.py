@@ -1,6 +1,8 @@
 """Web Push (R-36) against a push service the test runs on loopback: a call to a subscriber with no
 live connection pushes (VAPID checked, payload decrypted with the subscription's key); the device that
-connects after the push rings with the time left from the invite and answers; 404/410 removes the
+connects after the push rings with the time left from the invite, gets the caller's ICE candidates it
+missed, and answers; when the call stops ringing the pushed devices get a "call over" (a missed call
+when nobody answered); a callee with voicemail rings its push device first; 404/410 removes the
 subscription; a missed call is pushed as a notification; the API refuses bad subscriptions."""
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from tests.api.conftest import register_and_login
+from tests.api.test_forwarding_ws import customer
 from tests.api.test_signaling_ws import ANSWER, invite, record, subscriber
 from tests.support.live import Device, serve
 from tests.support.push_service import PushService, claims_ok
@@ -23,6 +26,9 @@ from videophone.adapters.db.models_push import PushSubscription
 from videophone.bootstrap import Container
 from videophone.common.deps import Actor
 from videophone.web.app import create_app
+
+CANDIDATE = {"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0}
+CANDIDATE_2 = {"candidate": "candidate:2 1 udp 2122260223 127.0.0.1 50002 typ host", "sdpMid": "1", "sdpMLineIndex": 1}
 
 
 @pytest.fixture
@@ -94,16 +100,34 @@ async def test_a_call_to_a_closed_portal_pushes_and_the_woken_device_answers(
     assert payload["from"]["withheld"] is True and payload["from"]["number"] == ""
     assert payload["title"] == "号码未显示 来电"
     assert payload["deadline"] == (invited_at + timedelta(seconds=timeout)).isoformat()
+    assert payload["decline_url"] == f"/phone?decline={call_id}"
+    assert payload["actions"] == [{"action": "answer", "title": "接听"}, {"action": "decline", "title": "拒绝"}]
 
-    # The woken browser connects 12 s later: it rings for what is left of the time since the invite.
+    # The caller trickles its ICE candidates while nobody is connected to hear them.
+    for candidate in (CANDIDATE, CANDIDATE, CANDIDATE_2, None):
+        await da.send({"type": "ice", "call_id": call_id, "candidate": candidate})
+
+    # The woken browser connects 12 s later: it rings for what is left of the time since the invite,
+    # and gets the candidates it missed (each once, in order) right after the call's offer.
     clock.advance(timedelta(seconds=12))
     db = await Device.open(host, b.token, "b-phone-push")
     incoming = await db.expect("incoming")
     assert incoming["call_id"] == call_id and incoming["expires_in"] == timeout - 12
+    replayed = [await db.recv() for _ in range(3)]
+    assert [(m["type"], m["call_id"], m["candidate"] and m["candidate"]["candidate"]) for m in replayed] == [
+        ("ice", call_id, CANDIDATE["candidate"]),
+        ("ice", call_id, CANDIDATE_2["candidate"]),
+        ("ice", call_id, None),
+    ]
     await db.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
     assert (await da.expect("accepted"))["sdp"] == ANSWER
     await db.expect("answered")
     assert (await record(container, call_id)).callee_device == "b-phone-push"
+    # The call stopped ringing: the device it was pushed to hears so — answered, nothing to show.
+    await until(lambda: len(pushsvc.received) == 2, "the call-over push")
+    over = pushsvc.received[1]
+    assert over.payload == {"type": "call_over", "call_id": call_id, "tag": f"call-{call_id}", "missed": False}
+    assert over.headers["Urgency"] == "normal" and int(over.headers["TTL"]) == 300
     await da.close()
     await db.close()
 
@@ -180,6 +204,46 @@ async def test_a_missed_call_is_pushed_as_a_notification(
     pushed = [r.payload for r in pushsvc.received[before:] if r.payload.get("type") == "notice"]
     assert pushed and pushed[0]["title"] == "未接来电" and pushed[0]["url"] == "/history"
     assert b.number in pushed[0]["body"]
+    # It replaces the call's notification (same tag) rather than adding a second one.
+    assert pushed[0]["tag"] == f"call-{call_id}"
+    # Before it, the "call over": a missed call, in the callee's language, whose click opens the history.
+    [over] = [r for r in pushsvc.received if r.payload["type"] == "call_over"]
+    assert over.payload == {
+        "type": "call_over",
+        "call_id": call_id,
+        "tag": f"call-{call_id}",
+        "missed": True,
+        "title": "号码未显示 的未接来电",
+        "body": f"拨打的号码：{b.number}",
+        "url": "/history",
+    }
+    await da.close()
+
+
+async def test_a_callee_with_voicemail_and_a_push_device_rings_first_then_goes_to_voicemail(
+    host: str, container: Container, clock: FakeClock, pushsvc: PushService
+) -> None:
+    a, b = await customer(container), await customer(container, "voicemail")
+    await enable_push(container, pushsvc, b.id, "b-voicemail-push")
+    da = await Device.open(host, a.token, "a-phone-vm")
+    timeout = da.welcome["no_answer_timeout"]
+    call_id = await invite(da, b.number)
+    # Reachable by push: the call rings (not straight to the mailbox, as for an unreachable callee).
+    await da.expect("ringing")
+    await until(lambda: pushsvc.received, "the call push")
+    assert pushsvc.received[0].payload["type"] == "call" and pushsvc.received[0].payload["call_id"] == call_id
+    clock.advance(timedelta(seconds=timeout - 1))
+    await container.signaling.tick()
+    assert (await record(container, call_id)).ended_at is None  # still ringing just before the time
+    clock.advance(timedelta(seconds=2))
+    await container.signaling.tick()
+    ended = await da.expect("ended")
+    assert (ended["reason"], ended["outcome"]) == ("voicemail", "voicemail") and ended["voicemail"]["token"]
+    row = await record(container, call_id)
+    assert (row.outcome, row.end_reason) == ("voicemail", "voicemail")
+    await until(lambda: any(r.payload["type"] == "call_over" for r in pushsvc.received), "the call-over push")
+    [over] = [r.payload for r in pushsvc.received if r.payload["type"] == "call_over"]
+    assert over["call_id"] == call_id and over["missed"] is True and over["url"] == "/history"
     await da.close()
 
 

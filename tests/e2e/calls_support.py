@@ -12,6 +12,8 @@ Two set-ups keep media and ICE checks off the machine's real network interface:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import secrets
 import shutil
@@ -19,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +55,24 @@ def create_netns() -> tuple[str | None, str]:
 
 def delete_netns(name: str) -> None:
     subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+CLONE_NEWNET = 0x40000000
+
+
+@contextlib.contextmanager
+def in_netns(name: str) -> Iterator[None]:
+    """This thread inside namespace ``name`` for a moment: a socket made meanwhile (a test's own
+    server) lives there, reachable by the app in it, and stays there after the thread comes back."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    with open("/proc/thread-self/ns/net") as home, open(f"/run/netns/{name}") as target:
+        if libc.setns(target.fileno(), CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns into the test namespace")
+        try:
+            yield
+        finally:
+            if libc.setns(home.fileno(), CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns back home")
 
 
 @dataclass

@@ -53,6 +53,7 @@ class Received:
     claims: dict[str, Any]
     vapid_key: str
     payload: dict[str, Any]
+    text: str = ""  # the decrypted body as sent (what a browser's service worker gets as ``event.data``)
 
 
 def verify_vapid(authorization: str) -> tuple[dict[str, Any], str]:
@@ -92,7 +93,7 @@ class PushService:
                         body, private_key=browser.key, auth_secret=browser.auth, version="aes128gcm"
                     )
                     owner.received.append(
-                        Received(self.path, dict(self.headers), claims, key, json.loads(plain.decode()))
+                        Received(self.path, dict(self.headers), claims, key, json.loads(plain.decode()), plain.decode())
                     )
                 except Exception as exc:  # the test reads them
                     owner.errors.append(repr(exc))

@@ -6,6 +6,6 @@
 from videophone.notices.services import notifications
 from videophone.notices.services.announcements import add_announcement
 from videophone.notices.services.notifications import notify
-from videophone.notices.services.push import send_call
+from videophone.notices.services.push import send_call, send_call_over
 
-__all__ = ["add_announcement", "notifications", "notify", "send_call"]
+__all__ = ["add_announcement", "notifications", "notify", "send_call", "send_call_over"]

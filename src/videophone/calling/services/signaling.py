@@ -62,8 +62,6 @@ PING_INTERVAL = 20
 TICK_SECONDS = 0.25
 POLICY_CACHE_SECONDS = 10.0
 QUIET = ("lost", "back", "joined")  # a device's own events: a call gone meanwhile is no error to it
-# What a relayed message (ice, renegotiate, media) carries to the peer besides its type and call id.
-RELAYED_FIELDS = ("candidate", "description", "audio", "video")
 
 
 class SignalingHub(Diversion):
@@ -335,10 +333,7 @@ class SignalingHub(Diversion):
                 elif kind == "hangup":
                     sends = call.hangup(device, now)
                 elif kind in ("ice", "renegotiate", "media"):
-                    relay = {"type": kind, "call_id": call_id}
-                    relay.update({k: payload[k] for k in RELAYED_FIELDS if k in payload})
-                    for target in call.peer_of(device):
-                        await self._deliver(target, relay, call_id)
+                    await self._relay(call, meta, device, kind, payload)
                     return
                 else:
                     await self._error(device, "unknown_type", payload, call_id, node=origin)

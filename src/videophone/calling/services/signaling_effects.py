@@ -14,7 +14,7 @@ import structlog
 from videophone.adapters.bus import Bus
 from videophone.adapters.lines import Lines
 from videophone.adapters.presence import Presence
-from videophone.calling.domain.calls import Call, CallState, DeviceRef, Notice, Send
+from videophone.calling.domain.calls import Call, CallState, DeviceRef, EndReason, Notice, Send
 from videophone.calling.services.call_records import CallRecordWriter
 from videophone.calling.services.signaling_state import CallMeta, DeviceSession
 from videophone.common.deps import Deps
@@ -24,6 +24,12 @@ from videophone.notices import public as notices
 log = structlog.get_logger("videophone.calling.services.signaling")
 
 HOOK_BATCH = 500  # most ended calls handed to the call-ended hooks at once
+# What a relayed message (ice, renegotiate, media) carries to the peer besides its type and call id.
+RELAYED_FIELDS = ("candidate", "description", "audio", "video")
+EARLY_ICE_MAX = 64  # the caller's candidates kept while a call rings, for a device that joins late
+# A call that ended so, never answered, is a missed call to its callee's pushed devices (as in
+# ``store.missed_calls``; a call sent to the mailbox too: the callee did not take it).
+MISSED_REASONS = (EndReason.NO_ANSWER, EndReason.OFFLINE, EndReason.CANCELLED, EndReason.VOICEMAIL)
 
 
 def channel_of(node_id: str) -> str:
@@ -62,6 +68,10 @@ class CallEffects:
             # (call again at once, look at their history) sees it finished.
             await self._finalize(call)
         await self._dispatch(call, meta, sends)
+        over = {d for d in meta.pushed if call.state is not CallState.RINGING or d[0] != call.callee_id}
+        if over:  # the call stopped ringing for the devices a push woke: their notification goes (R-36)
+            meta.pushed -= over
+            self._push_over(call, meta, over)
         if call.state is CallState.ENDED:
             self._forget(call, meta)
 
@@ -81,9 +91,28 @@ class CallEffects:
             if send.notice is Notice.PUSH:
                 woken.append(send.to[1])
                 continue
-            await self._deliver(send.to, self._compose(call, meta, send), call.id, node=meta.nodes.get(send.to))
+            node = meta.nodes.get(send.to)
+            await self._deliver(send.to, self._compose(call, meta, send), call.id, node=node)
+            if send.notice is Notice.INCOMING:  # a device joining late gets the candidates it missed (R-36)
+                for candidate in list(meta.early_ice):
+                    ice = {"type": "ice", "call_id": call.id, "candidate": candidate}
+                    await self._deliver(send.to, ice, call.id, node=node)
         if woken:
+            meta.pushed.update((call.callee_id, d) for d in woken)
             self._push(call, meta, woken)
+
+    async def _relay(
+        self, call: Call, meta: CallMeta, device: DeviceRef, kind: str, payload: Mapping[str, Any]
+    ) -> None:
+        """Pass an ``ice``, ``renegotiate`` or ``media`` message to the peer's devices; the caller's
+        candidates while the call rings are also kept for a callee device that joins later (R-36)."""
+        relay = {"type": kind, "call_id": call.id}
+        relay.update({k: payload[k] for k in RELAYED_FIELDS if k in payload})
+        early = kind == "ice" and device == call.caller and call.state is CallState.RINGING
+        if early and relay.get("candidate") not in meta.early_ice and len(meta.early_ice) < EARLY_ICE_MAX:
+            meta.early_ice.append(relay.get("candidate"))
+        for target in call.peer_of(device):
+            await self._deliver(target, relay, call.id)
 
     def _push(self, call: Call, meta: CallMeta, devices: list[str]) -> None:
         """Wake the callee's devices reachable by push (R-36), in a task nobody awaits: the invite goes
@@ -102,6 +131,26 @@ class CallEffects:
         )
         self._push_tasks.add(task)
         task.add_done_callback(self._push_done)
+
+    def _push_over(self, call: Call, meta: CallMeta, devices: set[DeviceRef]) -> None:
+        """Tell the devices a push woke that the call stopped ringing (R-36): missed (nobody answered)
+        or not (answered, declined, forwarded), in a task nobody awaits, like the call's push."""
+        missed = call.state is CallState.ENDED and call.answered_at is None and call.end_reason in MISSED_REASONS
+        for subscriber_id in sorted({s for s, _ in devices}):
+            task = asyncio.get_running_loop().create_task(
+                notices.send_call_over(
+                    self.deps,
+                    subscriber_id,
+                    sorted(d for s, d in devices if s == subscriber_id),
+                    call_id=call.id,
+                    shown=meta.caller_shown.message(),
+                    to=meta.callee_number,
+                    missed=missed,
+                ),
+                name=f"push-over-{call.id}",
+            )
+            self._push_tasks.add(task)
+            task.add_done_callback(self._push_done)
 
     async def join_ringing(self, subscriber_id: int, device_id: str, call_ids: list[str]) -> None:
         """After a device's ``welcome`` (its ``_join``): the calls ringing for its subscriber that no

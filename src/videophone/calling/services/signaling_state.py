@@ -50,6 +50,10 @@ class CallMeta:
     lines_held: bool = False  # the call holds its caller's line (and each callee's it could claim)
     voicemail: dict[str, Any] | None = None  # the deposit the caller is sent to (``ended``)
     caller_shown: ShownCaller = WITHHELD  # what the callee's devices are shown of the caller (ADR 0009)
+    # Web Push: the caller's ICE candidates trickled while it rings (replayed to a device that
+    # joins late), and the devices a push woke (told when the call stops ringing).
+    early_ice: list[Any] = field(default_factory=list)
+    pushed: set[DeviceRef] = field(default_factory=set)
 
 
 def meta_of(

@@ -154,7 +154,7 @@ def _outbox_rows(
                     "channel": "push",
                     "recipient": str(sid),
                     "subject": subject,
-                    "body": push.notice_body(kind, body),
+                    "body": push.notice_body(kind, body, params),
                     "state": "pending",
                     "attempts": 0,
                     "next_attempt_at": now,

@@ -9,6 +9,9 @@ Two kinds of message go out (``adapters.webpush``, never on a caller's path):
 * a **call** (:func:`send_call`): to the devices of a callee that were not connected when the call
   began to ring, with urgency ``high`` and a TTL no longer than the ring; a failure is logged and
   dropped (a call push is worthless later);
+* a **call over** (:func:`send_call_over`): to the same devices when the call stops ringing, so the
+  service worker takes the ringing notification away — replaced by a "missed call" one when nobody
+  answered (a push must show something: ``userVisibleOnly``), simply closed otherwise;
 * a **notification** (:func:`deliver`): an ``outbox`` row of channel ``push`` per subscription
   (``services.notifications``), retried with the outbox's back-off.
 
@@ -39,6 +42,10 @@ from videophone.notices.texts import push_texts
 log = structlog.get_logger(__name__)
 
 NOTICE_TTL = 24 * 3600  # a notification waits a day at the push service for a sleeping browser
+# A "call over" matters for minutes only (a browser asleep longer never rang either).  Its urgency is
+# ``normal``, not ``low``: a phone on battery holds ``low`` messages (RFC 8030 §5.3) and would keep
+# showing the call as ringing.
+CALL_OVER_TTL = 300
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,7 @@ def call_message(call_id: str, shown: Mapping[str, Any], to: str, deadline: date
     """What a push-woken browser is told of a call: who calls (as caller ID lets the callee see them),
     the number dialled, until when it rings, and the page that answers it."""
     title, body = push_texts.CALL.get(language, push_texts.CALL["zh-CN"])
+    answer, decline = push_texts.ACTIONS.get(language, push_texts.ACTIONS["zh-CN"])
     who = _who(shown, language)
     return {
         "type": "call",
@@ -152,8 +160,22 @@ def call_message(call_id: str, shown: Mapping[str, Any], to: str, deadline: date
         "title": title.format(who=who),
         "body": body.format(to=to),
         "url": f"/phone?answer={call_id}",
+        "decline_url": f"/phone?decline={call_id}",
         "tag": f"call-{call_id}",
+        "actions": [{"action": "answer", "title": answer}, {"action": "decline", "title": decline}],
     }
+
+
+def call_over_message(call_id: str, shown: Mapping[str, Any], to: str, missed: bool, language: str) -> dict[str, Any]:
+    """What a browser that was pushed a call is told when it stops ringing: close its notification
+    (``tag``), and when nobody answered show a missed call instead (its click opens the history)."""
+    message: dict[str, Any] = {"type": "call_over", "call_id": call_id, "tag": f"call-{call_id}", "missed": missed}
+    if missed:
+        title, body = push_texts.MISSED.get(language, push_texts.MISSED["zh-CN"])
+        message.update(
+            {"title": title.format(who=_who(shown, language)), "body": body.format(to=to), "url": "/history"}
+        )
+    return message
 
 
 async def send_call(
@@ -200,6 +222,42 @@ async def send_call(
     return len(sent)
 
 
+async def send_call_over(
+    deps: Deps,
+    subscriber_id: int,
+    device_ids: Sequence[str],
+    *,
+    call_id: str,
+    shown: Mapping[str, Any],
+    to: str,
+    missed: bool,
+) -> int:
+    """Tell the devices a call was pushed to that it stopped ringing; returns how many push services
+    took it.  Failures are logged and dropped; gone subscriptions are deleted."""
+    sender = deps.webpush
+    if sender is None or not device_ids:
+        return 0
+    async with deps.uow() as uow:
+        targets = await store.targets_of_devices(uow.session, subscriber_id, device_ids)
+
+    async def one(row: store.Target) -> int | None:
+        sid, endpoint, p256dh, auth, language = row
+        if rules.endpoint_problem(endpoint, allow_insecure=sender.allow_insecure) is not None:
+            return None
+        payload = json.dumps(call_over_message(call_id, shown, to, missed, language)).encode()
+        try:
+            await sender.send(Target(endpoint, p256dh, auth), payload, ttl=CALL_OVER_TTL, urgency="normal")
+        except PushGone:
+            await _forget(deps, sid)
+            return None
+        except PushFailed as exc:
+            log.warning("call-over push failed", call_id=call_id, subscription=sid, error=str(exc))
+            return None
+        return sid
+
+    return len([sid for sid in await asyncio.gather(*(one(t) for t in targets)) if sid is not None])
+
+
 async def _forget(deps: Deps, subscription_id: int) -> None:
     async with deps.uow() as uow:
         await store.forget(uow.session, [subscription_id])
@@ -207,10 +265,13 @@ async def _forget(deps: Deps, subscription_id: int) -> None:
     log.info("push subscription gone; removed", subscription=subscription_id)
 
 
-def notice_body(kind: str, body: str) -> str:
-    """The outbox body of a notification's push copy: its text and the page a click opens."""
+def notice_body(kind: str, body: str, params: Mapping[str, Any] | None = None) -> str:
+    """The outbox body of a notification's push copy: its text and the page a click opens.  A missed
+    call's takes the tag of its call notification, so it replaces that one rather than adding a second."""
     url = {"missed_call": "/history", "voicemail_left": "/voicemail"}.get(kind, "/notifications")
-    return json.dumps({"body": body, "url": url, "tag": f"notice-{kind}"}, ensure_ascii=False)
+    call_id = (params or {}).get("call_id")
+    tag = f"call-{call_id}" if kind == "missed_call" and call_id else f"notice-{kind}"
+    return json.dumps({"body": body, "url": url, "tag": tag}, ensure_ascii=False)
 
 
 async def deliver(deps: Deps, subscription_id: int, subject: str, body: str) -> None:
@@ -240,4 +301,12 @@ async def deliver(deps: Deps, subscription_id: int, subject: str, body: str) -> 
         await uow.commit()
 
 
-__all__ = ["PushService", "SubscriptionView", "call_message", "deliver", "send_call"]
+__all__ = [
+    "PushService",
+    "SubscriptionView",
+    "call_message",
+    "call_over_message",
+    "deliver",
+    "send_call",
+    "send_call_over",
+]

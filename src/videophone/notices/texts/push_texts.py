@@ -8,3 +8,10 @@ CALL: dict[str, tuple[str, str]] = {
     "en": ("{who} is calling you", "Tap to answer (number called: {to})"),
 }
 WITHHELD: dict[str, str] = {"zh-CN": "号码未显示", "en": "A withheld number"}
+# The call notification's buttons: answer, decline.
+ACTIONS: dict[str, tuple[str, str]] = {"zh-CN": ("接听", "拒绝"), "en": ("Answer", "Decline")}
+# What replaces the call notification when nobody answered (the "call over" push).
+MISSED: dict[str, tuple[str, str]] = {
+    "zh-CN": ("{who} 的未接来电", "拨打的号码：{to}"),
+    "en": ("Missed call from {who}", "Number called: {to}"),
+}

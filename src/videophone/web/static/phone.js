@@ -702,30 +702,35 @@
     showScreen("incoming");
     setStatus("incoming");
     startRinging(call);
-    if (answerFromUrl(call)) accept().catch((e) => showAlert(e.message || String(e)));
+    const wanted = answerFromUrl(call);
+    if (wanted === "answer") accept().catch((e) => showAlert(e.message || String(e)));
+    if (wanted === "decline") reject();
   }
 
-  // ?answer=<call id>: /phone opened from a push notification's "answer" — that call is answered as soon as
-  // its invite arrives (within ANSWER_WAIT_MS of the page opening), then the parameter leaves the URL.
-  const answerWanted = { id: new URLSearchParams(location.search).get("answer") || "", until: Date.now() + ANSWER_WAIT_MS };
+  // ?answer=<call id> / ?decline=<call id>: /phone opened from a push notification (or its Answer / Decline
+  // button) — that call is answered or declined as soon as its invite arrives (within ANSWER_WAIT_MS of
+  // the page opening), then the parameter leaves the URL.
+  const query = new URLSearchParams(location.search);
+  const answerWanted = { id: query.get("answer") || query.get("decline") || "", action: query.get("answer") ? "answer" : "decline", until: Date.now() + ANSWER_WAIT_MS };
 
   function forgetAnswerParameter() {
     answerWanted.id = "";
     const url = new URL(location.href);
-    if (!url.searchParams.has("answer")) return;
+    if (!url.searchParams.has("answer") && !url.searchParams.has("decline")) return;
     url.searchParams.delete("answer");
+    url.searchParams.delete("decline");
     history.replaceState(history.state, "", url.pathname + url.search + url.hash);
   }
 
   function answerFromUrl(call) {
-    if (!answerWanted.id) return false;
+    if (!answerWanted.id) return "";
     if (Date.now() > answerWanted.until) {
       forgetAnswerParameter();
-      return false;
+      return "";
     }
-    if (call.id !== answerWanted.id || !call.offer) return false;
+    if (call.id !== answerWanted.id || !call.offer) return "";
     forgetAnswerParameter();
-    return true;
+    return answerWanted.action;
   }
 
   async function accept() {

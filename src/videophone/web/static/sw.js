@@ -1,7 +1,8 @@
 /* The portal's service worker (R-36), served at /sw.js (scope /).  It keeps only the offline page and
    its stylesheet (no app pages: they are never stale), shows the Web Push messages the server sends
-   (a ringing call, a missed call, a notice) and opens the page a notification names when it is clicked.
-   Its two pure functions are on self.VPSW, so a test can run them in a page. */
+   (a ringing call, a missed call, a notice; a "call over" takes a call's notification away) and opens
+   the page a notification (or its Answer / Decline button) names when it is clicked.
+   Its pure functions are on self.VPSW, so a test can run them in a page. */
 "use strict";
 const SHELL = "vp-shell-__VERSION__";
 const OFFLINE_URL = "/offline";
@@ -15,21 +16,31 @@ function notificationOf(d) {
     tag: d.tag || (call ? "call-" + d.call_id : "notice"),
     icon: "/static/icon-192.png",
     badge: "/static/icon-192.png",
-    data: { url: d.url || "/notifications", type: d.type || "notice", call_id: d.call_id || null, deadline: d.deadline || null },
+    data: { url: d.url || "/notifications", decline_url: d.decline_url || null, type: d.type || "notice", call_id: d.call_id || null, deadline: d.deadline || null },
     requireInteraction: call,
     renotify: call,
   };
-  if (call && d.action) options.actions = [{ action: "answer", title: d.action }];
+  // A call's buttons (their titles come in the subscriber's language): answer, decline.
+  if (call && Array.isArray(d.actions)) options.actions = d.actions.filter((a) => a && (a.action === "answer" || a.action === "decline"));
   return { title: d.title || "Videophone", options };
 }
 
-// Where a click goes: the page the notification names (a call: /phone?answer=<call id>), on this origin only.
-function clickTarget(data, origin) {
-  const url = new URL((data && data.url) || "/notifications", origin);
+// A "call over" (the call stopped ringing): the call's notification goes; nobody answered → a missed
+// call takes its place (same tag; Chrome wants every push to show something: userVisibleOnly).
+function callOverOf(d) {
+  if (!d.missed) return null;
+  return notificationOf({ type: "notice", title: d.title, body: d.body, url: d.url || "/history", tag: d.tag });
+}
+
+// Where a click goes: the page the notification names (a call: /phone?answer=<call id>; its Decline
+// button: /phone?decline=<call id>), on this origin only.
+function clickTarget(data, origin, action) {
+  const wanted = action === "decline" && data && data.decline_url ? data.decline_url : data && data.url;
+  const url = new URL(wanted || "/notifications", origin);
   return url.origin === origin ? url.href : origin + "/notifications";
 }
 
-self.VPSW = { notificationOf, clickTarget };
+self.VPSW = { notificationOf, callOverOf, clickTarget };
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -65,9 +76,20 @@ self.addEventListener("push", (event) => {
   } catch (error) {
     data = { title: event.data ? event.data.text() : "" };
   }
+  if (data.type === "call_over") {
+    event.waitUntil(callOver(data));
+    return;
+  }
   const shown = notificationOf(data);
   event.waitUntil(self.registration.showNotification(shown.title, shown.options));
 });
+
+async function callOver(data) {
+  const open = await self.registration.getNotifications({ tag: data.tag || "call-" + data.call_id });
+  open.forEach((notification) => notification.close());
+  const shown = callOverOf(data);
+  if (shown) await self.registration.showNotification(shown.title, shown.options);
+}
 
 async function openOrFocus(url) {
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
@@ -83,5 +105,5 @@ async function openOrFocus(url) {
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  event.waitUntil(openOrFocus(clickTarget(event.notification.data, self.location.origin)));
+  event.waitUntil(openOrFocus(clickTarget(event.notification.data, self.location.origin, event.action)));
 });
