@@ -89,7 +89,9 @@ class SipWorld:
     def installed_terminal(self, number: str) -> tuple[dict[str, Any], str]:
         """A new unit installed at ``number``'s: (the unit, its token)."""
         self.serial += 1
-        status, unit = self.api("POST", "/api/v1/console/terminals", {"serial": f"SIP-{self.serial:04d}", "model": "GXV3350"})
+        status, unit = self.api(
+            "POST", "/api/v1/console/terminals", {"serial": f"SIP-{self.serial:04d}", "model": "GXV3350"}
+        )
         assert status == 201, unit
         status, issued = self.api("POST", f"/api/v1/console/terminals/{unit['id']}/assign", {"number": number})
         assert status == 200, issued
@@ -120,7 +122,9 @@ class SipWorld:
 
 def _numbers(app: NetnsApp) -> list[str]:
     with sqlite3.connect(app.workdir / "var" / "videophone.sqlite3") as db:
-        return [str(n) for (n,) in db.execute("SELECT number FROM subscribers WHERE service_state = 'active' ORDER BY id")]
+        return [
+            str(n) for (n,) in db.execute("SELECT number FROM subscribers WHERE service_state = 'active' ORDER BY id")
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +189,7 @@ def _baresip_registers(workdir: Path, user: str, password: str) -> tuple[bool, s
     home = workdir / f"baresip-{user}"
     home.mkdir()
     (home / "accounts").write_text(
-        f"<sip:{user}@{DOMAIN};transport=udp>;auth_pass={password};outbound=\"sip:127.0.0.1:{SIP_PORT}\";regint=300\n"
+        f'<sip:{user}@{DOMAIN};transport=udp>;auth_pass={password};outbound="sip:127.0.0.1:{SIP_PORT}";regint=300\n'
     )
     (home / "config").write_text(
         # Only ``lo`` in the namespace: baresip must be told to use its address.
@@ -193,7 +197,10 @@ def _baresip_registers(workdir: Path, user: str, password: str) -> tuple[bool, s
         "module_app\taccount.so\n"
     )
     process = subprocess.Popen(
-        ["baresip", "-4", "-f", str(home), "-t", "5"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        ["baresip", "-4", "-f", str(home), "-t", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
     )
     out, _ = process.communicate(timeout=30)
     text = out.decode(errors="replace")
