@@ -70,6 +70,8 @@ from videophone.notices.services.outages import OutageService
 from videophone.notices.services.push import PushService
 from videophone.reporting.services.dashboard import DashboardService
 from videophone.terminals.services.releases import ReleaseService
+from videophone.terminals.services.sip_credentials import SipCredentialService, SipThrottle
+from videophone.terminals.services.terminal_views import SipSettings
 from videophone.terminals.services.terminals import TerminalService
 
 log = structlog.get_logger(__name__)
@@ -110,6 +112,7 @@ class Container:
     disputes: DisputeService
     announcements: AnnouncementService
     terminals: TerminalService
+    sip: SipCredentialService
     violations: ViolationService
     lawful: LawfulService
     releases: ReleaseService
@@ -167,6 +170,25 @@ def _webpush(settings: Settings) -> WebPush | None:
     return WebPush(vapid, settings.vapid_subject, allow_insecure=settings.push_allow_insecure)
 
 
+def _sip(settings: Settings, deps: Deps) -> SipCredentialService:
+    host, port = settings.sip_registrar_address()
+    sip = SipSettings(
+        domain=settings.sip_domain,
+        registrar_host=host,
+        registrar_port=port,
+        realm=settings.effective_sip_realm(),
+        transports=tuple(t.strip().lower() for t in settings.sip_transports.split(",") if t.strip()),
+        stun_urls=settings.turn_config().stun_urls,
+    )
+    throttle = SipThrottle(
+        free_per_user=settings.sip_free_failures,
+        max_failures_per_source=settings.sip_max_failures_per_source,
+        window_seconds=settings.sip_window_seconds,
+        lockout_seconds=settings.sip_lockout_seconds,
+    )
+    return SipCredentialService(deps, sip, throttle)
+
+
 def build(
     settings: Settings,
     *,
@@ -213,6 +235,7 @@ def build(
         webpush=_webpush(settings),
     )
     credit = CreditService(deps)
+    sip = _sip(settings, deps)
     container = Container(
         settings=settings,
         engine=engine,
@@ -261,7 +284,8 @@ def build(
         credit=credit,
         disputes=DisputeService(deps),
         announcements=AnnouncementService(deps),
-        terminals=TerminalService(deps),
+        terminals=TerminalService(deps, sip),
+        sip=sip,
         violations=ViolationService(deps),
         lawful=LawfulService(deps),
         releases=ReleaseService(deps),

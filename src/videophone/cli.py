@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,6 +25,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
+sip_edge_app = typer.Typer(help="The SIP edge (Kamailio) of the SIP phones (ADR 0012).", no_args_is_help=True)
+app.add_typer(sip_edge_app, name="sip-edge")
 console = Console()
 
 
@@ -112,6 +115,48 @@ def gateway(
     )
     console.print(f"payment gateway on [bold]http://{listen_host}:{listen_port}[/bold]")
     uvicorn.run(create_gateway_app(config), host=listen_host, port=listen_port, log_level="warning", log_config=None)
+
+
+def _render_edge(settings: Settings, out: Path) -> Path:
+    """The edge's configuration rendered from the settings into ``out`` (or exit 2)."""
+    from videophone.adapters.sip_edge import EdgeConfig, EdgeConfigError, render
+
+    try:
+        host, port = settings.sip_registrar_address()
+        config = EdgeConfig(
+            listen_host=host,
+            listen_port=port,
+            realm=settings.effective_sip_realm(),
+            service_url=settings.sip_service_url or settings.effective_public_url(),
+            edge_secret=settings.sip_edge_secret,
+        )
+        return render(config, out)
+    except (SettingsError, EdgeConfigError) as exc:
+        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@sip_edge_app.command("render")
+def sip_edge_render(
+    out: Annotated[Path, typer.Option(help="Directory to write kamailio.cfg into")] = Path("var/sip-edge"),
+) -> None:
+    """Write the SIP edge's kamailio.cfg (and its settings) from the VIDEOPHONE_* settings."""
+    cfg = _render_edge(Settings(), out)
+    console.print(f"wrote [bold]{cfg}[/bold]")
+
+
+@sip_edge_app.command("run")
+def sip_edge_run(
+    out: Annotated[Path, typer.Option(help="Directory to write kamailio.cfg into")] = Path("var/sip-edge"),
+) -> None:
+    """Render the configuration and run Kamailio in the foreground with it."""
+    import os
+
+    from videophone.adapters.sip_edge import command
+
+    argv = command(_render_edge(Settings(), out))
+    console.print(f"starting {' '.join(argv)}")
+    os.execvp(argv[0], argv)  # noqa: S606 (Kamailio replaces this process, with our arguments only)
 
 
 @staff_app.command("create")

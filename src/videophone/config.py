@@ -130,6 +130,32 @@ class Settings(BaseSettings):
         default=False, description="Tests and demos only: also push to http endpoints on a loopback address"
     )
 
+    # SIP phones (issue 16, ADR 0012): the Kamailio edge registers them, asking the service for HA1s.
+    sip_domain: str = Field(default="videophone.local", description="The SIP domain of the phones' addresses")
+    sip_registrar: str = Field(default="127.0.0.1:5060", description="host:port of the SIP edge (Kamailio)")
+    sip_realm: str = Field(default="", description="The digest realm (default: the SIP domain)")
+    sip_transports: str = Field(default="udp,tcp", description="Comma-separated SIP transports of the edge")
+    sip_edge_secret: str = Field(
+        default="",
+        description="Shared secret of the SIP edge's calls to /api/v1/sip/* (empty: those routes are off)",
+        repr=False,
+        json_schema_extra=SECRET,
+    )
+    sip_service_url: str = Field(default="", description="The service URL the SIP edge calls (default: public URL)")
+    sip_free_failures: int = Field(default=5, ge=1, description="Failed digests per user and source before delays")
+    sip_max_failures_per_source: int = Field(default=20, ge=1, description="Failed digests per source and window")
+    sip_window_seconds: int = Field(default=900, ge=1, description="The per-source counting window")
+    sip_lockout_seconds: int = Field(default=900, ge=1, description="How long a source is then locked out")
+
+    def sip_registrar_address(self) -> tuple[str, int]:
+        host, _, port = self.sip_registrar.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"VIDEOPHONE_SIP_REGISTRAR must be host:port, not {self.sip_registrar!r}")
+        return host.strip("[]"), int(port)
+
+    def effective_sip_realm(self) -> str:
+        return self.sip_realm or self.sip_domain
+
     def vapid_key_file(self) -> Path:
         return self.vapid_private_key_file or (self.data_dir / "vapid.pem")
 

@@ -28,6 +28,14 @@ PUBLIC = {
     ("POST", "/api/v1/auth/password-reset/confirm"),  # the emailed token is the credential
     ("GET", "/api/v1/push/vapid-public-key"),  # the operator's public key browsers subscribe with
 }
+# The SIP edge's routes (issue 16): Kamailio's shared secret, not a session; refused without it
+# (tests/api/test_sip_api.py).  No session is needed, so they are checked like the public ones.
+EDGE = {
+    ("GET", "/api/v1/sip/auth"),
+    ("POST", "/api/v1/sip/auth-failed"),
+    ("POST", "/api/v1/sip/registered"),
+}
+PUBLIC |= EDGE
 # Routes for terminals, authenticated by the terminal's own token (not a session); refused to anyone else.
 TERMINAL = {("GET", "/api/v1/terminal/provisioning")}
 # A subscriber's routes outside /api/v1/me: leaving a video message in someone else's mailbox,

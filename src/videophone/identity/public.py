@@ -5,6 +5,7 @@
 # the rest already here.
 from videophone.identity.services import numbers
 from videophone.identity.services.auth import Principal
+from videophone.identity.services.throttling import Throttling
 from videophone.identity.services import agreement
 
-__all__ = ["Principal", "agreement", "numbers"]
+__all__ = ["Principal", "Throttling", "agreement", "numbers"]

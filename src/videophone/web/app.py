@@ -24,7 +24,7 @@ from videophone.identity.api import console, me, public
 from videophone.jobs.scheduler import Scheduler
 from videophone.kernel.errors import DomainError
 from videophone.notices.api import announcements, outages, preferences, push
-from videophone.terminals.api import terminals
+from videophone.terminals.api import sip, terminals
 from videophone.web import pages, pwa
 
 STATIC = Path(__file__).parent / "static"
@@ -102,6 +102,7 @@ def create_app(
     app.include_router(announcements.router)
     app.include_router(outages.router)
     app.include_router(terminals.router)
+    app.include_router(sip.router)
     app.include_router(pwa.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

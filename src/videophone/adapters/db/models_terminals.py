@@ -74,3 +74,24 @@ class ClientRelease(Base):
     mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime]
     published_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), nullable=True)
+
+
+class SipCredential(Base):
+    """SIP credentials of a subscriber's phone (issue 16): an installed terminal's (``terminal_id``) or a
+    softphone's (``kind`` softphone).  Only the digest HA1 is kept, never the password."""
+
+    __tablename__ = "sip_credentials"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    terminal_id: Mapped[int | None] = mapped_column(ForeignKey("terminals.id"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # terminal | softphone (domain.sip_credentials)
+    label: Mapped[str] = mapped_column(String(60), default="")
+    auth_user: Mapped[str] = mapped_column(String(64), unique=True)
+    ha1: Mapped[str] = mapped_column(String(32))  # MD5(auth_user:realm:password), hex
+    realm: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_register_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    registered_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_user_agent: Mapped[str] = mapped_column(String(200), default="")
+    last_address: Mapped[str] = mapped_column(String(200), default="")

@@ -105,6 +105,8 @@ ACTIONS: tuple[str, ...] = (
     "terminal.opened_by_others",
     "terminal.token_issue",
     "terminal.token_revoke",
+    "sip_credential.create",
+    "sip_credential.revoke",
     "warranty.claim",
     "warranty.repair",
     "warranty.replace",

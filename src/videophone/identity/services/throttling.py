@@ -94,6 +94,16 @@ class Throttling:
         wait = (until - now).total_seconds() if until is not None else 0.0
         raise Throttled(params={"retry_after": retry_after(wait)})
 
+    async def waiting(self, keys: list[str], now: datetime) -> float:
+        """Seconds until every one of ``keys`` allows an attempt (0: none waits); counts nothing."""
+        async with self.deps.uow() as uow:
+            until = await throttles.allowed_at(uow.session, keys)
+        return max(0.0, (until - now).total_seconds()) if until is not None else 0.0
+
+    async def forget(self, uow: UnitOfWork, keys: list[str]) -> None:
+        """These keys start afresh (in the caller's transaction)."""
+        await throttles.clear(uow.session, keys)
+
     async def succeeded(self, uow: UnitOfWork, counted: list[Counted]) -> None:
         """The attempt was a successful login: its account-and-address key starts afresh, and the
         address gets its attempt back (in the caller's transaction)."""

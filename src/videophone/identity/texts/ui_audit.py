@@ -114,6 +114,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     },
     "audit_action_terminal_token_issue": {"zh-CN": "签发了终端令牌", "en": "issued a terminal token"},
     "audit_action_terminal_token_revoke": {"zh-CN": "吊销了终端令牌", "en": "revoked a terminal token"},
+    "audit_action_sip_credential_create": {"zh-CN": "创建了 SIP 账号", "en": "created SIP credentials"},
+    "audit_action_sip_credential_revoke": {"zh-CN": "吊销了 SIP 账号", "en": "revoked SIP credentials"},
     "audit_action_warranty_claim": {"zh-CN": "提出了保修申请", "en": "made a warranty claim"},
     "audit_action_warranty_repair": {"zh-CN": "决定保修维修", "en": "decided to repair under warranty"},
     "audit_action_warranty_replace": {"zh-CN": "决定保修换新", "en": "decided to replace under warranty"},

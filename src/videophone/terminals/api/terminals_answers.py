@@ -9,6 +9,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.edge.answers.fields import Page
+from videophone.terminals.api.sip_answers import SipAccountAnswer, SipStateAnswer
 from videophone.terminals.services.releases import ReleaseView
 from videophone.terminals.services.terminal_views import ClaimView, Decided, IssuedToken, Provisioning, TerminalView
 
@@ -52,6 +53,7 @@ class TerminalAnswer(_Answer):
     has_token: bool
     last_seen_at: datetime | None
     reported_version: str
+    sip: SipStateAnswer | None = Field(description="Its SIP credential in force and last registration")
 
     @classmethod
     def of(cls, view: TerminalView) -> Self:
@@ -123,6 +125,7 @@ class ProvisioningAnswer(_Answer):
     release: ReleaseAnswer | None
     upgrade: bool = Field(description="The terminal reported an older version than the release")
     mandatory: bool
+    sip: SipAccountAnswer | None = Field(description="Its SIP account; the password only when just made")
 
     @classmethod
     def of(cls, view: Provisioning) -> Self:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from videophone.adapters.db.models_terminals import Terminal, WarrantyClaim
+from videophone.adapters.db.models_terminals import SipCredential, Terminal, WarrantyClaim
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.kernel.errors import NotFound
+from videophone.terminals.domain import sip_credentials as sip_rules
 from videophone.terminals.domain import terminals as rules
 from videophone.terminals.services.releases import ReleaseView
 from videophone.terminals.store import claims as claim_store
+from videophone.terminals.store import sip_credentials as sip_store
 from videophone.terminals.store import subscribers as subscriber_store
 from videophone.terminals.store import terminals as store
 
@@ -35,6 +37,53 @@ class TerminalView:
     has_token: bool
     last_seen_at: datetime | None
     reported_version: str
+    sip: SipState | None = None  # its SIP credential in force, if any
+
+
+@dataclass(frozen=True)
+class SipState:
+    """A phone's SIP credential and its last registration as the edge reported it."""
+
+    auth_user: str
+    registered: bool
+    last_register_at: datetime | None
+    registered_until: datetime | None
+    user_agent: str
+    address: str
+
+
+def sip_state(cred: SipCredential, now: datetime) -> SipState:
+    return SipState(
+        auth_user=cred.auth_user,
+        registered=sip_rules.is_registered(cred.registered_until, cred.revoked_at is not None, now),
+        last_register_at=cred.last_register_at,
+        registered_until=cred.registered_until,
+        user_agent=cred.last_user_agent,
+        address=cred.last_address,
+    )
+
+
+@dataclass(frozen=True)
+class SipSettings:
+    """Where phones register and what they should use (``VIDEOPHONE_SIP_*``)."""
+
+    domain: str
+    registrar_host: str
+    registrar_port: int
+    realm: str
+    transports: tuple[str, ...] = ("udp", "tcp")
+    stun_urls: tuple[str, ...] = ()
+    video_codecs: tuple[str, ...] = ("H264/90000 profile-level-id=42e01f", "VP8/90000")
+    audio_codecs: tuple[str, ...] = ("opus/48000/2", "PCMA/8000")
+
+
+@dataclass(frozen=True)
+class SipProvisioning:
+    """A phone's SIP account: ``password`` only when it was just made (shown once), else ""."""
+
+    registrar: SipSettings
+    auth_user: str
+    password: str
 
 
 @dataclass(frozen=True)
@@ -85,6 +134,7 @@ class Provisioning:
     release: ReleaseView | None
     upgrade: bool
     mandatory: bool
+    sip: SipProvisioning | None = None
 
 
 def page_size(limit: int) -> int:
@@ -98,8 +148,9 @@ async def load_terminal(uow: UnitOfWork, terminal_id: int, *, lock: bool = False
     return row
 
 
-async def terminal_view(uow: UnitOfWork, row: Terminal, today: date) -> TerminalView:
+async def terminal_view(uow: UnitOfWork, row: Terminal, today: date, now: datetime) -> TerminalView:
     """One unit as staff and its subscriber see it; ``today`` in the operator's time zone."""
+    cred = await sip_store.active_of_terminal(uow.session, row.id)
     number = ""
     if row.subscriber_id is not None:
         number = await subscriber_store.number_of(uow.session, row.subscriber_id) or ""
@@ -124,6 +175,7 @@ async def terminal_view(uow: UnitOfWork, row: Terminal, today: date) -> Terminal
         has_token=row.token_hash is not None,
         last_seen_at=row.last_seen_at,
         reported_version=row.reported_version,
+        sip=sip_state(cred, now) if cred is not None else None,
     )
 
 

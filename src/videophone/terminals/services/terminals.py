@@ -30,6 +30,7 @@ from videophone.kernel.errors import Conflict, FieldError, InvalidState, NotAuth
 from videophone.notices.public import notifications
 from videophone.terminals.domain import terminals as rules
 from videophone.terminals.services.releases import newest_release
+from videophone.terminals.services.sip_credentials import SipCredentialService
 from videophone.terminals.services.terminal_views import (
     MAX_PAGE,
     ClaimView,
@@ -50,8 +51,9 @@ PHOTO_CONTEXT = "warranty_photos"
 
 
 class TerminalService:
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, sip: SipCredentialService) -> None:
         self.deps = deps
+        self.sip = sip
 
     def _today(self, now: datetime) -> date:
         return now.astimezone(self.deps.operator_tz).date()
@@ -75,7 +77,7 @@ class TerminalService:
             uow.session.add(row)
             await uow.session.flush()
             audit.record(uow, now, actor, "terminal.add", "terminal", row.id, {"serial": s, "model": m})
-            view = await terminal_view(uow, row, self._today(now))
+            view = await terminal_view(uow, row, self._today(now), now)
             await uow.commit()
             return view
 
@@ -90,7 +92,7 @@ class TerminalService:
             total, rows = await store.inventory_page(
                 uow.session, state=state, query=wanted, offset=max(0, offset), limit=page_size(limit)
             )
-            return total, [await terminal_view(uow, r, self._today(now)) for r in rows]
+            return total, [await terminal_view(uow, r, self._today(now), now) for r in rows]
 
     async def assign(self, actor: Actor, terminal_id: int, number: object, installed_on: date | None) -> IssuedToken:
         """Install a unit at a subscriber's: the warranty runs from the installation date; the terminal's
@@ -135,7 +137,7 @@ class TerminalService:
                 {"serial": row.serial, "model": row.model, "warranty_end": row.warranty_end.isoformat()},
             )
             await uow.session.flush()
-            view = await terminal_view(uow, row, self._today(now))
+            view = await terminal_view(uow, row, self._today(now), now)
             await uow.commit()
             return IssuedToken(view, token)
 
@@ -166,7 +168,7 @@ class TerminalService:
                     "warranty_end": row.warranty_end.isoformat(),
                 },
             )
-            view = await terminal_view(uow, row, self._today(now))
+            view = await terminal_view(uow, row, self._today(now), now)
             await uow.commit()
             return view
 
@@ -196,7 +198,7 @@ class TerminalService:
                 "terminal_warranty_voided",
                 {"serial": row.serial, "date": row.voided_on.isoformat(), "note": text},
             )
-            view = await terminal_view(uow, row, self._today(now))
+            view = await terminal_view(uow, row, self._today(now), now)
             await uow.commit()
             return view
 
@@ -207,8 +209,10 @@ class TerminalService:
             if row.state != rules.TerminalState.ASSIGNED:
                 raise InvalidState("terminal_not_installed", params={"state": row.state})
             token = self._issue(row, now)
+            # A new token, a new SIP account: the next provisioning shows its password (rotation).
+            await self.sip.revoke_terminal(uow, row.id, now)
             audit.record(uow, now, actor, "terminal.token_issue", "terminal", row.id, {"serial": row.serial})
-            view = await terminal_view(uow, row, self._today(now))
+            view = await terminal_view(uow, row, self._today(now), now)
             await uow.commit()
             return IssuedToken(view, token)
 
@@ -219,10 +223,11 @@ class TerminalService:
             had = row.token_hash is not None
             row.token_hash = None
             row.token_issued_at = None
+            await self.sip.revoke_terminal(uow, row.id, now)
             audit.record(
                 uow, now, actor, "terminal.token_revoke", "terminal", row.id, {"serial": row.serial, "had_token": had}
             )
-            view = await terminal_view(uow, row, self._today(now))
+            view = await terminal_view(uow, row, self._today(now), now)
             await uow.commit()
             return view
 
@@ -252,6 +257,7 @@ class TerminalService:
                 release=release,
                 upgrade=upgrade,
                 mandatory=bool(upgrade and release and release.mandatory),
+                sip=await self.sip.provision_terminal(uow, row, sub.number if sub else ""),
             )
             await uow.commit()
             return out
@@ -261,7 +267,7 @@ class TerminalService:
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             rows = await store.terminals_of(uow.session, subscriber_id)
-            terminals = [await terminal_view(uow, r, self._today(now)) for r in rows]
+            terminals = [await terminal_view(uow, r, self._today(now), now) for r in rows]
             claims = await claim_views(uow, await claim_store.newest_claims_of(uow.session, subscriber_id, MAX_PAGE))
             return terminals, claims
 
@@ -412,6 +418,7 @@ class TerminalService:
                 unit.subscriber_id = None
                 unit.token_hash = None
                 unit.token_issued_at = None
+                await self.sip.revoke_terminal(uow, unit.id, now)
                 claim.replacement_id = replacement.id
                 claim.state = rules.ClaimState.REPLACED.value
             elif d.decision == rules.Decision.REPAIR:

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "terminal_not_found": {"zh-CN": "未找到该终端。", "en": "Terminal not found."},
+    "sip_credential_not_found": {"zh-CN": "未找到该 SIP 账号。", "en": "SIP credentials not found."},
+    "sip_softphone_limit": {
+        "zh-CN": "软电话 SIP 账号最多 {max} 个，请先吊销一个。",
+        "en": "At most {max} softphone SIP credentials: revoke one first.",
+    },
+    "sip_registration_refused": {
+        "zh-CN": "该 SIP 账号现在不能注册（{reason}）。",
+        "en": "These SIP credentials may not register now ({reason}).",
+    },
     "terminal_serial_invalid": {
         "zh-CN": "序列号应为 4–40 位字母、数字或连字符。",
         "en": "The serial number must be 4–40 letters, digits or hyphens.",

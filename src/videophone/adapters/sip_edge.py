@@ -1,0 +1,84 @@
+"""The SIP edge's configuration (issue 16, ADR 0012): ``deploy/sip/kamailio.cfg`` with its values.
+
+The shipped ``kamailio.cfg`` is a complete Kamailio configuration whose site values are preprocessor
+names (``SIP_REALM`` …); :func:`render` writes it with ``videophone-settings.cfg`` beside it, which
+defines those names (``#!substdef``) from the settings.  Values are checked, not escaped: each must be
+a plain token (no quote, space or delimiter), so nothing in the settings can change the script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parents[3] / "deploy" / "sip" / "kamailio.cfg"
+SETTINGS_FILE = "videophone-settings.cfg"
+_TOKEN = re.compile(r"^[A-Za-z0-9._:/\-\[\]%~]+$")
+_SECRET = re.compile(r"^[A-Za-z0-9._~\-]{16,200}$")
+_REALM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,99}$")
+
+
+class EdgeConfigError(ValueError):
+    """A value the edge's configuration cannot carry."""
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    listen_host: str
+    listen_port: int
+    realm: str
+    service_url: str  # where the edge reaches the service's /api/v1/sip/* routes
+    edge_secret: str
+    children: int = 4
+    min_expires: int = 60
+
+    def defines(self) -> dict[str, str]:
+        if not _TOKEN.match(self.listen_host) or not 0 < self.listen_port < 65536:
+            raise EdgeConfigError(f"not a listen address: {self.listen_host}:{self.listen_port}")
+        if not _REALM.match(self.realm):
+            raise EdgeConfigError(f"VIDEOPHONE_SIP_REALM must be a domain-like name, not {self.realm!r}")
+        url = self.service_url.rstrip("/")
+        if not url.startswith(("http://", "https://")) or not _TOKEN.match(url):
+            raise EdgeConfigError(f"not a service URL for the edge: {url!r}")
+        if not _SECRET.match(self.edge_secret):
+            raise EdgeConfigError("VIDEOPHONE_SIP_EDGE_SECRET must be set: 16 to 200 letters, digits or . _ ~ -")
+        # Nonces are signed with a key derived from the shared secret: every edge of a cluster agrees.
+        nonce = hmac.new(self.edge_secret.encode(), b"videophone sip nonce", hashlib.sha256).hexdigest()
+        return {
+            "SIP_LISTEN_HOST": self.listen_host,
+            "SIP_LISTEN_PORT": str(self.listen_port),
+            "SIP_REALM": self.realm,
+            "SIP_SERVICE_URL": url,
+            "SIP_EDGE_SECRET": self.edge_secret,
+            "SIP_NONCE_SECRET": nonce[:32],
+            "SIP_CHILDREN": str(max(1, self.children)),
+            "SIP_MIN_EXPIRES": str(max(1, self.min_expires)),
+        }
+
+
+def settings_text(config: EdgeConfig) -> str:
+    lines = ["# Written by `videophone sip-edge render` from the VIDEOPHONE_* settings: do not edit.\n"]
+    for name, value in config.defines().items():
+        delimiter = next(d for d in "|#@!,;" if d not in value)
+        lines.append(f'#!substdef "{delimiter}{name}{delimiter}{value}{delimiter}g"\n')
+    return "".join(lines)
+
+
+def render(config: EdgeConfig, out: Path, template: Path = TEMPLATE) -> Path:
+    """Write ``kamailio.cfg`` and its settings into ``out``; the path of ``kamailio.cfg``."""
+    out.mkdir(parents=True, exist_ok=True)
+    settings = out / SETTINGS_FILE
+    settings.touch(mode=0o600)
+    settings.chmod(0o600)  # it holds the shared secret
+    settings.write_text(settings_text(config), encoding="utf-8")
+    cfg = out / "kamailio.cfg"
+    cfg.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    return cfg
+
+
+def command(cfg: Path) -> list[str]:
+    """Kamailio in the foreground, logging to stderr, with this configuration."""
+    return ["kamailio", "-DD", "-E", "-f", str(cfg), "-Y", str(cfg.parent)]

@@ -1,0 +1,308 @@
+"""SIP phones register at the real SIP edge with the credentials the service provisioned (issue 16).
+
+Everything runs in a network namespace that has only ``lo``: ``videophone serve`` (demo data), Kamailio
+with the configuration ``videophone sip-edge render`` writes, and the phones — a headless ``baresip``
+for the provisioned terminal, and a small Python SIP client (tests/support/sip_client.py) for the
+refusals, whose digest it computes itself.  The test process reaches the namespace from one worker
+thread that joined it (``setns`` acts on the calling thread only).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import http.cookiejar
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
+from tests.support.server import DEMO_PASSWORD
+from tests.support.sip_client import SipPhone
+from videophone.adapters.sip_edge import EdgeConfig, command, render
+
+pytestmark = pytest.mark.skipif(shutil.which("kamailio") is None, reason="kamailio is not installed")
+
+T = TypeVar("T")
+EDGE_SECRET = "edge-secret-for-tests-0123456789"
+SIP_PORT = 5060
+DOMAIN = "videophone.local"
+CLONE_NEWNET = 0x40000000
+
+
+def _join_netns(name: str) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
+    try:
+        if libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns")
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class SipWorld:
+    """The service, the edge and a worker thread inside the namespace."""
+
+    app: NetnsApp
+    edge: subprocess.Popen[bytes]
+    pool: ThreadPoolExecutor
+    jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
+    serial: int = 0
+
+    def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return self.pool.submit(fn, *args).result(timeout=120)
+
+    # -- the API, from inside the namespace ---------------------------------------------------------------
+    def _call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        csrf = next((c.value for c in self.jar if c.name == "vp_staff_csrf"), None)
+        if csrf:
+            sent["X-CSRF-Token"] = csrf
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.app.base_url + path, data=data, method=method, headers=sent)
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
+
+    def api(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        return self.run(self._call, method, path, body, headers)
+
+    def staff_login(self) -> None:
+        status, _ = self.api("POST", "/api/v1/console/auth/login", {"username": "admin", "password": DEMO_PASSWORD})
+        assert status == 200
+
+    def installed_terminal(self, number: str) -> tuple[dict[str, Any], str]:
+        """A new unit installed at ``number``'s: (the unit, its token)."""
+        self.serial += 1
+        status, unit = self.api(
+            "POST", "/api/v1/console/terminals", {"serial": f"SIP-{self.serial:04d}", "model": "GXV3350"}
+        )
+        assert status == 201, unit
+        status, issued = self.api("POST", f"/api/v1/console/terminals/{unit['id']}/assign", {"number": number})
+        assert status == 200, issued
+        return issued["terminal"], issued["token"]
+
+    def provision(self, token: str) -> dict[str, Any]:
+        status, answer = self.api("GET", "/api/v1/terminal/provisioning", headers={"Authorization": f"Bearer {token}"})
+        assert status == 200, answer
+        return answer
+
+    def console_sip(self, terminal_id: int, serial: str) -> dict[str, Any] | None:
+        status, page = self.api("GET", f"/api/v1/console/terminals?q={serial}")
+        assert status == 200
+        (unit,) = [t for t in page["items"] if t["id"] == terminal_id]
+        return unit["sip"]
+
+    # -- phones ---------------------------------------------------------------------------------------------
+    def register(self, user: str, password: str, user_agent: str = "vp-test-phone/1.0") -> list[int]:
+        def go() -> list[int]:
+            phone = SipPhone(("127.0.0.1", SIP_PORT), user, DOMAIN, user_agent)
+            try:
+                return phone.register(password).statuses
+            finally:
+                phone.close()
+
+        return self.run(go)
+
+
+def _numbers(app: NetnsApp) -> list[str]:
+    with sqlite3.connect(app.workdir / "var" / "videophone.sqlite3") as db:
+        return [
+            str(n) for (n,) in db.execute("SELECT number FROM subscribers WHERE service_state = 'active' ORDER BY id")
+        ]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SipWorld]:
+    name, why = create_netns()
+    if name is None:
+        pytest.skip(why)
+    workdir = tmp_path_factory.mktemp("sip-register")
+    app = NetnsApp(name, workdir)
+    edge: subprocess.Popen[bytes] | None = None
+    pool = ThreadPoolExecutor(max_workers=1, initializer=_join_netns, initargs=(name,))
+    try:
+        app.start(
+            {
+                "VIDEOPHONE_SIP_EDGE_SECRET": EDGE_SECRET,
+                "VIDEOPHONE_SIP_REGISTRAR": f"127.0.0.1:{SIP_PORT}",
+                "VIDEOPHONE_SIP_DOMAIN": DOMAIN,
+                "VIDEOPHONE_SIP_FREE_FAILURES": "3",
+                "VIDEOPHONE_SIP_MAX_FAILURES_PER_SOURCE": "1000",
+            }
+        )
+        cfg = render(EdgeConfig("127.0.0.1", SIP_PORT, DOMAIN, app.base_url, EDGE_SECRET, children=2), workdir / "edge")
+        log = open(workdir / "kamailio.log", "wb")  # noqa: SIM115 - closed with the process
+        edge = subprocess.Popen(["ip", "netns", "exec", name, *command(cfg)], stdout=log, stderr=subprocess.STDOUT)
+        world = SipWorld(app, edge, pool)
+        world.run(_wait_for_edge)
+        world.staff_login()
+        yield world
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        if edge is not None and edge.poll() is None:
+            edge.terminate()
+            edge.wait(timeout=10)
+        app.stop()
+        delete_netns(name)
+
+
+def _wait_for_edge() -> None:
+    """Kamailio answers (an OPTIONS gets its 403: nothing but REGISTER is served)."""
+    import socket
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(0.5)
+            s.sendto(
+                b"OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKprobe;rport\r\n"
+                b"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\n"
+                b"Call-ID: probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+                ("127.0.0.1", SIP_PORT),
+            )
+            try:
+                if s.recv(4096).startswith(b"SIP/2.0 403"):
+                    return
+            except OSError:
+                time.sleep(0.2)
+    raise RuntimeError("the SIP edge did not answer")
+
+
+def _baresip_registers(workdir: Path, user: str, password: str) -> tuple[bool, str]:
+    """A headless baresip with the provisioned account: (registered, its output)."""
+    home = workdir / f"baresip-{user}"
+    home.mkdir()
+    (home / "accounts").write_text(
+        f'<sip:{user}@{DOMAIN};transport=udp>;auth_pass={password};outbound="sip:127.0.0.1:{SIP_PORT}";regint=300\n'
+    )
+    (home / "config").write_text(
+        # Only ``lo`` in the namespace: baresip must be told to use its address.
+        "sip_listen\t127.0.0.1:0\nnet_interface\t127.0.0.1\nmodule_path\t/usr/lib/baresip/modules\n"
+        "module_app\taccount.so\n"
+    )
+    process = subprocess.Popen(
+        ["baresip", "-4", "-f", str(home), "-t", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    out, _ = process.communicate(timeout=30)
+    text = out.decode(errors="replace")
+    return "200 OK" in text or "registered successfully" in text, text
+
+
+# -- the tests --------------------------------------------------------------------------------------------
+def test_provisioned_terminal_registers_and_the_console_shows_it(world: SipWorld) -> None:
+    number = _numbers(world.app)[0]
+    unit, token = world.installed_terminal(number)
+    first = world.provision(token)
+    sip = first["sip"]
+    assert sip["auth_user"].startswith(number) and len(sip["password"]) >= 20
+    assert sip["registrar"] == {
+        "domain": DOMAIN,
+        "registrar_host": "127.0.0.1",
+        "registrar_port": SIP_PORT,
+        "transports": ["udp", "tcp"],
+        "realm": DOMAIN,
+        "stun_urls": [],
+        "video_codecs": ["H264/90000 profile-level-id=42e01f", "VP8/90000"],
+        "audio_codecs": ["opus/48000/2", "PCMA/8000"],
+    }
+    # Shown once: the next provisioning has the account without its password.
+    again = world.provision(token)["sip"]
+    assert again["auth_user"] == sip["auth_user"] and again["password"] == ""
+    assert world.console_sip(unit["id"], unit["serial"])["registered"] is False
+
+    if shutil.which("baresip") is not None:
+        # A real SIP phone: baresip, in the namespace, registers with the provisioned account.
+        def go() -> tuple[bool, str]:
+            return _baresip_registers(world.app.workdir, sip["auth_user"], sip["password"])
+
+        registered, output = subprocess_in(world, go)
+        assert registered, output
+        # baresip quit (``-t``) and unregistered on its way out: the console saw both.
+        state = world.console_sip(unit["id"], unit["serial"])
+        assert state is not None and state["last_register_at"] is not None
+        assert state["user_agent"].lower().startswith("baresip")
+        assert state["registered"] is False and state["registered_until"] is None
+    assert world.register(sip["auth_user"], sip["password"], "Grandstream GXV3350 1.0.3.56") == [401, 200]
+    state = world.console_sip(unit["id"], unit["serial"])
+    assert state is not None
+    assert state["registered"] is True and state["user_agent"] == "Grandstream GXV3350 1.0.3.56"
+    assert state["address"].startswith("127.0.0.1:") and state["last_register_at"] is not None
+
+
+def subprocess_in(world: SipWorld, fn: Callable[[], T]) -> T:
+    """Run ``fn`` (which starts processes) in the namespace: children of the worker thread inherit it."""
+    return world.run(fn)
+
+
+def test_a_wrong_password_is_challenged_again_and_refused(world: SipWorld) -> None:
+    number = _numbers(world.app)[1]
+    _, token = world.installed_terminal(number)
+    sip = world.provision(token)["sip"]
+    assert world.register(sip["auth_user"], sip["password"] + "x") == [401, 401]
+    assert world.register(sip["auth_user"], sip["password"]) == [401, 200]
+
+
+def test_revoked_credentials_are_refused(world: SipWorld) -> None:
+    number = _numbers(world.app)[2]
+    unit, token = world.installed_terminal(number)
+    sip = world.provision(token)["sip"]
+    assert world.register(sip["auth_user"], sip["password"]) == [401, 200]
+    status, _ = world.api("DELETE", f"/api/v1/console/terminals/{unit['id']}/token")
+    assert status == 200
+    assert world.register(sip["auth_user"], sip["password"]) == [401, 403]
+    assert world.console_sip(unit["id"], unit["serial"]) is None  # no credential in force
+
+
+def test_a_lawfully_suspended_or_terminated_subscribers_phone_is_refused(world: SipWorld) -> None:
+    lawful_number, ended_number = _numbers(world.app)[3:5]
+    _, lawful_token = world.installed_terminal(lawful_number)
+    ended_unit, ended_token = world.installed_terminal(ended_number)
+    lawful_sip = world.provision(lawful_token)["sip"]
+    ended_sip = world.provision(ended_token)["sip"]
+    assert world.register(lawful_sip["auth_user"], lawful_sip["password"]) == [401, 200]
+    assert world.register(ended_sip["auth_user"], ended_sip["password"]) == [401, 200]
+
+    status, body = world.api(
+        "POST", "/api/v1/console/lawful", {"number": lawful_number, "authority": "市公安局", "reference": "2027-001"}
+    )
+    assert status == 201, body
+    status, body = world.api(
+        "POST",
+        "/api/v1/console/terminations",
+        {"subscriber_id": ended_unit["subscriber_id"], "reason": "breach", "note": "Serious breach of contract."},
+    )
+    assert status == 201, body
+    assert world.register(lawful_sip["auth_user"], lawful_sip["password"]) == [401, 403]
+    assert world.register(ended_sip["auth_user"], ended_sip["password"]) == [401, 403]
+
+
+def test_repeated_wrong_passwords_from_one_source_are_throttled(world: SipWorld) -> None:
+    number = _numbers(world.app)[0]
+    _, token = world.installed_terminal(number)
+    sip = world.provision(token)["sip"]
+    # Three free failures (VIDEOPHONE_SIP_FREE_FAILURES), then this user from this address must wait:
+    # even the right password is refused meanwhile.
+    for _ in range(3):
+        assert world.register(sip["auth_user"], "not-the-password") == [401, 401]
+    assert world.register(sip["auth_user"], sip["password"]) == [401, 403]
+    # An unknown user is refused outright.
+    assert world.register("95100000000-s-00000000", "whatever") == [401, 403]

@@ -1,0 +1,105 @@
+"""A tiny SIP user agent for tests: REGISTER over UDP with HTTP digest (RFC 3261 §22, RFC 2617).
+
+Only what the registration tests need: send a REGISTER, answer one 401 challenge with the digest of
+the given password (qop ``auth`` if offered), and report the final status and the challenges seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import socket
+from dataclasses import dataclass, field
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _challenge(header: str) -> dict[str, str]:
+    return {k.lower(): v1 or v2 for k, v1, v2 in re.findall(r'(\w+)=(?:"([^"]*)"|([^,\s]+))', header)}
+
+
+@dataclass
+class RegisterResult:
+    status: int  # the final answer to the last REGISTER sent
+    statuses: list[int] = field(default_factory=list)  # every final answer, in order
+    reason: str = ""
+
+
+class SipPhone:
+    def __init__(self, server: tuple[str, int], user: str, domain: str, user_agent: str = "vp-test-phone/1.0") -> None:
+        self.server = server
+        self.user = user
+        self.domain = domain
+        self.user_agent = user_agent
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(5)
+        self.port = int(self.sock.getsockname()[1])
+        self.call_id = secrets.token_hex(8)
+        self.tag = secrets.token_hex(4)
+        self.cseq = 0
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def _request(self, expires: int, authorization: str = "") -> tuple[int, str, dict[str, str]]:
+        self.cseq += 1
+        branch = "z9hG4bK" + secrets.token_hex(6)
+        lines = [
+            f"REGISTER sip:{self.domain} SIP/2.0",
+            f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch={branch};rport",
+            "Max-Forwards: 70",
+            f"From: <sip:{self.user}@{self.domain}>;tag={self.tag}",
+            f"To: <sip:{self.user}@{self.domain}>",
+            f"Call-ID: {self.call_id}",
+            f"CSeq: {self.cseq} REGISTER",
+            f"Contact: <sip:{self.user}@127.0.0.1:{self.port}>",
+            f"Expires: {expires}",
+            f"User-Agent: {self.user_agent}",
+        ]
+        if authorization:
+            lines.append(f"Authorization: {authorization}")
+        lines += ["Content-Length: 0", "", ""]
+        self.sock.sendto("\r\n".join(lines).encode(), self.server)
+        while True:
+            data, _ = self.sock.recvfrom(65535)
+            head = data.decode(errors="replace").split("\r\n\r\n", 1)[0].split("\r\n")
+            status = int(head[0].split()[1])
+            if status < 200:
+                continue
+            headers = {}
+            for line in head[1:]:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            return status, head[0].split(" ", 2)[2] if len(head[0].split(" ", 2)) > 2 else "", headers
+
+    def _authorization(self, challenge: dict[str, str], password: str) -> str:
+        realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
+        uri = f"sip:{self.domain}"
+        ha1 = _md5(f"{self.user}:{realm}:{password}")
+        ha2 = _md5(f"REGISTER:{uri}")
+        parts = [f'username="{self.user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"']
+        if "auth" in challenge.get("qop", "").split(","):
+            cnonce, nc = secrets.token_hex(8), "00000001"
+            response = _md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+            parts += ["qop=auth", f"nc={nc}", f'cnonce="{cnonce}"']
+        else:
+            response = _md5(f"{ha1}:{nonce}:{ha2}")
+        parts += [f'response="{response}"', "algorithm=MD5"]
+        return "Digest " + ", ".join(parts)
+
+    def register(self, password: str, expires: int = 300) -> RegisterResult:
+        """REGISTER, answer the challenge once; the final status of the authenticated attempt (or of
+        the first, if it was not challenged)."""
+        status, reason, headers = self._request(expires)
+        result = RegisterResult(status, [status], reason)
+        if status != 401:
+            return result
+        auth = self._authorization(_challenge(headers.get("www-authenticate", "")), password)
+        status, reason, _ = self._request(expires, auth)
+        result.status, result.reason = status, reason
+        result.statuses.append(status)
+        return result
