@@ -129,6 +129,7 @@ def _render_edge(settings: Settings, out: Path) -> Path:
             realm=settings.effective_sip_realm(),
             service_url=settings.sip_service_url or settings.effective_public_url(),
             edge_secret=settings.sip_edge_secret,
+            rpc_url=settings.sip_edge_rpc_url,
         )
         return render(config, out)
     except (SettingsError, EdgeConfigError) as exc:

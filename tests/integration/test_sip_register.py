@@ -9,6 +9,7 @@ thread that joined it (``setns`` acts on the calling thread only).
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import http.cookiejar
 import json
@@ -31,12 +32,14 @@ from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
 from tests.support.server import DEMO_PASSWORD
 from tests.support.sip_client import SipPhone
 from videophone.adapters.sip_edge import EdgeConfig, command, render
+from videophone.adapters.sip_edge_rpc import EdgeRpc
 
 pytestmark = pytest.mark.skipif(shutil.which("kamailio") is None, reason="kamailio is not installed")
 
 T = TypeVar("T")
 EDGE_SECRET = "edge-secret-for-tests-0123456789"
 SIP_PORT = 5060
+RPC_URL = "http://127.0.0.1:5071/RPC"
 DOMAIN = "videophone.local"
 CLONE_NEWNET = 0x40000000
 
@@ -108,6 +111,10 @@ class SipWorld:
         (unit,) = [t for t in page["items"] if t["id"] == terminal_id]
         return unit["sip"]
 
+    def registered_aors(self) -> set[str]:
+        """What Kamailio holds in memory (``ul.dump`` over its JSON-RPC, from inside the namespace)."""
+        return self.run(lambda: asyncio.run(EdgeRpc(RPC_URL).registered_aors()))
+
     # -- phones ---------------------------------------------------------------------------------------------
     def register(self, user: str, password: str, user_agent: str = "vp-test-phone/1.0") -> list[int]:
         def go() -> list[int]:
@@ -144,9 +151,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SipWorld]:
                 "VIDEOPHONE_SIP_DOMAIN": DOMAIN,
                 "VIDEOPHONE_SIP_FREE_FAILURES": "3",
                 "VIDEOPHONE_SIP_MAX_FAILURES_PER_SOURCE": "1000",
+                "VIDEOPHONE_SIP_EDGE_RPC_URL": RPC_URL,
             }
         )
-        cfg = render(EdgeConfig("127.0.0.1", SIP_PORT, DOMAIN, app.base_url, EDGE_SECRET, children=2), workdir / "edge")
+        config = EdgeConfig("127.0.0.1", SIP_PORT, DOMAIN, app.base_url, EDGE_SECRET, children=2, rpc_url=RPC_URL)
+        cfg = render(config, workdir / "edge")
         log = open(workdir / "kamailio.log", "wb")  # noqa: SIM115 - closed with the process
         edge = subprocess.Popen(["ip", "netns", "exec", name, *command(cfg)], stdout=log, stderr=subprocess.STDOUT)
         world = SipWorld(app, edge, pool)
@@ -266,8 +275,11 @@ def test_revoked_credentials_are_refused(world: SipWorld) -> None:
     unit, token = world.installed_terminal(number)
     sip = world.provision(token)["sip"]
     assert world.register(sip["auth_user"], sip["password"]) == [401, 200]
+    assert sip["auth_user"] in world.registered_aors()
     status, _ = world.api("DELETE", f"/api/v1/console/terminals/{unit['id']}/token")
     assert status == 200
+    # Revoking ended the registration Kamailio held, at once (not at its expiry).
+    assert sip["auth_user"] not in world.registered_aors()
     assert world.register(sip["auth_user"], sip["password"]) == [401, 403]
     assert world.console_sip(unit["id"], unit["serial"]) is None  # no credential in force
 
@@ -280,6 +292,7 @@ def test_a_lawfully_suspended_or_terminated_subscribers_phone_is_refused(world: 
     ended_sip = world.provision(ended_token)["sip"]
     assert world.register(lawful_sip["auth_user"], lawful_sip["password"]) == [401, 200]
     assert world.register(ended_sip["auth_user"], ended_sip["password"]) == [401, 200]
+    assert {lawful_sip["auth_user"], ended_sip["auth_user"]} <= world.registered_aors()
 
     status, body = world.api(
         "POST", "/api/v1/console/lawful", {"number": lawful_number, "authority": "市公安局", "reference": "2027-001"}
@@ -291,6 +304,8 @@ def test_a_lawfully_suspended_or_terminated_subscribers_phone_is_refused(world: 
         {"subscriber_id": ended_unit["subscriber_id"], "reason": "breach", "note": "Serious breach of contract."},
     )
     assert status == 201, body
+    # Both registrations ended with the suspension and the termination.
+    assert not {lawful_sip["auth_user"], ended_sip["auth_user"]} & world.registered_aors()
     assert world.register(lawful_sip["auth_user"], lawful_sip["password"]) == [401, 403]
     assert world.register(ended_sip["auth_user"], ended_sip["password"]) == [401, 403]
 
@@ -306,3 +321,38 @@ def test_repeated_wrong_passwords_from_one_source_are_throttled(world: SipWorld)
     assert world.register(sip["auth_user"], sip["password"]) == [401, 403]
     # An unknown user is refused outright.
     assert world.register("95100000000-s-00000000", "whatever") == [401, 403]
+
+
+def test_a_phone_registers_its_own_address_only(world: SipWorld) -> None:
+    number = _numbers(world.app)[1]
+    _, token = world.installed_terminal(number)
+    sip = world.provision(token)["sip"]
+
+    def go() -> list[int]:
+        phone = SipPhone(("127.0.0.1", SIP_PORT), sip["auth_user"], DOMAIN, to_user="someone-else")
+        try:
+            return phone.register(sip["password"]).statuses
+        finally:
+            phone.close()
+
+    assert world.run(go) == [401, 403]
+    assert "someone-else" not in world.registered_aors()
+
+
+def test_the_edge_rpc_is_served_on_its_loopback_port_only(world: SipWorld) -> None:
+    def over_sip_port() -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{SIP_PORT}/RPC", data=b'{"jsonrpc":"2.0","method":"ul.dump","id":1}', method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+
+    assert world.run(over_sip_port) == 403
+
+
+def test_ending_a_registration_the_edge_does_not_hold_is_no_error(world: SipWorld) -> None:
+    """A reissued token of a phone that never registered ends nothing: the edge answers success."""
+    assert world.run(lambda: asyncio.run(EdgeRpc(RPC_URL).call("ul.rm", ["location", "nobody-registered"]))) == {}

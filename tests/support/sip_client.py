@@ -29,9 +29,17 @@ class RegisterResult:
 
 
 class SipPhone:
-    def __init__(self, server: tuple[str, int], user: str, domain: str, user_agent: str = "vp-test-phone/1.0") -> None:
+    def __init__(
+        self,
+        server: tuple[str, int],
+        user: str,
+        domain: str,
+        user_agent: str = "vp-test-phone/1.0",
+        to_user: str = "",
+    ) -> None:
         self.server = server
         self.user = user
+        self.to_user = to_user or user  # the address registered (a phone's own: its digest user)
         self.domain = domain
         self.user_agent = user_agent
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -53,7 +61,7 @@ class SipPhone:
             f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch={branch};rport",
             "Max-Forwards: 70",
             f"From: <sip:{self.user}@{self.domain}>;tag={self.tag}",
-            f"To: <sip:{self.user}@{self.domain}>",
+            f"To: <sip:{self.to_user}@{self.domain}>",
             f"Call-ID: {self.call_id}",
             f"CSeq: {self.cseq} REGISTER",
             f"Contact: <sip:{self.user}@127.0.0.1:{self.port}>",

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from videophone.adapters.sip_edge_rpc import loopback_address
+
 TEMPLATE = Path(__file__).resolve().parents[3] / "deploy" / "sip" / "kamailio.cfg"
 SETTINGS_FILE = "videophone-settings.cfg"
 _TOKEN = re.compile(r"^[A-Za-z0-9._:/\-\[\]%~]+$")
@@ -34,6 +36,18 @@ class EdgeConfig:
     edge_secret: str
     children: int = 4
     min_expires: int = 60
+    rpc_url: str = ""  # the edge's JSON-RPC over HTTP (loopback only); empty: no RPC listener
+
+    def rpc_address(self) -> tuple[str, int] | None:
+        if not self.rpc_url:
+            return None
+        try:
+            host, port = loopback_address(self.rpc_url)
+        except ValueError as exc:
+            raise EdgeConfigError(f"VIDEOPHONE_SIP_EDGE_RPC_URL: {exc}") from None
+        if (host, port) == (self.listen_host, self.listen_port):
+            raise EdgeConfigError("VIDEOPHONE_SIP_EDGE_RPC_URL must use another port than the SIP listener")
+        return host, port
 
     def defines(self) -> dict[str, str]:
         if not _TOKEN.match(self.listen_host) or not 0 < self.listen_port < 65536:
@@ -47,7 +61,17 @@ class EdgeConfig:
             raise EdgeConfigError("VIDEOPHONE_SIP_EDGE_SECRET must be set: 16 to 200 letters, digits or . _ ~ -")
         # Nonces are signed with a key derived from the shared secret: every edge of a cluster agrees.
         nonce = hmac.new(self.edge_secret.encode(), b"videophone sip nonce", hashlib.sha256).hexdigest()
+        rpc = self.rpc_address()
         return {
+            **(
+                {
+                    "SIP_RPC_HOST": f"[{rpc[0]}]" if ":" in rpc[0] else rpc[0],
+                    "SIP_RPC_IP": rpc[0],
+                    "SIP_RPC_PORT": str(rpc[1]),
+                }
+                if rpc
+                else {}
+            ),
             "SIP_LISTEN_HOST": self.listen_host,
             "SIP_LISTEN_PORT": str(self.listen_port),
             "SIP_REALM": self.realm,
@@ -64,6 +88,8 @@ def settings_text(config: EdgeConfig) -> str:
     for name, value in config.defines().items():
         delimiter = next(d for d in "|#@!,;" if d not in value)
         lines.append(f'#!substdef "{delimiter}{name}{delimiter}{value}{delimiter}g"\n')
+    if config.rpc_address() is not None:
+        lines.append("#!define WITH_RPC\n")
     return "".join(lines)
 
 
