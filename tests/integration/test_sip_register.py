@@ -255,6 +255,9 @@ def test_provisioned_terminal_registers_and_the_console_shows_it(world: SipWorld
     assert state is not None
     assert state["registered"] is True and state["user_agent"] == "Grandstream GXV3350 1.0.3.56"
     assert state["address"].startswith("127.0.0.1:") and state["last_register_at"] is not None
+    # Its firmware version, from the User-Agent the edge passed on.
+    status, page = world.api("GET", f"/api/v1/console/terminals?q={unit['serial']}")
+    assert status == 200 and page["items"][0]["reported_version"] == "1.0.3.56"
 
 
 def subprocess_in(world: SipWorld, fn: Callable[[], T]) -> T:

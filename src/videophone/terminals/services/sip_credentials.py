@@ -39,6 +39,7 @@ from videophone.identity.public import Throttling
 from videophone.kernel.errors import NotFound, PermissionDenied, Throttled
 from videophone.kernel.events import RestrictionChanged, SubscriberTerminated
 from videophone.terminals.domain import sip_credentials as rules
+from videophone.terminals.domain.user_agents import version_from_user_agent
 from videophone.terminals.services.terminal_views import SipProvisioning, SipSettings, SipState, sip_state
 from videophone.terminals.store import sip_credentials as store
 
@@ -249,6 +250,11 @@ class SipCredentialService:
             cred.registered_until = rules.registered_until(now, expires)
             cred.last_user_agent = " ".join(user_agent.split())[:200]
             cred.last_address = address[:200]
+            # An installed terminal reports its firmware in its User-Agent: the console compares
+            # it with the newest terminal release, and the next provisioning says whether to upgrade.
+            version = version_from_user_agent(cred.last_user_agent)
+            if expires > 0 and cred.terminal_id is not None and version:
+                await store.set_terminal_version(uow.session, cred.terminal_id, version)
             await self._throttling.forget(uow, [f"sip:{user}|{source}"])
             await uow.commit()
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from videophone.adapters.db.models import Subscriber
-from videophone.adapters.db.models_terminals import SipCredential
+from videophone.adapters.db.models_terminals import SipCredential, Terminal
 
 
 async def active_of_terminal(s: AsyncSession, terminal_id: int) -> SipCredential | None:
@@ -76,6 +76,11 @@ async def revoke_of_terminal(s: AsyncSession, terminal_id: int, now: datetime) -
     if users:
         await s.execute(update(SipCredential).where(*in_force).values(revoked_at=now, registered_until=None))
     return [str(u) for u in users]
+
+
+async def set_terminal_version(s: AsyncSession, terminal_id: int, version: str) -> None:
+    """The version the terminal's phone reported (its SIP User-Agent)."""
+    await s.execute(update(Terminal).where(Terminal.id == terminal_id).values(reported_version=version[:32]))
 
 
 async def active_of_subscriber(s: AsyncSession, subscriber_id: int) -> list[SipCredential]:

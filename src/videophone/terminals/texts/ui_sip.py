@@ -49,4 +49,6 @@ UI: dict[str, dict[str, str]] = {
     "sip_col_console": {"zh-CN": "SIP 注册", "en": "SIP registration"},
     "sip_no_account": {"zh-CN": "尚无 SIP 账号", "en": "no SIP account yet"},
     "sip_from": {"zh-CN": "地址 {address}", "en": "from {address}"},
+    "sip_version": {"zh-CN": "版本 {version}", "en": "version {version}"},
+    "sip_upgrade_available": {"zh-CN": "有可用升级", "en": "upgrade available"},
 }

@@ -30,6 +30,8 @@
       if (sip.address) more(t("sip_from", { address: sip.address }), "unit-sip-address");
       if (sip.user_agent) more(sip.user_agent, "unit-sip-agent");
     }
+    if (u.reported_version) more(t("sip_version", { version: u.reported_version }), "unit-version");
+    if (u.upgrade_available) lines.push(" ", el("span", { class: "badge state-documents_requested", "data-testid": "unit-upgrade" }, t("sip_upgrade_available")));
     return lines;
   }
 
