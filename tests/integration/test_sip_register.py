@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sqlite3
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -39,6 +40,7 @@ pytestmark = pytest.mark.skipif(shutil.which("kamailio") is None, reason="kamail
 T = TypeVar("T")
 EDGE_SECRET = "edge-secret-for-tests-0123456789"
 SIP_PORT = 5060
+TLS_PORT = 5061
 RPC_URL = "http://127.0.0.1:5071/RPC"
 DOMAIN = "videophone.local"
 CLONE_NEWNET = 0x40000000
@@ -61,6 +63,7 @@ class SipWorld:
     app: NetnsApp
     edge: subprocess.Popen[bytes]
     pool: ThreadPoolExecutor
+    cert: Path | None = None  # the edge's TLS certificate (self-signed, made by the fixture)
     jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
     serial: int = 0
 
@@ -127,6 +130,39 @@ class SipWorld:
         return self.run(go)
 
 
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (and its key), made here with ``cryptography``."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "videophone test edge")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "edge-cert.pem", directory / "edge-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
 def _numbers(app: NetnsApp) -> list[str]:
     with sqlite3.connect(app.workdir / "var" / "videophone.sqlite3") as db:
         return [
@@ -154,11 +190,23 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SipWorld]:
                 "VIDEOPHONE_SIP_EDGE_RPC_URL": RPC_URL,
             }
         )
-        config = EdgeConfig("127.0.0.1", SIP_PORT, DOMAIN, app.base_url, EDGE_SECRET, children=2, rpc_url=RPC_URL)
+        cert, key = _self_signed(workdir)
+        config = EdgeConfig(
+            "127.0.0.1",
+            SIP_PORT,
+            DOMAIN,
+            app.base_url,
+            EDGE_SECRET,
+            children=2,
+            rpc_url=RPC_URL,
+            tls_cert=str(cert),
+            tls_key=str(key),
+            tls_port=TLS_PORT,
+        )
         cfg = render(config, workdir / "edge")
         log = open(workdir / "kamailio.log", "wb")  # noqa: SIM115 - closed with the process
         edge = subprocess.Popen(["ip", "netns", "exec", name, *command(cfg)], stdout=log, stderr=subprocess.STDOUT)
-        world = SipWorld(app, edge, pool)
+        world = SipWorld(app, edge, pool, cert=cert)
         world.run(_wait_for_edge)
         world.staff_login()
         yield world
@@ -359,3 +407,22 @@ def test_the_edge_rpc_is_served_on_its_loopback_port_only(world: SipWorld) -> No
 def test_ending_a_registration_the_edge_does_not_hold_is_no_error(world: SipWorld) -> None:
     """A reissued token of a phone that never registered ends nothing: the edge answers success."""
     assert world.run(lambda: asyncio.run(EdgeRpc(RPC_URL).call("ul.rm", ["location", "nobody-registered"]))) == {}
+
+
+def test_a_phone_registers_over_tls_with_the_configured_certificate(world: SipWorld) -> None:
+    number = _numbers(world.app)[2]
+    _, token = world.installed_terminal(number)
+    sip = world.provision(token)["sip"]
+    assert world.cert is not None
+    # The client trusts only the edge's self-signed certificate and checks it names 127.0.0.1.
+    context = ssl.create_default_context(cafile=str(world.cert))
+
+    def go() -> list[int]:
+        phone = SipPhone(("127.0.0.1", TLS_PORT), sip["auth_user"], DOMAIN, "Yealink SIP-T58A 58.86.0.20", tls=context)
+        try:
+            return phone.register(sip["password"]).statuses
+        finally:
+            phone.close()
+
+    assert world.run(go) == [401, 200]
+    assert sip["auth_user"] in world.registered_aors()
