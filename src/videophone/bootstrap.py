@@ -21,6 +21,7 @@ from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.payment_gateway import BuiltinGatewayClient
 from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
 from videophone.adapters.redis_client import redis_client
+from videophone.adapters.sip_edge_rpc import EdgeRpc
 from videophone.adapters.sms import FileSmsSender, HttpSmsSender, SmsSender
 from videophone.adapters.webpush import WebPush, load_or_create_vapid
 from videophone.billing.services.billing import BillingService
@@ -45,7 +46,7 @@ from videophone.common.account_history import AccountHistoryService
 from videophone.common.audit import AuditService
 from videophone.common.deps import AuthLimits, Deps
 from videophone.common.policy import PolicyService
-from videophone.config import Settings
+from videophone.config import Settings, SettingsError
 from videophone.enforcement.services.lawful import LawfulService
 from videophone.enforcement.services.violations import ViolationService
 from videophone.identity.services import numbers
@@ -186,7 +187,11 @@ def _sip(settings: Settings, deps: Deps) -> SipCredentialService:
         window_seconds=settings.sip_window_seconds,
         lockout_seconds=settings.sip_lockout_seconds,
     )
-    return SipCredentialService(deps, sip, throttle)
+    try:
+        edge = EdgeRpc(settings.sip_edge_rpc_url) if settings.sip_edge_rpc_url else None
+    except ValueError as exc:
+        raise SettingsError(f"VIDEOPHONE_SIP_EDGE_RPC_URL: {exc}") from None
+    return SipCredentialService(deps, sip, throttle, edge)
 
 
 def build(
@@ -317,6 +322,10 @@ def subscribe(events: Events[UnitOfWork], c: Container) -> None:
     events.after_commit(CallsEnded, c.missed_calls.on_calls_ended)
     # An account that ended takes its video mailbox with it.
     events.after_commit(SubscriberTerminated, c.voicemail_admin.on_subscriber_terminated)
+    # A lawful suspension or the end of the account ends the subscriber's SIP registrations at the edge
+    # at once (their next REGISTER is refused anyway; issue 16).
+    events.after_commit(RestrictionChanged, c.sip.on_restriction_changed)
+    events.after_commit(SubscriberTerminated, c.sip.on_restriction_changed)
     # A value-added service bound to a calling feature that needs more than the subscription (issue 14):
     # the second number takes a number from the pool with its order, and gives it back to
     # quarantine the moment it stops — in the same transaction.

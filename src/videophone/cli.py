@@ -129,6 +129,10 @@ def _render_edge(settings: Settings, out: Path) -> Path:
             realm=settings.effective_sip_realm(),
             service_url=settings.sip_service_url or settings.effective_public_url(),
             edge_secret=settings.sip_edge_secret,
+            rpc_url=settings.sip_edge_rpc_url,
+            tls_cert=str(settings.sip_tls_cert.resolve()) if settings.sip_tls_cert else "",
+            tls_key=str(settings.sip_tls_key.resolve()) if settings.sip_tls_key else "",
+            tls_port=settings.sip_tls_port,
         )
         return render(config, out)
     except (SettingsError, EdgeConfigError) as exc:

@@ -142,6 +142,16 @@ class Settings(BaseSettings):
         json_schema_extra=SECRET,
     )
     sip_service_url: str = Field(default="", description="The service URL the SIP edge calls (default: public URL)")
+    sip_edge_rpc_url: str = Field(
+        default="",
+        description="The SIP edge's JSON-RPC (Kamailio jsonrpcs over HTTP) on a loopback address, e.g. "
+        "http://127.0.0.1:5071/RPC: revoked credentials end their registrations at once (empty: they expire)",
+    )
+    sip_tls_cert: Path | None = Field(
+        default=None, description="PEM certificate (chain) of the SIP edge's TLS listener (with sip_tls_key)"
+    )
+    sip_tls_key: Path | None = Field(default=None, description="PEM private key of sip_tls_cert")
+    sip_tls_port: int = Field(default=5061, ge=1, le=65535, description="The SIP edge's TLS port (with a certificate)")
     sip_free_failures: int = Field(default=5, ge=1, description="Failed digests per user and source before delays")
     sip_max_failures_per_source: int = Field(default=20, ge=1, description="Failed digests per source and window")
     sip_window_seconds: int = Field(default=900, ge=1, description="The per-source counting window")

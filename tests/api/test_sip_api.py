@@ -164,3 +164,58 @@ async def test_terminals_get_a_sip_account_that_their_token_revocation_ends(app:
         # Revoking the token revokes the SIP account.
         assert (await support.request("DELETE", f"/api/v1/console/terminals/{unit['id']}/token")).status_code == 200
         assert (await edge_auth(edge, second["auth_user"])).status_code == 403
+
+
+async def test_a_terminals_sip_user_agent_reports_its_version_and_an_upgrade(
+    app: FastAPI, container: Container
+) -> None:
+    container.settings.sip_edge_secret = SECRET
+    alice = await register_and_login(app)
+    support = await staff_login(app, container, "support")
+    admin = await staff_login(app, container, "administrator")
+    unit = (
+        await support.request("POST", "/api/v1/console/terminals", json={"serial": "VP-7002", "model": "GXV3380"})
+    ).json()
+    r = await support.request(
+        "POST", f"/api/v1/console/terminals/{unit['id']}/assign", json={"number": alice.account["number"]}
+    )
+    bearer = {"Authorization": f"Bearer {r.json()['token']}"}
+
+    async def registered(user_agent: str) -> None:
+        r = await edge.post(
+            "/api/v1/sip/registered",
+            data={
+                "user": user,
+                "source": "192.0.2.20",
+                "address": "192.0.2.20:5060",
+                "user_agent": user_agent,
+                "expires": "600",
+            },
+            headers=EDGE,
+        )
+        assert r.status_code == 204, r.text
+
+    async def console() -> dict[str, object]:
+        (item,) = (await support.get(f"/api/v1/console/terminals?q={unit['serial']}")).json()["items"]
+        return dict(item)
+
+    async with client_for(app) as device, client_for(app) as edge:
+        user = (await device.get(PROVISIONING, headers=bearer)).json()["sip"]["auth_user"]
+        await registered("Grandstream GXV3380 1.0.3.35")
+        item = await console()
+        assert item["reported_version"] == "1.0.3.35" and item["upgrade_available"] is False  # no release yet
+
+        release = {"platform": "terminal", "version": "1.0.4", "notes": "Video fixes", "mandatory": False}
+        assert (await admin.request("POST", "/api/v1/console/releases", json=release)).status_code == 201
+        item = await console()
+        assert item["upgrade_available"] is True
+        answer = (await device.get(PROVISIONING, headers=bearer)).json()  # no version in the call: the SIP one
+        assert answer["upgrade"] is True and answer["release"]["version"] == "1.0.4"
+
+        await registered("Grandstream GXV3380 1.0.4.2")
+        item = await console()
+        assert item["reported_version"] == "1.0.4.2" and item["upgrade_available"] is False
+        assert (await device.get(PROVISIONING, headers=bearer)).json()["upgrade"] is False
+
+        await registered("some phone without a version")  # keeps what it knew
+        assert (await console())["reported_version"] == "1.0.4.2"

@@ -9,12 +9,14 @@ thread that joined it (``setns`` acts on the calling thread only).
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import http.cookiejar
 import json
 import os
 import shutil
 import sqlite3
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -31,12 +33,15 @@ from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
 from tests.support.server import DEMO_PASSWORD
 from tests.support.sip_client import SipPhone
 from videophone.adapters.sip_edge import EdgeConfig, command, render
+from videophone.adapters.sip_edge_rpc import EdgeRpc
 
 pytestmark = pytest.mark.skipif(shutil.which("kamailio") is None, reason="kamailio is not installed")
 
 T = TypeVar("T")
 EDGE_SECRET = "edge-secret-for-tests-0123456789"
 SIP_PORT = 5060
+TLS_PORT = 5061
+RPC_URL = "http://127.0.0.1:5071/RPC"
 DOMAIN = "videophone.local"
 CLONE_NEWNET = 0x40000000
 
@@ -58,6 +63,7 @@ class SipWorld:
     app: NetnsApp
     edge: subprocess.Popen[bytes]
     pool: ThreadPoolExecutor
+    cert: Path | None = None  # the edge's TLS certificate (self-signed, made by the fixture)
     jar: http.cookiejar.CookieJar = field(default_factory=http.cookiejar.CookieJar)
     serial: int = 0
 
@@ -108,6 +114,10 @@ class SipWorld:
         (unit,) = [t for t in page["items"] if t["id"] == terminal_id]
         return unit["sip"]
 
+    def registered_aors(self) -> set[str]:
+        """What Kamailio holds in memory (``ul.dump`` over its JSON-RPC, from inside the namespace)."""
+        return self.run(lambda: asyncio.run(EdgeRpc(RPC_URL).registered_aors()))
+
     # -- phones ---------------------------------------------------------------------------------------------
     def register(self, user: str, password: str, user_agent: str = "vp-test-phone/1.0") -> list[int]:
         def go() -> list[int]:
@@ -118,6 +128,39 @@ class SipWorld:
                 phone.close()
 
         return self.run(go)
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (and its key), made here with ``cryptography``."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "videophone test edge")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "edge-cert.pem", directory / "edge-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
 
 
 def _numbers(app: NetnsApp) -> list[str]:
@@ -144,12 +187,26 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SipWorld]:
                 "VIDEOPHONE_SIP_DOMAIN": DOMAIN,
                 "VIDEOPHONE_SIP_FREE_FAILURES": "3",
                 "VIDEOPHONE_SIP_MAX_FAILURES_PER_SOURCE": "1000",
+                "VIDEOPHONE_SIP_EDGE_RPC_URL": RPC_URL,
             }
         )
-        cfg = render(EdgeConfig("127.0.0.1", SIP_PORT, DOMAIN, app.base_url, EDGE_SECRET, children=2), workdir / "edge")
+        cert, key = _self_signed(workdir)
+        config = EdgeConfig(
+            "127.0.0.1",
+            SIP_PORT,
+            DOMAIN,
+            app.base_url,
+            EDGE_SECRET,
+            children=2,
+            rpc_url=RPC_URL,
+            tls_cert=str(cert),
+            tls_key=str(key),
+            tls_port=TLS_PORT,
+        )
+        cfg = render(config, workdir / "edge")
         log = open(workdir / "kamailio.log", "wb")  # noqa: SIM115 - closed with the process
         edge = subprocess.Popen(["ip", "netns", "exec", name, *command(cfg)], stdout=log, stderr=subprocess.STDOUT)
-        world = SipWorld(app, edge, pool)
+        world = SipWorld(app, edge, pool, cert=cert)
         world.run(_wait_for_edge)
         world.staff_login()
         yield world
@@ -246,6 +303,9 @@ def test_provisioned_terminal_registers_and_the_console_shows_it(world: SipWorld
     assert state is not None
     assert state["registered"] is True and state["user_agent"] == "Grandstream GXV3350 1.0.3.56"
     assert state["address"].startswith("127.0.0.1:") and state["last_register_at"] is not None
+    # Its firmware version, from the User-Agent the edge passed on (R-34).
+    status, page = world.api("GET", f"/api/v1/console/terminals?q={unit['serial']}")
+    assert status == 200 and page["items"][0]["reported_version"] == "1.0.3.56"
 
 
 def subprocess_in(world: SipWorld, fn: Callable[[], T]) -> T:
@@ -266,8 +326,11 @@ def test_revoked_credentials_are_refused(world: SipWorld) -> None:
     unit, token = world.installed_terminal(number)
     sip = world.provision(token)["sip"]
     assert world.register(sip["auth_user"], sip["password"]) == [401, 200]
+    assert sip["auth_user"] in world.registered_aors()
     status, _ = world.api("DELETE", f"/api/v1/console/terminals/{unit['id']}/token")
     assert status == 200
+    # Revoking ended the registration Kamailio held, at once (not at its expiry).
+    assert sip["auth_user"] not in world.registered_aors()
     assert world.register(sip["auth_user"], sip["password"]) == [401, 403]
     assert world.console_sip(unit["id"], unit["serial"]) is None  # no credential in force
 
@@ -280,6 +343,7 @@ def test_a_lawfully_suspended_or_terminated_subscribers_phone_is_refused(world: 
     ended_sip = world.provision(ended_token)["sip"]
     assert world.register(lawful_sip["auth_user"], lawful_sip["password"]) == [401, 200]
     assert world.register(ended_sip["auth_user"], ended_sip["password"]) == [401, 200]
+    assert {lawful_sip["auth_user"], ended_sip["auth_user"]} <= world.registered_aors()
 
     status, body = world.api(
         "POST", "/api/v1/console/lawful", {"number": lawful_number, "authority": "市公安局", "reference": "2027-001"}
@@ -291,6 +355,8 @@ def test_a_lawfully_suspended_or_terminated_subscribers_phone_is_refused(world: 
         {"subscriber_id": ended_unit["subscriber_id"], "reason": "breach", "note": "Serious breach of contract."},
     )
     assert status == 201, body
+    # Both registrations ended with the suspension and the termination.
+    assert not {lawful_sip["auth_user"], ended_sip["auth_user"]} & world.registered_aors()
     assert world.register(lawful_sip["auth_user"], lawful_sip["password"]) == [401, 403]
     assert world.register(ended_sip["auth_user"], ended_sip["password"]) == [401, 403]
 
@@ -306,3 +372,57 @@ def test_repeated_wrong_passwords_from_one_source_are_throttled(world: SipWorld)
     assert world.register(sip["auth_user"], sip["password"]) == [401, 403]
     # An unknown user is refused outright.
     assert world.register("95100000000-s-00000000", "whatever") == [401, 403]
+
+
+def test_a_phone_registers_its_own_address_only(world: SipWorld) -> None:
+    number = _numbers(world.app)[1]
+    _, token = world.installed_terminal(number)
+    sip = world.provision(token)["sip"]
+
+    def go() -> list[int]:
+        phone = SipPhone(("127.0.0.1", SIP_PORT), sip["auth_user"], DOMAIN, to_user="someone-else")
+        try:
+            return phone.register(sip["password"]).statuses
+        finally:
+            phone.close()
+
+    assert world.run(go) == [401, 403]
+    assert "someone-else" not in world.registered_aors()
+
+
+def test_the_edge_rpc_is_served_on_its_loopback_port_only(world: SipWorld) -> None:
+    def over_sip_port() -> int:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{SIP_PORT}/RPC", data=b'{"jsonrpc":"2.0","method":"ul.dump","id":1}', method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+
+    assert world.run(over_sip_port) == 403
+
+
+def test_ending_a_registration_the_edge_does_not_hold_is_no_error(world: SipWorld) -> None:
+    """A reissued token of a phone that never registered ends nothing: the edge answers success."""
+    assert world.run(lambda: asyncio.run(EdgeRpc(RPC_URL).call("ul.rm", ["location", "nobody-registered"]))) == {}
+
+
+def test_a_phone_registers_over_tls_with_the_configured_certificate(world: SipWorld) -> None:
+    number = _numbers(world.app)[2]
+    _, token = world.installed_terminal(number)
+    sip = world.provision(token)["sip"]
+    assert world.cert is not None
+    # The client trusts only the edge's self-signed certificate and checks it names 127.0.0.1.
+    context = ssl.create_default_context(cafile=str(world.cert))
+
+    def go() -> list[int]:
+        phone = SipPhone(("127.0.0.1", TLS_PORT), sip["auth_user"], DOMAIN, "Yealink SIP-T58A 58.86.0.20", tls=context)
+        try:
+            return phone.register(sip["password"]).statuses
+        finally:
+            phone.close()
+
+    assert world.run(go) == [401, 200]
+    assert sip["auth_user"] in world.registered_aors()

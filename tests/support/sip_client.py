@@ -1,4 +1,4 @@
-"""A tiny SIP user agent for tests: REGISTER over UDP with HTTP digest (RFC 3261 §22, RFC 2617).
+"""A tiny SIP user agent for tests: REGISTER over UDP or TLS with HTTP digest (RFC 3261 §22, RFC 2617).
 
 Only what the registration tests need: send a REGISTER, answer one 401 challenge with the digest of
 the given password (qop ``auth`` if offered), and report the final status and the challenges seen.
@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 import socket
+import ssl
 from dataclasses import dataclass, field
 
 
@@ -29,14 +30,30 @@ class RegisterResult:
 
 
 class SipPhone:
-    def __init__(self, server: tuple[str, int], user: str, domain: str, user_agent: str = "vp-test-phone/1.0") -> None:
+    def __init__(
+        self,
+        server: tuple[str, int],
+        user: str,
+        domain: str,
+        user_agent: str = "vp-test-phone/1.0",
+        to_user: str = "",
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.server = server
         self.user = user
+        self.to_user = to_user or user  # the address registered (a phone's own: its digest user)
         self.domain = domain
         self.user_agent = user_agent
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(5)
+        self.sock: socket.socket
+        self._stream = b""
+        if tls is None:
+            self.transport = "UDP"
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.sock.bind(("127.0.0.1", 0))
+            self.sock.settimeout(5)
+        else:  # SIP over TLS (RFC 3261 §26.2): one connection, messages framed by Content-Length
+            self.transport = "TLS"
+            self.sock = tls.wrap_socket(socket.create_connection(server, timeout=5), server_hostname=server[0])
         self.port = int(self.sock.getsockname()[1])
         self.call_id = secrets.token_hex(8)
         self.tag = secrets.token_hex(4)
@@ -50,22 +67,25 @@ class SipPhone:
         branch = "z9hG4bK" + secrets.token_hex(6)
         lines = [
             f"REGISTER sip:{self.domain} SIP/2.0",
-            f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch={branch};rport",
+            f"Via: SIP/2.0/{self.transport} 127.0.0.1:{self.port};branch={branch};rport",
             "Max-Forwards: 70",
             f"From: <sip:{self.user}@{self.domain}>;tag={self.tag}",
-            f"To: <sip:{self.user}@{self.domain}>",
+            f"To: <sip:{self.to_user}@{self.domain}>",
             f"Call-ID: {self.call_id}",
             f"CSeq: {self.cseq} REGISTER",
-            f"Contact: <sip:{self.user}@127.0.0.1:{self.port}>",
+            f"Contact: <sip:{self.user}@127.0.0.1:{self.port}{';transport=tls' if self.transport == 'TLS' else ''}>",
             f"Expires: {expires}",
             f"User-Agent: {self.user_agent}",
         ]
         if authorization:
             lines.append(f"Authorization: {authorization}")
         lines += ["Content-Length: 0", "", ""]
-        self.sock.sendto("\r\n".join(lines).encode(), self.server)
+        if self.transport == "UDP":
+            self.sock.sendto("\r\n".join(lines).encode(), self.server)
+        else:
+            self.sock.sendall("\r\n".join(lines).encode())
         while True:
-            data, _ = self.sock.recvfrom(65535)
+            data = self._receive()
             head = data.decode(errors="replace").split("\r\n\r\n", 1)[0].split("\r\n")
             status = int(head[0].split()[1])
             if status < 200:
@@ -75,6 +95,26 @@ class SipPhone:
                 name, _, value = line.partition(":")
                 headers[name.strip().lower()] = value.strip()
             return status, head[0].split(" ", 2)[2] if len(head[0].split(" ", 2)) > 2 else "", headers
+
+    def _receive(self) -> bytes:
+        """One SIP message: a datagram, or the next message of the TLS stream."""
+        if self.transport == "UDP":
+            return self.sock.recvfrom(65535)[0]
+        while b"\r\n\r\n" not in self._stream:
+            self._stream += self._read()
+        head, _, rest = self._stream.partition(b"\r\n\r\n")
+        found = re.search(rb"(?im)^(?:content-length|l)\s*:\s*(\d+)", head)
+        length = int(found.group(1)) if found else 0
+        while len(rest) < length:
+            rest += self._read()
+        self._stream = rest[length:]
+        return head + b"\r\n\r\n" + rest[:length]
+
+    def _read(self) -> bytes:
+        chunk = self.sock.recv(65535)
+        if not chunk:
+            raise ConnectionError("the SIP server closed the connection")
+        return chunk
 
     def _authorization(self, challenge: dict[str, str], password: str) -> str:
         realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")

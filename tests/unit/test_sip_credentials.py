@@ -88,6 +88,15 @@ def test_the_edge_configuration_carries_the_settings(tmp_path: Path) -> None:
     assert 'include_file "videophone-settings.cfg"' in cfg.read_text()
     settings = cfg.parent / "videophone-settings.cfg"
     assert settings.stat().st_mode & 0o077 == 0  # it holds the shared secret
+    assert "WITH_RPC" not in text  # no RPC listener unless configured
+    with_rpc = settings_text(_config(rpc_url="http://127.0.0.1:5071/RPC"))
+    assert "#!define WITH_RPC" in with_rpc and '#!substdef "|SIP_RPC_PORT|5071|g"' in with_rpc
+    assert "WITH_RPC" in settings_text(_config(rpc_url="http://[::1]:5071/RPC"))
+    assert "WITH_TLS" not in text and not (cfg.parent / "tls.cfg").exists()
+    tls = _config(tls_cert="/etc/edge/cert.pem", tls_key="/etc/edge/key.pem")
+    assert "#!define WITH_TLS" in settings_text(tls) and '#!substdef "|SIP_TLS_PORT|5061|g"' in settings_text(tls)
+    tls_cfg = (render(tls, tmp_path / "tls-edge").parent / "tls.cfg").read_text()
+    assert "certificate = /etc/edge/cert.pem" in tls_cfg and "private_key = /etc/edge/key.pem" in tls_cfg
     # Another edge of the cluster signs nonces with the same key.
     assert settings_text(_config()) == settings_text(_config())
 
@@ -103,6 +112,18 @@ def test_the_edge_configuration_carries_the_settings(tmp_path: Path) -> None:
         {"service_url": "http://x/ y"},
         {"listen_port": 0},
         {"listen_host": "1.2.3.4\nlisten=udp:0.0.0.0"},
+        # The edge's RPC ends registrations: loopback only, never on the SIP port, plain http://ip:port.
+        {"rpc_url": "http://0.0.0.0:5071/RPC"},
+        {"rpc_url": "http://203.0.113.5:5071/RPC"},
+        {"rpc_url": "http://localhost:5071/RPC"},
+        {"rpc_url": "http://127.0.0.1/RPC"},
+        {"rpc_url": "https://127.0.0.1:5071/RPC"},
+        {"rpc_url": "http://127.0.0.1:5060/RPC"},
+        # TLS: both files, absolute plain paths, a port of its own.
+        {"tls_cert": "/etc/edge/cert.pem"},
+        {"tls_cert": "relative/cert.pem", "tls_key": "/etc/edge/key.pem"},
+        {"tls_cert": "/etc/edge/cert.pem\nlisten=udp:0.0.0.0:5060", "tls_key": "/etc/edge/key.pem"},
+        {"tls_cert": "/etc/edge/cert.pem", "tls_key": "/etc/edge/key.pem", "tls_port": 5060},
     ],
 )
 def test_values_that_could_change_the_script_are_refused(changes: dict[str, object]) -> None:

@@ -2,7 +2,8 @@
 
 The shipped ``kamailio.cfg`` is a complete Kamailio configuration whose site values are preprocessor
 names (``SIP_REALM`` …); :func:`render` writes it with ``videophone-settings.cfg`` beside it, which
-defines those names (``#!substdef``) from the settings.  Values are checked, not escaped: each must be
+defines those names (``#!substdef``) from the settings, and — with a certificate — ``tls.cfg`` for
+Kamailio's ``tls`` module (SIP over TLS on ``tls_port``, 5061 by default).  Values are checked, not escaped: each must be
 a plain token (no quote, space or delimiter), so nothing in the settings can change the script.
 """
 
@@ -14,8 +15,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from videophone.adapters.sip_edge_rpc import loopback_address
+
 TEMPLATE = Path(__file__).resolve().parents[3] / "deploy" / "sip" / "kamailio.cfg"
 SETTINGS_FILE = "videophone-settings.cfg"
+TLS_FILE = "tls.cfg"
+_PATH = re.compile(r"^/[A-Za-z0-9._/\-]+$")
 _TOKEN = re.compile(r"^[A-Za-z0-9._:/\-\[\]%~]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9._~\-]{16,200}$")
 _REALM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,99}$")
@@ -34,6 +39,32 @@ class EdgeConfig:
     edge_secret: str
     children: int = 4
     min_expires: int = 60
+    rpc_url: str = ""  # the edge's JSON-RPC over HTTP (loopback only); empty: no RPC listener
+    tls_cert: str = ""  # PEM certificate (chain) and key of SIP over TLS; both or neither
+    tls_key: str = ""
+    tls_port: int = 5061
+
+    def tls(self) -> bool:
+        """SIP over TLS is configured (the certificate and key are plain absolute paths)."""
+        if not self.tls_cert and not self.tls_key:
+            return False
+        for name, path in (("VIDEOPHONE_SIP_TLS_CERT", self.tls_cert), ("VIDEOPHONE_SIP_TLS_KEY", self.tls_key)):
+            if not _PATH.match(path):
+                raise EdgeConfigError(f"{name} must be an absolute path of letters, digits and . _ / -, not {path!r}")
+        if not 0 < self.tls_port < 65536 or self.tls_port == self.listen_port:
+            raise EdgeConfigError(f"not a TLS port for the edge: {self.tls_port}")
+        return True
+
+    def rpc_address(self) -> tuple[str, int] | None:
+        if not self.rpc_url:
+            return None
+        try:
+            host, port = loopback_address(self.rpc_url)
+        except ValueError as exc:
+            raise EdgeConfigError(f"VIDEOPHONE_SIP_EDGE_RPC_URL: {exc}") from None
+        if (host, port) == (self.listen_host, self.listen_port):
+            raise EdgeConfigError("VIDEOPHONE_SIP_EDGE_RPC_URL must use another port than the SIP listener")
+        return host, port
 
     def defines(self) -> dict[str, str]:
         if not _TOKEN.match(self.listen_host) or not 0 < self.listen_port < 65536:
@@ -47,7 +78,19 @@ class EdgeConfig:
             raise EdgeConfigError("VIDEOPHONE_SIP_EDGE_SECRET must be set: 16 to 200 letters, digits or . _ ~ -")
         # Nonces are signed with a key derived from the shared secret: every edge of a cluster agrees.
         nonce = hmac.new(self.edge_secret.encode(), b"videophone sip nonce", hashlib.sha256).hexdigest()
+        rpc = self.rpc_address()
+        tls = {"SIP_TLS_PORT": str(self.tls_port)} if self.tls() else {}
         return {
+            **(
+                {
+                    "SIP_RPC_HOST": f"[{rpc[0]}]" if ":" in rpc[0] else rpc[0],
+                    "SIP_RPC_IP": rpc[0],
+                    "SIP_RPC_PORT": str(rpc[1]),
+                }
+                if rpc
+                else {}
+            ),
+            **tls,
             "SIP_LISTEN_HOST": self.listen_host,
             "SIP_LISTEN_PORT": str(self.listen_port),
             "SIP_REALM": self.realm,
@@ -64,7 +107,29 @@ def settings_text(config: EdgeConfig) -> str:
     for name, value in config.defines().items():
         delimiter = next(d for d in "|#@!,;" if d not in value)
         lines.append(f'#!substdef "{delimiter}{name}{delimiter}{value}{delimiter}g"\n')
+    if config.rpc_address() is not None:
+        lines.append("#!define WITH_RPC\n")
+    if config.tls():
+        lines.append("#!define WITH_TLS\n")
     return "".join(lines)
+
+
+def tls_text(config: EdgeConfig) -> str:
+    """Kamailio's ``tls`` module configuration: the certificate the edge presents; phones are not asked
+    for one (they authenticate with digest, as over UDP/TCP)."""
+    return (
+        "# Written by `videophone sip-edge render` from the VIDEOPHONE_SIP_TLS_* settings: do not edit.\n"
+        "[server:default]\n"
+        "method = TLSv1.2+\n"
+        "verify_certificate = no\n"
+        "require_certificate = no\n"
+        f"certificate = {config.tls_cert}\n"
+        f"private_key = {config.tls_key}\n"
+        "\n[client:default]\n"
+        "method = TLSv1.2+\n"
+        "verify_certificate = no\n"
+        "require_certificate = no\n"
+    )
 
 
 def render(config: EdgeConfig, out: Path, template: Path = TEMPLATE) -> Path:
@@ -74,6 +139,8 @@ def render(config: EdgeConfig, out: Path, template: Path = TEMPLATE) -> Path:
     settings.touch(mode=0o600)
     settings.chmod(0o600)  # it holds the shared secret
     settings.write_text(settings_text(config), encoding="utf-8")
+    if config.tls():
+        (out / TLS_FILE).write_text(tls_text(config), encoding="utf-8")
     cfg = out / "kamailio.cfg"
     cfg.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
     return cfg

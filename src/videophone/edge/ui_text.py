@@ -9,7 +9,7 @@ from videophone.edge.catalogues import merge
 from videophone.enforcement.texts import ui_enforcement
 from videophone.identity.texts import ui_account, ui_audit, ui_identity, ui_policy
 from videophone.notices.texts import ui_announcements, ui_outages, ui_preferences, ui_push
-from videophone.terminals.texts import ui_terminals
+from videophone.terminals.texts import ui_sip, ui_terminals
 
 # The shell's own labels (navigation, paging, the home page); each context's are in its texts/ui_*.py
 # modules (merged below).
@@ -138,6 +138,7 @@ PARTS: dict[str, dict[str, dict[str, str]]] = {
     "notices.texts.ui_announcements": ui_announcements.UI,
     "notices.texts.ui_outages": ui_outages.UI,
     "terminals.texts.ui_terminals": ui_terminals.UI,
+    "terminals.texts.ui_sip": ui_sip.UI,
     "calling.texts.ui_voicemail": ui_voicemail.UI,
 }
 UI: dict[str, dict[str, str]] = merge(PARTS)

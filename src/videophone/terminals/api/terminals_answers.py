@@ -54,6 +54,9 @@ class TerminalAnswer(_Answer):
     last_seen_at: datetime | None
     reported_version: str
     sip: SipStateAnswer | None = Field(description="Its SIP credential in force and last registration")
+    upgrade_available: bool = Field(
+        description="Its reported version (provisioning or SIP User-Agent) is older than the newest terminal release"
+    )
 
     @classmethod
     def of(cls, view: TerminalView) -> Self:

@@ -211,11 +211,14 @@ def validate_decision(claim_state: str, decision: object, cause: object, note: o
 
 # -- client versions (R-34) ----------------------------------------------------------------------------
 PLATFORMS = ("web", "terminal")
+# major.minor[.patch[.build]][-pre]: a fourth part for phone firmware (Grandstream 1.0.3.35, Yealink
+# 58.86.0.20, reported in their SIP User-Agent: ``domain.user_agents``).
 VERSION_RE = re.compile(
-    r"^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})(?:\.(0|[1-9]\d{0,5}))?(?:-([0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*))?$"
+    r"^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})(?:\.(0|[1-9]\d{0,5})(?:\.(0|[1-9]\d{0,5}))?)?"
+    r"(?:-([0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*))?$"
 )
 
-VersionKey = tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]
+VersionKey = tuple[int, int, int, int, int, tuple[tuple[int, int, str], ...]]
 
 
 def version_key(version: str) -> VersionKey | None:
@@ -224,11 +227,11 @@ def version_key(version: str) -> VersionKey | None:
     m = VERSION_RE.match(version.strip())
     if m is None:
         return None
-    major, minor, patch, pre = m.group(1), m.group(2), m.group(3) or "0", m.group(4)
+    major, minor, patch, build, pre = m.group(1), m.group(2), m.group(3) or "0", m.group(4) or "0", m.group(5)
     ids: tuple[tuple[int, int, str], ...] = ()
     if pre:
         ids = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
-    return (int(major), int(minor), int(patch), 0 if pre else 1, ids)
+    return (int(major), int(minor), int(patch), int(build), 0 if pre else 1, ids)
 
 
 def is_newer(candidate: str, than: str) -> bool:

@@ -13,14 +13,22 @@ at another address is not.
 An installed terminal gets its credential at its first provisioning (the password in that answer only);
 revoking or reissuing its token, or its return to stock, revokes it, and the next provisioning with the
 new token makes a new one.  A subscriber makes up to three softphone credentials on ``/account``.
+
+Revoked credentials end their registration at the edge at once (``ul.rm`` over Kamailio's JSON-RPC),
+after the revoking transaction commits; so does a lawful suspension or the end of the account for all
+of the subscriber's phones.  A failure there is logged, not retried: the service already refuses the
+credentials' next REGISTER, a registration ends at its expiry (at most an hour), and the edge relays
+no call on a registration by itself — an outbox would guard nothing the next REGISTER does not.
 """
 
 from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from videophone.adapters.db.models_terminals import SipCredential, Terminal
 from videophone.adapters.db.uow import UnitOfWork
@@ -29,7 +37,9 @@ from videophone.common.deps import Actor, Deps
 from videophone.identity.domain.throttling import ThrottleRule, retry_after
 from videophone.identity.public import Throttling
 from videophone.kernel.errors import NotFound, PermissionDenied, Throttled
+from videophone.kernel.events import RestrictionChanged, SubscriberTerminated
 from videophone.terminals.domain import sip_credentials as rules
+from videophone.terminals.domain.user_agents import version_from_user_agent
 from videophone.terminals.services.terminal_views import SipProvisioning, SipSettings, SipState, sip_state
 from videophone.terminals.store import sip_credentials as store
 
@@ -69,14 +79,28 @@ class EdgeAuth:
     number: str
 
 
+class EdgeRegistrations(Protocol):
+    """The SIP edge's registrations (``adapters/sip_edge_rpc.EdgeRpc``)."""
+
+    async def drop(self, aors: Sequence[str]) -> None:
+        """End these registrations now; a failure is logged, never raised."""
+
+
 def new_password() -> str:
     return rules.check_password("".join(secrets.choice(rules.PASSWORD_ALPHABET) for _ in range(rules.PASSWORD_LENGTH)))
 
 
 class SipCredentialService:
-    def __init__(self, deps: Deps, settings: SipSettings, throttle: SipThrottle | None = None) -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        settings: SipSettings,
+        throttle: SipThrottle | None = None,
+        edge: EdgeRegistrations | None = None,
+    ) -> None:
         self.deps = deps
         self.settings = settings
+        self.edge = edge
         t = throttle or SipThrottle()
         self._throttling = Throttling(deps)
         self._per_user = ThrottleRule(
@@ -115,9 +139,12 @@ class SipCredentialService:
         )
         return SipProvisioning(self.settings, cred.auth_user, password)
 
-    async def revoke_terminal(self, uow: UnitOfWork, terminal_id: int, now: datetime) -> int:
-        """The terminal's credential stops working (its token was revoked or reissued, or it left)."""
-        return await store.revoke_of_terminal(uow.session, terminal_id, now)
+    async def revoke_terminal(self, uow: UnitOfWork, terminal_id: int, now: datetime) -> list[str]:
+        """The terminal's credential stops working (its token was revoked or reissued, or it left), and
+        its registration ends once the transaction commits; the digest users revoked."""
+        users = await store.revoke_of_terminal(uow.session, terminal_id, now)
+        self._drop_after_commit(uow, users)
+        return users
 
     # -- softphones (the subscriber) -----------------------------------------------------------------------
     async def mine(self, subscriber_id: int) -> list[SipCredentialView]:
@@ -167,7 +194,20 @@ class SipCredentialService:
             audit.record(
                 uow, now, actor, "sip_credential.revoke", "sip_credential", cred.id, {"auth_user": cred.auth_user}
             )
+            self._drop_after_commit(uow, [cred.auth_user])
             await uow.commit()
+
+    async def on_restriction_changed(self, event: RestrictionChanged | SubscriberTerminated) -> None:
+        """After the commit of a restriction or the end of an account: if the subscriber's phones may not
+        register any more (ended, lawfully suspended), their registrations end now."""
+        if self.edge is None:
+            return
+        async with self.deps.uow() as uow:
+            service = await store.service_of(uow.session, event.subscriber_id)
+            creds = await store.active_of_subscriber(uow.session, event.subscriber_id)
+        if service is None or not creds or rules.refusal(False, service[1], service[2]) is None:
+            return
+        await self.edge.drop([c.auth_user for c in creds])
 
     # -- the SIP edge --------------------------------------------------------------------------------------
     def _keys(self, user: str, source: str) -> list[tuple[str, ThrottleRule]]:
@@ -210,10 +250,25 @@ class SipCredentialService:
             cred.registered_until = rules.registered_until(now, expires)
             cred.last_user_agent = " ".join(user_agent.split())[:200]
             cred.last_address = address[:200]
+            # An installed terminal reports its firmware in its User-Agent (R-34): the console compares
+            # it with the newest terminal release, and the next provisioning says whether to upgrade.
+            version = version_from_user_agent(cred.last_user_agent)
+            if expires > 0 and cred.terminal_id is not None and version:
+                await store.set_terminal_version(uow.session, cred.terminal_id, version)
             await self._throttling.forget(uow, [f"sip:{user}|{source}"])
             await uow.commit()
 
     # -- internals -----------------------------------------------------------------------------------------
+    def _drop_after_commit(self, uow: UnitOfWork, users: list[str]) -> None:
+        edge = self.edge
+        if edge is None or not users:
+            return
+
+        async def drop() -> None:
+            await edge.drop(users)
+
+        uow.after_commit(drop)
+
     def _new(
         self,
         subscriber_id: int,

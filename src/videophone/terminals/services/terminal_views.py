@@ -10,7 +10,7 @@ from videophone.adapters.db.uow import UnitOfWork
 from videophone.kernel.errors import NotFound
 from videophone.terminals.domain import sip_credentials as sip_rules
 from videophone.terminals.domain import terminals as rules
-from videophone.terminals.services.releases import ReleaseView
+from videophone.terminals.services.releases import ReleaseView, newest_release
 from videophone.terminals.store import claims as claim_store
 from videophone.terminals.store import sip_credentials as sip_store
 from videophone.terminals.store import subscribers as subscriber_store
@@ -38,6 +38,7 @@ class TerminalView:
     last_seen_at: datetime | None
     reported_version: str
     sip: SipState | None = None  # its SIP credential in force, if any
+    upgrade_available: bool = False  # it reported a version older than the newest terminal release
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ async def terminal_view(uow: UnitOfWork, row: Terminal, today: date, now: dateti
     if row.replaces_id is not None:
         replaces = await store.serial_of(uow.session, row.replaces_id) or ""
     in_warranty = row.subscriber_id is not None and rules.eligibility(today, row.warranty_end, row.voided_on) is None
+    newest = await newest_release(uow, "terminal") if row.reported_version else None
     return TerminalView(
         id=row.id,
         serial=row.serial,
@@ -176,6 +178,7 @@ async def terminal_view(uow: UnitOfWork, row: Terminal, today: date, now: dateti
         last_seen_at=row.last_seen_at,
         reported_version=row.reported_version,
         sip=sip_state(cred, now) if cred is not None else None,
+        upgrade_available=newest is not None and rules.is_newer(newest.version, row.reported_version),
     )
 
 

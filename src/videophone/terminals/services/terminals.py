@@ -248,6 +248,8 @@ class TerminalService:
             row.last_seen_at = now
             if version:
                 row.reported_version = version
+            # Not reported in this call: the version its SIP User-Agent reported, if any.
+            version = version or row.reported_version
             upgrade = release is not None and (not version or rules.is_newer(release.version, version))
             out = Provisioning(
                 serial=row.serial,

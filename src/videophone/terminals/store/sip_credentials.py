@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from videophone.adapters.db.models import Subscriber
-from videophone.adapters.db.models_terminals import SipCredential
+from videophone.adapters.db.models_terminals import SipCredential, Terminal
 
 
 async def active_of_terminal(s: AsyncSession, terminal_id: int) -> SipCredential | None:
@@ -69,14 +69,29 @@ async def with_auth_user(s: AsyncSession, auth_user: str) -> SipCredential | Non
     return await s.scalar(select(SipCredential).where(SipCredential.auth_user == auth_user))
 
 
-async def revoke_of_terminal(s: AsyncSession, terminal_id: int, now: datetime) -> int:
-    """Revoke the terminal's credentials in force; how many there were."""
-    result = await s.execute(
-        update(SipCredential)
-        .where(SipCredential.terminal_id == terminal_id, SipCredential.revoked_at.is_(None))
-        .values(revoked_at=now, registered_until=None)
+async def revoke_of_terminal(s: AsyncSession, terminal_id: int, now: datetime) -> list[str]:
+    """Revoke the terminal's credentials in force; their digest users."""
+    in_force = (SipCredential.terminal_id == terminal_id, SipCredential.revoked_at.is_(None))
+    users = list(await s.scalars(select(SipCredential.auth_user).where(*in_force).with_for_update()))
+    if users:
+        await s.execute(update(SipCredential).where(*in_force).values(revoked_at=now, registered_until=None))
+    return [str(u) for u in users]
+
+
+async def set_terminal_version(s: AsyncSession, terminal_id: int, version: str) -> None:
+    """The version the terminal's phone reported (its SIP User-Agent)."""
+    await s.execute(update(Terminal).where(Terminal.id == terminal_id).values(reported_version=version[:32]))
+
+
+async def active_of_subscriber(s: AsyncSession, subscriber_id: int) -> list[SipCredential]:
+    """All the subscriber's credentials in force (terminals' and softphones')."""
+    return list(
+        await s.scalars(
+            select(SipCredential).where(
+                SipCredential.subscriber_id == subscriber_id, SipCredential.revoked_at.is_(None)
+            )
+        )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def service_of(s: AsyncSession, subscriber_id: int) -> tuple[str, str, str] | None:

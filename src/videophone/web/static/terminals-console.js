@@ -4,7 +4,7 @@
   "use strict";
 
   const VP = window.VP;
-  const { t, el, $, $$, fillTable, onSubmit, formValues, setBusy, handlePageError, labelOf, query, renderPager } = VP.ui;
+  const { t, el, $, $$, formatDate, fillTable, onSubmit, formValues, setBusy, handlePageError, labelOf, query, renderPager } = VP.ui;
   const PAGE_SIZE = 50;
   const TITLES = { assign: "cterminals_assign", date: "cterminals_set_date", opened: "cterminals_opened" };
   let offset = 0;
@@ -15,6 +15,24 @@
     if (!u.warranty_end) return "—";
     const label = u.voided_on ? t("terminals_voided", { date: u.voided_on }) : t(u.in_warranty ? "terminals_in_warranty" : "terminals_out_of_warranty");
     return [u.warranty_end, " ", el("span", { class: "badge " + (u.in_warranty ? "warranty-in" : "warranty-out") }, label)];
+  }
+
+  /** The unit's SIP registration (issue 16): registered or not, since when, from where, which software. */
+  function sipCell(u) {
+    const sip = u.sip;
+    const registered = Boolean(sip && sip.registered);
+    const lines = [el("span", { class: "badge " + (registered ? "state-verified" : "state-pending"), "data-testid": "unit-sip-state", dataset: { registered: String(registered) } },
+      t(registered ? "sip_registered" : "sip_unregistered"))];
+    const more = (text, id) => lines.push(el("br"), el("span", { class: "small muted", "data-testid": id }, text));
+    if (!sip) more(t("sip_no_account"), "unit-sip-none");
+    else {
+      if (sip.last_register_at) more(t(registered ? "sip_since" : "sip_last_seen", { time: formatDate(sip.last_register_at) }), "unit-sip-since");
+      if (sip.address) more(t("sip_from", { address: sip.address }), "unit-sip-address");
+      if (sip.user_agent) more(sip.user_agent, "unit-sip-agent");
+    }
+    if (u.reported_version) more(t("sip_version", { version: u.reported_version }), "unit-version");
+    if (u.upgrade_available) lines.push(" ", el("span", { class: "badge state-documents_requested", "data-testid": "unit-upgrade" }, t("sip_upgrade_available")));
+    return lines;
   }
 
   function button(kind, u, label) {
@@ -39,6 +57,7 @@
       el("td", { class: "mono" }, u.subscriber_number || "—"),
       el("td", {}, u.installed_on || "—"),
       el("td", { "data-testid": "unit-warranty" }, warranty(u)),
+      el("td", { class: "wrap", "data-testid": "unit-sip" }, sipCell(u)),
       el("td", {}, el("div", { class: "unit-actions" }, actions)),
     );
   }
