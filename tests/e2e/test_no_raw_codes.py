@@ -60,6 +60,9 @@ ALLOWED_LOWER = {
     "billing",
     "support",
     "legal",
+    # A softphone's own name, as its authors write it (the SIP section of /account names Linphone, baresip,
+    # MicroSIP as examples).
+    "baresip",
 }
 ALLOWED_SNAKE = {
     # Tariff codes too (see above): the demo's services are coded after the call feature they give.
