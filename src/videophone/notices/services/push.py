@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -199,22 +199,16 @@ async def send_call(
     if not targets or ttl <= 0:
         return 0
 
-    async def one(row: store.Target) -> int | None:
-        sid, endpoint, p256dh, auth, language = row
-        if rules.endpoint_problem(endpoint, allow_insecure=sender.allow_insecure) is not None:
-            return None
-        payload = json.dumps(call_message(call_id, shown, to, deadline, language)).encode()
-        try:
-            await sender.send(Target(endpoint, p256dh, auth), payload, ttl=ttl, urgency="high")
-        except PushGone:
-            await _forget(deps, sid)
-            return None
-        except PushFailed as exc:
-            log.warning("call push failed", call_id=call_id, subscription=sid, error=str(exc))
-            return None
-        return sid
-
-    sent = [sid for sid in await asyncio.gather(*(one(t) for t in targets)) if sid is not None]
+    sent = await _fan_out(
+        deps,
+        sender,
+        targets,
+        lambda language: call_message(call_id, shown, to, deadline, language),
+        ttl=ttl,
+        urgency="high",
+        what="call push failed",
+        call_id=call_id,
+    )
     if sent:
         async with deps.uow() as uow:
             await store.succeeded(uow.session, sent, deps.clock.now())
@@ -240,22 +234,50 @@ async def send_call_over(
     async with deps.uow() as uow:
         targets = await store.targets_of_devices(uow.session, subscriber_id, device_ids)
 
+    sent = await _fan_out(
+        deps,
+        sender,
+        targets,
+        lambda language: call_over_message(call_id, shown, to, missed, language),
+        ttl=CALL_OVER_TTL,
+        urgency="normal",
+        what="call-over push failed",
+        call_id=call_id,
+    )
+    return len(sent)
+
+
+async def _fan_out(
+    deps: Deps,
+    sender: WebPush,
+    targets: Sequence[store.Target],
+    message: Callable[[str], Mapping[str, Any]],
+    *,
+    ttl: int,
+    urgency: str,
+    what: str,
+    call_id: str,
+) -> list[int]:
+    """Send a call's message (in each subscription's language) to every target at once; the ids of the
+    subscriptions whose push service took it.  Failures are logged and dropped (a call's push is worth
+    nothing later); gone subscriptions are deleted."""
+
     async def one(row: store.Target) -> int | None:
         sid, endpoint, p256dh, auth, language = row
         if rules.endpoint_problem(endpoint, allow_insecure=sender.allow_insecure) is not None:
             return None
-        payload = json.dumps(call_over_message(call_id, shown, to, missed, language)).encode()
+        payload = json.dumps(message(language)).encode()
         try:
-            await sender.send(Target(endpoint, p256dh, auth), payload, ttl=CALL_OVER_TTL, urgency="normal")
+            await sender.send(Target(endpoint, p256dh, auth), payload, ttl=ttl, urgency=urgency)
         except PushGone:
             await _forget(deps, sid)
             return None
         except PushFailed as exc:
-            log.warning("call-over push failed", call_id=call_id, subscription=sid, error=str(exc))
+            log.warning(what, call_id=call_id, subscription=sid, error=str(exc))
             return None
         return sid
 
-    return len([sid for sid in await asyncio.gather(*(one(t) for t in targets)) if sid is not None])
+    return [sid for sid in await asyncio.gather(*(one(t) for t in targets)) if sid is not None]
 
 
 async def _forget(deps: Deps, subscription_id: int) -> None:
