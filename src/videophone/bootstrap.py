@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -21,6 +23,7 @@ from videophone.adapters.passwords import Argon2Hasher
 from videophone.adapters.payment_gateway import BuiltinGatewayClient
 from videophone.adapters.presence import MemoryPresence, Presence, RedisPresence
 from videophone.adapters.redis_client import redis_client
+from videophone.adapters.rtpengine import RtpEngine
 from videophone.adapters.sip_edge_rpc import EdgeRpc
 from videophone.adapters.sms import FileSmsSender, HttpSmsSender, SmsSender
 from videophone.adapters.webpush import WebPush, load_or_create_vapid
@@ -35,6 +38,7 @@ from videophone.calling.services.contacts import ContactService
 from videophone.calling.services.forwarding import ForwardingService
 from videophone.calling.services.missed_calls import MissedCallService
 from videophone.calling.services.signaling import SignalingHub, default_node_id
+from videophone.calling.services.sip_gateway import GatewayConfig, SipDevice, SipGateway
 from videophone.calling.services.voicemail import VoicemailService
 from videophone.calling.services.voicemail_admin import VoicemailAdminService
 from videophone.collections.services.arrears import ArrearsService
@@ -70,8 +74,9 @@ from videophone.notices.services.notifications import NotificationService
 from videophone.notices.services.outages import OutageService
 from videophone.notices.services.push import PushService
 from videophone.reporting.services.dashboard import DashboardService
+from videophone.terminals import public as terminals_public
 from videophone.terminals.services.releases import ReleaseService
-from videophone.terminals.services.sip_credentials import SipCredentialService, SipThrottle
+from videophone.terminals.services.sip_credentials import EdgeRegistrations, SipCredentialService, SipThrottle
 from videophone.terminals.services.terminal_views import SipSettings
 from videophone.terminals.services.terminals import TerminalService
 
@@ -121,6 +126,7 @@ class Container:
     dashboard: DashboardService
     voicemail: VoicemailService
     voicemail_admin: VoicemailAdminService
+    sip_gateway: SipGateway | None = None  # SIP phones' calls (issue 16), when VIDEOPHONE_SIP_GATEWAY_LISTEN is set
 
     async def start_storage(self) -> None:
         """The blob store (video messages): creates its directory or bucket, or says what is wrong."""
@@ -299,8 +305,59 @@ def build(
         voicemail=VoicemailService(deps),
         voicemail_admin=VoicemailAdminService(deps),
     )
+    container.sip_gateway = _sip_gateway(settings, container)
     subscribe(events, container)
     return container
+
+
+class _PhoneRegistrations:
+    """The terminals context's registrations, told to the SIP gateway; revocations end them at the edge
+    (``ul.rm``) and in the gateway."""
+
+    def __init__(self, gateway: SipGateway, edge: EdgeRegistrations | None) -> None:
+        self.gateway = gateway
+        self.edge = edge
+
+    async def registered(self, subscriber_id: int, credential_id: int, auth_user: str, until: datetime | None) -> None:
+        await self.gateway.registered(SipDevice(subscriber_id, credential_id, auth_user), until)
+
+    async def drop(self, aors: Sequence[str]) -> None:
+        if self.edge is not None:
+            await self.edge.drop(aors)
+        try:
+            await self.gateway.drop(aors)
+        except Exception:
+            log.exception("the SIP gateway could not end registrations")
+
+
+def _sip_gateway(settings: Settings, c: Container) -> SipGateway | None:
+    addresses = settings.sip_gateway_addresses()
+    if addresses is None:
+        return None
+    listen, edge = addresses
+    deps = c.deps
+
+    async def lookup(auth_user: str) -> SipDevice | None:
+        found = await terminals_public.phone_of(deps, auth_user)
+        return None if found is None else SipDevice(found[0], found[1], auth_user)
+
+    async def registrations(now: datetime) -> list[tuple[SipDevice, datetime]]:
+        return [
+            (SipDevice(s, cid, user), until)
+            for s, cid, user, until in await terminals_public.registered_phones(deps, now)
+        ]
+
+    gateway = SipGateway(
+        c.signaling,
+        RtpEngine(settings.sip_media_ng_address()),
+        GatewayConfig(listen, edge, settings.sip_domain, settings.sip_edge_secret, settings.sip_gateway_host),
+        lookup,
+        registrations,
+    )
+    phones = _PhoneRegistrations(gateway, c.sip.edge)
+    c.sip.devices = phones
+    c.sip.edge = phones
+    return gateway
 
 
 def subscribe(events: Events[UnitOfWork], c: Container) -> None:

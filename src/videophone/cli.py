@@ -123,6 +123,8 @@ def _render_edge(settings: Settings, out: Path) -> Path:
 
     try:
         host, port = settings.sip_registrar_address()
+        addresses = settings.sip_gateway_addresses()
+        gateway = (settings.sip_gateway_host or addresses[0][0], addresses[0][1]) if addresses else None
         config = EdgeConfig(
             listen_host=host,
             listen_port=port,
@@ -133,6 +135,7 @@ def _render_edge(settings: Settings, out: Path) -> Path:
             tls_cert=str(settings.sip_tls_cert.resolve()) if settings.sip_tls_cert else "",
             tls_key=str(settings.sip_tls_key.resolve()) if settings.sip_tls_key else "",
             tls_port=settings.sip_tls_port,
+            gateway=gateway,
         )
         return render(config, out)
     except (SettingsError, EdgeConfigError) as exc:

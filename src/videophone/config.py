@@ -166,6 +166,30 @@ class Settings(BaseSettings):
     def effective_sip_realm(self) -> str:
         return self.sip_realm or self.sip_domain
 
+    # The SIP gateway (issue 16, ADR 0012): phones' calls, inside this serving node.
+    sip_gateway_listen: str = Field(
+        default="", description="host:port (TCP) where the SIP edge hands calls to this node (empty: no gateway)"
+    )
+    sip_gateway_host: str = Field(
+        default="", description="This node's address as the edge reaches it (default: listen host)"
+    )
+    sip_gateway_edge: str = Field(
+        default="", description="host:port (TCP) of the edge for the gateway's own requests (default: the registrar)"
+    )
+
+    def sip_gateway_addresses(self) -> tuple[tuple[str, int], tuple[str, int]] | None:
+        """(listen, edge) of the SIP gateway, or None when it is off."""
+        if not self.sip_gateway_listen:
+            return None
+        listen = _host_port(self.sip_gateway_listen, "VIDEOPHONE_SIP_GATEWAY_LISTEN")
+        edge = _host_port(self.sip_gateway_edge, "VIDEOPHONE_SIP_GATEWAY_EDGE") if self.sip_gateway_edge else None
+        if not self.sip_edge_secret:
+            raise SettingsError("VIDEOPHONE_SIP_GATEWAY_LISTEN needs VIDEOPHONE_SIP_EDGE_SECRET (the edge's proof)")
+        return listen, edge or self.sip_registrar_address()
+
+    def sip_media_ng_address(self) -> tuple[str, int]:
+        return _host_port(self.sip_media_ng, "VIDEOPHONE_SIP_MEDIA_NG")
+
     def vapid_key_file(self) -> Path:
         return self.vapid_private_key_file or (self.data_dir / "vapid.pem")
 
@@ -239,3 +263,10 @@ SECRET_FIELDS: tuple[str, ...] = tuple(
     for name, info in Settings.model_fields.items()
     if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("secret") is True
 )
+
+
+def _host_port(value: str, name: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{name} must be host:port, not {value!r}")
+    return host.strip("[]"), int(port)

@@ -23,6 +23,7 @@ TLS_FILE = "tls.cfg"
 _PATH = re.compile(r"^/[A-Za-z0-9._/\-]+$")
 _TOKEN = re.compile(r"^[A-Za-z0-9._:/\-\[\]%~]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9._~\-]{16,200}$")
+_IP = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$")
 _REALM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,99}$")
 
 
@@ -43,6 +44,7 @@ class EdgeConfig:
     tls_cert: str = ""  # PEM certificate (chain) and key of SIP over TLS; both or neither
     tls_key: str = ""
     tls_port: int = 5061
+    gateway: tuple[str, int] | None = None  # the service's SIP gateway (TCP); None: no calls, only registration
 
     def tls(self) -> bool:
         """SIP over TLS is configured (the certificate and key are plain absolute paths)."""
@@ -80,6 +82,12 @@ class EdgeConfig:
         nonce = hmac.new(self.edge_secret.encode(), b"videophone sip nonce", hashlib.sha256).hexdigest()
         rpc = self.rpc_address()
         tls = {"SIP_TLS_PORT": str(self.tls_port)} if self.tls() else {}
+        gateway: dict[str, str] = {}
+        if self.gateway is not None:
+            host, port = self.gateway
+            if not _IP.match(host) or not 0 < port < 65536:
+                raise EdgeConfigError(f"the SIP gateway must be an IP address and port, not {host}:{port}")
+            gateway = {"SIP_GATEWAY_IP": host, "SIP_GATEWAY_ADDRESS": f"{host}:{port}"}
         return {
             **(
                 {
@@ -91,6 +99,7 @@ class EdgeConfig:
                 else {}
             ),
             **tls,
+            **gateway,
             "SIP_LISTEN_HOST": self.listen_host,
             "SIP_LISTEN_PORT": str(self.listen_port),
             "SIP_REALM": self.realm,
@@ -111,6 +120,8 @@ def settings_text(config: EdgeConfig) -> str:
         lines.append("#!define WITH_RPC\n")
     if config.tls():
         lines.append("#!define WITH_TLS\n")
+    if config.gateway is not None:
+        lines.append("#!define WITH_GATEWAY\n")
     return "".join(lines)
 
 

@@ -59,11 +59,15 @@ def create_app(
         if run_jobs:
             scheduler.start()
         await container.signaling.start()
+        if container.sip_gateway is not None:  # SIP phones' calls (issue 16): after the hub it feeds
+            await container.sip_gateway.start()
         if freeze_heap:
             heap.settle()
         try:
             yield
         finally:
+            if container.sip_gateway is not None:
+                await container.sip_gateway.stop()
             await container.signaling.stop()
             await scheduler.stop()
             if manage_lifecycle:

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+import structlog
+
 from videophone.adapters.db.models_terminals import SipCredential, Terminal
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.common import audit
@@ -42,6 +44,8 @@ from videophone.terminals.domain import sip_credentials as rules
 from videophone.terminals.domain.user_agents import version_from_user_agent
 from videophone.terminals.services.terminal_views import SipProvisioning, SipSettings, SipState, sip_state
 from videophone.terminals.store import sip_credentials as store
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,13 @@ class EdgeRegistrations(Protocol):
         """End these registrations now; a failure is logged, never raised."""
 
 
+class SipDevices(Protocol):
+    """Who is told of each registration after its commit (the calling context's SIP gateway)."""
+
+    async def registered(self, subscriber_id: int, credential_id: int, auth_user: str, until: datetime | None) -> None:
+        """The phone registered until ``until`` (None: it unregistered); a failure is logged."""
+
+
 def new_password() -> str:
     return rules.check_password("".join(secrets.choice(rules.PASSWORD_ALPHABET) for _ in range(rules.PASSWORD_LENGTH)))
 
@@ -99,6 +110,7 @@ class SipCredentialService:
         edge: EdgeRegistrations | None = None,
     ) -> None:
         self.deps = deps
+        self.devices: SipDevices | None = None  # set by the composition root when a gateway runs
         self.settings = settings
         self.edge = edge
         t = throttle or SipThrottle()
@@ -256,7 +268,13 @@ class SipCredentialService:
             if expires > 0 and cred.terminal_id is not None and version:
                 await store.set_terminal_version(uow.session, cred.terminal_id, version)
             await self._throttling.forget(uow, [f"sip:{user}|{source}"])
+            subscriber_id, credential_id, until = cred.subscriber_id, cred.id, cred.registered_until
             await uow.commit()
+        if self.devices is not None:
+            try:
+                await self.devices.registered(subscriber_id, credential_id, user, until)
+            except Exception:
+                log.exception("the SIP gateway was not told of a registration", credential_id=credential_id)
 
     # -- internals -----------------------------------------------------------------------------------------
     def _drop_after_commit(self, uow: UnitOfWork, users: list[str]) -> None:

@@ -104,3 +104,13 @@ async def service_of(s: AsyncSession, subscriber_id: int) -> tuple[str, str, str
         )
     ).first()
     return None if row is None else (str(row[0]), str(row[1]), str(row[2] or ""))
+
+
+async def registered_at(s: AsyncSession, now: datetime) -> list[tuple[int, int, str, datetime]]:
+    """The registrations in force at ``now``: (subscriber, credential, digest user, until)."""
+    rows = await s.execute(
+        select(SipCredential.subscriber_id, SipCredential.id, SipCredential.auth_user, SipCredential.registered_until)
+        .where(SipCredential.revoked_at.is_(None), SipCredential.registered_until > now)
+        .order_by(SipCredential.id)
+    )
+    return [(int(r[0]), int(r[1]), str(r[2]), r[3]) for r in rows]

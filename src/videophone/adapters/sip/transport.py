@@ -1,0 +1,135 @@
+"""SIP over TCP between the gateway and the SIP edge (Kamailio), RFC 3261 §18.
+
+The edge opens connections to the gateway's listener to hand it requests (and sends their responses
+back on the connection the request came on); the gateway keeps one connection of its own to the edge
+for the requests it makes (an INVITE to a phone, a BYE, a CANCEL) and reads their responses there.
+A stream transport needs no retransmissions; every message is framed by its Content-Length.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from videophone.adapters.sip.message import SipError, SipMessage, StreamFramer
+
+log = structlog.get_logger(__name__)
+
+CONNECT_TIMEOUT = 3.0
+READ_CHUNK = 65_536
+
+Handler = Callable[[SipMessage, "SipConnection"], Awaitable[None]]
+
+
+class SipConnection:
+    """One TCP connection carrying SIP messages both ways."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.handler = handler
+        self.closed = asyncio.Event()
+        self._write_lock = asyncio.Lock()
+
+    async def send(self, message: SipMessage) -> None:
+        if self.closed.is_set():
+            raise ConnectionError("the SIP connection is closed")
+        async with self._write_lock:
+            self.writer.write(message.encode())
+            await self.writer.drain()
+
+    async def serve(self) -> None:
+        """Read messages until the peer closes or sends what is not SIP (then the connection closes)."""
+        framer = StreamFramer()
+        try:
+            while True:
+                data = await self.reader.read(READ_CHUNK)
+                if not data:
+                    return
+                try:
+                    messages = framer.feed(data)
+                except SipError as exc:
+                    log.warning("not SIP on the gateway's connection: closed", error=str(exc))
+                    return
+                for message in messages:
+                    try:
+                        await self.handler(message, self)
+                    except Exception:
+                        log.exception("SIP message handling failed", method=message.method, status=message.status)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        if self.closed.is_set():
+            return
+        self.closed.set()
+        self.writer.close()
+        with contextlib.suppress(Exception):
+            await self.writer.wait_closed()
+
+
+class SipTransport:
+    """The gateway's listener and its own connection to the edge."""
+
+    def __init__(self, listen: tuple[str, int], edge: tuple[str, int], handler: Handler) -> None:
+        self.listen = listen
+        self.edge = edge
+        self.handler = handler
+        self._server: asyncio.Server | None = None
+        self._outbound: SipConnection | None = None
+        self._connect_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def port(self) -> int:
+        if self._server is None or not self._server.sockets:
+            return self.listen[1]
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._accepted, self.listen[0], self.listen[1])
+
+    def _spawn(self, connection: SipConnection) -> None:
+        task = asyncio.get_running_loop().create_task(connection.serve(), name="sip-connection")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _accepted(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._spawn(SipConnection(reader, writer, self.handler))
+
+    async def to_edge(self, message: SipMessage) -> None:
+        """Send a request (or an ACK) of the gateway's own to the edge."""
+        connection = await self._edge_connection()
+        try:
+            await connection.send(message)
+        except (ConnectionError, OSError):
+            # The edge restarted: one new connection, one more try.
+            await connection.close()
+            connection = await self._edge_connection()
+            await connection.send(message)
+
+    async def _edge_connection(self) -> SipConnection:
+        async with self._connect_lock:
+            if self._outbound is None or self._outbound.closed.is_set():
+                reader, writer = await asyncio.wait_for(
+                    asyncio.open_connection(self.edge[0], self.edge[1]), timeout=CONNECT_TIMEOUT
+                )
+                self._outbound = SipConnection(reader, writer, self.handler)
+                self._spawn(self._outbound)
+            return self._outbound
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+        if self._outbound is not None:
+            await self._outbound.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,366 @@
+"""The SIP side of one call on one phone, for the SIP gateway (``services.sip_gateway``; ADR 0012).
+
+A **leg** is one SIP dialog between the gateway and a phone (through the edge) and the rtpengine call
+that relays its media; its hub side is a device of the phone's subscriber in one call of the hub.
+
+* :class:`CallerLeg`: the phone called (the gateway is its UAS): its INVITE became the hub's ``invite``;
+  the hub's ``ringing`` / ``accepted`` / ``ended`` become 180 / 200 / a final answer or a BYE.
+* :class:`CalleeLeg`: the hub rings the phone (``incoming``; the gateway is the UAC): an INVITE to the
+  phone; its 200 becomes the hub's ``accept``, a decline its ``reject``; the call ending or being
+  answered elsewhere becomes a CANCEL or a BYE.
+
+The hub's SDP is the browser's (WebRTC); rtpengine turns it into plain RTP for the phone and back.
+After the answer the phone is asked for a full picture at once (SIP INFO ``picture_fast_update``,
+RFC 5168): a browser's keyframe request does not reach every phone, and without it the first
+frame could take seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import structlog
+
+from videophone.adapters.sip.message import SipMessage, new_tag, response_to, uri_of
+from videophone.calling.domain import sip_status
+from videophone.calling.domain.calls import DeviceRef
+
+if TYPE_CHECKING:
+    from videophone.calling.services.sip_gateway import SipGateway
+
+log = structlog.get_logger(__name__)
+
+Side = Literal["webrtc", "sip"]
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO"
+FAST_UPDATE = (
+    '<?xml version="1.0" encoding="utf-8" ?>\r\n'
+    "<media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder></vc_primitive></media_control>\r\n"
+)
+KEYFRAME_REQUESTS = (0.0, 0.5)  # seconds after the answer: ask twice (the first may beat the phone's decoder)
+
+
+class MediaRelay(Protocol):
+    """rtpengine's control protocol as the gateway uses it (``adapters.rtpengine.RtpEngine``)."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def offer(self, call_id: str, from_tag: str, sdp: str, *, towards: Side) -> str: ...
+
+    async def answer(self, call_id: str, from_tag: str, to_tag: str, sdp: str, *, towards: Side) -> str: ...
+
+    async def delete(self, call_id: str, from_tag: str | None = None) -> None: ...
+
+
+@dataclass
+class Dialog:
+    """What in-dialog requests need (RFC 3261 §12): the local and remote From/To values (with tags),
+    the remote target, the route set and the local CSeq."""
+
+    call_id: str
+    local: str  # our From (for requests we send), with our tag
+    remote: str  # their address, with their tag
+    target: str = ""  # the phone's Contact URI
+    routes: list[str] = field(default_factory=list)
+    cseq: int = 1
+
+    def request(self, method: str, gateway: SipGateway, body: bytes = b"", content_type: str = "") -> SipMessage:
+        self.cseq += 1
+        message = SipMessage(method=method, uri=self.target)
+        message.headers = [
+            ("via", gateway.via()),
+            ("max-forwards", "70"),
+            ("from", self.local),
+            ("to", self.remote),
+            ("call-id", self.call_id),
+            ("cseq", f"{self.cseq} {method}"),
+        ]
+        message.headers += [("route", r) for r in self.routes]
+        if content_type:
+            message.headers.append(("content-type", content_type))
+        message.body = body
+        return message
+
+
+class Leg:
+    """What both kinds share: the hub side, the dialog, the media relay call, one task at a time."""
+
+    def __init__(self, gateway: SipGateway, device: DeviceRef, hub_call: str) -> None:
+        self.gateway = gateway
+        self.device = device
+        self.hub_call = hub_call
+        self.dialog: Dialog | None = None
+        self.answered = False
+        self.over = False  # the leg is ending: hub messages about it are only read
+        self._finished = False
+        self.media_call = ""  # the rtpengine call: the SIP Call-ID of this leg
+        self.media_tag = ""  # the tag of the side that offered
+        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+
+    # -- messages from the hub, in order, one at a time ---------------------------------------------------
+    def from_hub(self, message: dict[str, Any]) -> None:
+        self._queue.put_nowait(message)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._drain(), name=f"sip-leg-{self.hub_call}")
+
+    async def _drain(self) -> None:
+        while not self._queue.empty():
+            message = self._queue.get_nowait()
+            try:
+                await self.on_hub(message)
+            except Exception:
+                log.exception("SIP leg failed on a hub message", call_id=self.hub_call, type=message.get("type"))
+
+    async def on_hub(self, message: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def on_bye(self) -> None:
+        raise NotImplementedError
+
+    async def hub(self, kind: str, **fields: Any) -> None:
+        await self.gateway.hub.handle(
+            self.device[0], self.device[1], {"type": kind, "call_id": self.hub_call, **fields}
+        )
+
+    async def send_in_dialog(self, method: str, body: bytes = b"", content_type: str = "") -> None:
+        if self.dialog is None:
+            return
+        request = self.dialog.request(method, self.gateway, body, content_type)
+        self.gateway.expect(request.branch, None)  # its answer is only read, not waited for
+        await self.gateway.transport.to_edge(request)
+
+    async def ask_for_keyframes(self) -> None:
+        """RFC 5168: the phone sends a full picture now (and once more shortly after)."""
+        for delay in KEYFRAME_REQUESTS:
+            if delay:
+                await asyncio.sleep(delay)
+            if self.over:
+                return
+            with contextlib.suppress(Exception):
+                await self.send_in_dialog("INFO", FAST_UPDATE.encode(), "application/media_control+xml")
+
+    async def finish(self) -> None:
+        """The leg is over: its media relay call goes, the gateway forgets it."""
+        if self._finished:
+            return
+        self._finished = self.over = True
+        if self.media_call:
+            with contextlib.suppress(Exception):
+                await self.gateway.media.delete(self.media_call)
+        self.gateway.forget(self)
+
+
+class CallerLeg(Leg):
+    """A phone's INVITE (the gateway answers as UAS)."""
+
+    def __init__(self, gateway: SipGateway, device: DeviceRef, hub_call: str, invite: SipMessage, reply: Any) -> None:
+        super().__init__(gateway, device, hub_call)
+        self.invite = invite
+        self.reply = reply  # the connection the INVITE came on: its responses go back there
+        self.tag = new_tag()
+        self.final_sent = False
+        self.media_call, self.media_tag = invite.call_id, invite.from_tag
+
+    async def respond(self, status: int, reason: str, body: bytes = b"") -> None:
+        answer = response_to(self.invite, status, reason, to_tag=self.tag if status > 100 else "")
+        if 100 < status < 300:
+            answer.headers.append(("contact", self.gateway.contact()))
+            answer.headers.append(("allow", ALLOW))
+        if body:
+            answer.headers.append(("content-type", "application/sdp"))
+            answer.body = body
+        if status >= 200:
+            self.final_sent = True
+        with contextlib.suppress(ConnectionError, OSError):
+            await self.reply.send(answer)
+
+    def confirm_dialog(self) -> None:
+        """The dialog as the UAS sees it: requests go to the INVITE's Contact through its Record-Route."""
+        to = self.invite.get("to")
+        self.dialog = Dialog(
+            call_id=self.invite.call_id,
+            local=f"{to};tag={self.tag}",
+            remote=self.invite.get("from"),
+            target=uri_of(self.invite.get("contact")),
+            routes=self.invite.all("record-route"),
+            cseq=0,
+        )
+
+    async def on_hub(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if self.over:
+            return
+        if kind == "ringing" and not self.final_sent:
+            await self.respond(180, "Ringing")
+        elif kind == "forwarded" and not self.final_sent:
+            await self.respond(181, "Call Is Being Forwarded")
+        elif kind == "accepted" and not self.final_sent:
+            sdp = await self.gateway.media.answer(
+                self.media_call, self.media_tag, self.tag, str(message.get("sdp", "")), towards="sip"
+            )
+            self.answered = True
+            self.confirm_dialog()
+            await self.respond(200, "OK", sdp.encode())
+        elif kind == "ended":
+            if not self.final_sent:
+                await self.respond(*sip_status.final_for_reason(str(message.get("reason", ""))))
+            elif self.answered:
+                await self.send_in_dialog("BYE")
+            await self.finish()
+        elif kind == "error" and not self.final_sent:
+            await self.respond(*sip_status.final_for_error(str(message.get("code", ""))))
+            await self.finish()
+
+    # -- requests from the phone ------------------------------------------------------------------------
+    async def on_ack(self) -> None:
+        if self.answered and not self.over:
+            asyncio.get_running_loop().create_task(self.ask_for_keyframes(), name=f"sip-keyframe-{self.hub_call}")
+
+    async def on_bye(self) -> None:
+        self.over = True  # the phone hung up: nothing more is sent to it
+        await self.hub("hangup" if self.answered else "cancel")
+        await self.finish()
+
+    async def on_cancel(self) -> None:
+        if not self.final_sent:
+            self.over = True
+            await self.respond(487, "Request Terminated")
+            await self.hub("cancel")
+            await self.finish()
+
+
+class CalleeLeg(Leg):
+    """The hub rings a phone (the gateway calls it as UAC)."""
+
+    def __init__(self, gateway: SipGateway, device: DeviceRef, hub_call: str, auth_user: str) -> None:
+        super().__init__(gateway, device, hub_call)
+        self.auth_user = auth_user
+        self.tag = new_tag()
+        self.invite: SipMessage | None = None
+        self.provisional = False  # a 1xx came: a CANCEL may be sent (RFC 3261 §9.1)
+        self.cancel_wanted = False
+        self.final = False
+
+    async def on_hub(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if self.over:
+            return
+        if kind == "incoming":
+            await self._ring(message)
+        elif kind in ("ended", "answered_elsewhere"):
+            if self.answered:
+                await self.send_in_dialog("BYE")
+                await self.finish()
+            elif not self.final:
+                self.cancel_wanted = True
+                await self._cancel()
+
+    async def _ring(self, message: dict[str, Any]) -> None:
+        g = self.gateway
+        call_id = f"{new_tag()}{new_tag()}@{g.host}"
+        self.media_call, self.media_tag = call_id, self.tag
+        sdp = await g.media.offer(call_id, self.tag, str(message.get("sdp", "")), towards="sip")
+        shown = message.get("from") or {}
+        number = str(shown.get("number") or "") if isinstance(shown, dict) else ""
+        name = str(shown.get("contact_name") or shown.get("name") or "") if isinstance(shown, dict) else ""
+        if number:
+            caller = f'"{_quoted(name)}" <sip:{number}@{g.domain}>' if name else f"<sip:{number}@{g.domain}>"
+        else:
+            caller = '"Anonymous" <sip:anonymous@anonymous.invalid>'
+        invite = SipMessage(method="INVITE", uri=f"sip:{self.auth_user}@{g.domain}")
+        invite.headers = [
+            ("via", g.via()),
+            ("max-forwards", "70"),
+            ("from", f"{caller};tag={self.tag}"),
+            ("to", f"<sip:{message.get('to') or self.auth_user}@{g.domain}>"),
+            ("call-id", call_id),
+            ("cseq", "1 INVITE"),
+            ("contact", g.contact()),
+            ("allow", ALLOW),
+            (g.SECRET_HEADER, g.edge_secret),
+            ("content-type", "application/sdp"),
+        ]
+        if not number:
+            invite.headers.append(("privacy", "id"))
+        invite.body = sdp.encode()
+        self.invite = invite
+        self.dialog = Dialog(call_id=call_id, local=f"{caller};tag={self.tag}", remote=invite.get("to"), cseq=1)
+        g.expect(invite.branch, self)
+        g.track(self)
+        await g.transport.to_edge(invite)
+
+    async def _cancel(self) -> None:
+        if self.invite is None or not self.provisional or self.final:
+            return  # sent once a provisional answer came (or never: the INVITE's final answer ends it)
+        cancel = SipMessage(method="CANCEL", uri=self.invite.uri)
+        cancel.headers = [
+            (k, v) for k, v in self.invite.headers if k in ("via", "from", "to", "call-id", "max-forwards")
+        ]
+        cancel.headers.append(("cseq", "1 CANCEL"))
+        self.cancel_wanted = False
+        self.gateway.expect(cancel.branch + ":CANCEL", None)
+        await self.gateway.transport.to_edge(cancel)
+
+    async def on_response(self, response: SipMessage) -> None:
+        """A response to this leg's INVITE."""
+        status = response.status
+        if status < 200:
+            if status > 100 or not self.provisional:
+                self.provisional = True
+                if self.cancel_wanted:
+                    await self._cancel()
+            return
+        if self.final:
+            if 200 <= status < 300:  # a retransmitted 200: ACK it again
+                await self._ack(response)
+            return
+        self.final = True
+        if status >= 300:
+            await self._ack(response)  # non-2xx: the ACK belongs to the INVITE's transaction
+            if not self.cancel_wanted and not self.over and sip_status.declines(status):
+                await self.hub("reject")
+            await self.finish()
+            return
+        assert self.dialog is not None
+        self.dialog.remote = response.get("to")
+        self.dialog.target = uri_of(response.get("contact"))
+        self.dialog.routes = list(reversed(response.all("record-route")))
+        await self._ack(response)
+        if self.over or self.cancel_wanted:
+            await self.send_in_dialog("BYE")  # answered after the call ended or went elsewhere
+            await self.finish()
+            return
+        sdp = await self.gateway.media.answer(
+            self.media_call, self.media_tag, response.to_tag, response.body.decode(errors="replace"), towards="webrtc"
+        )
+        self.answered = True
+        await self.hub("accept", sdp=sdp)
+        asyncio.get_running_loop().create_task(self.ask_for_keyframes(), name=f"sip-keyframe-{self.hub_call}")
+
+    async def _ack(self, response: SipMessage) -> None:
+        assert self.invite is not None
+        if 200 <= response.status < 300:
+            assert self.dialog is not None
+            ack = self.dialog.request("ACK", self.gateway)
+            ack.set("cseq", "1 ACK")
+            self.dialog.cseq -= 1  # an ACK takes the INVITE's CSeq number
+        else:
+            ack = SipMessage(method="ACK", uri=self.invite.uri)
+            ack.headers = [(k, v) for k, v in self.invite.headers if k in ("via", "from", "call-id", "max-forwards")]
+            ack.headers += [("to", response.get("to")), ("cseq", "1 ACK")]
+        with contextlib.suppress(ConnectionError, OSError):
+            await self.gateway.transport.to_edge(ack)
+
+    async def on_bye(self) -> None:
+        self.over = True
+        await self.hub("hangup")
+        await self.finish()
+
+
+def _quoted(name: str) -> str:
+    return "".join(ch for ch in name if ch not in '"\\\r\n')[:60]

@@ -1,0 +1,132 @@
+"""SIP phones call through the service's gateway (issue 16, ADR 0012): the real Kamailio edge, the real
+rtpengine and headless baresip phones (fake camera, VP8), all in a network namespace that has only ``lo``.
+
+The service decides every call as it does for browsers: the same call records, the same refusals, and
+the phone hears them as SIP statuses.  Helpers to reach the namespace come from test_sip_register.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from videophone.adapters.rtpengine_config import MediaConfig
+from videophone.adapters.rtpengine_config import command as media_command
+from videophone.adapters.rtpengine_config import render as render_media
+
+from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
+from tests.integration.test_sip_register import DOMAIN, EDGE_SECRET, SipWorld, _join_netns, _numbers, _wait_for_edge
+from tests.support.baresip import Baresip
+from videophone.adapters.sip_edge import EdgeConfig, command, render
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("kamailio") is None or shutil.which("rtpengine") is None or shutil.which("baresip") is None,
+    reason="kamailio, rtpengine and baresip are needed",
+)
+
+SIP_PORT = 5060
+GATEWAY = ("127.0.0.1", 5070)
+MEDIA_NG = ("127.0.0.1", 2223)
+
+
+@dataclass
+class CallWorld(SipWorld):
+    media: subprocess.Popen[bytes] | None = None
+    phones: list[Baresip] = field(default_factory=list)
+    next_control: int = 4444
+
+    def phone(self, number: str, *, register: bool = True) -> Baresip:
+        """A baresip registered with a freshly provisioned terminal of ``number``."""
+        _, token = self.installed_terminal(number)
+        sip = self.provision(token)["sip"]
+        self.next_control += 1
+        phone = Baresip(
+            self.app.workdir / f"phone-{sip['auth_user']}",
+            sip["auth_user"],
+            sip["password"],
+            DOMAIN,
+            ("127.0.0.1", SIP_PORT),
+            self.next_control,
+        )
+        self.run(phone.start, register)
+        self.phones.append(phone)
+        return phone
+
+    def call_records(self, number: str) -> list[dict[str, Any]]:
+        status, page = self.api("GET", f"/api/v1/console/calls?q={number}")
+        assert status == 200, page
+        return list(page["items"])
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallWorld]:
+    name, why = create_netns()
+    if name is None:
+        pytest.skip(why)
+    workdir = tmp_path_factory.mktemp("sip-calls")
+    app = NetnsApp(name, workdir)
+    edge: subprocess.Popen[bytes] | None = None
+    media: subprocess.Popen[bytes] | None = None
+    pool = ThreadPoolExecutor(max_workers=1, initializer=_join_netns, initargs=(name,))
+    world: CallWorld | None = None
+    try:
+        conf = render_media(MediaConfig(listen_ng=MEDIA_NG, port_min=31000, port_max=31999), workdir / "media")
+        media = subprocess.Popen(
+            ["ip", "netns", "exec", name, *media_command(conf)],
+            stdout=open(workdir / "rtpengine.log", "wb"),  # noqa: SIM115 - closed with the process
+            stderr=subprocess.STDOUT,
+        )
+        app.start(
+            {
+                "VIDEOPHONE_SIP_EDGE_SECRET": EDGE_SECRET,
+                "VIDEOPHONE_SIP_REGISTRAR": f"127.0.0.1:{SIP_PORT}",
+                "VIDEOPHONE_SIP_DOMAIN": DOMAIN,
+                "VIDEOPHONE_SIP_GATEWAY_LISTEN": f"{GATEWAY[0]}:{GATEWAY[1]}",
+                "VIDEOPHONE_SIP_MEDIA_NG": f"{MEDIA_NG[0]}:{MEDIA_NG[1]}",
+            }
+        )
+        config = EdgeConfig("127.0.0.1", SIP_PORT, DOMAIN, app.base_url, EDGE_SECRET, children=2, gateway=GATEWAY)
+        cfg = render(config, workdir / "edge")
+        edge = subprocess.Popen(
+            ["ip", "netns", "exec", name, *command(cfg)],
+            stdout=open(workdir / "kamailio.log", "wb"),  # noqa: SIM115 - closed with the process
+            stderr=subprocess.STDOUT,
+        )
+        world = CallWorld(app, edge, pool, media=media)
+        world.run(_wait_for_edge)
+        world.staff_login()
+        yield world
+    finally:
+        if world is not None:
+            for phone in world.phones:
+                phone.stop()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in (edge, media):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
+        app.stop()
+        delete_netns(name)
+
+
+def test_a_phone_calls_a_phone_with_video_both_ways(world: CallWorld) -> None:
+    caller_number, callee_number = _numbers(world.app)[:2]
+    caller = world.phone(caller_number)
+    callee = world.phone(callee_number)
+    mark = world.run(caller.dial, callee_number)
+    world.run(callee.wait_event, "CALL_INCOMING", 10)
+    world.run(caller.wait_event, "CALL_RINGING", 10, mark)
+    world.run(callee.accept)
+    world.run(caller.wait_event, "CALL_ESTABLISHED", 10, mark)
+    world.run(callee.wait_event, "CALL_ESTABLISHED", 10)
+    time.sleep(3)
+    world.run(caller.hangup)
+    world.run(callee.wait_event, "CALL_CLOSED", 10)
+    records = world.call_records(caller_number)
+    assert records and records[0]["outcome"] == "answered", records
