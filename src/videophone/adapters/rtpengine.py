@@ -28,7 +28,7 @@ import secrets
 from typing import Literal
 
 from videophone.adapters import bencode
-from videophone.adapters.sdp_codecs import SdpError, for_phone, has_ice, with_feedback
+from videophone.adapters.sdp_codecs import SdpError, for_phone, has_ice, is_ice_lite, with_feedback
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,10 @@ def _sip_offer(sdp: str) -> dict[str, bencode.Encodable]:
         "flags": ["strip-extmap"],
         "replace": _REPLACE,
     }
-    if has_ice(sdp):
-        # The offerer is a browser: ICE-lite towards it too (its answer will come from rtpengine).
+    if has_ice(sdp) and not is_ice_lite(sdp):
+        # The offerer is a browser (a full ICE agent): ICE-lite towards it too, for its answer.  Not when
+        # the offer is rtpengine's own (a phone's leg chained to this one, already ICE-lite): two lite
+        # agents would never check each other, so this leg stays a full agent towards that one.
         request["ICE-lite"] = "backward"
     return request
 

@@ -33,6 +33,11 @@ def has_ice(sdp: str) -> bool:
     return any(line.startswith("a=ice-ufrag:") for line in sdp.splitlines())
 
 
+def is_ice_lite(sdp: str) -> bool:
+    """The SDP's author is an ICE-lite agent (rtpengine itself, on a chained leg)."""
+    return any(line.strip() == "a=ice-lite" for line in sdp.splitlines())
+
+
 def _h264_ok(fmtp: str) -> bool:
     params = dict(p.strip().partition("=")[::2] for p in fmtp.split(";") if p.strip())
     profile = params.get("profile-level-id", "42e01f").lower()  # RFC 6184's default is baseline 420010
