@@ -27,6 +27,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(staff_app, name="staff")
 sip_edge_app = typer.Typer(help="The SIP edge (Kamailio) of the SIP phones (ADR 0012).", no_args_is_help=True)
 app.add_typer(sip_edge_app, name="sip-edge")
+sip_media_app = typer.Typer(help="The media relay (rtpengine) of SIP calls (ADR 0012).", no_args_is_help=True)
+app.add_typer(sip_media_app, name="sip-media")
 console = Console()
 
 
@@ -164,6 +166,42 @@ def sip_edge_run(
     argv = command(_render_edge(Settings(), out))
     console.print(f"starting {' '.join(argv)}")
     os.execvp(argv[0], argv)  # noqa: S606 (Kamailio replaces this process, with our arguments only)
+
+
+def _render_media(settings: Settings, out: Path) -> Path:
+    """rtpengine's configuration rendered from the settings into ``out`` (or exit 2)."""
+    from videophone.adapters.rtpengine_config import MediaConfig, MediaConfigError, parse_address, parse_ports, render
+
+    try:
+        low, high = parse_ports(settings.sip_media_ports)
+        config = MediaConfig(parse_address(settings.sip_media_ng), settings.sip_media_interface, low, high)
+        return render(config, out)
+    except MediaConfigError as exc:
+        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@sip_media_app.command("render")
+def sip_media_render(
+    out: Annotated[Path, typer.Option(help="Directory to write rtpengine.conf into")] = Path("var/sip-media"),
+) -> None:
+    """Write rtpengine.conf from the VIDEOPHONE_SIP_MEDIA_* settings."""
+    conf = _render_media(Settings(), out)
+    console.print(f"wrote [bold]{conf}[/bold]")
+
+
+@sip_media_app.command("run")
+def sip_media_run(
+    out: Annotated[Path, typer.Option(help="Directory to write rtpengine.conf into")] = Path("var/sip-media"),
+) -> None:
+    """Render the configuration and run rtpengine in the foreground (userspace only) with it."""
+    import os
+
+    from videophone.adapters.rtpengine_config import command
+
+    argv = command(_render_media(Settings(), out))
+    console.print(f"starting {' '.join(argv)}")
+    os.execvp(argv[0], argv)  # noqa: S606 (rtpengine replaces this process, with our arguments only)
 
 
 @staff_app.command("create")

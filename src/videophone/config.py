@@ -156,6 +156,12 @@ class Settings(BaseSettings):
     sip_max_failures_per_source: int = Field(default=20, ge=1, description="Failed digests per source and window")
     sip_window_seconds: int = Field(default=900, ge=1, description="The per-source counting window")
     sip_lockout_seconds: int = Field(default=900, ge=1, description="How long a source is then locked out")
+    # The media relay (rtpengine) of SIP calls: `videophone sip-media run`; the gateway talks to its ng port.
+    sip_media_ng: str = Field(default="127.0.0.1:2223", description="rtpengine's ng control address, address:port")
+    sip_media_interface: str = Field(
+        default="127.0.0.1", description="The address rtpengine relays media on (local!advertised behind 1:1 NAT)"
+    )
+    sip_media_ports: str = Field(default="30000-30999", description="rtpengine's UDP media port range, low-high")
 
     def sip_registrar_address(self) -> tuple[str, int]:
         host, _, port = self.sip_registrar.rpartition(":")
