@@ -26,10 +26,8 @@ MODULES = (
     "fakevideo.so",
     "vp8.so",
     "avcodec.so",
-    "account.so",
-    "menu.so",
-    "ctrl_tcp.so",
 )
+APPS = ("account.so", "menu.so", "ctrl_tcp.so")
 
 
 @dataclass
@@ -51,7 +49,7 @@ class Baresip:
         (self.home / "accounts").write_text(
             f"<sip:{self.user}@{self.domain};transport=udp>;auth_pass={self.password};"
             f'outbound="sip:{self.edge[0]}:{self.edge[1]}";regint={regint};'
-            "audio_codecs=opus,PCMA,PCMU;video_codecs=VP8,H264\n"
+            "audio_codecs=opus/48000/2,PCMA,PCMU;video_codecs=VP8,H264\n"
         )
         modules = "".join(f"module\t{m}\n" for m in MODULES if m != "stdio.so")
         (self.home / "config").write_text(
@@ -85,8 +83,12 @@ class Baresip:
         else:
             raise RuntimeError(f"baresip did not start: {self.log()}")
         self.sock.settimeout(0.2)
-        if register:
-            self.wait_event("REGISTER_OK", timeout=15)
+        if register:  # the REGISTER may be answered before the control connection is up: read the log
+            deadline = time.monotonic() + 15
+            while "binding]" not in self.log():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"baresip did not register: {self.log()}")
+                time.sleep(0.1)
 
     def log(self) -> str:
         with contextlib.suppress(OSError):

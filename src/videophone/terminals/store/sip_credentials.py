@@ -113,4 +113,4 @@ async def registered_at(s: AsyncSession, now: datetime) -> list[tuple[int, int, 
         .where(SipCredential.revoked_at.is_(None), SipCredential.registered_until > now)
         .order_by(SipCredential.id)
     )
-    return [(int(r[0]), int(r[1]), str(r[2]), r[3]) for r in rows]
+    return [(int(r[0]), int(r[1]), str(r[2]), r[3]) for r in rows if r[3] is not None]
