@@ -8,6 +8,7 @@ the phone hears them as SIP statuses.  Helpers to reach the namespace come from 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from videophone.adapters.rtpengine_config import render as render_media
 from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
 from tests.integration.test_sip_register import DOMAIN, EDGE_SECRET, SipWorld, _join_netns, _numbers, _wait_for_edge
 from tests.support.baresip import Baresip
+from tests.support.server import DEMO_PASSWORD
 from videophone.adapters.sip_edge import EdgeConfig, command, render
 
 pytestmark = pytest.mark.skipif(
@@ -59,7 +61,7 @@ class CallWorld(SipWorld):
         return phone
 
     def call_records(self, number: str) -> list[dict[str, Any]]:
-        status, page = self.api("GET", f"/api/v1/console/calls?q={number}")
+        status, page = self.api("GET", f"/api/v1/console/calls?number={number}")
         assert status == 200, page
         return list(page["items"])
 
@@ -125,8 +127,72 @@ def test_a_phone_calls_a_phone_with_video_both_ways(world: CallWorld) -> None:
     world.run(callee.accept)
     world.run(caller.wait_event, "CALL_ESTABLISHED", 10, mark)
     world.run(callee.wait_event, "CALL_ESTABLISHED", 10)
+    talk = time.monotonic()
     time.sleep(3)
     world.run(caller.hangup)
     world.run(callee.wait_event, "CALL_CLOSED", 10)
+    talked = time.monotonic() - talk
+    # Both phones decoded the other's camera (baresip: the received picture's size) and got video.
+    for phone in (caller, callee):
+        assert "video: receiving with resolution 320 x 240" in phone.log(), phone.log()
     records = world.call_records(caller_number)
     assert records and records[0]["outcome"] == "answered", records
+    assert abs(records[0]["billable_seconds"] - talked) <= 1.0, (records[0], talked)
+
+
+def _subscriber_token(world: CallWorld, email: str) -> str:
+    status, body = world.api("POST", "/api/v1/auth/login", {"login": email, "password": DEMO_PASSWORD, "kind": "api"})
+    assert status == 200, body
+    return str(body["token"])
+
+
+def _number_of(world: CallWorld, email: str) -> str:
+    with sqlite3.connect(world.app.workdir / "var" / "videophone.sqlite3") as db:
+        (number,) = db.execute("SELECT number FROM subscribers WHERE email = ?", (email,)).fetchone()
+    return str(number)
+
+
+def _closed(phone: Baresip, mark: int) -> str:
+    """Why the phone's call ended (baresip's CALL_CLOSED ``param``: the SIP status it got)."""
+    return str(phone.wait_event("CALL_CLOSED", 10, mark).get("param", ""))
+
+
+def test_a_number_that_does_not_exist_is_404(world: CallWorld) -> None:
+    caller = world.phone(_numbers(world.app)[2])
+    mark = world.run(caller.dial, "95199999999")
+    assert "404" in world.run(_closed, caller, mark)
+
+
+def test_a_blocked_caller_hears_only_that_the_callee_is_unavailable(world: CallWorld) -> None:
+    callee_number = _number_of(world, "wangfang@example.com")
+    caller_number = [n for n in _numbers(world.app) if n != callee_number][6]
+    caller = world.phone(caller_number)
+    token = _subscriber_token(world, "wangfang@example.com")
+    status, body = world.api(
+        "POST", "/api/v1/me/blocks", {"number": caller_number}, {"Authorization": f"Bearer {token}"}
+    )
+    assert status == 201, body
+    mark = world.run(caller.dial, callee_number)
+    assert "480" in world.run(_closed, caller, mark)
+    (record,) = [r for r in world.call_records(caller_number) if r["callee_number"] == callee_number][:1]
+    assert record["end_reason"] == "blocked"  # the truth on record; the caller was told "unavailable"
+
+
+def test_a_lawful_suspension_ends_a_phones_call_within_a_second(world: CallWorld) -> None:
+    caller_number, callee_number = _numbers(world.app)[7:9]
+    caller, callee = world.phone(caller_number), world.phone(callee_number)
+    mark = world.run(caller.dial, callee_number)
+    world.run(callee.wait_event, "CALL_INCOMING", 10)
+    world.run(callee.accept)
+    world.run(caller.wait_event, "CALL_ESTABLISHED", 10, mark)
+    status, body = world.api(
+        "POST", "/api/v1/console/lawful", {"number": caller_number, "authority": "市公安局", "reference": "2027-SIP"}
+    )
+    assert status == 201, body
+    ordered = time.monotonic()
+    world.run(caller.wait_event, "CALL_CLOSED", 5, mark)
+    world.run(callee.wait_event, "CALL_CLOSED", 5)
+    assert time.monotonic() - ordered <= 1.0
+    # The suspended subscriber's phone may not call any more: the edge refuses its INVITE.
+    mark = world.run(caller.dial, callee_number)
+    assert "403" in world.run(_closed, caller, mark)
