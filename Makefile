@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # The browser tests' JavaScript tools (axe-core), exactly as package-lock.json pins them.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: install run test check lint format screenshots clean
+.PHONY: install run run-sip test check lint format screenshots clean
 
 # Dependencies within constraints.txt: the versions CI last passed with (an unpinned fresh install
 # once picked up a release whose new type hints failed `make check`).
@@ -28,6 +28,20 @@ run: $(STAMP)
 	$(BIN)/videophone demo
 	$(BIN)/videophone gateway & gateway=$$!; \
 	trap 'kill $$gateway 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/videophone serve
+
+## The service with its SIP side for development (issue 16): rtpengine, Kamailio and the gateway on
+## loopback; phones register at 127.0.0.1:5060 (needs: apt-get install kamailio kamailio-utils-modules
+## kamailio-extra-modules rtpengine-daemon).
+run-sip: $(STAMP)
+	$(BIN)/videophone demo
+	@mkdir -p var; [ -s var/sip-edge-secret ] || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_hex(24))' > var/sip-edge-secret)
+	export VIDEOPHONE_SIP_EDGE_SECRET=$$(cat var/sip-edge-secret) VIDEOPHONE_SIP_GATEWAY_LISTEN=127.0.0.1:5070 \
+	  VIDEOPHONE_SIP_SERVICE_URL=http://127.0.0.1:8000 VIDEOPHONE_SIP_EDGE_RPC_URL=http://127.0.0.1:5071/RPC; \
+	$(BIN)/videophone gateway & gateway=$$!; \
+	$(BIN)/videophone sip-media run & media=$$!; \
+	$(BIN)/videophone sip-edge run & edge=$$!; \
+	trap 'kill $$gateway $$media $$edge 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/videophone serve
 
 ## Run the whole test suite (PostgreSQL tests run when VIDEOPHONE_TEST_POSTGRES_URL is set).

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from videophone.adapters.rtpengine_config import MediaConfig
-from videophone.adapters.rtpengine_config import command as media_command
-from videophone.adapters.rtpengine_config import render as render_media
 
 from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
 from tests.integration.test_sip_register import DOMAIN, EDGE_SECRET, SipWorld, _join_netns, _numbers, _wait_for_edge
 from tests.support.baresip import Baresip
 from tests.support.server import DEMO_PASSWORD
+from videophone.adapters.rtpengine_config import MediaConfig
+from videophone.adapters.rtpengine_config import command as media_command
+from videophone.adapters.rtpengine_config import render as render_media
 from videophone.adapters.sip_edge import EdgeConfig, command, render
 
 pytestmark = pytest.mark.skipif(
@@ -165,7 +165,7 @@ def test_a_number_that_does_not_exist_is_404(world: CallWorld) -> None:
 
 def test_a_blocked_caller_hears_only_that_the_callee_is_unavailable(world: CallWorld) -> None:
     callee_number = _number_of(world, "wangfang@example.com")
-    caller_number = [n for n in _numbers(world.app) if n != callee_number][0]
+    caller_number = next(n for n in _numbers(world.app) if n != callee_number)
     caller = world.phone(caller_number)
     token = _subscriber_token(world, "wangfang@example.com")
     status, body = world.api(
