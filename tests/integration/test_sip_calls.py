@@ -22,6 +22,7 @@ from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
 from tests.integration.test_sip_register import DOMAIN, EDGE_SECRET, SipWorld, _join_netns, _numbers, _wait_for_edge
 from tests.support.baresip import Baresip
 from tests.support.server import DEMO_PASSWORD
+from tests.support.sip_client import SipPhone
 from videophone.adapters.rtpengine_config import MediaConfig
 from videophone.adapters.rtpengine_config import command as media_command
 from videophone.adapters.rtpengine_config import render as render_media
@@ -176,6 +177,39 @@ def test_a_blocked_caller_hears_only_that_the_callee_is_unavailable(world: CallW
     assert "480" in world.run(_closed, caller, mark)
     (record,) = [r for r in world.call_records(caller_number) if r["callee_number"] == callee_number][:1]
     assert record["end_reason"] == "blocked"  # the truth on record; the caller was told "unavailable"
+
+
+def _sip_phone(world: CallWorld, number: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A provisioned terminal of ``number``: (the unit, its SIP account with the password)."""
+    unit, token = world.installed_terminal(number)
+    return unit, world.provision(token)["sip"]
+
+
+def _invite(world: CallWorld, sip: dict[str, Any], password: str, to: str, *, register: bool) -> list[int]:
+    def go() -> list[int]:
+        phone = SipPhone(("127.0.0.1", SIP_PORT), sip["auth_user"], DOMAIN)
+        try:
+            if register:
+                assert phone.register(sip["password"]).statuses == [401, 200]
+            return phone.invite_statuses(password, to)
+        finally:
+            phone.close()
+
+    return world.run(go)
+
+
+def test_a_wrong_password_an_unregistered_phone_and_a_revoked_terminal_cannot_call(world: CallWorld) -> None:
+    numbers = _numbers(world.app)
+    unit, sip = _sip_phone(world, numbers[2])
+    # The wrong password: challenged again, nothing reaches the service's gateway.
+    assert _invite(world, sip, sip["password"] + "x", numbers[3], register=True) == [407, 407]
+    # The right password, but this phone is not registered at the edge: no open relay.
+    _, other = _sip_phone(world, numbers[2])
+    assert _invite(world, other, other["password"], numbers[3], register=False) == [407, 403]
+    # A revoked terminal: its registration ends, and its calls are refused.
+    status, _ = world.api("DELETE", f"/api/v1/console/terminals/{unit['id']}/token")
+    assert status == 200
+    assert _invite(world, sip, sip["password"], numbers[3], register=False) == [407, 403]
 
 
 def test_a_lawful_suspension_ends_a_phones_call_within_a_second(world: CallWorld) -> None:

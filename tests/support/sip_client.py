@@ -116,11 +116,11 @@ class SipPhone:
             raise ConnectionError("the SIP server closed the connection")
         return chunk
 
-    def _authorization(self, challenge: dict[str, str], password: str) -> str:
+    def _authorization(self, challenge: dict[str, str], password: str, method: str = "REGISTER", uri: str = "") -> str:
         realm, nonce = challenge.get("realm", ""), challenge.get("nonce", "")
-        uri = f"sip:{self.domain}"
+        uri = uri or f"sip:{self.domain}"
         ha1 = _md5(f"{self.user}:{realm}:{password}")
-        ha2 = _md5(f"REGISTER:{uri}")
+        ha2 = _md5(f"{method}:{uri}")
         parts = [f'username="{self.user}"', f'realm="{realm}"', f'nonce="{nonce}"', f'uri="{uri}"']
         if "auth" in challenge.get("qop", "").split(","):
             cnonce, nc = secrets.token_hex(8), "00000001"
@@ -143,3 +143,65 @@ class SipPhone:
         result.status, result.reason = status, reason
         result.statuses.append(status)
         return result
+
+    # -- calls (issue 16): an INVITE answered with proxy digest, for the refusals ---------------------------
+    def invite_statuses(self, password: str, number: str, timeout: float = 5.0) -> list[int]:
+        """INVITE ``number``, answer a 407 once with ``password``; every final status, in order.  A call
+        that rings is cancelled at its first provisional answer (this is for refusals); a 2xx is ACKed
+        and ended."""
+        statuses: list[int] = []
+        authorization = ""
+        for _ in range(2):
+            self.cseq += 1
+            branch = "z9hG4bK" + secrets.token_hex(6)
+            uri = f"sip:{number}@{self.domain}"
+            sdp = (
+                "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                "m=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
+            )
+            via = f"SIP/2.0/{self.transport} 127.0.0.1:{self.port};branch={branch};rport"
+            head = [
+                f"INVITE {uri} SIP/2.0",
+                f"Via: {via}",
+                "Max-Forwards: 70",
+                f"From: <sip:{self.user}@{self.domain}>;tag={self.tag}",
+                f"To: <{uri}>",
+                f"Call-ID: {self.call_id}-invite",
+                f"CSeq: {self.cseq} INVITE",
+                f"Contact: <sip:{self.user}@127.0.0.1:{self.port}>",
+                f"User-Agent: {self.user_agent}",
+                "Content-Type: application/sdp",
+            ]
+            if authorization:
+                head.append(f"Proxy-Authorization: {authorization}")
+            message = "\r\n".join([*head, f"Content-Length: {len(sdp)}", "", sdp]).encode()
+            self.sock.sendto(message, self.server)
+            self.sock.settimeout(timeout)
+            while True:
+                data = self._receive()
+                lines = data.decode(errors="replace").split("\r\n\r\n", 1)[0].split("\r\n")
+                status = int(lines[0].split()[1])
+                headers = {n.strip().lower(): v.strip() for n, _, v in (line.partition(":") for line in lines[1:])}
+                if status < 200:
+                    if status > 100:  # it rings: not what this is for; cancel it
+                        cancel = [
+                            f"CANCEL {uri} SIP/2.0",
+                            f"Via: {via}",
+                            *head[2:5],
+                            head[5].replace("INVITE", "CANCEL"),
+                        ]
+                        self.sock.sendto("\r\n".join([*cancel, "Content-Length: 0", "", ""]).encode(), self.server)
+                    continue
+                break
+            statuses.append(status)
+            ack_to = headers.get("to", f"<{uri}>")
+            ack = [f"ACK {uri} SIP/2.0", f"Via: {via}", "Max-Forwards: 70", head[3], f"To: {ack_to}", head[5]]
+            ack.append(f"CSeq: {self.cseq} ACK")
+            if status < 300:
+                return statuses  # (not expected here)
+            self.sock.sendto("\r\n".join([*ack, "Content-Length: 0", "", ""]).encode(), self.server)
+            if status != 407 or authorization:
+                return statuses
+            challenge = _challenge(headers.get("proxy-authenticate", ""))
+            authorization = self._authorization(challenge, password, "INVITE", uri)
+        return statuses
