@@ -14,15 +14,18 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
+from tests.e2e.test_credit_limit import prepare as prepare_credit
 from tests.integration.test_sip_register import DOMAIN, EDGE_SECRET, SipWorld, _join_netns, _numbers, _wait_for_edge
 from tests.support.baresip import Baresip
 from tests.support.server import DEMO_PASSWORD
 from tests.support.sip_client import SipPhone
+from videophone.adapters.clock import OffsetFileClock
 from videophone.adapters.rtpengine_config import MediaConfig
 from videophone.adapters.rtpengine_config import command as media_command
 from videophone.adapters.rtpengine_config import render as render_media
@@ -40,6 +43,7 @@ MEDIA_NG = ("127.0.0.1", 2223)
 
 @dataclass
 class CallWorld(SipWorld):
+    clock: OffsetFileClock | None = None
     media: subprocess.Popen[bytes] | None = None
     phones: list[Baresip] = field(default_factory=list)
     next_control: int = 4444
@@ -92,6 +96,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallWorld]:
                 "VIDEOPHONE_SIP_DOMAIN": DOMAIN,
                 "VIDEOPHONE_SIP_GATEWAY_LISTEN": f"{GATEWAY[0]}:{GATEWAY[1]}",
                 "VIDEOPHONE_SIP_MEDIA_NG": f"{MEDIA_NG[0]}:{MEDIA_NG[1]}",
+                "VIDEOPHONE_CLOCK_FILE": str(workdir / "clock-offset"),  # the credit test moves it on
             }
         )
         config = EdgeConfig("127.0.0.1", SIP_PORT, DOMAIN, app.base_url, EDGE_SECRET, children=2, gateway=GATEWAY)
@@ -101,7 +106,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallWorld]:
             stdout=open(workdir / "kamailio.log", "wb"),  # noqa: SIM115 - closed with the process
             stderr=subprocess.STDOUT,
         )
-        world = CallWorld(app, edge, pool, media=media)
+        world = CallWorld(app, edge, pool, media=media, clock=OffsetFileClock(workdir / "clock-offset"))
         world.run(_wait_for_edge)
         world.staff_login()
         yield world
@@ -210,6 +215,37 @@ def test_a_wrong_password_an_unregistered_phone_and_a_revoked_terminal_cannot_ca
     status, _ = world.api("DELETE", f"/api/v1/console/terminals/{unit['id']}/token")
     assert status == 200
     assert _invite(world, sip, sip["password"], numbers[3], register=False) == [407, 403]
+
+
+def test_a_phones_call_is_cut_off_at_the_credit_limit_and_billed_as_a_browsers(world: CallWorld) -> None:
+    caller_number = _number_of(world, "liming@example.com")
+    callee_number = _number_of(world, "office@example.org")
+    prepare_credit(world.app)  # 李明: a plan of 1.00 yuan a minute, 48 minutes called this month
+    token = _subscriber_token(world, "liming@example.com")
+    # A limit of 50 yuan with 48 used: two minutes are left.
+    status, body = world.api("PUT", "/api/v1/me/credit-limit", {"limit_yuan": 50}, {"Authorization": f"Bearer {token}"})
+    assert status == 200, body
+    caller, callee = world.phone(caller_number), world.phone(callee_number)
+    assert world.clock is not None
+    try:
+        mark = world.run(caller.dial, callee_number)
+        world.run(callee.wait_event, "CALL_INCOMING", 10)
+        world.run(callee.accept)
+        world.run(caller.wait_event, "CALL_ESTABLISHED", 10, mark)
+        world.clock.set_offset(timedelta(seconds=125))  # past the limit on the service's clock
+        world.run(caller.wait_event, "CALL_CLOSED", 5, mark)
+        world.run(callee.wait_event, "CALL_CLOSED", 5)
+    finally:
+        world.clock.set_offset(timedelta())
+    record = next(r for r in world.call_records(caller_number) if r["callee_number"] == callee_number)
+    assert record["outcome"] == "cut_off_credit" and record["billable_seconds"] == 120, record
+    # Over the limit now: the phone's next call is refused by the same rule as a browser's (402).
+    mark = world.run(caller.dial, callee_number)
+    assert "402" in world.run(_closed, caller, mark)
+    status, body = world.api(
+        "PUT", "/api/v1/me/credit-limit", {"limit_yuan": None}, {"Authorization": f"Bearer {token}"}
+    )
+    assert status == 200, body
 
 
 def test_a_lawful_suspension_ends_a_phones_call_within_a_second(world: CallWorld) -> None:

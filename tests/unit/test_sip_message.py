@@ -122,3 +122,10 @@ def test_end_reasons_read_as_sip_statuses() -> None:
     assert sip_status.final_for_reason("cut_off_credit")[0] == 402
     assert sip_status.final_for_reason("anything else")[0] == 500
     assert sip_status.declines(603) and sip_status.declines(486) and not sip_status.declines(480)
+
+
+def test_refusals_about_money_read_402_others_403() -> None:
+    assert sip_status.final_for_reason("not_allowed", "outgoing_barred_credit_limit") == (402, "Payment Required")
+    assert sip_status.final_for_reason("not_allowed", "suspended_arrears")[0] == 402
+    assert sip_status.final_for_reason("not_allowed", "suspended_violation")[0] == 403
+    assert sip_status.final_for_reason("not_allowed", "suspended_lawful")[0] == 403

@@ -33,8 +33,15 @@ _ERRORS: dict[str, tuple[int, str]] = {
 }
 
 
-def final_for_reason(reason: str) -> tuple[int, str]:
-    """The final answer to a phone's INVITE whose call ended, unanswered, for ``reason``."""
+# Refusals about money (the ``detail`` of a ``not_allowed``): the phone hears 402, not a bare 403.
+_PAYMENT_DETAILS = ("outgoing_barred_credit_limit", "suspended_arrears", "restricted_arrears")
+
+
+def final_for_reason(reason: str, detail: str = "") -> tuple[int, str]:
+    """The final answer to a phone's INVITE whose call ended, unanswered, for ``reason`` (and the
+    refusal's ``detail``: a credit-limit bar or arrears read 402 Payment Required)."""
+    if reason == EndReason.NOT_ALLOWED.value and detail in _PAYMENT_DETAILS:
+        return 402, "Payment Required"
     return _FINAL.get(reason, (500, "Server Internal Error"))
 
 

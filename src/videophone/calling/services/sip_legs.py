@@ -208,7 +208,9 @@ class CallerLeg(Leg):
             await self.respond(200, "OK", sdp.encode())
         elif kind == "ended":
             if not self.final_sent:
-                await self.respond(*sip_status.final_for_reason(str(message.get("reason", ""))))
+                await self.respond(
+                    *sip_status.final_for_reason(str(message.get("reason", "")), str(message.get("detail", "")))
+                )
             elif self.answered:
                 await self.send_in_dialog("BYE")
             await self.finish()
