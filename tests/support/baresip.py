@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import subprocess
 import time
@@ -28,6 +29,8 @@ MODULES = (
     "avcodec.so",
 )
 APPS = ("account.so", "menu.so", "ctrl_tcp.so")
+# "video           Transmit:     Receive:" then "packets:            412          398"
+_STATS = re.compile(r"^(audio|video)\s+Transmit:\s+Receive:\s*\n\s*packets:\s+(\d+)\s+(\d+)", re.MULTILINE)
 
 
 @dataclass
@@ -91,9 +94,33 @@ class Baresip:
                 time.sleep(0.1)
 
     def log(self) -> str:
+        return self.full_log()[-4000:]
+
+    def full_log(self) -> str:
         with contextlib.suppress(OSError):
-            return (self.home / "baresip.log").read_text(errors="replace")[-4000:]
+            return (self.home / "baresip.log").read_text(errors="replace")
         return ""
+
+    def log_mark(self) -> int:
+        """Where the log ends now: pass it to ``wait_log``/``rtp_stats`` to read only what comes after."""
+        return len(self.full_log())
+
+    def wait_log(self, text: str, timeout: float = 10.0, since: int = 0) -> float:
+        """Wait until ``text`` appears in the log after ``since``; the monotonic time it was seen."""
+        deadline = time.monotonic() + timeout
+        while text not in self.full_log()[since:]:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.user}: no {text!r} in the log within {timeout}s\n{self.log()}")
+            time.sleep(0.02)
+        return time.monotonic()
+
+    def rtp_stats(self, since: int = 0) -> dict[str, dict[str, int]]:
+        """The RTP statistics baresip prints when a call ends (``rtp_stats yes``), per media:
+        ``{"video": {"tx_packets": …, "rx_packets": …}, …}``; the last call's after ``since``."""
+        found: dict[str, dict[str, int]] = {}
+        for media, tx, rx in _STATS.findall(self.full_log()[since:]):
+            found[media] = {"tx_packets": int(tx), "rx_packets": int(rx)}
+        return found
 
     def stop(self) -> None:
         if self.sock is not None:
@@ -128,6 +155,7 @@ class Baresip:
             size = int(length)
             with contextlib.suppress(ValueError):
                 message = json.loads(rest[:size])
+                message["_at"] = time.monotonic()  # when it arrived (event_times)
                 if message.get("event"):
                     self.events.append(message)
             self._buffer = rest[size + 1 :]
