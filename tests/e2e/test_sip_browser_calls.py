@@ -48,7 +48,6 @@ PHONE_VIDEO = "video: receiving with resolution"  # baresip decoded a remote pic
 # offer cures this but breaks phone ↔ phone media (rtpengine does not turn its actpass offer into the
 # DTLS client), so the fix belongs in the gateway (e.g. offer the ringing phone the caller phone's own
 # SDP, or create its rtpengine call only when it answers).
-MEDIA_RACE = "known defect: the browser answers while its subscriber's phone rings, no media (chained DTLS race)"
 
 # From now on, in the page: when the call is answered here (the accept button's click, or the call
 # status turning "in-call") and when the first remote video frame is decoded (getStats every 20 ms).
@@ -288,19 +287,12 @@ def test_the_browser_answers_and_the_phone_of_the_same_subscriber_stops_ringing(
     wait_state(page, "in-call")
     world.run(own.wait_event, "CALL_CLOSED", 5, own_mark)  # the phone stopped ringing
     world.run(caller.wait_event, "CALL_ESTABLISHED", 10, mark)
-    try:
-        wait_media_flowing(page, timeout=10)
-        flowing = ""
-    except AssertionError as exc:
-        flowing = str(exc)
+    # The phone only rang: its relay call never reached the caller's (sdp_codecs.unreachable), so the
+    # caller's DTLS is the browser's.
+    wait_media_flowing(page, timeout=10)
     page.get_by_test_id("hangup-button").click()
     wait_state(page, "ended", "hangup")
     world.run(caller.wait_event, "CALL_CLOSED", 10, mark)
-    # Signaling is right (asserted above); the media is the known defect.  Once fixed, this fails:
-    # turn it into a plain `wait_media_flowing(page)` and drop MEDIA_RACE.
-    assert not MEDIA_RACE or flowing, "the media flows now: the MEDIA_RACE defect is fixed, drop the xfail"
-    if flowing:
-        pytest.xfail(f"{MEDIA_RACE}: {flowing}")
 
 
 def _stats_after_close(phone: Baresip, since: int) -> dict[str, dict[str, int]]:

@@ -27,6 +27,7 @@ import pytest
 
 from tests.e2e.calls_support import create_netns, delete_netns
 from tests.integration.test_sip_register import _join_netns
+from videophone.adapters import sdp_codecs
 from videophone.adapters.rtpengine import RtpEngine, RtpEngineError
 from videophone.adapters.rtpengine_config import MediaConfig, command, render
 
@@ -322,3 +323,40 @@ def test_a_silent_rtpengine_fails_after_the_timeout_not_a_hang(media: Media) -> 
     took, message, pinged = media.run(go, address=("127.0.0.1", 2299), timeout=0.2, retries=2)
     assert 0.55 <= took < 2.0, took
     assert "3 tries" in message and pinged is False
+
+
+def test_a_ringing_legs_relay_reaches_the_caller_only_once_given_the_whole_offer(media: Media) -> None:
+    """The gateway's pattern for a phone that rings beside other devices: its leg is offered the hub's SDP
+    without a way to reach the caller's relay (sdp_codecs.unreachable) while it rings, then the whole
+    offer again when it answers; media flows from then on."""
+
+    def go() -> tuple[set[bytes], set[bytes]]:
+        a, b = _pair()
+        pa, pb = a.getsockname()[1], b.getsockname()[1]
+        try:
+
+            async def signal(e: RtpEngine) -> tuple[str, str]:
+                hub_offer = await e.offer("ring-a", "tag-a", phone_sdp(pa, pa + 2), towards="webrtc")
+                to_b = await e.offer("ring-b", "tag-gw", sdp_codecs.unreachable(hub_offer), towards="sip")
+                again = await e.offer("ring-b", "tag-gw", hub_offer, towards="sip")
+                # What the phone was told while it rang stays true: same ports, not on hold.
+                assert ports(again) == ports(to_b) and "c=IN IP4 0.0.0.0" not in to_b, (ports(to_b), ports(again))
+                hub_answer = await e.answer(
+                    "ring-b", "tag-gw", "tag-b", phone_sdp(pb, pb + 2, session=2), towards="webrtc"
+                )
+                to_a = await e.answer("ring-a", "tag-a", "tag-gw-a", hub_answer, towards="sip")
+                return to_b, to_a
+
+            to_b, to_a = asyncio.run(_with_engine(signal))
+            deadline = time.monotonic() + 5
+            a_to_b: set[bytes] = set()
+            while not a_to_b and time.monotonic() < deadline:
+                a_to_b = _relay(a, b, ports(to_a)[0], b"a>b ")
+            b_to_a = _relay(b, a, ports(to_b)[0], b"b>a ")
+            return a_to_b, b_to_a
+        finally:
+            a.close()
+            b.close()
+
+    a_to_b, b_to_a = media.call(go)
+    assert len(a_to_b) >= 5 and len(b_to_a) >= 5

@@ -129,3 +129,16 @@ def test_refusals_about_money_read_402_others_403() -> None:
     assert sip_status.final_for_reason("not_allowed", "suspended_arrears")[0] == 402
     assert sip_status.final_for_reason("not_allowed", "suspended_violation")[0] == 403
     assert sip_status.final_for_reason("not_allowed", "suspended_lawful")[0] == 403
+
+
+def test_a_ringing_phones_offer_cannot_reach_the_caller_until_it_answers() -> None:
+    from videophone.adapters.sdp_codecs import unreachable
+
+    offer = (
+        "v=0\r\nc=IN IP4 127.0.0.1\r\na=ice-lite\r\na=ice-ufrag:abcd\r\na=ice-pwd:secretsecretsecretsecret\r\n"
+        "m=audio 31000 UDP/TLS/RTP/SAVPF 96\r\na=candidate:1 1 UDP 2130706431 127.0.0.1 31000 typ host\r\n"
+        "a=end-of-candidates\r\n"
+    )
+    out = unreachable(offer)
+    assert "a=candidate" not in out and "end-of-candidates" not in out and "secretsecret" not in out
+    assert "m=audio 31000 " in out and "c=IN IP4 127.0.0.1" in out and "a=ice-ufrag:abcd" in out

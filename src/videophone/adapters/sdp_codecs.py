@@ -139,3 +139,19 @@ def with_feedback(sdp: str) -> str:
     PLI/FIR only for what the SDP it got lists, and a phone's SDP (``RTP/AVP``) often lists none, which
     left the browser waiting seconds for the phone's next keyframe (ADR 0012).  rtpengine relays them."""
     return _rewrite(sdp, _feedback)
+
+
+def unreachable(sdp: str) -> str:
+    """The same offer with no way to reach its sender: no ICE candidates and a password that is not its
+    ICE password, so the connectivity checks of whoever gets it fail (ports and addresses stay: this is
+    not "hold", and the relay keeps what it told the phone).  A phone that only rings must not start ICE
+    and DTLS with the caller's relay: if another device answered, the caller's DTLS would be tied to the
+    wrong peer.  The whole offer is given again when the phone answers."""
+    out: list[str] = []
+    for line in sdp.replace("\r\n", "\n").split("\n"):
+        if line.startswith(("a=candidate:", "a=end-of-candidates", "a=remote-candidates:")):
+            continue
+        if line.startswith("a=ice-pwd:"):
+            line = "a=ice-pwd:" + "0" * 24  # valid in form (RFC 8839: 22-256 ice-chars), wrong in value
+        out.append(line)
+    return "\r\n".join(out)

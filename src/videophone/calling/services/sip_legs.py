@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import structlog
 
+from videophone.adapters import sdp_codecs
 from videophone.adapters.sip.message import SipMessage, new_tag, response_to, uri_of
 from videophone.calling.domain import sip_status
 from videophone.calling.domain.calls import DeviceRef
@@ -244,6 +245,7 @@ class CalleeLeg(Leg):
         self.auth_user = auth_user
         self.tag = new_tag()
         self.invite: SipMessage | None = None
+        self.offer = ""  # the caller's offer (the hub's SDP)
         self.provisional = False  # a 1xx came: a CANCEL may be sent (RFC 3261 §9.1)
         self.cancel_wanted = False
         self.final = False
@@ -266,7 +268,10 @@ class CalleeLeg(Leg):
         g = self.gateway
         call_id = f"{new_tag()}{new_tag()}@{g.host}"
         self.media_call, self.media_tag = call_id, self.tag
-        sdp = await g.media.offer(call_id, self.tag, str(message.get("sdp", "")), towards="sip")
+        # While it only rings, the phone's relay call may not reach the caller's (sdp_codecs.unreachable):
+        # the whole offer is given again when it answers.
+        self.offer = str(message.get("sdp", ""))
+        sdp = await g.media.offer(call_id, self.tag, sdp_codecs.unreachable(self.offer), towards="sip")
         shown = message.get("from") or {}
         number = str(shown.get("number") or "") if isinstance(shown, dict) else ""
         name = str(shown.get("contact_name") or shown.get("name") or "") if isinstance(shown, dict) else ""
@@ -337,6 +342,7 @@ class CalleeLeg(Leg):
             await self.send_in_dialog("BYE")  # answered after the call ended or went elsewhere
             await self.finish()
             return
+        await self.gateway.media.offer(self.media_call, self.media_tag, self.offer, towards="sip")
         sdp = await self.gateway.media.answer(
             self.media_call, self.media_tag, response.to_tag, response.body.decode(errors="replace"), towards="webrtc"
         )
