@@ -188,6 +188,28 @@ class Call:
         (:meth:`ring`, :meth:`forward` or :meth:`end`)."""
         return cls(call_id, caller, callee_id, now, now + timedelta(seconds=no_answer_timeout))
 
+    @classmethod
+    def adopted(
+        cls,
+        call_id: str,
+        caller: DeviceRef,
+        callee: DeviceRef,
+        started_at: datetime,
+        answered_at: datetime,
+        absent: Iterable[DeviceRef],
+        now: datetime,
+    ) -> tuple[Call, list[Send]]:
+        """An answered call whose node died, taken over by another node from its record: the parties
+        whose devices are not connected to a live node are away since ``now`` (the grace period to come
+        back, as for any lost connection); the others hear that they are reconnecting."""
+        call = cls(call_id, caller, callee[0], started_at, started_at, state=CallState.ANSWERED)
+        call.answered_device = callee[1]
+        call.answered_at = answered_at
+        sends: list[Send] = []
+        for device in absent:
+            sends += call.device_lost(device, now)
+        return call, sends
+
     def ring(
         self,
         callee_devices: Iterable[str],

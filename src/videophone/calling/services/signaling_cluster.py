@@ -10,14 +10,15 @@ import os
 import secrets
 import socket
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from videophone.adapters.db.models import CallRecord, SignalingNode
 from videophone.calling.domain.calls import CallState, DeviceRef, EndReason, outcome_of
-from videophone.calling.services.signaling_effects import CallEffects, channel_of
+from videophone.calling.services.signaling_adoption import Adoption, adoptable
+from videophone.calling.services.signaling_effects import channel_of
 from videophone.calling.store import call_records, nodes
 
 log = structlog.get_logger("videophone.calling.services.signaling")
@@ -31,7 +32,7 @@ def default_node_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
 
 
-class ClusterMember(CallEffects):
+class ClusterMember(Adoption):
     """The cluster side of ``SignalingHub`` (a base of it: it works on the hub's own state)."""
 
     line_ttl: float
@@ -56,6 +57,7 @@ class ClusterMember(CallEffects):
             else:
                 row.heartbeat_at = now
             await uow.commit()
+        await self.drop_adopted()  # calls another node took over while this one was silent (ADR 0013)
         if self.calls:  # the lines of the calls this node holds live as long as its heartbeat
             await self.lines.refresh(
                 [(call_id, call.line_parties()) for call_id, call in self.calls.items()],
@@ -92,6 +94,8 @@ class ClusterMember(CallEffects):
             )
         elif op == "enforce":
             await self._enforce_local(int(item["subscriber_id"]))
+        elif op == "owner":  # a call was taken over from a stopped node: its events go to the new owner
+            self.owner_of[str(item["call_id"])] = str(item["owner"])
 
     # -- enforcement (R-30, R-31) ------------------------------------------------------------------------
     async def enforce(self, subscriber_id: int) -> None:
@@ -106,11 +110,16 @@ class ClusterMember(CallEffects):
 
     # -- nodes that stopped ------------------------------------------------------------------------------
     async def sweep(self) -> int:
-        """End the open calls of nodes that stopped heartbeating (``node_lost``); returns how many."""
+        """The open calls of nodes that stopped heartbeating: answered ones are taken over (ADR 0013),
+        the others end (``node_lost``); returns how many ended."""
         now = self.deps.clock.now()
         stale_before = now - timedelta(seconds=self.node_stale_seconds)
         async with self.deps.uow() as uow:
             rows = await nodes.open_calls_of_lost_nodes(uow.session, self.node_id, stale_before)
+            live = set(await nodes.live_nodes_but(uow.session, self.node_id, stale_before)) if rows else set()
+        # Taken over here or by another node racing for it: not ended; ended if the takeover failed.
+        rows = [row for row in rows if not adoptable(row) or await self._try_adopt(row, live, now) is False]
+        async with self.deps.uow() as uow:
             ended: list[CallRecord] = []
             for row in rows:
                 answered = row.answered_at is not None
@@ -149,3 +158,11 @@ class ClusterMember(CallEffects):
         if ended:
             log.info("ended calls of stopped nodes", count=len(ended))
         return len(ended)
+
+    async def _try_adopt(self, row: CallRecord, live: set[str], now: datetime) -> bool | None:
+        """True: taken over here; None: another node took it first; False: the takeover failed."""
+        try:
+            return True if await self.adopt(row, live, now) else None
+        except Exception:  # it ends as node_lost instead
+            log.exception("taking over a call failed", call_id=row.id)
+            return False

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from videophone.adapters.db.models import CallRecord
@@ -77,3 +77,23 @@ async def end_if_open(
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def take_over(s: AsyncSession, call_id: str, from_node: str, to_node: str) -> bool:
+    """Move an open call from ``from_node`` to ``to_node`` unless another node did first (ADR 0013)."""
+    result = await s.execute(
+        update(CallRecord)
+        .where(CallRecord.id == call_id, CallRecord.node_id == from_node, CallRecord.ended_at.is_(None))
+        .values(node_id=to_node)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def owned_elsewhere(s: AsyncSession, call_ids: list[str], node_id: str) -> list[str]:
+    """Which of these calls another node now holds (it took them over while this one was silent)."""
+    if not call_ids:
+        return []
+    rows = await s.scalars(
+        select(CallRecord.id).where(CallRecord.id.in_(call_ids), CallRecord.node_id != node_id)
+    )
+    return [str(r) for r in rows]
