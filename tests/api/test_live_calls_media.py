@@ -19,7 +19,9 @@ from videophone.bootstrap import Container
 from videophone.kernel.errors import ValidationFailed
 
 
-async def add_sample(container: Container, call_id: str, subscriber_id: int, seconds_ago: int, path: str | None) -> None:
+async def add_sample(
+    container: Container, call_id: str, subscriber_id: int, seconds_ago: int, path: str | None
+) -> None:
     now = container.deps.clock.now()
     async with container.deps.uow() as uow:
         uow.session.add(
