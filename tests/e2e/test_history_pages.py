@@ -158,6 +158,11 @@ def test_history_badge_detail_and_console(new_context: Any, base_url: str, app_s
     assert phone_row.get_by_test_id("live-media").inner_text() == "媒体中继 (rtpengine)"
     headers = console.locator('[data-testid="live-calls"] thead th').all_inner_texts()
     assert "终端（主叫 → 被叫）" in headers and "媒体路径" in headers, headers
+    # On a phone the wider live table scrolls inside its frame; the page itself does not.
+    console.set_viewport_size({"width": 375, "height": 740})
+    console.locator('.table-wrap.scrolls [data-testid="live-calls"]').wait_for()
+    assert console.evaluate("document.documentElement.scrollWidth") <= 375
+    console.set_viewport_size({"width": 1280, "height": 720})
     console.get_by_test_id("calls-number").fill(alice["number"])
     console.get_by_test_id("calls-outcome").select_option("answered")
     console.get_by_test_id("calls-submit").click()
