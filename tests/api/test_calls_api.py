@@ -22,6 +22,8 @@ async def insert_call(
     state: str = "ended",
     minutes_ago: int = 10,
     end_reason: str | None = None,
+    caller_device: str = "web-aaaaaaaa",
+    callee_device: str = "web-bbbbbbbb",
 ) -> str:
     now = container.deps.clock.now()
     started = now - timedelta(minutes=minutes_ago)
@@ -35,8 +37,8 @@ async def insert_call(
                 callee_id=callee.account["id"],
                 caller_number=caller.account["number"],
                 callee_number=callee.account["number"],
-                caller_device="web-aaaaaaaa",
-                callee_device="web-bbbbbbbb",
+                caller_device=caller_device,
+                callee_device=callee_device,
                 node_id="node-1",
                 state=state,
                 started_at=started,

@@ -152,7 +152,21 @@ def test_device_check_and_dial_pad(phones: dict[str, Phone], short_no_answer: fl
     page.locator('[data-testid="quick-contacts"][aria-busy="false"]').wait_for()
 
 
-def test_answered_call_media_flows_both_ways_and_is_in_history(phones: dict[str, Phone]) -> None:
+def live_media_path(staff: Any, the_call: str, expected: str, timeout: float = 12.0) -> dict[str, Any]:
+    """The console's live call (issue 16) once its media path reads ``expected`` (the browsers post a
+    sample every 5 s), or the last seen item."""
+    deadline = time.monotonic() + timeout
+    item: dict[str, Any] = {}
+    while True:
+        code, data = page_api(staff, "GET", "/api/v1/console/calls/live", staff=True)
+        assert code == 200, data
+        item = next((i for i in data["items"] if i["id"] == the_call), {})
+        if item.get("media_path") == expected or time.monotonic() > deadline:
+            return item
+        time.sleep(0.5)
+
+
+def test_answered_call_media_flows_both_ways_and_is_in_history(phones: dict[str, Phone], admin: Any) -> None:
     a, b = phones["a"], phones["b"]
     open_phone(a.page)
     dial(a.page, b.number)
@@ -205,6 +219,10 @@ def test_answered_call_media_flows_both_ways_and_is_in_history(phones: dict[str,
     last = a.page.evaluate("() => window.VP.phone.lastStats")
     assert last["call_id"] == the_call and last["frames_decoded"] > 0 and last["audio_packets_received"] > 0
     assert last["rtt_ms"] is not None and last["frame_width"] > 0
+    # Host candidates on loopback: a direct path, which the console's live calls show (issue 16).
+    assert last["path"] == "p2p", last
+    item = live_media_path(admin, the_call, "p2p")
+    assert (item["caller_device_kind"], item["callee_device_kind"], item["media_path"]) == ("browser", "browser", "p2p")
 
     a.page.get_by_test_id("hangup-button").click()
     wait_state(a.page, "ended", "hangup")
@@ -347,6 +365,12 @@ def test_relay_only_call_through_coturn(relay_env: tuple[Any, str]) -> None:
             stats = wait_media_flowing(page)
             assert (stats["local_type"], stats["remote_type"]) == ("relay", "relay"), stats
             assert stats["local_address"] == "127.0.0.1", stats
+        # The browsers report the TURN path with their samples, and the console's live calls show it.
+        staff = instance.new_context(base_url=base_url, locale="en").new_page()
+        pages.append((staff, ""))
+        login_staff(staff, "support")
+        item = live_media_path(staff, call_id(a), "turn")
+        assert item.get("media_path") == "turn", item
         a.get_by_test_id("hangup-button").click()
         wait_state(a, "ended", "hangup")
         wait_state(b, "ended", "hangup")

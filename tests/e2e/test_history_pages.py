@@ -57,8 +57,8 @@ def record(caller: dict[str, Any], callee: dict[str, Any], started: datetime, ou
         callee_id=callee["id"],
         caller_number=caller["number"],
         callee_number=callee["number"],
-        caller_device="web-e2e-caller",
-        callee_device="web-e2e-callee" if answered else "",
+        caller_device=kw.pop("caller_device", "web-e2e-caller"),
+        callee_device=kw.pop("callee_device", "web-e2e-callee" if answered else ""),
         node_id=kw.pop("node_id", "e2e-node"),
         state=state,
         started_at=started,
@@ -78,7 +78,12 @@ def test_history_badge_detail_and_console(new_context: Any, base_url: str, app_s
     answered = record(alice, bob, now - timedelta(hours=2), "answered")
     missed = record(bob, alice, now - timedelta(minutes=30), "missed")
     live = record(bob, alice, now - timedelta(seconds=20), "", state="answered", node_id="e2e-stale-node")
-    insert_rows(app_server, [answered, missed, live])
+    # A SIP phone of Carol's in a call with Bob's browser: its media goes through the media relay.
+    carol = register_via_api(base_url, person_data(name="周话机"))
+    from_phone = record(
+        carol, bob, now - timedelta(seconds=10), "", state="answered", caller_device="sip:1", callee_device="web-e2e-b"
+    )
+    insert_rows(app_server, [answered, missed, live, from_phone])
     insert_rows(
         app_server,
         [
@@ -92,6 +97,8 @@ def test_history_badge_detail_and_console(new_context: Any, base_url: str, app_s
                 call_id=answered.id, subscriber_id=alice["id"], at=now, final=True, rtt_ms=620, packet_loss_pct=7.5
             ),
             CallQualitySample(call_id=answered.id, subscriber_id=bob["id"], at=now, rtt_ms=40, frames_per_second=30),
+            # Bob's browser in the live call reports its media through the TURN server.
+            CallQualitySample(call_id=live.id, subscriber_id=bob["id"], at=now, rtt_ms=60, media_path="turn"),
         ],
     )
 
@@ -140,6 +147,22 @@ def test_history_badge_detail_and_console(new_context: Any, base_url: str, app_s
     live_row = console.locator(f'[data-testid="live-call-row"][data-call-id="{live.id}"]')
     live_row.wait_for()
     assert live_row.get_by_test_id("node-stale").is_visible()
+    # Each side's device and the media path (issue 16): Bob's browser, no callee device yet, TURN reported.
+    assert live_row.get_by_test_id("live-caller-device").inner_text() == "浏览器"
+    assert live_row.get_by_test_id("live-callee-device").get_attribute("data-kind") == ""
+    assert live_row.get_by_test_id("live-media").inner_text() == "TURN 中继"
+    phone_row = console.locator(f'[data-testid="live-call-row"][data-call-id="{from_phone.id}"]')
+    assert phone_row.get_by_test_id("live-caller-device").inner_text() == "SIP 话机"
+    assert phone_row.get_by_test_id("live-callee-device").inner_text() == "浏览器"
+    assert phone_row.get_by_test_id("live-media").get_attribute("data-path") == "relay"
+    assert phone_row.get_by_test_id("live-media").inner_text() == "媒体中继 (rtpengine)"
+    headers = console.locator('[data-testid="live-calls"] thead th').all_inner_texts()
+    assert "终端（主叫 → 被叫）" in headers and "媒体路径" in headers, headers
+    # On a phone the wider live table scrolls inside its frame; the page itself does not.
+    console.set_viewport_size({"width": 375, "height": 740})
+    console.locator('.table-wrap.scrolls [data-testid="live-calls"]').wait_for()
+    assert console.evaluate("document.documentElement.scrollWidth") <= 375
+    console.set_viewport_size({"width": 1280, "height": 720})
     console.get_by_test_id("calls-number").fill(alice["number"])
     console.get_by_test_id("calls-outcome").select_option("answered")
     console.get_by_test_id("calls-submit").click()

@@ -63,6 +63,8 @@ ALLOWED_LOWER = {
     # A softphone's own name, as its authors write it (the SIP section of /account names Linphone, baresip,
     # MicroSIP as examples).
     "baresip",
+    # The media relay's own name: the console's live calls say a SIP phone's call goes "媒体中继 (rtpengine)".
+    "rtpengine",
 }
 ALLOWED_SNAKE = {
     # Tariff codes too (see above): the demo's services are coded after the call feature they give.

@@ -151,3 +151,16 @@ async def test_the_call_record_indexes_on_every_backend(container: Container, ba
         names = set((await uow.session.execute(text(sql))).scalars())
     assert {"ix_call_records_caller_started", "ix_call_records_callee_started", "ix_call_records_open"} <= names
     assert not names & {"ix_call_records_state", "ix_call_records_caller_id", "ix_call_records_callee_id"}
+
+
+async def test_the_live_calls_find_their_latest_reported_path_by_call(sqlite: Container) -> None:
+    """The console's live calls (issue 16): the media path each browser reported comes from the samples of
+    that call only (the call_id index), never a walk of every sample of every call."""
+    container = sqlite
+
+    async def live() -> None:
+        await container.calls.live_calls()
+
+    for plan in await plans_of(container, live, "FROM call_quality_samples"):
+        assert "ix_call_quality_samples_call_id" in plan, plan
+        assert "SCAN call_quality_samples\n" not in plan + "\n", plan

@@ -115,7 +115,10 @@ async def request_validation_handler(request: Request, exc: Exception) -> JSONRe
     lang = request_language(request)
     errors = []
     for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "cookie")]
+        # The first element says where (body, query…); only it is dropped — a field may be named "path".
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+            loc = loc[1:]
         field = ".".join(loc) or "body"
         code = "control_characters" if err.get("type") == "control_characters" else "invalid_input"
         errors.append({"field": field, "code": code, "message": message(code, lang)})

@@ -142,6 +142,8 @@ class CallQualitySample(Base):
     frame_height: Mapped[int | None] = mapped_column(Integer, nullable=True)
     frames_decoded: Mapped[int | None] = mapped_column(Integer, nullable=True)
     audio_packets_received: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The browser's media path when it took the sample: "p2p" or "turn" (None: not reported).
+    media_path: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class SignalingNode(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,6 +45,11 @@ class QualitySampleIn(BaseModel):
     frame_height: int | None = Field(default=None, description="Received video height, px (≤ 8192)")
     frames_decoded: int | None = Field(default=None, description="Video frames decoded so far (cumulative)")
     audio_packets_received: int | None = Field(default=None, description="Audio packets received so far")
+    path: Literal["p2p", "turn"] | None = Field(
+        default=None,
+        description="The media path of the selected ICE candidate pair: 'turn' if either candidate is a relay "
+        "(TURN) candidate, else 'p2p'",
+    )
 
 
 # -- the subscriber's own calls ---------------------------------------------------------------------------
@@ -81,8 +86,8 @@ async def my_call(call_id: str, principal: SubscriberDep, c: ContainerDep) -> Ca
 
 @router.post("/me/calls/{call_id}/quality", status_code=204, tags=["subscriber"], responses=problem_responses(429))
 async def my_call_quality(call_id: str, body: QualitySampleIn, principal: SubscriberDep, c: ContainerDep) -> None:
-    metrics = body.model_dump(exclude={"final"}, exclude_none=True)
-    await c.calls.record_quality(principal.id, call_id, metrics, final=body.final)
+    metrics = body.model_dump(exclude={"final", "path"}, exclude_none=True)
+    await c.calls.record_quality(principal.id, call_id, metrics, final=body.final, path=body.path)
 
 
 # -- operator console ---------------------------------------------------------------------------------------

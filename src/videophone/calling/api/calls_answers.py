@@ -10,6 +10,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from videophone.calling.domain.call_quality import Grade, QualitySummary
+from videophone.calling.domain.media_path import DeviceKind, MediaPath
 from videophone.calling.services.calls import (
     CallDetail,
     CallItem,
@@ -266,6 +267,14 @@ class LiveCallAnswer(_Answer):
     node_id: str
     node_heartbeat_at: datetime | None
     node_fresh: bool
+    caller_device_kind: DeviceKind = Field(description="'browser' or 'sip' (a SIP phone)")
+    callee_device_kind: DeviceKind = Field(
+        description="'browser' or 'sip' (a SIP phone); '' while no device of the callee has answered"
+    )
+    media_path: MediaPath = Field(
+        description="'relay' (through the media relay: a SIP phone takes part), 'p2p' (direct between two "
+        "browsers) or 'turn' (through the TURN server) as the browsers last reported it; '' not known yet"
+    )
 
     @classmethod
     def of(cls, call: LiveCall) -> Self:

@@ -14,6 +14,7 @@ from videophone.adapters.db.models import CallQualitySample, CallRecord, Signali
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.calling.domain import call_quality, caller_id
 from videophone.calling.domain.calls import reason_seen_by
+from videophone.calling.domain.media_path import DeviceKind, MediaPath, device_kind, media_path, reported_path
 from videophone.calling.store import calls as store
 from videophone.calling.store import contacts as contacts_store
 from videophone.calling.store import quality as quality_store
@@ -158,6 +159,9 @@ class LiveCall:
     node_id: str
     node_heartbeat_at: datetime | None
     node_fresh: bool
+    caller_device_kind: DeviceKind
+    callee_device_kind: DeviceKind
+    media_path: MediaPath
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
@@ -289,15 +293,25 @@ class CallHistoryService:
         return CallDetail(self._item(subscriber_id, record, names, primary), quality_view(mine), quality_view(peer))
 
     async def record_quality(
-        self, subscriber_id: int, call_id: str, sample: Mapping[str, Any], *, final: bool = False
+        self,
+        subscriber_id: int,
+        call_id: str,
+        sample: Mapping[str, Any],
+        *,
+        final: bool = False,
+        path: str | None = None,
     ) -> None:
-        """Store one quality sample from a party's client (R-15).
+        """Store one quality sample from a party's client (R-15), with the media path it reported
+        (``p2p`` / ``turn``, issue 16) if it did.
 
         At most one sample every two seconds per party and call; the ``final`` one (sent when the
         call ends) is always taken, once, and nothing after it.  Samples are taken while the call
         goes on and up to ten minutes after it ended.
         """
         metrics, errors = call_quality.check_sample(sample)
+        reported = reported_path(path)
+        if path is not None and reported is None:
+            errors.append(FieldError("path", "invalid_choice"))
         if errors:
             raise ValidationFailed(errors)
         now = self.deps.clock.now()
@@ -313,7 +327,14 @@ class CallHistoryService:
                     wait = (SAMPLE_INTERVAL - (now - last)).total_seconds()
                     raise Throttled("quality_sample_too_frequent", params={"retry_after": max(1, int(wait + 0.999))})
             uow.session.add(
-                CallQualitySample(call_id=call_id, subscriber_id=subscriber_id, at=now, final=final, **asdict(metrics))
+                CallQualitySample(
+                    call_id=call_id,
+                    subscriber_id=subscriber_id,
+                    at=now,
+                    final=final,
+                    media_path=reported,
+                    **asdict(metrics),
+                )
             )
             await uow.commit()
 
@@ -383,7 +404,8 @@ class CallHistoryService:
         )
 
     async def live_calls(self) -> list[LiveCall]:
-        """Calls ringing or answered now, oldest first, with whether their node still heartbeats."""
+        """Calls ringing or answered now, oldest first, with whether their node still heartbeats, the kind
+        of each side's device and the path the media takes (issue 16)."""
         now = self.deps.clock.now()
         async with self.deps.uow() as uow:
             rows = await store.live_calls(uow.session)
@@ -398,8 +420,11 @@ class CallHistoryService:
                 node_id=r.node_id,
                 node_heartbeat_at=heartbeat,
                 node_fresh=heartbeat is not None and now - heartbeat < NODE_STALE_AFTER,
+                caller_device_kind=device_kind(r.caller_device),
+                callee_device_kind=device_kind(r.callee_device),
+                media_path=media_path(r.caller_device, r.callee_device, path),
             )
-            for r, heartbeat in rows
+            for r, heartbeat, path in rows
         ]
 
     # -- internals -----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from videophone.adapters.db.models import CallRecord, SignalingNode
+from videophone.adapters.db.models import CallQualitySample, CallRecord, SignalingNode
 
 LIVE_STATES = ("ringing", "answered")
 
@@ -110,12 +110,21 @@ async def search(
     return await _page(s, _started_within(stmt, start, end), offset, limit)
 
 
-async def live_calls(s: AsyncSession) -> Sequence[Row[CallRecord, datetime | None]]:
+async def live_calls(s: AsyncSession) -> Sequence[Row[CallRecord, datetime | None, str | None]]:
     """Calls ringing or answered now, oldest first, each with its node's last heartbeat (None if the
-    node has no row)."""
+    node has no row) and the media path of the call's latest sample that reported one (None if none
+    did), in one query."""
+    latest_path = (
+        select(CallQualitySample.media_path)
+        .where(CallQualitySample.call_id == CallRecord.id, CallQualitySample.media_path.is_not(None))
+        .order_by(CallQualitySample.at.desc(), CallQualitySample.id.desc())
+        .limit(1)
+        .correlate(CallRecord)
+        .scalar_subquery()
+    )
     return (
         await s.execute(
-            select(CallRecord, SignalingNode.heartbeat_at)
+            select(CallRecord, SignalingNode.heartbeat_at, latest_path)
             .outerjoin(SignalingNode, SignalingNode.node_id == CallRecord.node_id)
             .where(CallRecord.state.in_(LIVE_STATES), CallRecord.ended_at.is_(None))
             .order_by(CallRecord.started_at, CallRecord.id)

@@ -140,4 +140,14 @@ UI: dict[str, dict[str, str]] = {
     "callc_node_heartbeat": {"zh-CN": "最近心跳", "en": "Last heartbeat"},
     "callc_quality_caller": {"zh-CN": "主叫侧质量", "en": "Caller side quality"},
     "callc_quality_callee": {"zh-CN": "被叫侧质量", "en": "Callee side quality"},
+    # The live calls' devices (caller → callee) and the path of their media (issue 16).
+    "callc_col_devices": {"zh-CN": "终端（主叫 → 被叫）", "en": "Devices (caller → callee)"},
+    "callc_device_browser": {"zh-CN": "浏览器", "en": "Browser"},
+    "callc_device_sip": {"zh-CN": "SIP 话机", "en": "SIP phone"},
+    "callc_device_none": {"zh-CN": "未接听", "en": "not answered"},
+    "callc_col_media": {"zh-CN": "媒体路径", "en": "Media path"},
+    "callc_media_p2p": {"zh-CN": "直连 P2P", "en": "Direct (P2P)"},
+    "callc_media_turn": {"zh-CN": "TURN 中继", "en": "TURN relay"},
+    "callc_media_relay": {"zh-CN": "媒体中继 (rtpengine)", "en": "Media relay"},
+    "callc_media_unknown": {"zh-CN": "—", "en": "—"},
 }

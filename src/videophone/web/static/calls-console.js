@@ -30,12 +30,28 @@
   }
 
   // -- live calls -------------------------------------------------------------------------------
+  // A side's device: browser or SIP phone; a callee with no device answering yet: "not answered".
+  function deviceBadge(kind, testid) {
+    if (kind !== "browser" && kind !== "sip") return el("span", { class: "muted", "data-testid": testid, "data-kind": "" }, t("callc_device_none"));
+    return badge(t("callc_device_" + kind), "device-" + kind, { "data-testid": testid, "data-kind": kind });
+  }
+
+  // The media path: direct, through TURN, through the media relay (a SIP phone takes part); "—" not known yet.
+  function mediaCell(path) {
+    const known = path === "p2p" || path === "turn" || path === "relay";
+    return el("td", { "data-testid": "live-media", dataset: { path: known ? path : "" } },
+      known ? badge(t("callc_media_" + path), "media-" + path) : t("callc_media_unknown"));
+  }
+
   function liveRow(call) {
     return el(
       "tr",
       { "data-testid": "live-call-row", dataset: { callId: call.id, state: call.state } },
       el("td", { class: "mono", "data-testid": "live-caller" }, call.caller_number),
       el("td", { class: "mono", "data-testid": "live-callee" }, call.callee_number),
+      el("td", { class: "live-devices" }, deviceBadge(call.caller_device_kind, "live-caller-device"), " → ",
+        deviceBadge(call.callee_device_kind, "live-callee-device")),
+      mediaCell(call.media_path),
       el("td", {}, badge(labelOf("callc_state_", call.state), "state-" + call.state, { "data-testid": "live-state" })),
       el("td", { "data-testid": "live-since" }, formatTime(call.answered_at || call.started_at)),
       nodeCell(call.node_id, call.node_fresh),

@@ -51,6 +51,10 @@
       sample.remote_candidate_type = remote ? remote.candidateType : null;
       sample.local_address = local ? local.address || local.ip : null;
       sample.remote_address = remote ? remote.address || remote.ip : null;
+      // The media path (issue 16): a relay (TURN) candidate on either side of the selected pair means the
+      // media goes through the TURN server; both candidate types known and neither a relay: direct.
+      if (sample.local_candidate_type === "relay" || sample.remote_candidate_type === "relay") sample.path = "turn";
+      else if (sample.local_candidate_type && sample.remote_candidate_type) sample.path = "p2p";
     }
     if (received + lost > 0) sample.packet_loss_pct = Math.round((lost / (received + lost)) * 10000) / 100;
     sample.bytes_in = bytesIn;
@@ -101,6 +105,7 @@
       sample = sample || call.prevStats;
       if (!sample) return;
       const body = { final: !!final };
+      if (sample.path === "p2p" || sample.path === "turn") body.path = sample.path;
       TELEMETRY_FIELDS.forEach((name) => {
         const value = sample[name];
         if (typeof value === "number" && Number.isFinite(value)) body[name] = ["frame_width", "frame_height", "frames_decoded", "audio_packets_received"].includes(name) ? Math.round(value) : value;
