@@ -1,5 +1,6 @@
 """The hub and the lines (one call per subscriber): a call holds its parties' lines from the invite
-to its end; a refused invite, a failed one and a call ended by the sweep of a dead node hold none."""
+to its end; a refused invite, a failed one and a call ended by the sweep of a dead node hold none;
+a call taken over from a dead node holds them until it ends."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests.api.test_signaling_ws import ANSWER, OFFER, Sub, invite, new_call_id, subscriber
 from tests.support.live import Device, serve
+from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import CallRecord, SignalingNode
 from videophone.adapters.lines import LineClaim
 from videophone.bootstrap import Container
@@ -80,9 +82,8 @@ async def test_an_invite_that_fails_gives_its_lines_back(host: str, container: C
         await d.close()
 
 
-async def test_the_sweep_of_a_dead_nodes_calls_frees_their_lines(host: str, container: Container) -> None:
-    a, b = await subscriber(container), await subscriber(container)
-    hub = container.signaling
+async def _dead_nodes_call(container: Container, a: Sub, b: Sub, *, answered: bool) -> str:
+    """A call on record at a node that stopped heartbeating an hour ago, its lines claimed."""
     now = container.deps.clock.now()
     call_id = new_call_id()
     async with container.deps.uow() as uow:
@@ -103,16 +104,23 @@ async def test_the_sweep_of_a_dead_nodes_calls_frees_their_lines(host: str, cont
                 caller_number=a.number,
                 callee_number=b.number,
                 caller_device="dev-aaaaaaaa",
-                callee_device="dev-bbbbbbbb",
+                callee_device="dev-bbbbbbbb" if answered else "",
                 node_id="dead-node",
-                state="answered",
+                state="answered" if answered else "ringing",
                 started_at=now - timedelta(minutes=2),
-                answered_at=now - timedelta(minutes=1),
+                answered_at=now - timedelta(minutes=1) if answered else None,
             )
         )
         await uow.commit()
-    assert (await hub.lines.claim(call_id, a.id, b.id, ttl=3600)).held  # as the dead node had claimed
-    assert await hub.sweep() == 1
+    assert (await container.signaling.lines.claim(call_id, a.id, b.id, ttl=3600)).held  # as the dead node had
+    return call_id
+
+
+async def test_the_sweep_of_a_dead_nodes_ringing_call_frees_its_lines(host: str, container: Container) -> None:
+    a, b = await subscriber(container), await subscriber(container)
+    hub = container.signaling
+    await _dead_nodes_call(container, a, b, answered=False)
+    assert await hub.sweep() == 1  # a ringing call is not taken over: it ends (node_lost)
     assert await lines_of(container, a, b) == FREE
     da, db = await Device.open(host, a.token, "dev-aaaaaaaa"), await Device.open(host, b.token, "dev-bbbbbbbb")
     await invite(da, b.number)
@@ -120,6 +128,28 @@ async def test_the_sweep_of_a_dead_nodes_calls_frees_their_lines(host: str, cont
     await da.expect("ringing")
     for d in (da, db):
         await d.close()
+
+
+async def test_a_dead_nodes_answered_call_is_taken_over_and_ends_once_if_nobody_comes_back(
+    container: Container, clock: FakeClock
+) -> None:
+    """ADR 0013: the sweep takes an answered call over (its lines stay held); with neither device back
+    within the grace period it ends once as a lost connection, with the time talked, and frees the lines."""
+    a, b = await subscriber(container), await subscriber(container)
+    hub = container.signaling
+    call_id = await _dead_nodes_call(container, a, b, answered=True)
+    assert await hub.sweep() == 0
+    assert call_id in hub.calls and await lines_of(container, a, b) != FREE
+    async with container.deps.uow() as uow:
+        assert (await uow.session.get(CallRecord, call_id)).node_id == hub.node_id  # type: ignore[union-attr]
+    assert await hub.sweep() == 0  # taken over once
+    clock.advance(timedelta(seconds=21))  # past the grace period (20 s)
+    await hub.tick()
+    assert call_id not in hub.calls and await lines_of(container, a, b) == FREE
+    async with container.deps.uow() as uow:
+        record = await uow.session.get(CallRecord, call_id)
+    assert record is not None and (record.end_reason, record.outcome) == ("connection_lost", "answered")
+    assert record.billable_seconds == 60 + 21
 
 
 async def test_the_heartbeat_keeps_the_lines_of_held_calls(host: str, container: Container) -> None:

@@ -7,9 +7,11 @@ import asyncio
 import base64
 import os
 import signal
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -122,16 +124,60 @@ async def test_busy_and_unknown_numbers_across_nodes(pair: tuple[Device, Device,
     assert (await da.expect("ended"))["reason"] == "rejected"
 
 
-async def test_a_dead_node_has_its_calls_ended_by_the_other(
-    pair: tuple[Device, Device, str], nodes: list[RunningApp]
-) -> None:
-    da, db, b_number = pair
-    call_id = str(uuid.uuid4())
-    await da.send({"type": "invite", "call_id": call_id, "to": b_number, "sdp": OFFER})
-    await db.expect("incoming", within=10)
-    await db.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
-    await db.expect("answered")
-    nodes[0].process.send_signal(signal.SIGKILL)  # node one holds the call and dies without a word
+async def test_a_dead_nodes_calls_go_on_on_the_other_and_end_once(nodes: list[RunningApp]) -> None:
+    """Node one holds two answered calls and dies (SIGKILL).  Node two takes both over (ADR 0013): the
+    call whose device comes back (to node two) goes on and ends by hang-up with its whole duration; the
+    call whose device never comes back ends once, as a lost connection, after the grace period."""
+    one, two = (n.base_url.removeprefix("http://") for n in nodes)
+    calls = []
+    for _ in range(2):
+        _, a_token = await subscriber_token(nodes[0].base_url)
+        b_number, b_token = await subscriber_token(nodes[1].base_url)
+        a_id = f"a-{uuid.uuid4().hex[:8]}"
+        da = await Device.open(one, a_token, a_id)
+        db = await Device.open(two, b_token, f"b-{uuid.uuid4().hex[:8]}")
+        call_id = str(uuid.uuid4())
+        await da.send({"type": "invite", "call_id": call_id, "to": b_number, "sdp": OFFER})
+        await db.expect("incoming", within=10)
+        await da.expect("ringing")
+        await db.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
+        await db.expect("answered")
+        await da.expect("accepted")
+        calls.append((call_id, da, db, a_token, a_id))
+    answered = time.monotonic()
+    nodes[0].process.send_signal(signal.SIGKILL)  # node one holds both calls and dies without a word
     nodes[0].process.wait(timeout=10)
-    ended = await db.expect("ended", within=15)
-    assert (ended["reason"], ended["outcome"]) == ("node_lost", "answered")
+    (back_id, _, back_b, back_token, back_device), (lost_id, _, lost_b, lost_token, _) = calls
+    # The first caller's device reconnects through the load balancer: here, to node two.
+    back = await Device.open(two, back_token, back_device)
+    try:
+        # The second call's callee hears its peer is away (taken over, the caller absent) …
+        reconnecting = await lost_b.expect("peer_reconnecting", within=15)
+        assert reconnecting["call_id"] == lost_id
+        # … while the first goes on: its signaling works on node two (a relayed message, then the hang-up).
+        await asyncio.sleep(1)
+        await back.send({"type": "media", "call_id": back_id, "audio": True, "video": False})
+        assert (await back_b.expect("media", within=10))["video"] is False
+        await back.send({"type": "hangup", "call_id": back_id})
+        talked = time.monotonic() - answered
+        for device in (back, back_b):
+            ended = await device.expect("ended", within=10)
+            assert (ended["reason"], ended["outcome"]) == ("hangup", "answered")
+        record = await my_call(nodes[1].base_url, back_token, back_id)
+        assert record["outcome"] == "answered" and abs(record["billable_seconds"] - talked) <= 2, (record, talked)
+        # The call whose caller never came back ends once, after the grace period (20 s by default).
+        ended = await lost_b.expect("ended", within=40)
+        assert (ended["call_id"], ended["reason"], ended["outcome"]) == (lost_id, "connection_lost", "answered")
+        assert (await my_call(nodes[1].base_url, lost_token, lost_id))["end_reason"] == "connection_lost"
+    finally:
+        for device in (back, back_b, lost_b):
+            await device.close()
+
+
+async def my_call(base_url: str, token: str, call_id: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        r = await client.get("/api/v1/me/calls?limit=20", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200, r.text
+        found = [c for c in r.json()["items"] if c["id"] == call_id]
+        assert found, r.json()
+        return dict(found[0])

@@ -251,3 +251,20 @@ def test_joining_never_extends_the_ring_from_the_invite(joined_after: int, timeo
         assert sends == []
     assert call.ring_deadline == _T0 + timedelta(seconds=timeout)  # unchanged, whoever joins
     assert call.tick(_T0 + timedelta(seconds=timeout), 20) and call.state is CallState.ENDED
+
+
+def test_a_call_taken_over_from_a_dead_node_goes_on_and_its_absent_party_gets_the_grace() -> None:
+    """ADR 0013: rebuilt from its record, answered at the same instant; the device not on a live node
+    is away since the takeover and the call ends once, after the grace, with the whole duration."""
+    start = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+    answered, now = start + timedelta(seconds=10), start + timedelta(seconds=70)
+    caller, callee = (1, "dev-a"), (2, "dev-b")
+    call, sends = Call.adopted("c1", caller, callee, start, answered, [caller], now)
+    assert call.state is CallState.ANSWERED and call.callee_device == callee
+    assert [(s.to, s.notice) for s in sends] == [(callee, Notice.PEER_RECONNECTING)]
+    assert call.tick(now + timedelta(seconds=19), grace_seconds=20) == []
+    ended = call.tick(now + timedelta(seconds=20), grace_seconds=20)
+    assert {s.to for s in ended} == {caller, callee} and call.end_reason is EndReason.CONNECTION_LOST
+    assert call.billable_seconds() == 80
+    everyone_here, none = Call.adopted("c2", caller, callee, start, answered, [], now)
+    assert none == [] and everyone_here.hangup(caller, now)[0].notice is Notice.ENDED

@@ -93,7 +93,5 @@ async def owned_elsewhere(s: AsyncSession, call_ids: list[str], node_id: str) ->
     """Which of these calls another node now holds (it took them over while this one was silent)."""
     if not call_ids:
         return []
-    rows = await s.scalars(
-        select(CallRecord.id).where(CallRecord.id.in_(call_ids), CallRecord.node_id != node_id)
-    )
+    rows = await s.scalars(select(CallRecord.id).where(CallRecord.id.in_(call_ids), CallRecord.node_id != node_id))
     return [str(r) for r in rows]
