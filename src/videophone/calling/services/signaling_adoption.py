@@ -88,9 +88,8 @@ class Adoption(CallEffects):
                 log.warning("an adopted call's lines are taken", call_id=row.id)
             if meta.credit_limited:
                 sends += await self._limit_call(call, meta, now)
-            for device, node in nodes.items():  # their nodes route the devices' events here from now on
-                if node != self.node_id:
-                    await self.bus.publish(channel_of(node), {"op": "owner", "call_id": row.id, "owner": self.node_id})
+            for node in sorted(set(nodes.values()) - {self.node_id}):  # they route the devices' events here now
+                await self.bus.publish(channel_of(node), {"op": "owner", "call_id": row.id, "owner": self.node_id})
             await self._apply(call, sends)
         log.info("call taken over from a stopped node", call_id=row.id, node=row.node_id, away=len(absent))
         return True
