@@ -22,8 +22,10 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP)
 
-## Start the service on its embedded defaults (SQLite under ./var, in-process bus) with a demo operator,
-## and the built-in payment gateway on its own port (stopped when the service stops).
+## Start the service in demo mode (asked for: it is off by default) on its embedded defaults (SQLite
+## under ./var, in-process bus) with a demo operator, and the built-in payment gateway on its own port
+## (stopped when the service stops).
+run: export VIDEOPHONE_DEMO = true
 run: $(STAMP)
 	$(BIN)/videophone demo
 	$(BIN)/videophone gateway & gateway=$$!; \
@@ -32,7 +34,8 @@ run: $(STAMP)
 
 ## The service with its SIP side for development (issue 16): rtpengine, Kamailio and the gateway on
 ## loopback; phones register at 127.0.0.1:5060 (needs: apt-get install kamailio kamailio-utils-modules
-## kamailio-extra-modules rtpengine-daemon).
+## kamailio-extra-modules rtpengine-daemon).  Demo mode, like `make run`.
+run-sip: export VIDEOPHONE_DEMO = true
 run-sip: $(STAMP)
 	$(BIN)/videophone demo
 	@mkdir -p var; [ -s var/sip-edge-secret ] || (umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_hex(24))' > var/sip-edge-secret)

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import structlog
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from videophone.adapters.blobs import make_blob_store
@@ -127,6 +128,7 @@ class Container:
     voicemail: VoicemailService
     voicemail_admin: VoicemailAdminService
     sip_gateway: SipGateway | None = None  # SIP phones' calls (issue 16), when VIDEOPHONE_SIP_GATEWAY_LISTEN is set
+    redis: Redis | None = None  # the node's Redis client when VIDEOPHONE_REDIS_URL is set (for /readyz)
 
     async def start_storage(self) -> None:
         """The blob store (video messages): creates its directory or bucket, or says what is wrong."""
@@ -214,6 +216,7 @@ def build(
     bus: Bus
     presence: Presence
     lines: Lines
+    client: Redis | None = None
     if settings.redis_url:
         client = redis_client(settings.redis_url)
         bus, presence, lines = RedisBus(client), RedisPresence(client), RedisLines(client)
@@ -306,6 +309,7 @@ def build(
         voicemail_admin=VoicemailAdminService(deps),
     )
     container.sip_gateway = _sip_gateway(settings, container)
+    container.redis = client
     subscribe(events, container)
     return container
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -60,8 +60,16 @@ def db_upgrade(revision: str = "head") -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port")] = None,
+    migrate: Annotated[
+        bool | None,
+        typer.Option(
+            "--migrate/--no-migrate",
+            help="Upgrade the database first (default: VIDEOPHONE_MIGRATE_ON_START, true)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Upgrade the database and serve the web portal, console and API."""
+    """Upgrade the database (unless told not to) and serve the web portal, console and API."""
     import uvicorn
 
     from videophone.web.app import create_app
@@ -76,7 +84,8 @@ def serve(
     except SettingsError as exc:
         console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    upgrade(settings.effective_database_url())
+    if settings.migrate_on_start if migrate is None else migrate:
+        upgrade(settings.effective_database_url())  # under a lock: nodes starting at once take turns
     container = _container(settings)
     mode = "demo" if settings.demo else "production"
     console.print(f"videophone ({mode}) on [bold]{settings.effective_public_url()}[/bold]")
@@ -334,21 +343,59 @@ app.add_typer(jobs_app, name="jobs")
 
 @jobs_app.command("list")
 def jobs_list() -> None:
-    """The jobs `serve` runs, and how often."""
-    from videophone.jobs.scheduler import JOBS
+    """The jobs `serve` runs (once per cluster), how often, their last run and the next."""
+    from videophone.jobs.scheduler import reports
 
-    table = Table(title="jobs")
-    table.add_column("name")
+    settings = _settings()
+    upgrade(settings.effective_database_url())
+
+    async def run() -> list[Any]:
+        c = _container(settings)
+        try:
+            return await reports(c)
+        finally:
+            await c.close()
+
+    try:
+        found = asyncio.run(run())
+    except Exception as exc:
+        console.print(
+            f"[red]the jobs' record could not be read ({type(exc).__name__}); is the database upgraded?[/red]"
+        )
+        raise typer.Exit(1) from exc
+    table = Table(title="jobs (times in UTC)")
+    table.add_column("name", no_wrap=True)
     table.add_column("every (s)")
-    for job in JOBS:
-        table.add_row(job.name, f"{job.interval:g}")
+    table.add_column("last run")
+    table.add_column("node", overflow="ellipsis", max_width=16)
+    table.add_column("result", overflow="ellipsis", max_width=40)
+    table.add_column("next run")
+    for report in found:
+        state = report.state
+        if state is None or state.started_at is None:
+            last, node, result = "never", "", ""
+        else:
+            last, node = _when(state.finished_at or state.started_at), state.node
+            outcome = {True: "ok", False: "FAILED", None: ""}[state.ok]
+            result = f"{outcome} {state.result}".strip()
+        nxt = (
+            f"running (lease until {_when(state.lease_until)})" if report.running and state else _when(report.next_run)
+        )
+        table.add_row(report.job.name, f"{report.job.interval:g}", last, node, result, nxt)
     console.print(table)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 @jobs_app.command("run")
 def jobs_run(name: Annotated[str, typer.Argument(help="A job name from `videophone jobs list`")]) -> None:
-    """Run one job once now (jobs are idempotent: running one again does no harm)."""
-    from videophone.jobs.scheduler import JOBS
+    """Run one job once now, unless a node is running it (its lease); the run is recorded like a node's."""
+    import os
+    import socket
+
+    from videophone.jobs.scheduler import JOBS, Ran, Scheduler
 
     job = next((j for j in JOBS if j.name == name), None)
     if job is None:
@@ -357,15 +404,23 @@ def jobs_run(name: Annotated[str, typer.Argument(help="A job name from `videopho
     settings = _settings()
     upgrade(settings.effective_database_url())
 
-    async def run() -> object:
+    async def run() -> Ran | None:
         c = _container(settings)
         try:
             await c.ensure_reference_data()
-            return await job.run(c)
+            scheduler = Scheduler(c, [job], node=f"cli-{socket.gethostname()}-{os.getpid()}")
+            return await scheduler.run_once(job, due_only=False)
         finally:
             await c.close()
 
-    console.print({"job": name, "result": asyncio.run(run())})
+    ran = asyncio.run(run())
+    if ran is None:
+        console.print(f"[red]{name} is running on another node now[/red] (`videophone jobs list` says where)")
+        raise typer.Exit(1)
+    if not ran.ok:
+        console.print(f"[red]{name} failed[/red] (the log and `videophone jobs list` say why)")
+        raise typer.Exit(1)
+    console.print({"job": name, "result": ran.result})
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Settings read from the environment (``VIDEOPHONE_*``).
 
-With no configuration at all the service runs in *demo mode* on one machine: a SQLite file under
-``./var``, an in-process bus and a data-encryption key file created on first start.  Outside demo mode
-the service refuses to start while a secret is missing or still has its published default.
+Demo mode is off unless asked for (``VIDEOPHONE_DEMO=true``; ``make run`` asks): then the service runs
+on one machine with embedded defaults — a SQLite file under ``./var``, an in-process bus and a
+data-encryption key file created on first start.  Outside demo mode the service refuses to start while
+a secret is missing or still has its published default, naming each.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ class SettingsError(RuntimeError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VIDEOPHONE_", env_file=None, extra="ignore")
 
-    demo: bool = Field(default=True, description="Demo mode: embedded defaults and generated secrets.")
+    demo: bool = Field(
+        default=False, description="Demo mode: embedded defaults and generated secrets (never for real subscribers)."
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="`serve` upgrades the database before serving (false: `videophone db upgrade` does)"
+    )
     data_dir: Path = Path("var")
     database_url: str = ""
     redis_url: str = ""
@@ -258,6 +264,12 @@ class Settings(BaseSettings):
             problems.append("VIDEOPHONE_DATABASE_URL must be set")
         if not self.gateway_secret or len(self.gateway_secret) < 32:
             problems.append("VIDEOPHONE_GATEWAY_SECRET must be set to a random value of at least 32 characters")
+        if self.turn_urls and not self.turn_secret:
+            problems.append(
+                "VIDEOPHONE_TURN_SECRET must be set with VIDEOPHONE_TURN_URLS (coturn's static-auth-secret)"
+            )
+        if self.sms_url and not self.sms_token:
+            problems.append("VIDEOPHONE_SMS_TOKEN must be set with VIDEOPHONE_SMS_URL")
         if self.clock_file is not None:
             problems.append("VIDEOPHONE_CLOCK_FILE is for demos and tests only (demo mode)")
         if problems:

@@ -89,7 +89,13 @@ class NetnsApp:
         return ["ip", "netns", "exec", self.netns, *command]
 
     def start(self, extra_env: dict[str, str] | None = None) -> None:
-        env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(self.workdir / "var"), **(extra_env or {})}
+        # Demo mode is off unless asked for (issue 17): the demo data needs it.
+        env = {
+            **os.environ,
+            "VIDEOPHONE_DEMO": "true",
+            "VIDEOPHONE_DATA_DIR": str(self.workdir / "var"),
+            **(extra_env or {}),
+        }
         env.pop("VIDEOPHONE_DATABASE_URL", None)
         command = videophone_command()
         subprocess.run(

@@ -35,7 +35,12 @@ def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningA
 
 
 def run_job(app: RunningApp, clock: OffsetFileClock, name: str) -> str:
-    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(app.workdir / "var"), "VIDEOPHONE_CLOCK_FILE": str(clock.path)}
+    env = {
+        **os.environ,
+        "VIDEOPHONE_DEMO": "true",
+        "VIDEOPHONE_DATA_DIR": str(app.workdir / "var"),
+        "VIDEOPHONE_CLOCK_FILE": str(clock.path),
+    }
     env.pop("VIDEOPHONE_DATABASE_URL", None)
     done = subprocess.run(
         [*videophone_command(), "jobs", "run", name],

@@ -132,7 +132,12 @@ def bill_due_date(app: NetnsApp, period: str) -> date:
 
 def cli(app: NetnsApp, clock: OffsetFileClock, *args: str) -> str:
     """A `videophone` command on the server's database and clock (no network needed: SQLite)."""
-    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(app.workdir / "var"), "VIDEOPHONE_CLOCK_FILE": str(clock.path)}
+    env = {
+        **os.environ,
+        "VIDEOPHONE_DEMO": "true",
+        "VIDEOPHONE_DATA_DIR": str(app.workdir / "var"),
+        "VIDEOPHONE_CLOCK_FILE": str(clock.path),
+    }
     env.pop("VIDEOPHONE_DATABASE_URL", None)
     done = subprocess.run(
         [*videophone_command(), *args], cwd=app.workdir, env=env, capture_output=True, text=True, timeout=120

@@ -38,7 +38,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningA
 def bill_last_month(app: RunningApp) -> str:
     period, _, _ = last_month()
     prepare(app)
-    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(app.workdir / "var")}
+    env = {**os.environ, "VIDEOPHONE_DEMO": "true", "VIDEOPHONE_DATA_DIR": str(app.workdir / "var")}
     env.pop("VIDEOPHONE_DATABASE_URL", None)
     subprocess.run(
         [*videophone_command(), "billing", "run", "--period", period],

@@ -38,6 +38,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     workdir = tmp_path_factory.mktemp("poisoned")
     env = {
         **SECRETS,
+        "VIDEOPHONE_DEMO": "true",  # no demo data, but its embedded database and key
         "VIDEOPHONE_LOG_JSON": "true",
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
     }

@@ -48,7 +48,7 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(tmp_path / "var"), **extra}
+    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(tmp_path / "var"), "VIDEOPHONE_DEMO": "true", **extra}
     env.pop("VIDEOPHONE_DATABASE_URL", None)
     return env
 

@@ -75,8 +75,10 @@ def start_app(
     command: list[str] | None = None,
 ) -> RunningApp:
     """`videophone demo` (optional) then `videophone serve` on a free loopback port, in ``workdir``
-    (``command``: another way to run the CLI, e.g. tests/support/poisoned_serve.py)."""
-    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var"), **(extra_env or {})}
+    (``command``: another way to run the CLI, e.g. tests/support/poisoned_serve.py).  ``demo`` asks
+    for demo mode (off by default) unless ``extra_env`` says otherwise."""
+    demo_env = {"VIDEOPHONE_DEMO": "true"} if demo else {}
+    env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var"), **demo_env, **(extra_env or {})}
     if not extra_env or "VIDEOPHONE_DATABASE_URL" not in extra_env:
         env.pop("VIDEOPHONE_DATABASE_URL", None)
     command = command or videophone_command()
@@ -102,7 +104,7 @@ def start_app(
 
 def start_gateway(workdir: Path, *, port: int, env: dict[str, str] | None = None) -> RunningApp:
     """`videophone gateway` (the built-in payment gateway) on ``port``, with its store in ``workdir``."""
-    full_env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var"), **(env or {})}
+    full_env = {**os.environ, "VIDEOPHONE_DATA_DIR": str(workdir / "var"), "VIDEOPHONE_DEMO": "true", **(env or {})}
     log = open(workdir / f"gateway-{port}.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
         [*videophone_command(), "gateway", "--host", "127.0.0.1", "--port", str(port)],

@@ -25,7 +25,7 @@ from videophone.jobs.scheduler import Scheduler
 from videophone.kernel.errors import DomainError
 from videophone.notices.api import announcements, outages, preferences, push
 from videophone.terminals.api import sip, terminals
-from videophone.web import pages, pwa
+from videophone.web import health, pages, pwa
 
 STATIC = Path(__file__).parent / "static"
 
@@ -85,6 +85,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, problems.unexpected_error_handler)
     app.include_router(ws.router)  # first: a device connecting is not matched against every HTTP route
+    app.include_router(health.router)  # /livez, /readyz: before the pages' catch-alls
     app.include_router(public.router)
     app.include_router(me.router)
     app.include_router(console.router)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from videophone.adapters.db import (
     models_announcements,
     models_enforcement,
+    models_jobs,
     models_outages,
     models_preferences,
     models_push,
@@ -82,6 +83,7 @@ FEATURE_MODELS = (
     models_preferences,
     models_voicemail,
     models_push,
+    models_jobs,
 )
 
 __all__ = [

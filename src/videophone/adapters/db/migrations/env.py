@@ -1,13 +1,21 @@
-"""Alembic environment: async engine, batch mode on SQLite."""
+"""Alembic environment: async engine, batch mode on SQLite, one migrating process at a time.
+
+Every node runs the migrations as it starts (unless told not to), so several may start them at once.
+On PostgreSQL the whole upgrade runs in one transaction that first takes a transaction-level advisory
+lock (``MIGRATION_LOCK``): a second node waits for it, then finds the schema at the head and does
+nothing.  On SQLite the transaction takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``,
+adapters/db/engine.py), which serves the same purpose for the processes of one machine."""
 
 from __future__ import annotations
 
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from videophone.adapters.db.engine import make_engine
+from videophone.adapters.db.migrate import MIGRATION_LOCK
 from videophone.adapters.db.models import Base
 
 config = context.config
@@ -15,6 +23,9 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Held until the transaction below commits or rolls back (also if this process dies).
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
