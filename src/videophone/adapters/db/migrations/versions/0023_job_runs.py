@@ -4,7 +4,7 @@
   (started, finished, outcome, result or error, counts).
 
 Revision ID: 0023
-Revises: 0021 (the lead re-chains it after 0022 when merging)
+Revises: 0022
 Create Date: 2027-01-20
 """
 
