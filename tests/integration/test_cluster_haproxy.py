@@ -234,3 +234,53 @@ async def _next(device: Device, kind: str, within: float) -> dict[str, Any]:
         message = await device.recv(max(0.1, deadline - time.monotonic()))
         if message["type"] == kind:
             return message
+
+
+async def test_a_rolling_restart_keeps_the_calls_in_progress(cluster: Cluster) -> None:
+    """Upgrade with zero downtime: each node in turn is stopped (SIGTERM, as `systemctl restart` does)
+    and started again; its answered calls are handed over (ADR 0013) and go on, their hang-up works."""
+    base = f"http://{cluster.lb}"
+    for node in cluster.nodes:
+        wait_ready(f"http://127.0.0.1:{node.port}/readyz")
+    await asyncio.sleep(2.5)  # the balancer's checks see both nodes up again
+    calls: list[dict[str, Any]] = []
+    for _ in range(4):
+        _, a_token = await subscriber_token(base)
+        b_number, b_token = await subscriber_token(base)
+        a = await Device.open(cluster.lb, a_token, f"a-{uuid.uuid4().hex[:8]}")
+        b = await Device.open(cluster.lb, b_token, f"b-{uuid.uuid4().hex[:8]}")
+        call_id = str(uuid.uuid4())
+        await a.send({"type": "invite", "call_id": call_id, "to": b_number, "sdp": OFFER})
+        await b.expect("incoming", within=10)
+        await a.expect("ringing", within=10)
+        await b.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
+        await b.expect("answered", within=10)
+        await a.expect("accepted", within=10)
+        calls.append(
+            {"id": call_id, "a": a, "b": b, "a_token": a_token, "b_token": b_token, "answered": time.monotonic()}
+        )
+    redis_url = cluster.env["VIDEOPHONE_REDIS_URL"]
+    for node in cluster.nodes:  # one node after the other
+        for call in calls:
+            for side in ("a", "b"):
+                call[f"{side}_node"] = await node_of(redis_url, call[side].device_id)
+        node.stop()  # SIGTERM: a graceful stop
+        for call in calls:
+            for side in ("a", "b"):
+                if call[f"{side}_node"] == node.name:
+                    call[side] = await reconnect(cluster.lb, call[f"{side}_token"], call[side].device_id)
+        node.start()
+        wait_ready(f"http://127.0.0.1:{node.port}/readyz")
+        await asyncio.sleep(2.5)
+    for call in calls:
+        await call["a"].send({"type": "hangup", "call_id": call["id"]})
+        call["talked"] = time.monotonic() - call["answered"]
+        for side in ("a", "b"):
+            ended = await _next(call[side], "ended", within=10)
+            assert (ended["call_id"], ended["reason"]) == (call["id"], "hangup")
+    for call in calls:
+        record = await my_call(base, call["a_token"], call["id"])
+        assert (record["outcome"], record["end_reason"]) == ("answered", "hangup"), record
+        assert abs(record["billable_seconds"] - call["talked"]) <= 1.5, (record, call["talked"])
+        for side in ("a", "b"):
+            await call[side].close()

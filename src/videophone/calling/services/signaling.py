@@ -124,6 +124,7 @@ class SignalingHub(Diversion):
     # -- lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
         await self._heartbeat_once(started=True)
+        await self.adopt_own()  # calls this node id handed over when it stopped (a restart)
         loop = asyncio.get_running_loop()
         self._hook_worker = loop.create_task(self._run_hooks(), name="signaling-call-ended-hooks")
         self._tasks = [
@@ -136,19 +137,17 @@ class SignalingHub(Diversion):
             await asyncio.wait_for(self._bus_ready.wait(), timeout=5)
 
     async def stop(self) -> None:
-        """End the calls this node holds (``node_lost``) and close every connection (1001)."""
-        now = self.deps.clock.now()
-        for call_id in list(self.calls):
-            async with self._locks[call_id]:
-                call = self.calls.get(call_id)
-                if call is not None:
-                    await self._apply(call, call.end(EndReason.NODE_LOST, now))
+        """Hand the answered calls over (ADR 0013: left open, this node marked stopped so that another
+        node — or this one, started again — takes them over at once), end the others (``node_lost``),
+        and close every connection (1001): the devices reconnect, through the balancer, elsewhere."""
+        await self._leave_calls()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks = []
+        await self._retire()  # after the heartbeat stopped: the others take the handed-over calls now
         if self._hook_worker is not None:
             # Let the queued hooks (rating of the calls just ended) finish, within reason.
             with contextlib.suppress(TimeoutError):

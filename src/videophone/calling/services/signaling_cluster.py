@@ -159,6 +159,63 @@ class ClusterMember(Adoption):
             log.info("ended calls of stopped nodes", count=len(ended))
         return len(ended)
 
+    async def adopt_own(self) -> int:
+        """At the start: the open calls recorded under this node's id (it stopped or died before, with
+        the same ``VIDEOPHONE_NODE_ID``) are taken over like a stopped node's; returns how many."""
+        async with self.deps.uow() as uow:
+            rows = await nodes.open_calls_of_node(uow.session, self.node_id)
+            live = set(
+                await nodes.live_nodes_but(
+                    uow.session, self.node_id, self.deps.clock.now() - timedelta(seconds=self.node_stale_seconds)
+                )
+            )
+        now = self.deps.clock.now()
+        taken = 0
+        for row in rows:
+            if row.id in self.calls:
+                continue
+            if adoptable(row) and await self._try_adopt(row, live, now):
+                taken += 1
+                continue
+            async with self.deps.uow() as uow:
+                await call_records.end_if_open(
+                    uow.session,
+                    row.id,
+                    state=CallState.ENDED.value,
+                    ended_at=now,
+                    outcome=outcome_of(EndReason.NODE_LOST, answered=row.answered_at is not None).value,
+                    end_reason=EndReason.NODE_LOST.value,
+                    billable_seconds=max(0, int((now - row.answered_at).total_seconds())) if row.answered_at else 0,
+                )
+                await uow.commit()
+            await self._release_lines(row.id, (row.caller_id, row.callee_id or 0))
+        return taken
+
+    async def _leave_calls(self) -> None:
+        """At this node's stop: its answered calls are handed over (their records stay open, ADR 0013),
+        the others end (``node_lost``)."""
+        now = self.deps.clock.now()
+        for call_id in list(self.calls):
+            async with self._locks[call_id]:
+                call, meta = self.calls.get(call_id), self.meta.get(call_id)
+                if call is None:
+                    continue
+                if call.state is CallState.ANSWERED and meta is not None and len(meta.records) <= 1:
+                    self.calls.pop(call_id, None)
+                    self.meta.pop(call_id, None)
+                    continue
+                await self._apply(call, call.end(EndReason.NODE_LOST, now))
+
+    async def _retire(self) -> None:
+        """This node stops: its heartbeat is set far in the past, so the calls it handed over are taken
+        over at the other nodes' next sweep, not after ``VIDEOPHONE_NODE_STALE_SECONDS``."""
+        try:
+            async with self.deps.uow() as uow:
+                await nodes.retire(uow.session, self.node_id)
+                await uow.commit()
+        except Exception:
+            log.exception("could not mark this node stopped")
+
     async def _try_adopt(self, row: CallRecord, live: set[str], now: datetime) -> bool | None:
         """True: taken over here; None: another node took it first; False: the takeover failed."""
         try:

@@ -4,9 +4,9 @@ nodes that stopped heartbeating."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from videophone.adapters.db.models import CallRecord, SignalingNode
@@ -35,4 +35,18 @@ async def open_calls_of_lost_nodes(s: AsyncSession, node_id: str, stale_before: 
                 ),
             )
         )
+    )
+
+
+async def open_calls_of_node(s: AsyncSession, node_id: str) -> list[CallRecord]:
+    """The open calls recorded under ``node_id``."""
+    return list(await s.scalars(select(CallRecord).where(CallRecord.ended_at.is_(None), CallRecord.node_id == node_id)))
+
+
+async def retire(s: AsyncSession, node_id: str) -> None:
+    """Mark a node stopped: its heartbeat long past (the other nodes' sweep takes its calls over)."""
+    await s.execute(
+        update(SignalingNode)
+        .where(SignalingNode.node_id == node_id)
+        .values(heartbeat_at=datetime(2000, 1, 1, tzinfo=UTC))
     )
