@@ -11,10 +11,10 @@ import structlog
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from videophone.adapters import keyring
 from videophone.adapters.blobs import make_blob_store
 from videophone.adapters.bus import Bus, MemoryBus, RedisBus
 from videophone.adapters.clock import Clock, OffsetFileClock, SystemClock
-from videophone.adapters.crypto import FieldCipher, load_or_create_key
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.events import Events
@@ -211,7 +211,12 @@ def build(
     sms: SmsSender | None = None,
 ) -> Container:
     settings.check_secrets()
-    key = load_or_create_key(configured=settings.data_key, key_file=settings.key_file(), create=settings.demo)
+    cipher = keyring.load(
+        ring_file=settings.key_ring_file(),
+        configured=settings.data_key,
+        key_file=settings.key_file(),
+        create=settings.demo,
+    ).cipher()
     engine = make_engine(settings.effective_database_url())
     bus: Bus
     presence: Presence
@@ -227,9 +232,9 @@ def build(
     deps = Deps(
         uow=lambda: UnitOfWork(sessionmaker, events),
         clock=clock or settings_clock(settings),
-        cipher=FieldCipher(key),
+        cipher=cipher,
         hasher=hasher or Argon2Hasher(),
-        blobs=make_blob_store(settings, data_key=key),
+        blobs=make_blob_store(settings, data_key=cipher),
         limits=AuthLimits(
             session_days=settings.session_days,
             free_attempts=settings.login_free_attempts,

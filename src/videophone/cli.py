@@ -1,4 +1,4 @@
-"""Command line: ``videophone serve | db upgrade | staff create | demo``."""
+"""Command line: ``videophone serve | db upgrade|backup|restore | keys | staff create | demo``."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from videophone.adapters import logs
+from videophone.adapters.db.backup import hold_serving_lock
 from videophone.adapters.db.migrate import upgrade
 from videophone.bootstrap import Container, build
 from videophone.common.deps import Actor
 from videophone.config import Settings, SettingsError
 from videophone.demo.people import DEMO_PASSWORD, TOUR_EMAIL
 from videophone.kernel.errors import DomainError, ValidationFailed
+from videophone.ops_cli import db_backup, db_restore, keys_app
 
 app = typer.Typer(help="videophone — video telephone service platform (可视电话业务)", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -29,6 +31,9 @@ sip_edge_app = typer.Typer(help="The SIP edge (Kamailio) of the SIP phones (ADR 
 app.add_typer(sip_edge_app, name="sip-edge")
 sip_media_app = typer.Typer(help="The media relay (rtpengine) of SIP calls (ADR 0012).", no_args_is_help=True)
 app.add_typer(sip_media_app, name="sip-media")
+app.add_typer(keys_app, name="keys")
+db_app.command("backup")(db_backup)
+db_app.command("restore")(db_restore)
 console = Console()
 
 
@@ -84,6 +89,7 @@ def serve(
     except SettingsError as exc:
         console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    hold_serving_lock(settings.effective_database_url())  # `db restore` refuses while a serve holds it
     if settings.migrate_on_start if migrate is None else migrate:
         upgrade(settings.effective_database_url())  # under a lock: nodes starting at once take turns
     container = _container(settings)

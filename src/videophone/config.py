@@ -60,6 +60,10 @@ class Settings(BaseSettings):
         json_schema_extra=SECRET,
     )
     data_key_file: Path | None = None
+    data_key_ring: Path | None = Field(
+        default=None,
+        description="The data key ring file (default <data dir>/data.keys), written by `videophone keys rotate`.",
+    )
     cookie_secure: bool = False
     session_days: int = 30
     # Login throttling (domain/throttling.py): per account and source address, the first failures are
@@ -224,6 +228,7 @@ class Settings(BaseSettings):
         gateway secret and the passwords inside the database and Redis URLs (as written and decoded)."""
         values = [str(getattr(self, name)) for name in SECRET_FIELDS]
         values.append(self.effective_gateway_secret())
+        values += self._key_ring_values()
         for url in (self.database_url, self.redis_url):
             try:
                 password = urlsplit(url).password
@@ -251,6 +256,17 @@ class Settings(BaseSettings):
     def key_file(self) -> Path:
         return self.data_key_file or (self.data_dir / "data.key")
 
+    def key_ring_file(self) -> Path:
+        return self.data_key_ring or (self.data_dir / "data.keys")
+
+    def _key_ring_values(self) -> list[str]:
+        """The keys written in the key ring file (its third column), for the log redactor."""
+        try:
+            text = self.key_ring_file().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return []
+        return [p[2] for line in text.splitlines() if len(p := line.split()) == 3 and not p[0].startswith("#")]
+
     def check_secrets(self) -> None:
         """Refuse default or missing secrets outside demo mode."""
         if self.demo:
@@ -258,8 +274,14 @@ class Settings(BaseSettings):
         problems = []
         if not self.secret_key or self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
             problems.append("VIDEOPHONE_SECRET_KEY must be set to a random value of at least 32 characters")
-        if not self.data_key and not (self.data_key_file and self.data_key_file.exists()):
-            problems.append("VIDEOPHONE_DATA_KEY (or an existing VIDEOPHONE_DATA_KEY_FILE) must be set")
+        if (
+            not self.data_key
+            and not (self.data_key_file and self.data_key_file.exists())
+            and not (self.data_key_ring and self.data_key_ring.exists())
+        ):
+            problems.append(
+                "VIDEOPHONE_DATA_KEY (or an existing VIDEOPHONE_DATA_KEY_FILE or VIDEOPHONE_DATA_KEY_RING) must be set"
+            )
         if not self.database_url:
             problems.append("VIDEOPHONE_DATABASE_URL must be set")
         if not self.gateway_secret or len(self.gateway_secret) < 32:

@@ -249,7 +249,7 @@ async def test_only_ciphertext_is_stored_and_it_is_bound_to_its_key(kind: str, r
     if kind == "local":  # the file on disk, read past the store
         assert (tmp_path / "blobs" / "voicemail" / sub / "a").read_bytes() == sealed_a
     assert b"PLAINTEXT-MARKER" not in sealed_a
-    assert sealed_a[:1] == b"\x01" and len(sealed_a) == len(plaintext) + OVERHEAD
+    assert sealed_a[:1] == b"\x02" and len(sealed_a) == len(plaintext) + OVERHEAD
     assert sealed_a != await raw.get(f"voicemail/{sub}/b")  # a fresh nonce per object
     assert await store.get(f"voicemail/{sub}/a") == plaintext
     assert await store.usage(f"voicemail/{sub}") == 2 * (len(plaintext) + OVERHEAD)  # stored bytes

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from tests.integration.test_orders import subscriber
 from tests.support.voicemail import diverted_call, parties, set_policy
 from tests.support.webm import webm
+from videophone.adapters.blobs import OVERHEAD
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.models import AuditRecord, CallCharge, CallRecord, Notification, Subscriber
 from videophone.adapters.db.models_voicemail import VoicemailBox, VoicemailDeposit, VoicemailMessage
@@ -74,7 +75,9 @@ async def test_a_message_is_left_once_encrypted_notified_played_read_and_deleted
     # Stored encrypted at rest, under the callee's folder.
     stored = (blob_dir(tmp_path) / "voicemail" / str(callee.id) / left.id).read_bytes()
     assert (
-        len(stored) == len(TEN_SECONDS) + 29 and TEN_SECONDS[:64] not in stored and not stored.startswith(b"\x1a\x45")
+        len(stored) == len(TEN_SECONDS) + OVERHEAD
+        and TEN_SECONDS[:64] not in stored
+        and not stored.startswith(b"\x1a\x45")
     )
 
     box = await c.voicemail.mailbox(callee.id)

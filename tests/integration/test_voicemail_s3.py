@@ -17,7 +17,7 @@ from tests.conftest import FAST_HASHER, TEST_KEY, _empty_tables
 from tests.support.seaweed import SeaweedS3, require_weed, start_seaweed, wait_ready
 from tests.support.voicemail import diverted_call, parties
 from tests.support.webm import webm
-from videophone.adapters.blobs import BlobNotFound
+from videophone.adapters.blobs import OVERHEAD, BlobNotFound
 from videophone.adapters.clock import FakeClock
 from videophone.bootstrap import Container, build
 from videophone.calling.domain import voicemail as rules
@@ -77,7 +77,7 @@ async def test_messages_in_object_storage_are_ciphertext_and_deleted_every_way(
         left = await c.voicemail.leave(caller.id, deposit.token, recording)
         key = rules.message_key(callee.id, left.id)
         stored = await raw.get(key)
-        assert len(stored) == len(recording) + 29 and recording[:64] not in stored
+        assert len(stored) == len(recording) + OVERHEAD and recording[:64] not in stored
         assert (await c.voicemail.play(callee.id, left.id)).data == recording
 
         # Deleted by its owner.

@@ -294,3 +294,20 @@ def test_frames_name_files_from_their_package() -> None:
     assert logs._short_path("/x/.venv/lib/python3.11/site-packages/starlette/routing.py") == "starlette/routing.py"
     assert logs._short_path("/work/main/src/videophone/web/app.py") == "videophone/web/app.py"
     assert logs._short_path("/somewhere/else/deep/file.py") == "else/deep/file.py"
+
+
+def test_the_keys_of_the_data_key_ring_are_secrets_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A rotated key lives in the key ring file, not in a setting: its every key is redacted as well."""
+    from videophone.adapters import keyring
+
+    ring = keyring.KeyRing(b"\x11" * 32, old=(b"\x22" * 32,), retired=(b"\x33" * 32,)).prepare()
+    path = tmp_path / "data.keys"
+    keyring.save(ring, path)
+    ring_secrets = keyring.secret_forms(ring.readable())
+    assert len(ring_secrets) == 4
+    s = settings(data_key_ring=path)
+    assert set(ring_secrets) <= set(s.secret_values())
+    redact = logs.Redactor(s.secret_values())
+    event = {"event": f"could not read {path}: {ring_secrets[0]} / {ring_secrets[3]}"}
+    text = json.dumps(redact(None, "error", event), ensure_ascii=False)
+    assert not any(secret in text for secret in ring_secrets)

@@ -10,6 +10,7 @@ The contract every backend keeps is in :mod:`.base`; the modules say why each is
 
 from __future__ import annotations
 
+from videophone.adapters import keyring
 from videophone.adapters.blobs.base import (
     MAX_KEY_LENGTH,
     BlobCorrupt,
@@ -23,7 +24,7 @@ from videophone.adapters.blobs.base import (
 from videophone.adapters.blobs.encrypted import OVERHEAD, EncryptedBlobStore
 from videophone.adapters.blobs.local import LocalBlobStore
 from videophone.adapters.blobs.s3 import S3BlobStore
-from videophone.adapters.crypto import load_or_create_key
+from videophone.adapters.crypto import FieldCipher
 from videophone.config import Settings, SettingsError
 
 __all__ = [
@@ -43,13 +44,18 @@ __all__ = [
 ]
 
 
-def make_blob_store(settings: Settings, *, data_key: bytes | None = None) -> BlobStore:
-    """The configured blob store, encrypted with ``data_key`` (default: the service's data key, read
+def make_blob_store(settings: Settings, *, data_key: bytes | FieldCipher | None = None) -> BlobStore:
+    """The configured blob store, encrypted with ``data_key`` (default: the service's key ring, read
     as the composition root reads it).  A misconfiguration is a :class:`SettingsError` naming the
     settings to fix, raised here — at start-up — rather than at the first voicemail."""
     key = data_key
     if key is None:
-        key = load_or_create_key(configured=settings.data_key, key_file=settings.key_file(), create=settings.demo)
+        key = keyring.load(
+            ring_file=settings.key_ring_file(),
+            configured=settings.data_key,
+            key_file=settings.key_file(),
+            create=settings.demo,
+        ).cipher()
     inner: BlobStore
     if settings.blob_store == "s3":
         missing = [

@@ -3,13 +3,14 @@
 The backend (a local disk, a bucket run by someone else) only ever holds ciphertext.  Each object is
 sealed by :meth:`videophone.adapters.crypto.FieldCipher.seal` — the same primitive and data key
 (``VIDEOPHONE_DATA_KEY``) as the personal data in the database — in its stored form
-``version(1) || nonce(12) || ciphertext || tag(16)``: a fresh random nonce per write and the associated
+``version(1) || key id(8) || nonce(12) || ciphertext || tag(16)`` (objects written before key ids, without
+the key id, are still read): a fresh random nonce per write and the associated
 data ``blob:<object key>``.  So an object copied or renamed to another key does not decrypt (one
 subscriber's message cannot be made to play in another's mailbox by moving files), a flipped bit is
 detected, and the ``blob:`` prefix keeps these ciphertexts apart from the other uses of the data key
 (identity documents, evidence, photos).  A failure to decrypt is :class:`~.base.BlobCorrupt`.
 
-``usage`` counts *stored* bytes: each object's plaintext plus :data:`OVERHEAD` (29 bytes) — what the
+``usage`` counts *stored* bytes: each object's plaintext plus :data:`OVERHEAD` (37 bytes) — what the
 disk or the bucket is billed for.
 
 Sealing a few MB takes milliseconds; objects above :data:`INLINE_LIMIT` are sealed and opened in a
@@ -25,7 +26,7 @@ from cryptography.exceptions import InvalidTag
 from videophone.adapters.blobs.base import BlobCorrupt, BlobStore, check_key
 from videophone.adapters.crypto import FieldCipher
 
-OVERHEAD = 1 + 12 + 16  # version byte, nonce, GCM tag
+OVERHEAD = 1 + 8 + 12 + 16  # version byte, key id, nonce, GCM tag
 INLINE_LIMIT = 256 * 1024
 
 
@@ -34,11 +35,12 @@ def _context(key: str) -> str:
 
 
 class EncryptedBlobStore:
-    """Wraps ``inner`` so that everything it stores is AES-256-GCM ciphertext (``key``: 32 bytes)."""
+    """Wraps ``inner`` so that everything it stores is AES-256-GCM ciphertext (``key``: 32 bytes, or a
+    :class:`FieldCipher` of the key ring: objects are sealed with its current key, opened with any)."""
 
-    def __init__(self, inner: BlobStore, key: bytes) -> None:
+    def __init__(self, inner: BlobStore, key: bytes | FieldCipher) -> None:
         self.inner = inner
-        self._cipher = FieldCipher(key)  # checks the key's length
+        self._cipher = key if isinstance(key, FieldCipher) else FieldCipher(key)  # checks the key's length
 
     def __repr__(self) -> str:
         return f"EncryptedBlobStore({self.inner!r})"

@@ -339,12 +339,12 @@ class SubscriberService:
     ) -> tuple[int, list[AccountView]]:
         text = query.strip()
         # An exact ID number can be found through its blind index without decrypting anything.
-        id_number_index = self.deps.cipher.blind_index(normalize_id_number(text)) if len(text) >= 8 else None
+        id_number_indexes = self.deps.cipher.blind_indexes(normalize_id_number(text)) if len(text) >= 8 else []
         async with self.deps.uow() as uow:
             total, rows = await store.search_subscribers(
                 uow.session,
                 text,
-                id_number_index=id_number_index,
+                id_number_indexes=id_number_indexes,
                 review_state=review_state,
                 offset=offset,
                 limit=min(limit, 200),

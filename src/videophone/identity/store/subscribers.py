@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,11 +32,18 @@ async def terminated_holders_of(s: AsyncSession, number: str) -> list[Subscriber
 
 
 async def search_subscribers(
-    s: AsyncSession, text: str, *, id_number_index: str | None, review_state: str | None, offset: int, limit: int
+    s: AsyncSession,
+    text: str,
+    *,
+    id_number_indexes: Sequence[str],
+    review_state: str | None,
+    offset: int,
+    limit: int,
 ) -> tuple[int, list[Subscriber]]:
     """How many subscribers match, and a page of them (newest first).  ``text`` (stripped; empty matches
-    everyone) is looked for in the number, name, e-mail and contact phone; ``id_number_index`` (the blind
-    index of an ID number typed in full) finds an exact ID number without decrypting anything."""
+    everyone) is looked for in the number, name, e-mail and contact phone; ``id_number_indexes`` (the blind
+    indexes of an ID number typed in full, under each data key: a key rotation recomputes them row by
+    row) find an exact ID number without decrypting anything."""
     stmt = select(Subscriber)
     if text:
         like = f"%{text}%"
@@ -44,8 +53,8 @@ async def search_subscribers(
             Subscriber.email.like(like.lower()),
             Subscriber.contact_phone.like(like),
         ]
-        if id_number_index is not None:
-            conditions.append(Subscriber.id_number_index == id_number_index)
+        if id_number_indexes:
+            conditions.append(Subscriber.id_number_index.in_(list(id_number_indexes)))
         stmt = stmt.where(or_(*conditions))
     if review_state:
         stmt = stmt.where(Subscriber.review_state == review_state)
