@@ -137,6 +137,7 @@ class Endpoint(asyncio.DatagramProtocol):
         self.transactions: dict[str, Transaction] = {}  # Via branch → the transaction
         self.acks: dict[str, bytes] = {}  # Call-ID → the ACK to send again if the final answer repeats
         self.bad = 0
+        self.retransmitted: dict[str, int] = {}  # method → requests sent again (no answer within the timer)
 
     @classmethod
     async def open(cls, edge: tuple[str, int]) -> Endpoint:
@@ -191,24 +192,26 @@ class Endpoint(asyncio.DatagramProtocol):
         elif not transaction.final.done():
             transaction.final.set_result(message)
 
-    async def request(self, message: SipMessage, *, timeout: float = TIMER_B) -> tuple[Transaction, SipMessage]:
+    async def request(self, message: SipMessage, *, give_up_after: float = TIMER_B) -> tuple[Transaction, SipMessage]:
         """Send a request and retransmit it (RFC 3261 §17.1) until its final answer."""
         branch = message.branch
         transaction = Transaction(message.method == "INVITE")
         self.transactions[branch] = transaction
         data = message.encode()
-        interval, deadline = T1, time.perf_counter() + timeout
+        interval, deadline = T1, time.perf_counter() + give_up_after
         try:
             self.send(data)
             while True:
                 wait = min(interval, deadline - time.perf_counter())
                 if wait <= 0:
-                    raise CallFailed(f"{message.method.lower()}_timeout")
+                    seen = "/".join(str(m.status) for _, m in transaction.provisional) or "nothing"
+                    raise CallFailed(f"{message.method.lower()}_timeout_after_{seen}")
                 with contextlib.suppress(TimeoutError):
                     final = await asyncio.wait_for(asyncio.shield(transaction.final), wait)
                     return transaction, final
                 if not (transaction.invite and transaction.answered):
                     self.send(data)
+                    self.retransmitted[message.method] = self.retransmitted.get(message.method, 0) + 1
                     interval = min(interval * 2, T2) if not transaction.answered else T2
         finally:
             if not transaction.invite:
@@ -292,7 +295,7 @@ class Phone:
                 invite.headers.append(("proxy-authorization", authorization))
             invite.body = offer
             sent = time.perf_counter()
-            transaction, final = await self.endpoint.request(invite, timeout=TIMER_B)
+            transaction, final = await self.endpoint.request(invite)
             self.endpoint.done(invite)
             if final.status == 407 and not authorization:
                 self._ack_failure(invite, final)

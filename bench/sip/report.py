@@ -23,6 +23,10 @@ class Phase:
     seconds: float
     cpu: dict[str, float]  # CPU seconds each server part used during the phase (service, kamailio, rtpengine)
     client_cpu: float
+    retransmitted: dict[str, int] = field(default_factory=dict)  # method → requests the phones sent again
+
+    def again_text(self) -> str:
+        return ", ".join(f"{m} {n}" for m, n in sorted(self.retransmitted.items())) or "none"
 
     @property
     def rate(self) -> float:
@@ -40,6 +44,7 @@ class Results:
     rss_registered: dict[str, float] = field(default_factory=dict)
     registered: int = 0
     bad_datagrams: int = 0
+    udp_errors: dict[str, int] = field(default_factory=dict)  # the namespace's UDP drops over the whole run
     load: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
 
 
@@ -78,6 +83,7 @@ def rows_of(results: Results, args: argparse.Namespace, backend: str) -> list[tu
         ),
         ("REGISTER → 200 (with the 401 round) p50 / p99", f"{_pp(reg.stats.registered)} ms"),
         ("registering: CPU", reg.cpu_text()),
+        ("registering: requests retransmitted (no answer in T1…)", reg.again_text()),
         (
             "max throughput: call setups/s",
             f"{top.rate:.0f}  ({top.stats.completed} calls in {top.seconds:.1f} s, "
@@ -85,6 +91,7 @@ def rows_of(results: Results, args: argparse.Namespace, backend: str) -> list[tu
         ),
         ("max throughput: INVITE → 180 p50 / p99", f"{_pp(top.stats.ringing)} ms"),
         ("max throughput: CPU", top.cpu_text()),
+        ("max throughput: requests retransmitted", top.again_text()),
         (
             f"open loop {args.rate:g}/s: achieved",
             f"{rate.rate:.1f} setups/s ({rate.stats.completed} calls, {rate.stats.failed} failed, "
@@ -95,10 +102,15 @@ def rows_of(results: Results, args: argparse.Namespace, backend: str) -> list[tu
         (f"open loop {args.rate:g}/s: INVITE → 200 p50 / p99", f"{_pp(rate.stats.setup)} ms"),
         (f"open loop {args.rate:g}/s: BYE → 200 p50 / p99", f"{_pp(rate.stats.ended)} ms"),
         (f"open loop {args.rate:g}/s: CPU", rate.cpu_text()),
+        (f"open loop {args.rate:g}/s: requests retransmitted", rate.again_text()),
         ("registered phones held", f"{results.registered:,} of {args.phones:,}"),
-        ("RSS at start", _rss(results.rss_start)),
-        ("RSS with the phones registered", _rss(results.rss_registered)),
-        ("RSS per 1,000 registered phones", _rss(per_1000)),
+        (
+            "UDP datagrams dropped in the namespace (whole run)",
+            ", ".join(f"{k} {v}" for k, v in results.udp_errors.items()) or "?",
+        ),
+        ("memory (PSS) at start", _rss(results.rss_start)),
+        ("memory (PSS) with the phones registered", _rss(results.rss_registered)),
+        ("memory (PSS) per 1,000 registered phones", _rss(per_1000)),
     ]
 
 

@@ -18,7 +18,7 @@ Phases (every loop bounded in count and time):
    with credentials, 180 and 200 from the gateway (the callee phone answered the gateway's INVITE with
    180 and 200), ACK, ``--hold`` s, BYE (and the callee's BYE from the gateway): p50/p99 of INVITE → 180;
 3. max throughput — ``--pairs`` pairs call back to back (``--calls`` calls): call setups/s;
-4. the registered phones: RSS of the service, Kamailio (all its processes) and rtpengine.
+4. the registered phones: memory (PSS) of the service, Kamailio (all its processes) and rtpengine.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
 
 from tests.support.server import RunningApp, start_app  # noqa: E402
 
-from bench.signaling.run import _run_loop, cpu_seconds, raise_fd_limit, rss_mib  # noqa: E402
+from bench.signaling.run import _run_loop, cpu_seconds, raise_fd_limit  # noqa: E402
 from bench.sip.client import (  # noqa: E402
     Phone,
     Stats,
@@ -102,11 +102,20 @@ def tree_pids(pid: int) -> list[int]:
     return out
 
 
-def tree_rss(pid: int) -> float:
+def pss_mib(pid: int) -> float:
+    """Proportional set size: the RSS with each shared page split among the processes sharing it (Kamailio's
+    workers all map its shared memory, so summing their RSS would count it once per worker)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no Pss")
+
+
+def tree_pss(pid: int) -> float:
     total = 0.0
     for p in tree_pids(pid):
         try:
-            total += rss_mib(p)
+            total += pss_mib(p)
         except (OSError, RuntimeError):
             continue
     return total
@@ -120,6 +129,16 @@ def tree_cpu(pid: int) -> float:
         except OSError:
             continue
     return total
+
+
+def udp_errors() -> dict[str, int]:
+    """The namespace's UDP counters (``/proc/net/snmp``, read by this thread, which is in it): datagrams
+    dropped because a receive buffer was full, and all receive errors."""
+    lines = [
+        line.split() for line in Path("/proc/thread-self/net/snmp").read_text().splitlines() if line.startswith("Udp:")
+    ]
+    values = dict(zip(lines[0][1:], (int(v) for v in lines[1][1:]), strict=True))
+    return {"InErrors": values.get("InErrors", 0), "RcvbufErrors": values.get("RcvbufErrors", 0)}
 
 
 def wait_for_edge(timeout: float = 30.0) -> None:
@@ -159,7 +178,7 @@ class Stack:
         return {name: tree_cpu(pid) for name, pid in self.pids().items()}
 
     def rss(self) -> dict[str, float]:
-        return {name: tree_rss(pid) for name, pid in self.pids().items()}
+        return {name: tree_pss(pid) for name, pid in self.pids().items()}
 
     def stop(self) -> None:
         for process in (self.edge, self.media):
@@ -181,7 +200,13 @@ def start_stack(workdir: Path, env: dict[str, str], children: int) -> Stack:
     media = subprocess.Popen(media_command(conf), stdout=logs[-1], stderr=subprocess.STDOUT)
     app = start_app(workdir, demo=False, extra_env=env)
     config = EdgeConfig(
-        "127.0.0.1", SIP_PORT, DOMAIN, app.base_url, env["VIDEOPHONE_SIP_EDGE_SECRET"], children=children, gateway=GATEWAY
+        "127.0.0.1",
+        SIP_PORT,
+        DOMAIN,
+        app.base_url,
+        env["VIDEOPHONE_SIP_EDGE_SECRET"],
+        children=children,
+        gateway=GATEWAY,
     )
     cfg = render(config, workdir / "edge")
     logs.append(open(workdir / "kamailio.log", "wb"))  # noqa: SIM115 - closed by Stack.stop
@@ -200,15 +225,28 @@ async def bench(stack: Stack, phones_seeded: list[Any], password: str, args: arg
     results = Results(rss_start=stack.rss())
     endpoints = await open_endpoints(("127.0.0.1", SIP_PORT), args.sockets)
     phones = [
-        Phone(endpoints[i % len(endpoints)], p.auth_user, p.number, password, DOMAIN) for i, p in enumerate(phones_seeded)
+        Phone(endpoints[i % len(endpoints)], p.auth_user, p.number, password, DOMAIN)
+        for i, p in enumerate(phones_seeded)
     ]
 
+    def sent_again() -> dict[str, int]:
+        total: dict[str, int] = {}
+        for endpoint in endpoints:
+            for method, count in endpoint.retransmitted.items():
+                total[method] = total.get(method, 0) + count
+        return total
+
     async def measured(name: str, run: Any, stats: Stats) -> None:
-        cpu0, client0 = stack.cpu(), time.process_time()
+        cpu0, client0, again0 = stack.cpu(), time.process_time(), sent_again()
         seconds = await run
-        cpu1 = stack.cpu()
+        cpu1, again1 = stack.cpu(), sent_again()
         results.phases[name] = Phase(
-            name, stats, seconds, {k: cpu1[k] - cpu0[k] for k in cpu0}, time.process_time() - client0
+            name,
+            stats,
+            seconds,
+            {k: cpu1[k] - cpu0[k] for k in cpu0},
+            time.process_time() - client0,
+            {k: v - again0.get(k, 0) for k, v in again1.items() if v > again0.get(k, 0)},
         )
 
     reg = Stats()
@@ -219,14 +257,13 @@ async def bench(stack: Stack, phones_seeded: list[Any], password: str, args: arg
     warm = Stats()
     await measured("warm-up", closed_loop(pairs_all[: args.pairs], args.warmup, warm, _deadline()), warm)
     rate = Stats()
-    await measured(
-        "open loop", open_loop(open_pairs, args.rate_calls, args.rate, args.hold, rate, _deadline()), rate
-    )
+    await measured("open loop", open_loop(open_pairs, args.rate_calls, args.rate, args.hold, rate, _deadline()), rate)
     top = Stats()
     await measured("max throughput", closed_loop(pairs_all[: args.pairs], args.calls, top, _deadline()), top)
     await asyncio.sleep(1.0)
     results.rss_registered = stack.rss()
     results.bad_datagrams = sum(e.bad for e in endpoints)
+    results.udp_errors = udp_errors()
     for endpoint in endpoints:
         endpoint.close()
     return results
@@ -244,7 +281,7 @@ def _deadline() -> float:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--phones", type=int, default=5000, help="SIP phones registered (and held registered)")
-    p.add_argument("--register-concurrency", type=int, default=64, help="REGISTERs in flight at once")
+    p.add_argument("--register-concurrency", type=int, default=16, help="REGISTERs in flight at once")
     p.add_argument("--rate", type=float, default=50.0, help="offered load of the open-loop phase (setups/s)")
     p.add_argument("--rate-calls", type=int, default=1500, help="calls in the open-loop phase")
     p.add_argument("--hold", type=float, default=1.0, help="seconds an open-loop call lasts before its BYE")

@@ -37,7 +37,9 @@ def new_password() -> str:
     return secrets.token_urlsafe(24).replace("-", "x").replace("_", "y")
 
 
-async def seed(database_url: str, data_key_b64: str, count: int, run_tag: int, realm: str, password: str) -> list[BenchPhone]:
+async def seed(
+    database_url: str, data_key_b64: str, count: int, run_tag: int, realm: str, password: str
+) -> list[BenchPhone]:
     """``count`` subscribers (verified, active) with one softphone credential each, all with ``password``."""
     subscribers = await seed_subscribers(database_url, data_key_b64, count, run_tag)
     now = datetime.now(UTC)
