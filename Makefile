@@ -83,6 +83,11 @@ clean:
 bench-signaling: $(STAMP)
 	$(BIN)/python bench/signaling/run.py
 
+.PHONY: bench-sip
+## SIP benchmark: phones through Kamailio, the gateway and rtpengine in a loopback-only namespace (root; see docs/performance.md).
+bench-sip: $(STAMP)
+	$(BIN)/python bench/sip/run.py
+
 .PHONY: bench-billing
 ## Billing benchmark: rating and the bill run, 100,000 subscribers / 1,000,000 calls (SQLite; see docs/performance.md).
 bench-billing: $(STAMP)
