@@ -24,8 +24,13 @@ READ_CHUNK = 65_536
 Handler = Callable[[SipMessage, "SipConnection"], Awaitable[None]]
 
 
+MAX_DIALOGS_IN_FLIGHT = 2_000  # Call-IDs being handled at once on one connection (more: read waits)
+
+
 class SipConnection:
-    """One TCP connection carrying SIP messages both ways."""
+    """One TCP connection carrying SIP messages both ways.  The edge sends every phone's requests over
+    one connection: messages of one Call-ID are handled in order, those of different Call-IDs at the
+    same time (a call waiting for the database or the media relay holds up no other call)."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler) -> None:
         self.reader = reader
@@ -33,6 +38,9 @@ class SipConnection:
         self.handler = handler
         self.closed = asyncio.Event()
         self._write_lock = asyncio.Lock()
+        self._queues: dict[str, asyncio.Queue[SipMessage]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+        self._room = asyncio.Semaphore(MAX_DIALOGS_IN_FLIGHT)
 
     async def send(self, message: SipMessage) -> None:
         if self.closed.is_set():
@@ -55,19 +63,45 @@ class SipConnection:
                     log.warning("not SIP on the gateway's connection: closed", error=str(exc))
                     return
                 for message in messages:
-                    try:
-                        await self.handler(message, self)
-                    except Exception:
-                        log.exception("SIP message handling failed", method=message.method, status=message.status)
+                    await self._dispatch(message)
         except (ConnectionError, asyncio.IncompleteReadError):
             return
         finally:
             await self.close()
 
+    async def _dispatch(self, message: SipMessage) -> None:
+        """Queue the message behind the others of its Call-ID; a worker per Call-ID handles them."""
+        key = message.call_id
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.put_nowait(message)
+            return
+        await self._room.acquire()
+        queue = self._queues[key] = asyncio.Queue()
+        queue.put_nowait(message)
+        task = asyncio.get_running_loop().create_task(self._work(key, queue), name="sip-dialog")
+        self._workers.add(task)
+        task.add_done_callback(self._workers.discard)
+
+    async def _work(self, key: str, queue: asyncio.Queue[SipMessage]) -> None:
+        try:
+            while not queue.empty():
+                message = queue.get_nowait()
+                try:
+                    await self.handler(message, self)
+                except Exception:
+                    log.exception("SIP message handling failed", method=message.method, status=message.status)
+        finally:
+            del self._queues[key]
+            self._room.release()
+
     async def close(self) -> None:
         if self.closed.is_set():
             return
         self.closed.set()
+        for task in list(self._workers):
+            if task is not asyncio.current_task():
+                task.cancel()
         self.writer.close()
         with contextlib.suppress(Exception):
             await self.writer.wait_closed()

@@ -40,7 +40,11 @@ FAST_UPDATE = (
     '<?xml version="1.0" encoding="utf-8" ?>\r\n'
     "<media_control><vc_primitive><to_encoder><picture_fast_update/></to_encoder></vc_primitive></media_control>\r\n"
 )
-KEYFRAME_REQUESTS = (0.0, 0.5)  # seconds after the answer: ask twice (the first may beat the phone's decoder)
+KEYFRAME_REQUESTS = (0.0, 0.5)
+T1, T2 = 0.5, 4.0  # RFC 3261 timers: a 2xx is sent again at T1, 2·T1 … (at most T2 apart) until the ACK
+ACK_WAIT = (
+    64 * T1
+)  # no ACK by then: the phone never heard the answer, the call ends (§13.3.1.4)  # seconds after the answer: ask twice (the first may beat the phone's decoder)
 
 
 class MediaRelay(Protocol):
@@ -165,6 +169,7 @@ class CallerLeg(Leg):
         self.reply = reply  # the connection the INVITE came on: its responses go back there
         self.tag = new_tag()
         self.final_sent = False
+        self.acked = asyncio.Event()
         self.media_call, self.media_tag = invite.call_id, invite.from_tag
 
     async def respond(self, status: int, reason: str, body: bytes = b"") -> None:
@@ -179,6 +184,28 @@ class CallerLeg(Leg):
             self.final_sent = True
         with contextlib.suppress(ConnectionError, OSError):
             await self.reply.send(answer)
+        if 200 <= status < 300:  # the edge forwards a 2xx statelessly: the phone's UDP may lose it
+            asyncio.get_running_loop().create_task(self._until_acked(answer), name=f"sip-2xx-{self.hub_call}")
+
+    async def _until_acked(self, answer: SipMessage) -> None:
+        """Send the 2xx again until the ACK comes; none within 64·T1: the call ends (BYE, hang-up)."""
+        interval, waited = T1, 0.0
+        while waited < ACK_WAIT and not self.over:
+            try:
+                await asyncio.wait_for(self.acked.wait(), timeout=interval)
+                return
+            except TimeoutError:
+                waited += interval
+                interval = min(2 * interval, T2)
+            if waited < ACK_WAIT and not self.over:
+                with contextlib.suppress(ConnectionError, OSError):
+                    await self.reply.send(answer)
+        if not self.over and not self.acked.is_set():
+            log.warning("a phone never acknowledged its call's answer: ended", call_id=self.hub_call)
+            self.over = True
+            await self.send_in_dialog("BYE")
+            await self.hub("hangup")
+            await self.finish()
 
     def confirm_dialog(self) -> None:
         """The dialog as the UAS sees it: requests go to the INVITE's Contact through its Record-Route."""
@@ -221,6 +248,9 @@ class CallerLeg(Leg):
 
     # -- requests from the phone ------------------------------------------------------------------------
     async def on_ack(self) -> None:
+        if self.acked.is_set():
+            return  # an ACK of a 2xx sent again
+        self.acked.set()
         if self.answered and not self.over:
             asyncio.get_running_loop().create_task(self.ask_for_keyframes(), name=f"sip-keyframe-{self.hub_call}")
 
