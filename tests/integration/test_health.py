@@ -18,6 +18,7 @@ import httpx
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import FAST_HASHER, make_settings
@@ -159,3 +160,13 @@ async def test_redis_counts_when_configured(empty_url: str, tmp_path: Path) -> N
         body = down.json()
         assert body["not_ready"] == ["redis"] and body["checks"]["database"] == "ok"
         assert body["checks"]["redis"].startswith("unreachable: ")
+
+
+async def test_a_database_migrated_past_this_nodes_scripts_stays_ready(empty_url: str, tmp_path: Path) -> None:
+    """A rolling upgrade: a newer release ran `db upgrade`; the nodes of this release keep serving."""
+    await upgrade_async(empty_url)
+    async with node(empty_url, tmp_path) as (container, client):
+        async with container.engine.begin() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200, ready.text
