@@ -33,6 +33,13 @@ def head_revisions() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision of the scripts this process has."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return frozenset(r.revision for r in script.walk_revisions())
+
+
 def current_revisions(connection: Connection) -> frozenset[str]:
     """The revisions the database is at (empty: never migrated)."""
     return frozenset(MigrationContext.configure(connection).get_current_heads())
