@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import structlog
 
+from videophone.adapters import metrics
 from videophone.bootstrap import Container
 
 log = structlog.get_logger(__name__)
@@ -103,6 +104,11 @@ def _did_something(result: object) -> bool:
     return bool(result)
 
 
+async def run_measured(job: Job, container: Container) -> object:
+    """One run of ``job``, counted and timed for the metrics (runs, failures, duration by job)."""
+    return await metrics.measured_job(job.name, job.run(container))
+
+
 class Scheduler:
     def __init__(self, container: Container, jobs: list[Job] | None = None) -> None:
         self.container = container
@@ -112,7 +118,7 @@ class Scheduler:
     async def _loop(self, job: Job) -> None:
         while True:
             try:
-                result = await job.run(self.container)
+                result = await run_measured(job, self.container)
                 # Frequent jobs that found nothing to do stay out of the log.
                 quiet = job.interval < 600 and not _did_something(result)
                 (log.debug if quiet else log.info)("job done", job=job.name, result=result)
