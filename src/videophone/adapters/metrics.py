@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, generate_latest
 
 T = TypeVar("T")
 
@@ -80,6 +80,9 @@ SCRAPE_OK = Gauge(
     ("collector",),
 )
 
+# The classic text format, which every Prometheus reads (every name here is a legacy one, so the text
+# is the same as the library's newer 1.0.0 version).
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -123,4 +126,4 @@ def call_ended(outcome: str) -> None:
 
 def exposition() -> tuple[bytes, str]:
     """The text exposition of every metric, and its content type."""
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE
