@@ -132,6 +132,8 @@ async def test_a_real_call_moves_the_call_metrics(container: Container, clock: F
         await db.expect("incoming")
         await da.expect("ringing")
         ringing = await scrape_live()
+        handled = "videophone_invite_handling_seconds_count"
+        assert value(ringing, handled) - value(before, handled) == 1
         assert value(ringing, "videophone_call_invites_total") - value(before, "videophone_call_invites_total") == 1
         assert value(ringing, "videophone_ringing_calls") == 1
         assert value(ringing, "videophone_active_calls") == 0
@@ -184,7 +186,13 @@ async def test_the_outbox_bill_run_and_pool_gauges_are_read_at_scrape_time(
 
     now = clock.now()
     async with container.deps.uow() as uow:
-        for age, state in ((600, "pending"), (120, "pending"), (900, "sent"), (30, "failed")):
+        # (created seconds ago, state, next attempt in seconds: negative = due that long ago)
+        for age, state, attempt in (
+            (600, "pending", -240),
+            (120, "pending", 3600),
+            (900, "sent", 0),
+            (30, "failed", 0),
+        ):
             uow.session.add(
                 OutboxMessage(
                     channel="email",
@@ -193,7 +201,7 @@ async def test_the_outbox_bill_run_and_pool_gauges_are_read_at_scrape_time(
                     body="b",
                     state=state,
                     attempts=0,
-                    next_attempt_at=now,
+                    next_attempt_at=now + timedelta(seconds=attempt),
                     last_error="",
                     created_at=now - timedelta(seconds=age),
                 )
@@ -213,6 +221,8 @@ async def test_the_outbox_bill_run_and_pool_gauges_are_read_at_scrape_time(
     assert value(full, "videophone_outbox_pending") == 2
     assert value(full, "videophone_outbox_oldest_pending_age_seconds") == 600
     assert value(full, "videophone_outbox_failed") == 1
+    assert value(full, "videophone_outbox_due") == 1  # the other waits for its retry
+    assert value(full, "videophone_outbox_oldest_due_age_seconds") == 240
     assert value(full, "videophone_bill_run_running") == 1
     assert (value(full, "videophone_bill_run_accounts"), value(full, "videophone_bill_run_bills_created")) == (40, 25)
     assert value(full, "videophone_bill_run_heartbeat_age_seconds") == 20

@@ -41,6 +41,11 @@ SETUP_LATENCY = Histogram(
     "From the invite to the answer of each call set up on this node (ringing included)",
     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0),
 )
+INVITE_SECONDS = Histogram(
+    "videophone_invite_handling_seconds",
+    "The hub's handling of an invite — reads, lines, the record's insert — to its first messages sent",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
 ENDED = Counter("videophone_calls_ended", "Calls ended on this node, by outcome", ("outcome",))
 ACTIVE_CALLS = Gauge("videophone_active_calls", "Answered calls this node holds (at scrape time)")
 RINGING_CALLS = Gauge("videophone_ringing_calls", "Calls ringing on this node (at scrape time)")
@@ -62,6 +67,12 @@ JOB_LAST_SUCCESS = Gauge(
 OUTBOX_PENDING = Gauge("videophone_outbox_pending", "Outbox messages (email, SMS, push) not yet sent")
 OUTBOX_OLDEST = Gauge(
     "videophone_outbox_oldest_pending_age_seconds", "Age of the oldest outbox message not yet sent (0: none)"
+)
+OUTBOX_DUE = Gauge("videophone_outbox_due", "Outbox messages due for sending now (their retry time has come)")
+OUTBOX_OVERDUE = Gauge(
+    "videophone_outbox_oldest_due_age_seconds",
+    "How long the longest-due outbox message has waited past its attempt time (0: none); the sender "
+    "runs every 10 s, so minutes here mean it is stuck",
 )
 OUTBOX_FAILED = Gauge("videophone_outbox_failed", "Outbox messages given up on (failed for good)")
 BILL_RUN_RUNNING = Gauge("videophone_bill_run_running", "1 while a bill run is running, else 0")

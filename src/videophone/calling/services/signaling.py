@@ -261,7 +261,8 @@ class SignalingHub(Diversion):
             await self._send_local(device, {"type": "pong"})
             return
         if kind == "invite":
-            await self._invite(device, message)
+            with metrics.INVITE_SECONDS.time():  # the platform's part of a set-up (issue 17's metrics)
+                await self._invite(device, message)
             return
         call_id = str(message["call_id"])
         payload = {k: v for k, v in message.items() if k not in ("type", "call_id")}

@@ -1,5 +1,5 @@
-"""The database's figures for the metrics (issue 17): the outbox's backlog and the age of its oldest
-message, the latest bill run's progress — read at scrape time, within a short timeout, into the gauges
+"""The database's figures for the metrics (issue 17): the outbox's backlog, the age of its oldest
+message and how overdue its due ones are, the latest bill run's progress — read at scrape time, within a short timeout, into the gauges
 of ``adapters.metrics``.  A scrape that cannot read them says so (``videophone_scrape_collector_up``)
 and leaves the previous values: a slow database must not make the scrape itself time out."""
 
@@ -30,11 +30,13 @@ def _age(now: datetime, then: datetime | None) -> float:
 async def _read(deps: Deps) -> None:
     now = deps.clock.now()
     async with deps.uow() as uow:
-        pending, oldest, failed = await store.outbox_backlog(uow.session)
+        outbox = await store.outbox_backlog(uow.session, now)
         run = await store.latest_bill_run(uow.session)
-    metrics.OUTBOX_PENDING.set(pending)
-    metrics.OUTBOX_OLDEST.set(_age(now, oldest))
-    metrics.OUTBOX_FAILED.set(failed)
+    metrics.OUTBOX_PENDING.set(outbox.pending)
+    metrics.OUTBOX_OLDEST.set(_age(now, outbox.oldest_created))
+    metrics.OUTBOX_DUE.set(outbox.due)
+    metrics.OUTBOX_OVERDUE.set(_age(now, outbox.oldest_due))
+    metrics.OUTBOX_FAILED.set(outbox.failed)
     running = run is not None and run.state == "running"
     metrics.BILL_RUN_RUNNING.set(1 if running else 0)
     metrics.BILL_RUN_ACCOUNTS.set(run.accounts if run is not None else 0)
