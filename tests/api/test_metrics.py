@@ -269,7 +269,7 @@ async def test_job_runs_failures_and_durations_are_counted(container: Container)
     assert sample("videophone_job_runs_total", job=failing.name, result="ok") == 0
 
 
-def test_the_token_is_a_secret_and_must_be_strong_outside_demo_mode(tmp_path: object) -> None:
+def test_the_token_is_a_secret_and_must_be_strong_outside_demo_mode() -> None:
     base = {
         "demo": False,
         "secret_key": "s" * 40,
