@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     node_id: str = Field(default="", description="This node's id in a cluster (default: host-pid)")
     node_stale_seconds: float = Field(default=30, description="A node silent this long has its calls ended")
     sweep_seconds: float = Field(default=10, description="How often each node looks for calls of stopped nodes")
+    # Metrics for operators (issue 17): GET /metrics in the Prometheus text format, for this bearer only.
+    metrics_token: str = Field(
+        default="",
+        description="Bearer token of GET /metrics (Prometheus); empty: /metrics is off (404)",
+        repr=False,
+        json_schema_extra=SECRET,
+    )
 
     # The payment gateway: the built-in one runs as `videophone gateway` on its own port.
     gateway_url: str = Field(default="", description="Base URL of the payment gateway (default: built-in)")
@@ -292,6 +299,8 @@ class Settings(BaseSettings):
             )
         if self.sms_url and not self.sms_token:
             problems.append("VIDEOPHONE_SMS_TOKEN must be set with VIDEOPHONE_SMS_URL")
+        if self.metrics_token and len(self.metrics_token) < 32:
+            problems.append("VIDEOPHONE_METRICS_TOKEN must be a random value of at least 32 characters (or empty: off)")
         if self.clock_file is not None:
             problems.append("VIDEOPHONE_CLOCK_FILE is for demos and tests only (demo mode)")
         if problems:

@@ -34,6 +34,7 @@ SECRETS = {
     "gateway_secret": "known-gateway-secret-0123456789abcdef",
     "turn_secret": "known-turn-secret-77",
     "sms_token": "known-sms-token-99",
+    "metrics_token": "known-metrics-token-0123456789abcdef",
 }
 
 

@@ -26,6 +26,7 @@ SECRETS = {
     "s3_secret_key": "s3-secret-key-5e5e5e5e5e",
     "vapid_private_key": "vapid-private-key-9a9a9a9a9a",
     "sip_edge_secret": "sip-edge-secret-4b4b4b4b4b4b4b4b",
+    "metrics_token": "metrics-token-6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6c",
 }
 DB_URL = "postgresql+asyncpg://vp:db%2Fpass%40word@db.example/videophone"
 REDIS_URL = "redis://:redis-pass-123@cache.example:6379/0"

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from videophone.adapters import metrics
 from videophone.bootstrap import Container
 from videophone.jobs.store import leases
 
@@ -152,6 +153,11 @@ class Ran:
     result: object
 
 
+async def run_measured(job: Job, container: Container) -> object:
+    """One run of ``job``, counted and timed for the metrics (runs, failures, duration by job)."""
+    return await metrics.measured_job(job.name, job.run(container))
+
+
 class Scheduler:
     def __init__(
         self,
@@ -190,7 +196,7 @@ class Scheduler:
             return None
         keeper = asyncio.create_task(self._keep(job, token), name=f"lease:{job.name}")
         try:
-            result = await job.run(self.container)
+            result = await run_measured(job, self.container)
         except asyncio.CancelledError:
             await asyncio.shield(self._end(job, token, ok=None, text=""))
             raise

@@ -18,6 +18,7 @@ from videophone.bootstrap import Container
 from videophone.calling.api import calls, contacts, features, forwarding, voicemail, ws
 from videophone.collections.api import arrears, credit, payments, termination
 from videophone.edge import guard, openapi, problems
+from videophone.edge.http_metrics import HttpMetrics
 from videophone.edge.request_context import RequestContext
 from videophone.enforcement.api import enforcement
 from videophone.identity.api import console, me, public
@@ -25,7 +26,7 @@ from videophone.jobs.scheduler import Scheduler
 from videophone.kernel.errors import DomainError
 from videophone.notices.api import announcements, outages, preferences, push
 from videophone.terminals.api import sip, terminals
-from videophone.web import health, pages, pwa
+from videophone.web import health, metrics, pages, pwa
 
 STATIC = Path(__file__).parent / "static"
 
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(terminals.router)
     app.include_router(sip.router)
     app.include_router(pwa.router)
+    app.include_router(metrics.router)  # /metrics: off until VIDEOPHONE_METRICS_TOKEN is set
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(guard.Guard, upload_limit=guard.policy_upload_limit(container))  # body size, JSON, text
@@ -123,4 +125,6 @@ def create_app(
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    # Outermost: every answer counted and timed by route template, refusals of the guard included.
+    app.add_middleware(HttpMetrics)
     return app

@@ -23,6 +23,7 @@ from typing import Any
 
 import structlog
 
+from videophone.adapters import metrics
 from videophone.adapters.bus import Bus
 from videophone.adapters.db.models import CallRecord
 from videophone.adapters.lines import Lines, MemoryLines
@@ -259,7 +260,8 @@ class SignalingHub(Diversion):
             await self._send_local(device, {"type": "pong"})
             return
         if kind == "invite":
-            await self._invite(device, message)
+            with metrics.INVITE_SECONDS.time():  # the platform's part of a set-up (issue 17's metrics)
+                await self._invite(device, message)
             return
         call_id = str(message["call_id"])
         payload = {k: v for k, v in message.items() if k not in ("type", "call_id")}
@@ -472,6 +474,7 @@ class SignalingHub(Diversion):
                 await self._release_lines(call_id, (caller.id, callee_id))
             raise
 
+        metrics.call_invited(call.outcome.value if call.state is CallState.ENDED and call.outcome else None)
         # 5. Held here while it goes on; its first messages (ringing, incoming — or why it was refused).
         meta = meta_of(message, caller, to, refusal, device, self.node_id, callee_id, callee_devices)
         meta.caller_shown = caller_id.shown_to_callee(presented, shown, caller.name, flags[5] if presented else None)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from videophone.adapters import metrics
 from videophone.adapters.bus import Bus
 from videophone.adapters.lines import Lines
 from videophone.adapters.presence import Presence
@@ -199,6 +200,8 @@ class CallEffects:
         return message
 
     async def _record_answer(self, call: Call) -> None:
+        if call.answered_at is not None:  # a call set up: invite → answer (issue 17's metrics)
+            metrics.call_answered((call.answered_at - call.created_at).total_seconds())
         meta = self.meta.get(call.id)
         legs = meta.records[1:] if meta is not None else []
         if not legs:
@@ -238,6 +241,8 @@ class CallEffects:
         and give back the parties' lines (at the same time, before anyone is told)."""
         held = self.calls.pop(call.id, None) is not None
         meta = self.meta.pop(call.id, None)
+        if held:  # counted once, by the node that held it (issue 17's metrics)
+            metrics.call_ended(call.outcome.value if call.outcome else "")
         for key in [k for k in self._event_at if k[0] == call.id]:
             del self._event_at[key]
         # A forwarded call ends with every leg (R-17): the same times and outcome, each rated for its payer.
