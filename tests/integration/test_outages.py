@@ -57,7 +57,7 @@ async def test_a_30_hour_outage_credits_the_prorated_fees_and_the_next_bill_show
         VasSubscription(subscriber_id=alice.id, vas_id=vas_id, start_date=date(2026, 5, 1)),
     )
     recorded = await c.outages.record(
-        STAFF, title="机房断电", started_at=JUNE_6, scope="all", description="A 机房 UPS 故障"
+        STAFF, title="机房断电", started_at=JUNE_6, scope="all", description="A 机房 UPS 故障", cause="operator"
     )
     assert recorded.outage.state == "open" and recorded.credits == []
     assert await balance(c, alice.id) == Money.zero()
@@ -111,13 +111,13 @@ async def test_a_23_hour_outage_gives_nothing_and_closing_twice_credits_once(
     await insert(c, subscription(alice.id, plan_id, date(2026, 5, 1)))
 
     short = await c.outages.record(
-        STAFF, title="短时中断", started_at=JUNE_6, ended_at=JUNE_6 + timedelta(hours=23, minutes=59)
+        STAFF, title="短时中断", started_at=JUNE_6, ended_at=JUNE_6 + timedelta(hours=23, minutes=59), cause="operator"
     )
     assert short.outage.state == "closed" and not short.outage.qualifies
     assert short.credits == [] and short.outage.credited_total_fen == 0
     assert await balance(c, alice.id) == Money.zero()
 
-    long = await c.outages.record(STAFF, title="光缆被挖断", started_at=JUNE_6 + timedelta(days=2))
+    long = await c.outages.record(STAFF, title="光缆被挖断", started_at=JUNE_6 + timedelta(days=2), cause="operator")
     end = JUNE_6 + timedelta(days=3, hours=6)  # 30 hours
     first = await c.outages.close(STAFF, long.outage.id, end)
     again = await c.outages.close(STAFF, long.outage.id, end)
@@ -162,13 +162,18 @@ async def test_listed_accounts_only_overlaps_not_twice_and_bad_input_changes_not
         ended_at=JUNE_6 + timedelta(hours=48),
         scope="listed",
         numbers=f"{alice.number}",
+        cause="operator",
     )
     assert first.outage.affected_numbers == [alice.number]
     assert {cr.number: cr.amount_fen for cr in first.credits} == {alice.number: 200}
     assert await balance(c, bob.id) == Money.zero()
     # A wider incident overlapping the first by a day: Alice gets only the new day, Bob all three.
     second = await c.outages.record(
-        STAFF, title="全网故障", started_at=JUNE_6 + timedelta(hours=24), ended_at=JUNE_6 + timedelta(hours=96)
+        STAFF,
+        title="全网故障",
+        started_at=JUNE_6 + timedelta(hours=24),
+        ended_at=JUNE_6 + timedelta(hours=96),
+        cause="operator",
     )
     assert {cr.number: cr.amount_fen for cr in second.credits} == {alice.number: 200, bob.number: 300}
     assert await balance(c, alice.id) == Money(-400)
@@ -195,7 +200,9 @@ async def test_an_interrupted_crediting_resumes_without_crediting_twice(containe
 
     c.outages._credit_chunk = dies_on_second_chunk  # type: ignore[method-assign]
     with pytest.raises(RuntimeError):
-        await c.outages.record(STAFF, title="断电", started_at=JUNE_6, ended_at=JUNE_6 + timedelta(hours=30))
+        await c.outages.record(
+            STAFF, title="断电", started_at=JUNE_6, ended_at=JUNE_6 + timedelta(hours=30), cause="operator"
+        )
     async with c.deps.uow() as uow:
         assert len(list(await uow.session.scalars(select(OutageCredit)))) == 2
     c.outages._credit_chunk = real  # type: ignore[method-assign]
