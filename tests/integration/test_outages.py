@@ -147,7 +147,9 @@ async def test_listed_accounts_only_overlaps_not_twice_and_bad_input_changes_not
     await insert(c, subscription(alice.id, plan_id, date(2026, 5, 1)), subscription(bob.id, plan_id, date(2026, 5, 1)))
 
     with pytest.raises(ValidationFailed) as err:
-        await c.outages.record(STAFF, title="x", started_at=JUNE_6, scope="listed", numbers=[alice.number, "09999"])
+        await c.outages.record(
+            STAFF, title="x", started_at=JUNE_6, scope="listed", numbers=[alice.number, "09999"], cause="operator"
+        )
     assert err.value.errors[0].code == "outage_unknown_numbers"
     with pytest.raises(ValidationFailed):
         await c.outages.record(STAFF, title="", started_at=None)

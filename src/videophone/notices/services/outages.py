@@ -295,23 +295,23 @@ class OutageService:
         async with self.deps.uow() as uow:
             row = await self._outage(uow, outage_id, lock=True)
             old = row.cause
-            if old == new_cause and proof == row.evidence:
-                return await self.detail(outage_id)
-            settle = row.state == "closed" and rules.changes_credit(old, new_cause)
-            row.cause, row.evidence = new_cause, proof
-            if settle:
-                row.credit_round += 1
-                row.credited_at = None
-            audit.record(
-                uow,
-                now,
-                actor,
-                "outage.cause",
-                "outage",
-                row.id,
-                {"from": old, "to": new_cause, "evidence": proof, "credit_round": row.credit_round},
-            )
-            await uow.commit()
+            changed = old != new_cause or proof != row.evidence  # the same again changes nothing
+            settle = changed and row.state == "closed" and rules.changes_credit(old, new_cause)
+            if changed:
+                row.cause, row.evidence = new_cause, proof
+                if settle:
+                    row.credit_round += 1
+                    row.credited_at = None
+                audit.record(
+                    uow,
+                    now,
+                    actor,
+                    "outage.cause",
+                    "outage",
+                    row.id,
+                    {"from": old, "to": new_cause, "evidence": proof, "credit_round": row.credit_round},
+                )
+                await uow.commit()
         if settle:
             await self._credit(outage_id)
         return await self.detail(outage_id)
