@@ -48,8 +48,8 @@
       showCredits(d);
     });
     return [
-      el("span", { "data-testid": "outage-cause", dataset: { cause: o.cause } }, t("outages_cause_" + o.cause)),
-      o.evidence ? [el("br"), el("span", { class: "small muted", "data-testid": "outage-evidence" }, o.evidence)] : null,
+      el("span", { "data-testid": "outage-cause-label", dataset: { cause: o.cause } }, t("outages_cause_" + o.cause)),
+      ...(o.evidence ? [el("br"), el("span", { class: "small muted", "data-testid": "outage-evidence" }, o.evidence)] : []),
       el("details", {}, el("summary", { class: "small" }, t("outages_change_cause")), form),
     ];
   }
