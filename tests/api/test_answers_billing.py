@@ -177,7 +177,12 @@ async def test_real_answers_are_their_models(app: FastAPI, container: Container,
     r = await admin.request(
         "POST",
         "/api/v1/console/outages",
-        json={"title": "断电", "started_at": (now - timedelta(days=3)).isoformat(), "ended_at": now.isoformat()},
+        json={
+            "title": "断电",
+            "started_at": (now - timedelta(days=3)).isoformat(),
+            "ended_at": now.isoformat(),
+            "cause": "operator",
+        },
     )
     assert r.status_code == 201, r.text
     _exactly(outages.OutageDetailAnswer, r.json())

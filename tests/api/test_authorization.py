@@ -95,6 +95,7 @@ CONSOLE_PERMISSION: dict[str, Permission | None] = {
     "/api/v1/console/outages": Permission.MANAGE_OUTAGES,
     "/api/v1/console/outages/{outage_id}": Permission.MANAGE_OUTAGES,
     "/api/v1/console/outages/{outage_id}/close": Permission.MANAGE_OUTAGES,
+    "/api/v1/console/outages/{outage_id}/cause": Permission.MANAGE_OUTAGES,
     "/api/v1/console/dashboard": Permission.VIEW_DASHBOARD,
     "/api/v1/console/terminals": Permission.MANAGE_TERMINALS,
     "/api/v1/console/terminals/{terminal_id}/assign": Permission.MANAGE_TERMINALS,

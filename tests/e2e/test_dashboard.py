@@ -1,6 +1,7 @@
 """The dashboard renders its charts (R-52): as the administrator on the shared server, every chart is
 an inline SVG whose bars and points match the API's series, with totals equal to the API's; in
-English too, and on a phone-sized screen.  An outage recorded in the console (R-27) is listed."""
+English too, and on a phone-sized screen.  An outage recorded in the console (R-27) is listed, with
+its cause; a cause is corrected in the console (003 §12–§14)."""
 
 from __future__ import annotations
 
@@ -84,6 +85,13 @@ def test_an_outage_is_recorded_and_closed_in_the_console(new_context: Any) -> No
     page.goto("/console/outages")
     page.get_by_test_id("outage-title").fill("E2E 机房断电")
     page.get_by_test_id("outage-started").fill("2020-01-01T08:00")
+    # Not our fault without evidence: refused, the error under the field, in Chinese.
+    page.get_by_test_id("outage-cause").select_option("force_majeure")
+    page.get_by_test_id("outage-submit").click()
+    error = page.locator("#outage-form [data-error-for=evidence]")
+    error.wait_for()
+    assert "依据" in error.inner_text()
+    page.get_by_test_id("outage-cause").select_option("operator")
     page.get_by_test_id("outage-submit").click()
     row = page.locator("[data-testid=outage-row]", has_text="E2E 机房断电").first
     row.wait_for()
@@ -93,3 +101,51 @@ def test_an_outage_is_recorded_and_closed_in_the_console(new_context: Any) -> No
     closed = page.locator("[data-testid=outage-row][data-state=closed]", has_text="E2E 机房断电").first
     closed.wait_for()
     assert "24" in closed.get_by_test_id("outage-credit-summary").inner_text()
+    assert closed.get_by_test_id("outage-cause-label").get_attribute("data-cause") == "operator"
+    assert closed.get_by_test_id("outage-cause-label").inner_text() == "我方自身故障"
+
+
+def test_an_outage_s_cause_is_recorded_and_corrected_in_the_console(new_context: Any) -> None:
+    """Force majeure of 30 hours: no credit, its evidence shown; corrected to our own fault in the
+    console: credited; corrected back: the credits reversed (on the next bill); in English too."""
+    page = new_context(locale="en").new_page()
+    login_staff(page, "admin")
+    page.goto("/console/outages")
+    page.get_by_test_id("outage-title").fill("E2E typhoon")
+    page.get_by_test_id("outage-started").fill("2020-02-01T08:00")
+    page.get_by_test_id("outage-ended").fill("2020-02-02T14:00")  # 30 hours
+    page.get_by_test_id("outage-cause").select_option("force_majeure")
+    page.get_by_test_id("outage-evidence").fill("Red typhoon warning no. 7")
+    page.get_by_test_id("outage-submit").click()
+    row = page.locator("[data-testid=outage-row][data-state=closed]", has_text="E2E typhoon").first
+    row.wait_for()
+    assert row.get_by_test_id("outage-cause-label").inner_text() == "Force majeure"
+    assert row.get_by_test_id("outage-evidence").inner_text() == "Red typhoon warning no. 7"
+    assert row.get_by_test_id("outage-credit-summary").inner_text() == "Not our fault: no credit"
+    outage_id = row.get_attribute("data-id")
+
+    def correct(cause: str, evidence: str) -> Any:
+        current = page.locator(f"[data-testid=outage-row][data-id='{outage_id}']")
+        current.locator("details summary").click()
+        current.get_by_test_id("outage-cause-change").select_option(cause)
+        current.get_by_test_id("outage-evidence-change").fill(evidence)
+        current.get_by_test_id("outage-cause-save").click()
+        page.locator(f"[data-testid=outage-row][data-id='{outage_id}'] [data-cause={cause}]").wait_for()
+        return page.locator(f"[data-testid=outage-row][data-id='{outage_id}']")
+
+    ours = correct("operator", "Review: our generator failed")
+    assert ours.get_by_test_id("outage-cause-label").inner_text() == "Our own fault"
+    summary = ours.get_by_test_id("outage-credit-summary").inner_text()
+    assert "accounts" in summary and "¥" in summary
+    assert page.get_by_test_id("outage-cause-saved").inner_text() == f"The cause of outage #{outage_id} was corrected."
+    detail = page.evaluate(f"VP.api('GET', '/api/v1/console/outages/{outage_id}')")
+    assert detail["earns_credit"] and detail["credit_round"] == 1
+    credited = detail["credited_accounts"]
+
+    back = correct("third_party", "Carrier ticket CT-88")
+    assert back.get_by_test_id("outage-credit-summary").inner_text() == "Not our fault: no credit"
+    detail = page.evaluate(f"VP.api('GET', '/api/v1/console/outages/{outage_id}')")
+    assert detail["credit_round"] == 2 and detail["reversed_accounts"] == credited and detail["credits"] == []
+    if credited:
+        reversed_note = page.get_by_test_id("outage-reversed")
+        assert reversed_note.is_visible() and "reversed" in reversed_note.inner_text()

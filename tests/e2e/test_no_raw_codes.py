@@ -113,6 +113,7 @@ def _seed(staff: Any, subscriber: Any, new_context: Any) -> None:
           await VP.api("POST", "/api/v1/console/lawful", { number, authority: "某区公安分局", reference: "某公（网）字 1 号" });
           await VP.api("POST", "/api/v1/console/outages", {
             title: "测试中断", started_at: new Date(Date.now() - 3600e3).toISOString(), scope: "listed", numbers: [number],
+            cause: "force_majeure", evidence: "气象台暴雨红色预警",
           });
           return id;
         }""",

@@ -232,7 +232,9 @@ async def test_an_outage_credit_that_settles_the_final_bill_closes_the_terminati
     clock.set(datetime(2026, 6, 20, 4, tzinfo=UTC))
     sub = await new_subscriber(c)
     await insert(c, subscription(sub.id, await make_plan(c, rent_fen=3000), date(2026, 5, 1)))
-    outage = await c.outages.record(STAFF, title="机房断电", started_at=started, scope="all", description="")
+    outage = await c.outages.record(
+        STAFF, title="机房断电", started_at=started, scope="all", description="", cause="operator"
+    )
     status = await c.termination.request(sub.id, password=PASSWORD, actor=Actor("subscriber", sub.id))
     owed = Money.of_yuan(status.remaining)
     case = Case("termination", sub.id, 125, 0)  # 30 h of a ¥30.00 month: 3000 × 30 / 720

@@ -132,3 +132,30 @@ async def test_0020_writes_the_existing_bill_lines_in_english_too(empty_url: str
         ("月租 · 已删除的套餐", "5/30 天", "Monthly rent · 已删除的套餐", "5/30 days"),
     ]
     assert plans_en == 0  # a plan's English description is empty until someone writes one
+
+
+async def test_0024_gives_the_existing_outages_the_operator_s_fault(empty_url: str) -> None:
+    """Outages recorded before 0024 were all credited as the operator's own fault: they keep that
+    meaning (cause ``operator``, no evidence, round 0) and their credits stand."""
+    await asyncio.to_thread(command.upgrade, alembic_config(empty_url), "0021")
+    engine = make_engine(empty_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO outages (title, description, scope, state, started_at, ended_at, created_at,"
+                    " closed_at, credited_at, credited_accounts, credited_total_fen) VALUES ('断电', '', 'all',"
+                    " 'closed', '2026-06-06 00:00:00', '2026-06-07 06:00:00', '2026-06-07 07:00:00',"
+                    " '2026-06-07 07:00:00', '2026-06-07 07:00:00', 0, 0)"
+                )
+            )
+    finally:
+        await engine.dispose()
+    await upgrade_async(empty_url)
+    engine = make_engine(empty_url)
+    try:
+        async with engine.connect() as conn:
+            row = (await conn.execute(text("SELECT cause, evidence, credit_round FROM outages"))).one()
+    finally:
+        await engine.dispose()
+    assert tuple(row) == ("operator", "", 0)

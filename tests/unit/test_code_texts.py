@@ -85,6 +85,7 @@ SOURCES: list[tuple[str, Any]] = [
     ("ann_objection_state_", announcements_answers.ObjectionState),  # announcements*.js
     ("ann_method_", announcements_answers.AcceptanceMethod),  # announcements.js
     ("outages_state_", outages_answers.OutageState),  # outages-console.js
+    ("outages_cause_", outages_answers.OutageCause),  # outages-console.js, console/outages.html
     ("prefs_category_", preferences_answers.Category),  # notifications.js
     ("prefs_col_", preferences_answers.Channel),  # notifications.js
     # terminals: units, claims, releases

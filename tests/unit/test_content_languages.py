@@ -18,6 +18,7 @@ from videophone.identity.domain.policy import OperatorPolicy
 from videophone.identity.services.agreement import shipped_template
 from videophone.kernel.text import in_language
 from videophone.notices.services.notifications import TEXTS, render
+from videophone.notices.texts.notice_texts_outages import cause_params
 
 CJK = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
 
@@ -96,6 +97,15 @@ PARAMS: dict[str, dict[str, Any]] = {
         "ended": "2026-11-02 10:30",
         "credit": "1.10",
     },
+    "outage_no_credit": {
+        "outage_id": 3,
+        "title": "Typhoon",
+        "hours": 30.0,
+        "started": "2026-11-01 08:00",
+        "ended": "2026-11-02 14:00",
+        **cause_params("force_majeure"),
+    },
+    "outage_credit_reversed": {"outage_id": 2, "title": "Fibre cut", "credit": "1.10", **cause_params("third_party")},
     "terminal_assigned": {"serial": "VP-0001", "model": "VP-200", "warranty_end": "2027-11-01"},
     "terminal_warranty_voided": {"serial": "VP-0001", "date": "2026-11-03", "note": "seal broken"},
     "warranty_claim_filed": {"claim_id": 5, "serial": "VP-0001"},
@@ -171,6 +181,10 @@ def test_bill_lines_say_what_they_are_in_both_languages() -> None:
         "Credit · Billing dispute #12",
     )
     assert bill_lines.memo_text("服务中断补偿 #3 光缆中断") == ("服务中断补偿 #3 光缆中断", "Outage credit #3 光缆中断")
+    assert bill_lines.memo_text("服务中断补偿冲回 #3 光缆中断") == (
+        "服务中断补偿冲回 #3 光缆中断",
+        "Outage credit reversed #3 光缆中断",
+    )
     assert bill_lines.memo_text("补收九月月租") == ("补收九月月租", "补收九月月租")
     long = bill_lines.described("adjustment", ("长" * 300, "x" * 300))
     assert len(long[0]) == len(long[1]) == bill_lines.DESCRIPTION_MAX

@@ -1,4 +1,4 @@
-"""Tables of outages (R-27).  Changes here need an Alembic migration (0009_outages.py)."""
+"""Tables of outages (R-27).  Changes here need an Alembic migration (0009_outages.py, 0024_outage_causes.py)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ class Outage(Base):
     credited_at: Mapped[datetime | None] = mapped_column(nullable=True)
     credited_accounts: Mapped[int] = mapped_column(Integer, default=0)
     credited_total_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    # 003 §12–§14: operator | third_party | internet | force_majeure | government, and its evidence.
+    cause: Mapped[str] = mapped_column(String(16), default="operator", server_default="operator")
+    evidence: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Bumped when the cause changes who is owed a credit: the credits of earlier rounds are reversed.
+    credit_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class OutageSubscriber(Base):
@@ -40,7 +45,8 @@ class OutageSubscriber(Base):
 
 
 class OutageCredit(Base):
-    """The credit one account got for one outage (at most one row per pair; amount may be 0)."""
+    """The credit one account got for one outage in one credit round (at most one row per outage,
+    account and round; amount may be 0), and its reversal when the cause changed afterwards."""
 
     __tablename__ = "outage_credits"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -49,5 +55,10 @@ class OutageCredit(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), nullable=True)
     created_at: Mapped[datetime]
+    round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reversed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    reversal_transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id"), nullable=True)
 
-    __table_args__ = (Index("uq_outage_credits_outage_subscriber", "outage_id", "subscriber_id", unique=True),)
+    __table_args__ = (
+        Index("uq_outage_credits_outage_subscriber_round", "outage_id", "subscriber_id", "round", unique=True),
+    )

@@ -26,6 +26,7 @@ LABELS: dict[str, Text] = {
 SYSTEM_MEMOS: tuple[Text, ...] = (
     ("费用争议 #", "Billing dispute #"),
     ("服务中断补偿 #", "Outage credit #"),
+    ("服务中断补偿冲回 #", "Outage credit reversed #"),
 )
 
 DESCRIPTION_MAX = 200  # bill_lines.description(_en)

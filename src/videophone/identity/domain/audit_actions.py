@@ -95,6 +95,7 @@ ACTIONS: tuple[str, ...] = (
     "announcement.create",
     "outage.record",
     "outage.close",
+    "outage.cause",
     "notifications.preferences_changed",
     "push.subscribed",
     "push.unsubscribed",

@@ -93,6 +93,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "audit_action_announcement_create": {"zh-CN": "发布了公告", "en": "published an announcement"},
     "audit_action_outage_record": {"zh-CN": "登记了故障", "en": "recorded an outage"},
     "audit_action_outage_close": {"zh-CN": "关闭了故障", "en": "closed an outage"},
+    "audit_action_outage_cause": {"zh-CN": "更正了故障原因", "en": "corrected the cause of an outage"},
     "audit_action_push_subscribed": {
         "zh-CN": "在一台设备上开启了推送通知",
         "en": "turned on push notifications on a device",

@@ -31,6 +31,17 @@ class OutageIn(BaseModel):
     ended_at: str | None = Field(default=None, description="Blank while the outage goes on")
     scope: str = Field(default="all", description="all | listed")
     numbers: list[str] | str | None = Field(default=None, description="Numbers affected (scope listed)")
+    cause: str = Field(
+        default="", description="operator | third_party | internet | force_majeure | government (003 §12–§14)"
+    )
+    evidence: str = Field(default="", description="What shows the cause; required unless it is the operator's fault")
+
+
+class CauseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cause: str = Field(default="", description="operator | third_party | internet | force_majeure | government")
+    evidence: str = Field(default="", description="What shows the cause; required unless it is the operator's fault")
 
 
 class CloseIn(BaseModel):
@@ -87,6 +98,8 @@ async def console_record_outage(
         ended_at=ended,
         scope=body.scope,
         numbers=body.numbers,
+        cause=body.cause,
+        evidence=body.evidence,
     )
     return OutageDetailAnswer.of(detail)
 
@@ -104,6 +117,18 @@ async def console_close_outage(
     """Close an open incident and credit it (24 continuous hours or more); closing again changes nothing."""
     ended = _instant(body.ended_at, "ended_at", c)
     return OutageDetailAnswer.of(await c.outages.close(actor_of(principal, request), outage_id, ended))
+
+
+@router.post("/console/outages/{outage_id}/cause", tags=["console"])
+async def console_outage_cause(
+    outage_id: Id, body: CauseIn, principal: OutageManager, request: Request, c: ContainerDep
+) -> OutageDetailAnswer:
+    """Correct an incident's cause and evidence.  After crediting, a change away from the operator's
+    fault reverses the credits on the next bill; a change to it credits the accounts."""
+    detail = await c.outages.change_cause(
+        actor_of(principal, request), outage_id, cause=body.cause, evidence=body.evidence
+    )
+    return OutageDetailAnswer.of(detail)
 
 
 @router.get("/console/dashboard", tags=["console"])

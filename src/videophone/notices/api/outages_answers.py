@@ -10,6 +10,7 @@ from videophone.notices.services.outages import OutageDetail
 
 OutageScope = Literal["all", "listed"]
 OutageState = Literal["open", "closed"]
+OutageCause = Literal["operator", "third_party", "internet", "force_majeure", "government"]  # 003 §12–§14
 
 
 class OutageAnswer(Answer):
@@ -23,6 +24,10 @@ class OutageAnswer(Answer):
     duration_hours: float | None
     qualifies: bool  # 24 continuous hours or more (closed incidents only)
     affected_numbers: list[str]  # scope "listed" only
+    cause: OutageCause
+    evidence: str
+    earns_credit: bool  # the operator's own fault, 24 continuous hours or more (closed incidents only)
+    credit_round: int  # bumped by each change of cause that changes who is owed a credit
     created_at: datetime
     closed_at: datetime | None
     credited_at: datetime | None
@@ -46,12 +51,21 @@ class OutageCreditAnswer(Answer):
 
 
 class OutageDetailAnswer(OutageAnswer):
-    credits: list[OutageCreditAnswer]  # accounts credited (amount above zero), largest first
+    credits: list[OutageCreditAnswer]  # standing credits (amount above zero), largest first
+    reversed_accounts: int  # credits reversed after a change of cause (on the next bill)
+    reversed_total: str
+    reversed_total_fen: int
 
     @classmethod
     def of(cls, view: OutageDetail) -> OutageDetailAnswer:
         plain = {name: getattr(view.outage, name) for name in OutageAnswer.model_fields}
-        return cls(**plain, credits=[OutageCreditAnswer.model_validate(c) for c in view.credits])
+        return cls(
+            **plain,
+            credits=[OutageCreditAnswer.model_validate(c) for c in view.credits],
+            reversed_accounts=view.reversed_accounts,
+            reversed_total=view.reversed_total,
+            reversed_total_fen=view.reversed_total_fen,
+        )
 
 
 # -- the dashboard (R-52) --------------------------------------------------------------------------------

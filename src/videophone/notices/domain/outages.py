@@ -13,6 +13,14 @@
   so they are credited nothing.
 * The exact amount is summed as a fraction and rounded **down** to the fen at the end, so a credit is
   never more than the fees of the affected time and grows (weakly) with the duration.
+* The cause (003 §12–§14): only the operator's **own** fault earns a credit.  An interruption caused
+  by another provider or a third party (§13), by the internet between the subscriber and the operator
+  (§12), by force majeure or by a government act (§14) credits nothing however long it lasts
+  (:func:`earns_credit`).  Recording a cause other than the operator's own fault needs evidence (text:
+  the provider's ticket, the notice of the authority…), since it is what denies the subscribers a credit.
+  Changing an incident's cause across that line after it was credited is a new *credit round*
+  (:func:`changes_credit`): the credits given are reversed, and given afresh when the change is to the
+  operator's fault.
 * Overlapping incidents (decision): an account is never credited twice for the same time.  When an
   incident is credited, the time already credited to that account by incidents closed before it is
   left out (:func:`uncovered`); each incident still has to be 24 continuous hours on its own to
@@ -37,6 +45,11 @@ from videophone.kernel.money import Money
 MIN_CREDITED = timedelta(hours=24)
 MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
+MAX_EVIDENCE = 2000
+OPERATOR = "operator"
+# the operator's own fault | another provider or third party (§13) | the internet (§12) |
+# force majeure (§14) | a government act (§14)
+CAUSES = (OPERATOR, "third_party", "internet", "force_majeure", "government")
 MAX_NUMBERS = 10_000
 SCOPES = ("all", "listed")
 
@@ -58,6 +71,16 @@ class FeeSpan:
 def qualifies(start: datetime, end: datetime) -> bool:
     """Whether an outage lasted 24 continuous hours or more."""
     return end - start >= MIN_CREDITED
+
+
+def earns_credit(cause: str, start: datetime, end: datetime) -> bool:
+    """Whether an outage earns a credit: the operator's own fault, 24 continuous hours or more."""
+    return cause == OPERATOR and qualifies(start, end)
+
+
+def changes_credit(old: str, new: str) -> bool:
+    """Whether changing the cause from ``old`` to ``new`` changes who is owed a credit (a new round)."""
+    return (old == OPERATOR) != (new == OPERATOR)
 
 
 def uncovered(interval: Interval, others: Iterable[Interval]) -> list[Interval]:
@@ -119,11 +142,12 @@ def credit(
     fees: Sequence[FeeSpan],
     tz: ZoneInfo,
     *,
+    cause: str,
     suspensions: Sequence[Suspension] = (),
     already_credited: Iterable[Interval] = (),
 ) -> Money:
-    """The credit of one account for the outage ``[start, end)`` (see the module doc)."""
-    if not qualifies(start, end):
+    """The credit of one account for the outage ``[start, end)`` of ``cause`` (see the module doc)."""
+    if not earns_credit(cause, start, end):
         return Money.zero()
     exact = exact_fees(uncovered((start, end), already_credited), fees, tz, suspensions)
     return Money(math.floor(exact))
@@ -138,6 +162,8 @@ class NewOutage:
     ended_at: datetime | None
     scope: str
     numbers: tuple[str, ...]
+    cause: str
+    evidence: str
 
 
 def _text(raw: object) -> str:
@@ -165,6 +191,8 @@ def validate_new(
     ended_at: datetime | None,
     scope: object,
     numbers: object,
+    cause: object,
+    evidence: object,
     now: datetime,
 ) -> NewOutage:
     """Check a new incident; every problem is reported at once as a field error."""
@@ -196,10 +224,34 @@ def validate_new(
             errors.append(FieldError("numbers", "outage_numbers_required"))
         elif len(listed) > MAX_NUMBERS:
             errors.append(FieldError("numbers", "outage_too_many_numbers", {"max": MAX_NUMBERS}))
+    why, proof = _cause_errors(cause, evidence, errors)
     if errors:
         raise ValidationFailed(errors)
     assert started_at is not None
-    return NewOutage(text, desc, started_at, ended_at, chosen, listed)
+    return NewOutage(text, desc, started_at, ended_at, chosen, listed, why, proof)
+
+
+def _cause_errors(cause: object, evidence: object, errors: list[FieldError]) -> tuple[str, str]:
+    why, proof = _text(cause), _text(evidence)
+    if not why:
+        errors.append(FieldError("cause", "required"))
+    elif why not in CAUSES:
+        errors.append(FieldError("cause", "invalid_choice"))
+    if len(proof) > MAX_EVIDENCE:
+        errors.append(FieldError("evidence", "too_long", {"max": MAX_EVIDENCE}))
+    elif why in CAUSES and why != OPERATOR and not proof:
+        errors.append(FieldError("evidence", "outage_evidence_required"))
+    return why, proof
+
+
+def validate_cause(cause: object, evidence: object) -> tuple[str, str]:
+    """Check a (new) cause and its evidence: the cause one of :data:`CAUSES`; evidence required for a
+    cause that is not the operator's own fault."""
+    errors: list[FieldError] = []
+    why, proof = _cause_errors(cause, evidence, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return why, proof
 
 
 def validate_end(started_at: datetime, ended_at: datetime | None, now: datetime) -> datetime:

@@ -16,6 +16,19 @@ once every account is done.
 Accounts affected by ``all``: every account with a plan subscription during the incident (only they
 pay service fees).  Overlapping incidents: see ``domain.outages`` — the time credited by incidents
 closed earlier (by ``closed_at``, then id) is left out.
+
+Causes (003 §12–§14, ``domain.outages``): only the operator's own fault earns a credit.  An incident of
+24 hours or more of another cause considers every affected account too (credit rows of amount 0) and
+tells each, in an ``outage_no_credit`` notice, the cause in their words and why nothing is credited.
+A cause changed after crediting (``change_cause``, audited ``outage.cause``) across that line starts a
+new credit round: every standing credit of the earlier rounds is reversed by a ledger ``adjustment``
+(receivable +x / adjustment −x, key ``outage-reversal:<credit row id>``, memo ``服务中断补偿冲回 #…``,
+shown on the next bill in both languages) with an ``outage_credit_reversed`` notice, and when the change
+is to the operator's fault the accounts are credited afresh (ledger key ``outage:<id>:<sub>:<round>``).
+Reversing and crediting are resumable like crediting: ``credited_at`` is cleared with the change and set
+when the round is settled; the ``outage-credits`` job finishes what a killed process left.
+Decision: a later incident that left out time an earlier one credited is not recomputed when the earlier
+one's credits are reversed (the staff record the later incident's own cause; see the report).
 """
 
 from __future__ import annotations
@@ -40,6 +53,7 @@ from videophone.notices.domain import outages as rules
 from videophone.notices.services import notifications
 from videophone.notices.store import outages as store
 from videophone.notices.store import subscribers, subscriptions
+from videophone.notices.texts.notice_texts_outages import cause_params
 
 log = structlog.get_logger(__name__)
 
@@ -63,6 +77,10 @@ class OutageView:
     duration_hours: float | None
     qualifies: bool  # 24 continuous hours or more (closed incidents only)
     affected_numbers: list[str]  # scope "listed" only
+    cause: str
+    evidence: str
+    earns_credit: bool  # the operator's own fault, 24 continuous hours or more (closed incidents only)
+    credit_round: int
     created_at: datetime
     closed_at: datetime | None
     credited_at: datetime | None
@@ -86,6 +104,10 @@ class OutageView:
             duration_hours=hours,
             qualifies=row.ended_at is not None and rules.qualifies(row.started_at, row.ended_at),
             affected_numbers=list(numbers),
+            cause=row.cause,
+            evidence=row.evidence,
+            earns_credit=row.ended_at is not None and rules.earns_credit(row.cause, row.started_at, row.ended_at),
+            credit_round=row.credit_round,
             created_at=row.created_at,
             closed_at=row.closed_at,
             credited_at=row.credited_at,
@@ -108,7 +130,10 @@ class CreditView:
 @dataclass(frozen=True)
 class OutageDetail:
     outage: OutageView
-    credits: list[CreditView]  # accounts credited (amount above zero), largest first
+    credits: list[CreditView]  # standing credits (amount above zero), largest first
+    reversed_accounts: int  # credits reversed after a change of cause
+    reversed_total: str
+    reversed_total_fen: int
 
 
 def _spans(periods: Sequence[tuple[date, date | None]], prices: Sequence[tuple[date, int]]) -> list[rules.FeeSpan]:
@@ -122,6 +147,22 @@ def _spans(periods: Sequence[tuple[date, date | None]], prices: Sequence[tuple[d
             if hi is None or lo < hi:
                 out.append(rules.FeeSpan(lo, hi, fee))
     return out
+
+
+@dataclass(frozen=True)
+class _Incident:
+    """What crediting one round of an incident needs."""
+
+    id: int
+    title: str
+    cause: str
+    round: int
+    interval: rules.Interval
+
+    def key(self, subscriber_id: int) -> str:
+        """The ledger key of the credit (round 0 keeps the key credits had before rounds existed)."""
+        base = f"outage:{self.id}:{subscriber_id}"
+        return base if self.round == 0 else f"{base}:{self.round}"
 
 
 class OutageService:
@@ -140,8 +181,10 @@ class OutageService:
         ended_at: datetime | None = None,
         scope: object = "all",
         numbers: object = None,
+        cause: object = None,
+        evidence: object = "",
     ) -> OutageDetail:
-        """Record an incident; with an end it is closed (and credited) at once."""
+        """Record an incident and its cause; with an end it is closed (and credited) at once."""
         now = self.deps.clock.now()
         new = rules.validate_new(
             title=title,
@@ -150,6 +193,8 @@ class OutageService:
             ended_at=ended_at,
             scope=scope,
             numbers=numbers,
+            cause=cause,
+            evidence=evidence,
             now=now,
         )
         async with self.deps.uow() as uow:
@@ -176,6 +221,9 @@ class OutageService:
                 credited_at=None,
                 credited_accounts=0,
                 credited_total_fen=0,
+                cause=new.cause,
+                evidence=new.evidence,
+                credit_round=0,
             )
             uow.session.add(row)
             await uow.session.flush()
@@ -193,6 +241,8 @@ class OutageService:
                     "accounts": len(ids) if new.scope == "listed" else "all",
                     "started_at": new.started_at.isoformat(),
                     "ended_at": new.ended_at.isoformat() if new.ended_at else None,
+                    "cause": new.cause,
+                    "evidence": new.evidence,
                 },
             )
             await uow.commit()
@@ -236,6 +286,36 @@ class OutageService:
             await self._credit(outage_id)
         return await self.detail(outage_id)
 
+    async def change_cause(self, actor: Actor, outage_id: int, *, cause: object, evidence: object) -> OutageDetail:
+        """Correct an incident's cause (and its evidence).  On a closed incident, a change across the
+        operator's-fault line starts a new credit round: the credits given are reversed on the next
+        bill, and given afresh when the change is to the operator's fault."""
+        now = self.deps.clock.now()
+        new_cause, proof = rules.validate_cause(cause, evidence)
+        async with self.deps.uow() as uow:
+            row = await self._outage(uow, outage_id, lock=True)
+            old = row.cause
+            changed = old != new_cause or proof != row.evidence  # the same again changes nothing
+            settle = changed and row.state == "closed" and rules.changes_credit(old, new_cause)
+            if changed:
+                row.cause, row.evidence = new_cause, proof
+                if settle:
+                    row.credit_round += 1
+                    row.credited_at = None
+                audit.record(
+                    uow,
+                    now,
+                    actor,
+                    "outage.cause",
+                    "outage",
+                    row.id,
+                    {"from": old, "to": new_cause, "evidence": proof, "credit_round": row.credit_round},
+                )
+                await uow.commit()
+        if settle:
+            await self._credit(outage_id)
+        return await self.detail(outage_id)
+
     async def credit_pending(self) -> dict[str, int]:
         """The ``outage-credits`` job: finish crediting closed incidents whose crediting was interrupted."""
         async with self.deps.uow() as uow:
@@ -265,38 +345,45 @@ class OutageService:
                 CreditView(sub_id, number, name, _yuan(amount), amount, tx)
                 for sub_id, number, name, amount, tx in await store.credits_of(uow.session, row.id, limit=MAX_PAGE)
             ]
-            return OutageDetail(OutageView.of(row, numbers.get(row.id, [])), credits)
+            count, total = await store.reversed_totals(uow.session, row.id)
+            return OutageDetail(OutageView.of(row, numbers.get(row.id, [])), credits, count, _yuan(total), total)
 
     # -- crediting -----------------------------------------------------------------------------------------
     async def _credit(self, outage_id: int) -> int:
-        """Credit every affected account not yet considered, chunk by chunk; returns how many got a
-        credit now.  Marks the incident credited with its totals at the end."""
+        """Reverse the credits of earlier rounds, then credit every affected account not yet considered
+        in this round, chunk by chunk; returns how many got a credit now.  Marks the incident credited
+        with its totals at the end."""
         tz = self.deps.operator_tz
+        while await self._reverse_some(outage_id):
+            pass
         async with self.deps.uow() as uow:
             row = await self._outage(uow, outage_id)
             assert row.ended_at is not None
             start, end = row.started_at, row.ended_at
             first_day, after_day = start.astimezone(tz).date(), end.astimezone(tz).date() + timedelta(days=1)
             todo: list[int] = []
-            if rules.qualifies(start, end):
+            # A cause that credits nothing is told once (round 0); after a change, the reversal tells.
+            told = rules.earns_credit(row.cause, start, end) or row.credit_round == 0
+            if rules.qualifies(start, end) and told:
                 # listed: the accounts named; all: every account with a plan subscription meanwhile
                 if row.scope == "listed":
                     affected = await store.listed_accounts(uow.session, row.id)
                 else:
                     affected = await subscriptions.subscribed_between(uow.session, first_day, after_day)
-                todo = sorted(affected - await store.considered_accounts(uow.session, row.id))
+                todo = sorted(affected - await store.considered_accounts(uow.session, row.id, row.credit_round))
             earlier = await self._earlier(uow, row)
-            title = row.title
+            title, cause, round_ = row.title, row.cause, row.credit_round
         credited = 0
+        what = _Incident(outage_id, title, cause, round_, (start, end))
         for i in range(0, len(todo), self.chunk_size):
             part = todo[i : i + self.chunk_size]
             try:
                 async with self.deps.uow() as uow:
-                    credited += await self._credit_chunk(uow, outage_id, title, (start, end), part, earlier)
+                    credited += await self._credit_chunk(uow, what, part, earlier)
                     await uow.commit()
             except IntegrityError:  # credited concurrently (closed twice at once): skip who is done
                 async with self.deps.uow() as uow:
-                    credited += await self._credit_chunk(uow, outage_id, title, (start, end), part, earlier)
+                    credited += await self._credit_chunk(uow, what, part, earlier)
                     await uow.commit()
         async with self.deps.uow() as uow:
             count, total = await store.credited_totals(uow.session, outage_id)
@@ -312,26 +399,70 @@ class OutageService:
         out: list[tuple[rules.Interval, int | None]] = []
         for other in await store.earlier_overlapping(uow.session, row):
             assert other.ended_at is not None
-            if rules.qualifies(other.started_at, other.ended_at):
+            if rules.earns_credit(other.cause, other.started_at, other.ended_at):
                 out.append(((other.started_at, other.ended_at), None if other.scope == "all" else other.id))
         return out
+
+    async def _reverse_some(self, outage_id: int) -> int:
+        """Reverse one chunk of the standing credits of earlier rounds (one transaction); how many."""
+        now = self.deps.clock.now()
+        async with self.deps.uow() as uow:
+            row = await self._outage(uow, outage_id)
+            credits = await store.to_reverse(uow.session, outage_id, row.credit_round, limit=self.chunk_size)
+            if not credits:
+                return 0
+            memo = f"服务中断补偿冲回 #{outage_id} {row.title}"[:120]
+            tx_ids = await ledger.post_many(
+                uow,
+                [
+                    ledger.Posting(
+                        "adjustment",
+                        f"outage-reversal:{cr.id}",
+                        [
+                            (ledger.RECEIVABLE, cr.subscriber_id, Money(cr.amount_fen)),
+                            (ledger.ADJUSTMENT, None, Money(-cr.amount_fen)),
+                        ],
+                        subscriber_id=cr.subscriber_id,
+                        memo=memo,
+                    )
+                    for cr in credits
+                ],
+                at=now,
+            )
+            for cr in credits:
+                cr.reversed_at = now
+                cr.reversal_transaction_id = tx_ids.get(f"outage-reversal:{cr.id}")
+                await notifications.notify(
+                    uow,
+                    now,
+                    cr.subscriber_id,
+                    "outage_credit_reversed",
+                    {
+                        "outage_id": outage_id,
+                        "title": row.title,
+                        "credit": _yuan(cr.amount_fen),
+                        **cause_params(row.cause),
+                    },
+                )
+            await uow.commit()
+        log.info("outage credits reversed", outage_id=outage_id, accounts=len(credits))
+        return len(credits)
 
     async def _credit_chunk(
         self,
         uow: UnitOfWork,
-        outage_id: int,
-        title: str,
-        interval: rules.Interval,
+        what: _Incident,
         ids: Sequence[int],
         earlier: Sequence[tuple[rules.Interval, int | None]],
     ) -> int:
         s = uow.session
         tz = self.deps.operator_tz
         now = self.deps.clock.now()
-        start, end = interval
+        outage_id, title = what.id, what.title
+        start, end = what.interval
         first_day, after_day = start.astimezone(tz).date(), end.astimezone(tz).date() + timedelta(days=1)
         # Accounts already considered (a concurrent or earlier attempt) are skipped.
-        ids = sorted(set(ids) - await store.considered_among(s, outage_id, ids))
+        ids = sorted(set(ids) - await store.considered_among(s, outage_id, what.round, ids))
         if not ids:
             return 0
         prices = await load_prices(uow)
@@ -360,7 +491,13 @@ class OutageService:
                 fees += _spans(periods, vas_prices.get(vas_id, []))
             already = [iv for iv, oid in earlier if oid is None or oid in listed_earlier.get(sub_id, set())]
             amounts[sub_id] = rules.credit(
-                start, end, fees, tz, suspensions=suspensions.get(sub_id, ()), already_credited=already
+                start,
+                end,
+                fees,
+                tz,
+                cause=what.cause,
+                suspensions=suspensions.get(sub_id, ()),
+                already_credited=already,
             )
         memo = f"服务中断补偿 #{outage_id} {title}"[:120]
         tx_ids = await ledger.post_many(
@@ -368,7 +505,7 @@ class OutageService:
             [
                 ledger.Posting(
                     "credit",
-                    f"outage:{outage_id}:{sub_id}",
+                    what.key(sub_id),
                     [(ledger.RECEIVABLE, sub_id, -amount), (ledger.ADJUSTMENT, None, amount)],
                     subscriber_id=sub_id,
                     memo=memo,
@@ -385,17 +522,34 @@ class OutageService:
                 {
                     "outage_id": outage_id,
                     "subscriber_id": sub_id,
+                    "round": what.round,
                     "amount_fen": amount.fen,
-                    "transaction_id": tx_ids.get(f"outage:{outage_id}:{sub_id}"),
+                    "transaction_id": tx_ids.get(what.key(sub_id)),
                     "created_at": now,
                 }
                 for sub_id, amount in amounts.items()
             ],
         )
         hours = round((end - start).total_seconds() / 3600, 1)
+        started, ended = start.astimezone(tz).strftime("%Y-%m-%d %H:%M"), end.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         credited = 0
         for sub_id, amount in amounts.items():
-            if amount.fen > 0 and f"outage:{outage_id}:{sub_id}" in tx_ids:
+            if what.cause != rules.OPERATOR:  # 24 h or more, not our fault: told why there is no credit
+                await notifications.notify(
+                    uow,
+                    now,
+                    sub_id,
+                    "outage_no_credit",
+                    {
+                        "outage_id": outage_id,
+                        "title": title,
+                        "hours": hours,
+                        "started": started,
+                        "ended": ended,
+                        **cause_params(what.cause),
+                    },
+                )
+            if amount.fen > 0 and what.key(sub_id) in tx_ids:
                 credited += 1
                 # reduces what is owed like a payment (ADR 0007): may restore, lift a bar or close
                 await uow.publish(BalanceReduced(sub_id, amount.fen, "outage_credit", now, Actor.system()))
@@ -408,8 +562,8 @@ class OutageService:
                         "outage_id": outage_id,
                         "title": title,
                         "hours": hours,
-                        "started": start.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                        "ended": end.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                        "started": started,
+                        "ended": ended,
                         "credit": str(amount.yuan),
                     },
                 )

@@ -116,24 +116,60 @@ async def listed_among(
 
 
 # -- credits ----------------------------------------------------------------------------------------------
-async def considered_accounts(s: AsyncSession, outage_id: int) -> set[int]:
-    """Accounts that already have a credit row (amount possibly 0) for the incident."""
-    return set(await s.scalars(select(OutageCredit.subscriber_id).where(OutageCredit.outage_id == outage_id)))
+async def considered_accounts(s: AsyncSession, outage_id: int, round_: int) -> set[int]:
+    """Accounts that already have a credit row (amount possibly 0) for the incident's ``round_``."""
+    return set(
+        await s.scalars(
+            select(OutageCredit.subscriber_id).where(OutageCredit.outage_id == outage_id, OutageCredit.round == round_)
+        )
+    )
 
 
-async def considered_among(s: AsyncSession, outage_id: int, subscriber_ids: Sequence[int]) -> set[int]:
-    """Those of ``subscriber_ids`` that already have a credit row for the incident."""
+async def considered_among(s: AsyncSession, outage_id: int, round_: int, subscriber_ids: Sequence[int]) -> set[int]:
+    """Those of ``subscriber_ids`` that already have a credit row for the incident's ``round_``."""
     return set(
         await s.scalars(
             select(OutageCredit.subscriber_id).where(
-                OutageCredit.outage_id == outage_id, OutageCredit.subscriber_id.in_(subscriber_ids)
+                OutageCredit.outage_id == outage_id,
+                OutageCredit.round == round_,
+                OutageCredit.subscriber_id.in_(subscriber_ids),
             )
         )
     )
 
 
+def _standing(outage_id: int) -> Any:
+    """Credits of the incident above zero that stand (not reversed)."""
+    return and_(OutageCredit.outage_id == outage_id, OutageCredit.amount_fen > 0, OutageCredit.reversed_at.is_(None))
+
+
+async def to_reverse(s: AsyncSession, outage_id: int, round_: int, *, limit: int) -> list[OutageCredit]:
+    """Standing credits of rounds before ``round_`` (the cause changed since they were given), by id."""
+    return list(
+        await s.scalars(
+            select(OutageCredit)
+            .where(_standing(outage_id), OutageCredit.round < round_)
+            .order_by(OutageCredit.id)
+            .limit(limit)
+            .with_for_update()
+        )
+    )
+
+
+async def reversed_totals(s: AsyncSession, outage_id: int) -> tuple[int, int]:
+    """How many credits of the incident were reversed, and their sum."""
+    count, total = (
+        await s.execute(
+            select(func.count(OutageCredit.id), func.coalesce(func.sum(OutageCredit.amount_fen), 0)).where(
+                OutageCredit.outage_id == outage_id, OutageCredit.reversed_at.is_not(None)
+            )
+        )
+    ).one()
+    return int(count), int(total or 0)
+
+
 async def credits_of(s: AsyncSession, outage_id: int, *, limit: int) -> Sequence[Row[int, str, str, int, int | None]]:
-    """(subscriber id, number, name, amount, ledger transaction) of the accounts credited above zero,
+    """(subscriber id, number, name, amount, ledger transaction) of the standing credits above zero,
     largest first."""
     return (
         await s.execute(
@@ -145,7 +181,7 @@ async def credits_of(s: AsyncSession, outage_id: int, *, limit: int) -> Sequence
                 OutageCredit.transaction_id,
             )
             .join(Subscriber, Subscriber.id == OutageCredit.subscriber_id)
-            .where(OutageCredit.outage_id == outage_id, OutageCredit.amount_fen > 0)
+            .where(_standing(outage_id))
             .order_by(OutageCredit.amount_fen.desc(), OutageCredit.subscriber_id)
             .limit(limit)
         )
@@ -153,11 +189,11 @@ async def credits_of(s: AsyncSession, outage_id: int, *, limit: int) -> Sequence
 
 
 async def credited_totals(s: AsyncSession, outage_id: int) -> tuple[int, int]:
-    """How many accounts the incident credited above zero, and the sum of their credits."""
+    """How many accounts the incident credited above zero (credits standing), and their sum."""
     count, total = (
         await s.execute(
             select(func.count(OutageCredit.id), func.coalesce(func.sum(OutageCredit.amount_fen), 0)).where(
-                OutageCredit.outage_id == outage_id, OutageCredit.amount_fen > 0
+                _standing(outage_id)
             )
         )
     ).one()
@@ -165,5 +201,5 @@ async def credited_totals(s: AsyncSession, outage_id: int) -> tuple[int, int]:
 
 
 async def write_credits(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk insert of ``outage_credits`` rows (the unique (outage, subscriber) index refuses a second)."""
+    """Bulk insert of ``outage_credits`` rows (the unique (outage, subscriber, round) index refuses a second)."""
     await writes.write_rows(conn, OutageCredit, rows)

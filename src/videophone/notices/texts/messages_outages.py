@@ -25,6 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "该中断已于 {ended_at} 结束，不能更改结束时间。",
         "en": "This outage was already closed (ended {ended_at}); its end cannot be changed.",
     },
+    "outage_evidence_required": {
+        "zh-CN": "非我方自身故障的中断须填写依据（如对方的故障单号、主管部门的通知）。",
+        "en": "An outage that is not our own fault needs evidence (the provider's ticket, the authority's notice…).",
+    },
     "outage_time_format": {
         "zh-CN": "请填写有效的日期和时间。",
         "en": "Enter a valid date and time.",

@@ -5,11 +5,35 @@ from __future__ import annotations
 UI: dict[str, dict[str, str]] = {
     # -- outages (console) --------------------------------------------------------------------------------
     "outages_lead": {
-        "zh-CN": "记录服务中断。连续中断 24 小时以上的，结束时按受影响时间的服务费（月租与增值业务费按日折算）"
-        "自动补偿，补偿列在用户下一期账单上；不足 24 小时的不予补偿。",
-        "en": "Record service interruptions. When one of 24 continuous hours or more is closed, each affected "
-        "account is credited the service fees of the affected time (rent and value-added fees, prorated), shown "
-        "on its next bill; shorter ones give no credit.",
+        "zh-CN": "记录服务中断及其原因。因我方自身故障连续中断 24 小时以上的，结束时按受影响时间的服务费"
+        "（月租与增值业务费按日折算）自动补偿，补偿列在用户下一期账单上；不足 24 小时的，或因其他服务提供商、"
+        "互联网状况、不可抗力、政府行为造成的，不予补偿（协议第 12–14 条），受影响的用户会收到原因说明。"
+        "补偿后更正原因的，补偿在下一期账单上冲回或补发。",
+        "en": "Record service interruptions and their causes. When one of our own faults lasting 24 continuous "
+        "hours or more is closed, each affected account is credited the service fees of the affected time (rent "
+        "and value-added fees, prorated), shown on its next bill. Shorter ones, and those caused by another "
+        "provider, the internet, force majeure or a government act, give no credit (clauses 12–14 of the "
+        "agreement); the subscribers affected are told the cause. A cause corrected after crediting reverses "
+        "or gives the credits on the next bill.",
+    },
+    "outages_field_cause": {"zh-CN": "中断原因", "en": "Cause"},
+    "outages_field_evidence": {
+        "zh-CN": "依据（非我方故障时必填：故障单号、通知文号等）",
+        "en": "Evidence (required unless it is our own fault: ticket, notice reference…)",
+    },
+    "outages_cause_choose": {"zh-CN": "请选择原因", "en": "Choose the cause"},
+    "outages_cause_operator": {"zh-CN": "我方自身故障", "en": "Our own fault"},
+    "outages_cause_third_party": {"zh-CN": "其他服务提供商或第三方", "en": "Another provider or a third party"},
+    "outages_cause_internet": {"zh-CN": "用户与我方之间的互联网状况", "en": "The internet between subscriber and us"},
+    "outages_cause_force_majeure": {"zh-CN": "不可抗力", "en": "Force majeure"},
+    "outages_cause_government": {"zh-CN": "政府行为", "en": "A government act"},
+    "outages_col_cause": {"zh-CN": "原因", "en": "Cause"},
+    "outages_not_our_fault": {"zh-CN": "非我方故障，不予补偿", "en": "Not our fault: no credit"},
+    "outages_change_cause": {"zh-CN": "更正原因", "en": "Correct the cause"},
+    "outages_cause_saved": {"zh-CN": "已更正中断 #{id} 的原因。", "en": "The cause of outage #{id} was corrected."},
+    "outages_reversed_summary": {
+        "zh-CN": "已冲回 {accounts} 户，共 ¥{total}（列在下一期账单上）",
+        "en": "{accounts} credits reversed, ¥{total} in all (on the next bill)",
     },
     "outages_new": {"zh-CN": "记录中断", "en": "Record an outage"},
     "outages_field_title": {"zh-CN": "标题", "en": "Title"},

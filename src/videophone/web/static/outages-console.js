@@ -1,4 +1,5 @@
-/* Console: outages and their credits (R-27) — record, close, the credits each gave.
+/* Console: outages, their causes (003 §12–§14) and their credits (R-27) — record, close, correct the
+ * cause, the credits each gave and reversed.
  * Uses the helpers of app.js. */
 (function () {
   "use strict";
@@ -16,6 +17,41 @@
     if (o.scope === "all") return t("outages_scope_all");
     const shown = o.affected_numbers.slice(0, 5).join(", ");
     return o.affected_numbers.length > 5 ? shown + " … (" + t("outages_scope_numbers", { count: o.affected_numbers.length }) + ")" : shown;
+  }
+
+  const CAUSES = ["operator", "third_party", "internet", "force_majeure", "government"];
+
+  function causeCell(o) {
+    const form = el(
+      "form",
+      { class: "cause-form", "data-testid": "outage-cause-form", dataset: { id: o.id } },
+      el("label", { class: "visually-hidden", for: "cause-" + o.id }, t("outages_field_cause")),
+      el(
+        "select",
+        { id: "cause-" + o.id, name: "cause", "data-testid": "outage-cause-change" },
+        CAUSES.map((c) => el("option", { value: c, selected: c === o.cause }, t("outages_cause_" + c))),
+      ),
+      el("p", { class: "field-error", "data-error-for": "cause" }),
+      el("label", { class: "visually-hidden", for: "evidence-" + o.id }, t("outages_field_evidence")),
+      el("textarea", { id: "evidence-" + o.id, name: "evidence", rows: 2, maxlength: 2000, placeholder: t("outages_field_evidence"), "data-testid": "outage-evidence-change" }, o.evidence),
+      el("p", { class: "field-error", "data-error-for": "evidence" }),
+      el("button", { type: "submit", class: "button small", "data-testid": "outage-cause-save" }, t("outages_change_cause")),
+      el("div", { class: "form-alert", "data-form-alert": true, role: "alert", hidden: true }),
+    );
+    onSubmit(form, async () => {
+      const values = formValues(form);
+      const d = await VP.api("POST", "/api/v1/console/outages/" + o.id + "/cause", { cause: values.cause, evidence: values.evidence.trim() });
+      await load();
+      const done = $("[data-testid=outage-cause-saved]");
+      done.textContent = t("outages_cause_saved", { id: d.id });
+      done.hidden = false;
+      showCredits(d);
+    });
+    return [
+      el("span", { "data-testid": "outage-cause-label", dataset: { cause: o.cause } }, t("outages_cause_" + o.cause)),
+      ...(o.evidence ? [el("br"), el("span", { class: "small muted", "data-testid": "outage-evidence" }, o.evidence)] : []),
+      el("details", {}, el("summary", { class: "small" }, t("outages_change_cause")), form),
+    ];
   }
 
   function creditCell(o) {
@@ -39,6 +75,7 @@
       return form;
     }
     if (!o.qualifies) return el("span", { class: "muted", "data-testid": "outage-credit-summary" }, t("outages_no_credit"));
+    if (!o.earns_credit && o.credited_at) return el("span", { class: "muted", "data-testid": "outage-credit-summary" }, t("outages_not_our_fault"));
     if (!o.credited_at) return el("span", { class: "muted", "data-testid": "outage-credit-summary" }, t("outages_crediting"));
     return [
       el("span", { "data-testid": "outage-credit-summary" }, t("outages_credit_summary", { accounts: o.credited_accounts, total: o.credited_total })),
@@ -52,6 +89,7 @@
       "tr",
       { "data-testid": "outage-row", dataset: { id: o.id, state: o.state } },
       el("td", { class: "wrap" }, el("strong", {}, "#" + o.id + " " + o.title), o.description ? [el("br"), el("span", { class: "small muted" }, o.description)] : null),
+      el("td", { class: "wrap" }, causeCell(o)),
       el("td", { class: "wrap" }, scopeText(o)),
       el("td", { class: "nowrap" }, formatDate(o.started_at), el("br"), o.ended_at ? formatDate(o.ended_at) : "—"),
       el("td", { class: "num" }, o.duration_hours === null ? "—" : t("outages_hours", { hours: o.duration_hours })),
@@ -73,6 +111,9 @@
   function showCredits(d) {
     const section = $("[data-testid=outage-credits]");
     bind(section, { label: "#" + d.id + " " + d.title });
+    const reversed = $("[data-testid=outage-reversed]");
+    reversed.textContent = d.reversed_accounts ? t("outages_reversed_summary", { accounts: d.reversed_accounts, total: d.reversed_total }) : "";
+    reversed.hidden = !d.reversed_accounts;
     fillTable($("[data-testid=outage-credits-table]"), d.credits, (c) =>
       el(
         "tr",
@@ -105,6 +146,8 @@
         ended_at: values.ended_at || null,
         scope: values.scope,
         numbers: values.scope === "listed" ? values.numbers : null,
+        cause: values.cause,
+        evidence: values.evidence.trim(),
       };
       const d = await VP.api("POST", "/api/v1/console/outages", body);
       form.reset();
