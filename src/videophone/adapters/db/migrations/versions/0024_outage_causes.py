@@ -12,7 +12,7 @@ the credits they gave stay given (their rows are round 0, the round of an outage
 changed).
 
 Revision ID: 0024
-Revises: 0021 (the lead re-chains)
+Revises: 0023
 Create Date: 2027-01-12
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0021"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
