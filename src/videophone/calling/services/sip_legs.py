@@ -285,7 +285,11 @@ class CalleeLeg(Leg):
         if self.over:
             return
         if kind == "incoming":
-            await self._ring(message)
+            try:
+                await self._ring(message)
+            except Exception:  # the media relay or the edge failed: this phone does not ring, the others do
+                log.exception("a phone could not be rung", call_id=self.hub_call)
+                await self.finish()
         elif kind in ("ended", "answered_elsewhere"):
             if self.answered:
                 await self.send_in_dialog("BYE")
