@@ -3,6 +3,7 @@ files, legal staff record an authority's request; the reference is shown on the 
 
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI
 
 from tests.api.conftest import register_and_login, staff_login
@@ -99,3 +100,12 @@ async def test_lawful_reference_only_for_legal_staff(app: FastAPI, container: Co
 
     r = await legal.request("POST", f"/api/v1/console/lawful/{lawful['id']}/lift", json={"reason": "协助期满"})
     assert r.status_code == 200 and r.json()["state"] == "lifted"
+
+
+async def test_every_answer_carries_the_security_headers_once(client: httpx.AsyncClient) -> None:
+    """Pages, API answers, problems and static files alike (edge/security_headers.py)."""
+    for path in ("/api/v1/health", "/api/v1/nothing-here", "/login", "/static/app.css"):
+        r = await client.get(path)
+        assert r.headers.get_list("x-content-type-options") == ["nosniff"], path
+        assert r.headers.get_list("x-frame-options") == ["DENY"], path
+        assert r.headers.get_list("referrer-policy") == ["same-origin"], path

@@ -20,6 +20,7 @@ from videophone.collections.api import arrears, credit, payments, termination
 from videophone.edge import guard, openapi, problems
 from videophone.edge.http_metrics import HttpMetrics
 from videophone.edge.request_context import RequestContext
+from videophone.edge.security_headers import SecurityHeaders
 from videophone.enforcement.api import enforcement
 from videophone.identity.api import console, me, public
 from videophone.jobs.scheduler import Scheduler
@@ -117,13 +118,7 @@ def create_app(
     app.add_middleware(RequestContext)  # the request id and route in every log record (outside the guard)
     openapi.install(app)  # every operation's problem answers in the OpenAPI document
 
-    @app.middleware("http")
-    async def security_headers(request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.add_middleware(SecurityHeaders)  # nosniff, no framing, same-origin referrers on every answer
 
     # Outermost: every answer counted and timed by route template, refusals of the guard included.
     app.add_middleware(HttpMetrics)
