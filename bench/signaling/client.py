@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 OFFER = (
     "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
@@ -312,7 +312,8 @@ async def hold_idle(
         async with gate:
             try:
                 device = await Device.open(host, account.token, f"bench-idle-{i:06d}", account.number, stats)
-            except (OSError, TimeoutError, ConnectionClosed, CallFailed) as exc:
+            # InvalidHandshake: e.g. a 502/503 from HAProxy while no node is in service
+            except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, CallFailed) as exc:
                 stats.failed += 1
                 key = f"idle-connect:{type(exc).__name__}"
                 stats.errors[key] = stats.errors.get(key, 0) + 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import shlex
 import shutil
 import signal
 import subprocess
@@ -28,7 +27,7 @@ import redis.asyncio as redis_asyncio
 from tests.conftest import PG_URL, _create_pg_database, _drop_pg_database
 from tests.integration.test_cluster import ANSWER, OFFER, my_call, subscriber_token
 from tests.support.live import Device
-from tests.support.server import free_port, videophone_command
+from tests.support.server import free_port, unit_command
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("VIDEOPHONE_TEST_REDIS_URL", "")
@@ -38,15 +37,6 @@ HAPROXY = shutil.which("haproxy")
 SLOW_JOBS = {"purge-expired-sessions", "late-fees", "arrears", "inactivity", "lawful-expiry", "monthly-bill-run"}
 
 pytestmark = pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (apt-get install haproxy)")
-
-
-def unit_command(port: int) -> list[str]:
-    """The node's command line as deploy/systemd/videophone.service has it, run with this checkout's CLI."""
-    unit = (ROOT / "deploy" / "systemd" / "videophone.service").read_text()
-    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
-    args = shlex.split(line.removeprefix("ExecStart="))[1:]  # after the installed binary
-    values = {"${VIDEOPHONE_HOST}": "127.0.0.1", "${VIDEOPHONE_PORT}": str(port)}
-    return [*videophone_command(), *(values.get(a, a) for a in args)]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -34,6 +35,16 @@ def videophone_command() -> list[str]:
     """The venv's `videophone` script next to the interpreter, else the module."""
     script = Path(sys.executable).with_name("videophone")
     return [str(script)] if script.exists() else [sys.executable, "-m", "videophone.cli"]
+
+
+def unit_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """A serving node's command line as deploy/systemd/videophone.service has it, run with this checkout's
+    CLI (the cluster test and the signaling benchmark start their nodes so)."""
+    unit = (Path(__file__).resolve().parents[2] / "deploy" / "systemd" / "videophone.service").read_text()
+    line = next(x for x in unit.splitlines() if x.startswith("ExecStart="))
+    args = shlex.split(line.removeprefix("ExecStart="))[1:]  # after the installed binary
+    values = {"${VIDEOPHONE_HOST}": host, "${VIDEOPHONE_PORT}": str(port)}
+    return [*videophone_command(), *(values.get(a, a) for a in args)]
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:

@@ -49,7 +49,9 @@ _CHARGE_TOTALS_SQL = (
 )
 _CHARGE_TOTALS = by_subscribers(_CHARGE_TOTALS_SQL, "subscriber_id")
 # Ratings of one subscriber's month take turns (PostgreSQL; SQLite runs one transaction at a time).
-_LOCK_SQL = "SELECT id FROM subscribers WHERE {who} ORDER BY id FOR UPDATE"
+# NO KEY UPDATE: ratings wait for each other, but not the key-share locks of the foreign keys of the
+# calls written meanwhile (FOR UPDATE made the call-record batches and the ratings deadlock).
+_LOCK_SQL = "SELECT id FROM subscribers WHERE {who} ORDER BY id FOR NO KEY UPDATE"
 _LOCK = by_subscribers(_LOCK_SQL, "id")
 
 # The columns of a charge row as :func:`insert_charges` and :func:`upsert_charges` take them, in order.
