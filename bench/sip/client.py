@@ -303,7 +303,7 @@ class Phone:
                 continue
             if final.status != 200:
                 self._ack_failure(invite, final)
-                raise CallFailed(f"invite_{final.status}")
+                raise CallFailed(f"invite_{final.status}_{final.reason.replace(' ', '_')[:30]}")
             if not transaction.ringing.done():
                 raise CallFailed("no_180_before_200")
             rang = transaction.ringing.result()

@@ -258,6 +258,7 @@ class SipGateway:
     async def _on_invite(self, invite: SipMessage, connection: SipConnection) -> None:
         sent = invite.get(self.SECRET_HEADER)
         if not hmac.compare_digest(sent.encode(), self.edge_secret.encode()):
+            log.warning("an INVITE without the edge's secret: refused")
             await connection.send(response_to(invite, 403, "Forbidden"))
             return
         if invite.call_id in self.by_sip:
@@ -265,6 +266,7 @@ class SipGateway:
         await connection.send(response_to(invite, 100, "Trying"))
         device = await self.lookup(invite.get(USER_HEADER))
         if device is None:
+            log.info("an INVITE of a phone that may not call: refused", user=invite.get(USER_HEADER)[:64])
             await connection.send(response_to(invite, 403, "Forbidden"))
             return
         if invite.get("content-type").split(";")[0].strip().lower() != "application/sdp" or not invite.body:

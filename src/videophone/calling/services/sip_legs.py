@@ -236,9 +236,16 @@ class CallerLeg(Leg):
             await self.respond(200, "OK", sdp.encode())
         elif kind == "ended":
             if not self.final_sent:
-                await self.respond(
-                    *sip_status.final_for_reason(str(message.get("reason", "")), str(message.get("detail", "")))
+                reason, detail = str(message.get("reason", "")), str(message.get("detail", ""))
+                status = sip_status.final_for_reason(reason, detail)
+                log.info(
+                    "a phone's call ended before the answer",
+                    call_id=self.hub_call,
+                    reason=reason,
+                    detail=detail,
+                    status=status[0],
                 )
+                await self.respond(*status)
             elif self.answered:
                 await self.send_in_dialog("BYE")
             await self.finish()
