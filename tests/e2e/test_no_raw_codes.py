@@ -34,10 +34,10 @@ LOWER_WORD = re.compile(r"(?<![\w.@/-])[a-z]{3,}(?![\w.@/-])")
 EMAIL_OR_URL = re.compile(r"\S+@\S+|https?://\S+")
 
 # The visible text, without what is shown as a machine identifier on purpose: cells in monospace (numbers,
-# serials, usernames, payment and receipt ids, the tariff codes the operator types) and a browser's user
-# agent (account sessions).
+# serials, usernames, payment and receipt ids, the tariff codes the operator types), a browser's user
+# agent (account sessions) and what staff typed in their own words (`.user-text`: an outage's evidence).
 VISIBLE_TEXT = """() => {
-  const skip = document.querySelectorAll('.mono, code, .ua');
+  const skip = document.querySelectorAll('.mono, code, .ua, .user-text');
   skip.forEach((n) => n.setAttribute('data-raw-skip', n.style.display));
   skip.forEach((n) => { n.style.display = 'none'; });
   const text = document.body.innerText;

@@ -47,11 +47,9 @@ async def two_subscribers(c: Container) -> list[Subscriber]:
     return subs
 
 
-async def test_a_rating_in_progress_lets_calls_be_written_but_not_another_rating(
-    container: Container, backend: str
-) -> None:
-    if backend != "postgresql":
-        pytest.skip("row locks: PostgreSQL (SQLite runs one write transaction at a time)")
+# Row locks are PostgreSQL's (SQLite runs one write transaction at a time): this test runs there only.
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_a_rating_in_progress_lets_calls_be_written_but_not_another_rating(container: Container) -> None:
     a, b = await two_subscribers(container)
     now = container.deps.clock.now()
     engine = container.engine

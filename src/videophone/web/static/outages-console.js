@@ -49,7 +49,7 @@
     });
     return [
       el("span", { "data-testid": "outage-cause-label", dataset: { cause: o.cause } }, t("outages_cause_" + o.cause)),
-      ...(o.evidence ? [el("br"), el("span", { class: "small muted", "data-testid": "outage-evidence" }, o.evidence)] : []),
+      ...(o.evidence ? [el("br"), el("span", { class: "small muted user-text", "data-testid": "outage-evidence" }, o.evidence)] : []),
       el("details", {}, el("summary", { class: "small" }, t("outages_change_cause")), form),
     ];
   }
@@ -88,7 +88,7 @@
     return el(
       "tr",
       { "data-testid": "outage-row", dataset: { id: o.id, state: o.state } },
-      el("td", { class: "wrap" }, el("strong", {}, "#" + o.id + " " + o.title), o.description ? [el("br"), el("span", { class: "small muted" }, o.description)] : null),
+      el("td", { class: "wrap" }, el("strong", {}, "#" + o.id + " ", el("span", { class: "user-text" }, o.title)), o.description ? [el("br"), el("span", { class: "small muted user-text" }, o.description)] : null),
       el("td", { class: "wrap" }, causeCell(o)),
       el("td", { class: "wrap" }, scopeText(o)),
       el("td", { class: "nowrap" }, formatDate(o.started_at), el("br"), o.ended_at ? formatDate(o.ended_at) : "—"),
