@@ -101,6 +101,15 @@ async def test_the_edge_gets_the_ha1_and_reports_registrations(app: FastAPI, con
         (state,) = [c["state"] for c in (await alice.get(MINE)).json()["items"]]
         assert state["registered"] is True and state["user_agent"] == "Linphone/5.2"
         assert state["address"] == "192.0.2.10:5062"
+        # An older contact's leaving, reported late (the edge's workers report in any order): no change.
+        r = await edge.post(
+            "/api/v1/sip/registered",
+            data={"user": user, "source": "192.0.2.10", "address": "192.0.2.10:5999", "expires": "0"},
+            headers=EDGE,
+        )
+        assert r.status_code == 204
+        (state,) = [c["state"] for c in (await alice.get(MINE)).json()["items"]]
+        assert state["registered"] is True and state["address"] == "192.0.2.10:5062"
         r = await edge.post(
             "/api/v1/sip/registered", data={"user": user, "source": "192.0.2.10", "expires": "0"}, headers=EDGE
         )

@@ -257,6 +257,11 @@ class SipCredentialService:
             cred = await store.with_auth_user(uow.session, user) if rules.valid_auth_user(user) else None
             if cred is None or cred.revoked_at is not None:
                 raise NotFound("sip_credential_not_found")
+            if expires == 0 and cred.last_address and address and address != cred.last_address:
+                # An older contact leaving (a phone restarted on another port): the edge's reports come
+                # from several workers, so this one may arrive after the newer contact's registration.
+                await uow.commit()
+                return
             if expires > 0:
                 cred.last_register_at = now
             cred.registered_until = rules.registered_until(now, expires)
