@@ -30,30 +30,53 @@ def test_sip_bench_quick_run_registers_and_completes_every_call() -> None:
     docs = ROOT / "docs" / "performance.md"
     before = docs.read_text()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "sip" / "run.py"), "--quick"],
+        [sys.executable, str(ROOT / "bench" / "sip" / "run.py"), "--quick", "--keep"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=180,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    kept = re.search(r"workdir (\S+)", result.stdout)
+    workdir = Path(kept[1]) if kept else None
+    try:
+        _check(result, docs, before, workdir)
+    finally:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _logged(workdir: Path | None) -> str:
+    """What the service and the edge said of trouble during the run: the first clue when a call failed."""
+    if workdir is None:
+        return ""
+    lines: list[str] = []
+    for log in [*sorted(workdir.glob("serve-*.log")), workdir / "kamailio.log"]:
+        if log.exists():
+            text = log.read_text(errors="replace").splitlines()
+            lines += [f"{log.name}: {line[:300]}" for line in text if re.search(r"warning|error|ERROR|WARN", line)]
+    return "\n".join(lines[-60:])
+
+
+def _check(result: subprocess.CompletedProcess[str], docs: Path, before: str, workdir: Path | None) -> None:
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:] + _logged(workdir)
     out = result.stdout
+    said = out + "\n" + _logged(workdir)  # the message of a failed assertion
     for figure in (
         "registrations/s",
         "max throughput: call setups/s",
         "INVITE → 180 p50 / p99",
         "memory (PSS) per 1,000 registered phones",
     ):
-        assert figure in out, out
+        assert figure in out, said
     # Every phone registered, and every call of both phases completed (INVITE, 407, 180, 200, ACK, BYE,
     # and the gateway's BYE to the callee): none failed.
     registered = re.search(r"registered phones held\s+([\d,]+) of ([\d,]+)", out)
-    assert registered is not None and registered[1] == registered[2], out
+    assert registered is not None and registered[1] == registered[2], said
     top = re.search(
         r"max throughput: call setups/s\s+\d+\s+\((\d+) calls in [\d.]+ s, \d+ concurrent .*?, (\d+) failed\)", out
     )
-    assert top is not None and int(top[1]) > 0 and top[2] == "0", out
+    assert top is not None and int(top[1]) > 0 and top[2] == "0", said
     rate = re.search(r"open loop [\d.]+/s: achieved\s+[\d.]+ setups/s \((\d+) calls, (\d+) failed", out)
-    assert rate is not None and int(rate[1]) > 0 and rate[2] == "0", out
-    assert "errors" not in out, out
+    assert rate is not None and int(rate[1]) > 0 and rate[2] == "0", said
+    assert "errors" not in out, said
     assert docs.read_text() == before  # --quick leaves the docs alone

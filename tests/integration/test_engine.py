@@ -1,11 +1,14 @@
 """The PostgreSQL connection pool: a fixed set of connections, pinged only after sitting idle, and
-replaced when the server dropped them meanwhile."""
+replaced when the server dropped them meanwhile; SQLite's one connection, reported when held long."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import text
 
 from tests.support.databases import admin_execute
@@ -56,5 +59,34 @@ async def test_a_busy_connection_is_not_pinged_and_the_pool_does_not_grow(pg_url
         assert pings == 0  # used a moment ago: no round trip before each transaction
         assert engine.pool.size() == PG_POOL_SIZE  # type: ignore[attr-defined]
         assert engine.pool.overflow() <= 0  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlites_one_connection_held_long_is_reported_with_its_task(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite has one connection per process: a transaction that waits on something else holds up every
+    other statement.  The log says which task held it and how long (the first clue of a stalled node)."""
+    monkeypatch.setattr(engine_module, "HELD_WARN_SECONDS", 0.05)
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'held.sqlite3'}")
+
+    async def slow_transaction() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("SELECT 1"))
+            await asyncio.sleep(0.1)  # waiting on the network, say, inside the transaction
+
+    async def quick_transaction() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    try:
+        with structlog.testing.capture_logs() as logs:
+            await asyncio.create_task(quick_transaction(), name="quick")
+            await asyncio.create_task(slow_transaction(), name="the-slow-one")
+        held = [entry for entry in logs if entry["event"].startswith("the database connection was held long")]
+        assert len(held) == 1, logs
+        assert held[0]["task"].startswith("the-slow-one (") and "slow_transaction" in held[0]["task"]
+        assert held[0]["seconds"] >= 0.1
     finally:
         await engine.dispose()

@@ -146,6 +146,28 @@ def test_a_phone_calls_a_phone_with_video_both_ways(world: CallWorld) -> None:
     assert abs(records[0]["billable_seconds"] - talked) <= 1.0, (records[0], talked)
 
 
+def test_a_phone_that_sends_its_answer_again_gets_it_acknowledged_again(world: CallWorld) -> None:
+    """RFC 3261 §13.3.1.4: a phone repeats its 200 until it sees the ACK; the gateway acknowledges every
+    copy (before, it read only the first and the phone went on repeating, then gave the call up)."""
+    # Not 李明 as the caller: the credit-limit test counts his minutes.
+    liming = _number_of(world, "liming@example.com")
+    caller_number, callee_number = [n for n in _numbers(world.app) if n != liming][:2]
+    caller = world.phone(caller_number)
+    unit, sip = _sip_phone(world, callee_number)
+    callee = world.run(SipPhone, ("127.0.0.1", SIP_PORT), sip["auth_user"], DOMAIN)  # its socket in the namespace
+    try:
+        assert world.run(callee.register, sip["password"]).statuses == [401, 200]
+        mark = world.run(caller.dial, callee_number)
+        assert world.run(callee.answer_twice) == 2
+        world.run(caller.wait_event, "CALL_ESTABLISHED", 10, mark)
+        world.run(caller.hangup)
+        world.run(callee.answer_bye)
+        # Its registration ends with the terminal's token: later tests ring no one here.
+        assert world.api("DELETE", f"/api/v1/console/terminals/{unit['id']}/token")[0] == 200
+    finally:
+        callee.close()
+
+
 def _subscriber_token(world: CallWorld, email: str) -> str:
     status, body = world.api("POST", "/api/v1/auth/login", {"login": email, "password": DEMO_PASSWORD, "kind": "api"})
     assert status == 200, body

@@ -1,7 +1,8 @@
 """A tiny SIP user agent for tests: REGISTER over UDP or TLS with HTTP digest (RFC 3261 §22, RFC 2617).
 
-Only what the registration tests need: send a REGISTER, answer one 401 challenge with the digest of
-the given password (qop ``auth`` if offered), and report the final status and the challenges seen.
+Only what the tests need: send a REGISTER, answer one 401 challenge with the digest of the given
+password (qop ``auth`` if offered), and report the final status and the challenges seen; INVITE for the
+statuses of refusals; and answer a call as a phone whose ACK got lost would (``answer_twice``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 import secrets
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
 
 
@@ -205,3 +207,79 @@ class SipPhone:
             challenge = _challenge(headers.get("proxy-authenticate", ""))
             authorization = self._authorization(challenge, password, "INVITE", uri)
         return statuses
+
+    # -- a call to this phone: answered, and the answer sent again -------------------------------------------
+    def answer_twice(self, timeout: float = 10.0) -> int:
+        """Wait for an INVITE; answer 180 and 200 (an SDP answer taking each stream's first codec); once
+        its ACK came, send the same 200 again, as a phone does whose ACK it did not see (RFC 3261
+        §13.3.1.4), and count the ACKs that come within a second after it.  Returns the ACKs seen in
+        all (2: the copy was acknowledged too); the call stays up (``answer_bye`` ends it)."""
+        self.sock.settimeout(timeout)
+        while True:
+            invite = self._receive().decode(errors="replace")
+            if invite.startswith("INVITE "):
+                break
+        head, _, body = invite.partition("\r\n\r\n")
+        lines = head.split("\r\n")
+        kept = [line for line in lines[1:] if line.split(":", 1)[0].strip().lower() in _ECHOED]
+        tag = secrets.token_hex(4)
+        kept = [f"{line};tag={tag}" if line.lower().startswith("to:") else line for line in kept]
+        contact = f"Contact: <sip:{self.user}@127.0.0.1:{self.port}>"
+        ringing = "\r\n".join(["SIP/2.0 180 Ringing", *kept, contact, "Content-Length: 0", "", ""])
+        sdp = _answer_sdp(body)
+        ok = "\r\n".join(
+            ["SIP/2.0 200 OK", *kept, contact, "Content-Type: application/sdp", f"Content-Length: {len(sdp)}", "", sdp]
+        )
+        self.sock.sendto(ringing.encode(), self.server)
+        self.sock.sendto(ok.encode(), self.server)
+        acks, deadline = 0, 0.0
+        while not deadline or time.monotonic() < deadline:
+            if deadline:
+                self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                message = self._receive().decode(errors="replace")
+            except TimeoutError:
+                if deadline:
+                    break
+                raise
+            if message.startswith("ACK "):
+                acks += 1
+                if not deadline:
+                    self.sock.sendto(ok.encode(), self.server)  # the 200 again
+                    deadline = time.monotonic() + 1.0
+            elif not message.startswith("SIP/2.0"):
+                self._ok(message)  # INFO picture_fast_update
+        self.sock.settimeout(timeout)
+        return acks
+
+    def answer_bye(self, timeout: float = 10.0) -> None:
+        """Wait for a BYE (answering what else comes) and answer it 200."""
+        self.sock.settimeout(timeout)
+        while True:
+            message = self._receive().decode(errors="replace")
+            if not message.startswith(("SIP/2.0", "ACK ")):
+                self._ok(message)
+                if message.startswith("BYE "):
+                    return
+
+    def _ok(self, request: str) -> None:
+        lines = request.partition("\r\n\r\n")[0].split("\r\n")
+        echoed = [line for line in lines[1:] if line.split(":", 1)[0].strip().lower() in _ECHOED]
+        self.sock.sendto("\r\n".join(["SIP/2.0 200 OK", *echoed, "Content-Length: 0", "", ""]).encode(), self.server)
+
+
+_ECHOED = ("via", "v", "from", "f", "to", "t", "call-id", "i", "cseq", "record-route")
+
+
+def _answer_sdp(offer: str) -> str:
+    """Each stream of ``offer`` answered with its first payload type, at a port of no one (no media flows)."""
+    out = ["v=0", "o=- 2 2 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0"]
+    port = 41000
+    for block in re.split(r"\r?\n(?=m=)", offer)[1:]:
+        first = block.splitlines()[0].split()
+        media, proto, pt = first[0][2:], first[2], first[3]
+        out.append(f"m={media} {port} {proto} {pt}")
+        out += [line for line in block.splitlines()[1:] if line.startswith((f"a=rtpmap:{pt} ", f"a=fmtp:{pt} "))]
+        out.append("a=sendrecv")
+        port += 2
+    return "\r\n".join(out) + "\r\n"

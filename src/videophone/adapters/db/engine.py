@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import structlog
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -24,7 +26,10 @@ def normalize_url(url: str) -> str:
     return url
 
 
+log = structlog.get_logger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+HELD_WARN_SECONDS = 5.0  # SQLite's one connection held longer than this: every other statement waited
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 
@@ -112,6 +117,9 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA mmap_size=1073741824")  # 1 GiB
             cursor.close()
 
+        if busy_timeout_ms == 0:
+            _warn_when_held(engine)
+
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Take the write lock at BEGIN so concurrent writers queue instead of failing mid-way.
@@ -119,6 +127,32 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     return _postgres_engine(url)
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None
+
+
+def _warn_when_held(engine: AsyncEngine) -> None:
+    """With one SQLite connection, a transaction that waits on something else (the network, another
+    transaction) holds up every statement of the process; say which task did, and for how long."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _held_from(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        record.info["held"] = (time.monotonic(), _current_task())
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _held_for(_dbapi_connection: Any, record: Any) -> None:
+        since, task = record.info.pop("held", (None, None))
+        if since is not None and time.monotonic() - since > HELD_WARN_SECONDS:
+            log.warning(
+                "the database connection was held long: other statements waited",
+                seconds=round(time.monotonic() - since, 2),
+                task=f"{task.get_name()} ({getattr(task.get_coro(), '__qualname__', '?')})" if task else "?",
+            )
 
 
 PG_POOL_SIZE = 20

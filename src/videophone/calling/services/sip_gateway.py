@@ -251,8 +251,10 @@ class SipGateway:
             if response.status >= 200:
                 del self.pending[key]
             return
-        if response.status >= 200:
+        if response.status >= 300:
             self.pending.pop(key, None)
+        # A 2xx stays matched until the leg ends (forget): the phone sends it again until our ACK
+        # reaches it (RFC 3261 §13.3.1.4), and each copy is acknowledged again (CalleeLeg.on_response).
         await leg.on_response(response)
 
     async def _on_invite(self, invite: SipMessage, connection: SipConnection) -> None:
