@@ -134,10 +134,22 @@ def test_a_phone_calls_a_phone_with_video_both_ways(world: CallWorld) -> None:
     world.run(caller.wait_event, "CALL_ESTABLISHED", 10, mark)
     world.run(callee.wait_event, "CALL_ESTABLISHED", 10)
     talk = time.monotonic()
-    time.sleep(3)
+    time.sleep(1)
+    # Hold and resume (re-INVITEs with sendonly, then sendrecv): answered 200, and the call goes on.
+    held = caller.log_mark()
+    world.run(caller.command, "hold")
+    time.sleep(1)
+    world.run(caller.command, "resume")
+    time.sleep(1)
     world.run(caller.hangup)
     world.run(callee.wait_event, "CALL_CLOSED", 10)
     talked = time.monotonic() - talk
+    world.run(caller.wait_event, "CALL_CLOSED", 10, mark)
+    seen = [(e.get("type"), e.get("param")) for e in caller.events[mark:]]
+    # The first answer, then the answers to hold and to resume; the call closed once, by the hang-up.
+    assert seen.count(("CALL_REMOTE_SDP", "answer")) == 3, seen
+    assert [p for t, p in seen if t == "CALL_CLOSED"] == ["Connection reset by user"], seen
+    assert "call: hold" in caller.full_log()[held:]
     # Both phones decoded the other's camera (baresip: the received picture's size) and got video.
     for phone in (caller, callee):
         assert "video: receiving with resolution 320 x 240" in phone.log(), phone.log()

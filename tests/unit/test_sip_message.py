@@ -142,3 +142,55 @@ def test_a_ringing_phones_offer_cannot_reach_the_caller_until_it_answers() -> No
     out = unreachable(offer)
     assert "a=candidate" not in out and "end-of-candidates" not in out and "secretsecret" not in out
     assert "m=audio 31000 " in out and "c=IN IP4 127.0.0.1" in out and "a=ice-ufrag:abcd" in out
+
+
+_GIVEN = (
+    "v=0\r\no=- 7 3 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    "m=audio 30000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n"
+    "m=video 30002 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\na=sendrecv\r\n"
+)
+
+
+def _offer(audio: str, video: str) -> str:
+    return (
+        "v=0\r\no=phone 1 9 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        f"m=audio 40000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n{audio}"
+        f"m=video 40002 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n{video}"
+    )
+
+
+def test_a_session_refresh_gets_the_same_answer_version_and_all() -> None:
+    from videophone.adapters.sdp_codecs import answer_again
+
+    assert answer_again(_GIVEN, _offer("a=sendrecv\r\n", "")) == _GIVEN
+
+
+def test_hold_is_answered_recvonly_and_resume_sendrecv_each_a_new_version() -> None:
+    from videophone.adapters.sdp_codecs import answer_again
+
+    held = answer_again(_GIVEN, _offer("a=sendonly\r\n", "a=sendonly\r\n"))
+    assert held.count("a=recvonly") == 2 and "a=sendrecv" not in held
+    assert "o=- 7 4 IN IP4" in held and "m=audio 30000 RTP/AVP 8" in held and "m=video 30002" in held
+    resumed = answer_again(held, _offer("", ""))
+    assert resumed.count("a=sendrecv") == 2 and "o=- 7 5 IN IP4" in resumed
+    assert answer_again(_GIVEN, _offer("a=inactive\r\n", "a=sendrecv\r\n")).count("a=inactive") == 1
+
+
+@given(
+    st.lists(
+        st.sampled_from(["", "a=sendrecv\r\n", "a=sendonly\r\n", "a=recvonly\r\n", "a=inactive\r\n"]),
+        min_size=2,
+        max_size=2,
+    )
+)
+def test_an_answer_again_keeps_the_media_and_answers_each_direction(directions: list[str]) -> None:
+    from videophone.adapters.sdp_codecs import answer_again
+
+    answer = answer_again(_GIVEN, _offer(directions[0], directions[1]))
+    mirror = {"": "sendrecv", "a=sendrecv\r\n": "sendrecv", "a=sendonly\r\n": "recvonly",
+              "a=recvonly\r\n": "sendonly", "a=inactive\r\n": "inactive"}  # fmt: skip
+    sections = answer.split("m=")[1:]
+    assert [s.split("\r\n")[0] for s in sections] == ["audio 30000 RTP/AVP 8", "video 30002 RTP/AVP 96"]
+    for section, direction in zip(sections, directions, strict=True):
+        assert f"a={mirror[direction]}\r\n" in section
+        assert sum(f"a={d}" in section for d in ("sendrecv", "sendonly", "recvonly", "inactive")) == 1

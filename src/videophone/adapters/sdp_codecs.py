@@ -155,3 +155,56 @@ def unreachable(sdp: str) -> str:
             line = "a=ice-pwd:" + "0" * 24  # valid in form (RFC 8839: 22-256 ice-chars), wrong in value
         out.append(line)
     return "\r\n".join(out)
+
+
+_DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
+_MIRROR = {"sendonly": "recvonly", "recvonly": "sendonly", "inactive": "inactive", "sendrecv": "sendrecv"}
+
+
+def _directions(sdp: str) -> list[str]:
+    """Each media section's direction (a session-level one applies where a section names none)."""
+    session, found = "sendrecv", list[str]()
+    for line in sdp.replace("\r\n", "\n").split("\n"):
+        if line.startswith("m="):
+            found.append(session)
+        elif line[2:] in _DIRECTIONS and line.startswith("a="):
+            if found:
+                found[-1] = line[2:]
+            else:
+                session = line[2:]
+    return found
+
+
+def answer_again(previous: str, offer: str) -> str:
+    """The answer to a phone's offer in a re-INVITE (RFC 3264 §8): the media stay as they were
+    (``previous``: what the phone was last given), each section's direction answers the offer's —
+    ``sendonly`` (hold) gets ``recvonly``, ``inactive`` gets ``inactive``, anything else ``sendrecv``.
+    An offer with the same directions (a session refresh, RFC 4028) gets ``previous`` unchanged, its
+    ``o=`` version included; a changed answer gets the next version (RFC 3264 §8)."""
+    if len(offer.splitlines()) > MAX_LINES:
+        raise SdpError(f"an SDP of more than the {MAX_LINES} lines allowed")
+    wanted = [_MIRROR[d] for d in _directions(offer)]
+    newline = "\r\n" if "\r\n" in previous else "\n"
+    lines = previous.rstrip("\r\n").split(newline)
+    out: list[str] = []
+    index = -1
+    for line in lines:
+        if line.startswith("m="):
+            index += 1
+            out.append(line)
+            if index < len(wanted):
+                out.append(f"a={wanted[index]}")
+            continue
+        if index >= 0 and line.startswith("a=") and line[2:] in _DIRECTIONS:
+            continue  # replaced by the one written after the m= line
+        out.append(line)
+    if index >= 0 and _directions(newline.join(out)) == _directions(previous):
+        return previous
+    for i, line in enumerate(out):
+        if line.startswith("o="):
+            parts = line.split(" ")
+            if len(parts) >= 3 and parts[2].isdigit():
+                parts[2] = str(int(parts[2]) + 1)
+                out[i] = " ".join(parts)
+            break
+    return newline.join(out) + newline

@@ -235,8 +235,8 @@ class SipGateway:
             await leg.on_bye()
         elif method in ("INFO", "UPDATE"):
             await connection.send(response_to(message, 200, "OK"))
-        elif method == "INVITE":  # a re-INVITE (session refresh, hold): the media stays as it is
-            await connection.send(response_to(message, 488, "Not Acceptable Here"))
+        elif method == "INVITE":  # a re-INVITE: a session refresh, hold or resume (the media relay stays)
+            await connection.send(leg.reinvited(message))
         else:
             await connection.send(response_to(message, 405, "Method Not Allowed"))
 

@@ -104,6 +104,7 @@ class Leg:
         self._finished = False
         self.media_call = ""  # the rtpengine call: the SIP Call-ID of this leg
         self.media_tag = ""  # the tag of the side that offered
+        self.local_sdp = ""  # what the phone was last given: the gateway's answer, or the offer it rang with
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
 
@@ -131,6 +132,36 @@ class Leg:
         await self.gateway.hub.handle(
             self.device[0], self.device[1], {"type": kind, "call_id": self.hub_call, **fields}
         )
+
+    def reinvited(self, request: SipMessage) -> SipMessage:
+        """The answer to the phone's re-INVITE: a session refresh (RFC 4028) or hold and resume.  The
+        media relay's ports and codecs stay; the directions answer the offer's (sdp_codecs.answer_again),
+        so a held phone is told its stream is only received.  Without an offer in it (RFC 3264: the offer
+        is then ours, the answer comes in the ACK) the phone gets what it had.  A new Contact is the
+        dialog's new target (RFC 3261 §12.2.2)."""
+        if self.dialog is None or not self.answered or self.over or not self.local_sdp:
+            answer = response_to(request, 491, "Request Pending")  # before the answer, or while ending
+            answer.headers.append(("retry-after", "1"))
+            return answer
+        offer = request.body.decode(errors="replace") if request.body else ""
+        if offer and request.get("content-type").split(";")[0].strip().lower() != "application/sdp":
+            return response_to(request, 415, "Unsupported Media Type")
+        try:
+            sdp = sdp_codecs.answer_again(self.local_sdp, offer) if offer else self.local_sdp
+        except sdp_codecs.SdpError:
+            return response_to(request, 488, "Not Acceptable Here")
+        self.local_sdp = sdp
+        contact = request.get("contact")
+        if contact:
+            self.dialog.target = uri_of(contact)
+        answer = response_to(request, 200, "OK")
+        answer.headers += [
+            ("contact", self.gateway.contact()),
+            ("allow", ALLOW),
+            ("content-type", "application/sdp"),
+        ]
+        answer.body = sdp.encode()
+        return answer
 
     async def send_in_dialog(self, method: str, body: bytes = b"", content_type: str = "") -> None:
         if self.dialog is None:
@@ -232,6 +263,7 @@ class CallerLeg(Leg):
                 self.media_call, self.media_tag, self.tag, str(message.get("sdp", "")), towards="sip"
             )
             self.answered = True
+            self.local_sdp = sdp
             self.confirm_dialog()
             await self.respond(200, "OK", sdp.encode())
         elif kind == "ended":
@@ -313,6 +345,7 @@ class CalleeLeg(Leg):
         # the whole offer is given again when it answers.
         self.offer = str(message.get("sdp", ""))
         sdp = await g.media.offer(call_id, self.tag, sdp_codecs.unreachable(self.offer), towards="sip")
+        self.local_sdp = sdp
         shown = message.get("from") or {}
         number = str(shown.get("number") or "") if isinstance(shown, dict) else ""
         name = str(shown.get("contact_name") or shown.get("name") or "") if isinstance(shown, dict) else ""
