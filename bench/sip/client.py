@@ -139,6 +139,7 @@ class Endpoint(asyncio.DatagramProtocol):
         self.acks: dict[str, bytes] = {}  # Call-ID → the ACK to send again if the final answer repeats
         self.bad = 0
         self.retransmitted: dict[str, int] = {}  # method → requests sent again (no answer within the timer)
+        self.failures: dict[str, int] = {}  # exceptions while reading a datagram (a bug of this client)
 
     @classmethod
     async def open(cls, edge: tuple[str, int]) -> Endpoint:
@@ -164,6 +165,15 @@ class Endpoint(asyncio.DatagramProtocol):
             self.transport.close()
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        # An exception escaping here makes uvloop close the transport's reading side: every phone on
+        # this socket would go deaf.  It is counted and shown instead (Endpoint.failures).
+        try:
+            self._received(data)
+        except Exception as exc:
+            key = f"{type(exc).__name__}: {exc}"[:120]
+            self.failures[key] = self.failures.get(key, 0) + 1
+
+    def _received(self, data: bytes) -> None:
         now = time.perf_counter()
         if data.strip() == b"":
             return  # a keep-alive

@@ -44,6 +44,7 @@ class Results:
     rss_registered: dict[str, float] = field(default_factory=dict)
     registered: int = 0
     bad_datagrams: int = 0
+    client_failures: dict[str, int] = field(default_factory=dict)  # exceptions reading datagrams (client bugs)
     udp_errors: dict[str, int] = field(default_factory=dict)  # the namespace's UDP drops over the whole run
     load: tuple[tuple[float, ...], tuple[float, ...]] = ((), ())
 
@@ -127,6 +128,9 @@ def report(results: Results, args: argparse.Namespace, backend: str) -> tuple[st
         rows.append(("errors", ", ".join(f"{k}={v}" for k, v in sorted(errors.items()))))
     if results.bad_datagrams:
         rows.append(("unparsable datagrams", str(results.bad_datagrams)))
+    if results.client_failures:
+        failures = ", ".join(f"{k} ×{v}" for k, v in sorted(results.client_failures.items()))
+        rows.append(("errors in the client (its own bug)", failures))
     width = max(len(k) for k, _ in rows)
     lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
     lines += [f"{'target'.ljust(width)}  {'MET' if ok else 'NOT MET'}: {name}" for name, ok in checks]

@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:
 
 from tests.support.server import RunningApp, start_app  # noqa: E402
 
-from bench.signaling.run import _run_loop, cpu_seconds, raise_fd_limit  # noqa: E402
+from bench.signaling.run import cpu_seconds, raise_fd_limit  # noqa: E402
 from bench.sip.client import (  # noqa: E402
     Phone,
     Stats,
@@ -263,6 +263,9 @@ async def bench(stack: Stack, phones_seeded: list[Any], password: str, args: arg
     await asyncio.sleep(1.0)
     results.rss_registered = stack.rss()
     results.bad_datagrams = sum(e.bad for e in endpoints)
+    for endpoint in endpoints:
+        for key, count in endpoint.failures.items():
+            results.client_failures[key] = results.client_failures.get(key, 0) + count
     results.udp_errors = udp_errors()
     for endpoint in endpoints:
         endpoint.close()
@@ -359,7 +362,10 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         seeded = asyncio.run(seed(database_url, data_key, args.phones, run_tag, DOMAIN, password))
         print(f"seeded {len(seeded)} subscribers with SIP credentials in {time.perf_counter() - t0:.1f} s", flush=True)
-        results: Results = _run_loop(asyncio.wait_for(bench(stack, seeded, password, args), 4 * PHASE_TIMEOUT + 300))
+        # The standard event loop, not uvloop: with uvloop a phone socket sometimes stopped reading
+        # mid-run (no exception, no error: tcpdump showed datagrams arriving and never read), and every
+        # phone on it went deaf for the rest of the phase.
+        results: Results = asyncio.run(asyncio.wait_for(bench(stack, seeded, password, args), 4 * PHASE_TIMEOUT + 300))
         results.load = (load_before, os.getloadavg())
     finally:
         if stack is not None:

@@ -325,6 +325,24 @@ def test_a_silent_rtpengine_fails_after_the_timeout_not_a_hang(media: Media) -> 
     assert "3 tries" in message and pinged is False
 
 
+def test_a_socket_that_stopped_reading_is_replaced_and_the_request_answered(media: Media) -> None:
+    """A UDP socket of uvloop's was seen to stop reading with no error: after an unanswered try the
+    client sends on a new socket, so the service's media relay never goes deaf until a restart."""
+
+    async def go(e: RtpEngine) -> tuple[bool, float, bool]:
+        assert e._transport is not None
+        deaf = e._transport.get_protocol()
+        deaf.datagram_received = lambda data, addr: None  # type: ignore[method-assign]  # reads nothing
+        started = time.monotonic()
+        answered = await e.ping()
+        took = time.monotonic() - started
+        return answered, took, e._transport.get_protocol() is not deaf
+
+    answered, took, replaced = media.run(go, timeout=0.3, retries=2)
+    assert answered and replaced
+    assert 0.3 <= took < 0.9, took  # one unanswered try, then the answer on the new socket
+
+
 def test_a_ringing_legs_relay_reaches_the_caller_only_once_given_the_whole_offer(media: Media) -> None:
     """The gateway's pattern for a phone that rings beside other devices: its leg is offered the hub's SDP
     without a way to reach the caller's relay (sdp_codecs.unreachable) while it rings, then the whole

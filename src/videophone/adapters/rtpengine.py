@@ -120,6 +120,7 @@ class RtpEngine:
         self.retries = retries
         self._pending: dict[bytes, asyncio.Future[dict[bytes, bencode.Value]]] = {}
         self._transport: asyncio.DatagramTransport | None = None
+        self._opened = 0.0  # loop time the socket was opened
 
     async def start(self) -> None:
         if self._transport is None:
@@ -127,6 +128,20 @@ class RtpEngine:
             self._transport, _ = await loop.create_datagram_endpoint(
                 lambda: _Protocol(self._pending), remote_addr=self.address
             )
+            self._opened = loop.time()
+
+    async def _reopen(self) -> None:
+        """A request went unanswered: the next try goes out on a new socket (a new port).  A socket of
+        uvloop's was seen to stop reading for good with no error (bench/sip's phones, which now use the
+        standard loop); here, where uvicorn picks uvloop, a deaf socket would fail every call's media
+        until a restart.  At most once per ``timeout``: the requests in flight share the socket, and
+        their own retries go out on the new one (answers are matched by cookie, not by socket)."""
+        now = asyncio.get_running_loop().time()
+        if self._transport is None or now - self._opened < self.timeout:
+            return
+        old, self._transport = self._transport, None
+        old.close()
+        await self.start()
 
     async def close(self) -> None:
         if self._transport is not None:
@@ -149,10 +164,13 @@ class RtpEngine:
         self._pending[cookie] = waiter
         try:
             for _ in range(self.retries + 1):
+                if self._transport is None:
+                    raise RtpEngineError("the rtpengine client was closed")
                 self._transport.sendto(datagram)
                 try:
                     answer = await asyncio.wait_for(asyncio.shield(waiter), self.timeout)
                 except TimeoutError:
+                    await self._reopen()
                     continue
                 return _checked(command, answer)
         finally:

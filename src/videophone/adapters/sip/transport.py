@@ -22,6 +22,7 @@ CONNECT_TIMEOUT = 3.0
 READ_CHUNK = 65_536
 
 Handler = Callable[[SipMessage, "SipConnection"], Awaitable[None]]
+Fallback = Callable[[SipMessage], Awaitable[None]]
 
 
 MAX_DIALOGS_IN_FLIGHT = 2_000  # Call-IDs being handled at once on one connection (more: read waits)
@@ -32,10 +33,20 @@ class SipConnection:
     one connection: messages of one Call-ID are handled in order, those of different Call-IDs at the
     same time (a call waiting for the database or the media relay holds up no other call)."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler) -> None:
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        handler: Handler,
+        fallback: Fallback | None = None,
+    ) -> None:
         self.reader = reader
         self.writer = writer
         self.handler = handler
+        # Where a response goes when this connection is gone (RFC 3261 §18.2.2: to the sent-by of the
+        # request's Via — the edge — over a connection of our own): the edge's transaction gets it.
+        self.fallback = fallback
+        self.messages = 0  # read on it
         self.closed = asyncio.Event()
         self._write_lock = asyncio.Lock()
         self._queues: dict[str, asyncio.Queue[SipMessage]] = {}
@@ -43,11 +54,17 @@ class SipConnection:
         self._room = asyncio.Semaphore(MAX_DIALOGS_IN_FLIGHT)
 
     async def send(self, message: SipMessage) -> None:
-        if self.closed.is_set():
+        if not self.closed.is_set():
+            try:
+                async with self._write_lock:
+                    self.writer.write(message.encode())
+                    await self.writer.drain()
+                return
+            except (ConnectionError, OSError):
+                await self.close()
+        if self.fallback is None or message.is_request:
             raise ConnectionError("the SIP connection is closed")
-        async with self._write_lock:
-            self.writer.write(message.encode())
-            await self.writer.drain()
+        await self.fallback(message)
 
     async def serve(self) -> None:
         """Read messages until the peer closes or sends what is not SIP (then the connection closes)."""
@@ -56,12 +73,14 @@ class SipConnection:
             while True:
                 data = await self.reader.read(READ_CHUNK)
                 if not data:
+                    log.info("the SIP edge closed a connection", messages=self.messages)
                     return
                 try:
                     messages = framer.feed(data)
                 except SipError as exc:
                     log.warning("not SIP on the gateway's connection: closed", error=str(exc))
                     return
+                self.messages += len(messages)
                 for message in messages:
                     await self._dispatch(message)
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -95,13 +114,16 @@ class SipConnection:
             del self._queues[key]
             self._room.release()
 
-    async def close(self) -> None:
+    async def close(self, *, cancel_work: bool = False) -> None:
+        """Close the socket.  Messages already read are still handled (the edge closing its side does
+        not undo a call being set up; their responses take the fallback) unless ``cancel_work``."""
+        if cancel_work:
+            for task in list(self._workers):
+                if task is not asyncio.current_task():
+                    task.cancel()
         if self.closed.is_set():
             return
         self.closed.set()
-        for task in list(self._workers):
-            if task is not asyncio.current_task():
-                task.cancel()
         self.writer.close()
         with contextlib.suppress(Exception):
             await self.writer.wait_closed()
@@ -118,6 +140,7 @@ class SipTransport:
         self._outbound: SipConnection | None = None
         self._connect_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._connections: set[SipConnection] = set()
 
     @property
     def port(self) -> int:
@@ -131,10 +154,16 @@ class SipTransport:
     def _spawn(self, connection: SipConnection) -> None:
         task = asyncio.get_running_loop().create_task(connection.serve(), name="sip-connection")
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._connections.add(connection)
+
+        def done(_: asyncio.Task[None]) -> None:
+            self._tasks.discard(task)
+            self._connections.discard(connection)
+
+        task.add_done_callback(done)
 
     async def _accepted(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._spawn(SipConnection(reader, writer, self.handler))
+        self._spawn(SipConnection(reader, writer, self.handler, fallback=self.to_edge))
 
     async def to_edge(self, message: SipMessage) -> None:
         """Send a request (or an ACK) of the gateway's own to the edge."""
@@ -162,8 +191,8 @@ class SipTransport:
             self._server.close()
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
-        if self._outbound is not None:
-            await self._outbound.close()
+        for connection in list(self._connections):
+            await connection.close(cancel_work=True)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
