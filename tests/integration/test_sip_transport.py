@@ -52,7 +52,7 @@ async def test_a_response_whose_connection_closed_goes_to_the_edge_on_the_gatewa
     transport = SipTransport(("127.0.0.1", 0), ("127.0.0.1", edge_port), handler)
     await transport.start()
     try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", transport.port)
+        _, writer = await asyncio.open_connection("127.0.0.1", transport.port)
         writer.write(_invite("closed-early@test"))
         await writer.drain()
         await asyncio.sleep(0.1)
