@@ -130,7 +130,8 @@ async def test_a_dead_nodes_calls_go_on_on_the_other_and_end_once(nodes: list[Ru
     call whose device never comes back ends once, as a lost connection, after the grace period."""
     one, two = (n.base_url.removeprefix("http://") for n in nodes)
     calls = []
-    for _ in range(2):
+    answered_at: list[float] = []
+    for _ in range(3):
         _, a_token = await subscriber_token(nodes[0].base_url)
         b_number, b_token = await subscriber_token(nodes[1].base_url)
         a_id = f"a-{uuid.uuid4().hex[:8]}"
@@ -143,14 +144,27 @@ async def test_a_dead_nodes_calls_go_on_on_the_other_and_end_once(nodes: list[Ru
         await db.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
         await db.expect("answered")
         await da.expect("accepted")
+        answered_at.append(time.monotonic())
         calls.append((call_id, da, db, a_token, a_id))
-    answered = time.monotonic()
-    nodes[0].process.send_signal(signal.SIGKILL)  # node one holds both calls and dies without a word
+    answered = answered_at[0]
+    nodes[0].process.send_signal(signal.SIGKILL)  # node one holds the calls and dies without a word
     nodes[0].process.wait(timeout=10)
-    (back_id, _, back_b, back_token, back_device), (lost_id, _, lost_b, lost_token, _) = calls
+    (back_id, _, back_b, back_token, back_device), (lost_id, _, lost_b, lost_token, _), third = calls
+    # The third call's callee hangs up at once, while node one is dead and before node two's sweep took
+    # the call over: node two kept the hang-up it forwarded and applies it at the takeover, as of when
+    # it was sent — the call ends as a hang-up, billed to then, not after the grace period.
+    hung_id, _, hung_b, hung_token, _ = third
+    await hung_b.send({"type": "hangup", "call_id": hung_id})
+    hung = time.monotonic()
     # The first caller's device reconnects through the load balancer: here, to node two.
     back = await Device.open(two, back_token, back_device)
     try:
+        ended = await hung_b.recv(15)
+        while ended["type"] in ("pong", "peer_reconnecting"):  # the takeover saw the caller's device gone
+            ended = await hung_b.recv(15)
+        assert (ended["call_id"], ended["reason"], ended["outcome"]) == (hung_id, "hangup", "answered"), ended
+        record = await my_call(nodes[1].base_url, hung_token, hung_id)
+        assert abs(record["billable_seconds"] - (hung - answered_at[2])) <= 2, (record, hung - answered_at[2])
         # The second call's callee hears its peer is away (taken over, the caller absent) …
         reconnecting = await lost_b.expect("peer_reconnecting", within=15)
         assert reconnecting["call_id"] == lost_id
@@ -170,7 +184,7 @@ async def test_a_dead_nodes_calls_go_on_on_the_other_and_end_once(nodes: list[Ru
         assert (ended["call_id"], ended["reason"], ended["outcome"]) == (lost_id, "connection_lost", "answered")
         assert (await my_call(nodes[1].base_url, lost_token, lost_id))["end_reason"] == "connection_lost"
     finally:
-        for device in (back, back_b, lost_b):
+        for device in (back, back_b, lost_b, hung_b):
             await device.close()
 
 

@@ -25,7 +25,6 @@ import structlog
 
 from videophone.adapters import metrics
 from videophone.adapters.bus import Bus
-from videophone.adapters.db.models import CallRecord
 from videophone.adapters.lines import Lines, MemoryLines
 from videophone.adapters.presence import Presence
 from videophone.adapters.turn import TurnConfig, ice_servers
@@ -34,14 +33,15 @@ from videophone.calling.domain.call_rules import Party, Refusal, caller_refusal,
 from videophone.calling.domain.calls import Call, CallState, DeviceRef, EndReason, Send
 from videophone.calling.domain.contacts import normalize_number
 from videophone.calling.services.call_records import CallRecordWriter
+from videophone.calling.services.signaling_adoption import Forwarded
 from videophone.calling.services.signaling_cluster import (
     HEARTBEAT_SECONDS,
     NODE_STALE_SECONDS,
+    QUIET,
     SWEEP_SECONDS,
     default_node_id,
 )
 from videophone.calling.services.signaling_diversion import Diversion, has_diversion, party_of
-from videophone.calling.services.signaling_effects import channel_of
 from videophone.calling.services.signaling_state import CallMeta, DeviceSession, Link, meta_of
 from videophone.calling.store import signaling as store
 from videophone.calling.store import subscribers
@@ -62,7 +62,6 @@ PROTOCOL_VERSION = 1
 PING_INTERVAL = 20
 TICK_SECONDS = 0.25
 POLICY_CACHE_SECONDS = 10.0
-QUIET = ("lost", "back", "joined")  # a device's own events: a call gone meanwhile is no error to it
 
 
 class SignalingHub(Diversion):
@@ -99,6 +98,7 @@ class SignalingHub(Diversion):
         self.device_calls: dict[DeviceRef, set[str]] = defaultdict(set)
         self._event_at: dict[tuple[str, DeviceRef], datetime] = {}
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.forwarded = Forwarded()  # hang-ups sent to other nodes, for a takeover (ADR 0013)
         self._tasks: list[asyncio.Task[None]] = []
         self._policy: tuple[float, OperatorPolicy] | None = None
         self._bus_ready = asyncio.Event()
@@ -268,36 +268,15 @@ class SignalingHub(Diversion):
         self.device_calls[device].add(call_id)
         await self._call_event(call_id, device, kind, payload)
 
-    async def _call_event(self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any]) -> None:
-        """Apply an event to a call here if this node holds it, else forward it to its owner."""
-        if call_id in self.calls:
-            await self._on_call_event(call_id, device, kind, payload, origin=self.node_id)
-            return
-        owner = self.owner_of.get(call_id)
-        if owner is None:
-            async with self.deps.uow() as uow:
-                row = await uow.session.get(CallRecord, call_id)
-            if row is not None and row.ended_at is None:
-                owner = row.node_id
-                self.owner_of[call_id] = owner
-        if owner is None or owner == self.node_id:
-            if kind not in QUIET:
-                await self._error(device, "call_not_found", payload, call_id)
-            return
-        await self.bus.publish(
-            channel_of(owner),
-            {
-                "op": "event",
-                "call_id": call_id,
-                "from": list(device),
-                "node": self.node_id,
-                "kind": kind,
-                "payload": dict(payload),
-            },
-        )
-
     async def _on_call_event(
-        self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any], *, origin: str
+        self,
+        call_id: str,
+        device: DeviceRef,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        origin: str,
+        at: datetime | None = None,
     ) -> None:
         async with self._locks[call_id]:
             call = self.calls.get(call_id)
@@ -331,8 +310,8 @@ class SignalingHub(Diversion):
                     sends = call.reject(device, now)
                 elif kind == "cancel":
                     sends = call.cancel(device, now)
-                elif kind == "hangup":
-                    sends = call.hangup(device, now)
+                elif kind == "hangup":  # ``at``: when a node got it (a hang-up sent to a node that died)
+                    sends = call.hangup(device, now if at is None else max(min(at, now), call.answered_at or at))
                 elif kind in ("ice", "renegotiate", "media"):
                     await self._relay(call, meta, device, kind, payload)
                     return

@@ -11,6 +11,11 @@ parties' devices learn the new owner (``owner`` on their bus channel); a device 
 finds it in the record.  A credit-limit reservation is kept (``CreditService.reserve`` is idempotent
 per call) and the cut-off instant is the same as before.
 
+A hang-up a device sent while its call's node was dead went to that node's channel and nobody read it:
+each node keeps the hang-ups it forwarded to another node for a while (``Forwarded``) and gives them to
+the node that takes the call over (the ``owner`` message, or at once if it is this node), stamped with
+when the device hung up — the call ends then, not when the takeover came.
+
 A node that was only slow, not dead, finds at its next heartbeat that its call was taken over and
 forgets it without ending it (``drop_adopted``).  Ringing calls and forwarded calls are not taken over:
 their state (who rings, the diversion) is not in the records; they end as ``node_lost``.
@@ -18,7 +23,10 @@ their state (who rings, the diversion) is not in the records; they end as ``node
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -28,10 +36,41 @@ from videophone.calling.services.signaling_effects import CallEffects, channel_o
 from videophone.calling.services.signaling_state import CallMeta
 from videophone.calling.store import call_records
 
-if TYPE_CHECKING:
-    from datetime import datetime
-
 log = structlog.get_logger("videophone.calling.services.signaling")
+
+KEPT_KINDS = frozenset({"hangup"})  # what must not be lost when the owner died: the end of a call
+KEEP_SECONDS = 300.0  # longer than a takeover takes (VIDEOPHONE_NODE_STALE_SECONDS + a sweep)
+KEEP_PER_CALL = 8
+
+
+class Forwarded:
+    """Hang-ups this node forwarded to the node holding their call, kept ``KEEP_SECONDS``: if that
+    node was dead, the one that takes the call over gets them (``taken``)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, list[tuple[float, str, dict[str, Any]]]] = {}
+
+    def keep(self, owner: str, item: Mapping[str, Any], clock: float) -> None:
+        if item.get("kind") not in KEPT_KINDS:
+            return
+        for call_id in [c for c, kept in self._items.items() if kept[-1][0] < clock - KEEP_SECONDS]:
+            del self._items[call_id]
+        kept = self._items.setdefault(str(item["call_id"]), [])
+        kept.append((clock, owner, dict(item)))
+        del kept[:-KEEP_PER_CALL]
+
+    def taken(self, call_id: str, owner: str) -> list[dict[str, Any]]:
+        """The call went to ``owner``: what was sent to another node for it (once)."""
+        kept = self._items.pop(call_id, [])
+        return [item for _, to, item in kept if to != owner]
+
+
+def sent_at(item: Mapping[str, Any]) -> datetime | None:
+    """When the forwarding node got the event (a node's stamp, never a device's)."""
+    try:
+        return datetime.fromisoformat(str(item["sent_at"])) if item.get("sent_at") else None
+    except ValueError:
+        return None
 
 
 def adoptable(row: CallRecord) -> bool:
@@ -92,7 +131,28 @@ class Adoption(CallEffects):
                 await self.bus.publish(channel_of(node), {"op": "owner", "call_id": row.id, "owner": self.node_id})
             await self._apply(call, sends)
         log.info("call taken over from a stopped node", call_id=row.id, node=row.node_id, away=len(absent))
+        for item in self.forwarded.taken(row.id, self.node_id):  # this node's own, sent to the dead one
+            await self._replayed(item)
         return True
+
+    async def _forward(self, owner: str, item: dict[str, Any]) -> None:
+        """An event of a device here for a call held by ``owner``: to its channel, and kept."""
+        item["sent_at"] = self.deps.clock.now().isoformat()
+        self.forwarded.keep(owner, item, asyncio.get_running_loop().time())
+        await self.bus.publish(channel_of(owner), item)
+
+    async def _owner_moved(self, call_id: str, owner: str) -> None:
+        """``owner`` took the call over: the hang-ups sent to its dead node go there again."""
+        for item in self.forwarded.taken(call_id, owner):
+            log.info("a hang-up sent to a stopped node goes to the call's new node", call_id=call_id)
+            await self.bus.publish(channel_of(owner), item)
+
+    async def _replayed(self, item: Mapping[str, Any]) -> None:
+        device: DeviceRef = (int(item["from"][0]), str(item["from"][1]))
+        log.info("a hang-up sent to the stopped node is applied here", call_id=item["call_id"])
+        await self._on_call_event(
+            str(item["call_id"]), device, str(item["kind"]), item["payload"], origin=self.node_id, at=sent_at(item)
+        )
 
     async def drop_adopted(self) -> None:
         """At the heartbeat: forget the calls another node took over while this one was silent."""
@@ -107,5 +167,17 @@ class Adoption(CallEffects):
 
     if TYPE_CHECKING:  # the hub's own, used here
         line_ttl: float
+        forwarded: Forwarded
+
+        async def _on_call_event(
+            self,
+            call_id: str,
+            device: DeviceRef,
+            kind: str,
+            payload: Mapping[str, Any],
+            *,
+            origin: str,
+            at: datetime | None = None,
+        ) -> None: ...
 
         async def _limit_call(self, call: Call, meta: CallMeta, now: datetime) -> list: ...  # type: ignore[type-arg]

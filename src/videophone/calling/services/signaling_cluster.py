@@ -17,12 +17,13 @@ import structlog
 
 from videophone.adapters.db.models import CallRecord, SignalingNode
 from videophone.calling.domain.calls import CallState, DeviceRef, EndReason, outcome_of
-from videophone.calling.services.signaling_adoption import Adoption, adoptable
+from videophone.calling.services.signaling_adoption import Adoption, adoptable, sent_at
 from videophone.calling.services.signaling_effects import channel_of
 from videophone.calling.store import call_records, nodes
 
 log = structlog.get_logger("videophone.calling.services.signaling")
 
+QUIET = ("lost", "back", "joined")  # a device's own events: a call gone meanwhile is no error to it
 HEARTBEAT_SECONDS = 1.0
 NODE_STALE_SECONDS = 30
 SWEEP_SECONDS = 10.0
@@ -53,10 +54,6 @@ class ClusterMember(Adoption):
 
     if TYPE_CHECKING:  # the hub's own, used here
 
-        async def _on_call_event(
-            self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any], *, origin: str
-        ) -> None: ...
-
         async def _enforce_local(self, subscriber_id: int) -> None: ...
 
     async def _heartbeat_once(self, started: bool = False) -> None:
@@ -74,6 +71,34 @@ class ClusterMember(Adoption):
                 [(call_id, call.line_parties()) for call_id, call in self.calls.items()],
                 ttl=self.line_ttl,
             )
+
+    async def _call_event(self, call_id: str, device: DeviceRef, kind: str, payload: Mapping[str, Any]) -> None:
+        """Apply an event to a call here if this node holds it, else forward it to its owner."""
+        if call_id in self.calls:
+            await self._on_call_event(call_id, device, kind, payload, origin=self.node_id)
+            return
+        owner = self.owner_of.get(call_id)
+        if owner is None:
+            async with self.deps.uow() as uow:
+                row = await uow.session.get(CallRecord, call_id)
+            if row is not None and row.ended_at is None:
+                owner = row.node_id
+                self.owner_of[call_id] = owner
+        if owner is None or owner == self.node_id:
+            if kind not in QUIET:
+                await self._error(device, "call_not_found", payload, call_id)
+            return
+        await self._forward(
+            owner,
+            {
+                "op": "event",
+                "call_id": call_id,
+                "from": list(device),
+                "node": self.node_id,
+                "kind": kind,
+                "payload": dict(payload),
+            },
+        )
 
     # -- the bus -----------------------------------------------------------------------------------------
     async def _bus_loop(self) -> None:
@@ -126,12 +151,18 @@ class ClusterMember(Adoption):
         elif op == "event":
             device = (int(item["from"][0]), str(item["from"][1]))
             await self._on_call_event(
-                str(item["call_id"]), device, str(item["kind"]), item["payload"], origin=str(item["node"])
+                str(item["call_id"]),
+                device,
+                str(item["kind"]),
+                item["payload"],
+                origin=str(item["node"]),
+                at=sent_at(item),
             )
         elif op == "enforce":
             await self._enforce_local(int(item["subscriber_id"]))
         elif op == "owner":  # a call was taken over from a stopped node: its events go to the new owner
             self.owner_of[str(item["call_id"])] = str(item["owner"])
+            await self._owner_moved(str(item["call_id"]), str(item["owner"]))
 
     # -- enforcement (R-30, R-31) ------------------------------------------------------------------------
     async def enforce(self, subscriber_id: int) -> None:
