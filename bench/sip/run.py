@@ -59,7 +59,7 @@ from bench.sip.seed import cleanup, new_password, seed  # noqa: E402
 from videophone.adapters.rtpengine_config import MediaConfig  # noqa: E402
 from videophone.adapters.rtpengine_config import command as media_command  # noqa: E402
 from videophone.adapters.rtpengine_config import render as render_media  # noqa: E402
-from videophone.adapters.sip_edge import EdgeConfig, command, render  # noqa: E402
+from videophone.adapters.sip_edge import EdgeConfig, command, render, wait_answering  # noqa: E402
 
 PHASE_TIMEOUT = 300.0  # no phase runs longer than this, whatever the arguments
 DOMAIN = "videophone.bench"
@@ -141,28 +141,6 @@ def udp_errors() -> dict[str, int]:
     return {"InErrors": values.get("InErrors", 0), "RcvbufErrors": values.get("RcvbufErrors", 0)}
 
 
-def wait_for_edge(timeout: float = 30.0) -> None:
-    """Kamailio answers on UDP (an OPTIONS outside a dialog gets its 403)."""
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.settimeout(0.5)
-            s.sendto(
-                b"OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKprobe;rport\r\n"
-                b"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\n"
-                b"Call-ID: probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
-                ("127.0.0.1", SIP_PORT),
-            )
-            try:
-                if s.recv(4096).startswith(b"SIP/2.0 "):
-                    return
-            except OSError:
-                time.sleep(0.2)
-    raise RuntimeError("the SIP edge did not answer")
-
-
 @dataclass
 class Stack:
     app: RunningApp
@@ -213,7 +191,7 @@ def start_stack(workdir: Path, env: dict[str, str], children: int) -> Stack:
     edge = subprocess.Popen(command(cfg), stdout=logs[-1], stderr=subprocess.STDOUT)
     stack = Stack(app, edge, media, logs)
     try:
-        wait_for_edge()
+        wait_answering(("127.0.0.1", SIP_PORT))
     except Exception:
         stack.stop()
         raise

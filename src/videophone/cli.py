@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from videophone.adapters import logs
 from videophone.adapters.db.backup import hold_serving_lock
 from videophone.adapters.db.migrate import upgrade
 from videophone.bootstrap import Container, build
@@ -20,6 +19,7 @@ from videophone.common.deps import Actor
 from videophone.config import Settings, SettingsError
 from videophone.demo.people import DEMO_PASSWORD, TOUR_EMAIL
 from videophone.kernel.errors import DomainError, ValidationFailed
+from videophone.ops_cli import checked_settings as _settings
 from videophone.ops_cli import db_backup, db_restore, keys_app
 
 app = typer.Typer(help="videophone — video telephone service platform (可视电话业务)", no_args_is_help=True)
@@ -35,18 +35,6 @@ app.add_typer(keys_app, name="keys")
 db_app.command("backup")(db_backup)
 db_app.command("restore")(db_restore)
 console = Console()
-
-
-def _settings() -> Settings:
-    """The settings, and logging configured from them: every command that runs the service starts here."""
-    settings = Settings()
-    logs.configure(settings)
-    try:
-        settings.check_secrets()
-    except SettingsError as exc:
-        console.print(f"[red]配置错误 / configuration error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    return settings
 
 
 def _container(settings: Settings) -> Container:

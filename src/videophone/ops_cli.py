@@ -25,7 +25,8 @@ keys_app = typer.Typer(help="The data key that encrypts personal data: status, p
 console = Console()
 
 
-def _settings() -> Settings:
+def checked_settings() -> Settings:
+    """The settings, and logging configured from them: every command that runs the service starts here."""
     settings = Settings()
     logs.configure(settings)
     try:
@@ -47,7 +48,7 @@ def db_backup(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file at --out")] = False,
 ) -> None:
     """Copy the SQLite database while the service runs (PostgreSQL: docs/operations.md, "Back up")."""
-    settings = _settings()
+    settings = checked_settings()
     try:
         info = sqlite_backup.backup(settings.effective_database_url(), out, overwrite=overwrite)
     except sqlite_backup.BackupError as exc:
@@ -62,7 +63,7 @@ def db_restore(
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask before replacing the database")] = False,
 ) -> None:
     """Replace the SQLite database with a backup (every `serve` on it must be stopped first)."""
-    settings = _settings()
+    settings = checked_settings()
     url = settings.effective_database_url()
     try:
         info = sqlite_backup.inspect(backup_file)
@@ -96,7 +97,7 @@ def _ring(settings: Settings) -> keyring.KeyRing:
 @keys_app.command("status")
 def keys_status() -> None:
     """The keys of the ring (by id) and how many encrypted values are on each."""
-    settings = _settings()
+    settings = checked_settings()
     ring = _ring(settings)
     table = Table("role", "key id")
     for role, kid in ring.rows():
@@ -127,7 +128,7 @@ def keys_status() -> None:
 @keys_app.command("prepare")
 def keys_prepare() -> None:
     """Add a new key as `next`: read everywhere once the ring is on every node, used by the next rotate."""
-    settings = _settings()
+    settings = checked_settings()
     ring = _ring(settings).prepare()
     keyring.save(ring, settings.key_ring_file())
     console.print(
@@ -144,7 +145,7 @@ def keys_rotate(
     ] = False,
 ) -> None:
     """Make a new key current and re-encrypt every value with it (resumable: run it again after a stop)."""
-    settings = _settings()
+    settings = checked_settings()
     ring_file = settings.key_ring_file()
     ring = _ring(settings)
     if ring.rotating:

@@ -18,7 +18,6 @@ import shutil
 import sqlite3
 import ssl
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -32,7 +31,7 @@ import pytest
 from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
 from tests.support.server import DEMO_PASSWORD
 from tests.support.sip_client import SipPhone
-from videophone.adapters.sip_edge import EdgeConfig, command, render
+from videophone.adapters.sip_edge import EdgeConfig, command, render, wait_answering
 from videophone.adapters.sip_edge_rpc import EdgeRpc
 
 pytestmark = pytest.mark.skipif(shutil.which("kamailio") is None, reason="kamailio is not installed")
@@ -221,24 +220,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SipWorld]:
 
 def _wait_for_edge() -> None:
     """Kamailio answers (an OPTIONS gets its 403: nothing but REGISTER is served)."""
-    import socket
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.settimeout(0.5)
-            s.sendto(
-                b"OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKprobe;rport\r\n"
-                b"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\n"
-                b"Call-ID: probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
-                ("127.0.0.1", SIP_PORT),
-            )
-            try:
-                if s.recv(4096).startswith(b"SIP/2.0 403"):
-                    return
-            except OSError:
-                time.sleep(0.2)
-    raise RuntimeError("the SIP edge did not answer")
+    wait_answering(("127.0.0.1", SIP_PORT))
 
 
 def _baresip_registers(workdir: Path, user: str, password: str) -> tuple[bool, str]:

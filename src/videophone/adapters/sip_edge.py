@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,3 +162,26 @@ def render(config: EdgeConfig, out: Path, template: Path = TEMPLATE) -> Path:
 def command(cfg: Path) -> list[str]:
     """Kamailio in the foreground, logging to stderr, with this configuration."""
     return ["kamailio", "-DD", "-E", "-f", str(cfg), "-Y", str(cfg.parent)]
+
+
+_PROBE = (
+    b"OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKprobe;rport\r\n"
+    b"Max-Forwards: 70\r\nFrom: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\n"
+    b"Call-ID: probe\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+)
+
+
+def wait_answering(address: tuple[str, int], timeout: float = 30.0) -> None:
+    """Until the edge answers on UDP at ``address`` (an OPTIONS outside a dialog gets its 403), at most
+    ``timeout`` seconds: a freshly started Kamailio is ready to serve."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.settimeout(0.5)
+            probe.sendto(_PROBE, address)
+            try:
+                if probe.recv(4096).startswith(b"SIP/2.0 "):
+                    return
+            except OSError:
+                time.sleep(0.2)
+    raise RuntimeError(f"the SIP edge did not answer at {address[0]}:{address[1]} within {timeout:g} s")
