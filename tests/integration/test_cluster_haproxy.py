@@ -169,14 +169,15 @@ async def reconnect(lb: str, token: str, device_id: str, within: float = 20) -> 
             await asyncio.sleep(0.5)
 
 
-async def test_calls_go_on_through_the_balancer_when_a_node_is_killed(cluster: Cluster) -> None:
-    base = f"http://{cluster.lb}"
+async def answered_calls(lb: str, count: int) -> list[dict[str, Any]]:
+    """``count`` answered calls between new subscribers, every device connected through the balancer."""
+    base = f"http://{lb}"
     calls: list[dict[str, Any]] = []
-    for _ in range(4):  # four calls, spread over the two nodes by the balancer (leastconn)
+    for _ in range(count):
         _, a_token = await subscriber_token(base)
         b_number, b_token = await subscriber_token(base)
-        a = await Device.open(cluster.lb, a_token, f"a-{uuid.uuid4().hex[:8]}")
-        b = await Device.open(cluster.lb, b_token, f"b-{uuid.uuid4().hex[:8]}")
+        a = await Device.open(lb, a_token, f"a-{uuid.uuid4().hex[:8]}")
+        b = await Device.open(lb, b_token, f"b-{uuid.uuid4().hex[:8]}")
         call_id = str(uuid.uuid4())
         await a.send({"type": "invite", "call_id": call_id, "to": b_number, "sdp": OFFER})
         await b.expect("incoming", within=10)
@@ -187,6 +188,29 @@ async def test_calls_go_on_through_the_balancer_when_a_node_is_killed(cluster: C
         calls.append(
             {"id": call_id, "a": a, "b": b, "a_token": a_token, "b_token": b_token, "answered": time.monotonic()}
         )
+    return calls
+
+
+async def hang_up_and_check(base: str, calls: list[dict[str, Any]]) -> None:
+    """Each caller hangs up; both sides hear it, and each record is the hang-up of an answered call
+    billed for the time talked (±1.5 s).  The devices are closed."""
+    for call in calls:
+        await call["a"].send({"type": "hangup", "call_id": call["id"]})
+        call["talked"] = time.monotonic() - call["answered"]
+        for side in ("a", "b"):
+            ended = await _next(call[side], "ended", within=10)
+            assert (ended["call_id"], ended["reason"], ended["outcome"]) == (call["id"], "hangup", "answered")
+    for call in calls:
+        record = await my_call(base, call["a_token"], call["id"])
+        assert (record["outcome"], record["end_reason"]) == ("answered", "hangup"), record
+        assert abs(record["billable_seconds"] - call["talked"]) <= 1.5, (record, call["talked"])
+        for side in ("a", "b"):
+            await call[side].close()
+
+
+async def test_calls_go_on_through_the_balancer_when_a_node_is_killed(cluster: Cluster) -> None:
+    base = f"http://{cluster.lb}"
+    calls = await answered_calls(cluster.lb, 4)  # spread over the two nodes by the balancer (leastconn)
     redis_url = cluster.env["VIDEOPHONE_REDIS_URL"]
     for call in calls:
         call["a_node"] = await node_of(redis_url, call["a"].device_id)
@@ -202,18 +226,7 @@ async def test_calls_go_on_through_the_balancer_when_a_node_is_killed(cluster: C
                 call[side] = await reconnect(cluster.lb, call[f"{side}_token"], device.device_id)
     # Node2 takes the calls over; each one's signaling works: the caller hangs up, both hear it.
     await asyncio.sleep(5)  # stale after 3 s, swept every second
-    for call in calls:
-        await call["a"].send({"type": "hangup", "call_id": call["id"]})
-        call["talked"] = time.monotonic() - call["answered"]
-        for side in ("a", "b"):
-            ended = await _next(call[side], "ended", within=10)
-            assert (ended["call_id"], ended["reason"], ended["outcome"]) == (call["id"], "hangup", "answered")
-    for call in calls:
-        record = await my_call(base, call["a_token"], call["id"])
-        assert (record["outcome"], record["end_reason"]) == ("answered", "hangup"), record
-        assert abs(record["billable_seconds"] - call["talked"]) <= 1.5, (record, call["talked"])
-        for side in ("a", "b"):
-            await call[side].close()
+    await hang_up_and_check(base, calls)
 
     # The killed node, started again (as systemd's Restart= would), is ready and back behind the balancer.
     cluster.nodes[0].start()
@@ -245,22 +258,7 @@ async def test_a_rolling_restart_keeps_the_calls_in_progress(cluster: Cluster) -
     for node in cluster.nodes:
         wait_ready(f"http://127.0.0.1:{node.port}/readyz")
     await asyncio.sleep(2.5)  # the balancer's checks see both nodes up again
-    calls: list[dict[str, Any]] = []
-    for _ in range(4):
-        _, a_token = await subscriber_token(base)
-        b_number, b_token = await subscriber_token(base)
-        a = await Device.open(cluster.lb, a_token, f"a-{uuid.uuid4().hex[:8]}")
-        b = await Device.open(cluster.lb, b_token, f"b-{uuid.uuid4().hex[:8]}")
-        call_id = str(uuid.uuid4())
-        await a.send({"type": "invite", "call_id": call_id, "to": b_number, "sdp": OFFER})
-        await b.expect("incoming", within=10)
-        await a.expect("ringing", within=10)
-        await b.send({"type": "accept", "call_id": call_id, "sdp": ANSWER})
-        await b.expect("answered", within=10)
-        await a.expect("accepted", within=10)
-        calls.append(
-            {"id": call_id, "a": a, "b": b, "a_token": a_token, "b_token": b_token, "answered": time.monotonic()}
-        )
+    calls = await answered_calls(cluster.lb, 4)
     redis_url = cluster.env["VIDEOPHONE_REDIS_URL"]
     for node in cluster.nodes:  # one node after the other
         for call in calls:
@@ -274,15 +272,4 @@ async def test_a_rolling_restart_keeps_the_calls_in_progress(cluster: Cluster) -
         node.start()
         wait_ready(f"http://127.0.0.1:{node.port}/readyz")
         await asyncio.sleep(2.5)
-    for call in calls:
-        await call["a"].send({"type": "hangup", "call_id": call["id"]})
-        call["talked"] = time.monotonic() - call["answered"]
-        for side in ("a", "b"):
-            ended = await _next(call[side], "ended", within=10)
-            assert (ended["call_id"], ended["reason"]) == (call["id"], "hangup")
-    for call in calls:
-        record = await my_call(base, call["a_token"], call["id"])
-        assert (record["outcome"], record["end_reason"]) == ("answered", "hangup"), record
-        assert abs(record["billable_seconds"] - call["talked"]) <= 1.5, (record, call["talked"])
-        for side in ("a", "b"):
-            await call[side].close()
+    await hang_up_and_check(base, calls)
