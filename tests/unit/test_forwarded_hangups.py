@@ -34,3 +34,14 @@ def test_the_stamp_is_read_or_ignored() -> None:
     at = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
     assert sent_at({"sent_at": at.isoformat()}) == at
     assert sent_at({"sent_at": "not a time"}) is None and sent_at({}) is None
+
+
+def test_a_hangup_is_forgotten_once_the_owner_ended_the_call_and_old_ones_go_first() -> None:
+    kept = Forwarded()
+    for n in range(1000):  # under load: each call's end confirmed by its owner right after
+        kept.keep("owner", _item(f"c{n}"), float(n) / 100)
+        kept.forget(f"c{n}")
+    assert len(kept) == 0
+    for n in range(10):  # unconfirmed ones: only the fresh stay
+        kept.keep("dead", _item(f"u{n}"), n * KEEP_SECONDS / 4)
+    assert len(kept) == 5

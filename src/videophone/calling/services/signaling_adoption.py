@@ -39,30 +39,43 @@ from videophone.calling.store import call_records
 log = structlog.get_logger("videophone.calling.services.signaling")
 
 KEPT_KINDS = frozenset({"hangup"})  # what must not be lost when the owner died: the end of a call
-KEEP_SECONDS = 300.0  # longer than a takeover takes (VIDEOPHONE_NODE_STALE_SECONDS + a sweep)
+KEEP_SECONDS = 120.0  # longer than a takeover takes (VIDEOPHONE_NODE_STALE_SECONDS + a sweep)
 KEEP_PER_CALL = 8
 
 
 class Forwarded:
-    """Hang-ups this node forwarded to the node holding their call, kept ``KEEP_SECONDS``: if that
-    node was dead, the one that takes the call over gets them (``taken``)."""
+    """Hang-ups this node forwarded to the node holding their call: if that node was dead, the one
+    that takes the call over gets them (``taken``).  Each is forgotten as soon as the owner says the
+    call ended (``forget``, on its ``ended``), else after ``KEEP_SECONDS``: under load this holds only
+    the calls whose end is on its way, and keeping one costs O(1)."""
 
     def __init__(self) -> None:
-        self._items: dict[str, list[tuple[float, str, dict[str, Any]]]] = {}
+        self._items: dict[str, list[tuple[float, str, dict[str, Any]]]] = {}  # in the order first kept
 
     def keep(self, owner: str, item: Mapping[str, Any], clock: float) -> None:
         if item.get("kind") not in KEPT_KINDS:
             return
-        for call_id in [c for c, kept in self._items.items() if kept[-1][0] < clock - KEEP_SECONDS]:
+        expired = []
+        for call_id, kept in self._items.items():  # oldest first: stop at the first still fresh
+            if kept[0][0] >= clock - KEEP_SECONDS:
+                break
+            expired.append(call_id)
+        for call_id in expired:
             del self._items[call_id]
         kept = self._items.setdefault(str(item["call_id"]), [])
         kept.append((clock, owner, dict(item)))
         del kept[:-KEEP_PER_CALL]
 
+    def forget(self, call_id: str) -> None:
+        self._items.pop(call_id, None)
+
     def taken(self, call_id: str, owner: str) -> list[dict[str, Any]]:
         """The call went to ``owner``: what was sent to another node for it (once)."""
         kept = self._items.pop(call_id, [])
         return [item for _, to, item in kept if to != owner]
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def sent_at(item: Mapping[str, Any]) -> datetime | None:

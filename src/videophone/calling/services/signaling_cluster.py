@@ -146,6 +146,7 @@ class ClusterMember(Adoption):
                     self.device_calls[device].add(str(call_id))
                 if item["message"].get("type") == "ended":
                     self.owner_of.pop(str(call_id), None)
+                    self.forwarded.forget(str(call_id))  # the owner ended it: no takeover needs them
                     self.device_calls[device].discard(str(call_id))
             await self._send_local(device, dict(item["message"]))
         elif op == "event":
