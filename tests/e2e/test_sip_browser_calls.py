@@ -261,7 +261,8 @@ def test_a_phone_answers_and_the_browser_of_the_same_subscriber_stops_ringing(
     page.get_by_test_id("incoming").wait_for(state="hidden", timeout=5_000)
     assert "其他设备" in page.locator("[data-page-alert]").inner_text()
     assert page.evaluate("() => window.VP.phone.call") is None
-    # The two phones see each other (two rtpengine calls chained through the hub's WebRTC SDP).
+    # The two phones see each other, joined directly (one rtpengine call; the caller's WebRTC relay call
+    # went unused).
     world.run(own.wait_log, PHONE_VIDEO, 10, own_log_at)
     world.run(caller.wait_log, PHONE_VIDEO, 10, log_at)
     world.run(own.hangup)

@@ -8,6 +8,7 @@ the phone hears them as SIP statuses.  Helpers to reach the namespace come from 
 from __future__ import annotations
 
 import shutil
+import socket
 import sqlite3
 import subprocess
 import time
@@ -25,6 +26,7 @@ from tests.integration.test_sip_register import DOMAIN, EDGE_SECRET, SipWorld, _
 from tests.support.baresip import Baresip
 from tests.support.server import DEMO_PASSWORD
 from tests.support.sip_client import SipPhone
+from videophone.adapters import bencode
 from videophone.adapters.clock import OffsetFileClock
 from videophone.adapters.rtpengine_config import MediaConfig
 from videophone.adapters.rtpengine_config import command as media_command
@@ -134,6 +136,9 @@ def test_a_phone_calls_a_phone_with_video_both_ways(world: CallWorld) -> None:
     world.run(caller.wait_event, "CALL_ESTABLISHED", 10, mark)
     world.run(callee.wait_event, "CALL_ESTABLISHED", 10)
     talk = time.monotonic()
+    # Two phones of one gateway are joined directly: one relay call carries the media (not two chained
+    # through WebRTC), the caller's own relay call is gone.
+    assert len(world.run(_relay_calls)) == 1
     time.sleep(1)
     # Hold and resume (re-INVITEs with sendonly, then sendrecv): answered 200, and the call goes on.
     held = caller.log_mark()
@@ -190,6 +195,19 @@ def _number_of(world: CallWorld, email: str) -> str:
     with sqlite3.connect(world.app.workdir / "var" / "videophone.sqlite3") as db:
         (number,) = db.execute("SELECT number FROM subscribers WHERE email = ?", (email,)).fetchone()
     return str(number)
+
+
+def _relay_calls() -> list[str]:
+    """The calls rtpengine relays now (its *ng* ``list``), asked from inside the namespace."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(5)
+        sock.sendto(b"list1 " + bencode.encode({"command": "list"}), MEDIA_NG)
+        cookie, _, body = sock.recv(65_535).partition(b" ")
+    answer = bencode.decode(body)
+    assert cookie == b"list1" and isinstance(answer, dict) and answer.get(b"result") == b"ok", answer
+    calls = answer.get(b"calls")
+    assert isinstance(calls, list)
+    return [c.decode() for c in calls if isinstance(c, bytes)]
 
 
 def _closed(phone: Baresip, mark: int) -> str:

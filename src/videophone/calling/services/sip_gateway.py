@@ -42,6 +42,7 @@ log = structlog.get_logger(__name__)
 DEVICE_PREFIX = "sip:"
 USER_HEADER = "x-videophone-sip-user"
 REFRESH_SECONDS = PING_INTERVAL
+REFRESH_BATCH = 100  # phones refreshed between two yields of the event loop
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ class SipGateway:
         self.legs: dict[tuple[str, DeviceRef], Leg] = {}  # (hub call id, device) → its leg
         self.by_sip: dict[str, Leg] = {}  # SIP Call-ID → its leg
         self.pending: dict[str, CalleeLeg | None] = {}  # branch of a request we sent → who reads its answer
+        self.callers: dict[str, CallerLeg] = {}  # hub call id → the leg of the phone of this gateway that placed it
+        self.direct: set[tuple[str, str]] = set()  # (hub call id, answer): a callee phone joined to its caller phone
         self._refresher: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -170,18 +173,29 @@ class SipGateway:
             await self.hub.disconnect(link.device.subscriber_id, device_id_of(credential_id), link)
 
     async def _refresh(self) -> None:
-        """Keep registered phones present (as a browser's pings do); drop the expired ones."""
+        """Keep registered phones present (as a browser's pings do); drop the expired ones.  The phones
+        are taken ``REFRESH_BATCH`` at a time, spread over half the period: thousands of phones in one
+        go would hold the event loop (and every call's signaling) for tens of milliseconds."""
         while True:
-            await asyncio.sleep(REFRESH_SECONDS)
-            now = self.hub.deps.clock.now()
-            for credential_id, link in list(self.links.items()):
-                try:
-                    if self.until.get(credential_id, now) <= now:
-                        await self._disconnect(credential_id)
-                    else:
-                        await self.hub.handle(link.device.subscriber_id, device_id_of(credential_id), {"type": "ping"})
-                except Exception:
-                    log.exception("SIP presence refresh failed", credential_id=credential_id)
+            await asyncio.sleep(REFRESH_SECONDS / 2)
+            links = list(self.links.items())
+            batches = max(1, -(-len(links) // REFRESH_BATCH))
+            for start in range(0, len(links), REFRESH_BATCH):
+                await self._refresh_some(links[start : start + REFRESH_BATCH])
+                await asyncio.sleep(REFRESH_SECONDS / 2 / batches)
+
+    async def _refresh_some(self, links: list[tuple[int, SipLink]]) -> None:
+        now = self.hub.deps.clock.now()
+        for credential_id, link in links:
+            if self.links.get(credential_id) is not link:
+                continue  # gone, or registered again, meanwhile
+            try:
+                if self.until.get(credential_id, now) <= now:
+                    await self._disconnect(credential_id)
+                else:
+                    await self.hub.handle(link.device.subscriber_id, device_id_of(credential_id), {"type": "ping"})
+            except Exception:
+                log.exception("SIP presence refresh failed", credential_id=credential_id)
 
     # -- the hub's messages to a phone -----------------------------------------------------------------
     def from_hub(self, device: SipDevice, message: dict[str, Any]) -> None:
@@ -200,8 +214,28 @@ class SipGateway:
     def expect(self, branch: str, leg: CalleeLeg | None) -> None:
         self.pending[branch] = leg
 
+    def caller_of(self, hub_call: str) -> CallerLeg | None:
+        return self.callers.get(hub_call)
+
+    def join(self, hub_call: str, answer: str) -> None:
+        """A callee phone's relay call answers the caller phone directly with ``answer``."""
+        self.direct.add((hub_call, answer))
+
+    def unjoin(self, hub_call: str, answer: str) -> None:
+        self.direct.discard((hub_call, answer))
+
+    def joined(self, hub_call: str, answer: str) -> bool:
+        """Is this hub answer one a callee phone's relay call made for the caller phone (``join``)?  The
+        answer itself is the key: another device of the callee (a browser) may have answered instead."""
+        if (hub_call, answer) in self.direct:
+            self.direct.discard((hub_call, answer))
+            return True
+        return False
+
     def forget(self, leg: Leg) -> None:
         self.legs.pop((leg.hub_call, leg.device), None)
+        if self.callers.get(leg.hub_call) is leg:
+            del self.callers[leg.hub_call]
         if leg.media_call:
             self.by_sip.pop(leg.media_call, None)
         if isinstance(leg, CalleeLeg) and leg.invite is not None:
@@ -286,6 +320,7 @@ class SipGateway:
         leg = CallerLeg(self, ref, hub_call, invite, connection)
         self.legs[(hub_call, ref)] = leg
         self.by_sip[invite.call_id] = leg
+        self.callers[hub_call] = leg
         try:
             sdp = await self.media.offer(
                 leg.media_call, leg.media_tag, invite.body.decode(errors="replace"), towards="webrtc"

@@ -10,6 +10,11 @@ that relays its media; its hub side is a device of the phone's subscriber in one
   answered elsewhere becomes a CANCEL or a BYE.
 
 The hub's SDP is the browser's (WebRTC); rtpengine turns it into plain RTP for the phone and back.
+When a phone answers a call that a phone of this same gateway placed, the two are joined **directly**:
+one rtpengine call relays plain RTP (or SRTP-SDES) between them (the callee leg's, given the caller's own
+offer again), the caller leg's WebRTC relay call goes unused and is deleted, and no ICE or DTLS runs
+between two relay calls.  The caller leg's relay still made the hub's WebRTC offer: a browser of the
+callee may answer instead, and then it is used as before.
 After the answer the phone is asked for a full picture at once (SIP INFO ``picture_fast_update``,
 RFC 5168): a browser's keyframe request does not reach every phone, and without it the first
 frame could take seconds.
@@ -105,6 +110,7 @@ class Leg:
         self.media_call = ""  # the rtpengine call: the SIP Call-ID of this leg
         self.media_tag = ""  # the tag of the side that offered
         self.local_sdp = ""  # what the phone was last given: the gateway's answer, or the offer it rang with
+        self.media_released = False  # its relay call was deleted early (a caller joined directly to a phone)
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
 
@@ -185,7 +191,7 @@ class Leg:
         if self._finished:
             return
         self._finished = self.over = True
-        if self.media_call:
+        if self.media_call and not self.media_released:
             with contextlib.suppress(Exception):
                 await self.gateway.media.delete(self.media_call)
         self.gateway.forget(self)
@@ -202,6 +208,12 @@ class CallerLeg(Leg):
         self.final_sent = False
         self.acked = asyncio.Event()
         self.media_call, self.media_tag = invite.call_id, invite.from_tag
+        self.offered = invite.body.decode(errors="replace")  # the phone's own offer (a direct join gives it again)
+
+    @property
+    def joinable(self) -> bool:
+        """A phone of this gateway answering now may be joined to this one directly."""
+        return not (self.over or self.final_sent or self.answered)
 
     async def respond(self, status: int, reason: str, body: bytes = b"") -> None:
         answer = response_to(self.invite, status, reason, to_tag=self.tag if status > 100 else "")
@@ -259,9 +271,16 @@ class CallerLeg(Leg):
         elif kind == "forwarded" and not self.final_sent:
             await self.respond(181, "Call Is Being Forwarded")
         elif kind == "accepted" and not self.final_sent:
-            sdp = await self.gateway.media.answer(
-                self.media_call, self.media_tag, self.tag, str(message.get("sdp", "")), towards="sip"
-            )
+            answer = str(message.get("sdp", ""))
+            if self.gateway.joined(self.hub_call, answer):
+                # A phone of this gateway answered and its relay call already answers this phone
+                # (CalleeLeg._join): this leg's own relay call is not needed.
+                self.media_released = True
+                with contextlib.suppress(Exception):
+                    await self.gateway.media.delete(self.media_call)
+                sdp = answer
+            else:
+                sdp = await self.gateway.media.answer(self.media_call, self.media_tag, self.tag, answer, towards="sip")
             self.answered = True
             self.local_sdp = sdp
             self.confirm_dialog()
@@ -318,6 +337,7 @@ class CalleeLeg(Leg):
         self.provisional = False  # a 1xx came: a CANCEL may be sent (RFC 3261 §9.1)
         self.cancel_wanted = False
         self.final = False
+        self.joined_sdp = ""  # joined directly to a caller phone of this gateway: the answer it is given
 
     async def on_hub(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -416,13 +436,41 @@ class CalleeLeg(Leg):
             await self.send_in_dialog("BYE")  # answered after the call ended or went elsewhere
             await self.finish()
             return
-        await self.gateway.media.offer(self.media_call, self.media_tag, self.offer, towards="sip")
-        sdp = await self.gateway.media.answer(
-            self.media_call, self.media_tag, response.to_tag, response.body.decode(errors="replace"), towards="webrtc"
-        )
+        caller = self.gateway.caller_of(self.hub_call)
+        if caller is not None and caller.joinable:
+            sdp = await self._join(caller, response)
+        else:
+            await self.gateway.media.offer(self.media_call, self.media_tag, self.offer, towards="sip")
+            sdp = await self.gateway.media.answer(
+                self.media_call,
+                self.media_tag,
+                response.to_tag,
+                response.body.decode(errors="replace"),
+                towards="webrtc",
+            )
         self.answered = True
         await self.hub("accept", sdp=sdp)
         asyncio.get_running_loop().create_task(self.ask_for_keyframes(), name=f"sip-keyframe-{self.hub_call}")
+
+    async def _join(self, caller: CallerLeg, response: SipMessage) -> str:
+        """The caller is a phone of this gateway: this leg's relay call joins the two phones.  Its caller
+        side is given the caller phone's own offer (the phone was rung with the same codecs, through the
+        caller's WebRTC relay: rtpengine keeps their payload types), the callee phone's answer then
+        yields the caller phone's answer.  The hub carries that answer to the caller leg as any other
+        (its ``accept``); the caller leg knows it by ``gateway.joined`` and sends it on unchanged."""
+        media = self.gateway.media
+        await media.offer(self.media_call, self.media_tag, caller.offered, towards="sip")
+        sdp = await media.answer(
+            self.media_call, self.media_tag, response.to_tag, response.body.decode(errors="replace"), towards="sip"
+        )
+        self.joined_sdp = sdp
+        self.gateway.join(self.hub_call, sdp)
+        return sdp
+
+    async def finish(self) -> None:
+        if self.joined_sdp:
+            self.gateway.unjoin(self.hub_call, self.joined_sdp)
+        await super().finish()
 
     async def _ack(self, response: SipMessage) -> None:
         assert self.invite is not None
