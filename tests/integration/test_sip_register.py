@@ -32,7 +32,7 @@ from tests.e2e.calls_support import NetnsApp, create_netns, delete_netns
 from tests.support.server import DEMO_PASSWORD
 from tests.support.sip_client import SipPhone
 from videophone.adapters.sip_edge import EdgeConfig, command, render, wait_answering
-from videophone.adapters.sip_edge_rpc import EdgeRpc
+from videophone.adapters.sip_edge_rpc import EdgeRpc, EdgeRpcError
 
 pytestmark = pytest.mark.skipif(shutil.which("kamailio") is None, reason="kamailio is not installed")
 
@@ -112,6 +112,17 @@ class SipWorld:
         assert status == 200
         (unit,) = [t for t in page["items"] if t["id"] == terminal_id]
         return unit["sip"]
+
+    def kept_ha1(self, user: str) -> bool:
+        """Does the edge keep ``user``'s HA1 for its INVITEs (``htable.get ha1``)?"""
+
+        async def get() -> bool:
+            try:
+                return bool(await EdgeRpc(RPC_URL).call("htable.get", ["ha1", user]))
+            except EdgeRpcError:
+                return False  # no such key
+
+        return self.run(lambda: asyncio.run(get()))
 
     def registered_aors(self) -> set[str]:
         """What Kamailio holds in memory (``ul.dump`` over its JSON-RPC, from inside the namespace)."""
@@ -299,7 +310,11 @@ def test_a_wrong_password_is_challenged_again_and_refused(world: SipWorld) -> No
     number = _numbers(world.app)[1]
     _, token = world.installed_terminal(number)
     sip = world.provision(token)["sip"]
+    assert world.register(sip["auth_user"], sip["password"]) == [401, 200]
+    assert world.kept_ha1(sip["auth_user"])
     assert world.register(sip["auth_user"], sip["password"] + "x") == [401, 401]
+    # A wrong digest: the edge forgets the user's HA1, so its next tries are the service's to throttle.
+    assert not world.kept_ha1(sip["auth_user"])
     assert world.register(sip["auth_user"], sip["password"]) == [401, 200]
 
 
@@ -309,10 +324,12 @@ def test_revoked_credentials_are_refused(world: SipWorld) -> None:
     sip = world.provision(token)["sip"]
     assert world.register(sip["auth_user"], sip["password"]) == [401, 200]
     assert sip["auth_user"] in world.registered_aors()
+    assert world.kept_ha1(sip["auth_user"])  # for its INVITEs, without asking the service each time
     status, _ = world.api("DELETE", f"/api/v1/console/terminals/{unit['id']}/token")
     assert status == 200
-    # Revoking ended the registration Kamailio held, at once (not at its expiry).
+    # Revoking ended the registration Kamailio held, at once (not at its expiry), and its kept HA1.
     assert sip["auth_user"] not in world.registered_aors()
+    assert not world.kept_ha1(sip["auth_user"])
     assert world.register(sip["auth_user"], sip["password"]) == [401, 403]
     assert world.console_sip(unit["id"], unit["serial"]) is None  # no credential in force
 

@@ -2,7 +2,8 @@
 (``xhttp``), listening on a loopback address only (``VIDEOPHONE_SIP_EDGE_RPC_URL``).
 
 The service uses it to end registrations at once when a phone's credentials stop being valid
-(``ul.rm location <aor>``); tests read registrations back with ``ul.dump``.
+(``ul.rm location <aor>``) and to forget the HA1 the edge keeps for those users' INVITEs
+(``htable.delete ha1 <user>``); tests read registrations back with ``ul.dump``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import httpx
 log = logging.getLogger(__name__)
 
 USRLOC_TABLE = "location"
+HA1_TABLE = "ha1"  # deploy/sip/kamailio.cfg: the HA1 kept per digest user for INVITEs
 
 
 class EdgeRpcError(RuntimeError):
@@ -84,6 +86,10 @@ class EdgeRpc:
         """End the registrations of these AoRs now (one already gone is fine).  A failure is logged, not
         raised: the credentials are refused at the next REGISTER anyway (see ADR 0012)."""
         for aor in aors:
+            try:
+                await self.call("htable.delete", [HA1_TABLE, aor])
+            except EdgeRpcError as exc:  # the gateway checks every INVITE's phone again: only logged
+                log.warning("SIP edge: could not forget the HA1 of %s: %s", aor, exc)
             try:
                 await self.call("ul.rm", [USRLOC_TABLE, aor])
             except EdgeRpcError as exc:
