@@ -28,6 +28,7 @@ import asyncio
 import base64
 import ctypes
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -297,6 +298,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def logged_trouble(workdir: Path, last: int = 60) -> str:
+    """The warnings and errors the service and Kamailio logged: the first clue when calls failed."""
+    lines: list[str] = []
+    for log in [*sorted(workdir.glob("serve-*.log")), workdir / "kamailio.log"]:
+        if log.exists():
+            text = log.read_text(errors="replace").splitlines()
+            lines += [f"{log.name}: {line[:300]}" for line in text if re.search(r"warning|error|ERROR|WARN", line)]
+    return "\n".join(lines[-last:])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     command_line = " ".join(["python bench/sip/run.py", *(argv if argv is not None else sys.argv[1:])])
@@ -332,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     netns = create_netns()
     print(f"bench/sip: {backend}, namespace {netns}, workdir {workdir}", flush=True)
     stack: Stack | None = None
+    results: Results | None = None
+    trouble = ""
     signal.signal(signal.SIGTERM, _terminated)  # a killed run still stops what it started
     try:
         join_netns(netns)
@@ -343,11 +356,13 @@ def main(argv: list[str] | None = None) -> int:
         # The standard event loop, not uvloop: with uvloop a phone socket sometimes stopped reading
         # mid-run (no exception, no error: tcpdump showed datagrams arriving and never read), and every
         # phone on it went deaf for the rest of the phase.
-        results: Results = asyncio.run(asyncio.wait_for(bench(stack, seeded, password, args), 4 * PHASE_TIMEOUT + 300))
+        results = asyncio.run(asyncio.wait_for(bench(stack, seeded, password, args), 4 * PHASE_TIMEOUT + 300))
         results.load = (load_before, os.getloadavg())
     finally:
         if stack is not None:
             stack.stop()
+        if results is None or any(phase.stats.failed for phase in results.phases.values()):
+            trouble = logged_trouble(workdir)
         subprocess.run(["ip", "netns", "del", netns], capture_output=True, timeout=30)
         if args.database_url:
             asyncio.run(cleanup(database_url, run_tag))
@@ -356,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     table, checks = report(results, args, backend)
     print(f"\n== SIP benchmark ({time.perf_counter() - started:.0f} s) ==")
     print(table, flush=True)
+    if trouble:
+        print(f"\n== what the service and the edge logged of trouble (last lines) ==\n{trouble}", flush=True)
     if not args.no_docs:
         key = "postgresql" if backend.startswith("PostgreSQL") else "sqlite"
         update_docs(markdown(results, args, backend, checks, command_line), key)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from bench.sip.run import logged_trouble
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,14 +48,7 @@ def test_sip_bench_quick_run_registers_and_completes_every_call() -> None:
 
 def _logged(workdir: Path | None) -> str:
     """What the service and the edge said of trouble during the run: the first clue when a call failed."""
-    if workdir is None:
-        return ""
-    lines: list[str] = []
-    for log in [*sorted(workdir.glob("serve-*.log")), workdir / "kamailio.log"]:
-        if log.exists():
-            text = log.read_text(errors="replace").splitlines()
-            lines += [f"{log.name}: {line[:300]}" for line in text if re.search(r"warning|error|ERROR|WARN", line)]
-    return "\n".join(lines[-60:])
+    return "" if workdir is None else logged_trouble(workdir)
 
 
 def _check(result: subprocess.CompletedProcess[str], docs: Path, before: str, workdir: Path | None) -> None:
