@@ -117,7 +117,6 @@ class SipGateway:
         self.by_sip: dict[str, Leg] = {}  # SIP Call-ID → its leg
         self.pending: dict[str, CalleeLeg | None] = {}  # branch of a request we sent → who reads its answer
         self.callers: dict[str, CallerLeg] = {}  # hub call id → the leg of the phone of this gateway that placed it
-        self.direct: set[tuple[str, str]] = set()  # (hub call id, answer): a callee phone joined to its caller phone
         self._refresher: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -213,24 +212,6 @@ class SipGateway:
 
     def expect(self, branch: str, leg: CalleeLeg | None) -> None:
         self.pending[branch] = leg
-
-    def caller_of(self, hub_call: str) -> CallerLeg | None:
-        return self.callers.get(hub_call)
-
-    def join(self, hub_call: str, answer: str) -> None:
-        """A callee phone's relay call answers the caller phone directly with ``answer``."""
-        self.direct.add((hub_call, answer))
-
-    def unjoin(self, hub_call: str, answer: str) -> None:
-        self.direct.discard((hub_call, answer))
-
-    def joined(self, hub_call: str, answer: str) -> bool:
-        """Is this hub answer one a callee phone's relay call made for the caller phone (``join``)?  The
-        answer itself is the key: another device of the callee (a browser) may have answered instead."""
-        if (hub_call, answer) in self.direct:
-            self.direct.discard((hub_call, answer))
-            return True
-        return False
 
     def forget(self, leg: Leg) -> None:
         self.legs.pop((leg.hub_call, leg.device), None)

@@ -209,6 +209,7 @@ class CallerLeg(Leg):
         self.acked = asyncio.Event()
         self.media_call, self.media_tag = invite.call_id, invite.from_tag
         self.offered = invite.body.decode(errors="replace")  # the phone's own offer (a direct join gives it again)
+        self.joined_answers: set[str] = set()  # answers the relay calls of callee phones made for this phone
 
     @property
     def joinable(self) -> bool:
@@ -272,7 +273,7 @@ class CallerLeg(Leg):
             await self.respond(181, "Call Is Being Forwarded")
         elif kind == "accepted" and not self.final_sent:
             answer = str(message.get("sdp", ""))
-            if self.gateway.joined(self.hub_call, answer):
+            if answer in self.joined_answers:
                 # A phone of this gateway answered and its relay call already answers this phone
                 # (CalleeLeg._join): this leg's own relay call is not needed.
                 self.media_released = True
@@ -337,7 +338,6 @@ class CalleeLeg(Leg):
         self.provisional = False  # a 1xx came: a CANCEL may be sent (RFC 3261 §9.1)
         self.cancel_wanted = False
         self.final = False
-        self.joined_sdp = ""  # joined directly to a caller phone of this gateway: the answer it is given
 
     async def on_hub(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
@@ -436,7 +436,7 @@ class CalleeLeg(Leg):
             await self.send_in_dialog("BYE")  # answered after the call ended or went elsewhere
             await self.finish()
             return
-        caller = self.gateway.caller_of(self.hub_call)
+        caller = self.gateway.callers.get(self.hub_call)
         if caller is not None and caller.joinable:
             sdp = await self._join(caller, response)
         else:
@@ -457,20 +457,15 @@ class CalleeLeg(Leg):
         side is given the caller phone's own offer (the phone was rung with the same codecs, through the
         caller's WebRTC relay: rtpengine keeps their payload types), the callee phone's answer then
         yields the caller phone's answer.  The hub carries that answer to the caller leg as any other
-        (its ``accept``); the caller leg knows it by ``gateway.joined`` and sends it on unchanged."""
+        (its ``accept``); the caller leg knows it among its ``joined_answers`` (another device of the
+        callee may have answered instead) and sends it on unchanged."""
         media = self.gateway.media
         await media.offer(self.media_call, self.media_tag, caller.offered, towards="sip")
         sdp = await media.answer(
             self.media_call, self.media_tag, response.to_tag, response.body.decode(errors="replace"), towards="sip"
         )
-        self.joined_sdp = sdp
-        self.gateway.join(self.hub_call, sdp)
+        caller.joined_answers.add(sdp)
         return sdp
-
-    async def finish(self) -> None:
-        if self.joined_sdp:
-            self.gateway.unjoin(self.hub_call, self.joined_sdp)
-        await super().finish()
 
     async def _ack(self, response: SipMessage) -> None:
         assert self.invite is not None
