@@ -73,7 +73,7 @@ class CallRecord(Base):
     callee_number: Mapped[str] = mapped_column(String(20))
     caller_device: Mapped[str] = mapped_column(String(64))
     callee_device: Mapped[str] = mapped_column(String(64), default="")
-    node_id: Mapped[str] = mapped_column(String(64), index=True)
+    node_id: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16))  # ringing | answered | ended
     started_at: Mapped[datetime] = mapped_column(index=True)
     answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -96,15 +96,29 @@ class CallRecord(Base):
 
     # A party's calls in time order (history; the caller's index holds everything rating reads of a
     # month, so rating never visits the table: migration 0012); the calls still going, a handful
-    # whatever the size of the table (busy checks, live calls, the sweeper).
+    # whatever the size of the table: by caller and by callee (the busy checks of every invite), by node
+    # (the sweeper, live calls).  Partial indexes keyed by what the busy checks look up: a plan cached
+    # while the table was empty still goes through them (migration 0025).
     __table_args__ = (
         Index(
             "ix_call_records_caller_started", "caller_id", "started_at", "id", "billable_seconds", "outcome", "state"
         ),
         Index("ix_call_records_callee_started", "callee_id", "started_at"),
         Index(
-            "ix_call_records_open",
-            "state",
+            "ix_call_records_open_caller",
+            "caller_id",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index(
+            "ix_call_records_open_callee",
+            "callee_id",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index(
+            "ix_call_records_open_node",
+            "node_id",
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),
