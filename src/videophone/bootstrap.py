@@ -16,6 +16,7 @@ from videophone.adapters.blobs import make_blob_store
 from videophone.adapters.bus import Bus, MemoryBus, RedisBus
 from videophone.adapters.clock import Clock, OffsetFileClock, SystemClock
 from videophone.adapters.db.engine import make_engine, make_sessionmaker
+from videophone.adapters.db.reads import make_reads
 from videophone.adapters.db.uow import UnitOfWork
 from videophone.adapters.events import Events
 from videophone.adapters.lines import Lines, MemoryLines, RedisLines
@@ -235,6 +236,7 @@ def build(
         cipher=cipher,
         hasher=hasher or Argon2Hasher(),
         blobs=make_blob_store(settings, data_key=cipher),
+        reads=make_reads(engine),
         limits=AuthLimits(
             session_days=settings.session_days,
             free_attempts=settings.login_free_attempts,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from videophone.adapters.blobs import BlobStore
 from videophone.adapters.clock import Clock
 from videophone.adapters.crypto import FieldCipher
+from videophone.adapters.db.reads import ReadsFactory
 from videophone.adapters.db.uow import UnitOfWork, UnitOfWorkFactory
 from videophone.adapters.events import Events
 from videophone.adapters.mail import Mailer, MemoryMailer
@@ -42,6 +43,8 @@ class Deps:
     # Large binary content — video messages — encrypted at rest (adapters/blobs); ``prepare()``d at
     # start, closed with the container.
     blobs: BlobStore
+    # Read-only statements outside any transaction (adapters/db/reads): the signaling hub's hot reads.
+    reads: ReadsFactory
     password_strength: StrengthEstimator = dataclasses.field(default=zxcvbn_strength)  # domain/passwords.py
     limits: AuthLimits = AuthLimits()
     mailer: Mailer = dataclasses.field(default_factory=MemoryMailer)

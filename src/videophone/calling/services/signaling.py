@@ -185,8 +185,7 @@ class SignalingHub(Diversion):
         """Register a device; returns the ``welcome`` message (with calls to resume)."""
         device: DeviceRef = (subscriber_id, device_id)
         now = self.deps.clock.now()
-        async with self.deps.uow() as uow:
-            conn = await uow.session.connection()  # Core statements: no ORM session work
+        async with self.deps.reads() as conn:  # Core statements, no transaction (adapters/db/reads)
             sub = await store.connecting_subscriber(conn, subscriber_id)
             number, name, second = sub.number, sub.name, sub.second_number
             rows = await store.open_calls_of_device(conn, subscriber_id, device_id)
@@ -364,9 +363,9 @@ class SignalingHub(Diversion):
             return
 
         # 1. Two reads (both parties; then every yes/no the rules need) instead of six, both statements
-        #    built once with bound parameters (no per-call SQL construction).
-        async with self.deps.uow() as uow:
-            conn = await uow.session.connection()  # Core statements: no ORM session work
+        #    built once with bound parameters (no per-call SQL construction), and no transaction around
+        #    them: each is consistent on its own, and the insert is a transaction of its own anyway.
+        async with self.deps.reads() as conn:  # Core statements, no transaction (adapters/db/reads)
             parties = await store.invite_parties(conn, device[0], to, now.astimezone(self.deps.operator_tz).date())
             caller = next(p for p in parties if p.id == device[0])
             callee = next((p for p in parties if to in (p.number, p.second_number)), None)
