@@ -7,6 +7,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,12 @@ from sqlalchemy.engine import Connection, make_url
 
 from tests.conftest import FAST_HASHER, make_settings
 from tests.factories import person
+from tests.integration.test_billing import call_record
 from tests.support.databases import admin_execute
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.engine import make_engine, normalize_url
 from videophone.adapters.db.migrate import alembic_config, upgrade_async
-from videophone.adapters.db.models import Base, Bill, BillLine
+from videophone.adapters.db.models import Base, Bill, BillLine, CallCharge
 from videophone.adapters.mail import MemoryMailer
 from videophone.bootstrap import build
 from videophone.identity.services.subscribers import RequestInfo
@@ -159,3 +161,58 @@ async def test_0024_gives_the_existing_outages_the_operator_s_fault(empty_url: s
     finally:
         await engine.dispose()
     assert tuple(row) == ("operator", "", 0)
+
+
+async def test_0026_gives_the_existing_charges_their_calls_start(empty_url: str, tmp_path: Path) -> None:
+    """Charges written before 0026 get their call's start from its record; a charge whose record is gone
+    keeps none (its month is then rated in full, which writes it)."""
+    await upgrade_async(empty_url)
+    c = build(make_settings(empty_url, tmp_path), clock=FakeClock(), hasher=FAST_HASHER, mailer=MemoryMailer())
+    try:
+        await c.ensure_reference_data()
+        alice = await c.subscribers.register(person(), RequestInfo())
+        bob = await c.subscribers.register(person(), RequestInfo())
+        now = c.deps.clock.now()
+        records = [call_record(alice, bob, now - timedelta(hours=h), 61) for h in (1, 2)]
+        async with c.deps.uow() as uow:
+            uow.session.add_all(records)
+            uow.session.add_all(
+                CallCharge(
+                    call_id=call_id,
+                    subscriber_id=alice.id,
+                    period="2026-11",
+                    plan_price_id=None,
+                    rated_seconds=61,
+                    included_seconds=0,
+                    charged_seconds=0,
+                    amount_fen=0,
+                    started_at=None,
+                    rated_at=now,
+                )
+                for call_id in (*(r.id for r in records), "no-such-record")
+            )
+            await uow.commit()
+    finally:
+        await c.close()
+    await asyncio.to_thread(command.downgrade, alembic_config(empty_url), "0025")
+    await upgrade_async(empty_url)
+    engine = make_engine(empty_url)
+    try:
+        async with engine.connect() as conn:
+            backfilled = (
+                await conn.execute(
+                    text(
+                        "SELECT call_charges.call_id FROM call_charges JOIN call_records"
+                        " ON call_records.id = call_charges.call_id"
+                        " WHERE call_charges.started_at = call_records.started_at"
+                    )
+                )
+            ).scalars()
+            backfilled_ids = sorted(backfilled)
+            without = list(
+                (await conn.execute(text("SELECT call_id FROM call_charges WHERE started_at IS NULL"))).scalars()
+            )
+    finally:
+        await engine.dispose()
+    assert backfilled_ids == sorted(r.id for r in records)
+    assert without == ["no-such-record"]

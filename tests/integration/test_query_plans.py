@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 from tests.conftest import FAST_HASHER, PG_URL, _create_pg_database, _drop_pg_database, make_settings
 from tests.factories import person
+from tests.integration.test_billing import call_record, insert
 from videophone.adapters.clock import FakeClock
 from videophone.adapters.db.engine import make_engine
 from videophone.adapters.db.migrate import upgrade_async
@@ -75,6 +76,29 @@ async def test_rating_reads_a_callers_month_through_caller_and_start(sqlite: Con
 
         for plan in await plans_of(container, rate, "FROM call_records"):
             assert "ix_call_records_caller_started" in plan, plan
+
+
+async def test_the_call_ended_hook_reads_the_calls_and_the_months_charges_through_their_indexes(
+    sqlite: Container,
+) -> None:
+    """The hook (``rating.rate_ended``) reads the calls that ended by key, counts the month's calls
+    through (caller, start) and sums the month's charges through (subscriber, period): never a scan."""
+    container = sqlite
+    alice, bob = [await container.subscribers.register(person(), RequestInfo()) for _ in range(2)]
+    record = call_record(alice, bob, container.deps.clock.now(), 61)
+    await insert(container, record)
+
+    async def ended() -> None:
+        await container.rating.rate_calls([record.id])
+
+    for needle, index in (
+        ("FROM call_records", "ix_call_records_caller_started"),
+        ("FROM call_charges", "ix_call_charges_subscriber_period"),
+    ):
+        plans = await plans_of(container, ended, needle)
+        for plan in plans:
+            assert "SCAN call_records\n" not in plan + "\n" and "SCAN call_charges\n" not in plan + "\n", plan
+        assert any(index in plan for plan in plans), plans
 
 
 async def test_busy_checks_read_only_the_calls_still_going(sqlite: Container) -> None:

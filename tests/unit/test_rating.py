@@ -112,3 +112,39 @@ def test_charged_seconds_are_rated_minus_the_allowance(
         assert r.amount == charge_for(r.charged_seconds, Decimal(rate))
     # rating twice (in any input order) gives the same results
     assert rate_month(list(reversed(calls)), lambda c: p) == results
+
+
+def test_a_negative_pool_is_refused() -> None:
+    with pytest.raises(ValueError):
+        rate_month([call(1, 60)], lambda c: price(), pool=-1)
+
+
+@given(
+    st.lists(st.tuples(st.integers(min_value=0, max_value=50), st.integers(min_value=1, max_value=7200)), max_size=30),
+    st.integers(min_value=0, max_value=300),
+    st.sampled_from([(60, 60), (60, 6), (30, 6), (1, 1)]),
+    st.sampled_from(["0", "0.1", "0.125", "0.0833", "1.9999"]),
+    st.data(),
+)
+def test_a_month_rated_in_two_parts_with_the_pool_left_is_the_month_rated_at_once(
+    starts_seconds: list[tuple[int, int]],
+    included: int,
+    increments: tuple[int, int],
+    rate: str,
+    data: st.DataObject,
+) -> None:
+    """The call-ended hook rates only the calls that just ended, with the allowance the month's
+    earlier calls left (``pool``): for one price, split anywhere, the same as rating the whole month."""
+    p = price(included=included, rate=rate, first=increments[0], nxt=increments[1])
+    # Ties in started_at included: call order is (started_at, id).
+    calls = sorted(
+        (CallToRate(f"c{i:04d}", T0 + timedelta(minutes=m), s) for i, (m, s) in enumerate(starts_seconds)),
+        key=lambda c: (c.started_at, c.id),
+    )
+    k = data.draw(st.integers(min_value=0, max_value=len(calls)), label="k")
+    whole = rate_month(calls, lambda c: p)
+    first = rate_month(calls[:k], lambda c: p)
+    rest = rate_month(calls[k:], lambda c: p, pool=p.allowance_seconds - sum(r.included_seconds for r in first))
+    assert whole == first + rest
+    # No pool given is the pool of the month's price.
+    assert rate_month(calls, lambda c: p, pool=p.allowance_seconds) == whole

@@ -147,6 +147,10 @@ class CallCharge(Base):
     included_seconds: Mapped[int] = mapped_column(Integer)
     charged_seconds: Mapped[int] = mapped_column(Integer)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    # The rated call's start (``call_records.started_at``): the call-ended hook proves from the month's
+    # charges alone that the calls that just ended come after every call already rated (migration
+    # 0026).  NULL only in rows older than the migration whose call record was gone.
+    started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     rated_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_call_charges_subscriber_period", "subscriber_id", "period"),)

@@ -100,16 +100,24 @@ _CALL_ORDER = itemgetter(1, 0)  # call order: (started_at, id), in C
 
 
 def rate_month(
-    calls: Iterable[CallToRate], price_for_call: Callable[[CallToRate], RatePrice | None]
+    calls: Iterable[CallToRate],
+    price_for_call: Callable[[CallToRate], RatePrice | None],
+    *,
+    pool: int | None = None,
 ) -> list[ChargeResult]:
     """Rate one subscriber's calls of one month, in call order.
 
     Calls for which ``price_for_call`` returns ``None`` (no plan in force) are rated at zero with no
-    price.  The allowance pool is that of the first call that has a price (see the module doc).
+    price.  The allowance pool is that of the first call that has a price (see the module doc) —
+    unless ``pool`` is given: the allowance seconds still left when ``calls`` continue a month
+    already rated (all of them later in call order than the calls rated before).  For one price,
+    rating a month's first ``k`` calls and then the rest with the pool they left gives the rating of
+    the whole month.
     """
+    if pool is not None and pool < 0:
+        raise ValueError("the allowance left must not be negative")
     results: list[ChargeResult] = []
     append = results.append
-    pool: int | None = None
     for call in sorted(calls, key=_CALL_ORDER):
         price = price_for_call(call)
         billable = call.billable_seconds

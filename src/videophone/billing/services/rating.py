@@ -2,12 +2,15 @@
 
 The paying subscriber is the caller.  Only answered, ended calls with billable seconds are rated.
 Rating works on a whole (subscriber, month): rating again after any call ended rewrites the month's
-rows identically, touching only rows whose values changed — cheap and idempotent.
+rows identically, touching only rows whose values changed — cheap and idempotent.  The call-ended
+hook rates only the calls that just ended, with the allowance the month's stored charges left, where
+that provably gives the same rows as the whole month's rating (:func:`rate_ended`); else the whole
+month.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from operator import itemgetter
@@ -171,16 +174,20 @@ async def price_book(uow: UnitOfWork, subscriber_id: int) -> PriceBook:
     return (await price_books(uow, [subscriber_id], await load_prices(uow)))[subscriber_id]
 
 
-Stored = tuple[Any, ...]  # (subscriber, period, price id, rated, included, charged, amount) of a call_charges row
+# (subscriber, period, price id, rated, included, charged, amount, call's start) of a call_charges row
+Stored = tuple[Any, ...]
+Months = dict[int, list[rules.CallToRate]]  # subscriber → the qualifying calls of the month, in call order
+_ID_AND_START = itemgetter(0, 1)  # of a CallToRate, in C
 
 
 async def _compute(
     uow: UnitOfWork, subscriber_ids: Sequence[int], period: str, tz: ZoneInfo, prices: Prices, *, with_stored: bool
-) -> tuple[dict[int, list[rules.ChargeResult]], dict[int, PriceBook], dict[str, Stored]]:
+) -> tuple[dict[int, list[rules.ChargeResult]], dict[int, PriceBook], dict[str, Stored], Months]:
     """Rate the month of every subscriber in ``subscriber_ids`` in memory (nothing written): one query
-    for their calls, one for their plan subscriptions (and one for their stored charges)."""
+    for their calls, one for their plan subscriptions (and one for their stored charges).  Returns
+    the results, the price books, the stored charges by call and the calls rated."""
     if not subscriber_ids:
-        return {}, {}, {}
+        return {}, {}, {}, {}
     start, end = period_window(period, tz)
     calls: dict[int, list[rules.CallToRate]] = {i: [] for i in subscriber_ids}
     stored: dict[str, Stored] = {}
@@ -202,6 +209,8 @@ async def _compute(
     if with_stored:
         for call_id, *charge in await store.stored_charges_of_month(conn, who, period):
             if charge[0] in calls:
+                if type(charge[-1]) is str:  # SQLite: the call's start as the UTC text stored
+                    charge[-1] = parse(charge[-1] + "+00:00")
                 stored[call_id] = tuple(charge)
     books = await price_books(uow, subscriber_ids, prices)
     first, after = bill_rules.period_bounds(period)
@@ -221,7 +230,7 @@ async def _compute(
             return None if term is None else term.rate
 
         results[sub_id] = rules.rate_month(month_calls, price_for)
-    return results, books, stored
+    return results, books, stored, calls
 
 
 def _always(rate: rules.RatePrice) -> Callable[[rules.CallToRate], rules.RatePrice | None]:
@@ -235,7 +244,7 @@ async def compute_months(
     uow: UnitOfWork, subscriber_ids: Sequence[int], period: str, tz: ZoneInfo, prices: Prices
 ) -> tuple[dict[int, list[rules.ChargeResult]], dict[int, PriceBook]]:
     """Rate the months of ``subscriber_ids`` in memory (nothing written)."""
-    results, books, _ = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=False)
+    results, books, _, _ = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=False)
     return results, books
 
 
@@ -265,15 +274,25 @@ async def rate_subscribers(
     # Ratings of one subscriber's month take turns: the rows are always those of the latest rating
     # (rated_usage relies on it).
     await store.take_turns(conn, subscriber_ids)
-    results, books, stored = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=True)
+    results, books, stored, calls = await _compute(uow, subscriber_ids, period, tz, prices, with_stored=True)
     # Rows in ``store.CHARGE_COLUMNS`` order: call, subscriber, period, price, seconds rated, included and
-    # charged, amount, when rated.
+    # charged, amount, the call's start, when rated.
     changed: list[tuple[Any, ...]] = []  # calls with a charge of this subscriber and month
     new: list[tuple[Any, ...]] = []  # the others (nearly always: calls rated for the first time)
     matched = 0  # stored charges that belong to a qualifying call
     for sub_id, month in results.items():
+        starts = dict(map(_ID_AND_START, calls[sub_id]))
         for r in month:
-            values = (sub_id, period, r.price_id, r.rated_seconds, r.included_seconds, r.charged_seconds, r.amount.fen)
+            values = (
+                sub_id,
+                period,
+                r.price_id,
+                r.rated_seconds,
+                r.included_seconds,
+                r.charged_seconds,
+                r.amount.fen,
+                starts[r.call_id],
+            )
             held = stored.get(r.call_id)
             if held is None:
                 new.append((r.call_id, *values, now))
@@ -369,6 +388,115 @@ async def rated_usage(
     return usage, books, again
 
 
+async def rate_ended(
+    uow: UnitOfWork,
+    ended: Mapping[int, Sequence[store.EndedCall]],
+    period: str,
+    tz: ZoneInfo,
+    now: datetime,
+    prices: Prices,
+) -> int:
+    """Rate the calls that just ended, ``ended`` (answered or with a video message, ended) by caller, all
+    of ``period``, and store the charges in ``uow`` (not committed); returns the rows written.
+
+    A caller's month is rated only as far as the new calls — O(new calls), not O(month) — where the
+    stored charges provably are the month's full rating of every other qualifying call, all of them
+    earlier in call order, under one price (:func:`_allowance_left`): the full rating is then those
+    rows as they are and the new calls rated with the allowance they left.  The other callers' months
+    are rated in full (:func:`rate_subscribers`).  The proof costs a fixed number of statements for all
+    the callers, none of which reads a month's calls or charges row by row: the lock, the sums of
+    their charges, the counts of their qualifying calls, their plan subscriptions."""
+    callers = sorted(ended)
+    if not callers:
+        return 0
+    conn = await uow.session.connection()
+    await store.take_turns(conn, callers)  # as rate_subscribers: the stored rows are the latest rating
+    start, end = period_window(period, tz)
+    first, after = bill_rules.period_bounds(period)
+    who = _who(callers)
+    so_far = {r.subscriber_id: r for r in await store.charges_so_far(conn, who, period)}
+    qualifying = {int(r[0]): int(r[1]) for r in await store.qualifying_call_counts(conn, who, start, end)}
+    books = await price_books(uow, callers, prices)
+    rows: list[tuple[Any, ...]] = []  # in ``store.CHARGE_COLUMNS`` order
+    in_full: list[int] = []
+    for caller in callers:
+        new = [rules.CallToRate(c.id, c.started_at, c.billable_seconds) for c in ended[caller] if c.qualifies]
+        term = books[caller].constant_over(first, after)
+        left = _allowance_left(term, so_far.get(caller), new, qualifying.get(caller, 0), start, end)
+        if term is None or left is None:
+            in_full.append(caller)
+            continue
+        starts = dict(map(_ID_AND_START, new))
+        for r in rules.rate_month(new, _always(term.rate), pool=left):
+            rows.append(
+                (
+                    r.call_id,
+                    caller,
+                    period,
+                    r.price_id,
+                    r.rated_seconds,
+                    r.included_seconds,
+                    r.charged_seconds,
+                    r.amount.fen,
+                    starts[r.call_id],
+                    now,
+                )
+            )
+    # An upsert: a charge of one of these calls may be held under another month (the operator's time
+    # zone changed since); it is moved here, as the full rating would.
+    rows.sort(key=itemgetter(0))
+    await store.upsert_charges(conn, rows)
+    written = len(rows)
+    if in_full:
+        n, _, _ = await rate_subscribers(uow, in_full, period, tz, now, prices)
+        written += n
+    return written
+
+
+def _allowance_left(
+    term: PlanTerm | None,
+    held: store.ChargesSoFar | None,
+    new: Sequence[rules.CallToRate],
+    qualifying: int,
+    start: datetime,
+    end: datetime,
+) -> int | None:
+    """The allowance seconds the month's stored charges (``held``, in sum) left for its ``new``
+    qualifying calls, when the month's full rating is provably those charges as they are and the new
+    calls rated after them with that allowance; else None (the month is rated in full).
+
+    Provably: one price, ``term``, is in force on every day of the month and every stored charge
+    names it; every stored charge holds its call's start, within the month ``[start, end)`` and
+    strictly before the start of every new call (so no new call has a charge yet, and the new calls
+    all come after the rated ones in call order, ties included); and the month has as many qualifying
+    calls as stored charges and new calls together.  Charges are only ever written for qualifying calls
+    of their subscriber, which stay qualifying, so the stored charges are then exactly the month's
+    other qualifying calls, and — ratings of a month taking turns — the latest rating of them: with
+    one price, rating them first and the new calls with the allowance left is the month's rating
+    (``domain.rating.rate_month``).  The included seconds of a month rated at one price are the
+    allowance or all the rated seconds, whichever is less: stored charges that break that are not
+    the rating of their calls (the month is rated in full)."""
+    if term is None:
+        return None
+    allowance = term.rate.allowance_seconds
+    charges = included = 0
+    if held is not None and held.charges:
+        charges, included = held.charges, held.included_seconds
+        if not (held.priced == charges and held.low_price == held.high_price == term.id):
+            return None  # a charge without a price, or of another price than the month's
+        if held.with_start != charges or held.first_start is None or held.last_start is None:
+            return None  # a charge written before its call's start was (migration 0026)
+        if not (start <= held.first_start and held.last_start < end):
+            return None  # a charge of a call outside the month (the operator's time zone changed)
+        if new and not held.last_start < min(c.started_at for c in new):
+            return None  # a new call started before (or as) a call already rated: a long call
+        if included != min(allowance, held.rated_seconds):
+            return None  # not how one price gives the allowance: not the rating of these calls
+    if qualifying != charges + len(new):
+        return None  # a qualifying call neither stored nor new (or a charge of one that no longer is)
+    return allowance - included
+
+
 class RatingService:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
@@ -378,29 +506,30 @@ class RatingService:
         return self.deps.operator_tz
 
     async def on_calls_ended(self, event: CallsEnded) -> None:
-        """Signaling ended these calls (ADR 0007): rate their months again."""
+        """Signaling ended these calls (ADR 0007): rate them (their callers' months where need be)."""
         await self.rate_calls(event.call_ids)
 
     async def rate_calls(self, call_ids: Sequence[str]) -> int:
-        """Rate again the months of the callers of ``call_ids`` that were answered and have ended (the
-        signaling hub's call-ended hook, with every call that ended meanwhile): one transaction, a
-        fixed number of queries per month concerned.  Returns the rows written."""
+        """Rate the calls of ``call_ids`` that were answered and have ended (the signaling hub's
+        call-ended hook, with every call that ended meanwhile): one transaction, a fixed number of
+        queries per month concerned.  Each caller's month is rated only as far as these calls where
+        that provably gives the month's full rating, else in full (:func:`rate_ended`).  Returns the
+        rows written."""
         if not call_ids:
             return 0
         written = 0
         async with self.deps.uow() as uow:
             conn = await uow.session.connection()
-            months: dict[str, set[int]] = {}
-            for caller_id, started_at in await store.answered_ended_callers(conn, call_ids):
-                period = bill_rules.period_of(started_at.astimezone(self.tz).date())
-                months.setdefault(period, set()).add(caller_id)
+            months: dict[str, dict[int, list[store.EndedCall]]] = {}
+            for call in await store.answered_ended_calls(conn, call_ids):
+                period = bill_rules.period_of(call.started_at.astimezone(self.tz).date())
+                months.setdefault(period, {}).setdefault(call.caller_id, []).append(call)
             if not months:
                 return 0
             prices = await load_prices(uow)
             now = self.deps.clock.now()
-            for period, callers in sorted(months.items()):
-                n, _, _ = await rate_subscribers(uow, sorted(callers), period, self.tz, now, prices)
-                written += n
+            for period, ended in sorted(months.items()):
+                written += await rate_ended(uow, ended, period, self.tz, now, prices)
             await uow.commit()
         return written
 

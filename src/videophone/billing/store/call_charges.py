@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Row, bindparam, delete, select, text
+from sqlalchemy import Integer, Row, String, bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from videophone.adapters.db import writes
@@ -36,7 +36,7 @@ _CALLS_OF_MONTH_SQL = (
 _CALLS_OF_MONTH = by_subscribers(_CALLS_OF_MONTH_SQL, "caller_id", window=True)
 _CHARGES_OF_MONTH_SQL = (
     "SELECT call_id, subscriber_id, period, plan_price_id, rated_seconds, included_seconds, charged_seconds,"
-    " amount_fen FROM call_charges WHERE {who} AND period = :period"
+    " amount_fen, started_at FROM call_charges WHERE {who} AND period = :period"
 )
 _CHARGES_OF_MONTH = by_subscribers(_CHARGES_OF_MONTH_SQL, "subscriber_id")
 
@@ -48,6 +48,19 @@ _CHARGE_TOTALS_SQL = (
     " sum(rated_seconds), sum(amount_fen) FROM call_charges WHERE {who} AND period = :period GROUP BY subscriber_id"
 )
 _CHARGE_TOTALS = by_subscribers(_CHARGE_TOTALS_SQL, "subscriber_id")
+# What the call-ended hook checks the stored charges against before it rates only the calls that just
+# ended (see rating.rate_ended).  Typed: the first and last starts are aware datetimes
+# on both databases (SQLite gives the stored text of a plain column).
+_CHARGES_SO_FAR_SQL = (
+    "SELECT subscriber_id, count(*), count(plan_price_id), min(plan_price_id), max(plan_price_id),"
+    " sum(rated_seconds), sum(included_seconds), count(started_at), min(started_at) AS first_start,"
+    " max(started_at) AS last_start"
+    " FROM call_charges WHERE {who} AND period = :period GROUP BY subscriber_id"
+)
+_CHARGES_SO_FAR = {
+    dense: statement.columns(first_start=UTCDateTime(), last_start=UTCDateTime())
+    for dense, statement in by_subscribers(_CHARGES_SO_FAR_SQL, "subscriber_id").items()
+}
 # Ratings of one subscriber's month take turns (PostgreSQL; SQLite runs one transaction at a time).
 # NO KEY UPDATE: ratings wait for each other, but not the key-share locks of the foreign keys of the
 # calls written meanwhile (FOR UPDATE made the call-record batches and the ratings deadlock).
@@ -64,18 +77,25 @@ CHARGE_COLUMNS = (
     "included_seconds",
     "charged_seconds",
     "amount_fen",
+    "started_at",
     "rated_at",
 )
 
-# The callers and start instants of calls that were answered (or on which a video message was left,
-# rated when the policy says so) and have ended (nothing else is rated).
+# Of the calls that just ended, those that were answered (or on which a video message was left, rated
+# when the policy says so) and have ended (nothing else is rated): their callers, what rating needs of
+# them, and whether they are rated (``_QUALIFYING`` but for the month, which their start decides).
 _ANSWERED_ENDED = (
     text(
-        "SELECT caller_id, started_at FROM call_records"
+        "SELECT caller_id, id, started_at, billable_seconds,"
+        " CASE WHEN outcome IN ('answered', 'cut_off_credit', 'voicemail_left') AND billable_seconds > 0"
+        " THEN 1 ELSE 0 END AS qualifies"
+        " FROM call_records"
         " WHERE id IN :ids AND state = 'ended' AND (answered_at IS NOT NULL OR outcome = 'voicemail_left')"
     )
     .bindparams(bindparam("ids", expanding=True))
-    .columns(caller_id=Integer(), started_at=UTCDateTime())
+    .columns(
+        caller_id=Integer(), id=String(), started_at=UTCDateTime(), billable_seconds=Integer(), qualifies=Integer()
+    )
 )
 
 
@@ -89,8 +109,9 @@ async def calls_of_month(conn: AsyncConnection, of: Who, start: datetime, end: d
 
 
 async def stored_charges_of_month(conn: AsyncConnection, of: Who, period: str) -> list[Sequence[Any]]:
-    """``(call_id, subscriber_id, period, plan_price_id, rated, included, charged, amount_fen)`` of every
-    stored charge of ``period`` of the subscribers ``of`` (and of others in their id range)."""
+    """``(call_id, subscriber_id, period, plan_price_id, rated, included, charged, amount_fen,
+    started_at)`` of every stored charge of ``period`` of the subscribers ``of`` (and of others in their
+    id range); ``started_at`` as the driver gives it (see :func:`calls_of_month`), or None."""
     return await plain_rows(conn, _CHARGES_OF_MONTH[of.dense], {**of.params, "period": period})
 
 
@@ -105,9 +126,46 @@ async def charge_totals(conn: AsyncConnection, of: Who, period: str) -> list[Seq
     return await plain_rows(conn, _CHARGE_TOTALS[of.dense], {**of.params, "period": period})
 
 
-async def answered_ended_callers(conn: AsyncConnection, call_ids: Sequence[str]) -> list[Row[int, datetime]]:
-    """``(caller_id, started_at)`` of those of ``call_ids`` that were answered and have ended."""
-    return list(await conn.execute(_ANSWERED_ENDED, {"ids": list(call_ids)}))
+class ChargesSoFar(NamedTuple):
+    """A subscriber's stored charges of a period, in sum."""
+
+    subscriber_id: int
+    charges: int
+    priced: int  # charges naming a price
+    low_price: int | None  # the lowest and highest price id named
+    high_price: int | None
+    rated_seconds: int  # in all
+    included_seconds: int  # taken from the month's allowance, in all
+    with_start: int  # charges that hold their call's start
+    first_start: datetime | None  # the earliest and latest of those starts
+    last_start: datetime | None
+
+
+async def charges_so_far(conn: AsyncConnection, of: Who, period: str) -> list[ChargesSoFar]:
+    """Each subscriber's stored charges of ``period`` in sum (subscribers ``of``, and others in their
+    id range: the caller keeps its own)."""
+    return [
+        ChargesSoFar(int(sub), int(n), int(priced), low, high, int(rated), int(included), int(with_start), first, last)
+        for sub, n, priced, low, high, rated, included, with_start, first, last in await conn.execute(
+            _CHARGES_SO_FAR[of.dense], {**of.params, "period": period}
+        )
+    ]
+
+
+class EndedCall(NamedTuple):
+    caller_id: int
+    id: str
+    started_at: datetime
+    billable_seconds: int
+    qualifies: bool  # rated: answered (or a video message left), ended, with billable seconds
+
+
+async def answered_ended_calls(conn: AsyncConnection, call_ids: Sequence[str]) -> list[EndedCall]:
+    """Those of ``call_ids`` that were answered (or had a video message left) and have ended."""
+    return [
+        EndedCall(int(caller), call_id, started, int(seconds), bool(qualifies))
+        for caller, call_id, started, seconds, qualifies in await conn.execute(_ANSWERED_ENDED, {"ids": list(call_ids)})
+    ]
 
 
 async def subscriber_ids(s: AsyncSession) -> list[int]:
