@@ -162,10 +162,11 @@ async def test_a_call_that_started_before_one_already_rated_rates_the_month_in_f
     assert await charges(c) == await rated_from_scratch(c, ["2026-11"], in_full)
 
 
-async def test_a_month_whose_price_changes_in_it_is_rated_in_full(
+async def test_a_month_whose_price_changes_in_it_is_rated_in_full_from_the_change_on(
     container: Container, in_full: list[list[int]]
 ) -> None:
-    """A price effective mid-month: no one price for the month, so every call that ends rates the month
+    """A price effective mid-month: the calls before it are rated as they end (one price so far); from
+    the first call at the new price on, the month has no one price and every call that ends rates it
     in full — each call at its own day's price, one allowance for the month."""
     c = container
     plan_id = await make_plan(c, included=2, rate="0.60", first=60, nxt=6)
@@ -188,7 +189,7 @@ async def test_a_month_whose_price_changes_in_it_is_rated_in_full(
     calls = [call_record(alice, carol, NOV + timedelta(days=d), s) for d, s in ((0, 61), (5, 90), (14, 61), (20, 61))]
     for record in calls:
         assert await end(c, record) >= 1
-    assert in_full == [[alice.id]] * len(calls)
+    assert in_full == [[alice.id]] * 2  # the calls of the 15th and the 21st
     stored = await charges(c)
     assert stored == await rated_from_scratch(c, ["2026-11"], in_full)
     assert len({row[3] for row in stored}) == 2  # two prices
@@ -223,3 +224,23 @@ async def test_a_charge_without_its_calls_start_rates_the_month_in_full_and_gets
     stored = await charges(c)
     assert [row[0] for row in stored] == sorted([calls[1].id, calls[2].id])
     assert stored == await rated_from_scratch(c, ["2026-11"], in_full)
+
+
+async def test_a_subscriber_who_joined_this_month_is_rated_as_the_calls_end(
+    container: Container, in_full: list[list[int]]
+) -> None:
+    """A plan subscription that starts mid-month: no price on the days before it (and no call on them),
+    one price on every day of a call — each call is rated alone as it ends, with the allowance the earlier
+    ones left, and the charges are those of rating the month in full."""
+    c = container
+    plan_id = await make_plan(c, included=1, rate="0.60", first=60, nxt=6)
+    alice, carol = await subscriber(c), await subscriber(c)
+    await insert(c, subscription(alice.id, plan_id, date(2026, 11, 10)))
+    joined = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+    calls = [call_record(alice, carol, joined + timedelta(days=d, minutes=m), 40) for d, m in ((0, 0), (0, 5), (3, 0))]
+    for record in calls:
+        assert await end(c, record) == 1
+    assert in_full == []
+    stored = await charges(c)
+    assert stored == await rated_from_scratch(c, ["2026-11"], in_full)
+    assert [row[5] for row in sorted(stored, key=lambda row: row[8])] == [60, 0, 0]  # one included minute

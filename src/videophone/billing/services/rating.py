@@ -412,7 +412,6 @@ async def rate_ended(
     conn = await uow.session.connection()
     await store.take_turns(conn, callers)  # as rate_subscribers: the stored rows are the latest rating
     start, end = period_window(period, tz)
-    first, after = bill_rules.period_bounds(period)
     who = _who(callers)
     so_far = {r.subscriber_id: r for r in await store.charges_so_far(conn, who, period)}
     qualifying = {int(r[0]): int(r[1]) for r in await store.qualifying_call_counts(conn, who, start, end)}
@@ -421,8 +420,13 @@ async def rate_ended(
     in_full: list[int] = []
     for caller in callers:
         new = [rules.CallToRate(c.id, c.started_at, c.billable_seconds) for c in ended[caller] if c.qualifies]
-        term = books[caller].constant_over(first, after)
-        left = _allowance_left(term, so_far.get(caller), new, qualifying.get(caller, 0), start, end)
+        held = so_far.get(caller)
+        # The price of the month so far: in force on the days of the first and last rated calls and of
+        # every new call.  (Not "on every day of the month": a subscriber who joined this month has no
+        # price on the days before, and no call on them either.)
+        rated = (held.first_start, held.last_start) if held is not None and held.charges else ()
+        term = _one_price(books[caller], [*(i for i in rated if i is not None), *(c.started_at for c in new)], tz)
+        left = _allowance_left(term, held, new, qualifying.get(caller, 0), start, end)
         if term is None or left is None:
             in_full.append(caller)
             continue
@@ -453,6 +457,18 @@ async def rate_ended(
     return written
 
 
+def _one_price(book: PriceBook, instants: Sequence[datetime], tz: ZoneInfo) -> PlanTerm | None:
+    """The one price in force on the day (the operator's calendar) of every one of ``instants``, if it is
+    one and the same price; None if not, or if there is no instant."""
+    term: PlanTerm | None = None
+    for day in {instant.astimezone(tz).date() for instant in instants}:
+        found = book.price_on(day)
+        if found is None or (term is not None and found.id != term.id):
+            return None
+        term = found
+    return term
+
+
 def _allowance_left(
     term: PlanTerm | None,
     held: store.ChargesSoFar | None,
@@ -465,8 +481,10 @@ def _allowance_left(
     qualifying calls, when the month's full rating is provably those charges as they are and the new
     calls rated after them with that allowance; else None (the month is rated in full).
 
-    Provably: one price, ``term``, is in force on every day of the month and every stored charge
-    names it; every stored charge holds its call's start, within the month ``[start, end)`` and
+    Provably: one price, ``term``, is in force on the days of the first and last rated calls and of
+    every new call (plan changes take effect on the first of a month, ADR 0004, and a plan's price
+    rows by date: the same price on two days is the price of every day between), and every stored
+    charge names it; every stored charge holds its call's start, within the month ``[start, end)`` and
     strictly before the start of every new call (so no new call has a charge yet, and the new calls
     all come after the rated ones in call order, ties included); and the month has as many qualifying
     calls as stored charges and new calls together.  Charges are only ever written for qualifying calls
