@@ -244,3 +244,24 @@ async def test_a_subscriber_who_joined_this_month_is_rated_as_the_calls_end(
     stored = await charges(c)
     assert stored == await rated_from_scratch(c, ["2026-11"], in_full)
     assert [row[5] for row in sorted(stored, key=lambda row: row[8])] == [60, 0, 0]  # one included minute
+
+
+async def test_a_later_call_that_ended_meanwhile_does_not_stop_the_earlier_from_being_rated_alone(
+    container: Container, in_full: list[list[int]]
+) -> None:
+    """Under load the next call of a caller ends while the hook rates the one before (it comes in the
+    next batch): calls that started after the ones rated do not change their rating, so each is still
+    rated alone — and an earlier call left out of a batch is not (the month is rated in full)."""
+    c = container
+    plan_id = await make_plan(c, included=1, rate="0.60", first=60, nxt=6)
+    alice, carol = await subscriber(c), await subscriber(c)
+    await insert(c, subscription(alice.id, plan_id, date(2026, 9, 1)))
+    first, second, third, fourth = (call_record(alice, carol, NOV + timedelta(minutes=m), 40) for m in (0, 5, 10, 15))
+    await insert(c, first, second)  # both ended; the hook has the first only
+    assert await c.rating.rate_calls([first.id]) == 1
+    assert await c.rating.rate_calls([second.id]) == 1
+    assert in_full == []
+    await insert(c, third, fourth)
+    assert await c.rating.rate_calls([fourth.id]) >= 1  # the third, ended before it, is not rated yet
+    assert in_full == [[alice.id]]
+    assert await charges(c) == await rated_from_scratch(c, ["2026-11"], in_full)

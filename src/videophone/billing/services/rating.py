@@ -405,8 +405,15 @@ async def rate_ended(
     rows as they are and the new calls rated with the allowance they left.  The other callers' months
     are rated in full (:func:`rate_subscribers`).  The proof costs a fixed number of statements for all
     the callers, none of which reads a month's calls or charges row by row: the lock, the sums of
-    their charges, the counts of their qualifying calls, their plan subscriptions."""
-    callers = sorted(ended)
+    their charges, the counts of their qualifying calls up to the new ones, their plan subscriptions.
+
+    A caller none of whose calls here is rated (nothing billable) has nothing new to rate: their
+    month's charges stand as they are (the bill run checks them anyway, ``rated_usage``)."""
+    news = {
+        caller: [rules.CallToRate(c.id, c.started_at, c.billable_seconds) for c in calls if c.qualifies]
+        for caller, calls in ended.items()
+    }
+    callers = sorted(caller for caller, new in news.items() if new)
     if not callers:
         return 0
     conn = await uow.session.connection()
@@ -414,12 +421,14 @@ async def rate_ended(
     start, end = period_window(period, tz)
     who = _who(callers)
     so_far = {r.subscriber_id: r for r in await store.charges_so_far(conn, who, period)}
-    qualifying = {int(r[0]): int(r[1]) for r in await store.qualifying_call_counts(conn, who, start, end)}
+    # Up to each caller's last new call: calls that started later (ended meanwhile, rated by the next
+    # batch) do not change how these are rated.
+    qualifying = await store.qualifying_up_to(conn, [c.id for caller in callers for c in news[caller]], start, end)
     books = await price_books(uow, callers, prices)
     rows: list[tuple[Any, ...]] = []  # in ``store.CHARGE_COLUMNS`` order
     in_full: list[int] = []
     for caller in callers:
-        new = [rules.CallToRate(c.id, c.started_at, c.billable_seconds) for c in ended[caller] if c.qualifies]
+        new = news[caller]
         held = so_far.get(caller)
         # The price of the month so far: in force on the days of the first and last rated calls and of
         # every new call.  (Not "on every day of the month": a subscriber who joined this month has no
@@ -487,11 +496,13 @@ def _allowance_left(
     charge names it; every stored charge holds its call's start, within the month ``[start, end)`` and
     strictly before the start of every new call (so no new call has a charge yet, and the new calls
     all come after the rated ones in call order, ties included); and the month has as many qualifying
-    calls as stored charges and new calls together.  Charges are only ever written for qualifying calls
-    of their subscriber, which stay qualifying, so the stored charges are then exactly the month's
-    other qualifying calls, and — ratings of a month taking turns — the latest rating of them: with
-    one price, rating them first and the new calls with the allowance left is the month's rating
-    (``domain.rating.rate_month``).  The included seconds of a month rated at one price are the
+    calls that started no later than the last new one as stored charges and new calls together.
+    Charges are only ever written for qualifying calls of their subscriber, which stay qualifying, so
+    the stored charges are then exactly the month's other qualifying calls up to the new ones, and —
+    ratings of a month taking turns — the latest rating of them: with one price, rating them first and
+    the new calls with the allowance left is the month's rating as far as the new calls
+    (``domain.rating.rate_month``; a month is rated in call order, so the calls that started later,
+    not rated yet, change nothing of it).  The included seconds of a month rated at one price are the
     allowance or all the rated seconds, whichever is less: stored charges that break that are not
     the rating of their calls (the month is rated in full)."""
     if term is None:

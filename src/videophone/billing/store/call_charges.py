@@ -115,6 +115,30 @@ async def stored_charges_of_month(conn: AsyncConnection, of: Who, period: str) -
     return await plain_rows(conn, _CHARGES_OF_MONTH[of.dense], {**of.params, "period": period})
 
 
+# Each caller's qualifying calls of the month that started no later than the last of their calls
+# ``:ids`` (the calls the hook rates): what the stored charges and those calls must add up to.  Calls
+# that started after them do not change their rating (a month is rated in call order).
+_QUALIFYING_UP_TO = text(
+    "SELECT q.caller_id, count(*) FROM call_records q"
+    " JOIN (SELECT caller_id, max(started_at) AS last_start FROM call_records WHERE id IN :ids"
+    " GROUP BY caller_id) n ON q.caller_id = n.caller_id AND q.started_at <= n.last_start"
+    " WHERE q.state = 'ended' AND q.outcome IN ('answered', 'cut_off_credit', 'voicemail_left')"
+    " AND q.billable_seconds > 0 AND q.started_at >= :start AND q.started_at < :end"
+    " GROUP BY q.caller_id"
+).bindparams(
+    bindparam("ids", expanding=True), bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
+)
+
+
+async def qualifying_up_to(
+    conn: AsyncConnection, call_ids: Sequence[str], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Caller → how many qualifying calls of the month ``[start, end)`` they made that started no later
+    than the last of their calls among ``call_ids``."""
+    rows = await conn.execute(_QUALIFYING_UP_TO, {"ids": list(call_ids), "start": start, "end": end})
+    return {int(caller): int(count) for caller, count in rows}
+
+
 async def qualifying_call_counts(conn: AsyncConnection, of: Who, start: datetime, end: datetime) -> list[Sequence[Any]]:
     """``(caller_id, count)`` of the qualifying calls of the month ``[start, end)``."""
     return await plain_rows(conn, _CALL_COUNTS[of.dense], {**of.params, "start": start, "end": end})
