@@ -5,7 +5,9 @@ here one hash is shared, the personal-data columns are real AES-GCM ciphertext m
 data key the server uses, and each subscriber gets an ``api`` session whose ``token_hash`` is
 ``token_digest(token)`` — exactly what ``POST /api/v1/me/tokens`` would store.  Every subscriber holds
 caller ID (来电显示, issue 14): each invite then finds a covering subscription in its statement and sends
-the caller's number, the heavier path (ADR 0009).
+the caller's number, the heavier path (ADR 0009).  Every subscriber is on a plan (a price with included
+minutes, from long before the run), as every real subscriber is: each answered call is rated at its
+price when it ends, as in service.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import base64
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from argon2 import PasswordHasher
 from sqlalchemy import delete, insert, select
@@ -22,9 +25,13 @@ from videophone.adapters.crypto import FieldCipher, new_token, token_digest
 from videophone.adapters.db.engine import make_engine
 from videophone.adapters.db.models import (
     AuthSession,
+    CallCharge,
     CallRecord,
     ForwardingRule,
     PhoneNumber,
+    Plan,
+    PlanPrice,
+    PlanSubscription,
     Subscriber,
     ValueAddedService,
     VasSubscription,
@@ -34,6 +41,7 @@ from videophone.identity.domain.masking import mask_id_number
 
 BENCH_VAS = "bench_caller_id"  # a service bound to caller ID that every bench subscriber holds
 BENCH_FORWARDING = "bench_forwarding"  # … and one bound to call forwarding, with a rule each (issue 14)
+BENCH_PLAN = "bench_plan"  # the plan every bench subscriber is on (not for sale)
 FORWARD_AFTER_SECONDS = 60  # the rule: forward when not answered in a minute — the calls answer before
 
 
@@ -171,6 +179,40 @@ async def seed(database_url: str, data_key_b64: str, count: int, run_tag: int) -
                     for service in (vas_id, forwarding_id)
                 ],
             )
+            plan_id = await conn.scalar(select(Plan.id).where(Plan.code == BENCH_PLAN))
+            if plan_id is None:
+                plan_id = await conn.scalar(
+                    insert(Plan)
+                    .values(
+                        code=BENCH_PLAN,
+                        name_zh="压测套餐",
+                        name_en="Bench plan",
+                        description="",
+                        description_en="",
+                        active=False,  # not for sale: only the benchmark's subscribers are on it
+                        created_at=now,
+                    )
+                    .returning(Plan.id)
+                )
+                await conn.execute(
+                    insert(PlanPrice).values(
+                        plan_id=plan_id,
+                        effective_from=date(2000, 1, 1),
+                        monthly_rent_fen=3000,
+                        included_minutes=100,
+                        rate_per_minute=Decimal("0.10"),
+                        first_increment_seconds=60,
+                        next_increment_seconds=60,
+                        created_at=now,
+                    )
+                )
+            await conn.execute(
+                insert(PlanSubscription),
+                [
+                    {"subscriber_id": ids[n], "plan_id": plan_id, "start_date": date(2000, 1, 1), "end_date": None}
+                    for n in numbers
+                ],
+            )
             # Every subscriber forwards unanswered calls to the next one: each invite reads the rules
             # and takes the diversion's path, though the benchmark's calls are answered before it fires.
             await conn.execute(
@@ -220,7 +262,9 @@ async def cleanup(database_url: str, run_tag: int) -> None:
     try:
         async with engine.begin() as conn:
             ids = select(Subscriber.id).where(Subscriber.number.like(f"{prefix}%")).scalar_subquery()
+            await conn.execute(delete(CallCharge).where(CallCharge.subscriber_id.in_(ids)))
             await conn.execute(delete(CallRecord).where(CallRecord.caller_id.in_(ids)))
+            await conn.execute(delete(PlanSubscription).where(PlanSubscription.subscriber_id.in_(ids)))
             await conn.execute(delete(VasSubscription).where(VasSubscription.subscriber_id.in_(ids)))
             await conn.execute(delete(ForwardingRule).where(ForwardingRule.subscriber_id.in_(ids)))
             await conn.execute(
