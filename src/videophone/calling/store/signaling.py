@@ -56,7 +56,9 @@ def open_call_of(subscriber_id: int | BindParameter[int]) -> ColumnElement[bool]
     )
 
 
-# Literal values (not expanding parameters): the statements using them are compiled once.
+# Literal values (not expanding parameters, which SQLAlchemy renders into the statement at every
+# execution): the statements using them are compiled once.
+_COMMA, _SEMICOLON = literal_column("','"), literal_column("';'")
 _LIVE_STATES: tuple[ColumnElement[str], ...] = (
     literal_column(f"'{CallState.RINGING.value}'"),
     literal_column(f"'{CallState.ANSWERED.value}'"),
@@ -144,7 +146,7 @@ _PACKED_RULES = (
             + cast(func.coalesce(ForwardingRule.delay_seconds, 0), String)
             + ":"
             + ForwardingRule.target_number,
-            ";",
+            _SEMICOLON,
         )
     )
     .where(ForwardingRule.subscriber_id == Subscriber.id)
@@ -154,11 +156,11 @@ _PACKED_RULES = (
 # (``domain.features.covers``; the service state is the rule's), as one text (``,`` between them).
 DIVERSION_FEATURES = (Feature.FORWARDING.value, Feature.VOICEMAIL.value)
 _DIVERSION_FEATURES = (
-    select(func.aggregate_strings(ValueAddedService.feature, ","))
+    select(func.aggregate_strings(ValueAddedService.feature, _COMMA))
     .where(
         VasSubscription.subscriber_id == Subscriber.id,
         VasSubscription.vas_id == ValueAddedService.id,
-        ValueAddedService.feature.in_(DIVERSION_FEATURES),
+        ValueAddedService.feature.in_([literal_column(f"'{f}'") for f in DIVERSION_FEATURES]),
         VasSubscription.stopped_at.is_(None),
         VasSubscription.start_date <= bindparam("day"),
         or_(VasSubscription.end_date.is_(None), VasSubscription.end_date > bindparam("day")),
@@ -186,7 +188,7 @@ def unpack_rules(packed: str | None) -> list[tuple[str, str, int | None, str]]:
 # The devices of a subscriber with a Web Push subscription (R-36; notices owns the table), as one text
 # (``,`` between them): who is reachable by push costs no round trip at the invite either.
 _PUSH_DEVICES = (
-    select(func.aggregate_strings(PushSubscription.device_id, ","))
+    select(func.aggregate_strings(PushSubscription.device_id, _COMMA))
     .where(PushSubscription.subscriber_id == Subscriber.id)
     .scalar_subquery()
 )
