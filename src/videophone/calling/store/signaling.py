@@ -58,7 +58,9 @@ def open_call_of(subscriber_id: int | BindParameter[int]) -> ColumnElement[bool]
 
 # Literal values (not expanding parameters, which SQLAlchemy renders into the statement at every
 # execution): the statements using them are compiled once.
-_COMMA, _SEMICOLON = literal_column("','"), literal_column("';'")
+# (``aggregate_strings`` is typed for a str separator; it renders a literal column as written.)
+_COMMA: Any = literal_column("','")
+_SEMICOLON: Any = literal_column("';'")
 _LIVE_STATES: tuple[ColumnElement[str], ...] = (
     literal_column(f"'{CallState.RINGING.value}'"),
     literal_column(f"'{CallState.ANSWERED.value}'"),
