@@ -11,9 +11,11 @@ import pytest
 import structlog
 from sqlalchemy import text
 
+from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.support.databases import admin_execute
 from videophone.adapters.db import engine as engine_module
 from videophone.adapters.db.engine import PG_POOL_SIZE, make_engine
+from videophone.adapters.db.reads import make_reads
 
 PG_URL = os.environ.get("VIDEOPHONE_TEST_POSTGRES_URL", "")
 
@@ -90,3 +92,30 @@ async def test_sqlites_one_connection_held_long_is_reported_with_its_task(
         assert held[0]["seconds"] >= 0.1
     finally:
         await engine.dispose()
+
+
+async def test_a_connection_lent_for_reads_goes_back_to_the_pool_transactional(pg_url: str) -> None:
+    """The hot reads run in autocommit (adapters/db/reads): on PostgreSQL no BEGIN/ROLLBACK round trips
+    around them.  The same pooled connections serve the units of work afterwards, and their writes must
+    still roll back."""
+    url = await _create_pg_database(pg_url)
+    engine = make_engine(url)
+    reads = make_reads(engine)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE lent (x integer)"))
+        for _ in range(PG_POOL_SIZE + 2):
+            async with reads() as conn:
+                assert (await conn.execute(text("SELECT count(*) FROM lent"))).scalar() == 0
+                # Each statement its own transaction: no BEGIN was sent around them.
+                first = (await conn.execute(text("SELECT txid_current()"))).scalar()
+                assert (await conn.execute(text("SELECT txid_current()"))).scalar() != first
+        for _ in range(PG_POOL_SIZE + 2):
+            async with engine.connect() as conn:
+                await conn.execute(text("INSERT INTO lent VALUES (1)"))
+                await conn.rollback()
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT count(*) FROM lent"))).scalar() == 0
+    finally:
+        await engine.dispose()
+        await _drop_pg_database(pg_url, url)
