@@ -7,13 +7,15 @@ import asyncio
 import os
 from pathlib import Path
 
+import asyncpg
 import pytest
 import structlog
-from sqlalchemy import text
+from sqlalchemy import literal, select, text
 
 from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.support.databases import admin_execute
 from videophone.adapters.db import engine as engine_module
+from videophone.adapters.db.driver_reads import DriverRead
 from videophone.adapters.db.engine import PG_POOL_SIZE, make_engine
 from videophone.adapters.db.reads import make_reads
 
@@ -119,3 +121,24 @@ async def test_a_connection_lent_for_reads_goes_back_to_the_pool_transactional(p
     finally:
         await engine.dispose()
         await _drop_pg_database(pg_url, url)
+
+
+async def test_a_connection_that_broke_under_a_driver_read_leaves_the_pool(pg_url: str) -> None:
+    """The invite's reads run straight on the driver (adapters/db/driver_reads): a connection the server
+    ended fails that read, and is dropped from the pool like one that failed under SQLAlchemy — the next
+    read gets a live one."""
+    engine = make_engine(pg_url)
+    reads = make_reads(engine)
+    read = DriverRead(select(literal(1).label("one")))
+    try:
+        async with reads() as conn:
+            first = await conn.scalar(text("SELECT pg_backend_pid()"))
+        await admin_execute(pg_url, f"SELECT pg_terminate_backend({int(first)})")
+        with pytest.raises((OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError)):
+            async with reads() as conn:
+                await read.all(conn, {})
+        async with reads() as conn:
+            assert [tuple(r) for r in await read.all(conn, {})] == [(1,)]
+            assert await conn.scalar(text("SELECT pg_backend_pid()")) != first
+    finally:
+        await engine.dispose()

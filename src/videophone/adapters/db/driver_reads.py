@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Mapping
-from typing import Any, Unpack
+from typing import Any
 
+import asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
@@ -27,7 +28,7 @@ class DriverRead:
     """``await read.all(conn, params)`` / ``read.one(...)``: the rows of ``statement`` as named tuples (by
     column label, and by index)."""
 
-    def __init__(self, statement: Select[Unpack[tuple[Any, ...]]]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
         names = [c.key or f"c{i}" for i, c in enumerate(statement.selected_columns)]
         self._make: Any = namedtuple("Row", names, rename=True)._make  # type: ignore[attr-defined]
@@ -45,7 +46,13 @@ class DriverRead:
         sql, order, defaults = self._postgresql(conn.dialect)
         driver = (await conn.get_raw_connection()).driver_connection
         assert driver is not None
-        rows = await driver.fetch(sql, *[params[k] if k in params else defaults[k] for k in order])
+        try:
+            rows = await driver.fetch(sql, *[params[k] if k in params else defaults[k] for k in order])
+        except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
+            # The connection is gone (the server restarted, a network fault): out of the pool with it,
+            # as SQLAlchemy does with a connection that failed so, or the next user gets it broken.
+            await conn.invalidate()
+            raise
         make = self._make
         return [make(row) for row in rows]
 
