@@ -166,6 +166,21 @@ async def compute_month(
     return results[subscriber_id], books[subscriber_id]
 
 
+def _charge_values(sub_id: int, period: str, r: rules.ChargeResult, started_at: datetime) -> tuple[Any, ...]:
+    """A charge row's values between its call id and when it was rated (``store.CHARGE_COLUMNS``): what
+    a stored charge is compared with."""
+    return (
+        sub_id,
+        period,
+        r.price_id,
+        r.rated_seconds,
+        r.included_seconds,
+        r.charged_seconds,
+        r.amount.fen,
+        started_at,
+    )
+
+
 async def rate_subscribers(
     uow: UnitOfWork,
     subscriber_ids: Sequence[int],
@@ -193,16 +208,7 @@ async def rate_subscribers(
     for sub_id, month in results.items():
         starts = dict(map(_ID_AND_START, calls[sub_id]))
         for r in month:
-            values = (
-                sub_id,
-                period,
-                r.price_id,
-                r.rated_seconds,
-                r.included_seconds,
-                r.charged_seconds,
-                r.amount.fen,
-                starts[r.call_id],
-            )
+            values = _charge_values(sub_id, period, r, starts[r.call_id])
             held = stored.get(r.call_id)
             if held is None:
                 new.append((r.call_id, *values, now))
@@ -351,20 +357,7 @@ async def rate_ended(
             continue
         starts = dict(map(_ID_AND_START, new))
         for r in rules.rate_month(new, _always(term.rate), pool=left):
-            rows.append(
-                (
-                    r.call_id,
-                    caller,
-                    period,
-                    r.price_id,
-                    r.rated_seconds,
-                    r.included_seconds,
-                    r.charged_seconds,
-                    r.amount.fen,
-                    starts[r.call_id],
-                    now,
-                )
-            )
+            rows.append((r.call_id, *_charge_values(caller, period, r, starts[r.call_id]), now))
     # An upsert: a charge of one of these calls may be held under another month (the operator's time
     # zone changed since); it is moved here, as the full rating would.
     rows.sort(key=itemgetter(0))
