@@ -81,8 +81,9 @@ async def test_rating_reads_a_callers_month_through_caller_and_start(sqlite: Con
 async def test_the_call_ended_hook_reads_the_calls_and_the_months_charges_through_their_indexes(
     sqlite: Container,
 ) -> None:
-    """The hook (``rating.rate_ended``) reads the calls that ended by key, counts the month's calls
-    through (caller, start) and sums the month's charges through (subscriber, period): never a scan."""
+    """The hook (``rating.rate_ended``) reads the calls that ended by key, counts the month's unrated
+    calls through (caller, start) and reads the month's charges through (subscriber, period, start):
+    never a scan."""
     container = sqlite
     alice, bob = [await container.subscribers.register(person(), RequestInfo()) for _ in range(2)]
     record = call_record(alice, bob, container.deps.clock.now(), 61)
@@ -93,7 +94,7 @@ async def test_the_call_ended_hook_reads_the_calls_and_the_months_charges_throug
 
     for needle, index in (
         ("FROM call_records", "ix_call_records_caller_started"),
-        ("FROM call_charges", "ix_call_charges_subscriber_period"),
+        ("FROM call_charges", "ix_call_charges_subscriber_period_start"),
     ):
         plans = await plans_of(container, ended, needle)
         for plan in plans:

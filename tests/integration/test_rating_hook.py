@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from tests.integration.test_billing import call_record, insert, make_plan, subscriber, subscription
 from videophone.adapters.db.models import CallCharge, CallRecord, PlanPrice
 from videophone.billing.services import rating
+from videophone.billing.services.price_books import load_prices
 from videophone.bootstrap import Container
 
 NOV = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # 10:00 on 2 November in Shanghai
@@ -213,14 +214,22 @@ async def test_a_charge_without_its_calls_start_rates_the_month_in_full_and_gets
     await end(c, calls[1])
     assert in_full == [[alice.id]]
     assert await charges(c) == await rated_from_scratch(c, ["2026-11"], in_full)  # the start written again
-    # The first call's record now says it was not answered (as records never do): its charge goes.
+    # The first call's record now says it was not answered (as records never do).  The hook counts
+    # only the calls since the last one rated, so it rates the third alone; the bill run counts every
+    # call of the month (rating.rated_usage), and its charge goes then.
     async with c.deps.uow() as uow:
         await uow.session.execute(
             update(CallRecord).where(CallRecord.id == calls[0].id).values(outcome="missed", billable_seconds=0)
         )
         await uow.commit()
-    await end(c, calls[2])
-    assert in_full == [[alice.id], [alice.id]]
+    assert await end(c, calls[2]) == 1
+    assert in_full == [[alice.id]]
+    assert [row[0] for row in await charges(c)] == sorted(r.id for r in calls)
+    async with c.deps.uow() as uow:
+        tz, now = c.deps.operator_tz, c.deps.clock.now()
+        usage, _, again = await rating.rated_usage(uow, [alice.id], "2026-11", tz, now, await load_prices(uow))
+        await uow.commit()
+    assert again == [alice.id] and usage[alice.id].calls == 2
     stored = await charges(c)
     assert [row[0] for row in stored] == sorted([calls[1].id, calls[2].id])
     assert stored == await rated_from_scratch(c, ["2026-11"], in_full)
@@ -263,5 +272,23 @@ async def test_a_later_call_that_ended_meanwhile_does_not_stop_the_earlier_from_
     assert in_full == []
     await insert(c, third, fourth)
     assert await c.rating.rate_calls([fourth.id]) >= 1  # the third, ended before it, is not rated yet
+    assert in_full == [[alice.id]]
+    assert await charges(c) == await rated_from_scratch(c, ["2026-11"], in_full)
+
+
+async def test_a_call_with_the_start_of_the_last_one_rated_but_no_charge_rates_the_month_in_full(
+    container: Container, in_full: list[list[int]]
+) -> None:
+    """The hook counts from the latest start a charge holds, that start included (less the charges
+    holding it): a qualifying call with that very start whose own hook never came (its node died) is
+    seen when the caller's next call ends, and the month is rated in full."""
+    c = container
+    plan_id = await make_plan(c, included=1, rate="0.60", first=60, nxt=6)
+    alice, carol = await subscriber(c), await subscriber(c)
+    await insert(c, subscription(alice.id, plan_id, date(2026, 9, 1)))
+    rated, lost, later = (call_record(alice, carol, NOV + timedelta(minutes=m), 40) for m in (0, 0, 5))
+    assert await end(c, rated) == 1
+    await insert(c, lost)  # ended, never rated
+    assert await end(c, later) == 3
     assert in_full == [[alice.id]]
     assert await charges(c) == await rated_from_scratch(c, ["2026-11"], in_full)

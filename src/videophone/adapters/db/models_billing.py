@@ -153,7 +153,8 @@ class CallCharge(Base):
     started_at: Mapped[datetime | None] = mapped_column(nullable=True)
     rated_at: Mapped[datetime]
 
-    __table_args__ = (Index("ix_call_charges_subscriber_period", "subscriber_id", "period"),)
+    # By start too: the call-ended hook reads the latest start rated, and the charges holding it (0027).
+    __table_args__ = (Index("ix_call_charges_subscriber_period_start", "subscriber_id", "period", "started_at"),)
 
 
 class LedgerTransaction(Base):

@@ -321,7 +321,8 @@ async def rate_ended(
     rows as they are and the new calls rated with the allowance they left.  The other callers' months
     are rated in full (:func:`rate_subscribers`).  The proof costs a fixed number of statements for all
     the callers, none of which reads a month's calls or charges row by row: the lock, the sums of
-    their charges, the counts of their qualifying calls up to the new ones, their plan subscriptions.
+    their charges, the counts of their qualifying calls since the last one rated up to the new ones
+    (index ranges: the month's history costs nothing there), their plan subscriptions.
 
     A caller none of whose calls here is rated (nothing billable) has nothing new to rate: their
     month's charges stand as they are (the bill run checks them anyway, ``rated_usage``)."""
@@ -339,7 +340,7 @@ async def rate_ended(
     so_far = {r.subscriber_id: r for r in await store.charges_so_far(conn, who, period)}
     # Up to each caller's last new call: calls that started later (ended meanwhile, rated by the next
     # batch) do not change how these are rated.
-    qualifying = await store.qualifying_up_to(conn, [c.id for caller in callers for c in news[caller]], start, end)
+    unrated = await store.unrated_up_to(conn, [c.id for caller in callers for c in news[caller]], period, start, end)
     books = await price_books(uow, callers, prices)
     rows: list[tuple[Any, ...]] = []  # in ``store.CHARGE_COLUMNS`` order
     in_full: list[int] = []
@@ -351,7 +352,7 @@ async def rate_ended(
         # price on the days before, and no call on them either.)
         rated = (held.first_start, held.last_start) if held is not None and held.charges else ()
         term = one_price(books[caller], [*(i for i in rated if i is not None), *(c.started_at for c in new)], tz)
-        left = _allowance_left(term, held, new, qualifying.get(caller, 0), start, end)
+        left = _allowance_left(term, held, new, unrated.get(caller, 0), start, end)
         if term is None or left is None:
             in_full.append(caller)
             continue
@@ -373,7 +374,7 @@ def _allowance_left(
     term: PlanTerm | None,
     held: store.ChargesSoFar | None,
     new: Sequence[rules.CallToRate],
-    qualifying: int,
+    unrated: int,
     start: datetime,
     end: datetime,
 ) -> int | None:
@@ -386,11 +387,19 @@ def _allowance_left(
     rows by date: the same price on two days is the price of every day between), and every stored
     charge names it; every stored charge holds its call's start, within the month ``[start, end)`` and
     strictly before the start of every new call (so no new call has a charge yet, and the new calls
-    all come after the rated ones in call order, ties included); and the month has as many qualifying
-    calls that started no later than the last new one as stored charges and new calls together.
-    Charges are only ever written for qualifying calls of their subscriber, which stay qualifying, so
-    the stored charges are then exactly the month's other qualifying calls up to the new ones, and —
-    ratings of a month taking turns — the latest rating of them: with one price, rating them first and
+    all come after the rated ones in call order, ties included); and, from the latest start a stored
+    charge holds up to the last new call, the only qualifying calls no charge holds are the new ones
+    (``unrated``, ``store.unrated_up_to``).  The calls that started earlier are rated: each rating of
+    the month — in full, or this one — leaves every qualifying call up to its last one rated, and a
+    call that qualifies only afterwards (a long call that ends after a later one was rated, a video
+    message left after the caller's next call) starts before a rated call when its own hook comes,
+    which rates the month in full.  Charges are only ever written for qualifying calls of their
+    subscriber, which stay qualifying, so the stored charges are then exactly the month's other
+    qualifying calls up to the new ones, and — ratings of a month taking turns — the latest rating of
+    them.  (What this cannot see — a record changed below the latest rated start, as records are not;
+    a call whose end was written after a later call was rated and whose own hook was then lost with its
+    node — the bill run does: ``rated_usage`` counts every call of the month.  The credit limit rates
+    the records themselves.)  With one price, rating them first and
     the new calls with the allowance left is the month's rating as far as the new calls
     (``domain.rating.rate_month``; a month is rated in call order, so the calls that started later,
     not rated yet, change nothing of it).  The included seconds of a month rated at one price are the
@@ -412,8 +421,8 @@ def _allowance_left(
             return None  # a new call started before (or as) a call already rated: a long call
         if included != min(allowance, held.rated_seconds):
             return None  # not how one price gives the allowance: not the rating of these calls
-    if qualifying != charges + len(new):
-        return None  # a qualifying call neither stored nor new (or a charge of one that no longer is)
+    if unrated != len(new):
+        return None  # a qualifying call since the last one rated that is neither rated nor new
     return allowance - included
 
 

@@ -115,27 +115,40 @@ async def stored_charges_of_month(conn: AsyncConnection, of: Who, period: str) -
     return await plain_rows(conn, _CHARGES_OF_MONTH[of.dense], {**of.params, "period": period})
 
 
-# Each caller's qualifying calls of the month that started no later than the last of their calls
-# ``:ids`` (the calls the hook rates): what the stored charges and those calls must add up to.  Calls
-# that started after them do not change their rating (a month is rated in call order).
-_QUALIFYING_UP_TO = text(
-    "SELECT q.caller_id, count(*) FROM call_records q"
-    " JOIN (SELECT caller_id, max(started_at) AS last_start FROM call_records WHERE id IN :ids"
-    " GROUP BY caller_id) n ON q.caller_id = n.caller_id AND q.started_at <= n.last_start"
-    " WHERE q.state = 'ended' AND q.outcome IN ('answered', 'cut_off_credit', 'voicemail_left')"
-    " AND q.billable_seconds > 0 AND q.started_at >= :start AND q.started_at < :end"
-    " GROUP BY q.caller_id"
+# Each caller's qualifying calls of the month that the stored charges do not account for, up to the
+# last of their calls ``:ids`` (the calls the hook rates): those that started at or after the latest
+# start a charge of the month holds (``rated_to``; the month's start when none), less the charges
+# holding that very start.  Calls that started after the new ones do not change their rating (a month
+# is rated in call order); calls that started before ``rated_to`` were proved rated by the rating
+# that stored it (see ``rating.rate_ended``).  Every probe is a range of an index: (caller_id,
+# started_at) of the calls, (subscriber_id, period, started_at) of the charges (migration 0027) — the
+# length of the month's history costs nothing here.
+_UNRATED_UP_TO = text(
+    "WITH n AS (SELECT caller_id, max(started_at) AS last_start FROM call_records WHERE id IN :ids"
+    " GROUP BY caller_id),"
+    " w AS (SELECT n.caller_id, n.last_start, coalesce((SELECT max(c.started_at) FROM call_charges c"
+    " WHERE c.subscriber_id = n.caller_id AND c.period = :period), :start) AS rated_to FROM n)"
+    " SELECT w.caller_id,"
+    " (SELECT count(*) FROM call_records q WHERE q.caller_id = w.caller_id"
+    " AND q.started_at >= w.rated_to AND q.started_at <= w.last_start"
+    " AND q.state = 'ended' AND q.outcome IN ('answered', 'cut_off_credit', 'voicemail_left')"
+    " AND q.billable_seconds > 0 AND q.started_at >= :start AND q.started_at < :end)"
+    " - (SELECT count(*) FROM call_charges c WHERE c.subscriber_id = w.caller_id AND c.period = :period"
+    " AND c.started_at = w.rated_to)"
+    " FROM w"
 ).bindparams(
     bindparam("ids", expanding=True), bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime())
 )
 
 
-async def qualifying_up_to(
-    conn: AsyncConnection, call_ids: Sequence[str], start: datetime, end: datetime
+async def unrated_up_to(
+    conn: AsyncConnection, call_ids: Sequence[str], period: str, start: datetime, end: datetime
 ) -> dict[int, int]:
-    """Caller → how many qualifying calls of the month ``[start, end)`` they made that started no later
-    than the last of their calls among ``call_ids``."""
-    rows = await conn.execute(_QUALIFYING_UP_TO, {"ids": list(call_ids), "start": start, "end": end})
+    """Caller → how many qualifying calls of the month ``period`` (``[start, end)``) that started no
+    later than the last of their calls among ``call_ids`` and no earlier than the latest start a stored
+    charge of the month holds, the charges holding that start not counted: the calls the stored
+    charges do not account for, where every earlier one is rated."""
+    rows = await conn.execute(_UNRATED_UP_TO, {"ids": list(call_ids), "period": period, "start": start, "end": end})
     return {int(caller): int(count) for caller, count in rows}
 
 
