@@ -62,7 +62,8 @@ from bench.signaling.cluster import start as start_cluster  # noqa: E402
 from bench.signaling.seed import cleanup, seed  # noqa: E402
 
 DOCS = ROOT / "docs" / "performance.md"
-TARGET_SETUPS = 300.0
+TARGET_SETUPS = 300.0  # per node
+TARGET_SETUPS_ONE_CLUSTER_NODE = 500.0  # one node on PostgreSQL + Redis (issue 17)
 TARGET_RINGING_P99_MS = 20.0
 TARGET_IDLE_RSS_MIB = 1024.0
 PHASE_TIMEOUT = 300.0  # no phase runs longer than this, whatever the arguments
@@ -273,10 +274,19 @@ def rss_per_1000(results: Results) -> float:
     return delta / max(1, results.idle_connected) * 1000
 
 
+def setups_target(args: argparse.Namespace) -> tuple[str, float]:
+    """The throughput target: ≥ 500 setups/s for one node on PostgreSQL + Redis (the configuration of a
+    cluster, issue 17), ≥ 300 per node otherwise."""
+    if args.nodes == 1 and "postgres" in args.database_url and args.redis_url:
+        return f"≥ {TARGET_SETUPS_ONE_CLUSTER_NODE:.0f} call setups/s on one node", TARGET_SETUPS_ONE_CLUSTER_NODE
+    return f"≥ {TARGET_SETUPS:.0f} call setups/s per node", TARGET_SETUPS
+
+
 def targets(results: Results, args: argparse.Namespace) -> list[tuple[str, bool]]:
     rate, top = results.phases["open loop"], results.phases["max throughput"]
+    label, minimum = setups_target(args)
     return [
-        (f"≥ {TARGET_SETUPS:.0f} call setups/s per node", top.rate / args.nodes >= TARGET_SETUPS),
+        (label, top.rate / args.nodes >= minimum),
         (
             f"p99 invite→ringing ≤ {TARGET_RINGING_P99_MS:.0f} ms at {args.rate:g} setups/s",
             pct(rate.stats.ringing, 99) <= TARGET_RINGING_P99_MS,
