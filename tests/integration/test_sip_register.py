@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import ssl
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -112,6 +113,20 @@ class SipWorld:
         assert status == 200
         (unit,) = [t for t in page["items"] if t["id"] == terminal_id]
         return unit["sip"]
+
+    def console_sip_once(
+        self, terminal_id: int, serial: str, seen: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """The console's view of the terminal's SIP account once it shows ``seen`` (or the last view, for
+        the assertion to fail on).  The edge answers a REGISTER first (``save`` replies) and then tells
+        the service: the console catches up a moment after the phone has its answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.console_sip(terminal_id, serial)
+            assert state is not None
+            if seen(state) or time.monotonic() > deadline:
+                return state
+            time.sleep(0.05)
 
     def kept_ha1(self, user: str) -> bool:
         """Does the edge keep ``user``'s HA1 for its INVITEs (``htable.get ha1``)?"""
@@ -287,13 +302,16 @@ def test_provisioned_terminal_registers_and_the_console_shows_it(world: SipWorld
         registered, output = subprocess_in(world, go)
         assert registered, output
         # baresip quit (``-t``) and unregistered on its way out: the console saw both.
-        state = world.console_sip(unit["id"], unit["serial"])
-        assert state is not None and state["last_register_at"] is not None
+        state = world.console_sip_once(
+            unit["id"], unit["serial"], lambda s: s["registered"] is False and s["last_register_at"] is not None
+        )
+        assert state["last_register_at"] is not None
         assert state["user_agent"].lower().startswith("baresip")
         assert state["registered"] is False and state["registered_until"] is None
     assert world.register(sip["auth_user"], sip["password"], "Grandstream GXV3350 1.0.3.56") == [401, 200]
-    state = world.console_sip(unit["id"], unit["serial"])
-    assert state is not None
+    state = world.console_sip_once(
+        unit["id"], unit["serial"], lambda s: s["user_agent"] == "Grandstream GXV3350 1.0.3.56" and s["registered"]
+    )
     assert state["registered"] is True and state["user_agent"] == "Grandstream GXV3350 1.0.3.56"
     assert state["address"].startswith("127.0.0.1:") and state["last_register_at"] is not None
     # Its firmware version, from the User-Agent the edge passed on (R-34).
