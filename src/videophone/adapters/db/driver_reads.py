@@ -23,6 +23,20 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Select
 
+# What a connection that is gone raises, depending on when the driver learns of it: the socket's error,
+# the connection closed, the server's notice that it ended the session (read while idle or with the
+# next statement), or the protocol confused by that notice arriving between two statements.
+BROKEN_CONNECTION: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+)
+
 
 class DriverRead:
     """``await read.all(conn, params)`` / ``read.one(...)``: the rows of ``statement`` as named tuples (by
@@ -48,10 +62,11 @@ class DriverRead:
         assert driver is not None
         try:
             rows = await driver.fetch(sql, *[params[k] if k in params else defaults[k] for k in order])
-        except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
-            # The connection is gone (the server restarted, a network fault): out of the pool with it,
-            # as SQLAlchemy does with a connection that failed so, or the next user gets it broken.
-            await conn.invalidate()
+        except Exception as exc:
+            if isinstance(exc, BROKEN_CONNECTION) or driver.is_closed():
+                # The connection is gone (the server restarted or ended it, a network fault): out of the
+                # pool with it, as SQLAlchemy does with one that failed so, or the next user gets it broken.
+                await conn.invalidate()
             raise
         make = self._make
         return [make(row) for row in rows]
