@@ -122,17 +122,16 @@ async def stored_charges_of_month(conn: AsyncConnection, of: Who, period: str) -
 # is rated in call order); calls that started before ``rated_to`` were proved rated by the rating
 # that stored it (see ``rating.rate_ended``).  Every probe is a range of an index: (caller_id,
 # started_at) of the calls, (subscriber_id, period, started_at) of the charges (migration 0027) — the
-# length of the month's history costs nothing here.
+# length of the month's history costs nothing here.  (``_QUALIFYING``'s columns are unqualified: in the
+# subquery they are those of ``q``, the only table there that has them.)
 _UNRATED_UP_TO = text(
-    "WITH n AS (SELECT caller_id, max(started_at) AS last_start FROM call_records WHERE id IN :ids"
+    "WITH n AS (SELECT caller_id, max(started_at) AS last_start FROM call_records WHERE id IN :ids"  # noqa: S608 - constants only
     " GROUP BY caller_id),"
     " w AS (SELECT n.caller_id, n.last_start, coalesce((SELECT max(c.started_at) FROM call_charges c"
     " WHERE c.subscriber_id = n.caller_id AND c.period = :period), :start) AS rated_to FROM n)"
     " SELECT w.caller_id,"
     " (SELECT count(*) FROM call_records q WHERE q.caller_id = w.caller_id"
-    " AND q.started_at >= w.rated_to AND q.started_at <= w.last_start"
-    " AND q.state = 'ended' AND q.outcome IN ('answered', 'cut_off_credit', 'voicemail_left')"
-    " AND q.billable_seconds > 0 AND q.started_at >= :start AND q.started_at < :end)"
+    f" AND q.started_at >= w.rated_to AND q.started_at <= w.last_start AND {_QUALIFYING})"
     " - (SELECT count(*) FROM call_charges c WHERE c.subscriber_id = w.caller_id AND c.period = :period"
     " AND c.started_at = w.rated_to)"
     " FROM w"
